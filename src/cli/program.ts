@@ -1,0 +1,48 @@
+/**
+ * The command tree. Each command lives in cli/commands/<name>.ts and registers itself here.
+ */
+import { Command, Option } from 'commander';
+import type { GlobalOptions } from './global-options.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function buildProgram(): Command {
+  const program = new Command('mixcompose')
+    .description('One compose stack across a Windows and a Linux Docker daemon')
+    .version('0.1.0')
+    .enablePositionalOptions()
+    .exitOverride()
+    .option('-f, --file <path>', 'compose file (repeat to merge)', collect, [])
+    .option('-p, --project-name <name>', 'project name')
+    .option('--project-directory <dir>', 'project directory (default: the first file\'s directory)')
+    .option('--env-file <path>', 'environment file (repeatable)', collect, [])
+    .option('--profile <name>', 'enable a profile (repeatable)', collect, [])
+    .option('--windows-host <host>', 'Windows daemon endpoint (DOCKER_HOST form)')
+    .option('--linux-host <host>', 'Linux daemon endpoint (DOCKER_HOST form)')
+    .option('--windows-context <name>', 'docker context for the Windows daemon')
+    .option('--linux-context <name>', 'docker context for the Linux daemon')
+    .option('--allow-os-mismatch', 'let a daemon of the other OS stand in (tests, CI); prints a warning', false)
+    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']).default('auto'));
+  // Commands register here (one file each).
+  return program;
+}
+
+/** Reads the global options from any sub-command. */
+export function globalOptions(command: Command): GlobalOptions {
+  let root = command;
+  while (root.parent) root = root.parent;
+  const o = root.opts();
+  return {
+    file: o.file ?? [],
+    projectName: o.projectName,
+    projectDirectory: o.projectDirectory,
+    envFile: o.envFile ?? [],
+    profile: o.profile ?? [],
+    windowsHost: o.windowsHost,
+    linuxHost: o.linuxHost,
+    windowsContext: o.windowsContext,
+    linuxContext: o.linuxContext,
+    allowOsMismatch: Boolean(o.allowOsMismatch) || process.env.MIXCOMPOSE_ALLOW_OS_MISMATCH === '1',
+    progress: o.progress ?? 'auto',
+  };
+}

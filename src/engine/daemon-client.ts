@@ -1,0 +1,137 @@
+/**
+ * The one interface the engine uses to talk to a Docker daemon. The dockerode adapter
+ * (engine/dockerode-client.ts) is the only implementation that touches the network; tests of
+ * executors and observers can pass an in-memory one.
+ *
+ * Bodies are Engine API JSON (https://docs.docker.com/engine/api/v1.41/), typed loosely on purpose:
+ * the planner builds them, the adapter forwards them.
+ */
+import type { Readable } from 'node:stream';
+
+export type EngineBody = Record<string, unknown>;
+
+/** GET /info, the fields we read. */
+export interface EngineInfo {
+  readonly OSType: string;
+  readonly OperatingSystem?: string;
+  readonly KernelVersion?: string;
+  readonly Architecture?: string;
+  readonly Driver?: string;
+  readonly Isolation?: string;
+  readonly ServerVersion?: string;
+  readonly Name?: string;
+  readonly ID?: string;
+  readonly DockerRootDir?: string;
+  readonly Plugins?: { readonly Network?: readonly string[]; readonly Volume?: readonly string[] };
+  readonly [key: string]: unknown;
+}
+
+/** GET /version, the fields we read. */
+export interface EngineVersion {
+  readonly ApiVersion: string;
+  readonly Version?: string;
+  readonly Os?: string;
+  readonly Arch?: string;
+  readonly [key: string]: unknown;
+}
+
+/** One JSON message of a pull or build progress stream. */
+export interface ProgressMessage {
+  readonly id?: string;
+  readonly status?: string;
+  readonly stream?: string;
+  readonly progressDetail?: { readonly current?: number; readonly total?: number };
+  readonly error?: string;
+  readonly errorDetail?: { readonly message?: string };
+  readonly aux?: unknown;
+}
+
+export interface ContainerSummary {
+  readonly Id: string;
+  readonly Names: readonly string[];
+  readonly Image: string;
+  readonly ImageID?: string;
+  readonly State: string;
+  readonly Status?: string;
+  readonly Labels: Readonly<Record<string, string>>;
+  readonly Created?: number;
+  readonly Ports?: readonly { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+  readonly NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; NetworkID?: string }> };
+}
+
+/** Filters in Engine API form: { label: ["com.docker.compose.project=x"] }. */
+export type EngineFilters = Readonly<Record<string, readonly string[]>>;
+
+export interface LogOptions {
+  readonly follow?: boolean;
+  readonly tail?: number | 'all';
+  readonly since?: number;
+  readonly timestamps?: boolean;
+}
+
+/** A demultiplexed log line. */
+export interface LogLine {
+  readonly stream: 'stdout' | 'stderr';
+  readonly text: string;
+  /** RFC3339Nano timestamp when requested. */
+  readonly timestamp?: string;
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface DaemonClient {
+  /** For messages: "windows (npipe:////./pipe/docker_engine_windows)". */
+  readonly label: string;
+  /** Negotiated API version once `version()` was called, e.g. "1.41". */
+  readonly apiVersion?: string;
+
+  ping(): Promise<void>;
+  info(): Promise<EngineInfo>;
+  version(): Promise<EngineVersion>;
+
+  listContainers(filters: EngineFilters, all?: boolean): Promise<ContainerSummary[]>;
+  inspectContainer(id: string): Promise<EngineBody>;
+  /** POST /containers/create; `platform` is sent as the query parameter (API 1.41+) when given. */
+  createContainer(name: string, body: EngineBody, platform?: string): Promise<{ id: string; warnings: string[] }>;
+  startContainer(id: string): Promise<void>;
+  /** POST /containers/{id}/stop?t=seconds. Resolves when the container is stopped (or was already). */
+  stopContainer(id: string, timeoutSeconds: number, signal?: string): Promise<void>;
+  killContainer(id: string, signal?: string): Promise<void>;
+  restartContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /** POST /containers/{id}/wait?condition=... → exit code. */
+  waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<number>;
+  renameContainer(id: string, name: string): Promise<void>;
+  containerLogs(id: string, options: LogOptions): Promise<AsyncIterable<LogLine>>;
+  /** Stream of container events (start/die/health_status) for this project's containers. */
+  events(filters: EngineFilters, signal?: AbortSignal): AsyncIterable<EngineBody>;
+  exec(id: string, cmd: readonly string[]): Promise<ExecResult>;
+  /** PUT /containers/{id}/archive: unpack a tar into `path` in the container. */
+  putArchive(id: string, path: string, tar: Buffer | Readable): Promise<void>;
+
+  listNetworks(filters: EngineFilters): Promise<EngineBody[]>;
+  inspectNetwork(idOrName: string): Promise<EngineBody>;
+  createNetwork(body: EngineBody): Promise<{ id: string }>;
+  removeNetwork(idOrName: string): Promise<void>;
+  connectNetwork(network: string, container: string, endpointConfig?: EngineBody): Promise<void>;
+  disconnectNetwork(network: string, container: string, force?: boolean): Promise<void>;
+
+  listVolumes(filters: EngineFilters): Promise<EngineBody[]>;
+  createVolume(body: EngineBody): Promise<void>;
+  removeVolume(name: string, force?: boolean): Promise<void>;
+
+  listImages(filters: EngineFilters): Promise<EngineBody[]>;
+  /** GET /images/{name}/json, or undefined when the image is not there. */
+  inspectImage(name: string): Promise<EngineBody | undefined>;
+  /** GET /distribution/{name}/json: descriptor and Platforms, before any pull. */
+  distributionInspect(name: string, auth?: EngineBody): Promise<{ Descriptor: EngineBody; Platforms: readonly EngineBody[] }>;
+  pullImage(name: string, options: { platform?: string; auth?: EngineBody }, onProgress: (m: ProgressMessage) => void): Promise<void>;
+  /** POST /build with a tar context; messages stream to onProgress; resolves with the image ID. */
+  buildImage(context: Readable, query: EngineBody, onProgress: (m: ProgressMessage) => void, options?: { auth?: EngineBody }): Promise<string | undefined>;
+  removeImage(name: string, force?: boolean): Promise<void>;
+  tagImage(source: string, repo: string, tag: string): Promise<void>;
+}

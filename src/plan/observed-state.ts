@@ -1,0 +1,85 @@
+/**
+ * What exists on the daemons, as the pure planner sees it. Built by engine/observe from
+ * resources carrying this project's labels; the planner never asks a daemon anything itself.
+ */
+import type { PlatformOs } from '../model/project.js';
+
+/** What a daemon said about itself in /info and /version, reduced to what decisions need. */
+export interface DaemonFacts {
+  readonly platform: PlatformOs;
+  /** Human name for messages: "linux (unix:///run/docker.sock)". */
+  readonly label: string;
+  readonly osType: string; // /info OSType: "linux" | "windows"
+  readonly operatingSystem?: string;
+  readonly kernelVersion?: string;
+  readonly architecture?: string;
+  readonly storageDriver?: string;
+  /** LCOW: a Windows daemon running Linux containers (OSType windows + "lcow" in the driver). */
+  readonly lcow: boolean;
+  readonly apiVersion?: string;
+  readonly serverVersion?: string;
+  readonly isolation?: string;
+  /** Network drivers listed by /info Plugins.Network. */
+  readonly networkDrivers: readonly string[];
+  /** Windows host build (from OperatingSystem / KernelVersion) for os.version checks. */
+  readonly osVersion?: string;
+  /** Same underlying daemon as the other platform's (both platforms name one endpoint). */
+  readonly sharedWith?: PlatformOs;
+}
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ObservedContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly platform: PlatformOs;
+  readonly service: string;
+  readonly number: number;
+  readonly oneoff: boolean;
+  readonly status: ContainerStatus;
+  readonly health?: 'starting' | 'healthy' | 'unhealthy';
+  readonly exitCode?: number;
+  readonly image: string;
+  readonly imageId?: string;
+  readonly configHash?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Network name on the daemon → IPv4 address. */
+  readonly ips: Readonly<Record<string, string>>;
+  readonly ports: readonly { readonly target: number; readonly published?: number; readonly protocol: string; readonly hostIp?: string }[];
+  readonly created?: string;
+}
+
+export interface ObservedNetwork {
+  readonly id: string;
+  readonly name: string;
+  readonly platform: PlatformOs;
+  readonly driver: string;
+  readonly subnets: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface ObservedVolume {
+  readonly name: string;
+  readonly platform: PlatformOs;
+  readonly driver: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface ObservedImage {
+  readonly platform: PlatformOs;
+  readonly reference: string;
+  readonly id: string;
+  readonly os?: string;
+  readonly architecture?: string;
+  readonly size?: number;
+}
+
+/** Snapshot of both daemons for one project. */
+export interface ObservedState {
+  readonly daemons: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>;
+  readonly containers: readonly ObservedContainer[];
+  readonly networks: readonly ObservedNetwork[];
+  readonly volumes: readonly ObservedVolume[];
+  /** Local images the project's services name, per platform. */
+  readonly images: readonly ObservedImage[];
+}
