@@ -1,0 +1,159 @@
+/**
+ * Reporters turn engine events into what a person or a program reads. Three shapes:
+ * - plain: one line per step change (not a TTY, CI logs, `--progress plain`);
+ * - json: one JSON event per line on stdout (`--progress json`), for tools;
+ * - tty: a listr2 task list redrawn in place, one line per resource, with pull bars.
+ * The engine only calls `sink`; the command awaits `close()` before printing its result.
+ */
+import type { Writable } from 'node:stream';
+import { Listr } from 'listr2';
+import type { EngineEvent, EventSink, ProgressEvent, StepEvent } from '../model/events.js';
+import { logPrefix } from './log-prefix.js';
+import { formatProgressLine, formatStepLine } from './step-text.js';
+
+export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
+
+export interface Reporter {
+  readonly sink: EventSink;
+  /** Flushes and stops rendering. `failed` marks the TTY task as failed. */
+  close(failed?: boolean): Promise<void>;
+}
+
+export interface ReporterStreams {
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+}
+
+/** Resolves `auto` the way docker compose does: a TTY gets the live view, anything else plain lines. */
+export function resolveProgressMode(mode: ProgressMode, stderrIsTTY: boolean, env: Readonly<Record<string, string | undefined>>): Exclude<ProgressMode, 'auto'> {
+  if (mode !== 'auto') return mode;
+  if (!stderrIsTTY || env.CI === 'true' || env.TERM === 'dumb') return 'plain';
+  return 'tty';
+}
+
+function writeLog(stream: Writable, event: Extract<EngineEvent, { type: 'log' }>, colour: boolean, width: number): void {
+  const stamp = event.timestamp ? `${event.timestamp} ` : '';
+  const text = event.text.endsWith('\n') ? event.text : `${event.text}\n`;
+  stream.write(`${logPrefix(event.container, width, colour)}${stamp}${text}`);
+}
+
+/** Plain lines. Progress events are thinned to layer changes so CI logs stay readable. */
+export function plainReporter(streams: ReporterStreams, options: { logWidth?: number; colour?: boolean } = {}): Reporter {
+  const lastLayers = new Map<string, number>();
+  const sink: EventSink = (event) => {
+    switch (event.type) {
+      case 'step':
+        streams.stderr.write(`${formatStepLine(event)}\n`);
+        break;
+      case 'progress': {
+        if (lastLayers.get(event.id) === event.layersDone) return;
+        lastLayers.set(event.id, event.layersDone);
+        streams.stderr.write(`${formatProgressLine(event)}\n`);
+        break;
+      }
+      case 'warning':
+        streams.stderr.write(`warning: ${event.service ? `${event.service}: ` : ''}${event.message}\n`);
+        break;
+      case 'log':
+        writeLog(streams.stdout, event, options.colour ?? false, options.logWidth ?? 12);
+        break;
+    }
+  };
+  return { sink, close: async () => undefined };
+}
+
+/** One JSON object per line on stdout. */
+export function jsonReporter(streams: ReporterStreams): Reporter {
+  return {
+    sink: (event) => streams.stdout.write(`${JSON.stringify(event)}\n`),
+    close: async () => undefined,
+  };
+}
+
+/** Drops steps and progress, still shows warnings and logs. */
+export function quietReporter(streams: ReporterStreams): Reporter {
+  const plain = plainReporter(streams);
+  return {
+    sink: (event) => {
+      if (event.type === 'warning' || event.type === 'log') plain.sink(event);
+    },
+    close: async () => undefined,
+  };
+}
+
+/**
+ * Live view: listr2 redraws one task whose output holds a line per resource (latest state)
+ * and a bar per pulling image. Warnings are kept and printed once the view closes, so they
+ * are not lost in the redraw.
+ */
+export function ttyReporter(streams: ReporterStreams, title = 'mixcompose'): Reporter {
+  const lines = new Map<string, string>();
+  const warnings: string[] = [];
+  let update: (() => void) | undefined;
+  let finish: ((failed: boolean) => void) | undefined;
+  const done = new Promise<boolean>((resolve) => {
+    finish = resolve;
+  });
+  const render = (): string => [...lines.values()].join('\n');
+  const listr = new Listr(
+    [
+      {
+        title,
+        rendererOptions: { outputBar: Infinity, persistentOutput: true },
+        task: async (_ctx, task) => {
+          update = () => {
+            task.output = render();
+          };
+          update();
+          const failed = await done;
+          if (failed) throw new Error('failed');
+        },
+      },
+    ],
+    { renderer: 'default', exitOnError: false, rendererOptions: { collapseErrors: false }, registerSignalListeners: false },
+  );
+  const running = listr.run().catch(() => undefined);
+  const sink: EventSink = (event) => {
+    switch (event.type) {
+      case 'step':
+        lines.set(`${event.resource}:${event.name}:${event.platform ?? ''}`, formatStepLine(event as StepEvent));
+        break;
+      case 'progress':
+        lines.set(`image:${event.name}:${event.platform}`, formatProgressLine(event as ProgressEvent));
+        break;
+      case 'warning':
+        warnings.push(`warning: ${event.service ? `${event.service}: ` : ''}${event.message}`);
+        break;
+      case 'log':
+        writeLog(streams.stdout, event, true, 12);
+        return;
+    }
+    update?.();
+  };
+  return {
+    sink,
+    close: async (failed = false) => {
+      update?.();
+      finish?.(failed);
+      await running;
+      for (const w of warnings) streams.stderr.write(`${w}\n`);
+    },
+  };
+}
+
+export function createReporter(
+  mode: ProgressMode,
+  streams: ReporterStreams,
+  env: Readonly<Record<string, string | undefined>>,
+): Reporter {
+  switch (resolveProgressMode(mode, Boolean(streams.stderr.isTTY), env)) {
+    case 'json':
+      return jsonReporter(streams);
+    case 'quiet':
+      return quietReporter(streams);
+    case 'tty':
+      return ttyReporter(streams);
+    default:
+      return plainReporter(streams, { colour: Boolean(streams.stdout.isTTY) });
+  }
+}
