@@ -1,0 +1,383 @@
+#!/usr/bin/env bash
+# The mixcompose test rig: two private dockerd on one Linux machine, routed to each other, plus a
+# loopback registry. "linux" is a normal daemon; "windows" is a second Linux daemon standing in for a
+# Windows one (mixcompose accepts it only with MIXCOMPOSE_ALLOW_OS_MISMATCH=1).
+#
+#   bash scripts/rig.sh up       start everything (idempotent: a second `up` changes nothing)
+#   bash scripts/rig.sh down     stop everything, remove the rig's containers/networks/volumes, iptables
+#                                rules, leftover mounts and netns (images and registry content are kept)
+#   bash scripts/rig.sh down --purge   same, then delete /var/lib/mixcompose-rig entirely
+#   bash scripts/rig.sh status   what runs; exit 0 only when the whole rig is up
+#   bash scripts/rig.sh env      the `export MIXCOMPOSE_*=…` line for the CLI and the integration tests
+#
+# Needs root and the Debian packages installed by scripts/setup.sh.
+set -euo pipefail
+
+RUN_DIR=/run/mixcompose-rig
+STATE_DIR=/var/lib/mixcompose-rig
+LOG_DIR=/var/log/mixcompose-rig
+CACHE_DIR=$STATE_DIR/cache
+# Pin the CLI: /usr/local/bin/docker (if any) may be another version; Debian's matches the daemon.
+DOCKER=/usr/bin/docker
+DOCKERD=/usr/sbin/dockerd
+REGISTRY_BIN=/usr/bin/docker-registry
+REGISTRY_ADDR=127.0.0.1:5555
+BUSYBOX_IMAGE=mixcompose-test/busybox:latest
+RESOLVER_IMAGE=mixcompose/resolver:0.1
+DAEMONS=(linux windows)
+READY_TIMEOUT_S=${MIXCOMPOSE_RIG_READY_TIMEOUT:-60}
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+pool_of() {
+  case "$1" in
+    linux) echo 10.201.0.0/16 ;;
+    windows) echo 10.202.0.0/16 ;;
+    *) echo "unknown daemon $1" >&2; return 1 ;;
+  esac
+}
+sock_of() { echo "$RUN_DIR/$1.sock"; }
+host_of() { echo "unix://$(sock_of "$1")"; }
+pidfile_of() { echo "$RUN_DIR/$1.pid"; }
+dk() { local name=$1; shift; "$DOCKER" -H "$(host_of "$name")" "$@"; }
+
+log() { echo "rig: $*" >&2; }
+die() { echo "rig: error: $*" >&2; exit 1; }
+
+need_root() { [ "$(id -u)" = 0 ] || die "needs root (try: sudo bash scripts/rig.sh $1)"; }
+
+pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+pid_from() { [ -s "$1" ] && cat "$1" || true; }
+
+# Poll `cmd` until it succeeds or the deadline passes; `alive_pid` (optional) must stay alive.
+wait_until() {
+  local what=$1 timeout_s=$2 alive_pid=$3; shift 3
+  local deadline=$(( $(date +%s) + timeout_s ))
+  until "$@" >/dev/null 2>&1; do
+    if [ -n "$alive_pid" ] && ! pid_alive "$alive_pid"; then
+      return 1
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      log "timed out after ${timeout_s}s waiting for $what"
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+daemon_answers() { dk "$1" info --format '{{.ID}}' >/dev/null 2>&1; }
+
+# ---------------------------------------------------------------------------------------------- daemons
+
+start_daemon() {
+  local name=$1 pool pidfile pid
+  pool=$(pool_of "$name")
+  pidfile=$(pidfile_of "$name")
+  pid=$(pid_from "$pidfile")
+  if pid_alive "$pid" && daemon_answers "$name"; then
+    log "$name: dockerd already running (pid $pid)"
+    return 0
+  fi
+  mkdir -p "$RUN_DIR" "$LOG_DIR" "$STATE_DIR/$name/data" "$STATE_DIR/$name/exec"
+  # Distinct exec roots give each dockerd its own containerd (it starts one under
+  # <exec-root>/containerd when --containerd is not given), its own netns dir and its own shims.
+  setsid "$DOCKERD" \
+    --host "$(host_of "$name")" \
+    --data-root "$STATE_DIR/$name/data" \
+    --exec-root "$STATE_DIR/$name/exec" \
+    --pidfile "$pidfile" \
+    --default-address-pool "base=$pool,size=24" \
+    --bridge none \
+    --shutdown-timeout 2 \
+    --log-level warn \
+    </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
+  local started=$!
+  if ! wait_until "$name dockerd" "$READY_TIMEOUT_S" "$started" daemon_answers "$name"; then
+    tail -n 30 "$LOG_DIR/$name.log" >&2 || true
+    die "$name: dockerd did not become ready (log: $LOG_DIR/$name.log)"
+  fi
+  log "$name: dockerd ready at $(host_of "$name") (pid $started, pool $pool)"
+}
+
+# Kill every process still using this daemon's roots (containerd, shims), by pid.
+kill_leftover_processes() {
+  local name=$1 prefix="$STATE_DIR/$name/" pid cmd
+  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    cmd=$( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true)
+    case "$cmd" in
+      *"$prefix"*) log "$name: killing leftover pid $pid ($cmd)"; kill -9 "$pid" 2>/dev/null || true ;;
+    esac
+  done
+}
+
+unmount_leftovers() {
+  local name=$1 prefix="$STATE_DIR/$name/" mp
+  # Deepest first; mountinfo field 5 is the mount point.
+  for mp in $(awk -v p="$prefix" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+    umount -l "$mp" 2>/dev/null || true
+  done
+}
+
+stop_daemon() {
+  local name=$1 pidfile pid
+  pidfile=$(pidfile_of "$name")
+  pid=$(pid_from "$pidfile")
+  if pid_alive "$pid"; then
+    if daemon_answers "$name"; then
+      # Leave nothing behind: the rig's daemons hold only test leftovers.
+      local ids
+      ids=$(dk "$name" ps -aq 2>/dev/null || true)
+      [ -z "$ids" ] || dk "$name" rm -f $ids >/dev/null 2>&1 || true
+      dk "$name" network prune -f >/dev/null 2>&1 || true
+      dk "$name" volume prune -f >/dev/null 2>&1 || true
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_until "$name dockerd to exit" 30 "" bash -c "! kill -0 $pid 2>/dev/null"; then
+      log "$name: dockerd did not exit, killing"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    log "$name: dockerd stopped"
+  else
+    log "$name: dockerd not running"
+  fi
+  kill_leftover_processes "$name"
+  unmount_leftovers "$name"
+  rm -f "$pidfile" "$(sock_of "$name")"
+}
+
+# ----------------------------------------------------------------------------------------- iptables
+# Both daemons write the same iptables chains, so each one's isolation rules drop the other's traffic.
+# One ACCEPT per direction in DOCKER-USER (evaluated first in FORWARD) routes the pools to each other.
+
+iptables_rules() {
+  local a b
+  a=$(pool_of linux); b=$(pool_of windows)
+  echo "-s $a -d $b -j ACCEPT"
+  echo "-s $b -d $a -j ACCEPT"
+}
+
+add_routes() {
+  iptables -N DOCKER-USER 2>/dev/null || true
+  local rule
+  while read -r rule; do
+    # shellcheck disable=SC2086
+    iptables -C DOCKER-USER $rule 2>/dev/null || iptables -I DOCKER-USER $rule
+  done < <(iptables_rules)
+}
+
+remove_routes() {
+  local rule
+  while read -r rule; do
+    # shellcheck disable=SC2086
+    while iptables -C DOCKER-USER $rule 2>/dev/null; do iptables -D DOCKER-USER $rule; done
+  done < <(iptables_rules)
+}
+
+routes_present() {
+  local rule
+  while read -r rule; do
+    # shellcheck disable=SC2086
+    iptables -C DOCKER-USER $rule 2>/dev/null || return 1
+  done < <(iptables_rules)
+}
+
+# ------------------------------------------------------------------------------------------- images
+
+# A rootfs made from Debian's busybox-static. Needs /tmp (1777), /etc/passwd, /etc/group, /proc, /sys,
+# /dev; without /tmp `touch /tmp/x` fails. The static binary resolves names via /etc/resolv.conf and
+# /etc/hosts (Docker bind-mounts both).
+make_busybox_rootfs() {
+  local root=$1 applet
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,var/run,home}
+  chmod 1777 "$root/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in $(/bin/busybox --list-full); do
+    [ "$applet" = bin/busybox ] && continue
+    mkdir -p "$root/$(dirname "$applet")"
+    ln -sf /bin/busybox "$root/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+}
+
+tar_rootfs() {
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$1" -cf "$2" .
+}
+
+build_busybox_tar() {
+  local out=$CACHE_DIR/busybox.tar
+  [ -s "$out" ] && return 0
+  mkdir -p "$CACHE_DIR"
+  local tmp; tmp=$(mktemp -d)
+  make_busybox_rootfs "$tmp/root"
+  tar_rootfs "$tmp/root" "$out.tmp" && mv "$out.tmp" "$out"
+  rm -rf "$tmp"
+}
+
+# The resolver: busybox + Debian's dnsmasq with the libraries ldd lists and the dynamic loader.
+# Findings: dnsmasq needs /etc/mixcompose/hosts to exist before it starts (it watches --hostsdir with
+# inotify and reads new/changed files there), /var/run for its pid file, and --user=root in a
+# container without a `dnsmasq` user. /etc/passwd must list root.
+build_resolver_tar() {
+  local out=$CACHE_DIR/resolver.tar
+  [ -s "$out" ] && return 0
+  mkdir -p "$CACHE_DIR"
+  local tmp lib; tmp=$(mktemp -d)
+  make_busybox_rootfs "$tmp/root"
+  mkdir -p "$tmp/root/etc/mixcompose/hosts" "$tmp/root/var/lib/misc"
+  cp /usr/sbin/dnsmasq "$tmp/root/usr/sbin/dnsmasq"
+  # ldd lines: "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)" and "/lib64/ld-linux-x86-64.so.2 (0x…)".
+  for lib in $(ldd /usr/sbin/dnsmasq | grep -oE '/[^ ]+'); do
+    mkdir -p "$tmp/root$(dirname "$lib")"
+    cp -L "$lib" "$tmp/root$lib"
+  done
+  tar_rootfs "$tmp/root" "$out.tmp" && mv "$out.tmp" "$out"
+  rm -rf "$tmp"
+}
+
+RESOLVER_CMD='["dnsmasq","-k","--no-resolv","--server=127.0.0.11","--hostsdir=/etc/mixcompose/hosts","--no-hosts","--user=root","--log-queries","--log-facility=-"]'
+
+import_images() {
+  local name=$1
+  if ! dk "$name" image inspect "$BUSYBOX_IMAGE" >/dev/null 2>&1; then
+    dk "$name" import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'CMD ["sh"]' \
+      "$CACHE_DIR/busybox.tar" "$BUSYBOX_IMAGE" >/dev/null
+    log "$name: imported $BUSYBOX_IMAGE"
+  fi
+  if ! dk "$name" image inspect "$RESOLVER_IMAGE" >/dev/null 2>&1; then
+    dk "$name" import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change "CMD $RESOLVER_CMD" \
+      "$CACHE_DIR/resolver.tar" "$RESOLVER_IMAGE" >/dev/null
+    log "$name: imported $RESOLVER_IMAGE"
+  fi
+}
+
+# ----------------------------------------------------------------------------------------- registry
+
+registry_answers() { curl -fsS -o /dev/null "http://$REGISTRY_ADDR/v2/"; }
+
+start_registry() {
+  local pidfile=$RUN_DIR/registry.pid pid
+  pid=$(pid_from "$pidfile")
+  if pid_alive "$pid" && registry_answers 2>/dev/null; then
+    log "registry already running (pid $pid)"
+    return 0
+  fi
+  mkdir -p "$STATE_DIR/registry/data" "$LOG_DIR" "$RUN_DIR"
+  cat >"$STATE_DIR/registry/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  fields:
+    service: mixcompose-rig-registry
+storage:
+  filesystem:
+    rootdirectory: $STATE_DIR/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+EOF
+  setsid "$REGISTRY_BIN" serve "$STATE_DIR/registry/config.yml" \
+    </dev/null >>"$LOG_DIR/registry.log" 2>&1 &
+  local started=$!
+  echo "$started" >"$pidfile"
+  if ! wait_until registry "$READY_TIMEOUT_S" "$started" registry_answers; then
+    tail -n 30 "$LOG_DIR/registry.log" >&2 || true
+    die "registry did not become ready (log: $LOG_DIR/registry.log)"
+  fi
+  log "registry ready at $REGISTRY_ADDR (pid $started)"
+}
+
+stop_registry() {
+  local pidfile=$RUN_DIR/registry.pid pid
+  pid=$(pid_from "$pidfile")
+  if pid_alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    wait_until "registry to exit" 10 "" bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
+    log "registry stopped"
+  else
+    log "registry not running"
+  fi
+  rm -f "$pidfile"
+}
+
+registry_has() { curl -fsS -o /dev/null -I 2>/dev/null \
+  -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+  "http://$REGISTRY_ADDR/v2/$1/manifests/${2:-latest}"; }
+
+seed_registry() {
+  # Daemons treat 127.0.0.0/8 registries as insecure by default: no --insecure-registry needed.
+  if ! registry_has busybox; then
+    dk linux tag "$BUSYBOX_IMAGE" "$REGISTRY_ADDR/busybox:latest"
+    dk linux push "$REGISTRY_ADDR/busybox:latest" >/dev/null
+    dk linux rmi "$REGISTRY_ADDR/busybox:latest" >/dev/null
+    log "registry: pushed busybox:latest"
+  fi
+  # fake-windows (config os=windows) and payload-1..4 (busybox + a random layer), through the HTTP API.
+  [ ! -f "$SCRIPT_DIR/rig-registry.mjs" ] || node "$SCRIPT_DIR/rig-registry.mjs" "$REGISTRY_ADDR"
+}
+
+# ---------------------------------------------------------------------------------------- commands
+
+cmd_up() {
+  need_root up
+  local name
+  for name in "${DAEMONS[@]}"; do start_daemon "$name"; done
+  add_routes
+  build_busybox_tar
+  build_resolver_tar
+  for name in "${DAEMONS[@]}"; do import_images "$name"; done
+  start_registry
+  seed_registry
+  log "up. $(cmd_env)"
+}
+
+cmd_down() {
+  need_root down
+  local name
+  stop_registry
+  for name in "${DAEMONS[@]}"; do stop_daemon "$name"; done
+  remove_routes
+  if [ "${1:-}" = --purge ]; then
+    rm -rf "$STATE_DIR"
+    log "purged $STATE_DIR"
+  fi
+  rm -rf "$RUN_DIR"
+  log down
+}
+
+cmd_status() {
+  local ok=0 name pid
+  for name in "${DAEMONS[@]}"; do
+    pid=$(pid_from "$(pidfile_of "$name")")
+    if pid_alive "$pid" && daemon_answers "$name"; then
+      echo "$name: up  $(host_of "$name")  pid $pid  pool $(pool_of "$name")  engine $(dk "$name" version --format '{{.Server.Version}}')"
+    else
+      echo "$name: down"; ok=1
+    fi
+  done
+  pid=$(pid_from "$RUN_DIR/registry.pid")
+  if pid_alive "$pid" && registry_answers 2>/dev/null; then
+    echo "registry: up  $REGISTRY_ADDR  pid $pid"
+  else
+    echo "registry: down"; ok=1
+  fi
+  if routes_present 2>/dev/null; then echo "routes: DOCKER-USER accepts $(pool_of linux) <-> $(pool_of windows)"
+  else echo "routes: missing"; ok=1; fi
+  return $ok
+}
+
+cmd_env() {
+  echo "export MIXCOMPOSE_LINUX_HOST=$(host_of linux) MIXCOMPOSE_WINDOWS_HOST=$(host_of windows) MIXCOMPOSE_ALLOW_OS_MISMATCH=1 MIXCOMPOSE_TEST_REGISTRY=$REGISTRY_ADDR"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) shift; cmd_down "$@" ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  *) echo "usage: $0 up | down [--purge] | status | env" >&2; exit 2 ;;
+esac
