@@ -147,6 +147,9 @@ stop_daemon() {
 # ----------------------------------------------------------------------------------------- iptables
 # Both daemons write the same iptables chains, so each one's isolation rules drop the other's traffic.
 # One ACCEPT per direction in DOCKER-USER (evaluated first in FORWARD) routes the pools to each other.
+# Note: each daemon's MASQUERADE rule (-s its-subnet ! -o its-bridge) still applies, so a peer on the
+# other daemon sees connections (and DNS queries) coming from the gateway of its own network
+# (e.g. 10.201.0.1), not from the caller's container IP.
 
 iptables_rules() {
   local a b
@@ -214,9 +217,14 @@ build_busybox_tar() {
 }
 
 # The resolver: busybox + Debian's dnsmasq with the libraries ldd lists and the dynamic loader.
-# Findings: dnsmasq needs /etc/mixcompose/hosts to exist before it starts (it watches --hostsdir with
-# inotify and reads new/changed files there), /var/run for its pid file, and --user=root in a
-# container without a `dnsmasq` user. /etc/passwd must list root.
+# Checked here (dnsmasq 2.90):
+# - --hostsdir must exist when dnsmasq starts: a missing one only logs "bad dynamic directory" and is
+#   never watched. With it present, a file written there later (docker cp / putArchive) is picked up
+#   through inotify ("new or modified") within the same second; no restart, no signal.
+# - /var/run must exist (pid file; without it dnsmasq exits with status 3).
+# - /etc/passwd lists root and nobody, so both --user=root and the default user work.
+# - dnsmasq as PID 1 exits on SIGTERM, so stopping the resolver is immediate.
+# - The default CMD is the documented resolver command; the engine may pass its own.
 build_resolver_tar() {
   local out=$CACHE_DIR/resolver.tar
   [ -s "$out" ] && return 0
@@ -317,7 +325,7 @@ seed_registry() {
     log "registry: pushed busybox:latest"
   fi
   # fake-windows (config os=windows) and payload-1..4 (busybox + a random layer), through the HTTP API.
-  [ ! -f "$SCRIPT_DIR/rig-registry.mjs" ] || node "$SCRIPT_DIR/rig-registry.mjs" "$REGISTRY_ADDR"
+  node "$SCRIPT_DIR/rig-registry.mjs" "$REGISTRY_ADDR"
 }
 
 # ---------------------------------------------------------------------------------------- commands
