@@ -1,0 +1,194 @@
+/**
+ * The database-storage lint (pure).
+ *
+ * Databases on LCOW or on host-shared folders fail to start: `InnoDB: Unable to lock ./ibdata1
+ * error: 95`. Host folders reach a Linux VM over 9p/SMB, which have no real byte-range locks
+ * (errno 95 is EOPNOTSUPP). On LCOW even named volumes are host folders; on a Linux VM daemon
+ * (Docker Desktop's Linux engine, WSL2) named volumes live in the VM's own filesystem and work.
+ *
+ * A Linux service is a database when its image (or command) names one, or when a mount targets a
+ * data directory only a database uses. The warning is silenced per service with
+ * `x-mixcompose: { lint: false }`.
+ */
+import type { ConfigIssue } from '../errors.js';
+import type { Project, Service, ServiceVolume, Volume } from '../model/project.js';
+
+/** What is known of the Linux daemon; undefined = not known (config without a daemon). */
+export type LinuxDaemonKind =
+  /** A Windows daemon running Linux containers: named volumes are host folders too. */
+  | 'lcow'
+  /** A Linux engine in a VM on a Windows host (Docker Desktop, WSL2): host drives are shared in. */
+  | 'vm-on-windows'
+  /** A Linux daemon on Linux: binds are local filesystems with working locks. */
+  | 'linux';
+
+export interface DatabaseKind {
+  /** Display name used in the warning. */
+  readonly name: string;
+  /** Last path segment of image repositories that are this database. */
+  readonly images: readonly string[];
+  /** Image repository fragments (for registries with deeper paths, e.g. mcr.microsoft.com/mssql/server). */
+  readonly imageFragments?: readonly string[];
+  /** Executables that start it, as the first word of a command. */
+  readonly commands: readonly string[];
+  /** Where it keeps its data by default. */
+  readonly dataPaths: readonly string[];
+  /** The data path is distinctive enough to recognise the database by it alone. */
+  readonly pathIdentifies: boolean;
+}
+
+export const DATABASE_KINDS: readonly DatabaseKind[] = [
+  { name: 'MySQL', images: ['mysql', 'percona', 'percona-server'], commands: ['mysqld'], dataPaths: ['/var/lib/mysql'], pathIdentifies: true },
+  { name: 'MariaDB', images: ['mariadb'], commands: ['mariadbd'], dataPaths: ['/var/lib/mysql'], pathIdentifies: true },
+  { name: 'PostgreSQL', images: ['postgres', 'postgresql', 'postgis', 'timescaledb'], commands: ['postgres'], dataPaths: ['/var/lib/postgresql/data', '/var/lib/postgresql'], pathIdentifies: true },
+  { name: 'MongoDB', images: ['mongo', 'mongodb', 'mongodb-community-server'], commands: ['mongod'], dataPaths: ['/data/db'], pathIdentifies: true },
+  { name: 'Redis', images: ['redis', 'redis-stack-server', 'valkey'], commands: ['redis-server', 'valkey-server'], dataPaths: ['/data'], pathIdentifies: false },
+  { name: 'SQL Server', images: [], imageFragments: ['mssql', 'azure-sql-edge'], commands: ['sqlservr', '/opt/mssql/bin/sqlservr'], dataPaths: ['/var/opt/mssql'], pathIdentifies: true },
+  { name: 'RabbitMQ', images: ['rabbitmq'], commands: ['rabbitmq-server'], dataPaths: ['/var/lib/rabbitmq'], pathIdentifies: true },
+  { name: 'Elasticsearch', images: ['elasticsearch', 'opensearch'], commands: ['elasticsearch'], dataPaths: ['/usr/share/elasticsearch/data', '/usr/share/opensearch/data'], pathIdentifies: true },
+];
+
+/** The repository path of an image reference without registry, tag or digest: "mcr.microsoft.com/mssql/server:2022" → "mssql/server". */
+export function imageRepository(image: string): string {
+  const noDigest = image.split('@')[0]!;
+  const parts = noDigest.split('/');
+  const last = parts.pop()!;
+  const name = last.includes(':') ? last.slice(0, last.indexOf(':')) : last;
+  // A first segment with a dot, a colon or "localhost" is a registry.
+  if (parts.length > 0 && (parts[0]!.includes('.') || parts[0]!.includes(':') || parts[0] === 'localhost')) parts.shift();
+  return [...parts, name].join('/').toLowerCase();
+}
+
+function commandWords(service: Service): string[] {
+  return [...(service.entrypoint ?? []), ...(service.command ?? [])].flatMap((w) => w.split(/\s+/)).filter(Boolean);
+}
+
+function baseName(word: string): string {
+  return word.slice(word.lastIndexOf('/') + 1);
+}
+
+/** Recognises the database a service runs, by image name, then by command. */
+export function databaseOf(service: Service): DatabaseKind | undefined {
+  if (service.image) {
+    const repo = imageRepository(service.image);
+    const last = repo.slice(repo.lastIndexOf('/') + 1);
+    const byImage = DATABASE_KINDS.find((k) => k.images.includes(last) || k.imageFragments?.some((f) => repo.split('/').includes(f)));
+    if (byImage) return byImage;
+  }
+  const words = commandWords(service).map(baseName);
+  return DATABASE_KINDS.find((k) => k.commands.some((c) => words.includes(baseName(c))));
+}
+
+/** Redis writes to /data only with persistence on (the default `save` rules, or appendonly). */
+function redisPersists(service: Service): boolean {
+  // Raw argv: an empty argument after --save is meaningful here.
+  const words = [...(service.entrypoint ?? []), ...(service.command ?? [])];
+  const value = (flag: string) => {
+    const i = words.indexOf(flag);
+    return i >= 0 ? words[i + 1] : undefined;
+  };
+  if (value('--appendonly') === 'yes') return true;
+  const save = value('--save');
+  // `--save ""` (or '') turns snapshots off; without appendonly there is nothing on disk.
+  return !(save !== undefined && /^(""|'')?$/.test(save));
+}
+
+function normalizeContainerPath(path: string): string {
+  const p = path.replace(/\/+$/, '');
+  return p === '' ? '/' : p;
+}
+
+/** A mount at `target` holds `dataPath` when it is the same directory or a parent of it. */
+function covers(target: string, dataPath: string): boolean {
+  const t = normalizeContainerPath(target);
+  if (t === '/') return false;
+  return dataPath === t || dataPath.startsWith(t + '/');
+}
+
+/** A named volume created with the local driver's bind options is a host folder as well. */
+function volumeIsBind(volume: Volume | undefined): boolean {
+  const o = volume?.driver_opts;
+  return !!o && (o.type === 'none' || o.type === 'bind') && /(^|,)r?bind($|,)/.test(o.o ?? '');
+}
+
+export interface DatabaseLintOptions {
+  readonly linuxDaemon?: LinuxDaemonKind;
+}
+
+const FIX_VM = 'put the data on a named volume of a Linux VM daemon (Docker Desktop\'s Linux engine, WSL2), whose volumes live in the VM';
+const FIX_LCOW = 'run this service on a Linux VM daemon (Docker Desktop\'s Linux engine, WSL2) with a named volume: on LCOW every volume is a host folder';
+const SILENCE = 'silence with `x-mixcompose: { lint: false }` on the service';
+
+function dataPathsOf(service: Service, kind: DatabaseKind): readonly string[] {
+  const pgdata = kind.name === 'PostgreSQL' ? service.environment.PGDATA : undefined;
+  return pgdata ? [pgdata, ...kind.dataPaths] : kind.dataPaths;
+}
+
+function findingFor(
+  service: Service,
+  kind: DatabaseKind,
+  volume: ServiceVolume,
+  index: number,
+  dataPath: string,
+  project: Pick<Project, 'volumes'>,
+  linuxDaemon: LinuxDaemonKind | undefined,
+): ConfigIssue | undefined {
+  const topLevel = volume.type === 'volume' && volume.source ? project.volumes[volume.source] : undefined;
+  const hostFolder = volume.type === 'bind' || volumeIsBind(topLevel);
+  const where = hostFolder
+    ? `a bind mount of ${topLevel?.driver_opts?.device ?? volume.source ?? 'a host folder'}`
+    : `${volume.source ? `the named volume "${volume.source}"` : 'an anonymous volume'} of an LCOW daemon`;
+  let fix: string;
+  if (hostFolder) {
+    // On a Linux host the bind is a local filesystem with real locks.
+    if (linuxDaemon === 'linux') return undefined;
+    fix = linuxDaemon === 'lcow' ? FIX_LCOW : FIX_VM;
+  } else if (volume.type === 'volume' && linuxDaemon === 'lcow') {
+    fix = FIX_LCOW;
+  } else {
+    return undefined;
+  }
+  return {
+    severity: 'warning',
+    path: ['services', service.name, 'volumes', index],
+    message:
+      `${kind.name} keeps its data in ${dataPath}, which is on ${where}: host-shared folders have no byte-range locks, ` +
+      `so it fails to start ("InnoDB: Unable to lock ./ibdata1 error: 95" and the like). Instead, ${fix}; ${SILENCE}`,
+  };
+}
+
+/**
+ * Warnings for database services of the linux platform whose data directory is on a host folder
+ * (a bind mount, or any volume when the Linux daemon is LCOW). One warning per service at most.
+ */
+export function lintDatabaseStorage(project: Pick<Project, 'services' | 'volumes'>, options: DatabaseLintOptions = {}): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const name of Object.keys(project.services).sort()) {
+    const service = project.services[name]!;
+    if (service.platform.os !== 'linux' || service.extension?.lint === false) continue;
+    const byService = databaseOf(service);
+    const candidates = byService ? [byService] : DATABASE_KINDS.filter((k) => k.pathIdentifies);
+    let issue: ConfigIssue | undefined;
+    for (const kind of candidates) {
+      if (kind.name === 'Redis' && !redisPersists(service)) continue;
+      const paths = dataPathsOf(service, kind);
+      service.volumes.forEach((volume, index) => {
+        if (issue || (volume.type !== 'bind' && volume.type !== 'volume')) return;
+        const dataPath = paths.find((p) => covers(volume.target, p));
+        // Recognised by its data path alone: only the exact directory counts (a mount of /var/lib is not a database).
+        if (!dataPath || (!byService && normalizeContainerPath(volume.target) !== dataPath)) return;
+        issue = findingFor(service, kind, volume, index, dataPath, project, options.linuxDaemon);
+      });
+      if (issue) break;
+    }
+    if (issue) issues.push(issue);
+  }
+  return issues;
+}
+
+/** The daemon kind the lint needs, from what the Linux daemon reported and where its bind paths go. */
+export function linuxDaemonKind(facts: { readonly lcow: boolean; readonly osType: string } | undefined, bindTargetKind?: string): LinuxDaemonKind | undefined {
+  if (!facts) return undefined;
+  if (facts.lcow || facts.osType === 'windows') return 'lcow';
+  return bindTargetKind === 'linux-on-windows' ? 'vm-on-windows' : 'linux';
+}
