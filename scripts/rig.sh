@@ -78,15 +78,21 @@ start_daemon() {
     return 0
   fi
   mkdir -p "$RUN_DIR" "$LOG_DIR" "$STATE_DIR/$name/data" "$STATE_DIR/$name/exec"
+  # The trust key path has no command-line flag in 20.10, only this daemon.json key.
+  printf '{ "deprecated-key-path": "%s" }\n' "$STATE_DIR/$name/key.json" >"$STATE_DIR/$name/daemon.json"
   # Distinct exec roots give each dockerd its own containerd (it starts one under
   # <exec-root>/containerd when --containerd is not given), its own netns dir and its own shims.
+  # Each daemon also needs its own trust key: /info's ID derives from it, and with the shared default
+  # (/etc/docker/key.json) both daemons would report the same ID and look like one daemon.
   setsid "$DOCKERD" \
     --host "$(host_of "$name")" \
     --data-root "$STATE_DIR/$name/data" \
     --exec-root "$STATE_DIR/$name/exec" \
     --pidfile "$pidfile" \
+    --config-file "$STATE_DIR/$name/daemon.json" \
     --default-address-pool "base=$pool,size=24" \
     --bridge none \
+    --label "io.mixcompose.rig.daemon=$name" \
     --shutdown-timeout 2 \
     --log-level warn \
     </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
