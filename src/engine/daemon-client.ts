@@ -90,6 +90,8 @@ export interface DaemonClient {
   readonly apiVersion?: string;
 
   ping(): Promise<void>;
+  /** GET /_ping response headers, lower-cased (api-version, ostype, builder-version). Optional. */
+  pingHeaders?(): Promise<Readonly<Record<string, string>>>;
   info(): Promise<EngineInfo>;
   version(): Promise<EngineVersion>;
 
@@ -102,6 +104,7 @@ export interface DaemonClient {
   stopContainer(id: string, timeoutSeconds: number, signal?: string): Promise<void>;
   killContainer(id: string, signal?: string): Promise<void>;
   restartContainer(id: string, timeoutSeconds: number): Promise<void>;
+  /** Already gone (404) counts as removed, as for removeNetwork / removeVolume. */
   removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
   /** POST /containers/{id}/wait?condition=... → exit code. */
   waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<number>;
