@@ -1,8 +1,33 @@
 /**
- * The loader's public entry: compose files → Project. (Stub; the config pipeline fills it in.)
+ * The loader's public entry: compose files → Project.
+ *
+ * Pipeline, per file: read → parse (positions kept) → interpolate → schema check → canonical form
+ * (short → long syntax, relative paths resolved) → extends → include; then the files are merged in
+ * order, profiles applied, services normalized, `x-mixcompose` resolved and the semantic rules run.
+ * Every problem is collected; if any is an error, one ConfigError carries them all.
  */
-import type { Project } from '../model/project.js';
-import type { ConfigIssue } from '../errors.js';
+import * as path from 'node:path';
+import type { Project, Service } from '../model/project.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { nodeFileSystem, type ConfigFileSystem } from './read-files.js';
+import { IssueList } from './issues.js';
+import { PositionIndex, isPlainMap, type KeyPath } from './positions.js';
+import { parseYamlFile } from './parse-yaml.js';
+import { interpolateTree, type VariableLookup } from './interpolate.js';
+import { EnvFileError, parseEnvFile } from './env-file.js';
+import { canonicalizeFile } from './canonical.js';
+import { mergeValues, stripTags } from './merge.js';
+import { normalizeFileObjects, normalizeResources, normalizeService } from './normalize.js';
+import { resolveExtension } from './extension.js';
+import { discoverFiles, CANDIDATES } from './discover.js';
+import { normalizeProjectName, projectNameProblem } from './project-name.js';
+import { resolveExtends } from './extends.js';
+import { applyIncludes } from './include.js';
+import { validateAgainstSchema } from './schema.js';
+import { checkProject } from './rules.js';
+import { selectByProfiles } from './profiles.js';
+
+export type { ConfigFileSystem } from './read-files.js';
 
 export interface LoadOptions {
   /** -f paths as given (relative to cwd); empty = discover in projectDirectory or cwd. */
@@ -25,6 +50,10 @@ export interface LoadOptions {
   };
   /** Host OS, for defaults (npipe endpoints on win32). */
   readonly hostPlatform?: NodeJS.Platform;
+  /** File access (default: the real file system). Tests pass memoryFileSystem(...). */
+  readonly fileSystem?: ConfigFileSystem;
+  /** Skip the JSON Schema check (not recommended; for tools that validate separately). */
+  readonly skipSchema?: boolean;
 }
 
 export interface LoadResult {
@@ -33,7 +62,228 @@ export interface LoadResult {
   readonly warnings: readonly ConfigIssue[];
 }
 
+/** Shared state of one load: where things were written, and what went wrong. */
+export interface LoadContext {
+  readonly fs: ConfigFileSystem;
+  readonly positions: PositionIndex;
+  readonly issues: IssueList;
+  readonly options: LoadOptions;
+  readonly home: string | undefined;
+  /** How a file is named in messages (relative to cwd when below it). */
+  display(file: string): string;
+}
+
+/** One file after parse, interpolation, schema, canonical form, extends and include. */
+export interface LoadedFile {
+  readonly file: string;
+  readonly root: Record<string, unknown>;
+  readonly ok: boolean;
+}
+
 /** Loads and validates; throws ConfigError with every problem found. */
-export async function loadProject(_options: LoadOptions): Promise<LoadResult> {
-  throw new Error('not implemented yet');
+export async function loadProject(options: LoadOptions): Promise<LoadResult> {
+  const issues = new IssueList();
+  let project: Project | undefined;
+  try {
+    project = loadInto(options, issues);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // A bug of ours must not look like a config problem, but it must not lose the collected ones either.
+    if (issues.hasErrors) throw new ConfigError(issues.items);
+    throw error;
+  }
+  if (issues.hasErrors || !project) throw new ConfigError(issues.items);
+  return { project, warnings: issues.warnings() };
+}
+
+function loadInto(options: LoadOptions, issues: IssueList): Project | undefined {
+  const fs = options.fileSystem ?? nodeFileSystem;
+  const cwd = path.resolve(options.cwd);
+  const positions = new PositionIndex();
+  const ctx: LoadContext = {
+    fs,
+    positions,
+    issues,
+    options,
+    home: options.environment.HOME ?? options.environment.USERPROFILE,
+    display: (file) => {
+      const rel = path.relative(cwd, file);
+      return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+    },
+  };
+
+  // 1. Which files.
+  let files = options.files.map((f) => (f === '-' ? f : path.resolve(cwd, f)));
+  if (files.length === 0 && options.environment.COMPOSE_FILE) {
+    const sep = options.environment.COMPOSE_PATH_SEPARATOR ?? (options.hostPlatform === 'win32' ? ';' : ':');
+    files = options.environment.COMPOSE_FILE.split(sep).filter(Boolean).map((f) => path.resolve(cwd, f));
+  }
+  if (files.length === 0) {
+    const found = discoverFiles(options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : cwd, fs);
+    if (!found) {
+      issues.error(`no compose file found in ${options.projectDirectory ?? cwd} or its parents (looked for ${CANDIDATES.join(', ')})`);
+      return undefined;
+    }
+    files = found;
+  }
+  for (const f of files) {
+    if (f === '-') issues.error('reading the compose file from stdin (-f -) is not supported; pass a path');
+    else if (fs.kind(f) !== 'file') issues.error(`compose file not found: ${ctx.display(f)}`);
+  }
+  if (issues.hasErrors) return undefined;
+  const projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : path.dirname(files[0]!);
+
+  // 2. Environment for interpolation: env files, then the process environment wins.
+  const environment = resolveEnvironment(ctx, projectDir, cwd);
+  const lookup: VariableLookup = (name) => environment[name];
+
+  // 3. Each file, then merge in order.
+  let merged: Record<string, unknown> | undefined;
+  for (const file of files) {
+    const loaded = loadFile(ctx, file, projectDir, lookup, []);
+    if (!loaded.ok) continue;
+    merged = merged === undefined ? (stripTags(loaded.root, positions) as Record<string, unknown>) : (mergeValues(merged, loaded.root, [], positions) as Record<string, unknown>);
+  }
+  if (issues.hasErrors || !merged) return undefined;
+
+  // 4. Name.
+  const name = projectName(ctx, merged, environment, projectDir);
+
+  // 5. Profiles, services.
+  const extension = resolveExtension(merged, options, positions, issues);
+  const activeProfiles = [...new Set([...options.profiles, ...(environment.COMPOSE_PROFILES ?? '').split(',')].map((p) => p.trim()).filter(Boolean))];
+  const rawServices = isPlainMap(merged.services) ? merged.services : {};
+  const services: Record<string, Service> = {};
+  for (const [svcName, raw] of Object.entries(rawServices)) {
+    if (!isPlainMap(raw)) continue;
+    const at = (p: KeyPath) => positions.locate(merged, ['services', svcName, ...p]);
+    services[svcName] = normalizeService(svcName, raw, {
+      defaultOs: extension.default_platform,
+      lookup,
+      problem: (message, p, severity = 'error') => issues[severity](message, at(p), ['services', svcName, ...p]),
+      readEnvFile: (entry, i) => readServiceEnvFile(ctx, entry, lookup, ['services', svcName, 'env_file', i], merged!),
+    });
+  }
+  const { enabled, disabled } = selectByProfiles(services, activeProfiles, merged, positions, issues);
+
+  const project: Project = {
+    name,
+    workingDir: projectDir,
+    configFiles: files,
+    services: sortKeys(enabled),
+    disabledServices: sortKeys(disabled),
+    networks: withDefaultNetwork(normalizeResources(merged.networks, name), enabled, name),
+    volumes: normalizeResources(merged.volumes, name),
+    secrets: normalizeFileObjects(merged.secrets, name),
+    configs: normalizeFileObjects(merged.configs, name),
+    extension,
+    environment,
+    profiles: activeProfiles,
+  };
+  checkProject(project, { root: merged, positions, issues, fs });
+  return project;
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function withDefaultNetwork(networks: Record<string, Project['networks'][string]>, services: Record<string, Service>, project: string) {
+  const used = Object.values(services).some((s) => 'default' in s.networks);
+  if (used && !networks.default) return sortKeys({ ...networks, default: { name: `${project}_default` } });
+  return sortKeys(networks);
+}
+
+/** `.env` in the project directory (or the --env-file list), with the process environment on top. */
+function resolveEnvironment(ctx: LoadContext, projectDir: string, cwd: string): Record<string, string> {
+  const { options, fs, issues } = ctx;
+  const processEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.environment)) if (v !== undefined) processEnv[k] = v;
+  const fromFiles: Record<string, string> = {};
+  const envFiles = options.envFiles.length > 0 ? options.envFiles.map((f) => path.resolve(cwd, f)) : [path.join(projectDir, '.env')];
+  for (const file of envFiles) {
+    const text = fs.readText(file);
+    if (text === undefined) {
+      if (options.envFiles.length > 0) issues.error(`env file not found: ${ctx.display(file)}`);
+      continue;
+    }
+    try {
+      for (const line of parseEnvFile(text, (n) => processEnv[n] ?? fromFiles[n])) {
+        if (line.value !== undefined) fromFiles[line.key] = line.value;
+        else if (processEnv[line.key] !== undefined) fromFiles[line.key] = processEnv[line.key]!;
+      }
+    } catch (error) {
+      const line = error instanceof EnvFileError ? error.line : 1;
+      issues.error(`invalid env file: ${(error as Error).message}`, { file: ctx.display(file), line, col: 1 });
+    }
+  }
+  return { ...fromFiles, ...processEnv };
+}
+
+/** Parses one service env_file; a missing required file is an error at the `env_file` entry. */
+function readServiceEnvFile(
+  ctx: LoadContext,
+  entry: { path: string; required: boolean; format?: string },
+  lookup: VariableLookup,
+  keyPath: KeyPath,
+  root: Record<string, unknown>,
+): Record<string, string | null> | undefined {
+  const text = ctx.fs.readText(entry.path);
+  const at = ctx.positions.locate(root, keyPath);
+  if (text === undefined) {
+    if (entry.required) ctx.issues.error(`env file ${entry.path} not found (set \`required: false\` to make it optional)`, at, keyPath);
+    return undefined;
+  }
+  const out: Record<string, string | null> = {};
+  try {
+    for (const line of parseEnvFile(text, lookup, entry.format !== 'raw')) out[line.key] = line.value ?? lookup(line.key) ?? null;
+  } catch (error) {
+    const line = error instanceof EnvFileError ? `line ${error.line}: ` : '';
+    ctx.issues.error(`invalid env file ${entry.path}: ${line}${(error as Error).message}`, at, keyPath);
+  }
+  return out;
+}
+
+function projectName(ctx: LoadContext, merged: Record<string, unknown>, environment: Record<string, string>, projectDir: string): string {
+  const { options, issues, positions } = ctx;
+  const candidates: [string | undefined, string][] = [
+    [options.projectName, '-p'],
+    [environment.COMPOSE_PROJECT_NAME || undefined, 'COMPOSE_PROJECT_NAME'],
+    [typeof merged.name === 'string' && merged.name !== '' ? merged.name : undefined, 'name:'],
+  ];
+  for (const [value, source] of candidates) {
+    if (value === undefined) continue;
+    const problem = projectNameProblem(value, source);
+    if (problem) issues.error(problem, source === 'name:' ? positions.locate(merged, ['name']) : undefined, source === 'name:' ? ['name'] : undefined);
+    return value;
+  }
+  const fromDir = normalizeProjectName(path.basename(projectDir));
+  if (!fromDir) issues.error(`cannot derive a project name from the directory "${projectDir}": pass -p NAME or set name:`);
+  return fromDir || 'default';
+}
+
+/**
+ * One file through parse, interpolation, schema, canonical form, extends and include.
+ * `baseDir`: where its relative paths point (the project directory for -f files).
+ */
+export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup: VariableLookup, includeStack: readonly string[]): LoadedFile {
+  const { fs, positions, issues, options } = ctx;
+  const text = fs.readText(file);
+  if (text === undefined) {
+    issues.error(`compose file not found: ${ctx.display(file)}`);
+    return { file, root: {}, ok: false };
+  }
+  const parsed = parseYamlFile(text, ctx.display(file), positions, issues);
+  if (!parsed.ok) return { file, root: {}, ok: false };
+  const root = parsed.root;
+  if (options.interpolate !== false) interpolateTree(root, lookup, positions, issues);
+  if (!options.skipSchema) {
+    const before = issues.errors().length;
+    validateAgainstSchema(root, positions, issues);
+    if (issues.errors().length > before) return { file, root, ok: false };
+  }
+  canonicalizeFile({ root, baseDir, fileDir: path.dirname(file), home: ctx.home, positions, issues });
+  resolveExtends(ctx, file, root, lookup);
+  applyIncludes(ctx, file, root, lookup, includeStack);
+  return { file, root, ok: true };
 }

@@ -1,0 +1,262 @@
+/**
+ * Per-file canonical form, before files are merged: short syntax → long syntax for the keys whose
+ * merge depends on it (environment/labels lists → maps, ports/volumes → long entries, depends_on
+ * and networks lists → maps, env_file → entries), and relative paths resolved against the file's
+ * base directory (the project directory for -f files, the file's own directory for extends/include).
+ */
+import { Tagged, isPlainMap, type PositionIndex } from './positions.js';
+import type { IssueList } from './issues.js';
+import {
+  SyntaxIssue,
+  normalizeExtraHost,
+  parsePortSpec,
+  parseVolumeSpec,
+  resolveHostPath,
+  isWindowsAbsolute,
+} from './short-syntax.js';
+import { setOwn } from './parse-yaml.js';
+import * as path from 'node:path';
+
+export interface CanonicalContext {
+  /** Directory relative paths resolve against. */
+  readonly baseDir: string;
+  /** Directory of the file itself (for `extends.file`, `include`). */
+  readonly fileDir: string;
+  readonly home: string | undefined;
+  readonly positions: PositionIndex;
+  readonly issues: IssueList;
+  readonly root: Record<string, unknown>;
+}
+
+type Dict = Record<string, unknown>;
+
+/** Applies `fn` to the value under a Tagged wrapper, keeping the tag. */
+function underTag(value: unknown, fn: (v: unknown) => unknown): unknown {
+  if (value instanceof Tagged) return value.tag === 'reset' ? value : new Tagged(value.tag, fn(value.value));
+  return fn(value);
+}
+
+function scalarText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** `[K=V, K]` or `{K: V}` → `{K: "V" | null}`. */
+export function toStringMap(value: unknown, positions: PositionIndex, separator = '='): unknown {
+  if (Array.isArray(value)) {
+    const out: Dict = {};
+    positions.inherit(value, out);
+    value.forEach((item, i) => {
+      const text = String(item);
+      const at = text.indexOf(separator);
+      const key = at < 0 ? text : text.slice(0, at);
+      setOwn(out, key, at < 0 ? null : text.slice(at + 1));
+      positions.copyKey(value, i, out, key);
+    });
+    return out;
+  }
+  if (isPlainMap(value)) {
+    for (const [k, v] of Object.entries(value)) if (!(v instanceof Tagged)) value[k] = scalarText(v);
+    return value;
+  }
+  return value;
+}
+
+const URL_CONTEXT = /^([a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/)/i;
+
+export function canonicalizeFile(ctx: CanonicalContext): void {
+  const { root, positions, issues } = ctx;
+  const here = (container: object, key: string | number) => positions.key(container, key) ?? positions.node(container);
+  const tryIt = <T>(container: object, key: string | number, path: (string | number)[], fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (!(error instanceof SyntaxIssue)) throw error;
+      issues.error(error.message, here(container, key), path);
+      return fallback;
+    }
+  };
+  const resolveFileish = (p: unknown): unknown => (typeof p === 'string' && p !== '' ? resolveHostPath(p, ctx.baseDir, ctx.home) : p);
+
+  const services = root.services;
+  if (isPlainMap(services)) {
+    for (const [name, raw] of Object.entries(services)) {
+      if (!isPlainMap(raw)) continue;
+      canonicalizeService(name, raw);
+    }
+  }
+  for (const kind of ['secrets', 'configs'] as const) {
+    const section = root[kind];
+    if (!isPlainMap(section)) continue;
+    for (const def of Object.values(section)) {
+      if (isPlainMap(def) && typeof def.file === 'string') def.file = resolveFileish(def.file);
+    }
+  }
+  const ext = root['x-mixcompose'];
+  if (isPlainMap(ext) && isPlainMap(ext.daemons)) {
+    for (const d of Object.values(ext.daemons)) {
+      if (isPlainMap(d) && isPlainMap(d.tls)) {
+        for (const k of ['ca', 'cert', 'key']) if (typeof d.tls[k] === 'string') d.tls[k] = resolveFileish(d.tls[k]);
+      }
+    }
+  }
+
+  function canonicalizeService(name: string, svc: Dict): void {
+    const p = (...rest: (string | number)[]) => ['services', name, ...rest];
+    for (const key of ['environment', 'labels', 'sysctls', 'annotations']) {
+      if (key in svc) svc[key] = underTag(svc[key], (v) => toStringMap(v, positions));
+    }
+    if ('extra_hosts' in svc) {
+      svc.extra_hosts = underTag(svc.extra_hosts, (v) => {
+        if (Array.isArray(v)) {
+          v.forEach((e, i) => {
+            v[i] = tryIt(v, i, p('extra_hosts', i), () => normalizeExtraHost(String(e)), e);
+          });
+          return v;
+        }
+        if (isPlainMap(v)) {
+          const out: string[] = [];
+          positions.inherit(v, out);
+          for (const [h, ip] of Object.entries(v)) {
+            for (const one of Array.isArray(ip) ? ip : [ip]) {
+              positions.copyKey(v, h, out, out.length);
+              out.push(`${h}=${String(one)}`);
+            }
+          }
+          return out;
+        }
+        return v;
+      });
+    }
+    for (const key of ['dns', 'dns_search', 'tmpfs', 'env_file', 'label_file']) {
+      if (typeof svc[key] === 'string') svc[key] = [svc[key]];
+    }
+    if ('ports' in svc) {
+      svc.ports = underTag(svc.ports, (v) => {
+        if (!Array.isArray(v)) return v;
+        const out: unknown[] = [];
+        positions.inherit(v, out);
+        v.forEach((item, i) => {
+          let entries: Dict[];
+          if (typeof item === 'number') entries = [{ target: item, protocol: 'tcp', mode: 'ingress' }];
+          else if (typeof item === 'string') entries = tryIt(v, i, p('ports', i), () => parsePortSpec(item) as unknown as Dict[], []);
+          else if (isPlainMap(item)) {
+            const long: Dict = { ...item };
+            if (long.published !== undefined && long.published !== null) long.published = String(long.published);
+            if (typeof long.target === 'string' && /^\d+$/.test(long.target)) long.target = Number(long.target);
+            long.protocol ??= 'tcp';
+            long.mode ??= 'ingress';
+            entries = [long];
+          } else entries = [];
+          for (const e of entries) {
+            positions.inherit(item, e, positions.key(v, i));
+            positions.copyKey(v, i, out, out.length);
+            out.push(e);
+          }
+        });
+        return out;
+      });
+    }
+    if ('expose' in svc && Array.isArray(svc.expose)) svc.expose = svc.expose.map((e) => String(e));
+    if ('volumes' in svc) {
+      svc.volumes = underTag(svc.volumes, (v) => {
+        if (!Array.isArray(v)) return v;
+        const out: unknown[] = [];
+        positions.inherit(v, out);
+        v.forEach((item, i) => {
+          let vol: Dict | undefined;
+          if (typeof item === 'string') {
+            vol = tryIt(v, i, p('volumes', i), () => parseVolumeSpec(item, ctx.baseDir, ctx.home) as unknown as Dict, undefined);
+          } else if (isPlainMap(item)) {
+            vol = { ...item };
+            if (vol.type === 'bind' && typeof vol.source === 'string') vol.source = resolveHostPath(vol.source, ctx.baseDir, ctx.home);
+          }
+          if (!vol) return;
+          positions.inherit(item, vol, positions.key(v, i));
+          positions.copyKey(v, i, out, out.length);
+          out.push(vol);
+        });
+        return out;
+      });
+    }
+    if ('depends_on' in svc) {
+      svc.depends_on = underTag(svc.depends_on, (v) => {
+        if (Array.isArray(v)) {
+          const out: Dict = {};
+          positions.inherit(v, out);
+          v.forEach((dep, i) => {
+            const entry = { condition: 'service_started', required: true };
+            positions.inherit(undefined, entry, positions.key(v, i));
+            setOwn(out, String(dep), entry);
+            positions.copyKey(v, i, out, String(dep));
+          });
+          return out;
+        }
+        if (isPlainMap(v)) {
+          for (const [dep, spec] of Object.entries(v)) {
+            if (isPlainMap(spec)) {
+              spec.condition ??= 'service_started';
+              spec.required ??= true;
+            } else if (spec === null) v[dep] = { condition: 'service_started', required: true };
+          }
+        }
+        return v;
+      });
+    }
+    if ('networks' in svc) {
+      svc.networks = underTag(svc.networks, (v) => {
+        if (!Array.isArray(v)) return v;
+        const out: Dict = {};
+        positions.inherit(v, out);
+        v.forEach((n, i) => {
+          setOwn(out, String(n), null);
+          positions.copyKey(v, i, out, String(n));
+        });
+        return out;
+      });
+    }
+    if (Array.isArray(svc.env_file)) {
+      const list = svc.env_file;
+      svc.env_file = list.map((e, i) => {
+        const entry: Dict = isPlainMap(e) ? { ...e } : { path: e };
+        entry.path = resolveFileish(entry.path);
+        entry.required ??= true;
+        positions.inherit(e, entry, positions.key(list, i));
+        return entry;
+      });
+      positions.inherit(list, svc.env_file as object);
+      list.forEach((_, i) => positions.copyKey(list, i, svc.env_file as object, i));
+    }
+    if (Array.isArray(svc.label_file)) svc.label_file = svc.label_file.map(resolveFileish);
+    if ('build' in svc) {
+      svc.build = underTag(svc.build, (b) => {
+        const build: Dict | undefined = typeof b === 'string' ? { context: b } : isPlainMap(b) ? b : undefined;
+        if (!build) return b;
+        positions.inherit(b, build, positions.key(svc, 'build'));
+        const context = typeof build.context === 'string' ? build.context : '.';
+        build.context = URL_CONTEXT.test(context) || isWindowsAbsolute(context) ? context : path.resolve(ctx.baseDir, context);
+        if (isPlainMap(build.args) || Array.isArray(build.args)) build.args = toStringMap(build.args, positions);
+        if (isPlainMap(build.labels) || Array.isArray(build.labels)) build.labels = toStringMap(build.labels, positions);
+        return build;
+      });
+    }
+    for (const kind of ['secrets', 'configs']) {
+      const refs = svc[kind];
+      if (!Array.isArray(refs)) continue;
+      svc[kind] = refs.map((r, i) => {
+        const out = typeof r === 'string' ? { source: r } : r;
+        if (isPlainMap(out)) positions.inherit(r, out, positions.key(refs, i));
+        return out;
+      });
+      positions.inherit(refs, svc[kind] as object);
+      refs.forEach((_, i) => positions.copyKey(refs, i, svc[kind] as object, i));
+    }
+    const ext = svc.extends;
+    if (typeof ext === 'string') svc.extends = { service: ext };
+    if (isPlainMap(svc.extends)) {
+      positions.inherit(ext, svc.extends, positions.key(svc, 'extends'));
+      if (typeof svc.extends.file === 'string') svc.extends.file = path.resolve(ctx.fileDir, svc.extends.file);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `extends: name` / `extends: {service, file}`: the service is its base (resolved recursively,
+ * possibly from another file whose relative paths point at that file's directory) with its own
+ * keys merged on top by the compose merge rules (`!reset` / `!override` included).
+ */
+import * as path from 'node:path';
+import { isPlainMap } from './positions.js';
+import { cloneValue, mergeValues, stripTags } from './merge.js';
+import type { LoadContext, LoadedFile } from './load-project.js';
+import { loadFile } from './load-project.js';
+import type { VariableLookup } from './interpolate.js';
+
+type Dict = Record<string, unknown>;
+
+/** Per load: other files loaded for `extends`, and those being loaded (cycle detection). */
+const otherFiles = new WeakMap<LoadContext, { cache: Map<string, LoadedFile>; loading: Set<string> }>();
+
+function stateOf(ctx: LoadContext) {
+  let s = otherFiles.get(ctx);
+  if (!s) otherFiles.set(ctx, (s = { cache: new Map(), loading: new Set() }));
+  return s;
+}
+
+export function resolveExtends(ctx: LoadContext, file: string, root: Dict, lookup: VariableLookup): void {
+  const services = root.services;
+  if (!isPlainMap(services)) return;
+  const { positions, issues } = ctx;
+  const state = stateOf(ctx);
+  state.loading.add(file);
+  const done = new Map<string, Dict>();
+
+  const resolve = (name: string, stack: readonly string[]): Dict | undefined => {
+    const cached = done.get(name);
+    if (cached) return cached;
+    const svc = services[name];
+    if (!isPlainMap(svc)) return undefined;
+    const ext = svc.extends;
+    if (!isPlainMap(ext)) {
+      const plain = stripTags(cloneValue(svc, positions), positions) as Dict;
+      done.set(name, plain);
+      return plain;
+    }
+    const at = positions.locate(root, ['services', name, 'extends']);
+    const keyPath = ['services', name, 'extends'];
+    if (stack.includes(name)) {
+      issues.error(`extends cycle: ${[...stack.slice(stack.indexOf(name)), name].join(' -> ')}`, at, keyPath);
+      return undefined;
+    }
+    const baseName = typeof ext.service === 'string' ? ext.service : undefined;
+    if (!baseName) {
+      issues.error('extends needs `service:` (the name of the service to extend)', at, keyPath);
+      return undefined;
+    }
+    let base: Dict | undefined;
+    if (typeof ext.file === 'string' && path.resolve(ext.file) !== file) {
+      const other = loadOther(ext.file, at, keyPath);
+      if (!other) return undefined;
+      const otherServices = isPlainMap(other.root.services) ? other.root.services : {};
+      const found = otherServices[baseName];
+      if (!isPlainMap(found)) {
+        issues.error(`extends: service "${baseName}" not found in ${ctx.display(ext.file)}`, at, keyPath);
+        return undefined;
+      }
+      base = stripTags(cloneValue(found, positions), positions) as Dict;
+    } else {
+      if (!isPlainMap(services[baseName])) {
+        issues.error(`extends: service "${baseName}" not found${typeof ext.file === 'string' ? ` in ${ctx.display(ext.file)}` : ''}`, at, keyPath);
+        return undefined;
+      }
+      const resolved = resolve(baseName, [...stack, name]);
+      if (!resolved) return undefined;
+      base = cloneValue(resolved, positions) as Dict;
+    }
+    const own: Dict = {};
+    positions.inherit(svc, own);
+    for (const [k, v] of Object.entries(svc)) {
+      if (k === 'extends') continue;
+      own[k] = v;
+      positions.copyKey(svc, k, own);
+    }
+    const merged = mergeValues(base, own, ['services', name], positions) as Dict;
+    services[name] = merged;
+    done.set(name, merged);
+    return merged;
+  };
+
+  const loadOther = (other: string, at: ReturnType<typeof positions.locate>, keyPath: string[]): LoadedFile | undefined => {
+    const cached = state.cache.get(other);
+    if (cached) return cached.ok ? cached : undefined;
+    if (state.loading.has(other)) {
+      issues.error(`extends cycle between files: ${ctx.display(file)} -> ${ctx.display(other)}`, at, keyPath);
+      return undefined;
+    }
+    if (ctx.fs.kind(other) !== 'file') {
+      issues.error(`extends: file ${ctx.display(other)} not found`, at, keyPath);
+      return undefined;
+    }
+    const loaded = loadFile(ctx, other, path.dirname(other), lookup, []);
+    state.cache.set(other, loaded);
+    return loaded.ok ? loaded : undefined;
+  };
+
+  try {
+    for (const name of Object.keys(services)) resolve(name, []);
+  } finally {
+    state.loading.delete(file);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The project-level `x-mixcompose` extension, with daemon endpoint overrides applied.
+ *
+ * Per platform the endpoint (`host` or `context`) comes from the strongest level that sets either:
+ *   1. CLI `--<p>-host` / `--<p>-context`
+ *   2. env `MIXCOMPOSE_<P>_HOST` / `MIXCOMPOSE_<P>_CONTEXT`
+ *   3. the file's `x-mixcompose.daemons.<p>.host` / `.context`
+ *   4. defaults: on a Windows host `npipe:////./pipe/docker_engine_windows` (windows) and
+ *      `npipe:////./pipe/docker_engine_linux` (linux); elsewhere both platforms default to
+ *      `DOCKER_HOST` if set, else `unix:///var/run/docker.sock`.
+ * A level that sets both host and context is an error. The other daemon settings (tls, address,
+ * reach, stop_grace_period, path_prefix) come from the file only.
+ */
+import type { DaemonSettings, DaemonTls, PlatformOs, ProjectExtension, Reach } from '../model/project.js';
+import type { LoadOptions } from './load-project.js';
+import { isPlainMap, type PositionIndex } from './positions.js';
+import type { IssueList } from './issues.js';
+
+export const PLATFORMS: readonly PlatformOs[] = ['linux', 'windows'];
+
+export function defaultDaemonHost(platform: PlatformOs, hostPlatform: NodeJS.Platform | undefined, env: LoadOptions['environment']): string {
+  if (hostPlatform === 'win32') return `npipe:////./pipe/docker_engine_${platform}`;
+  return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+export function resolveExtension(
+  root: Record<string, unknown>,
+  options: Pick<LoadOptions, 'daemonOverrides' | 'environment' | 'hostPlatform'>,
+  positions: PositionIndex,
+  issues: IssueList,
+): ProjectExtension {
+  const raw = isPlainMap(root['x-mixcompose']) ? root['x-mixcompose'] : {};
+  const at = (path: (string | number)[]) => positions.locate(root, ['x-mixcompose', ...path]);
+  let defaultPlatform: PlatformOs = 'linux';
+  if (raw.default_platform !== undefined) {
+    const os = String(raw.default_platform).split('/')[0];
+    if (os === 'linux' || os === 'windows') defaultPlatform = os;
+    else issues.error(`invalid default_platform "${String(raw.default_platform)}": expected linux or windows`, at(['default_platform']), ['x-mixcompose', 'default_platform']);
+  }
+  const fileDaemons = isPlainMap(raw.daemons) ? raw.daemons : {};
+  const daemons = {} as Record<PlatformOs, DaemonSettings>;
+  for (const platform of PLATFORMS) {
+    const file = isPlainMap(fileDaemons[platform]) ? fileDaemons[platform] : {};
+    const P = platform.toUpperCase();
+    const cli = options.daemonOverrides ?? {};
+    const levels: { origin: DaemonSettings['origin']; host?: string; context?: string; path?: (string | number)[] }[] = [
+      { origin: 'cli', host: platform === 'windows' ? cli.windowsHost : cli.linuxHost, context: platform === 'windows' ? cli.windowsContext : cli.linuxContext },
+      { origin: 'env', host: options.environment[`MIXCOMPOSE_${P}_HOST`] || undefined, context: options.environment[`MIXCOMPOSE_${P}_CONTEXT`] || undefined },
+      { origin: 'file', host: str(file.host), context: str(file.context), path: ['daemons', platform] },
+    ];
+    let chosen: { origin: DaemonSettings['origin']; host?: string; context?: string } = {
+      origin: 'default',
+      host: defaultDaemonHost(platform, options.hostPlatform, options.environment),
+    };
+    for (const level of levels) {
+      if (!level.host && !level.context) continue;
+      if (level.host && level.context) {
+        const where = level.origin === 'cli' ? `--${platform}-host and --${platform}-context` : level.origin === 'env' ? `MIXCOMPOSE_${P}_HOST and MIXCOMPOSE_${P}_CONTEXT` : '`host` and `context`';
+        issues.error(`daemon ${platform}: ${where} are both set; set one of them`, level.path ? at(level.path) : undefined, level.path ? ['x-mixcompose', ...level.path] : undefined);
+      }
+      chosen = level;
+      break;
+    }
+    const reach = (str(file.reach) ?? 'auto') as Reach;
+    const tls: DaemonTls | undefined = isPlainMap(file.tls)
+      ? {
+          ...(str(file.tls.ca) ? { ca: str(file.tls.ca) } : {}),
+          ...(str(file.tls.cert) ? { cert: str(file.tls.cert) } : {}),
+          ...(str(file.tls.key) ? { key: str(file.tls.key) } : {}),
+          ...(file.tls.verify !== undefined ? { verify: Boolean(file.tls.verify) } : {}),
+        }
+      : undefined;
+    daemons[platform] = {
+      platform,
+      ...(chosen.host ? { host: chosen.host } : {}),
+      ...(chosen.context ? { context: chosen.context } : {}),
+      ...(tls ? { tls } : {}),
+      ...(str(file.address) ? { address: str(file.address) } : {}),
+      reach,
+      ...(str(file.stop_grace_period) ? { stop_grace_period: str(file.stop_grace_period) } : {}),
+      ...(str(file.path_prefix) ? { path_prefix: str(file.path_prefix) } : {}),
+      origin: chosen.origin,
+    };
+  }
+  const resolver = isPlainMap(raw.resolver)
+    ? {
+        ...(str(raw.resolver.image) ? { image: str(raw.resolver.image) } : {}),
+        ...(raw.resolver.enabled !== undefined ? { enabled: Boolean(raw.resolver.enabled) } : {}),
+      }
+    : undefined;
+  return { default_platform: defaultPlatform, daemons, ...(resolver ? { resolver } : {}) };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+}

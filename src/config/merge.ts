@@ -1,0 +1,121 @@
+/**
+ * Compose merge rules, for repeated -f files and for `extends` (both operate on the per-file
+ * canonical form, see canonical.ts):
+ * - mappings merge key by key, recursively;
+ * - `command`, `entrypoint`, `healthcheck.test` are replaced, never merged;
+ * - sequences are appended, with entries that identify the same thing replaced by the later one:
+ *   ports (by host ip + published + target + protocol), volumes (by target), secrets and configs
+ *   (by target, else source), anything else by equal value;
+ * - `!reset` drops the inherited value, `!override` replaces it without merging.
+ * Positions of the winning keys are carried over, so errors point at the file that set the value.
+ */
+import { Tagged, isPlainMap, type PositionIndex } from './positions.js';
+import { setOwn } from './parse-yaml.js';
+
+type Dict = Record<string, unknown>;
+type Path = readonly string[];
+
+const REPLACED = new Set(['services.*.command', 'services.*.entrypoint', 'services.*.healthcheck.test']);
+
+function pattern(path: Path): string {
+  return path.map((p, i) => (i === 1 && (path[0] === 'services' || path[0] === 'networks' || path[0] === 'volumes') ? '*' : p)).join('.');
+}
+
+function identity(path: Path, item: unknown): string {
+  const pat = pattern(path);
+  if (isPlainMap(item)) {
+    if (pat === 'services.*.volumes') return `target:${String(item.target)}`;
+    if (pat === 'services.*.secrets' || pat === 'services.*.configs') return `ref:${String(item.target ?? item.source)}`;
+    if (pat === 'services.*.ports') {
+      return `port:${String(item.host_ip ?? '')}|${String(item.published ?? '')}|${String(item.target)}|${String(item.protocol ?? 'tcp')}`;
+    }
+    if (pat === 'services.*.env_file') return `env:${String(item.path)}`;
+  }
+  return JSON.stringify(item);
+}
+
+/** Removes merge tags from a value that has nothing to merge with (`!reset` keys disappear). */
+export function stripTags(value: unknown, positions: PositionIndex): unknown {
+  if (value instanceof Tagged) return value.tag === 'reset' ? undefined : stripTags(value.value, positions);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = stripTags(value[i], positions);
+    return value;
+  }
+  if (isPlainMap(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const s = stripTags(v, positions);
+      if (s === undefined && v instanceof Tagged) delete value[k];
+      else value[k] = s;
+    }
+    return value;
+  }
+  return value;
+}
+
+/** Merges `over` onto `base` (both canonical, tags allowed in `over`), returning a new value. */
+export function mergeValues(base: unknown, over: unknown, path: Path, positions: PositionIndex): unknown {
+  if (over instanceof Tagged) return over.tag === 'reset' ? undefined : stripTags(over.value, positions);
+  if (base === undefined || base instanceof Tagged) return stripTags(over, positions);
+  if (REPLACED.has(pattern(path))) return stripTags(over, positions);
+  if (isPlainMap(base) && isPlainMap(over)) {
+    const out: Dict = {};
+    const bp = positions.node(base);
+    const op = positions.node(over);
+    if (op ?? bp) positions.setNode(out, (op ?? bp)!);
+    for (const [k, v] of Object.entries(base)) {
+      setOwn(out, k, v);
+      positions.copyKey(base, k, out);
+    }
+    for (const [k, v] of Object.entries(over)) {
+      const merged = mergeValues(base[k], v, [...path, k], positions);
+      if (merged === undefined) delete out[k];
+      else setOwn(out, k, merged);
+      positions.copyKey(over, k, out);
+    }
+    return out;
+  }
+  if (Array.isArray(base) && Array.isArray(over)) {
+    const out: unknown[] = [];
+    positions.inherit(over, out);
+    const index = new Map<string, number>();
+    const add = (item: unknown, from: unknown[], i: number) => {
+      const id = identity(path, item);
+      const at = index.get(id);
+      if (at !== undefined) {
+        out[at] = item;
+        positions.copyKey(from, i, out, at);
+      } else {
+        index.set(id, out.length);
+        positions.copyKey(from, i, out, out.length);
+        out.push(item);
+      }
+    };
+    base.forEach((item, i) => add(item, base, i));
+    over.forEach((item, i) => add(stripTags(item, positions), over, i));
+    return out;
+  }
+  return stripTags(over, positions);
+}
+
+/** Deep copy that keeps positions (so a base service can be reused by several `extends`). */
+export function cloneValue(value: unknown, positions: PositionIndex): unknown {
+  if (value instanceof Tagged) return new Tagged(value.tag, cloneValue(value.value, positions));
+  if (Array.isArray(value)) {
+    const out = value.map((v) => cloneValue(v, positions));
+    const np = positions.node(value);
+    if (np) positions.setNode(out, np);
+    value.forEach((_, i) => positions.copyKey(value, i, out));
+    return out;
+  }
+  if (isPlainMap(value)) {
+    const out: Dict = {};
+    const np = positions.node(value);
+    if (np) positions.setNode(out, np);
+    for (const [k, v] of Object.entries(value)) {
+      setOwn(out, k, cloneValue(v, positions));
+      positions.copyKey(value, k, out);
+    }
+    return out;
+  }
+  return value;
+}

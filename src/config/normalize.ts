@@ -1,0 +1,217 @@
+/**
+ * Merged canonical service dict → the Service model (see src/model/project.ts), and the
+ * project-level resources (networks, volumes, secrets, configs) with their daemon names.
+ */
+import type {
+  BuildConfig,
+  DependsOn,
+  FileObject,
+  FileReference,
+  Healthcheck,
+  Network,
+  PlatformOs,
+  PortConfig,
+  Service,
+  ServiceNetwork,
+  ServiceVolume,
+  SourcePosition,
+  Volume,
+} from '../model/project.js';
+import { isPlainMap } from './positions.js';
+import { SyntaxIssue, shellSplit } from './short-syntax.js';
+import { collectAddressReferences } from './address-references.js';
+import { defaultPlatform, parsePlatform } from './platform.js';
+import type { VariableLookup } from './interpolate.js';
+
+type Dict = Record<string, unknown>;
+
+/** Reports a problem at a key path relative to the service (`['ports', 0]`). */
+export type ServiceProblem = (message: string, path: readonly (string | number)[], severity?: 'error' | 'warning') => void;
+
+export interface NormalizeServiceContext {
+  readonly defaultOs: PlatformOs;
+  /** Looks up bare `environment: [KEY]` entries (the project environment). */
+  readonly lookup: VariableLookup;
+  /** Reads one env_file entry; undefined when it is optional and missing (errors reported by the callee). */
+  readonly readEnvFile: (entry: { path: string; required: boolean; format?: string }, index: number) => Record<string, string | null> | undefined;
+  readonly problem: ServiceProblem;
+}
+
+/** Keys that become typed fields or are consumed here; everything else is carried through. */
+const CONSUMED = new Set(['env_file', 'extends', 'x-mixcompose', 'label_file']);
+
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+const strList = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map((x) => String(x)) : v === undefined || v === null ? undefined : [String(v)]);
+const strMap = (v: unknown): Record<string, string> => {
+  const out: Record<string, string> = {};
+  if (isPlainMap(v)) for (const [k, x] of Object.entries(v)) out[k] = x === null || x === undefined ? '' : String(x);
+  return out;
+};
+
+export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceContext): Service {
+  const { problem } = ctx;
+  let platform = defaultPlatform(ctx.defaultOs);
+  if (raw.platform !== undefined && raw.platform !== null) {
+    const parsed = parsePlatform(String(raw.platform));
+    if (typeof parsed === 'string') problem(parsed, ['platform']);
+    else platform = parsed;
+  }
+  const argv = (key: 'command' | 'entrypoint'): string[] | null | undefined => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    if (v === null) return null;
+    if (Array.isArray(v)) return v.map((x) => String(x));
+    try {
+      return shellSplit(String(v));
+    } catch (error) {
+      if (!(error instanceof SyntaxIssue)) throw error;
+      problem(error.message, [key]);
+      return [String(v)];
+    }
+  };
+
+  // env_file first, then `environment` wins; bare keys take the value from the project environment.
+  const environment: Record<string, string | null> = {};
+  if (Array.isArray(raw.env_file)) {
+    raw.env_file.forEach((entry, i) => {
+      if (!isPlainMap(entry) || typeof entry.path !== 'string') return;
+      const values = ctx.readEnvFile({ path: entry.path, required: entry.required !== false, ...(typeof entry.format === 'string' ? { format: entry.format } : {}) }, i);
+      if (values) Object.assign(environment, values);
+    });
+  }
+  if (isPlainMap(raw.environment)) {
+    for (const [k, v] of Object.entries(raw.environment)) environment[k] = v === null || v === undefined ? (ctx.lookup(k) ?? null) : String(v);
+  }
+
+  const ports: PortConfig[] = Array.isArray(raw.ports)
+    ? raw.ports.filter(isPlainMap).map((p) => ({
+        ...(p as object),
+        target: Number(p.target),
+        protocol: str(p.protocol) ?? 'tcp',
+        ...(p.published !== undefined && p.published !== null && p.published !== '' ? { published: String(p.published) } : {}),
+      }) as PortConfig)
+    : [];
+  const volumes: ServiceVolume[] = Array.isArray(raw.volumes) ? (raw.volumes.filter(isPlainMap) as unknown as ServiceVolume[]) : [];
+
+  const depends_on: Record<string, DependsOn> = {};
+  if (isPlainMap(raw.depends_on)) {
+    for (const [dep, spec] of Object.entries(raw.depends_on)) {
+      const s = isPlainMap(spec) ? spec : {};
+      depends_on[dep] = {
+        condition: (str(s.condition) ?? 'service_started') as DependsOn['condition'],
+        required: s.required !== false,
+        restart: s.restart === true,
+      };
+    }
+  }
+  // Like compose v2: links, `service:` network/ipc/pid modes and volumes_from imply start order.
+  const implied = (dep: string | undefined) => {
+    if (dep && dep !== name && !depends_on[dep]) depends_on[dep] = { condition: 'service_started', required: true, restart: true };
+  };
+  for (const link of strList(raw.links) ?? []) implied(link.split(':')[0]);
+  for (const key of ['network_mode', 'ipc', 'pid']) {
+    const v = str(raw[key]);
+    if (v?.startsWith('service:')) implied(v.slice(8));
+  }
+  for (const vf of strList(raw.volumes_from) ?? []) {
+    if (!vf.startsWith('container:')) implied(vf.replace(/^service:/, '').split(':')[0]);
+  }
+
+  const network_mode = str(raw.network_mode);
+  let networks: Record<string, ServiceNetwork | null> = {};
+  if (isPlainMap(raw.networks)) {
+    for (const [n, spec] of Object.entries(raw.networks)) networks[n] = isPlainMap(spec) ? (spec as ServiceNetwork) : null;
+  } else if (network_mode === undefined) networks = { default: null };
+
+  const labels = strMap(raw.labels);
+  const extra_hosts = strList(raw.extra_hosts) ?? [];
+  const command = argv('command');
+  const entrypoint = argv('entrypoint');
+
+  const refs = (key: 'secrets' | 'configs'): FileReference[] =>
+    Array.isArray(raw[key]) ? (raw[key] as unknown[]).filter(isPlainMap).map((r) => ({ ...(r as object) }) as FileReference) : [];
+
+  const ext = isPlainMap(raw['x-mixcompose']) ? raw['x-mixcompose'] : {};
+  const { references, problems } = collectAddressReferences({
+    environment,
+    ...(command !== undefined ? { command } : {}),
+    ...(entrypoint !== undefined ? { entrypoint } : {}),
+    extra_hosts,
+    labels,
+  });
+  for (const p of problems) problem(p.message, p.path);
+
+  const carried: Dict = {};
+  for (const [k, v] of Object.entries(raw)) if (!CONSUMED.has(k)) carried[k] = v;
+  const service: Service = {
+    ...carried,
+    name,
+    platform,
+    ...(raw.build !== undefined && isPlainMap(raw.build) ? { build: raw.build as unknown as BuildConfig } : {}),
+    ...(command !== undefined ? { command } : {}),
+    ...(entrypoint !== undefined ? { entrypoint } : {}),
+    environment,
+    ports,
+    expose: strList(raw.expose) ?? [],
+    volumes,
+    depends_on,
+    networks,
+    ...(network_mode !== undefined ? { network_mode } : {}),
+    labels,
+    extra_hosts,
+    ...(raw.healthcheck !== undefined ? { healthcheck: normalizeHealthcheck(raw.healthcheck) } : {}),
+    secrets: refs('secrets'),
+    configs: refs('configs'),
+    addressReferences: references,
+    extension: { ...(ext.lint !== undefined ? { lint: ext.lint !== false } : {}) },
+  };
+  if (service.platform !== platform) (service as { platform: unknown }).platform = platform;
+  return service;
+}
+
+export function normalizeHealthcheck(raw: unknown): Healthcheck {
+  if (!isPlainMap(raw)) return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined && v !== null) out[k] = v;
+  if (typeof raw.test === 'string') out.test = ['CMD-SHELL', raw.test];
+  else if (Array.isArray(raw.test)) out.test = raw.test.map(String);
+  if (Array.isArray(out.test) && out.test[0] === 'NONE') out.disable = true;
+  for (const k of ['interval', 'timeout', 'start_period', 'start_interval']) if (typeof out[k] === 'number') out[k] = `${out[k] as number}s`;
+  if (out.disable === false) delete out.disable;
+  return out as Healthcheck;
+}
+
+/** Top-level networks/volumes: daemon names `<project>_<key>` unless `name:` or external. */
+export function normalizeResources<T extends Network | Volume>(section: unknown, project: string): Record<string, T> {
+  const out: Record<string, T> = {};
+  if (!isPlainMap(section)) return out;
+  for (const [key, def] of Object.entries(section)) {
+    const d: Dict = isPlainMap(def) ? { ...def } : {};
+    let external = d.external;
+    if (isPlainMap(external)) {
+      // Legacy `external: {name: x}`.
+      if (typeof external.name === 'string') d.name = external.name;
+      external = true;
+    }
+    if (external === true) d.external = true;
+    else delete d.external;
+    const name = typeof d.name === 'string' ? d.name : external === true ? key : `${project}_${key}`;
+    out[key] = { ...d, name } as T;
+  }
+  return out;
+}
+
+/** Top-level secrets/configs. */
+export function normalizeFileObjects(section: unknown, project: string): Record<string, FileObject> {
+  const out: Record<string, FileObject> = {};
+  if (!isPlainMap(section)) return out;
+  for (const [key, def] of Object.entries(section)) {
+    const d: Dict = isPlainMap(def) ? { ...def } : {};
+    if (d.external !== true) delete d.external;
+    const name = typeof d.name === 'string' ? d.name : d.external === true ? key : `${project}_${key}`;
+    out[key] = { ...d, name } as FileObject;
+  }
+  return out;
+}
+
+export type { SourcePosition };

@@ -1,0 +1,173 @@
+/**
+ * Semantic checks on the normalized project, each reported at the position of the offending key:
+ * references to unknown services, networks, volumes, secrets and configs; dependency cycles;
+ * namespace sharing across daemons; options a Windows daemon rejects; `{{ s.port:N }}` with N not
+ * a port of s.
+ */
+import type { Project, Service } from '../model/project.js';
+import { DependencyGraph } from '../graph/dependency-graph.js';
+import { isPlainMap, type KeyPath, type PositionIndex } from './positions.js';
+import type { IssueList } from './issues.js';
+import type { ConfigFileSystem } from './read-files.js';
+
+export interface RuleContext {
+  readonly root: Record<string, unknown>;
+  readonly positions: PositionIndex;
+  readonly issues: IssueList;
+  readonly fs: ConfigFileSystem;
+}
+
+/** Options a Windows container cannot have (the daemon would reject or ignore them). */
+export const WINDOWS_UNSUPPORTED_KEYS = [
+  'privileged',
+  'read_only',
+  'tmpfs',
+  'cgroup_parent',
+  'blkio_config',
+  'pids_limit',
+  'ulimits',
+  'memswap_limit',
+  'mem_reservation',
+  'cpuset',
+  'cpu_period',
+  'oom_kill_disable',
+  'mem_swappiness',
+] as const;
+
+function isSet(value: unknown): boolean {
+  if (value === undefined || value === null || value === false) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (isPlainMap(value)) return Object.keys(value).length > 0;
+  return true;
+}
+
+/** Whether container port `port` is one `service` exposes or publishes. */
+export function servicePortKnown(service: Service, port: number): boolean {
+  if (service.ports.some((p) => p.target === port)) return true;
+  return service.expose.some((e) => {
+    const m = /^(\d+)(?:-(\d+))?(?:\/\w+)?$/.exec(e);
+    if (!m) return false;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    return port >= a && port <= b;
+  });
+}
+
+export function checkProject(project: Project, ctx: RuleContext): void {
+  const { root, positions, issues } = ctx;
+  const all: Record<string, Service> = { ...project.disabledServices, ...project.services };
+  const err = (service: string, path: KeyPath, message: string) => {
+    const keyPath = ['services', service, ...path];
+    issues.error(message, positions.locate(root, keyPath), keyPath);
+  };
+
+  for (const [name, s] of Object.entries(project.services)) {
+    const os = s.platform.os;
+    const rawService = isPlainMap(root.services) && isPlainMap(root.services[name]) ? root.services[name] : {};
+    const explicitDeps = isPlainMap(rawService.depends_on) ? rawService.depends_on : {};
+    for (const dep of Object.keys(explicitDeps)) {
+      if (!all[dep]) err(name, ['depends_on', dep], `service "${name}" depends on undefined service "${dep}"`);
+    }
+    (s.links ?? []).forEach((link, i) => {
+      const target = link.split(':')[0]!;
+      if (!all[target]) err(name, ['links', i], `service "${name}" links to undefined service "${target}"`);
+    });
+
+    // Sharing namespaces or volumes needs both containers on one daemon.
+    const shared: { key: 'network_mode' | 'ipc' | 'pid' | 'volumes_from'; target: string; path: KeyPath; what: string }[] = [];
+    for (const key of ['network_mode', 'ipc', 'pid'] as const) {
+      const v = s[key];
+      if (typeof v === 'string' && v.startsWith('service:')) {
+        shared.push({ key, target: v.slice(8), path: [key], what: key === 'network_mode' ? 'network namespace' : `${key} namespace` });
+      }
+    }
+    (s.volumes_from ?? []).forEach((vf, i) => {
+      if (!vf.startsWith('container:')) shared.push({ key: 'volumes_from', target: vf.replace(/^service:/, '').split(':')[0]!, path: ['volumes_from', i], what: 'volumes' });
+    });
+    for (const ref of shared) {
+      const other = all[ref.target];
+      if (!other) {
+        err(name, ref.path, `${ref.key} of "${name}" refers to undefined service "${ref.target}"`);
+      } else if (other.platform.os !== os) {
+        err(
+          name,
+          ref.path,
+          `${ref.key}: service:${ref.target} is impossible: "${name}" runs on the ${os} daemon and "${ref.target}" on the ${other.platform.os} daemon, and a container can only share the ${ref.what} of a container on the same daemon`,
+        );
+      }
+    }
+    if (s.network_mode && isSet(rawService.networks)) {
+      err(name, ['network_mode'], `"${name}" sets both network_mode and networks; use one of them`);
+    }
+
+    // Address references.
+    for (const ref of s.addressReferences) {
+      const target = all[ref.service];
+      if (!target) {
+        err(name, ref.path, `address reference ${ref.text} names undefined service "${ref.service}"`);
+      } else if (!project.services[ref.service]) {
+        err(name, ref.path, `address reference ${ref.text} names service "${ref.service}", which is in an inactive profile`);
+      } else if (ref.kind === 'port' && !servicePortKnown(target, ref.port!)) {
+        const known = [...new Set([...target.ports.map((p) => String(p.target)), ...target.expose])];
+        err(
+          name,
+          ref.path,
+          `address reference ${ref.text}: service "${ref.service}" neither exposes nor publishes port ${ref.port}${known.length ? ` (its ports: ${known.join(', ')})` : ''}; add it to ${ref.service}'s expose or ports`,
+        );
+      }
+    }
+
+    // Resources.
+    for (const net of Object.keys(s.networks)) {
+      if (!project.networks[net]) err(name, ['networks', net], `service "${name}" refers to undefined network "${net}"`);
+    }
+    s.volumes.forEach((v, i) => {
+      if (v.type === 'volume' && v.source && !project.volumes[v.source]) {
+        err(name, ['volumes', i], `service "${name}" refers to undefined volume "${v.source}"; declare it under top-level volumes:`);
+      }
+    });
+    for (const kind of ['secrets', 'configs'] as const) {
+      s[kind].forEach((r, i) => {
+        if (!project[kind][r.source]) err(name, [kind, i], `service "${name}" refers to undefined ${kind.slice(0, -1)} "${r.source}"`);
+      });
+    }
+
+    if (os === 'windows') checkWindowsService(name, s, rawService, ctx, err);
+  }
+
+  // Cycles, over every kind of dependency, printed as a path.
+  const graph = DependencyGraph.fromServices(project.services);
+  const cycle = graph.findCycle();
+  if (cycle) {
+    const [first, second] = cycle as [string, string];
+    const edge = graph.edge(first, second);
+    const kind = edge?.kinds[0] ?? 'depends_on';
+    const where: KeyPath = kind === 'depends_on' ? ['depends_on', second] : kind === 'address' ? ['environment'] : [kind];
+    const ref = project.services[first]?.addressReferences.find((r) => r.service === second);
+    err(first, kind === 'address' && ref ? ref.path : where, `dependency cycle: ${cycle.join(' -> ')}`);
+  }
+}
+
+function checkWindowsService(
+  name: string,
+  s: Service,
+  raw: Record<string, unknown>,
+  ctx: RuleContext,
+  err: (service: string, path: KeyPath, message: string) => void,
+): void {
+  const why = `(service "${name}" runs on the windows daemon)`;
+  for (const key of WINDOWS_UNSUPPORTED_KEYS) {
+    if (isSet(raw[key])) err(name, [key], `${key} is not supported by Windows containers ${why}`);
+  }
+  if (s.network_mode === 'host') err(name, ['network_mode'], `network_mode: host is not supported by Windows containers ${why}`);
+  s.ports.forEach((p, i) => {
+    if (p.host_ip) err(name, ['ports', i], `binding a published port to a host IP (${p.host_ip}) is not supported by Windows containers ${why}`);
+    if (p.published?.includes('-')) err(name, ['ports', i], `host port ranges (${p.published}) are not supported by Windows containers ${why}`);
+  });
+  s.volumes.forEach((v, i) => {
+    if (v.type === 'tmpfs') err(name, ['volumes', i], `tmpfs mounts are not supported by Windows containers ${why}`);
+    if (v.type === 'bind' && v.source && ctx.fs.kind(v.source) === 'file') {
+      err(name, ['volumes', i], `bind-mounting a single file (${v.source}) is not supported by Windows containers; mount its directory ${why}`);
+    }
+  });
+}
