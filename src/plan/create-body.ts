@@ -1,0 +1,376 @@
+/**
+ * Service → Engine API create body for its platform (POST /containers/create, API 1.41 shape).
+ *
+ * Decisions by the *declared* platform where Windows differs in ways a daemon cannot report:
+ * windows-declared services get no ExtraHosts (Windows ignores them, moby#41165) and no
+ * StopSignal (no signals on Windows); their secrets/configs go under C:\ProgramData\Docker.
+ * What a platform cannot do at all was refused by the loader.
+ */
+import type { EngineBody } from '../engine/daemon-client.js';
+import type { FileObject, PlatformOs, Project, Service, ServiceNetwork } from '../model/project.js';
+import type { ContainerFile } from './plan.js';
+import { bytes, durationNs, durationSeconds } from './units.js';
+
+export interface CreateBodyContext {
+  readonly project: Project;
+  readonly service: Service;
+  readonly number: number;
+  /** Labels to put on the container (project/service labels; hash added later). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Image reference to create from. */
+  readonly image: string;
+  /** DNS servers to put first (the project resolver's address placeholder). */
+  readonly dnsFirst?: readonly string[];
+  /** network_mode `service:x` → the container name to join. */
+  readonly containerNameOf: (service: string) => string;
+  /** Default stop grace period of the platform's daemon ("10s"). */
+  readonly defaultStopGracePeriod?: string;
+}
+
+export interface CreateBodyResult {
+  readonly body: EngineBody;
+  readonly connect: { readonly network: string; readonly endpoint: EngineBody }[];
+  readonly files: ContainerFile[];
+  readonly warnings: string[];
+}
+
+/** `<project>-<service>-<n>` unless `container_name` is set. */
+export function containerName(project: string, service: Service, number: number): string {
+  return service.container_name ?? `${project}-${service.name}-${number}`;
+}
+
+/** The image a service runs: `image:`, or `<project>-<service>` for a build without one. */
+export function serviceImage(project: string, service: Service): string {
+  return service.image ?? `${project}-${service.name}`;
+}
+
+/** Network keys of a service, primary first (priority desc, then key). Empty with network_mode. */
+export function serviceNetworkKeys(service: Service): string[] {
+  if (service.network_mode) return [];
+  const entries = Object.entries(service.networks ?? {});
+  if (entries.length === 0) return ['default'];
+  return entries
+    .sort(([ka, a], [kb, b]) => (b?.priority ?? 0) - (a?.priority ?? 0) || (ka < kb ? -1 : ka > kb ? 1 : 0))
+    .map(([k]) => k);
+}
+
+/** The daemon name of a project network key. */
+export function networkName(project: Project, key: string): string {
+  return project.networks[key]?.name ?? `${project.name}_${key}`;
+}
+
+function endpointConfig(service: Service, options: ServiceNetwork | null | undefined): EngineBody {
+  const endpoint: Record<string, unknown> = {
+    Aliases: [service.name, ...(options?.aliases ?? [])],
+  };
+  if (options?.ipv4_address || options?.ipv6_address) {
+    endpoint.IPAMConfig = {
+      ...(options.ipv4_address ? { IPv4Address: options.ipv4_address } : {}),
+      ...(options.ipv6_address ? { IPv6Address: options.ipv6_address } : {}),
+    };
+  }
+  if (options?.mac_address) endpoint.MacAddress = options.mac_address;
+  return endpoint;
+}
+
+function environmentList(environment: Service['environment']): string[] {
+  return Object.keys(environment)
+    .sort()
+    .filter((k) => environment[k] !== null && environment[k] !== undefined)
+    .map((k) => `${k}=${environment[k]}`);
+}
+
+function healthcheckBody(service: Service): EngineBody | undefined {
+  const hc = service.healthcheck;
+  if (!hc) return undefined;
+  if (hc.disable) return { Test: ['NONE'] };
+  const body: Record<string, unknown> = {};
+  if (hc.test) body.Test = [...hc.test];
+  const interval = durationNs(hc.interval);
+  const timeout = durationNs(hc.timeout);
+  const startPeriod = durationNs(hc.start_period);
+  const startInterval = durationNs(hc.start_interval);
+  if (interval !== undefined) body.Interval = interval;
+  if (timeout !== undefined) body.Timeout = timeout;
+  if (startPeriod !== undefined) body.StartPeriod = startPeriod;
+  if (startInterval !== undefined) body.StartInterval = startInterval;
+  if (hc.retries !== undefined) body.Retries = hc.retries;
+  return body;
+}
+
+function restartPolicy(restart: string | undefined): EngineBody | undefined {
+  if (!restart) return undefined;
+  const [name, count] = restart.split(':');
+  if (name === 'no') return { Name: 'no' };
+  return { Name: name, ...(count ? { MaximumRetryCount: Number(count) } : {}) };
+}
+
+function nested(obj: unknown, ...path: string[]): unknown {
+  let cur = obj;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+/** deploy.resources + the service-level short forms (service-level wins, like compose). */
+function resources(service: Service, host: Record<string, unknown>): void {
+  const limits = nested(service.deploy, 'resources', 'limits') as Record<string, unknown> | undefined;
+  const reservations = nested(service.deploy, 'resources', 'reservations') as Record<string, unknown> | undefined;
+  const memory = bytes((service.mem_limit as string | number | undefined) ?? (limits?.memory as string | undefined));
+  if (memory !== undefined) host.Memory = memory;
+  const cpus = service.cpus ?? (limits?.cpus as string | number | undefined);
+  if (cpus !== undefined && Number(cpus) > 0) host.NanoCpus = Math.round(Number(cpus) * 1e9);
+  const reservation = bytes(
+    (service.mem_reservation as string | number | undefined) ?? (reservations?.memory as string | undefined),
+  );
+  if (reservation !== undefined) host.MemoryReservation = reservation;
+  const pids = (service.pids_limit as number | undefined) ?? (limits?.pids as number | undefined);
+  if (pids !== undefined) host.PidsLimit = Number(pids);
+  const swap = bytes(service.memswap_limit as string | number | undefined);
+  if (swap !== undefined) host.MemorySwap = swap;
+  if (service.cpu_shares !== undefined) host.CpuShares = Number(service.cpu_shares);
+  const shm = bytes(service.shm_size as string | number | undefined);
+  if (shm !== undefined) host.ShmSize = shm;
+}
+
+function mounts(ctx: CreateBodyContext): { binds: string[]; mounts: EngineBody[] } {
+  const { project, service } = ctx;
+  const binds: string[] = [];
+  const list: EngineBody[] = [];
+  for (const v of service.volumes) {
+    switch (v.type) {
+      case 'bind': {
+        // create_host_path: false → a Mount, so a missing source is an error; otherwise Binds,
+        // which create the host directory (compose's default).
+        if (v.bind?.create_host_path === false) {
+          list.push({
+            Type: 'bind',
+            Source: v.source,
+            Target: v.target,
+            ReadOnly: Boolean(v.read_only),
+            ...(v.bind?.propagation ? { BindOptions: { Propagation: v.bind.propagation } } : {}),
+          });
+        } else {
+          const opts = [v.read_only ? 'ro' : 'rw', v.bind?.selinux, v.bind?.propagation].filter(Boolean);
+          binds.push(`${v.source}:${v.target}:${opts.join(',')}`);
+        }
+        break;
+      }
+      case 'volume': {
+        const source = v.source ? (project.volumes[v.source]?.name ?? v.source) : undefined;
+        list.push({
+          Type: 'volume',
+          ...(source ? { Source: source } : {}),
+          Target: v.target,
+          ReadOnly: Boolean(v.read_only),
+          ...(v.volume?.nocopy || v.volume?.subpath
+            ? { VolumeOptions: { ...(v.volume.nocopy ? { NoCopy: true } : {}), ...(v.volume.subpath ? { Subpath: v.volume.subpath } : {}) } }
+            : {}),
+        });
+        break;
+      }
+      case 'tmpfs': {
+        const size = bytes(v.tmpfs?.size);
+        list.push({
+          Type: 'tmpfs',
+          Target: v.target,
+          ...(size !== undefined || v.tmpfs?.mode !== undefined
+            ? { TmpfsOptions: { ...(size !== undefined ? { SizeBytes: size } : {}), ...(v.tmpfs?.mode !== undefined ? { Mode: v.tmpfs.mode } : {}) } }
+            : {}),
+        });
+        break;
+      }
+      case 'npipe':
+        // Named pipes are never read-only on Windows.
+        list.push({ Type: 'npipe', Source: v.source, Target: v.target });
+        break;
+      default:
+        list.push({ Type: v.type, Source: v.source, Target: v.target, ReadOnly: Boolean(v.read_only) });
+    }
+  }
+  return { binds, mounts: list };
+}
+
+/** Secrets and configs: files become read-only binds, content/environment ones are copied in. */
+function fileReferences(
+  ctx: CreateBodyContext,
+  windows: boolean,
+  binds: string[],
+  files: ContainerFile[],
+  warnings: string[],
+): void {
+  const kinds: [readonly import('../model/project.js').FileReference[], Readonly<Record<string, FileObject>>, 'secret' | 'config'][] = [
+    [ctx.service.secrets ?? [], ctx.project.secrets, 'secret'],
+    [ctx.service.configs ?? [], ctx.project.configs, 'config'],
+  ];
+  for (const [refs, objects, kind] of kinds) {
+    for (const ref of refs) {
+      const object = objects[ref.source];
+      let target = ref.target ?? ref.source;
+      const absolute = target.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(target);
+      if (!absolute) {
+        target =
+          kind === 'secret'
+            ? windows
+              ? `C:\\ProgramData\\Docker\\secrets\\${target}`
+              : `/run/secrets/${target}`
+            : windows
+              ? `C:\\${target}`
+              : `/${target}`;
+      }
+      if (!object || object.external) {
+        warnings.push(`service ${ctx.service.name}: ${kind} ${ref.source} is external; only swarm provides it, skipped`);
+        continue;
+      }
+      if (object.file) {
+        binds.push(`${object.file}:${target}:ro`);
+      } else {
+        const content =
+          object.content ?? (object.environment ? (ctx.project.environment[object.environment] ?? '') : '');
+        files.push({ path: target, content, mode: ref.mode ?? 0o444 });
+      }
+    }
+  }
+}
+
+function ports(service: Service): { exposed: Record<string, object>; bindings: Record<string, EngineBody[]> } {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, EngineBody[]> = {};
+  for (const e of service.expose ?? []) {
+    const [port, proto = 'tcp'] = String(e).split('/');
+    exposed[`${port}/${proto}`] = {};
+  }
+  for (const p of service.ports) {
+    const key = `${p.target}/${p.protocol ?? 'tcp'}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: p.host_ip ?? '', HostPort: p.published ?? '' });
+  }
+  return { exposed, bindings };
+}
+
+function ulimits(service: Service): EngineBody[] | undefined {
+  if (!service.ulimits) return undefined;
+  return Object.keys(service.ulimits)
+    .sort()
+    .map((name) => {
+      const v = service.ulimits![name]!;
+      return typeof v === 'number' ? { Name: name, Soft: v, Hard: v } : { Name: name, Soft: v.soft, Hard: v.hard };
+    });
+}
+
+function devices(service: Service): EngineBody[] | undefined {
+  if (!service.devices) return undefined;
+  return service.devices.map((d) => {
+    const [host, container = host, perms = 'rwm'] = d.split(':');
+    return { PathOnHost: host, PathInContainer: container, CgroupPermissions: perms };
+  });
+}
+
+/** "host=ip" (compose v2 normal form) → "host:ip" (Engine API form). */
+function extraHost(entry: string): string {
+  const eq = entry.indexOf('=');
+  return eq >= 0 ? `${entry.slice(0, eq)}:${entry.slice(eq + 1)}` : entry;
+}
+
+/** Builds the create body and what goes with it for one container of a service. */
+export function createBody(ctx: CreateBodyContext): CreateBodyResult {
+  const { project, service } = ctx;
+  const windows = service.platform.os === 'windows';
+  const warnings: string[] = [];
+  const files: ContainerFile[] = [];
+  const host: Record<string, unknown> = {};
+  const body: Record<string, unknown> = { Image: ctx.image, Labels: { ...service.labels, ...ctx.labels } };
+
+  if (service.hostname) body.Hostname = service.hostname;
+  if (service.domainname) body.Domainname = service.domainname;
+  if (service.user) body.User = service.user;
+  if (service.working_dir) body.WorkingDir = service.working_dir;
+  if (service.entrypoint !== undefined) body.Entrypoint = service.entrypoint === null ? [] : [...service.entrypoint];
+  if (service.command !== undefined) body.Cmd = service.command === null ? [] : [...service.command];
+  if (service.tty) body.Tty = true;
+  if (service.stdin_open) body.OpenStdin = true;
+  body.Env = environmentList(service.environment);
+  const healthcheck = healthcheckBody(service);
+  if (healthcheck) body.Healthcheck = healthcheck;
+  if (service.stop_signal && !windows) body.StopSignal = service.stop_signal;
+  const grace = service.stop_grace_period ?? ctx.defaultStopGracePeriod;
+  if (grace) body.StopTimeout = durationSeconds(grace, 10);
+
+  const { exposed, bindings } = ports(service);
+  if (Object.keys(exposed).length) body.ExposedPorts = exposed;
+  if (Object.keys(bindings).length) host.PortBindings = bindings;
+
+  const { binds, mounts: mountList } = mounts(ctx);
+  fileReferences(ctx, windows, binds, files, warnings);
+  if (binds.length) host.Binds = binds;
+  if (mountList.length) host.Mounts = mountList;
+  if (service.tmpfs?.length) {
+    host.Tmpfs = Object.fromEntries(
+      service.tmpfs.map((t) => {
+        const i = t.indexOf(':');
+        return i >= 0 ? [t.slice(0, i), t.slice(i + 1)] : [t, ''];
+      }),
+    );
+  }
+
+  const restart = restartPolicy(service.restart);
+  if (restart) host.RestartPolicy = restart;
+  resources(service, host);
+  if (service.init !== undefined) host.Init = service.init;
+  if (service.privileged) host.Privileged = true;
+  if (service.read_only) host.ReadonlyRootfs = true;
+  if (service.logging?.driver || service.logging?.options) {
+    host.LogConfig = { Type: service.logging.driver ?? '', Config: { ...(service.logging.options ?? {}) } };
+  }
+  if (service.extra_hosts.length) {
+    if (windows) {
+      warnings.push(
+        `service ${service.name}: extra_hosts dropped: Windows containers ignore them (moby/moby#41165); names resolve through the project resolver`,
+      );
+    } else {
+      host.ExtraHosts = service.extra_hosts.map(extraHost);
+    }
+  }
+  const dns = [...(ctx.dnsFirst ?? []), ...(service.dns ?? [])];
+  if (dns.length) host.Dns = dns;
+  if (service.dns_search?.length) host.DnsSearch = [...service.dns_search];
+  if (service.dns_opt?.length) host.DnsOptions = [...service.dns_opt];
+  if (service.cap_add?.length) host.CapAdd = [...service.cap_add];
+  if (service.cap_drop?.length) host.CapDrop = [...service.cap_drop];
+  const devs = devices(service);
+  if (devs) host.Devices = devs;
+  if (service.sysctls && Object.keys(service.sysctls).length) host.Sysctls = { ...service.sysctls };
+  const ul = ulimits(service);
+  if (ul) host.Ulimits = ul;
+  if (service.isolation) host.Isolation = service.isolation;
+  if (service.ipc) host.IpcMode = service.ipc;
+  if (service.pid) host.PidMode = service.pid;
+  if (service.volumes_from?.length) {
+    host.VolumesFrom = service.volumes_from.map((v) => {
+      const [source, mode] = v.split(':');
+      const name = source!.startsWith('container:') ? source!.slice('container:'.length) : ctx.containerNameOf(source!);
+      return mode ? `${name}:${mode}` : name;
+    });
+  }
+
+  const connect: { network: string; endpoint: EngineBody }[] = [];
+  if (service.network_mode) {
+    const mode = service.network_mode;
+    host.NetworkMode = mode.startsWith('service:') ? `container:${ctx.containerNameOf(mode.slice('service:'.length))}` : mode;
+  } else {
+    const keys = serviceNetworkKeys(service);
+    const primary = keys[0]!;
+    const primaryName = networkName(project, primary);
+    host.NetworkMode = primaryName;
+    body.NetworkingConfig = {
+      EndpointsConfig: { [primaryName]: endpointConfig(service, service.networks?.[primary]) },
+    };
+    for (const key of keys.slice(1)) {
+      connect.push({ network: networkName(project, key), endpoint: endpointConfig(service, service.networks[key]) });
+    }
+  }
+  body.HostConfig = host;
+  return { body, connect, files, warnings };
+}

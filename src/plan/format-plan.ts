@@ -1,0 +1,85 @@
+/**
+ * The plan as deterministic text (for `mixcompose plan`, `up --dry-run` and golden tests):
+ * operations in a topological order (ties by id), each with its daemon and what it waits for.
+ */
+import type { Operation, Plan } from './plan.js';
+
+/** Operations in an order that respects dependencies; ties broken by id. */
+export function topologicalOperations(plan: Plan): Operation[] {
+  const byId = new Map(plan.operations.map((op) => [op.id, op]));
+  const remaining = new Map(plan.operations.map((op) => [op.id, op.deps.filter((d) => byId.has(d)).length]));
+  const users = new Map<string, string[]>();
+  for (const op of plan.operations) for (const d of op.deps) users.set(d, [...(users.get(d) ?? []), op.id]);
+  const ready = [...remaining].filter(([, n]) => n === 0).map(([id]) => id).sort();
+  const out: Operation[] = [];
+  while (ready.length) {
+    const id = ready.shift()!;
+    out.push(byId.get(id)!);
+    for (const u of users.get(id) ?? []) {
+      const n = remaining.get(u)! - 1;
+      remaining.set(u, n);
+      if (n === 0) {
+        ready.push(u);
+        ready.sort();
+      }
+    }
+  }
+  if (out.length !== plan.operations.length) throw new Error('internal: plan has a cycle');
+  return out;
+}
+
+function describe(op: Operation): string {
+  switch (op.kind) {
+    case 'create-network':
+      return `create network ${op.name} (${String(op.body.Driver)})`;
+    case 'create-volume':
+      return `create volume ${op.name}`;
+    case 'create-container': {
+      const subs = op.spec.substitutions
+        .map((s) => `${s.text}=${s.value ?? `<ip of ${s.runtime!.ipOf.replace(/^start:/, '')}${s.runtime!.network ? ` on ${s.runtime!.network}` : ''}>`}`)
+        .join(', ');
+      return `create container ${op.name} (${op.reason})${subs ? ` with ${subs}` : ''}`;
+    }
+    case 'start-container':
+      return `start container ${op.name}`;
+    case 'wait':
+      return `wait until ${op.name} is ${op.condition}${op.waiter ? ` (for ${op.waiter})` : ''}, up to ${Math.round(op.timeoutMs / 1000)}s`;
+    case 'stop-container':
+      return `stop container ${op.name} (timeout ${op.timeoutSeconds}s${op.signal ? `, ${op.signal}` : ''})`;
+    case 'remove-container':
+      return `remove container ${op.name} (${op.reason})`;
+    case 'restart-container':
+      return `restart container ${op.name}`;
+    case 'register-hosts':
+      return `register ${op.names.join(' ')} → ${op.ip.value ?? `<ip of ${op.ip.runtime!.ipOf.replace(/^start:/, '')}>`} in the resolver`;
+    case 'remove-network':
+      return `remove network ${op.name}`;
+    case 'remove-volume':
+      return `remove volume ${op.name}`;
+    case 'remove-image':
+      return `remove image ${op.name}`;
+  }
+}
+
+export function formatPlan(plan: Plan): string {
+  const lines: string[] = [];
+  const placement =
+    plan.placement.windows === plan.placement.linux
+      ? `one daemon (${plan.placement.linux}) for both platforms`
+      : 'windows → windows daemon, linux → linux daemon';
+  lines.push(`project ${plan.project}: ${placement}`);
+  for (const platform of ['linux', 'windows'] as const) {
+    const r = plan.reach[platform];
+    if (r) lines.push(`reach ${platform} containers from the other daemon: ${r.reach} (${r.why})`);
+  }
+  lines.push(`names across daemons: ${plan.resolver ? 'project resolver' : 'not needed'}`);
+  const ops = topologicalOperations(plan);
+  if (ops.length === 0) lines.push('nothing to do');
+  const index = new Map(ops.map((op, i) => [op.id, i + 1]));
+  ops.forEach((op, i) => {
+    const after = op.deps.map((d) => index.get(d)).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
+    lines.push(`${String(i + 1).padStart(3)}. [${op.daemon}] ${describe(op)}${after.length ? `  after ${after.join(',')}` : ''}`);
+  });
+  for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,59 @@
+/**
+ * Labels mixcompose puts on everything it creates. Docker compose's own keys, so `docker compose ls`
+ * and other tooling group the resources, plus `io.mixcompose.*`. Everything `down`/`ps` find is
+ * found by the project label; there is no state file.
+ */
+import type { PlatformOs, Project } from '../model/project.js';
+
+export const LABEL_PROJECT = 'com.docker.compose.project';
+export const LABEL_SERVICE = 'com.docker.compose.service';
+export const LABEL_NUMBER = 'com.docker.compose.container-number';
+export const LABEL_ONEOFF = 'com.docker.compose.oneoff';
+export const LABEL_CONFIG_HASH = 'com.docker.compose.config-hash';
+export const LABEL_WORKING_DIR = 'com.docker.compose.project.working_dir';
+export const LABEL_CONFIG_FILES = 'com.docker.compose.project.config_files';
+export const LABEL_DEPENDS_ON = 'com.docker.compose.depends_on';
+export const LABEL_NETWORK = 'com.docker.compose.network';
+export const LABEL_VOLUME = 'com.docker.compose.volume';
+export const LABEL_IMAGE = 'com.docker.compose.image';
+export const LABEL_PLATFORM = 'io.mixcompose.platform';
+/** "resolver" for the project DNS resolver container; absent for service containers. */
+export const LABEL_ROLE = 'io.mixcompose.role';
+
+/** The Engine API label filter that selects this project's resources. */
+export function projectFilter(project: string): { label: string[] } {
+  return { label: [`${LABEL_PROJECT}=${project}`] };
+}
+
+/** Labels every project resource carries. */
+export function projectLabels(project: Project): Record<string, string> {
+  return {
+    [LABEL_PROJECT]: project.name,
+    [LABEL_WORKING_DIR]: project.workingDir,
+    [LABEL_CONFIG_FILES]: project.configFiles.join(','),
+  };
+}
+
+/** Labels of one service container (the config hash is added when the body is final). */
+export function containerLabels(
+  project: Project,
+  service: string,
+  number: number,
+  platform: PlatformOs,
+  dependsOn: string | undefined,
+): Record<string, string> {
+  const labels: Record<string, string> = {
+    ...projectLabels(project),
+    [LABEL_SERVICE]: service,
+    [LABEL_NUMBER]: String(number),
+    [LABEL_ONEOFF]: 'False',
+    [LABEL_PLATFORM]: platform,
+  };
+  if (dependsOn) labels[LABEL_DEPENDS_ON] = dependsOn;
+  return labels;
+}
+
+/** True for the labels mixcompose sets itself (left out of the config hash). */
+export function isOwnLabel(key: string): boolean {
+  return key.startsWith('com.docker.compose.') || key.startsWith('io.mixcompose.');
+}

@@ -1,0 +1,37 @@
+/**
+ * The last step of building a container, shared by the planner (to compare hashes of what would
+ * be created with what runs) and the executor (to create it once runtime addresses are known):
+ * fill in substitutions, then stamp the config hash.
+ */
+import type { EngineBody } from '../engine/daemon-client.js';
+import { substitute } from './addresses.js';
+import { configHash, withConfigHash } from './config-hash.js';
+import type { ContainerSpec, RuntimeIp } from './plan.js';
+
+export interface MaterializedSpec {
+  readonly body: EngineBody;
+  readonly connect: ContainerSpec['connect'];
+  readonly files: ContainerSpec['files'];
+  readonly hash: string;
+}
+
+/**
+ * Resolves every substitution; `runtimeIp` answers runtime values (undefined = not known).
+ * Returns undefined when some value is not known yet.
+ */
+export function materializeSpec(
+  spec: ContainerSpec,
+  runtimeIp: (ref: RuntimeIp) => string | undefined,
+): MaterializedSpec | undefined {
+  const values = new Map<string, string>();
+  for (const s of spec.substitutions) {
+    const value = s.value ?? (s.runtime ? runtimeIp(s.runtime) : undefined);
+    if (value === undefined) return undefined;
+    values.set(s.text, value);
+  }
+  const body = substitute(spec.body, values);
+  const connect = substitute(spec.connect, values);
+  const files = substitute(spec.files, values);
+  const extra = { connect, files };
+  return { body: withConfigHash(body, extra), connect, files, hash: configHash(body, extra) };
+}

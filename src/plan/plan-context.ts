@@ -1,0 +1,80 @@
+/**
+ * What every planning function shares: placement, the project's observed containers grouped by
+ * service, stop timeouts, and a list of operations being built.
+ */
+import type { PlatformOs, Project, Service } from '../model/project.js';
+import { PlanError } from '../errors.js';
+import type { ObservedContainer, ObservedState } from './observed-state.js';
+import type { Operation } from './plan.js';
+import { placeServices, type Placement } from './placement.js';
+import { LABEL_ROLE } from './labels.js';
+import { DEFAULT_STOP_TIMEOUT_SECONDS, type ReconcileOptions } from './reconcile-options.js';
+import { durationSeconds } from './units.js';
+
+export class PlanContext {
+  readonly placement: Placement;
+  readonly operations: Operation[] = [];
+  readonly warnings: string[] = [];
+  /** Ids of existing containers the plan removes. */
+  readonly removed = new Set<string>();
+  private readonly ids = new Set<string>();
+
+  constructor(
+    readonly project: Project,
+    readonly observed: ObservedState,
+    readonly options: ReconcileOptions,
+  ) {
+    this.placement = placeServices(observed.daemons);
+  }
+
+  add<T extends Operation>(op: T): T {
+    if (this.ids.has(op.id)) throw new Error(`internal: duplicate plan operation ${op.id}`);
+    this.ids.add(op.id);
+    this.operations.push(op);
+    return op;
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  daemonOf(service: Service): PlatformOs {
+    return this.placement[service.platform.os];
+  }
+
+  /** Service containers (not one-off, not the resolver), sorted by number then id. */
+  containersOf(service: string): ObservedContainer[] {
+    return this.observed.containers
+      .filter((c) => c.service === service && !c.oneoff && c.labels[LABEL_ROLE] !== 'resolver')
+      .sort((a, b) => a.number - b.number || (a.id < b.id ? -1 : 1));
+  }
+
+  resolverContainers(): ObservedContainer[] {
+    return this.observed.containers.filter((c) => c.labels[LABEL_ROLE] === 'resolver');
+  }
+
+  /** -t, else stop_grace_period, else the platform default, else 10 s. */
+  stopTimeout(service: Service | undefined): number {
+    if (this.options.timeout !== undefined) return this.options.timeout;
+    if (!service) return DEFAULT_STOP_TIMEOUT_SECONDS;
+    const platformDefault = this.project.extension.daemons[service.platform.os]?.stop_grace_period;
+    return durationSeconds(service.stop_grace_period ?? platformDefault, DEFAULT_STOP_TIMEOUT_SECONDS);
+  }
+
+  /** Services named on the command line, checked. */
+  selectedServices(): string[] {
+    const named = this.options.services ?? [];
+    for (const name of named) {
+      if (!this.project.services[name]) {
+        const disabled = this.project.disabledServices[name] ? ' (its profile is not enabled)' : '';
+        throw new PlanError(`no such service: ${name}${disabled}`, name);
+      }
+    }
+    return named.length ? [...named] : Object.keys(this.project.services);
+  }
+
+  scaleOf(service: Service): number {
+    const deployReplicas = (service.deploy as { replicas?: number } | undefined)?.replicas;
+    return service.scale ?? deployReplicas ?? 1;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The Plan: a DAG of operations over both daemons, made by the pure `reconcile` and walked by
+ * engine/execute with no decisions of its own. Everything an operation needs is in it; values
+ * that only exist once something ran (a container's IP after start, the resolver's address) are
+ * named as {@link RuntimeValue}s that the executor fills in mechanically.
+ */
+import type { PlatformOs, Reach } from '../model/project.js';
+import type { EngineBody } from '../engine/daemon-client.js';
+
+/** A container the operation acts on: one that exists now, or the one a create operation makes. */
+export type ContainerRef = { readonly id: string } | { readonly createdBy: string };
+
+/** A value known only while executing: the IPv4 address of a container started by `startedBy`. */
+export interface RuntimeIp {
+  /** Id of the start operation whose container's address is meant. */
+  readonly ipOf: string;
+  /** Network name on the daemon; absent = the first network, by name. */
+  readonly network?: string;
+}
+
+/**
+ * Replace `text` everywhere in the create body by `value`, or by the runtime IP when `value`
+ * is absent. Texts are address references as written (`{{ db.host }}`) or internal placeholders.
+ */
+export interface Substitution {
+  readonly text: string;
+  readonly value?: string;
+  readonly runtime?: RuntimeIp;
+}
+
+/** A file copied into a container after create, before start (secrets/configs from content). */
+export interface ContainerFile {
+  readonly path: string;
+  readonly content: string;
+  readonly mode: number;
+}
+
+/** Everything needed to create one container. */
+export interface ContainerSpec {
+  /** Engine API create body, possibly holding substitution texts. Labels exclude the config hash. */
+  readonly body: EngineBody;
+  readonly substitutions: readonly Substitution[];
+  /** Further networks to connect after create (API < 1.44 takes one network at create). */
+  readonly connect: readonly { readonly network: string; readonly endpoint: EngineBody }[];
+  readonly files: readonly ContainerFile[];
+  /** `platform` query parameter for create (LCOW). */
+  readonly platformQuery?: string;
+}
+
+interface OpBase {
+  /** Stable, unique id, e.g. "create:db:1". */
+  readonly id: string;
+  /** Ids of operations that must finish first. */
+  readonly deps: readonly string[];
+  /** The daemon that does the work, named by the platform it serves (see placement). */
+  readonly daemon: PlatformOs;
+}
+
+export interface CreateNetworkOp extends OpBase {
+  readonly kind: 'create-network';
+  readonly name: string;
+  readonly key: string;
+  readonly body: EngineBody;
+}
+
+export interface CreateVolumeOp extends OpBase {
+  readonly kind: 'create-volume';
+  readonly name: string;
+  readonly body: EngineBody;
+}
+
+/** Which container, for messages and events. */
+interface ContainerOpBase extends OpBase {
+  /** Declared platform of the service (may differ from `daemon` when one daemon serves both). */
+  readonly platform: PlatformOs;
+  readonly service: string;
+  readonly number: number;
+  readonly name: string;
+}
+
+export interface CreateContainerOp extends ContainerOpBase {
+  readonly kind: 'create-container';
+  readonly spec: ContainerSpec;
+  /** Why: "new", "config changed", "image changed", "dependency recreated", "forced". */
+  readonly reason: string;
+}
+
+export interface StartContainerOp extends ContainerOpBase {
+  readonly kind: 'start-container';
+  readonly container: ContainerRef;
+  /** Inspect after start so runtime IPs are available to later operations. */
+  readonly inspect: boolean;
+}
+
+export interface WaitContainerOp extends ContainerOpBase {
+  readonly kind: 'wait';
+  readonly container: ContainerRef;
+  readonly condition: 'running' | 'healthy' | 'completed';
+  readonly timeoutMs: number;
+  /** The service that waits, for messages. */
+  readonly waiter?: string;
+}
+
+export interface StopContainerOp extends ContainerOpBase {
+  readonly kind: 'stop-container';
+  readonly container: ContainerRef;
+  readonly timeoutSeconds: number;
+  /** Absent for windows-declared services: there are no signals. */
+  readonly signal?: string;
+}
+
+export interface RemoveContainerOp extends ContainerOpBase {
+  readonly kind: 'remove-container';
+  readonly container: ContainerRef;
+  readonly volumes: boolean;
+  readonly reason: string;
+}
+
+export interface RestartContainerOp extends ContainerOpBase {
+  readonly kind: 'restart-container';
+  readonly container: ContainerRef;
+  readonly timeoutSeconds: number;
+}
+
+/** Write a hosts file into the resolver's hostsdir so names resolve across daemons. */
+export interface RegisterHostsOp extends OpBase {
+  readonly kind: 'register-hosts';
+  readonly resolver: ContainerRef;
+  readonly file: string;
+  readonly names: readonly string[];
+  readonly ip: { readonly value?: string; readonly runtime?: RuntimeIp };
+  /** The service whose names these are. */
+  readonly service: string;
+}
+
+export interface RemoveNetworkOp extends OpBase {
+  readonly kind: 'remove-network';
+  readonly name: string;
+}
+
+export interface RemoveVolumeOp extends OpBase {
+  readonly kind: 'remove-volume';
+  readonly name: string;
+}
+
+export interface RemoveImageOp extends OpBase {
+  readonly kind: 'remove-image';
+  readonly name: string;
+}
+
+export type Operation =
+  | CreateNetworkOp
+  | CreateVolumeOp
+  | CreateContainerOp
+  | StartContainerOp
+  | WaitContainerOp
+  | StopContainerOp
+  | RemoveContainerOp
+  | RestartContainerOp
+  | RegisterHostsOp
+  | RemoveNetworkOp
+  | RemoveVolumeOp
+  | RemoveImageOp;
+
+/** How one daemon's containers are reached from the other daemon, and why. */
+export interface ReachDecision {
+  readonly reach: Exclude<Reach, 'auto'>;
+  /** "configured", "auto: probe", "auto: default". */
+  readonly why: string;
+}
+
+export interface Plan {
+  readonly project: string;
+  /** Declared platform → daemon doing its work. */
+  readonly placement: Readonly<Record<PlatformOs, PlatformOs>>;
+  readonly reach: Readonly<Partial<Record<PlatformOs, ReachDecision>>>;
+  /** Whether the project resolver is used (services span two distinct daemons). */
+  readonly resolver: boolean;
+  readonly operations: readonly Operation[];
+  /** Things the user should know (orphans left, extra_hosts dropped for windows, ...). */
+  readonly warnings: readonly string[];
+}

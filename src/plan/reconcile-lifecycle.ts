@@ -1,0 +1,172 @@
+/**
+ * Planning `down`, `stop`, `start` and `restart` over what exists. Stops go in reverse dependency
+ * order: a container stops once every container of the services depending on it has stopped,
+ * and independent ones stop in parallel.
+ */
+import type { PlatformOs } from '../model/project.js';
+import { dependencyOrder, dependents, serviceDependencies } from './dependencies.js';
+import { LABEL_PLATFORM, LABEL_ROLE } from './labels.js';
+import type { ObservedContainer } from './observed-state.js';
+import type { PlanContext } from './plan-context.js';
+import { removeContainerOps } from './reconcile-up.js';
+import { serviceImage } from './create-body.js';
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function platformOf(c: ObservedContainer): PlatformOs {
+  return (c.labels[LABEL_PLATFORM] as PlatformOs | undefined) ?? c.platform;
+}
+
+function isRunning(c: ObservedContainer): boolean {
+  return c.status === 'running' || c.status === 'restarting' || c.status === 'paused';
+}
+
+/**
+ * Op ids that must finish before `c` may stop: the stops (by `prefix`) of the containers of
+ * services that depend on c's service, among `containers`.
+ */
+function reverseDeps(ctx: PlanContext, c: ObservedContainer, containers: readonly ObservedContainer[], idOf: (c: ObservedContainer) => string | undefined): string[] {
+  const users = dependents(ctx.project).get(c.service) ?? [];
+  return containers
+    .filter((o) => users.includes(o.service))
+    .map(idOf)
+    .filter((id): id is string => Boolean(id))
+    .sort(byName);
+}
+
+export function planDown(ctx: PlanContext): void {
+  const { project, observed, options } = ctx;
+  const known = new Set([...Object.keys(project.services), ...Object.keys(project.disabledServices)]);
+  const containers = observed.containers
+    .filter((c) => c.labels[LABEL_ROLE] === 'resolver' || known.has(c.service) || c.oneoff || options.removeOrphans)
+    .sort((a, b) => byName(a.name, b.name));
+  const left = observed.containers.filter((c) => !containers.includes(c));
+  for (const c of left) {
+    ctx.warnings.push(`found orphan container ${c.name} (service ${c.service}) on the ${c.platform} daemon; run with --remove-orphans to remove it`);
+  }
+  // Dependants first: remove ids are deterministic, so compute them in dependency order.
+  const removeIds = new Map<string, string>();
+  const serviceOrder = new Map(dependencyOrder(project).map((s, i) => [s, i]));
+  const ordered = [...containers].sort(
+    (a, b) => (serviceOrder.get(b.service) ?? -1) - (serviceOrder.get(a.service) ?? -1) || byName(a.name, b.name),
+  );
+  for (const c of ordered) {
+    const after = reverseDeps(ctx, c, containers, (o) => {
+      const id = removeIds.get(o.id);
+      if (!id) return undefined;
+      return ctx.has(id.replace(/^remove:/, 'stop:')) ? id.replace(/^remove:/, 'stop:') : id;
+    });
+    removeIds.set(c.id, removeContainerOps(ctx, c, 'down', after));
+  }
+  const removesOn = (daemon: PlatformOs) =>
+    containers.filter((c) => c.platform === daemon).map((c) => removeIds.get(c.id)!).sort(byName);
+  for (const n of [...observed.networks].sort((a, b) => byName(`${a.platform}/${a.name}`, `${b.platform}/${b.name}`))) {
+    const inUse = left.some((c) => c.platform === n.platform && c.ips[n.name] !== undefined);
+    if (inUse) {
+      ctx.warnings.push(`network ${n.name} on the ${n.platform} daemon is kept: orphan containers use it`);
+      continue;
+    }
+    ctx.add({ kind: 'remove-network', id: `network-rm:${n.platform}:${n.name}`, deps: removesOn(n.platform), daemon: n.platform, name: n.name });
+  }
+  if (options.volumes) {
+    for (const v of [...observed.volumes].sort((a, b) => byName(`${a.platform}/${a.name}`, `${b.platform}/${b.name}`))) {
+      ctx.add({ kind: 'remove-volume', id: `volume-rm:${v.platform}:${v.name}`, deps: removesOn(v.platform), daemon: v.platform, name: v.name });
+    }
+  }
+  if (options.rmi) {
+    const seen = new Set<string>();
+    for (const name of Object.keys(project.services).sort()) {
+      const service = project.services[name]!;
+      if (options.rmi === 'local' && service.image) continue;
+      const daemon = ctx.daemonOf(service);
+      const image = serviceImage(project.name, service);
+      const key = `${daemon}/${image}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (!observed.images.some((i) => i.platform === daemon && i.reference === image)) continue;
+      ctx.add({ kind: 'remove-image', id: `image-rm:${daemon}:${image}`, deps: removesOn(daemon), daemon, name: image });
+    }
+  }
+}
+
+function selectedContainers(ctx: PlanContext): ObservedContainer[] {
+  const names = new Set(ctx.selectedServices());
+  return ctx.observed.containers
+    .filter((c) => !c.oneoff && c.labels[LABEL_ROLE] !== 'resolver' && names.has(c.service))
+    .sort((a, b) => byName(a.name, b.name));
+}
+
+export function planStop(ctx: PlanContext): void {
+  const containers = selectedContainers(ctx).filter(isRunning);
+  for (const c of containers) {
+    const service = ctx.project.services[c.service];
+    const signal = service?.stop_signal;
+    ctx.add({
+      kind: 'stop-container',
+      id: `stop:${c.service}:${c.number}`,
+      deps: reverseDeps(ctx, c, containers, (o) => `stop:${o.service}:${o.number}`),
+      daemon: c.platform,
+      platform: platformOf(c),
+      service: c.service,
+      number: c.number,
+      name: c.name,
+      container: { id: c.id },
+      timeoutSeconds: ctx.stopTimeout(service),
+      ...(signal && platformOf(c) !== 'windows' ? { signal } : {}),
+    });
+  }
+}
+
+/** Start (or restart) in dependency order: a container goes once its dependencies' containers went. */
+function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-container'): void {
+  const all = selectedContainers(ctx);
+  const containers = kind === 'start-container' ? all.filter((c) => !isRunning(c)) : all;
+  const prefix = kind === 'start-container' ? 'start' : 'restart';
+  const resolver = ctx.resolverContainers().find((c) => !isRunning(c));
+  const resolverStart = resolver && kind === 'start-container' ? `start:${resolver.service}:1` : undefined;
+  if (resolver && resolverStart) {
+    ctx.add({
+      kind: 'start-container',
+      id: resolverStart,
+      deps: [],
+      daemon: resolver.platform,
+      platform: 'linux',
+      service: resolver.service,
+      number: 1,
+      name: resolver.name,
+      container: { id: resolver.id },
+      inspect: false,
+    });
+  }
+  for (const c of containers) {
+    const service = ctx.project.services[c.service];
+    const needs = service ? serviceDependencies(ctx.project, service) : [];
+    const deps = containers
+      .filter((o) => needs.includes(o.service))
+      .map((o) => `${prefix}:${o.service}:${o.number}`)
+      .concat(resolverStart ? [resolverStart] : [])
+      .sort(byName);
+    const base = {
+      id: `${prefix}:${c.service}:${c.number}`,
+      deps,
+      daemon: c.platform,
+      platform: platformOf(c),
+      service: c.service,
+      number: c.number,
+      name: c.name,
+      container: { id: c.id },
+    };
+    if (kind === 'start-container') ctx.add({ ...base, kind, inspect: false });
+    else ctx.add({ ...base, kind, timeoutSeconds: ctx.stopTimeout(service) });
+  }
+}
+
+export function planStart(ctx: PlanContext): void {
+  planForward(ctx, 'start-container');
+}
+
+export function planRestart(ctx: PlanContext): void {
+  planForward(ctx, 'restart-container');
+}

@@ -1,0 +1,38 @@
+/**
+ * Options of `reconcile`, one set for every command that plans (up, down, start, stop, restart).
+ */
+import type { PlatformOs } from '../model/project.js';
+
+export type PlanCommand = 'up' | 'down' | 'start' | 'stop' | 'restart';
+
+export interface ReconcileOptions {
+  /** Which command is planned; default "up". */
+  readonly command?: PlanCommand;
+  readonly forceRecreate?: boolean;
+  readonly noRecreate?: boolean;
+  readonly removeOrphans?: boolean;
+  /** Act on the named services only, not their dependencies. */
+  readonly noDeps?: boolean;
+  /** Services named on the command line; empty/absent = all. */
+  readonly services?: readonly string[];
+  /** -t: stop timeout in seconds for every container (overrides stop_grace_period). */
+  readonly timeout?: number;
+  /** How long a dependant waits for a depends_on condition (default 300 s). */
+  readonly dependencyTimeoutMs?: number;
+  /** up --wait: wait for every service to be running/healthy. */
+  readonly wait?: boolean;
+  readonly waitTimeoutMs?: number;
+  /** up --no-start: create only. */
+  readonly noStart?: boolean;
+  /** down -v: remove the project's named volumes. */
+  readonly volumes?: boolean;
+  /** down --rmi. */
+  readonly rmi?: 'all' | 'local';
+  /** reach `auto`: what the probe found, per provider daemon platform. */
+  readonly probedReach?: Readonly<Partial<Record<PlatformOs, 'ip' | 'published'>>>;
+  /** MIXCOMPOSE_RESOLVER_IMAGE, when set. */
+  readonly resolverImage?: string;
+}
+
+export const DEFAULT_DEPENDENCY_TIMEOUT_MS = 300_000;
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;

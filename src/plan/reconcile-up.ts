@@ -1,0 +1,561 @@
+/**
+ * Planning `up`: networks and volumes per daemon, the project resolver when services span two
+ * daemons, then per service (in dependency order) keep / start / create / recreate each replica,
+ * with depends_on conditions as wait operations, and hosts registrations so names resolve
+ * across daemons.
+ */
+import { PlanError } from '../errors.js';
+import type { PlatformOs, Service } from '../model/project.js';
+import { resolveAddresses, type ProviderIp } from './addresses.js';
+import { configHash } from './config-hash.js';
+import { containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
+import { dependencyOrder, serviceDependencies, withDependencies } from './dependencies.js';
+import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM } from './labels.js';
+import { materializeSpec } from './materialize.js';
+import type { ObservedContainer } from './observed-state.js';
+import type { ContainerRef, ContainerSpec, ReachDecision, RuntimeIp, Substitution } from './plan.js';
+import type { PlanContext } from './plan-context.js';
+import { spansTwoDaemons } from './placement.js';
+import { DEFAULT_DEPENDENCY_TIMEOUT_MS } from './reconcile-options.js';
+import {
+  RESOLVER_IP_TEXT,
+  RESOLVER_SERVICE,
+  resolverBody,
+  resolverContainerName,
+  resolverImage,
+} from './resolver.js';
+
+/** What a replica will be once the plan ran. */
+interface PlannedContainer {
+  readonly service: string;
+  readonly number: number;
+  readonly name: string;
+  readonly daemon: PlatformOs;
+  readonly ref: ContainerRef;
+  /** Set when the plan starts it: its IP is known only after this operation. */
+  readonly startOp?: string;
+  readonly createOp?: string;
+  /** Running before and after, untouched: its IPs are known now. */
+  readonly ips: Readonly<Record<string, string>>;
+  /** Registered in the resolver by this operation. */
+  hostsOp?: string;
+  /** Recreated or restarted by the plan (for `restart: true` dependants). */
+  readonly changed: boolean;
+}
+
+const RESOLVER_START = `start:${RESOLVER_SERVICE}:1`;
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Reach per provider daemon: configured, or for `auto` the probe result, or a default. */
+export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, ReachDecision>> {
+  const result: Partial<Record<PlatformOs, ReachDecision>> = {};
+  const daemons = ctx.project.extension.daemons;
+  for (const platform of ['linux', 'windows'] as const) {
+    const settings = daemons[platform];
+    if (!settings) continue;
+    if (settings.reach !== 'auto') {
+      result[platform] = { reach: settings.reach, why: 'configured' };
+      continue;
+    }
+    const probed = ctx.options.probedReach?.[platform];
+    if (probed) {
+      result[platform] = { reach: probed, why: 'auto: probe' };
+      continue;
+    }
+    // Docker Desktop's two engines (named pipes) cannot share a network: published ports only.
+    const other = daemons[platform === 'linux' ? 'windows' : 'linux'];
+    const desktop = settings.host?.startsWith('npipe:') && other?.host?.startsWith('npipe:');
+    result[platform] = desktop
+      ? { reach: 'published', why: 'auto: Docker Desktop engines' }
+      : { reach: 'ip', why: 'auto: default' };
+  }
+  return result;
+}
+
+function primaryIp(ips: Readonly<Record<string, string>>, network: string | undefined): string | undefined {
+  if (network && ips[network]) return ips[network];
+  const first = Object.keys(ips).sort(byName)[0];
+  return first ? ips[first] : undefined;
+}
+
+export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, ReachDecision>>; resolver: boolean } {
+  const { project, observed, options } = ctx;
+  const reach = decideReach(ctx);
+  const named = ctx.selectedServices();
+  const selected = options.noDeps ? new Set(named) : withDependencies(project, named);
+  const order = dependencyOrder(project).filter((s) => selected.has(s));
+  const allServices = Object.values(project.services);
+
+  // ---- networks and volumes, per daemon, for what the selected services use
+  const networkOps = new Map<string, string>(); // `${daemon}/${key}` → op id
+  const ensureNetwork = (daemon: PlatformOs, key: string): string | undefined => {
+    const mapKey = `${daemon}/${key}`;
+    if (networkOps.has(mapKey)) return networkOps.get(mapKey) || undefined;
+    const network = project.networks[key];
+    const name = networkName(project, key);
+    const exists = observed.networks.some((n) => n.platform === daemon && n.name === name);
+    if (network?.external || exists) {
+      networkOps.set(mapKey, '');
+      return undefined;
+    }
+    const facts = observed.daemons[daemon];
+    const servesWindows = ctx.placement.windows === daemon && facts?.osType === 'windows';
+    const driver =
+      network?.driver ?? (servesWindows && facts?.networkDrivers.includes('nat') ? 'nat' : 'bridge');
+    const body: Record<string, unknown> = {
+      Name: name,
+      Driver: driver,
+      CheckDuplicate: true,
+      Labels: {
+        ...(network?.labels ?? {}),
+        ...projectLabels(project),
+        [LABEL_NETWORK]: key,
+        [LABEL_PLATFORM]: daemon,
+      },
+    };
+    if (network?.driver_opts) body.Options = { ...network.driver_opts };
+    if (network?.internal) body.Internal = true;
+    if (network?.attachable) body.Attachable = true;
+    if (network?.enable_ipv6) body.EnableIPv6 = true;
+    if (network?.ipam) {
+      body.IPAM = {
+        Driver: network.ipam.driver ?? 'default',
+        Config: (network.ipam.config ?? []).map((c) => ({
+          ...(c.subnet ? { Subnet: c.subnet } : {}),
+          ...(c.gateway ? { Gateway: c.gateway } : {}),
+          ...(c.ip_range ? { IPRange: c.ip_range } : {}),
+        })),
+      };
+    }
+    const op = ctx.add({ kind: 'create-network', id: `network:${daemon}:${key}`, deps: [], daemon, name, key, body });
+    networkOps.set(mapKey, op.id);
+    return op.id;
+  };
+  const volumeOps = new Map<string, string>();
+  const ensureVolume = (daemon: PlatformOs, key: string): string | undefined => {
+    const mapKey = `${daemon}/${key}`;
+    if (volumeOps.has(mapKey)) return volumeOps.get(mapKey) || undefined;
+    const volume = project.volumes[key];
+    if (!volume || volume.external || observed.volumes.some((v) => v.platform === daemon && v.name === volume.name)) {
+      volumeOps.set(mapKey, '');
+      return undefined;
+    }
+    const op = ctx.add({
+      kind: 'create-volume',
+      id: `volume:${daemon}:${key}`,
+      deps: [],
+      daemon,
+      name: volume.name,
+      body: {
+        Name: volume.name,
+        Driver: volume.driver ?? 'local',
+        DriverOpts: { ...(volume.driver_opts ?? {}) },
+        Labels: { ...(volume.labels ?? {}), ...projectLabels(project), [LABEL_VOLUME]: key, [LABEL_PLATFORM]: daemon },
+      },
+    });
+    volumeOps.set(mapKey, op.id);
+    return op.id;
+  };
+
+  // ---- the project resolver
+  const useResolver =
+    project.extension.resolver?.enabled !== false &&
+    spansTwoDaemons(
+      ctx.placement,
+      allServices.map((s) => s.platform.os),
+    );
+  const resolverDaemon = ctx.placement.linux;
+  let resolverDns: Substitution | undefined;
+  let resolverRef: ContainerRef | undefined;
+  let resolverChanged = false;
+  const resolverDeps: string[] = [];
+  const oldResolvers = ctx.resolverContainers();
+  if (useResolver) {
+    const keys = [
+      ...new Set(allServices.filter((s) => ctx.daemonOf(s) === resolverDaemon).flatMap((s) => serviceNetworkKeys(s))),
+    ].sort(byName);
+    const key = keys.includes('default') ? 'default' : keys[0];
+    if (!key) throw new PlanError('the project resolver needs a network on the linux daemon; no linux service joins one');
+    const network = networkName(project, key);
+    const body = resolverBody(project, resolverImage(project, options.resolverImage), network);
+    const hash = configHash(body);
+    const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash);
+    const stale = oldResolvers.filter((c) => c !== current);
+    const removals = stale.map((c) => removeContainerOps(ctx, c, 'resolver changed'));
+    if (current && current.status === 'running') {
+      resolverRef = { id: current.id };
+      resolverDns = { text: RESOLVER_IP_TEXT, value: primaryIp(current.ips, network) };
+    } else {
+      resolverChanged = true;
+      const netOp = ensureNetwork(resolverDaemon, key);
+      let createId: string | undefined;
+      if (!current) {
+        createId = `create:${RESOLVER_SERVICE}:1`;
+        ctx.add({
+          kind: 'create-container',
+          id: createId,
+          deps: [...(netOp ? [netOp] : []), ...removals],
+          daemon: resolverDaemon,
+          platform: 'linux',
+          service: RESOLVER_SERVICE,
+          number: 1,
+          name: resolverContainerName(project.name),
+          spec: { body, substitutions: [], connect: [], files: [] },
+          reason: oldResolvers.length ? 'config changed' : 'new',
+        });
+      }
+      resolverRef = current ? { id: current.id } : { createdBy: createId! };
+      ctx.add({
+        kind: 'start-container',
+        id: RESOLVER_START,
+        deps: createId ? [createId] : [],
+        daemon: resolverDaemon,
+        platform: 'linux',
+        service: RESOLVER_SERVICE,
+        number: 1,
+        name: resolverContainerName(project.name),
+        container: resolverRef,
+        inspect: true,
+      });
+      resolverDeps.push(RESOLVER_START);
+      resolverDns = { text: RESOLVER_IP_TEXT, runtime: { ipOf: RESOLVER_START, network } };
+    }
+  } else {
+    for (const c of oldResolvers) removeContainerOps(ctx, c, 'resolver no longer needed');
+  }
+
+  // ---- services, dependencies first
+  const planned = new Map<string, PlannedContainer[]>();
+  const observedPlanned = (service: Service): PlannedContainer[] =>
+    ctx.containersOf(service.name).map((c) => ({
+      service: service.name,
+      number: c.number,
+      name: c.name,
+      daemon: c.platform,
+      ref: { id: c.id },
+      ips: c.status === 'running' ? c.ips : {},
+      changed: false,
+    }));
+  const plannedOf = (name: string): PlannedContainer[] => {
+    const service = project.services[name]!;
+    if (!planned.has(name)) planned.set(name, observedPlanned(service));
+    return planned.get(name)!;
+  };
+  const providerIp = (name: string): ProviderIp => {
+    const service = project.services[name]!;
+    const first = plannedOf(name)[0];
+    const network = serviceNetworkKeys(service)[0];
+    const networkDaemonName = network ? networkName(project, network) : undefined;
+    if (first?.startOp) return { runtime: { ipOf: first.startOp, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
+    const ip = first ? primaryIp(first.ips, networkDaemonName) : undefined;
+    if (!ip) {
+      throw new PlanError(`service ${name} is not running, so its address is unknown; start it too (leave out --no-deps)`, name);
+    }
+    return { value: ip };
+  };
+  const dependencyTimeoutMs = options.dependencyTimeoutMs ?? DEFAULT_DEPENDENCY_TIMEOUT_MS;
+  const waitOp = (
+    provider: string,
+    condition: 'running' | 'healthy' | 'completed',
+    timeoutMs: number,
+    waiter?: string,
+  ): string[] => {
+    const service = project.services[provider]!;
+    const hasHealthcheck = Boolean(service.healthcheck?.test && !service.healthcheck.disable);
+    if (condition === 'healthy' && !hasHealthcheck) {
+      throw new PlanError(
+        `service ${waiter} depends on ${provider} with condition service_healthy, but ${provider} has no healthcheck; add one or use service_started`,
+        waiter,
+      );
+    }
+    return plannedOf(provider).map((p) => {
+      const id = `wait:${provider}:${p.number}:${condition}`;
+      if (!ctx.has(id)) {
+        ctx.add({
+          kind: 'wait',
+          id,
+          deps: p.startOp ? [p.startOp] : [],
+          daemon: p.daemon,
+          platform: service.platform.os,
+          service: provider,
+          number: p.number,
+          name: p.name,
+          container: p.ref,
+          condition,
+          timeoutMs,
+          ...(waiter ? { waiter } : {}),
+        });
+      }
+      return id;
+    });
+  };
+
+  const hostsNames = (service: Service, name: string): string[] => {
+    const aliases = Object.values(service.networks ?? {}).flatMap((n) => n?.aliases ?? []);
+    return [...new Set([service.name, name, ...aliases])];
+  };
+
+  for (const serviceName of order) {
+    const service = project.services[serviceName]!;
+    const daemon = ctx.daemonOf(service);
+    const facts = observed.daemons[daemon];
+    const image = serviceImage(project.name, service);
+    const existing = ctx.containersOf(serviceName);
+    const scale = ctx.scaleOf(service);
+    const deps = serviceDependencies(project, service);
+    const dependsOnLabel = Object.entries(service.depends_on ?? {})
+      .map(([name, d]) => `${name}:${d.condition}:${d.restart}`)
+      .sort(byName)
+      .join(',');
+
+    // Infrastructure this service's creates wait for.
+    const infra: string[] = [];
+    for (const key of serviceNetworkKeys(service)) {
+      const id = ensureNetwork(daemon, key);
+      if (id) infra.push(id);
+    }
+    for (const v of service.volumes) {
+      if (v.type === 'volume' && v.source && project.volumes[v.source]) {
+        const id = ensureVolume(daemon, v.source);
+        if (id) infra.push(id);
+      }
+    }
+    for (const dep of deps) {
+      const providerService = project.services[dep]!;
+      const sharesContainer =
+        service.network_mode === `service:${dep}` || (service.volumes_from ?? []).some((v) => v.split(':')[0] === dep);
+      if (sharesContainer) {
+        if (ctx.daemonOf(providerService) !== daemon) {
+          throw new PlanError(`service ${serviceName} shares a container with ${dep}, which runs on the other daemon`, serviceName);
+        }
+        for (const p of plannedOf(dep)) if (p.createOp) infra.push(p.createOp);
+      }
+    }
+
+    const addressSubs = resolveAddresses({ project, placement: ctx.placement, reach, providerIp }, service);
+    const substitutions = [...(resolverDns ? [resolverDns] : []), ...addressSubs];
+    const runtimeDeps = [...new Set(substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf] : [])))];
+
+    const results: PlannedContainer[] = [];
+    for (let number = 1; number <= scale; number++) {
+      const name = containerName(project.name, service, number);
+      const built = createBody({
+        project,
+        service,
+        number,
+        labels: containerLabels(project, serviceName, number, service.platform.os, dependsOnLabel || undefined),
+        image,
+        dnsFirst: resolverDns ? [RESOLVER_IP_TEXT] : [],
+        containerNameOf: (s) => containerName(project.name, project.services[s]!, 1),
+        defaultStopGracePeriod: project.extension.daemons[service.platform.os]?.stop_grace_period,
+      });
+      if (number === 1) ctx.warnings.push(...built.warnings);
+      const spec: ContainerSpec = {
+        body: built.body,
+        substitutions,
+        connect: built.connect,
+        files: built.files,
+        ...(facts?.lcow && service.platform.os === 'linux' ? { platformQuery: service.platform.raw } : {}),
+      };
+      const old = existing.find((c) => c.number === number);
+      const known = materializeSpec(spec, () => undefined);
+      let reason: string | undefined;
+      if (!old) reason = 'new';
+      else if (old.platform !== daemon) reason = 'platform changed';
+      else if (options.noRecreate) reason = undefined;
+      else if (options.forceRecreate) reason = 'forced';
+      else if (!known) reason = 'dependency address changes';
+      else if (old.configHash !== known.hash) reason = 'config changed';
+      else if (imageChanged(ctx, old, image)) reason = 'image changed';
+
+      if (reason) {
+        const removal = old ? [removeContainerOps(ctx, old, reason)] : [];
+        const createId = `create:${serviceName}:${number}`;
+        ctx.add({
+          kind: 'create-container',
+          id: createId,
+          deps: [...new Set([...infra, ...runtimeDeps, ...removal])].sort(byName),
+          daemon,
+          platform: service.platform.os,
+          service: serviceName,
+          number,
+          name,
+          spec,
+          reason,
+        });
+        const startId = options.noStart ? undefined : `start:${serviceName}:${number}`;
+        results.push({ service: serviceName, number, name, daemon, ref: { createdBy: createId }, createOp: createId, ...(startId ? { startOp: startId } : {}), ips: {}, changed: true });
+      } else if (old!.status !== 'running' && !options.noStart) {
+        results.push({ service: serviceName, number, name: old!.name, daemon, ref: { id: old!.id }, startOp: `start:${serviceName}:${number}`, ips: {}, changed: true });
+      } else {
+        results.push({ service: serviceName, number, name: old!.name, daemon, ref: { id: old!.id }, ips: old!.status === 'running' ? old!.ips : {}, changed: false });
+      }
+    }
+    // Replicas beyond the scale, and duplicates of a number, go.
+    const kept = new Set(results.flatMap((r) => ('id' in r.ref ? [r.ref.id] : [])));
+    for (const c of existing) {
+      if (kept.has(c.id) || ctx.removed.has(c.id)) continue;
+      removeContainerOps(ctx, c, c.number > scale ? 'scaled down' : 'duplicate');
+    }
+    planned.set(serviceName, results);
+
+    // Starts, with what they wait for.
+    for (const r of results) {
+      if (!r.startOp) continue;
+      const startDeps = new Set<string>(r.createOp ? [r.createOp] : []);
+      for (const [providerName, d] of Object.entries(service.depends_on ?? {}).sort(([a], [b]) => byName(a, b))) {
+        if (!project.services[providerName]) continue;
+        const condition =
+          d.condition === 'service_healthy' ? 'healthy' : d.condition === 'service_completed_successfully' ? 'completed' : undefined;
+        if (condition) {
+          waitOp(providerName, condition, dependencyTimeoutMs, serviceName).forEach((id) => startDeps.add(id));
+        } else {
+          for (const p of plannedOf(providerName)) if (p.startOp) startDeps.add(p.startOp);
+        }
+        for (const p of plannedOf(providerName)) if (p.hostsOp) startDeps.add(p.hostsOp);
+      }
+      for (const ref of service.addressReferences ?? []) {
+        for (const p of plannedOf(ref.service)) {
+          if (p.startOp) startDeps.add(p.startOp);
+          if (p.hostsOp) startDeps.add(p.hostsOp);
+        }
+      }
+      ctx.add({
+        kind: 'start-container',
+        id: r.startOp,
+        deps: [...startDeps].sort(byName),
+        daemon,
+        platform: service.platform.os,
+        service: serviceName,
+        number: r.number,
+        name: r.name,
+        container: r.ref,
+        inspect: true,
+      });
+    }
+
+    // `restart: true`: a kept, running dependant restarts when its dependency changed.
+    if (!options.noStart) {
+      for (const r of results) {
+        if (r.changed || r.startOp) continue;
+        const restartAfter: string[] = [];
+        for (const [providerName, d] of Object.entries(service.depends_on ?? {})) {
+          if (!d.restart || !project.services[providerName]) continue;
+          for (const p of plannedOf(providerName)) if (p.changed && p.startOp) restartAfter.push(p.startOp);
+        }
+        if (restartAfter.length) {
+          ctx.add({
+            kind: 'restart-container',
+            id: `restart:${serviceName}:${r.number}`,
+            deps: restartAfter.sort(byName),
+            daemon,
+            platform: service.platform.os,
+            service: serviceName,
+            number: r.number,
+            name: r.name,
+            container: r.ref,
+            timeoutSeconds: ctx.stopTimeout(service),
+          });
+        }
+      }
+    }
+
+    // Names across daemons: containers away from the resolver's daemon are registered in it.
+    if (useResolver && daemon !== resolverDaemon) {
+      const network = serviceNetworkKeys(service)[0];
+      const networkDaemonName = network ? networkName(project, network) : undefined;
+      for (const r of results) {
+        let ip: { value?: string; runtime?: RuntimeIp } | undefined;
+        const deps: string[] = [...resolverDeps];
+        if (r.startOp) {
+          ip = { runtime: { ipOf: r.startOp, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
+          deps.push(r.startOp);
+        } else if (resolverChanged) {
+          const value = primaryIp(r.ips, networkDaemonName);
+          if (value) ip = { value };
+        }
+        if (!ip) continue;
+        const id = `hosts:${serviceName}:${r.number}`;
+        ctx.add({
+          kind: 'register-hosts',
+          id,
+          deps: deps.sort(byName),
+          daemon: resolverDaemon,
+          resolver: resolverRef!,
+          file: `${serviceName}-${r.number}`,
+          names: hostsNames(service, r.name),
+          ip,
+          service: serviceName,
+        });
+        r.hostsOp = id;
+      }
+    }
+  }
+
+  // --wait: every selected service running (or healthy when it has a healthcheck).
+  if (options.wait && !options.noStart) {
+    for (const name of order) {
+      const service = project.services[name]!;
+      const healthy = Boolean(service.healthcheck?.test && !service.healthcheck.disable);
+      waitOp(name, healthy ? 'healthy' : 'running', options.waitTimeoutMs ?? dependencyTimeoutMs);
+    }
+  }
+
+  // Orphans: containers of services no longer in the file.
+  const known = new Set([...Object.keys(project.services), ...Object.keys(project.disabledServices)]);
+  const orphans = observed.containers.filter(
+    (c) => !c.oneoff && c.labels['io.mixcompose.role'] !== 'resolver' && !known.has(c.service),
+  );
+  for (const c of orphans.sort((a, b) => byName(a.name, b.name))) {
+    if (options.removeOrphans) removeContainerOps(ctx, c, 'orphan');
+    else ctx.warnings.push(`found orphan container ${c.name} (service ${c.service}) on the ${c.platform} daemon; run with --remove-orphans to remove it`);
+  }
+  return { reach, resolver: useResolver };
+}
+
+function imageChanged(ctx: PlanContext, old: ObservedContainer, image: string): boolean {
+  const local = ctx.observed.images.find((i) => i.platform === old.platform && i.reference === image);
+  return Boolean(local && old.imageId && local.id !== old.imageId);
+}
+
+function removeId(c: ObservedContainer): string {
+  return `remove:${c.service}:${c.number}${c.oneoff ? `:${c.id.slice(0, 12)}` : ''}`;
+}
+
+/** Stop (if running) then remove an existing container; returns the remove operation's id. */
+export function removeContainerOps(ctx: PlanContext, c: ObservedContainer, reason: string, stopDeps: readonly string[] = []): string {
+  let id = removeId(c);
+  if (ctx.has(id)) id = `${id}:${c.id.slice(0, 12)}`;
+  ctx.removed.add(c.id);
+  const service = ctx.project.services[c.service];
+  const base = {
+    daemon: c.platform,
+    platform: (c.labels[LABEL_PLATFORM] as PlatformOs | undefined) ?? c.platform,
+    service: c.service,
+    number: c.number,
+    name: c.name,
+    container: { id: c.id },
+  };
+  const deps: string[] = [];
+  if (c.status === 'running' || c.status === 'restarting' || c.status === 'paused') {
+    const stopId = id.replace(/^remove:/, 'stop:');
+    const windows = base.platform === 'windows';
+    const signal = service?.stop_signal;
+    ctx.add({
+      kind: 'stop-container',
+      id: stopId,
+      deps: [...stopDeps],
+      ...base,
+      timeoutSeconds: ctx.stopTimeout(service),
+      ...(signal && !windows ? { signal } : {}),
+    });
+    deps.push(stopId);
+  } else {
+    deps.push(...stopDeps);
+  }
+  ctx.add({ kind: 'remove-container', id, deps, ...base, volumes: false, reason });
+  return id;
+}

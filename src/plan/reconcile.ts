@@ -1,0 +1,44 @@
+/**
+ * reconcile(project, observed, options) → Plan: every decision of every command, pure.
+ */
+import type { Project } from '../model/project.js';
+import type { ObservedState } from './observed-state.js';
+import type { Plan } from './plan.js';
+import { PlanContext } from './plan-context.js';
+import { planDown, planRestart, planStart, planStop } from './reconcile-lifecycle.js';
+import type { ReconcileOptions } from './reconcile-options.js';
+import { decideReach, planUp } from './reconcile-up.js';
+
+export type { ReconcileOptions } from './reconcile-options.js';
+
+export function reconcile(project: Project, observed: ObservedState, options: ReconcileOptions = {}): Plan {
+  const ctx = new PlanContext(project, observed, options);
+  let reach = {};
+  let resolver = false;
+  switch (options.command ?? 'up') {
+    case 'up':
+      ({ reach, resolver } = planUp(ctx));
+      break;
+    case 'down':
+      planDown(ctx);
+      break;
+    case 'stop':
+      planStop(ctx);
+      break;
+    case 'start':
+      planStart(ctx);
+      reach = decideReach(ctx);
+      break;
+    case 'restart':
+      planRestart(ctx);
+      break;
+  }
+  return {
+    project: project.name,
+    placement: ctx.placement,
+    reach,
+    resolver,
+    operations: ctx.operations,
+    warnings: [...new Set(ctx.warnings)],
+  };
+}
