@@ -229,33 +229,35 @@ export class DockerodeClient implements DaemonClient {
     }
   }
 
-  /** Follows a JSON progress stream; rejects on the first `error` message. */
-  private followProgress(
+  /**
+   * Follows a JSON progress stream, calling onProgress per message; rejects on the first `error`
+   * message. Plain streams are read with jsonLines (unlike modem.followProgress it keeps a last line
+   * without a newline and turns a malformed line into a rejection, not an uncaught throw); BuildKit
+   * streams go through dockerode's followProgress, which decodes the base64 protobuf trace messages.
+   */
+  private async followProgress(
     stream: Readable,
     onProgress: (m: ProgressMessage) => void,
     decodeBuildKit: boolean,
   ): Promise<ProgressMessage[]> {
-    return new Promise((resolve, reject) => {
-      let failure: string | undefined;
-      const handler = (message: ProgressMessage) => {
-        const error = progressError(message);
-        if (error && failure === undefined) failure = error;
-        onProgress(message);
-      };
-      const done = (error: unknown, output: ProgressMessage[]) => {
-        if (error) reject(error);
-        else if (failure !== undefined) reject(new EngineApiError(failure));
-        else resolve(output ?? []);
-      };
-      try {
-        // dockerode 4's followProgress decodes BuildKit's base64 protobuf trace messages into text.
+    const output: ProgressMessage[] = [];
+    let failure: string | undefined;
+    const handle = (message: ProgressMessage) => {
+      output.push(message);
+      const error = progressError(message);
+      if (error && failure === undefined) failure = error;
+      onProgress(message);
+    };
+    if (decodeBuildKit) {
+      await new Promise<void>((resolve, reject) => {
         const docker = this.docker as unknown as { followProgress: Dockerode['modem']['followProgress'] };
-        if (decodeBuildKit) docker.followProgress(stream, done, handler);
-        else this.docker.modem.followProgress(stream, done, handler);
-      } catch (error) {
-        reject(error);
-      }
-    });
+        docker.followProgress(stream, (error: unknown) => (error ? reject(error) : resolve()), handle);
+      });
+    } else {
+      for await (const message of jsonLines(stream)) handle(message as ProgressMessage);
+    }
+    if (failure !== undefined) throw new EngineApiError(failure);
+    return output;
   }
 
   ping(): Promise<void> {

@@ -1,0 +1,222 @@
+/**
+ * The dockerode adapter against the fake engine (recorded Windows Server 2022 responses, see
+ * test/fixtures/engine/README.md) with routes for the calls under test.
+ */
+import { Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { demultiplex, DockerodeClient, engineStatusCode, splitImageReference, toLogLines } from '../../../src/engine/dockerode-client.js';
+import { resolveEndpoint } from '../../../src/engine/daemon-endpoints.js';
+import { DaemonError } from '../../../src/errors.js';
+import { startFakeEngine, type FakeEngine, type FakeRoute } from '../../support/fake-engine.js';
+
+const frame = (stream: 1 | 2, text: string) => {
+  const payload = Buffer.from(text);
+  const header = Buffer.alloc(8);
+  header.writeUInt8(stream, 0);
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+};
+
+let fake: FakeEngine | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function client(routes: FakeRoute[] = []) {
+  fake = await startFakeEngine({ daemon: 'windows-server-2022', routes });
+  const endpoint = await resolveEndpoint({ platform: 'windows', host: fake.host, reach: 'auto', origin: 'file' }, { env: {} });
+  return new DockerodeClient({ label: endpoint.label, modem: endpoint.modem });
+}
+
+const send = (res: ServerResponse, status: number, body?: unknown) => {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+};
+
+describe('stream helpers', () => {
+  it('demultiplexes frames split across chunks', async () => {
+    const bytes = Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err 1\n'), frame(1, 'out 2\n')]);
+    const chunks = [bytes.subarray(0, 5), bytes.subarray(5, 17), bytes.subarray(17)];
+    const out: string[] = [];
+    for await (const { stream, data } of demultiplex(Readable.from(chunks), true)) out.push(`${stream}:${data.toString()}`);
+    expect(out).toEqual(['stdout:out 1\n', 'stderr:err 1\n', 'stdout:out 2\n']);
+  });
+
+  it('splits lines per stream and parses RFC3339Nano timestamps', async () => {
+    const chunks = [
+      { stream: 'stdout' as const, data: Buffer.from('2026-11-22T06:00:00.123456789Z hello\n2026-11-22T06:00:01.5Z par') },
+      { stream: 'stderr' as const, data: Buffer.from('2026-11-22T06:00:02Z oops\n') },
+      { stream: 'stdout' as const, data: Buffer.from('tial\n') },
+    ];
+    const lines = [];
+    for await (const line of toLogLines(Readable.from(chunks), true)) lines.push(line);
+    expect(lines).toEqual([
+      { stream: 'stdout', text: 'hello', timestamp: '2026-11-22T06:00:00.123456789Z' },
+      { stream: 'stderr', text: 'oops', timestamp: '2026-11-22T06:00:02Z' },
+      { stream: 'stdout', text: 'partial', timestamp: '2026-11-22T06:00:01.5Z' },
+    ]);
+  });
+
+  it('splits image references with registry ports, tags and digests', () => {
+    expect(splitImageReference('127.0.0.1:5555/busybox:latest')).toEqual({ repository: '127.0.0.1:5555/busybox', tag: 'latest' });
+    expect(splitImageReference('127.0.0.1:5555/busybox')).toEqual({ repository: '127.0.0.1:5555/busybox' });
+    expect(splitImageReference(`busybox@sha256:${'a'.repeat(64)}`)).toEqual({ repository: 'busybox', digest: `sha256:${'a'.repeat(64)}` });
+  });
+});
+
+describe('DockerodeClient', () => {
+  it('returns undefined for a missing image and the body for a present one', async () => {
+    const c = await client();
+    fake!.images.set('mcr.microsoft.com/windows/nanoserver:ltsc2022', { Id: 'sha256:abc', Os: 'windows', OsVersion: '10.0.20348.2113' });
+    expect(await c.inspectImage('nothere:latest')).toBeUndefined();
+    expect(await c.inspectImage('mcr.microsoft.com/windows/nanoserver:ltsc2022')).toMatchObject({ Os: 'windows' });
+    expect(fake!.find('GET', '/images/mcr.microsoft.com/windows/nanoserver:ltsc2022/json')).toHaveLength(1);
+  });
+
+  it('wraps failures as DaemonError naming the daemon, the operation and the daemon message', async () => {
+    const c = await client([
+      { method: 'POST', path: /^\/containers\/create$/, handle: (_r, res) => send(res, 400, { message: 'invalid option: Windows does not support CPUShares' }) },
+    ]);
+    const error = await c.createContainer('x-web-1', { Image: 'i' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DaemonError);
+    expect((error as DaemonError).daemon).toBe(`windows (${fake!.host})`);
+    expect((error as Error).message).toBe(
+      `daemon windows (${fake!.host}): create container x-web-1 failed: invalid option: Windows does not support CPUShares (HTTP 400)`,
+    );
+    expect(engineStatusCode(error)).toBe(400);
+  });
+
+  it('treats stop of a stopped container (304) and removal of a gone one (404) as done', async () => {
+    const c = await client([
+      { method: 'POST', path: /^\/containers\/abc\/stop$/, handle: (_r, res) => send(res, 304) },
+      { method: 'DELETE', path: /^\/containers\/abc$/, handle: (_r, res) => send(res, 404, { message: 'No such container: abc' }) },
+    ]);
+    await c.stopContainer('abc', 75);
+    await c.removeContainer('abc', { force: true, volumes: true });
+    expect(fake!.find('POST', '/containers/abc/stop')[0]!.query).toEqual({ t: '75' });
+    expect(fake!.find('DELETE', '/containers/abc')[0]!.query).toEqual({ force: 'true', v: 'true' });
+  });
+
+  it('streams demultiplexed logs with timestamps', async () => {
+    const c = await client([
+      { method: 'GET', path: /^\/containers\/abc\/json$/, handle: (_r, res) => send(res, 200, { Id: 'abc', Config: { Tty: false } }) },
+      {
+        method: 'GET',
+        path: /^\/containers\/abc\/logs$/,
+        handle: (_r, res) => {
+          res.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' });
+          res.end(Buffer.concat([frame(1, '2026-11-22T06:00:00Z ready\n'), frame(2, '2026-11-22T06:00:01Z warn\n')]));
+        },
+      },
+    ]);
+    const lines = [];
+    for await (const line of await c.containerLogs('abc', { timestamps: true, tail: 10 })) lines.push(line);
+    expect(lines).toEqual([
+      { stream: 'stdout', text: 'ready', timestamp: '2026-11-22T06:00:00Z' },
+      { stream: 'stderr', text: 'warn', timestamp: '2026-11-22T06:00:01Z' },
+    ]);
+    expect(fake!.find('GET', '/containers/abc/logs')[0]!.query).toMatchObject({ stdout: 'true', stderr: 'true', timestamps: 'true', tail: '10' });
+  });
+
+  it('runs exec and returns demultiplexed output with the exit code', async () => {
+    const c = await client([
+      { method: 'POST', path: /^\/containers\/abc\/exec$/, handle: (_r, res) => send(res, 201, { Id: 'e1' }) },
+      {
+        method: 'POST',
+        path: /^\/exec\/e1\/start$/,
+        handle: (_r, res) => {
+          res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' });
+          res.end(Buffer.concat([frame(1, 'hello\n'), frame(2, 'bad\n')]));
+        },
+      },
+      { method: 'GET', path: /^\/exec\/e1\/json$/, handle: (_r, res) => send(res, 200, { ExitCode: 3, Running: false }) },
+    ]);
+    expect(await c.exec('abc', ['cmd', '/S', '/C', 'type hosts'])).toEqual({ exitCode: 3, stdout: 'hello\n', stderr: 'bad\n' });
+    expect(fake!.find('POST', '/containers/abc/exec')[0]!.body).toMatchObject({ Cmd: ['cmd', '/S', '/C', 'type hosts'], AttachStdout: true });
+  });
+
+  it('yields events as an async iterable and stops on abort', async () => {
+    const c = await client([
+      {
+        method: 'GET',
+        path: /^\/events$/,
+        handle: (_r, res) => {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.write(JSON.stringify({ Type: 'container', Action: 'start', id: 'a' }) + '\n');
+          res.write(JSON.stringify({ Type: 'container', Action: 'die', id: 'a' }) + '\n');
+          // Keep the stream open, like a daemon does.
+        },
+      },
+    ]);
+    const controller = new AbortController();
+    const seen: string[] = [];
+    for await (const event of c.events({ label: ['com.docker.compose.project=x'] }, controller.signal)) {
+      seen.push(String(event.Action));
+      if (seen.length === 2) controller.abort();
+    }
+    expect(seen).toEqual(['start', 'die']);
+    expect(JSON.parse(fake!.find('GET', '/events')[0]!.query.filters!)).toEqual({ label: ['com.docker.compose.project=x'] });
+  });
+
+  it('puts an archive with the target path', async () => {
+    const c = await client([{ method: 'PUT', path: /^\/containers\/abc\/archive$/, handle: (_r, res) => send(res, 200) }]);
+    await c.putArchive('abc', '/etc/mixcompose/hosts', Buffer.from('tar-bytes'));
+    const request = fake!.find('PUT', '/containers/abc/archive')[0]!;
+    expect(request.query).toEqual({ path: '/etc/mixcompose/hosts' });
+    expect(request.raw.toString()).toBe('tar-bytes');
+  });
+
+  it('follows a pull and rejects on an error message in the stream', async () => {
+    const c = await client([
+      {
+        method: 'POST',
+        path: /^\/images\/create$/,
+        handle: (_r, res) => {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(
+            [
+              { status: 'Pulling fs layer', id: 'l1' },
+              { errorDetail: { message: 'image operating system "linux" cannot be used on this platform' }, error: 'image operating system "linux" cannot be used on this platform' },
+            ]
+              .map((m) => JSON.stringify(m))
+              .join('\n'),
+          );
+        },
+      },
+    ]);
+    const messages: unknown[] = [];
+    await expect(c.pullImage('busybox:latest', {}, (m) => messages.push(m))).rejects.toThrow(
+      /pull image busybox:latest failed: image operating system "linux" cannot be used on this platform/,
+    );
+    expect(messages).toHaveLength(2);
+  });
+
+  it('sends a classic build with version=1 and returns the built image id', async () => {
+    const c = await client([
+      {
+        method: 'POST',
+        path: /^\/build$/,
+        handle: (_r, res) => {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(
+            [{ stream: 'Step 1/1 : FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n' }, { aux: { ID: 'sha256:built' } }, { stream: 'Successfully built built\n' }]
+              .map((m) => JSON.stringify(m))
+              .join('\n'),
+          );
+        },
+      },
+    ]);
+    const id = await c.buildImage(Readable.from([Buffer.from('context-tar')]), { t: 'x/web:latest', version: '1', buildargs: { A: '1' } }, () => {});
+    expect(id).toBe('sha256:built');
+    const request = fake!.find('POST', '/build')[0]!;
+    expect(request.query).toMatchObject({ t: 'x/web:latest', version: '1', buildargs: '{"A":"1"}' });
+    expect(request.raw.toString()).toBe('context-tar');
+  });
+
+  it('reads ping headers', async () => {
+    const c = await client();
+    expect(await c.pingHeaders()).toMatchObject({ ostype: 'windows', 'api-version': '1.41', 'builder-version': '1' });
+  });
+});
