@@ -1,0 +1,149 @@
+// Shared pieces of the benchmarks: the rig's endpoints, timing a command, cleanup by project label,
+// medians, and the markdown results file. Plain Node ESM so the benchmarks run without a build step
+// (only mixcompose itself needs `npm run build`).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Dockerode from 'dockerode';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+export const MIXCOMPOSE_BIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+export const HOSTS = {
+  linux: process.env.MIXCOMPOSE_LINUX_HOST ?? 'unix:///run/mixcompose-rig/linux.sock',
+  windows: process.env.MIXCOMPOSE_WINDOWS_HOST ?? 'unix:///run/mixcompose-rig/windows.sock',
+};
+export const REGISTRY = process.env.MIXCOMPOSE_TEST_REGISTRY ?? '127.0.0.1:5555';
+export const BUSYBOX_IMAGE = 'mixcompose-test/busybox:latest';
+export const DAEMONS = /** @type {const} */ (['linux', 'windows']);
+
+/** Runs per tool (BENCH_RUNS, default 5). */
+export const RUNS = Number(process.env.BENCH_RUNS ?? '5');
+
+export function docker(daemon) {
+  return new Dockerode({ socketPath: HOSTS[daemon].replace(/^unix:\/\//, '') });
+}
+
+/** Environment for the tools: no DOCKER_* leaking in from the caller. */
+export function toolEnv(extra = {}) {
+  const env = { ...process.env };
+  for (const name of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) delete env[name];
+  return {
+    ...env,
+    MIXCOMPOSE_LINUX_HOST: HOSTS.linux,
+    MIXCOMPOSE_WINDOWS_HOST: HOSTS.windows,
+    MIXCOMPOSE_ALLOW_OS_MISMATCH: '1',
+    MIXCOMPOSE_TEST_REGISTRY: REGISTRY,
+    NO_COLOR: '1',
+    ...extra,
+  };
+}
+
+/** Runs a command to completion; resolves with exit code, combined output and wall time (s). */
+export function run(cmd, args, { env = toolEnv(), cwd = REPO_ROOT } = {}) {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (error) => resolve({ code: -1, output: String(error), seconds: 0 }));
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      resolve({ code: code ?? -1, output, seconds });
+    });
+  });
+}
+
+/** Times an async function (s). */
+export async function timed(fn) {
+  const started = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Fails early, with the fix, when the rig is not up. */
+export async function assertRig() {
+  for (const daemon of DAEMONS) {
+    try {
+      await docker(daemon).ping();
+    } catch {
+      throw new Error(`the rig's ${daemon} daemon does not answer at ${HOSTS[daemon]}: run \`sudo bash scripts/rig.sh up\``);
+    }
+  }
+}
+
+/**
+ * Removes everything of `project` on both daemons: containers and networks labelled with the compose
+ * project label (compose and mixcompose both set it), and containers named `<project>-…`/`<project>_…`.
+ */
+export async function removeProject(project) {
+  await Promise.all(
+    DAEMONS.map(async (daemon) => {
+      const d = docker(daemon);
+      const byLabel = await d.listContainers({
+        all: true,
+        filters: JSON.stringify({ label: [`com.docker.compose.project=${project}`] }),
+      });
+      const byName = (await d.listContainers({ all: true, filters: JSON.stringify({ name: [project] }) })).filter((c) =>
+        c.Names.some((n) => n.startsWith(`/${project}-`) || n.startsWith(`/${project}_`)),
+      );
+      const ids = new Set([...byLabel, ...byName].map((c) => c.Id));
+      await Promise.all([...ids].map((id) => d.getContainer(id).remove({ force: true, v: true }).catch(() => {})));
+      const networks = await d.listNetworks({
+        filters: JSON.stringify({ label: [`com.docker.compose.project=${project}`] }),
+      });
+      const named = (await d.listNetworks()).filter((n) => n.Name.startsWith(`${project}_`) || n.Name.startsWith(`${project}-`));
+      const netIds = new Set([...networks, ...named].map((n) => n.Id));
+      await Promise.all([...netIds].map((id) => d.getNetwork(id).remove().catch(() => {})));
+    }),
+  );
+}
+
+export function median(values) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export const fmt = (s) => (Number.isFinite(s) ? s.toFixed(2) : 'n/a');
+export const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'n/a');
+
+/**
+ * Whether `mixcompose <command>` exists in the built CLI. Returns undefined when it does, else the
+ * reason it is not available.
+ */
+export async function mixcomposeUnavailable(command) {
+  if (!existsSync(MIXCOMPOSE_BIN)) return `${MIXCOMPOSE_BIN} not built (npm run build)`;
+  // commander prints `Usage: mixcompose <command> …` for a registered command, the program's help otherwise.
+  const help = await run('node', [MIXCOMPOSE_BIN, command, '--help']);
+  if (help.code !== 0 || !new RegExp(`Usage: \\S+ ${command}\\b`).test(help.output)) {
+    return `\`mixcompose ${command}\` is not in the built CLI yet (dist/cli/main.js ${command} --help)`;
+  }
+  return undefined;
+}
+
+/** The part of a result file that says where and when it was measured. */
+export async function machineLine() {
+  const version = await docker('linux').version();
+  const compose = await run('docker-compose', ['version', '--short']);
+  return (
+    `Measured ${new Date().toISOString()} on ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ` +
+    `kernel ${release()}, Node ${process.version}, Docker Engine ${version.Version} (API ${version.ApiVersion}) ` +
+    `x2 (the rig), docker-compose ${compose.output.trim() || 'n/a'}.`
+  );
+}
+
+export function writeResults(name, markdown) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, name);
+  writeFileSync(path, markdown);
+  return path;
+}
+
+/** `a b c` for a markdown table cell of per-run seconds. */
+export const runsCell = (values) => values.map(fmt).join(' ');

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# All benchmarks, one after the other (npm run bench). Needs the rig and a build:
+#   sudo bash scripts/rig.sh up && npm run build && npm run bench
+# BENCH_RUNS=N (default 5) sets the runs per tool. Results land in bench/results/.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash bench/up-vs-compose.sh
+bash bench/pull.sh
+# The config engineer's loader benchmark, when present.
+if [ -f bench/load-500.sh ]; then bash bench/load-500.sh; fi
