@@ -20,6 +20,16 @@ export class IssueList {
     return this.items.some((i) => i.severity === 'error');
   }
 
+  /** All issues, those with a position first, by file, line and column (stable otherwise). */
+  sorted(): ConfigIssue[] {
+    const rank = (i: ConfigIssue) => (i.position ? 1 : 0);
+    return [...this.items].sort((a, b) => {
+      if (rank(a) !== rank(b)) return rank(a) - rank(b);
+      if (!a.position || !b.position) return 0;
+      return a.position.file.localeCompare(b.position.file) || a.position.line - b.position.line || a.position.col - b.position.col;
+    });
+  }
+
   errors(): ConfigIssue[] {
     return this.items.filter((i) => i.severity === 'error');
   }

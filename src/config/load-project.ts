@@ -89,11 +89,11 @@ export async function loadProject(options: LoadOptions): Promise<LoadResult> {
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     // A bug of ours must not look like a config problem, but it must not lose the collected ones either.
-    if (issues.hasErrors) throw new ConfigError(issues.items);
+    if (issues.hasErrors) throw new ConfigError(issues.sorted());
     throw error;
   }
-  if (issues.hasErrors || !project) throw new ConfigError(issues.items);
-  return { project, warnings: issues.warnings() };
+  if (issues.hasErrors || !project) throw new ConfigError(issues.sorted());
+  return { project, warnings: issues.sorted().filter((i) => i.severity === 'warning') };
 }
 
 function loadInto(options: LoadOptions, issues: IssueList): Project | undefined {

@@ -1,9 +1,159 @@
 /**
- * JSON Schema check of one interpolated file (schemas/mixcompose.schema.json) with ajv.
+ * JSON Schema check of one interpolated file (see compose-schema.ts) with ajv, with ajv's many
+ * errors reduced to the most specific cause per place: errors of a `oneOf` branch the value was
+ * clearly not meant for are dropped, a deeper error wins over the failures it causes higher up,
+ * and type errors of alternative branches are combined ("expected a string or a list").
  */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { composeSchema } from './compose-schema.js';
 import type { PositionIndex } from './positions.js';
 import type { IssueList } from './issues.js';
 
-export function validateAgainstSchema(_root: Record<string, unknown>, _positions: PositionIndex, _issues: IssueList): void {
-  // Filled in by the schema step.
+let compiled: ValidateFunction | undefined;
+
+/** The compiled validator (compiled once, on first use; it holds no per-load state). */
+function validator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: true, strict: false, coerceTypes: true, verbose: true }).compile(composeSchema);
+  return compiled;
+}
+
+export function validateAgainstSchema(root: Record<string, unknown>, positions: PositionIndex, issues: IssueList): void {
+  const validate = validator();
+  if (validate(root)) return;
+  for (const problem of reduceSchemaErrors(validate.errors ?? [], root)) {
+    issues.error(problem.message, positions.locate(root, problem.path), problem.path);
+  }
+}
+
+export interface SchemaProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+const COMPOSITE = new Set(['oneOf', 'anyOf', 'if', 'then', 'else', 'not']);
+
+function splitPointer(pointer: string, root: unknown): (string | number)[] {
+  if (!pointer) return [];
+  const out: (string | number)[] = [];
+  let node: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const key: string | number = Array.isArray(node) && /^\d+$/.test(seg) ? Number(seg) : seg;
+    out.push(key);
+    node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined;
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let node = root;
+  for (const k of path) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[k] : undefined;
+  return node;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  null: 'nothing',
+};
+
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  if (typeof v === 'boolean') return String(v);
+  return `the number ${String(v)}`;
+}
+
+function joinOr(words: string[]): string {
+  const unique = [...new Set(words)];
+  return unique.length <= 1 ? (unique[0] ?? '') : `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1]}`;
+}
+
+/** Edit distance, for "did you mean" on unknown keys. */
+function distance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+const PATTERN_HINTS: Record<string, string> = {
+  '^(no|always|unless-stopped|on-failure(:[0-9]+)?)$': 'expected no, always, unless-stopped or on-failure[:N]',
+  '^[a-z0-9][a-z0-9_-]*$': 'expected lowercase letters, digits, "_" and "-", starting with a letter or digit',
+  '^(unix|npipe|tcp|ssh|http|https|fd)://': 'expected a daemon address such as unix:///var/run/docker.sock, npipe:////./pipe/docker_engine or tcp://host:2376',
+  '^[a-zA-Z0-9._-]+$': 'service names may use letters, digits, ".", "_" and "-"',
+};
+
+function messageFor(e: ErrorObject, root: unknown, path: (string | number)[]): string {
+  const value = valueAt(root, path);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys(((e.parentSchema as Record<string, unknown>)?.properties as object) ?? {});
+      const close = known.map((k) => [k, distance(key, k)] as const).filter(([, d]) => d <= Math.max(1, Math.floor(key.length / 4))).sort((a, b) => a[1] - b[1])[0];
+      return `unknown key "${key}"${close ? ` (did you mean "${close[0]}"?)` : ''}`;
+    }
+    case 'required':
+      return `missing required key "${String(params.missingProperty)}"`;
+    case 'enum':
+      return `expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(value)}`;
+    case 'pattern':
+      return `${PATTERN_HINTS[String(params.pattern)] ?? `expected text matching ${String(params.pattern)}`}, got ${describeValue(value)}`;
+    case 'propertyNames':
+      return `invalid name "${String(params.propertyName)}": ${PATTERN_HINTS['^[a-zA-Z0-9._-]+$']}`;
+    case 'uniqueItems':
+      return `duplicate entries: items ${String(params.j)} and ${String(params.i)} are the same`;
+    case 'minimum':
+    case 'maximum':
+      return `expected a number ${e.keyword === 'minimum' ? '>=' : '<='} ${String(params.limit)}, got ${describeValue(value)}`;
+    default:
+      return e.message ?? `invalid value (${e.keyword})`;
+  }
+}
+
+/** The most specific problems among ajv's errors, one message per place. */
+export function reduceSchemaErrors(errors: readonly ErrorObject[], root: unknown): SchemaProblem[] {
+  const candidates = errors
+    .filter((e) => !COMPOSITE.has(e.keyword) && e.propertyName === undefined)
+    .map((e) => {
+      const base = splitPointer(e.instancePath, root);
+      const params = e.params as Record<string, unknown>;
+      const path =
+        e.keyword === 'additionalProperties' ? [...base, String(params.additionalProperty)] : e.keyword === 'propertyNames' ? [...base, String(params.propertyName)] : base;
+      return { e, path, key: JSON.stringify(path) };
+    });
+  // A problem deeper in a value explains the failures reported for the value itself.
+  const deeper = (a: (string | number)[], b: (string | number)[]) => b.length > a.length && a.every((k, i) => b[i] === k);
+  const specific = candidates.filter((c) => !candidates.some((o) => deeper(c.path, o.path)));
+  const groups = new Map<string, typeof specific>();
+  for (const c of specific) groups.set(c.key, [...(groups.get(c.key) ?? []), c]);
+  const out: SchemaProblem[] = [];
+  for (const group of groups.values()) {
+    const path = group[0]!.path;
+    const nonType = group.filter((c) => c.e.keyword !== 'type');
+    if (nonType.length > 0) {
+      for (const m of new Set(nonType.map((c) => messageFor(c.e, root, c.path)))) out.push({ path, message: m });
+      continue;
+    }
+    const types = group.flatMap((c) => {
+      const t = (c.e.params as { type: string | string[] }).type;
+      return (Array.isArray(t) ? t : String(t).split(',')).map((x) => TYPE_WORDS[x] ?? x);
+    });
+    out.push({ path, message: `expected ${joinOr(types)}, got ${describeValue(valueAt(root, path))}` });
+  }
+  return out;
 }
