@@ -9,6 +9,8 @@
 #   bash scripts/rig.sh down --purge   same, then delete /var/lib/mixcompose-rig entirely
 #   bash scripts/rig.sh status   what runs; exit 0 only when the whole rig is up
 #   bash scripts/rig.sh env      the `export MIXCOMPOSE_*=…` line for the CLI and the integration tests
+#   bash scripts/rig.sh stop-daemon linux|windows    stop one dockerd, keeping its state (tests of a
+#   bash scripts/rig.sh start-daemon linux|windows   daemon dying mid-way); start it again
 #
 # Needs root and the Debian packages installed by scripts/setup.sh.
 set -euo pipefail
@@ -123,19 +125,29 @@ unmount_leftovers() {
   done
 }
 
+# Leave nothing behind: the rig's daemons hold only test leftovers (images stay).
+wipe_daemon() {
+  local name=$1 ids
+  daemon_answers "$name" || return 0
+  ids=$(dk "$name" ps -aq 2>/dev/null || true)
+  # shellcheck disable=SC2086
+  [ -z "$ids" ] || dk "$name" rm -f $ids >/dev/null 2>&1 || true
+  dk "$name" network prune -f >/dev/null 2>&1 || true
+  dk "$name" volume prune -f >/dev/null 2>&1 || true
+}
+
+# Stops one dockerd (its containers stop with it; nothing is removed), then cleans up what it left.
 stop_daemon() {
   local name=$1 pidfile pid
   pidfile=$(pidfile_of "$name")
   pid=$(pid_from "$pidfile")
   if pid_alive "$pid"; then
-    if daemon_answers "$name"; then
-      # Leave nothing behind: the rig's daemons hold only test leftovers.
-      local ids
-      ids=$(dk "$name" ps -aq 2>/dev/null || true)
-      [ -z "$ids" ] || dk "$name" rm -f $ids >/dev/null 2>&1 || true
-      dk "$name" network prune -f >/dev/null 2>&1 || true
-      dk "$name" volume prune -f >/dev/null 2>&1 || true
-    fi
+    # Kill running containers first: dockerd's shutdown otherwise waits out each container's stop
+    # timeout (10 s for `sleep` as PID 1, which ignores SIGTERM), whatever --shutdown-timeout says.
+    local running
+    running=$(dk "$name" ps -q 2>/dev/null || true)
+    # shellcheck disable=SC2086
+    [ -z "$running" ] || dk "$name" kill $running >/dev/null 2>&1 || true
     kill -TERM "$pid" 2>/dev/null || true
     if ! wait_until "$name dockerd to exit" 30 "" bash -c "! kill -0 $pid 2>/dev/null"; then
       log "$name: dockerd did not exit, killing"
@@ -309,6 +321,12 @@ stop_registry() {
   local pidfile=$RUN_DIR/registry.pid pid
   pid=$(pid_from "$pidfile")
   if pid_alive "$pid"; then
+    # Kill running containers first: dockerd's shutdown otherwise waits out each container's stop
+    # timeout (10 s for `sleep` as PID 1, which ignores SIGTERM), whatever --shutdown-timeout says.
+    local running
+    running=$(dk "$name" ps -q 2>/dev/null || true)
+    # shellcheck disable=SC2086
+    [ -z "$running" ] || dk "$name" kill $running >/dev/null 2>&1 || true
     kill -TERM "$pid" 2>/dev/null || true
     wait_until "registry to exit" 10 "" bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
     log "registry stopped"
@@ -353,7 +371,7 @@ cmd_down() {
   need_root down
   local name
   stop_registry
-  for name in "${DAEMONS[@]}"; do stop_daemon "$name"; done
+  for name in "${DAEMONS[@]}"; do wipe_daemon "$name"; stop_daemon "$name"; done
   remove_routes
   if [ "${1:-}" = --purge ]; then
     rm -rf "$STATE_DIR"
@@ -388,10 +406,19 @@ cmd_env() {
   echo "export MIXCOMPOSE_LINUX_HOST=$(host_of linux) MIXCOMPOSE_WINDOWS_HOST=$(host_of windows) MIXCOMPOSE_ALLOW_OS_MISMATCH=1 MIXCOMPOSE_TEST_REGISTRY=$REGISTRY_ADDR"
 }
 
+# For tests of a daemon going away and coming back: stop or start ONE daemon, keeping its state.
+daemon_arg() {
+  case "${1:-}" in linux|windows) ;; *) die "expected a daemon name: linux or windows" ;; esac
+}
+cmd_stop_daemon() { need_root stop-daemon; daemon_arg "${1:-}"; stop_daemon "$1"; }
+cmd_start_daemon() { need_root start-daemon; daemon_arg "${1:-}"; start_daemon "$1"; add_routes; }
+
 case "${1:-}" in
   up) cmd_up ;;
+  stop-daemon) shift; cmd_stop_daemon "$@" ;;
+  start-daemon) shift; cmd_start_daemon "$@" ;;
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up | down [--purge] | status | env" >&2; exit 2 ;;
+  *) echo "usage: $0 up | down [--purge] | status | env | stop-daemon NAME | start-daemon NAME" >&2; exit 2 ;;
 esac

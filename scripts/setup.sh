@@ -45,7 +45,7 @@ fi
 
 command -v node >/dev/null || { say "error: node is not on PATH (Node >= 20.19 needed)"; exit 1; }
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
-  || { say "error: Node $(node --version) is too old (>= 20.19 needed)"; exit 1; }
+  || say "warning: Node $(node --version) is older than package.json's engines (>= 20.19)"
 
 # npm writes node_modules/.package-lock.json on install; newer than the lockfile means up to date.
 if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] \

@@ -25,6 +25,8 @@ import {
   removeProjectLeftovers,
   rigDocker,
   runScript,
+  startRigDaemon,
+  stopRigDaemon,
   uniqueProjectName,
   type RigDaemon,
 } from '../support/rig.js';
@@ -166,6 +168,23 @@ describe('the test rig', () => {
         (busybox.rootfs as { diff_ids: string[] }).diff_ids.length + 1,
       );
     }
+  });
+
+  test('one daemon can be stopped and started again, keeping its images, and routes still work', async () => {
+    await stopRigDaemon('windows');
+    try {
+      await expect(docker.windows.ping()).rejects.toThrow();
+      await expect(docker.linux.ping()).resolves.toBeTruthy();
+    } finally {
+      await startRigDaemon('windows');
+    }
+    await docker.windows.getImage(BUSYBOX_IMAGE).inspect();
+    // Its containers were stopped, not removed: the windows listener comes back on start.
+    await docker.windows.getContainer(listenerName('windows')).start();
+    const ip = await containerIp(docker.windows, listenerName('windows'), network);
+    const script = `for i in $(seq 50); do out=$(nc -w 2 ${ip} 7000) && [ -n "$out" ] && echo "$out" && exit 0; sleep 0.1; done; exit 1`;
+    const result = await runScript(docker.linux, script, { network });
+    expect(result.output.trim()).toBe('pong-windows');
   });
 
   test('a daemon reports the platforms of a registry image before any pull', async () => {

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Dockerode from 'dockerode';
+import { execa } from 'execa';
 
 export const LINUX_HOST = process.env.MIXCOMPOSE_LINUX_HOST ?? 'unix:///run/mixcompose-rig/linux.sock';
 export const WINDOWS_HOST = process.env.MIXCOMPOSE_WINDOWS_HOST ?? 'unix:///run/mixcompose-rig/windows.sock';
@@ -192,4 +193,44 @@ export async function pollUntil<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+export interface CliResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the built CLI (`node dist/cli/main.js …args`) against the rig with `rigEnv(env)`, in `cwd`.
+ * Never throws on a non-zero exit: assert on `exitCode`. Needs `npm run build` (npm test does it).
+ */
+export async function runMixcompose(
+  args: readonly string[],
+  { cwd = REPO_ROOT, env = {}, timeoutMs = 110_000 }: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const result = await execa('node', [MIXCOMPOSE_BIN, ...args], {
+    cwd,
+    env: rigEnv(env),
+    extendEnv: false,
+    reject: false,
+    timeout: timeoutMs,
+    stdin: 'ignore',
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+const RIG_SCRIPT = join(REPO_ROOT, 'scripts', 'rig.sh');
+
+/**
+ * Stops one of the rig's daemons, keeping its state (its containers are killed, not removed): for tests
+ * of a daemon that goes away mid-way. Always pair with `startRigDaemon` in a `finally`.
+ */
+export async function stopRigDaemon(daemon: RigDaemon): Promise<void> {
+  await execa('bash', [RIG_SCRIPT, 'stop-daemon', daemon], { stdin: 'ignore' });
+}
+
+/** Starts a daemon stopped by `stopRigDaemon` again (returns once it answers /info). */
+export async function startRigDaemon(daemon: RigDaemon): Promise<void> {
+  await execa('bash', [RIG_SCRIPT, 'start-daemon', daemon], { stdin: 'ignore' });
 }
