@@ -321,12 +321,6 @@ stop_registry() {
   local pidfile=$RUN_DIR/registry.pid pid
   pid=$(pid_from "$pidfile")
   if pid_alive "$pid"; then
-    # Kill running containers first: dockerd's shutdown otherwise waits out each container's stop
-    # timeout (10 s for `sleep` as PID 1, which ignores SIGTERM), whatever --shutdown-timeout says.
-    local running
-    running=$(dk "$name" ps -q 2>/dev/null || true)
-    # shellcheck disable=SC2086
-    [ -z "$running" ] || dk "$name" kill $running >/dev/null 2>&1 || true
     kill -TERM "$pid" 2>/dev/null || true
     wait_until "registry to exit" 10 "" bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
     log "registry stopped"

@@ -33,6 +33,10 @@ import {
 
 const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
 
+/** A busybox script printing what `ip`:7000 answers, retrying while the listener is not up yet. */
+const readListener = (ip: string) =>
+  `for i in $(seq 50); do out=$(nc -w 2 ${ip} 7000) && [ -n "$out" ] && echo "$out" && exit 0; sleep 0.1; done; exit 1`;
+
 /** True when `ip` lies inside the IPv4 CIDR `pool`. */
 function inPool(ip: string, pool: string): boolean {
   const toInt = (a: string) => a.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
@@ -98,8 +102,7 @@ describe('the test rig', () => {
     ['linux', 'windows'],
   ] as const)('a container on %s reaches a container on %s by IP', async (from, to) => {
     // Retry inside the container: the listener may not be listening yet (a deadline, not a sleep).
-    const script = `for i in $(seq 50); do out=$(nc -w 2 ${listenerIp[to]} 7000) && [ -n "$out" ] && echo "$out" && exit 0; sleep 0.1; done; exit 1`;
-    const result = await runScript(docker[from], script, { network });
+    const result = await runScript(docker[from], readListener(listenerIp[to]!), { network });
     expect(result.output.trim()).toBe(`pong-${to}`);
     expect(result.exitCode).toBe(0);
   });
@@ -182,8 +185,7 @@ describe('the test rig', () => {
     // Its containers were stopped, not removed: the windows listener comes back on start.
     await docker.windows.getContainer(listenerName('windows')).start();
     const ip = await containerIp(docker.windows, listenerName('windows'), network);
-    const script = `for i in $(seq 50); do out=$(nc -w 2 ${ip} 7000) && [ -n "$out" ] && echo "$out" && exit 0; sleep 0.1; done; exit 1`;
-    const result = await runScript(docker.linux, script, { network });
+    const result = await runScript(docker.linux, readListener(ip), { network });
     expect(result.output.trim()).toBe('pong-windows');
   });
 
