@@ -28,10 +28,13 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
   const state = stateOf(ctx);
   state.loading.add(file);
   const done = new Map<string, Dict>();
+  /** Services already reported (a cycle is reported once, at its first member). */
+  const failed = new Set<string>();
 
   const resolve = (name: string, stack: readonly string[]): Dict | undefined => {
     const cached = done.get(name);
     if (cached) return cached;
+    if (failed.has(name)) return undefined;
     const svc = services[name];
     if (!isPlainMap(svc)) return undefined;
     const ext = svc.extends;
@@ -43,7 +46,10 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
     const at = positions.locate(root, ['services', name, 'extends']);
     const keyPath = ['services', name, 'extends'];
     if (stack.includes(name)) {
-      issues.error(`extends cycle: ${[...stack.slice(stack.indexOf(name)), name].join(' -> ')}`, at, keyPath);
+      const cycle = stack.slice(stack.indexOf(name));
+      const first = cycle[0]!;
+      issues.error(`extends cycle: ${[...cycle, name].join(' -> ')}`, positions.locate(root, ['services', first, 'extends']), ['services', first, 'extends']);
+      for (const member of cycle) failed.add(member);
       return undefined;
     }
     const baseName = typeof ext.service === 'string' ? ext.service : undefined;

@@ -84,6 +84,7 @@ function parseBraced(
     if (value === undefined && evaluate) onUnset(name);
     return [value ?? '', j + 1];
   }
+  if (j >= s.length) throw new InterpolationError(`invalid interpolation format in "${s}": missing closing "}"`);
   const op = s[j] === ':' ? s.slice(j, j + 2) : s.slice(j, j + 1);
   if (![':-', '-', ':?', '?', ':+', '+'].includes(op)) {
     throw new InterpolationError(`invalid interpolation format in "${s}": unexpected "${s[j] ?? 'end'}" after \${${name}`);

@@ -6,7 +6,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { composeSchema } from './compose-schema.js';
-import type { PositionIndex } from './positions.js';
+import { Tagged, type PositionIndex } from './positions.js';
 import type { IssueList } from './issues.js';
 
 let compiled: ValidateFunction | undefined;
@@ -19,10 +19,43 @@ function validator(): ValidateFunction {
 
 export function validateAgainstSchema(root: Record<string, unknown>, positions: PositionIndex, issues: IssueList): void {
   const validate = validator();
-  if (validate(root)) return;
+  // The schema sees through merge tags: `!override x` is checked as x; a `!reset` key is left out.
+  const restore = untag(root);
+  let valid: boolean;
+  try {
+    valid = validate(root) as boolean;
+  } finally {
+    restore();
+  }
+  if (valid) return;
   for (const problem of reduceSchemaErrors(validate.errors ?? [], root)) {
     issues.error(problem.message, positions.locate(root, problem.path), problem.path);
   }
+}
+
+/** Replaces Tagged values by their content (dropping `!reset` keys); returns the undo. */
+function untag(root: Record<string, unknown>): () => void {
+  const undo: (() => void)[] = [];
+  const walk = (node: Record<string | number, unknown>) => {
+    for (const key of Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node)) {
+      const value = node[key];
+      if (value instanceof Tagged) {
+        if (value.tag === 'reset' && !Array.isArray(node)) {
+          delete node[key];
+          undo.push(() => (node[key] = value));
+          continue;
+        }
+        node[key] = value.value;
+        undo.push(() => (node[key] = new Tagged(value.tag, node[key])));
+      }
+      const inner = node[key];
+      if (inner !== null && typeof inner === 'object') walk(inner as Record<string | number, unknown>);
+    }
+  };
+  walk(root);
+  return () => {
+    for (const u of undo.reverse()) u();
+  };
 }
 
 export interface SchemaProblem {
