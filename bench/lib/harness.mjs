@@ -37,9 +37,10 @@ export async function composeSerialUp(files, project, { check } = {}) {
 
 /** `mixcompose up -d` of the single file; then `mixcompose down` (untimed) and a cleanup by label. */
 export async function mixcomposeUp(files, project, { check } = {}) {
-  const args = ['-p', project, '-f', files.mixcompose];
+  // Global options go before the command, as with `docker compose`.
+  const args = ['--progress', 'plain', '-p', project, '-f', files.mixcompose];
   try {
-    const result = await run('node', [MIXCOMPOSE_BIN, ...args, 'up', '-d', '--progress', 'plain'], { cwd: files.dir });
+    const result = await run('node', [MIXCOMPOSE_BIN, ...args, 'up', '-d'], { cwd: files.dir });
     if (result.code !== 0) throw new Error(`mixcompose up failed (exit ${result.code}):\n${result.output}`);
     await check?.(project, 'mixcompose');
     return result.seconds;
