@@ -84,6 +84,9 @@ start_daemon() {
   printf '{ "deprecated-key-path": "%s" }\n' "$STATE_DIR/$name/key.json" >"$STATE_DIR/$name/daemon.json"
   # Distinct exec roots give each dockerd its own containerd (it starts one under
   # <exec-root>/containerd when --containerd is not given), its own netns dir and its own shims.
+  # --bridge none (no default "bridge" network) has one more effect, checked here: the classic builder
+  # runs RUN steps fine, but BuildKit fails them with "network bridge not found" unless the build
+  # asks for --network none or host.
   # Each daemon also needs its own trust key: /info's ID derives from it, and with the shared default
   # (/etc/docker/key.json) both daemons would report the same ID and look like one daemon.
   setsid "$DOCKERD" \
