@@ -28,7 +28,8 @@ export function topologicalOperations(plan: Plan): Operation[] {
   return out;
 }
 
-function describe(op: Operation): string {
+/** One line saying what an operation does: "create container shop-db-1 (new)". */
+export function describeOperation(op: Operation): string {
   switch (op.kind) {
     case 'create-network':
       return `create network ${op.name} (${String(op.body.Driver)})`;
@@ -78,7 +79,7 @@ export function formatPlan(plan: Plan): string {
   const index = new Map(ops.map((op, i) => [op.id, i + 1]));
   ops.forEach((op, i) => {
     const after = op.deps.map((d) => index.get(d)).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
-    lines.push(`${String(i + 1).padStart(3)}. [${op.daemon}] ${describe(op)}${after.length ? `  after ${after.join(',')}` : ''}`);
+    lines.push(`${String(i + 1).padStart(3)}. [${op.daemon}] ${describeOperation(op)}${after.length ? `  after ${after.join(',')}` : ''}`);
   });
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return `${lines.join('\n')}\n`;

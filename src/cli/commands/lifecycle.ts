@@ -1,0 +1,36 @@
+/**
+ * `start`, `stop`, `restart`: the same pipeline as up/down over existing containers.
+ */
+import { Command, Option } from 'commander';
+import { apply } from '../../engine/apply.js';
+import type { PlanCommand } from '../../plan/reconcile-options.js';
+import { resumeCommand, seconds, withSession } from './session.js';
+
+function registerLifecycle(program: Command, name: Exclude<PlanCommand, 'up' | 'down'>, description: string): void {
+  const command = program
+    .command(name)
+    .description(description)
+    .argument('[services...]', 'services (default: all)');
+  if (name !== 'start') command.addOption(new Option('-t, --timeout <seconds>', 'stop timeout').argParser(seconds));
+  command.action(async (services: string[], flags: { timeout?: number }, cmd: Command) => {
+    await withSession(cmd, async (session) => {
+      await apply(session.project, session.daemons, {
+        reconcile: { command: name, services, ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}) },
+        onEvent: session.reporter.sink,
+        resume: resumeCommand(session, name, services),
+      });
+    });
+  });
+}
+
+export function registerStart(program: Command): void {
+  registerLifecycle(program, 'start', 'Start existing containers in dependency order');
+}
+
+export function registerStop(program: Command): void {
+  registerLifecycle(program, 'stop', 'Stop running containers in reverse dependency order');
+}
+
+export function registerRestart(program: Command): void {
+  registerLifecycle(program, 'restart', 'Restart containers in dependency order');
+}

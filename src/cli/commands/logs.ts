@@ -1,0 +1,60 @@
+/**
+ * `mixcompose logs`: logs of the project's containers on both daemons, prefixed per container,
+ * merged in time order (`-f` follows, `--tail`, `--since`, `-t`).
+ */
+import { Command } from 'commander';
+import { observe } from '../../engine/observe.js';
+import { logContainers, streamLogs } from '../../engine/logs.js';
+import { UsageError } from '../../errors.js';
+import { withSession } from './session.js';
+
+/** `--since`: RFC3339 / date, or a relative duration like 10m, 2h, 30s. */
+export function parseSince(value: string, nowMs: number): number {
+  const relative = /^(\d+)(s|m|h)$/.exec(value);
+  if (relative) {
+    const factor = { s: 1, m: 60, h: 3600 }[relative[2] as 's' | 'm' | 'h'];
+    return Math.floor(nowMs / 1000) - Number(relative[1]) * factor;
+  }
+  if (/^\d+$/.test(value)) return Number(value);
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new UsageError(`--since: not a time or duration: ${value}`);
+  return Math.floor(t / 1000);
+}
+
+export function registerLogs(program: Command): void {
+  program
+    .command('logs')
+    .description('Show logs of the stack, from both daemons')
+    .argument('[services...]', 'only these services')
+    .option('-f, --follow', 'follow log output')
+    .option('--tail <n>', 'number of lines from the end of each container (or "all")', 'all')
+    .option('--since <time>', 'only lines since a time (RFC3339) or duration (10m)')
+    .option('-t, --timestamps', 'show timestamps')
+    .action(async (services: string[], flags: { follow?: boolean; tail: string; since?: string; timestamps?: boolean }, command: Command) => {
+      const tail = flags.tail === 'all' ? 'all' : Number(flags.tail);
+      if (tail !== 'all' && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`--tail: not a number: ${flags.tail}`);
+      await withSession(command, async (session) => {
+        const observed = await observe(session.project, session.daemons.clients, session.daemons.facts);
+        const abort = new AbortController();
+        const onSignal = () => abort.abort();
+        process.once('SIGINT', onSignal);
+        try {
+          await streamLogs(
+            session.daemons.clients,
+            logContainers(observed.containers, services),
+            {
+              ...(flags.follow ? { follow: true } : {}),
+              tail,
+              ...(flags.since ? { since: parseSince(flags.since, Date.now()) } : {}),
+              ...(flags.timestamps ? { timestamps: true } : {}),
+              services,
+              signal: abort.signal,
+            },
+            session.reporter.sink,
+          );
+        } finally {
+          process.removeListener('SIGINT', onSignal);
+        }
+      }, { progress: 'plain' });
+    });
+}

@@ -1,0 +1,37 @@
+/**
+ * `mixcompose plan [up|down|...]`: what the command would do, as text. Nothing is changed.
+ */
+import { Command, Option } from 'commander';
+import { apply } from '../../engine/apply.js';
+import { formatPlan } from '../../plan/format-plan.js';
+import type { PlanCommand } from '../../plan/reconcile-options.js';
+import { withSession } from './session.js';
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('Print what `up` (or another command) would do on both daemons')
+    .addOption(new Option('--for <command>', 'the command to plan').choices(['up', 'down', 'start', 'stop', 'restart']).default('up'))
+    .argument('[services...]', 'services (default: all)')
+    .option('--force-recreate', 'plan as with up --force-recreate')
+    .option('--remove-orphans', 'plan as with --remove-orphans')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (services: string[], flags: { for: PlanCommand; forceRecreate?: boolean; removeOrphans?: boolean; format: string }, command: Command) => {
+      let text = '';
+      await withSession(command, async (session) => {
+        const { plan } = await apply(session.project, session.daemons, {
+          reconcile: {
+            command: flags.for,
+            services,
+            ...(flags.forceRecreate ? { forceRecreate: true } : {}),
+            ...(flags.removeOrphans ? { removeOrphans: true } : {}),
+            ...(session.env.MIXCOMPOSE_RESOLVER_IMAGE ? { resolverImage: session.env.MIXCOMPOSE_RESOLVER_IMAGE } : {}),
+          },
+          onEvent: session.reporter.sink,
+          dryRun: true,
+        });
+        text = flags.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan);
+      });
+      process.stdout.write(text);
+    });
+}

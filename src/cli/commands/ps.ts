@@ -1,0 +1,109 @@
+/**
+ * `mixcompose ps`: the project's containers on both daemons: service, platform, daemon, state,
+ * health, IPs, ports, image size. `--format json`, `-q`, `--services`, `-a`.
+ */
+import { Command, Option } from 'commander';
+import { observe } from '../../engine/observe.js';
+import { LABEL_PLATFORM, LABEL_ROLE } from '../../plan/labels.js';
+import type { ObservedContainer, ObservedState } from '../../plan/observed-state.js';
+import { withSession } from './session.js';
+
+export interface PsRow {
+  readonly id: string;
+  readonly name: string;
+  readonly service: string;
+  readonly platform: string;
+  readonly daemon: string;
+  readonly state: string;
+  readonly health: string;
+  readonly exitCode?: number;
+  readonly ips: Readonly<Record<string, string>>;
+  readonly ports: string[];
+  readonly image: string;
+  readonly imageSize?: number;
+}
+
+function portText(p: ObservedContainer['ports'][number]): string {
+  return p.published ? `${p.hostIp ?? '0.0.0.0'}:${p.published}->${p.target}/${p.protocol}` : `${p.target}/${p.protocol}`;
+}
+
+function sizeText(bytes: number | undefined): string {
+  if (bytes === undefined) return '';
+  const units = ['B', 'kB', 'MB', 'GB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(v < 10 && i > 0 ? 1 : 0)}${units[i]}`;
+}
+
+export function psRows(observed: ObservedState, daemonLabel: (platform: string) => string, all: boolean): PsRow[] {
+  return observed.containers
+    .filter((c) => !c.oneoff && c.labels[LABEL_ROLE] !== 'resolver')
+    .filter((c) => all || c.status === 'running' || c.status === 'restarting' || c.status === 'paused')
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((c) => {
+      const size = observed.images.find((i) => i.platform === c.platform && i.reference === c.image)?.size;
+      return {
+        id: c.id,
+        name: c.name,
+        service: c.service,
+        platform: c.labels[LABEL_PLATFORM] ?? c.platform,
+        daemon: daemonLabel(c.platform),
+        state: c.status,
+        health: c.health ?? '',
+        ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+        ips: c.ips,
+        ports: [...new Set(c.ports.map(portText))].sort(),
+        image: c.image,
+        ...(size !== undefined ? { imageSize: size } : {}),
+      };
+    });
+}
+
+export function formatPsTable(rows: readonly PsRow[]): string {
+  const header = ['NAME', 'SERVICE', 'PLATFORM', 'DAEMON', 'STATE', 'HEALTH', 'IPS', 'PORTS', 'IMAGE SIZE'];
+  const lines = rows.map((r) => [
+    r.name,
+    r.service,
+    r.platform,
+    r.daemon,
+    r.state === 'exited' && r.exitCode !== undefined ? `exited (${r.exitCode})` : r.state,
+    r.health,
+    Object.values(r.ips).sort().join(','),
+    r.ports.join(', '),
+    sizeText(r.imageSize),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  return [header, ...lines].map((l) => l.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd()).join('\n') + '\n';
+}
+
+export function registerPs(program: Command): void {
+  program
+    .command('ps')
+    .description("List the project's containers on both daemons")
+    .option('-a, --all', 'include stopped containers')
+    .option('-q, --quiet', 'only container IDs')
+    .option('--services', 'only service names')
+    .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+    .argument('[services...]', 'only these services')
+    .action(async (services: string[], flags: { all?: boolean; quiet?: boolean; services?: boolean; format: string }, command: Command) => {
+      let out = '';
+      await withSession(
+        command,
+        async (session) => {
+          const observed = await observe(session.project, session.daemons.clients, session.daemons.facts);
+          const label = (p: string) => session.daemons.clients[p as 'linux' | 'windows']?.label ?? p;
+          const rows = psRows(observed, label, Boolean(flags.all)).filter((r) => !services.length || services.includes(r.service));
+          if (flags.quiet) out = rows.map((r) => `${r.id}\n`).join('');
+          else if (flags.services) out = [...new Set(rows.map((r) => r.service))].sort().map((s) => `${s}\n`).join('');
+          else if (flags.format === 'json') out = `${JSON.stringify(rows, null, 2)}\n`;
+          else out = formatPsTable(rows);
+        },
+        { progress: 'quiet' },
+      );
+      process.stdout.write(out);
+    });
+}

@@ -1,0 +1,2 @@
+/** `mixcompose restart` (see lifecycle.ts). */
+export { registerRestart } from './lifecycle.js';

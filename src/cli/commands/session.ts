@@ -1,0 +1,93 @@
+/**
+ * What every engine command does first: read the global flags, load the project, connect to its
+ * daemons (warnings as events), and make a reporter. Shared by up/down/ps/logs/start/stop/
+ * restart/plan.
+ */
+import type { Command } from 'commander';
+import { loadProject } from '../../config/load-project.js';
+import { formatIssue } from '../../errors.js';
+import type { Project } from '../../model/project.js';
+import { connectDaemons } from '../../engine/connect-daemons.js';
+import type { Daemons } from '../../engine/apply.js';
+import type { ResumeCommand } from '../../plan/fault-report.js';
+import { createReporter, type Reporter } from '../../ui/reporter.js';
+import { globalOptions } from '../program.js';
+import type { GlobalOptions } from '../global-options.js';
+
+export interface Session {
+  readonly global: GlobalOptions;
+  readonly project: Project;
+  readonly daemons: Daemons;
+  readonly reporter: Reporter;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Loads the project and connects; the caller must `await session.reporter.close()`. */
+export async function openSession(command: Command, options: { progress?: GlobalOptions['progress'] } = {}): Promise<Session> {
+  const global = globalOptions(command);
+  const env = process.env;
+  const { project, warnings } = await loadProject({
+    files: global.file,
+    ...(global.projectName ? { projectName: global.projectName } : {}),
+    ...(global.projectDirectory ? { projectDirectory: global.projectDirectory } : {}),
+    envFiles: global.envFile,
+    profiles: global.profile,
+    environment: env,
+    cwd: process.cwd(),
+    daemonOverrides: {
+      ...(global.windowsHost ? { windowsHost: global.windowsHost } : {}),
+      ...(global.linuxHost ? { linuxHost: global.linuxHost } : {}),
+      ...(global.windowsContext ? { windowsContext: global.windowsContext } : {}),
+      ...(global.linuxContext ? { linuxContext: global.linuxContext } : {}),
+    },
+    hostPlatform: process.platform,
+  });
+  const reporter = createReporter(options.progress ?? global.progress, { stdout: process.stdout, stderr: process.stderr }, env);
+  try {
+    for (const w of warnings) reporter.sink({ type: 'warning', message: formatIssue(w) });
+    const connected = await connectDaemons(project, { allowOsMismatch: global.allowOsMismatch, env });
+    for (const w of connected.warnings) reporter.sink({ type: 'warning', message: w });
+    return { global, project, daemons: connected, reporter, env };
+  } catch (error) {
+    await reporter.close(true);
+    throw error;
+  }
+}
+
+/** The command line that runs `command` again for this project (for daemon fault reports). */
+export function resumeCommand(session: Session, command: string, args: readonly string[] = []): ResumeCommand {
+  const g = session.global;
+  return {
+    files: g.file.length ? g.file : session.project.configFiles,
+    projectName: session.project.name,
+    ...(g.projectDirectory ? { projectDirectory: g.projectDirectory } : {}),
+    envFiles: g.envFile,
+    profiles: g.profile,
+    command,
+    args,
+  };
+}
+
+/** Runs `body` with the session, closing the reporter (marked failed on error). */
+export async function withSession<T>(
+  command: Command,
+  body: (session: Session) => Promise<T>,
+  options: { progress?: GlobalOptions['progress'] } = {},
+): Promise<T> {
+  const session = await openSession(command, options);
+  let failed = true;
+  try {
+    const result = await body(session);
+    failed = false;
+    return result;
+  } finally {
+    await session.reporter.close(failed);
+  }
+}
+
+/** Parses a -t/--timeout value. */
+export function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`not a number of seconds: ${value}`);
+  return n;
+}

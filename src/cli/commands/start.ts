@@ -1,0 +1,2 @@
+/** `mixcompose start` (see lifecycle.ts). */
+export { registerStart } from './lifecycle.js';

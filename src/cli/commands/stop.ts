@@ -1,0 +1,2 @@
+/** `mixcompose stop` (see lifecycle.ts). */
+export { registerStop } from './lifecycle.js';

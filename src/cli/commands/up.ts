@@ -1,0 +1,129 @@
+/**
+ * `mixcompose up`: observe both daemons, make sure images are there, plan, execute. Without -d it
+ * then attaches: logs of both daemons' containers stream prefixed per service, and Ctrl-C stops
+ * the stack (in reverse dependency order) like compose does.
+ */
+import { Command, Option } from 'commander';
+import { apply } from '../../engine/apply.js';
+import { observe } from '../../engine/observe.js';
+import { logContainers, streamLogs } from '../../engine/logs.js';
+import { withDaemonRetry } from '../../engine/retry-daemon.js';
+import { formatPlan } from '../../plan/format-plan.js';
+import type { ReconcileOptions } from '../../plan/reconcile.js';
+import type { PlatformOs } from '../../model/project.js';
+import type { DaemonClient } from '../../engine/daemon-client.js';
+import { resumeCommand, seconds, withSession, type Session } from './session.js';
+
+interface UpFlags {
+  detach?: boolean;
+  dryRun?: boolean;
+  forceRecreate?: boolean;
+  recreate?: boolean;
+  removeOrphans?: boolean;
+  deps?: boolean;
+  start?: boolean;
+  wait?: boolean;
+  waitTimeout?: number;
+  timeout?: number;
+  retryDaemon?: number;
+}
+
+/** Wraps the session's clients in the retrying decorator (`--retry-daemon`). */
+export function retryingDaemons(session: Session, retrySeconds: number | undefined): Session['daemons'] {
+  if (!retrySeconds) return session.daemons;
+  const wrapped = new Map<DaemonClient, DaemonClient>();
+  const clients: Partial<Record<PlatformOs, DaemonClient>> = {};
+  for (const [platform, client] of Object.entries(session.daemons.clients) as [PlatformOs, DaemonClient][]) {
+    if (!wrapped.has(client)) wrapped.set(client, withDaemonRetry(client, { retrySeconds, onEvent: session.reporter.sink }));
+    clients[platform] = wrapped.get(client)!;
+  }
+  return { clients, facts: session.daemons.facts };
+}
+
+export function upArgs(flags: UpFlags): string[] {
+  const args = ['-d'];
+  if (flags.removeOrphans) args.push('--remove-orphans');
+  if (flags.retryDaemon) args.push('--retry-daemon', String(flags.retryDaemon));
+  return args;
+}
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('Create and start the stack on both daemons')
+    .argument('[services...]', 'services to start (with their dependencies)')
+    .option('-d, --detach', 'run in the background: do not attach to logs')
+    .option('--dry-run', 'print the plan, change nothing')
+    .option('--force-recreate', 'recreate containers even if their configuration is unchanged')
+    .option('--no-recreate', 'never recreate existing containers')
+    .option('--remove-orphans', 'remove containers of services not in the file')
+    .option('--no-deps', 'do not start the services the named ones depend on')
+    .option('--no-start', 'create, do not start')
+    .option('--wait', 'wait until services are running/healthy (implies -d)')
+    .addOption(new Option('--wait-timeout <seconds>', 'maximum time for --wait').argParser(seconds))
+    .addOption(new Option('-t, --timeout <seconds>', 'stop timeout when containers are recreated or stopped').argParser(seconds))
+    .addOption(new Option('--retry-daemon <seconds>', 'wait (with backoff) for an unreachable daemon instead of failing').argParser(seconds))
+    .action(async (services: string[], flags: UpFlags, command: Command) => {
+      await withSession(command, async (session) => {
+        const reconcileOptions: ReconcileOptions = {
+          command: 'up',
+          services,
+          ...(flags.forceRecreate ? { forceRecreate: true } : {}),
+          ...(flags.recreate === false ? { noRecreate: true } : {}),
+          ...(flags.removeOrphans ? { removeOrphans: true } : {}),
+          ...(flags.deps === false ? { noDeps: true } : {}),
+          ...(flags.start === false ? { noStart: true } : {}),
+          ...(flags.wait ? { wait: true } : {}),
+          ...(flags.waitTimeout !== undefined ? { waitTimeoutMs: flags.waitTimeout * 1000 } : {}),
+          ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+          ...(session.env.MIXCOMPOSE_RESOLVER_IMAGE ? { resolverImage: session.env.MIXCOMPOSE_RESOLVER_IMAGE } : {}),
+        };
+        const daemons = retryingDaemons(session, flags.retryDaemon);
+        const ensureImages = await imageStep(session, daemons);
+        const { plan } = await apply(session.project, daemons, {
+          reconcile: reconcileOptions,
+          onEvent: session.reporter.sink,
+          ...(flags.dryRun ? { dryRun: true } : {}),
+          ...(ensureImages ? { ensureImages } : {}),
+          resume: resumeCommand(session, 'up', upArgs(flags)),
+        });
+        if (flags.dryRun) {
+          await session.reporter.close();
+          process.stdout.write(formatPlan(plan));
+          return;
+        }
+        if (flags.detach || flags.wait || flags.start === false) return;
+        await attach(session, daemons, services);
+      });
+    });
+}
+
+/** The image step (pull / build / platform check) when the images module is there. */
+async function imageStep(session: Session, daemons: Session['daemons']) {
+  void session;
+  void daemons;
+  return undefined as undefined | ((observed: import('../../plan/observed-state.js').ObservedState) => Promise<void>);
+}
+
+/** Streams logs until every container exits; Ctrl-C stops the stack. */
+async function attach(session: Session, daemons: Session['daemons'], services: readonly string[]): Promise<void> {
+  const observed = await observe(session.project, daemons.clients, daemons.facts);
+  const containers = logContainers(observed.containers, services);
+  const abort = new AbortController();
+  let stopping: Promise<unknown> | undefined;
+  const onSignal = () => {
+    if (stopping) return;
+    session.reporter.sink({ type: 'warning', message: 'Gracefully stopping... (press Ctrl+C again to force)' });
+    process.once('SIGINT', () => process.exit(130));
+    stopping = apply(session.project, daemons, { reconcile: { command: 'stop', services }, onEvent: session.reporter.sink }).finally(() =>
+      abort.abort(),
+    );
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    await streamLogs(daemons.clients, containers, { follow: true, signal: abort.signal }, session.reporter.sink);
+    if (stopping) await stopping;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
+}

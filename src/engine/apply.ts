@@ -1,0 +1,57 @@
+/**
+ * The pipelines behind every command that changes state: observe → (images) → reconcile →
+ * execute. `up` = apply with command "up" and an image step; down/start/stop/restart the same
+ * without it. The CLI loads the project, connects, and passes a sink; nothing here prints.
+ */
+import type { EventSink } from '../model/events.js';
+import type { PlatformOs, Project } from '../model/project.js';
+import type { ResumeCommand } from '../plan/fault-report.js';
+import type { DaemonFacts, ObservedState } from '../plan/observed-state.js';
+import type { Plan } from '../plan/plan.js';
+import { reconcile, type ReconcileOptions } from '../plan/reconcile.js';
+import type { DaemonClient } from './daemon-client.js';
+import { execute, type ExecuteResult } from './execute.js';
+import { observe } from './observe.js';
+
+export interface Daemons {
+  readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
+  readonly facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>;
+}
+
+export interface ApplyOptions {
+  readonly reconcile: ReconcileOptions;
+  readonly onEvent?: EventSink;
+  /** Print-only: observe and plan, execute nothing. */
+  readonly dryRun?: boolean;
+  /** Makes sure the services' images are on their daemons before planning (up). */
+  readonly ensureImages?: (observed: ObservedState) => Promise<void>;
+  readonly resume?: ResumeCommand;
+  readonly pollIntervalMs?: number;
+  readonly killWaitSeconds?: number;
+}
+
+export interface ApplyResult {
+  readonly plan: Plan;
+  readonly observed: ObservedState;
+  readonly result?: ExecuteResult;
+}
+
+export async function apply(project: Project, daemons: Daemons, options: ApplyOptions): Promise<ApplyResult> {
+  let observed = await observe(project, daemons.clients, daemons.facts);
+  if (options.ensureImages && !options.dryRun) {
+    await options.ensureImages(observed);
+    observed = await observe(project, daemons.clients, daemons.facts);
+  }
+  const plan = reconcile(project, observed, options.reconcile);
+  for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
+  if (options.dryRun) return { plan, observed };
+  const result = await execute(plan, {
+    clients: daemons.clients,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    command: options.reconcile.command ?? 'up',
+    ...(options.resume ? { resume: options.resume } : {}),
+    ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.killWaitSeconds !== undefined ? { killWaitSeconds: options.killWaitSeconds } : {}),
+  });
+  return { plan, observed, result };
+}

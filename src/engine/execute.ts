@@ -1,0 +1,362 @@
+/**
+ * The executor: walks the Plan DAG with as much parallelism as it allows (an operation starts the
+ * moment its last dependency finishes, on either daemon) and makes no decisions of its own. The
+ * only values it fills in are the ones the plan names as runtime values (a container's IP after
+ * start), through the planner's own materializeSpec.
+ *
+ * Failure: no new operation starts, the running ones finish, then the error is thrown. A daemon
+ * failure becomes a DaemonError naming the daemon, what was done and not, and the command that
+ * continues (from the field engineer's fault report).
+ */
+import { DaemonError, DependencyError, PlanError } from '../errors.js';
+import type { EventSink, ResourceKind, StepEvent } from '../model/events.js';
+import type { PlatformOs } from '../model/project.js';
+import { daemonFault, type ResumeCommand } from '../plan/fault-report.js';
+import { describeOperation } from '../plan/format-plan.js';
+import { materializeSpec } from '../plan/materialize.js';
+import type { ContainerRef, Operation, Plan, RuntimeIp } from '../plan/plan.js';
+import { RESOLVER_HOSTS_DIR, hostsFileContent } from '../plan/resolver.js';
+import type { DaemonClient, EngineBody } from './daemon-client.js';
+import { engineStatusCode } from './dockerode-client.js';
+import { stopBounded } from './stop.js';
+import { tarArchive } from './tar.js';
+
+export interface ExecuteOptions {
+  readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
+  readonly onEvent?: EventSink;
+  /** Milliseconds clock for event times and wait deadlines. */
+  readonly now?: () => number;
+  readonly delay?: (ms: number) => Promise<void>;
+  /** Poll interval of condition waits (default 100 ms). */
+  readonly pollIntervalMs?: number;
+  /** For the fault report: the command being run ("up") and how to run it again. */
+  readonly command?: string;
+  readonly resume?: ResumeCommand;
+  /** Bound on the kill after a stop's grace period (stopBounded). */
+  readonly killWaitSeconds?: number;
+}
+
+export interface ExecuteResult {
+  /** create operation id → container id. */
+  readonly created: ReadonlyMap<string, string>;
+  /** start operation id → network name → IPv4. */
+  readonly addresses: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Operation ids in completion order. */
+  readonly completed: readonly string[];
+  /** Wall time of each operation: id → [start, end] ms since the run started. */
+  readonly timings: ReadonlyMap<string, readonly [number, number]>;
+}
+
+const defaultDelay = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
+function stepShape(op: Operation): { resource: ResourceKind; action: string; name: string; platform?: PlatformOs } {
+  switch (op.kind) {
+    case 'create-network':
+      return { resource: 'network', action: 'create', name: op.name, platform: op.daemon };
+    case 'remove-network':
+      return { resource: 'network', action: 'remove', name: op.name, platform: op.daemon };
+    case 'create-volume':
+      return { resource: 'volume', action: 'create', name: op.name, platform: op.daemon };
+    case 'remove-volume':
+      return { resource: 'volume', action: 'remove', name: op.name, platform: op.daemon };
+    case 'remove-image':
+      return { resource: 'image', action: 'remove', name: op.name, platform: op.daemon };
+    case 'register-hosts':
+      return { resource: 'service', action: 'register', name: op.service, platform: op.daemon };
+    case 'create-container':
+      return { resource: 'container', action: op.reason === 'new' ? 'create' : 'recreate', name: op.name, platform: op.platform };
+    case 'start-container':
+      return { resource: 'container', action: 'start', name: op.name, platform: op.platform };
+    case 'wait':
+      return { resource: 'container', action: 'wait', name: op.name, platform: op.platform };
+    case 'stop-container':
+      return { resource: 'container', action: 'stop', name: op.name, platform: op.platform };
+    case 'remove-container':
+      return { resource: 'container', action: 'remove', name: op.name, platform: op.platform };
+    case 'restart-container':
+      return { resource: 'container', action: 'restart', name: op.name, platform: op.platform };
+  }
+}
+
+/** IPv4 per network from an inspect body. */
+export function containerIps(inspect: EngineBody): Record<string, string> {
+  const networks = (inspect.NetworkSettings as { Networks?: Record<string, { IPAddress?: string }> } | undefined)?.Networks ?? {};
+  const ips: Record<string, string> = {};
+  for (const [name, n] of Object.entries(networks)) if (n.IPAddress) ips[name] = n.IPAddress;
+  return ips;
+}
+
+function isMissing(error: unknown): boolean {
+  return engineStatusCode(error) === 404;
+}
+
+/** Files of a create (secrets/configs from content) as one archive unpacked at the root. */
+function filesArchive(files: readonly { path: string; content: string; mode: number }[]): { root: string; tar: Buffer } {
+  const windows = files.some((f) => /^[a-zA-Z]:\\/.test(f.path));
+  const root = windows ? files[0]!.path.slice(0, 3) : '/';
+  const entries = files.map((f) => ({
+    path: (windows ? f.path.slice(3) : f.path).replace(/\\/g, '/').replace(/^\/+/, ''),
+    content: f.content,
+    mode: f.mode,
+  }));
+  return { root, tar: tarArchive(entries) };
+}
+
+export async function execute(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
+  const now = options.now ?? Date.now;
+  const delay = options.delay ?? defaultDelay;
+  const poll = options.pollIntervalMs ?? 100;
+  const emit = options.onEvent ?? (() => undefined);
+  const t0 = now();
+  const created = new Map<string, string>();
+  const addresses = new Map<string, Record<string, string>>();
+  const completed: string[] = [];
+  const timings = new Map<string, [number, number]>();
+
+  const clientOf = (daemon: PlatformOs): DaemonClient => {
+    const client = options.clients[daemon];
+    if (!client) throw new PlanError(`no connection to the ${daemon} daemon`);
+    return client;
+  };
+  const idOf = (ref: ContainerRef): string => {
+    if ('id' in ref) return ref.id;
+    const id = created.get(ref.createdBy);
+    if (!id) throw new Error(`internal: ${ref.createdBy} has not created its container`);
+    return id;
+  };
+  const runtimeIp = (ref: RuntimeIp): string | undefined => {
+    const ips = addresses.get(ref.ipOf);
+    if (!ips) return undefined;
+    if (ref.network && ips[ref.network]) return ips[ref.network];
+    const first = Object.keys(ips).sort()[0];
+    return first ? ips[first] : undefined;
+  };
+
+  async function waitFor(op: Extract<Operation, { kind: 'wait' }>): Promise<void> {
+    const client = clientOf(op.daemon);
+    const id = idOf(op.container);
+    const deadline = now() + op.timeoutMs;
+    let lastLog = '';
+    for (;;) {
+      const inspect = await client.inspectContainer(id);
+      const state = (inspect.State ?? {}) as {
+        Status?: string;
+        Running?: boolean;
+        ExitCode?: number;
+        Health?: { Status?: string; Log?: { Output?: string; ExitCode?: number }[] };
+      };
+      const log = state.Health?.Log?.at(-1);
+      if (log) lastLog = `${(log.Output ?? '').trim()}${log.ExitCode !== undefined ? ` (exit ${log.ExitCode})` : ''}`;
+      const who = op.waiter ? ` (${op.waiter} waits for it)` : '';
+      const exited = state.Status === 'exited' || state.Status === 'dead';
+      if (op.condition === 'completed') {
+        if (exited) {
+          if (state.ExitCode === 0) return;
+          throw new DependencyError(`service ${op.service} (${op.name}) exited with code ${state.ExitCode}${who}`, op.service);
+        }
+      } else if (op.condition === 'running') {
+        if (state.Running) return;
+        if (exited) throw new DependencyError(`service ${op.service} (${op.name}) exited with code ${state.ExitCode}${who}`, op.service);
+      } else {
+        const health = state.Health?.Status;
+        if (health === 'healthy') return;
+        if (health === 'unhealthy') {
+          throw new DependencyError(
+            `service ${op.service} (${op.name}) is unhealthy${who}; last health check: ${lastLog || 'no output'}`,
+            op.service,
+            lastLog,
+          );
+        }
+        if (exited) throw new DependencyError(`service ${op.service} (${op.name}) exited with code ${state.ExitCode} before it was healthy${who}`, op.service, lastLog);
+      }
+      if (now() >= deadline) {
+        throw new DependencyError(
+          `timed out after ${Math.round(op.timeoutMs / 1000)}s waiting for service ${op.service} (${op.name}) to be ${op.condition}${who}` +
+            (op.condition === 'healthy' ? `; last health check: ${lastLog || 'none yet'}` : ''),
+          op.service,
+          lastLog,
+        );
+      }
+      await delay(poll);
+    }
+  }
+
+  async function run(op: Operation): Promise<string | undefined> {
+    const client = clientOf(op.daemon);
+    switch (op.kind) {
+      case 'create-network':
+        try {
+          await client.createNetwork(op.body);
+        } catch (error) {
+          if (engineStatusCode(error) !== 409) throw error; // created meanwhile: fine
+        }
+        return undefined;
+      case 'create-volume':
+        await client.createVolume(op.body);
+        return undefined;
+      case 'create-container': {
+        const spec = materializeSpec(op.spec, runtimeIp);
+        if (!spec) throw new Error(`internal: a runtime value of ${op.id} is not known`);
+        const { id } = await client.createContainer(op.name, spec.body, op.spec.platformQuery);
+        created.set(op.id, id);
+        for (const c of spec.connect) await client.connectNetwork(c.network, id, c.endpoint);
+        if (spec.files.length) {
+          const { root, tar } = filesArchive(spec.files);
+          await client.putArchive(id, root, tar);
+        }
+        return undefined;
+      }
+      case 'start-container': {
+        const id = idOf(op.container);
+        await client.startContainer(id);
+        if (op.inspect) addresses.set(op.id, containerIps(await client.inspectContainer(id)));
+        return undefined;
+      }
+      case 'wait':
+        await waitFor(op);
+        return undefined;
+      case 'stop-container': {
+        const result = await stopBounded(
+          client,
+          { id: idOf(op.container), name: op.name },
+          { graceSeconds: op.timeoutSeconds, ...(op.signal ? { signal: op.signal } : {}), ...(options.killWaitSeconds !== undefined ? { killWaitSeconds: options.killWaitSeconds } : {}) },
+        );
+        if (result.outcome === 'stuck') emit({ type: 'warning', message: result.message ?? `container ${op.name} is stuck`, service: op.service });
+        return result.outcome === 'killed' ? `killed after ${op.timeoutSeconds}s` : undefined;
+      }
+      case 'remove-container':
+        try {
+          await client.removeContainer(idOf(op.container), { force: true, volumes: op.volumes });
+        } catch (error) {
+          if (!isMissing(error)) throw error;
+        }
+        return undefined;
+      case 'restart-container':
+        await client.restartContainer(idOf(op.container), op.timeoutSeconds);
+        return undefined;
+      case 'register-hosts': {
+        const ip = op.ip.value ?? (op.ip.runtime ? runtimeIp(op.ip.runtime) : undefined);
+        if (!ip) return 'no address to register';
+        const dir = RESOLVER_HOSTS_DIR.replace(/^\/+/, '');
+        await client.putArchive(idOf(op.resolver), '/', tarArchive([{ path: `${dir}/${op.file}`, content: hostsFileContent(ip, op.names) }]));
+        return `${op.names.join(' ')} → ${ip}`;
+      }
+      case 'remove-network':
+        try {
+          await client.removeNetwork(op.name);
+        } catch (error) {
+          if (!isMissing(error)) throw error;
+        }
+        return undefined;
+      case 'remove-volume':
+        try {
+          await client.removeVolume(op.name);
+        } catch (error) {
+          if (!isMissing(error)) throw error;
+        }
+        return undefined;
+      case 'remove-image':
+        try {
+          await client.removeImage(op.name);
+        } catch (error) {
+          if (!isMissing(error)) throw error;
+        }
+        return undefined;
+    }
+  }
+
+  // ---- the walk
+  const ops = new Map(plan.operations.map((op) => [op.id, op]));
+  const waiting = new Map(plan.operations.map((op) => [op.id, new Set(op.deps.filter((d) => ops.has(d)))]));
+  const users = new Map<string, string[]>();
+  for (const op of plan.operations) for (const d of op.deps) users.set(d, [...(users.get(d) ?? []), op.id]);
+  const running = new Map<string, Promise<void>>();
+  let failure: { op: Operation; error: unknown } | undefined;
+
+  const step = (op: Operation, status: StepEvent['status'], message?: string) => {
+    const shape = stepShape(op);
+    emit({
+      type: 'step',
+      id: op.id,
+      ...shape,
+      status,
+      ...(message ? { message } : {}),
+      at: now() - t0,
+    });
+  };
+
+  await new Promise<void>((resolveAll) => {
+    const launch = () => {
+      if (!failure) {
+        for (const [id, deps] of waiting) {
+          if (deps.size > 0) continue;
+          waiting.delete(id);
+          const op = ops.get(id)!;
+          const started = now() - t0;
+          step(op, 'started');
+          const promise = run(op).then(
+            (message) => {
+              timings.set(id, [started, now() - t0]);
+              completed.push(id);
+              step(op, 'done', message);
+              for (const u of users.get(id) ?? []) waiting.get(u)?.delete(id);
+            },
+            (error: unknown) => {
+              timings.set(id, [started, now() - t0]);
+              step(op, 'failed', error instanceof Error ? error.message : String(error));
+              failure ??= { op, error };
+            },
+          );
+          running.set(
+            id,
+            promise.finally(() => {
+              running.delete(id);
+              launch();
+            }),
+          );
+        }
+      }
+      if (running.size === 0) resolveAll();
+    };
+    launch();
+  });
+
+  if (failure) throw translateFailure(plan, failure, completed, options);
+  if (waiting.size > 0) throw new Error(`internal: plan operations never became ready: ${[...waiting.keys()].join(', ')}`);
+  return { created, addresses, completed, timings };
+}
+
+/** Dependency and plan errors pass as they are; daemon failures get the fault report. */
+function translateFailure(
+  plan: Plan,
+  failure: { op: Operation; error: unknown },
+  completed: readonly string[],
+  options: ExecuteOptions,
+): unknown {
+  const { op, error } = failure;
+  if (error instanceof DependencyError || error instanceof PlanError) return error;
+  const client = options.clients[op.daemon];
+  const done = new Set(completed);
+  const byId = new Map(plan.operations.map((o) => [o.id, o]));
+  const text = (id: string) => `${describeOperation(byId.get(id)!)} (${byId.get(id)!.daemon})`;
+  const daemonLabel = client?.label ?? op.daemon;
+  if (!options.resume) {
+    return error instanceof DaemonError
+      ? new DaemonError(daemonLabel, describeOperation(op), error.cause ?? error, {
+          done: completed.map(text),
+          notDone: plan.operations.filter((o) => !done.has(o.id)).map((o) => text(o.id)),
+        })
+      : error;
+  }
+  return daemonFault({
+    daemon: daemonLabel,
+    operation: `${options.command ?? 'up'}: ${describeOperation(op)}`,
+    cause: error instanceof DaemonError ? (error.cause ?? error) : error,
+    done: completed.map(text),
+    notDone: plan.operations.filter((o) => !done.has(o.id)).map((o) => text(o.id)),
+    resume: options.resume,
+  });
+}

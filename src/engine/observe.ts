@@ -1,0 +1,140 @@
+/**
+ * ObservedState from both daemons: containers, networks and volumes carrying this project's
+ * label (nothing unlabelled is ever looked at, so nothing unlabelled is ever touched), plus the
+ * local images the services name. Each distinct daemon is asked once, all calls in parallel.
+ */
+import type { PlatformOs, Project } from '../model/project.js';
+import { serviceImage } from '../plan/create-body.js';
+import { LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_SERVICE, projectFilter } from '../plan/labels.js';
+import type {
+  ContainerStatus,
+  DaemonFacts,
+  ObservedContainer,
+  ObservedImage,
+  ObservedNetwork,
+  ObservedState,
+  ObservedVolume,
+} from '../plan/observed-state.js';
+import { placeServices } from '../plan/placement.js';
+import type { ContainerSummary, DaemonClient, EngineBody } from './daemon-client.js';
+
+/** "Up 3 seconds (healthy)" → healthy; "Exited (137) 2 minutes ago" → 137. */
+export function parseStatus(status: string | undefined): { health?: ObservedContainer['health']; exitCode?: number } {
+  const out: { health?: ObservedContainer['health']; exitCode?: number } = {};
+  if (!status) return out;
+  const health = /\((healthy|unhealthy|health: starting)\)/.exec(status)?.[1];
+  if (health) out.health = health === 'health: starting' ? 'starting' : (health as 'healthy' | 'unhealthy');
+  const exit = /^Exited \((-?\d+)\)/.exec(status)?.[1];
+  if (exit !== undefined) out.exitCode = Number(exit);
+  return out;
+}
+
+export function observedContainer(c: ContainerSummary, daemon: PlatformOs): ObservedContainer {
+  const ips: Record<string, string> = {};
+  for (const [name, n] of Object.entries(c.NetworkSettings?.Networks ?? {})) if (n.IPAddress) ips[name] = n.IPAddress;
+  return {
+    id: c.Id,
+    name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+    platform: daemon,
+    service: c.Labels[LABEL_SERVICE] ?? '',
+    number: Number(c.Labels[LABEL_NUMBER] ?? '1'),
+    oneoff: (c.Labels[LABEL_ONEOFF] ?? 'False').toLowerCase() === 'true',
+    status: (c.State || 'created') as ContainerStatus,
+    ...parseStatus(c.Status),
+    image: c.Image,
+    ...(c.ImageID ? { imageId: c.ImageID } : {}),
+    ...(c.Labels[LABEL_CONFIG_HASH] ? { configHash: c.Labels[LABEL_CONFIG_HASH] } : {}),
+    labels: c.Labels,
+    ips,
+    ports: (c.Ports ?? []).map((p) => ({
+      target: p.PrivatePort,
+      ...(p.PublicPort ? { published: p.PublicPort } : {}),
+      protocol: p.Type,
+      ...(p.IP ? { hostIp: p.IP } : {}),
+    })),
+    ...(c.Created ? { created: new Date(c.Created * 1000).toISOString() } : {}),
+  };
+}
+
+function withTag(reference: string): string {
+  const lastSegment = reference.slice(reference.lastIndexOf('/') + 1);
+  return reference.includes('@') || lastSegment.includes(':') ? reference : `${reference}:latest`;
+}
+
+/** The distinct daemons: daemon key → client. */
+export function distinctDaemons(
+  clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
+  facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>,
+): [PlatformOs, DaemonClient][] {
+  const placement = placeServices(facts);
+  const out = new Map<PlatformOs, DaemonClient>();
+  for (const platform of ['linux', 'windows'] as const) {
+    const client = clients[platform];
+    if (client && !out.has(placement[platform])) out.set(placement[platform], client);
+  }
+  return [...out];
+}
+
+export async function observe(
+  project: Project,
+  clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
+  facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>,
+): Promise<ObservedState> {
+  const filter = projectFilter(project.name);
+  const placement = placeServices(facts);
+  const imagesByDaemon = new Map<PlatformOs, Set<string>>();
+  for (const s of Object.values(project.services)) {
+    const daemon = placement[s.platform.os];
+    if (!imagesByDaemon.has(daemon)) imagesByDaemon.set(daemon, new Set());
+    imagesByDaemon.get(daemon)!.add(withTag(serviceImage(project.name, s)));
+  }
+  const parts = await Promise.all(
+    distinctDaemons(clients, facts).map(async ([daemon, client]) => {
+      const wanted = [...(imagesByDaemon.get(daemon) ?? [])];
+      const [containers, networks, volumes, images] = await Promise.all([
+        client.listContainers(filter, true),
+        client.listNetworks(filter),
+        client.listVolumes(filter),
+        wanted.length ? client.listImages({ reference: wanted }) : Promise.resolve([] as EngineBody[]),
+      ]);
+      const observedImages: ObservedImage[] = [];
+      for (const image of images) {
+        const tags = (image.RepoTags as string[] | null | undefined) ?? [];
+        for (const tag of tags) {
+          if (!wanted.includes(tag)) continue;
+          observedImages.push({ platform: daemon, reference: tag, id: String(image.Id), ...(typeof image.Size === 'number' ? { size: image.Size } : {}) });
+          if (tag.endsWith(':latest')) observedImages.push({ platform: daemon, reference: tag.slice(0, -':latest'.length), id: String(image.Id), ...(typeof image.Size === 'number' ? { size: image.Size } : {}) });
+        }
+      }
+      return {
+        containers: containers.map((c) => observedContainer(c, daemon)),
+        networks: networks.map(
+          (n): ObservedNetwork => ({
+            id: String(n.Id),
+            name: String(n.Name),
+            platform: daemon,
+            driver: String(n.Driver ?? ''),
+            subnets: ((n.IPAM as { Config?: { Subnet?: string }[] } | undefined)?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])),
+            labels: (n.Labels as Record<string, string> | undefined) ?? {},
+          }),
+        ),
+        volumes: volumes.map(
+          (v): ObservedVolume => ({
+            name: String(v.Name),
+            platform: daemon,
+            driver: String(v.Driver ?? ''),
+            labels: (v.Labels as Record<string, string> | undefined) ?? {},
+          }),
+        ),
+        images: observedImages,
+      };
+    }),
+  );
+  return {
+    daemons: facts,
+    containers: parts.flatMap((p) => p.containers),
+    networks: parts.flatMap((p) => p.networks),
+    volumes: parts.flatMap((p) => p.volumes),
+    images: parts.flatMap((p) => p.images),
+  };
+}
