@@ -3,6 +3,14 @@
  */
 import { Command, Option } from 'commander';
 import type { GlobalOptions } from './global-options.js';
+import { registerUp } from './commands/up.js';
+import { registerDown } from './commands/down.js';
+import { registerPs } from './commands/ps.js';
+import { registerLogs } from './commands/logs.js';
+import { registerStart } from './commands/start.js';
+import { registerStop } from './commands/stop.js';
+import { registerRestart } from './commands/restart.js';
+import { registerPlan } from './commands/plan.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -24,6 +32,14 @@ export function buildProgram(): Command {
     .option('--allow-os-mismatch', 'let a daemon of the other OS stand in (tests, CI); prints a warning', false)
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']).default('auto'));
   // Commands register here (one file each).
+  registerUp(program);
+  registerDown(program);
+  registerPs(program);
+  registerLogs(program);
+  registerStart(program);
+  registerStop(program);
+  registerRestart(program);
+  registerPlan(program);
   return program;
 }
 
