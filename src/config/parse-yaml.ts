@@ -29,8 +29,14 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
     const p = lineCounter.linePos(offset ?? 0);
     return { file, line: p.line, col: p.col };
   };
+  // Errors found at the end of the text (an unclosed quote) are shown on the last line with content.
+  const atContent = (offset: number): SourcePosition => {
+    let end = Math.min(offset, text.length);
+    while (end > 0 && /\s/.test(text[end - 1]!) && /^\s*$/.test(text.slice(end))) end--;
+    return at(end < offset ? Math.max(0, end - 1) : offset);
+  };
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) issues.error(`invalid YAML: ${yamlMessage(e.message)}`, at(e.pos[0]));
+    for (const e of doc.errors) issues.error(`invalid YAML: ${yamlMessage(e.message)}`, atContent(e.pos[0]));
     return { root: {}, ok: false };
   }
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
@@ -104,6 +110,7 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
         const sources = isSeq(source) ? source.items : [source];
         for (const s of sources) {
           const value = convert(s, depth + 1);
+          if (value === null && isAlias(s)) continue; // unknown alias, already reported
           if (!isPlainMap(value)) {
             issues.error('`<<` merge key expects a mapping or a list of mappings', at((s as Node)?.range?.[0]));
             continue;

@@ -137,7 +137,10 @@ function messageFor(e: ErrorObject, root: unknown, path: (string | number)[]): s
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const known = Object.keys(((e.parentSchema as Record<string, unknown>)?.properties as object) ?? {});
-      const close = known.map((k) => [k, distance(key, k)] as const).filter(([, d]) => d <= Math.max(1, Math.floor(key.length / 4))).sort((a, b) => a[1] - b[1])[0];
+      const close = known
+        .map((k) => [k, distance(key, k)] as const)
+        .filter(([, d]) => d < key.length && d <= Math.max(2, Math.floor(key.length / 3)))
+        .sort((a, b) => a[1] - b[1])[0];
       return `unknown key "${key}"${close ? ` (did you mean "${close[0]}"?)` : ''}`;
     }
     case 'required':
