@@ -642,7 +642,7 @@ export class DockerodeClient implements DaemonClient {
       if (!imageId) {
         // Classic builder without aux: "Successfully built 0123abcd".
         for (const message of output) {
-          const match = /Successfully built ([0-9a-f]+)/.exec(message.stream ?? '');
+          const match = /(?:Successfully built|Built image:) (\S+)/.exec(message.stream ?? '');
           if (match) imageId = match[1];
         }
       }
