@@ -11,6 +11,8 @@
 #   bash scripts/rig.sh env      the `export MIXCOMPOSE_*=…` line for the CLI and the integration tests
 #   bash scripts/rig.sh stop-daemon linux|windows    stop one dockerd, keeping its state (tests of a
 #   bash scripts/rig.sh start-daemon linux|windows   daemon dying mid-way); start it again
+#   bash scripts/rig.sh unroute | route   remove / restore the DOCKER-USER ACCEPTs between the pools
+#                                         (doctor's test of a broken network path)
 #
 # Needs root and the Debian packages installed by scripts/setup.sh.
 set -euo pipefail
@@ -409,13 +411,17 @@ daemon_arg() {
 }
 cmd_stop_daemon() { need_root stop-daemon; daemon_arg "${1:-}"; stop_daemon "$1"; }
 cmd_start_daemon() { need_root start-daemon; daemon_arg "${1:-}"; start_daemon "$1"; add_routes; }
+cmd_unroute() { need_root unroute; remove_routes; log "routes between the pools removed"; }
+cmd_route() { need_root route; add_routes; log "routes between the pools restored"; }
 
 case "${1:-}" in
   up) cmd_up ;;
   stop-daemon) shift; cmd_stop_daemon "$@" ;;
   start-daemon) shift; cmd_start_daemon "$@" ;;
+  unroute) cmd_unroute ;;
+  route) cmd_route ;;
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up | down [--purge] | status | env | stop-daemon NAME | start-daemon NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 up | down [--purge] | status | env | stop-daemon NAME | start-daemon NAME | unroute | route" >&2; exit 2 ;;
 esac

@@ -11,6 +11,8 @@ import { registerStart } from './commands/start.js';
 import { registerStop } from './commands/stop.js';
 import { registerRestart } from './commands/restart.js';
 import { registerPlan } from './commands/plan.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerConfig } from './commands/config.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -40,6 +42,8 @@ export function buildProgram(): Command {
   registerStop(program);
   registerRestart(program);
   registerPlan(program);
+  registerDoctor(program);
+  registerConfig(program);
   return program;
 }
 

@@ -221,7 +221,9 @@ function networkRows(network: DoctorNetwork | undefined, daemonsUp: boolean): Do
         check: 'network probes',
         status: 'fail',
         detail: network.probeError,
-        fix: 'make the probe image available on both daemons (--probe-image <image>, a busybox with sh, nc, nslookup)',
+        fix: /^probe image/.test(network.probeError)
+          ? 'make the probe image available on both daemons, or name another with --probe-image <image> (sh, httpd, nc, nslookup, df)'
+          : "the daemon refused to run the probes: see the error above and the daemon's log",
       },
     ];
   }

@@ -99,8 +99,10 @@ describe('doctorRows', () => {
   });
 
   it('probes that could not run fail with the --probe-image fix', () => {
-    const rows = doctorRows(facts({ network: { ...healthyNetwork, probeError: 'image mixcompose-test/busybox:latest not found on windows' } }));
+    const rows = doctorRows(facts({ network: { ...healthyNetwork, probeError: 'probe image: image mixcompose-test/busybox:latest not found on windows' } }));
     expect(row(rows, 'network probes')).toMatchObject({ status: 'fail', fix: expect.stringContaining('--probe-image') });
+    const refused = doctorRows(facts({ network: { ...healthyNetwork, probeError: 'probe network: iptables failed' } }));
+    expect(row(refused, 'network probes')?.fix).toContain("daemon's log");
   });
 
   it('one daemon for both platforms: nothing crosses', () => {

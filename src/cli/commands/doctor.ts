@@ -1,0 +1,136 @@
+/**
+ * `mixcompose doctor`: checks both daemons and the network path between them, prints a table with a
+ * verdict and the fix for every failure (`--format json` for machines), exits 1 on any failure.
+ * Works without a compose file (daemons from flags / MIXCOMPOSE_*_HOST / defaults); with one, it also
+ * checks that the file's address references can be honoured.
+ */
+import { Command, Option } from 'commander';
+import { defaultDaemonHost } from '../../config/extension.js';
+import { loadProject } from '../../config/load-project.js';
+import { ConfigError, formatIssue } from '../../errors.js';
+import type { DaemonSettings, PlatformOs, Project } from '../../model/project.js';
+import type { DaemonClient } from '../../engine/daemon-client.js';
+import { resolveEndpoint } from '../../engine/daemon-endpoints.js';
+import { createDockerodeClient } from '../../engine/dockerode-client.js';
+import { DEFAULT_PROBE_IMAGE, runDoctor, type DoctorReport } from '../../engine/doctor.js';
+import type { DoctorRow } from '../../plan/doctor-verdict.js';
+import { EXIT_INVALID } from '../exit-codes.js';
+import type { GlobalOptions } from '../global-options.js';
+import { globalOptions } from '../program.js';
+import { seconds } from './session.js';
+
+const PLATFORMS: readonly PlatformOs[] = ['linux', 'windows'];
+
+/** The compose file when there is one; undefined when none is given and none is found. */
+async function loadOptionalProject(global: GlobalOptions, env: NodeJS.ProcessEnv): Promise<{ project?: Project; warnings: string[] }> {
+  try {
+    const { project, warnings } = await loadProject({
+      files: global.file,
+      ...(global.projectName ? { projectName: global.projectName } : {}),
+      ...(global.projectDirectory ? { projectDirectory: global.projectDirectory } : {}),
+      envFiles: global.envFile,
+      profiles: global.profile,
+      environment: env,
+      cwd: process.cwd(),
+      daemonOverrides: {
+        ...(global.windowsHost ? { windowsHost: global.windowsHost } : {}),
+        ...(global.linuxHost ? { linuxHost: global.linuxHost } : {}),
+        ...(global.windowsContext ? { windowsContext: global.windowsContext } : {}),
+        ...(global.linuxContext ? { linuxContext: global.linuxContext } : {}),
+      },
+      hostPlatform: process.platform,
+    });
+    return { project, warnings: warnings.map(formatIssue) };
+  } catch (error) {
+    const noFile = error instanceof ConfigError && global.file.length === 0 && error.issues.every((i) => i.message.startsWith('no compose file found'));
+    if (noFile) return { warnings: [] };
+    throw error;
+  }
+}
+
+/** Daemon settings without a file: CLI > MIXCOMPOSE_<P>_HOST/_CONTEXT > default. */
+function settingsWithoutFile(platform: PlatformOs, global: GlobalOptions, env: NodeJS.ProcessEnv): DaemonSettings {
+  const P = platform.toUpperCase();
+  const cliHost = platform === 'linux' ? global.linuxHost : global.windowsHost;
+  const cliContext = platform === 'linux' ? global.linuxContext : global.windowsContext;
+  if (cliHost || cliContext) return { platform, reach: 'auto', origin: 'cli', ...(cliHost ? { host: cliHost } : { context: cliContext! }) };
+  const envHost = env[`MIXCOMPOSE_${P}_HOST`];
+  const envContext = env[`MIXCOMPOSE_${P}_CONTEXT`];
+  if (envHost || envContext) return { platform, reach: 'auto', origin: 'env', ...(envHost ? { host: envHost } : { context: envContext! }) };
+  return { platform, reach: 'auto', origin: 'default', host: defaultDaemonHost(platform, process.platform, env) };
+}
+
+const STATUS_TEXT: Record<DoctorRow['status'], string> = { ok: 'ok', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
+
+/** The table: check, status, detail; a `fix:` line under each warning and failure; the verdict last. */
+export function formatDoctorTable(report: Pick<DoctorReport, 'rows' | 'verdict'>): string {
+  const width = Math.max(5, ...report.rows.map((r) => r.check.length));
+  const lines = [`${'CHECK'.padEnd(width)}  STATUS  DETAIL`];
+  for (const row of report.rows) {
+    lines.push(`${row.check.padEnd(width)}  ${STATUS_TEXT[row.status].padEnd(6)}  ${row.detail}`);
+    if (row.fix && (row.status === 'fail' || row.status === 'warn')) lines.push(`${''.padEnd(width)}  ${''.padEnd(6)}  fix: ${row.fix}`);
+  }
+  const count = (s: DoctorRow['status']) => report.rows.filter((r) => r.status === s).length;
+  const summary = `${count('ok')} ok, ${count('warn')} warning(s), ${count('fail')} failed, ${count('skip')} not checked`;
+  lines.push('', `verdict: ${report.verdict === 'ok' ? 'OK' : report.verdict === 'warn' ? 'OK with warnings' : 'FAIL'} (${summary})`);
+  return lines.join('\n') + '\n';
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check both daemons and the network path between them (probe containers, removed afterwards)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--probe-image <image>', 'image for the probe containers (needs sh, httpd, nc, ping, nslookup, df)', DEFAULT_PROBE_IMAGE)
+    .option('--probe-timeout <seconds>', 'seconds each network probe may take', seconds, 2)
+    .action(async (opts: { format: 'table' | 'json'; probeImage: string; probeTimeout: number }, command: Command) => {
+      const global = globalOptions(command);
+      const env = process.env;
+      const { project, warnings } = await loadOptionalProject(global, env);
+      const clients: Partial<Record<PlatformOs, DaemonClient>> = {};
+      const labels: Partial<Record<PlatformOs, string>> = {};
+      const keys: Partial<Record<PlatformOs, string>> = {};
+      const endpointErrors: Partial<Record<PlatformOs, string>> = {};
+      for (const platform of PLATFORMS) {
+        const settings = project?.extension.daemons[platform] ?? settingsWithoutFile(platform, global, env);
+        try {
+          const endpoint = await resolveEndpoint(settings, { env, hostPlatform: process.platform });
+          labels[platform] = endpoint.label;
+          keys[platform] = endpoint.key;
+          const shared = PLATFORMS.find((p) => p !== platform && keys[p] === endpoint.key);
+          clients[platform] = shared ? clients[shared]! : createDockerodeClient({ label: endpoint.label, modem: endpoint.modem });
+        } catch (error) {
+          labels[platform] = `${platform} (${settings.host ?? settings.context ?? 'default'})`;
+          endpointErrors[platform] = error instanceof Error ? error.message : String(error);
+        }
+      }
+      const report = await runDoctor({
+        clients,
+        labels,
+        endpointErrors,
+        sameDaemon: keys.linux !== undefined && keys.linux === keys.windows,
+        allowOsMismatch: global.allowOsMismatch,
+        probeImage: opts.probeImage,
+        probeTimeoutSeconds: opts.probeTimeout,
+        ...(project
+          ? {
+              project,
+              resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE ?? project.extension.resolver?.image,
+              reach: { linux: project.extension.daemons.linux.reach, windows: project.extension.daemons.windows.reach },
+              addresses: Object.fromEntries(
+                PLATFORMS.filter((p) => project.extension.daemons[p].address).map((p) => [p, project.extension.daemons[p].address!]),
+              ),
+            }
+          : env.MIXCOMPOSE_RESOLVER_IMAGE
+            ? { resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE }
+            : {}),
+      });
+      if (opts.format === 'json') {
+        process.stdout.write(`${JSON.stringify({ verdict: report.verdict, rows: report.rows, warnings }, null, 2)}\n`);
+      } else {
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+        process.stdout.write(formatDoctorTable(report));
+      }
+      if (report.verdict === 'fail') process.exitCode = EXIT_INVALID;
+    });
+}

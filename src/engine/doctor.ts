@@ -1,0 +1,394 @@
+/**
+ * `mixcompose doctor`: gathers the facts the pure verdict (plan/doctor-verdict.ts) judges.
+ *
+ * 1. Each daemon: /version and /info (bounded in time), reduced to DaemonFacts.
+ * 2. The real network path, with throw-away probes (labelled `com.docker.compose.project=
+ *    mixcompose-doctor-<run>`, `io.mixcompose.role=doctor-probe`, removed afterwards even on failure):
+ *    a network and a probe container per daemon (busybox `httpd` on port 7777, published on an
+ *    ephemeral host port), plus mixcompose's project resolver on the linux daemon. From each probe:
+ *    - IP reachability: an HTTP GET (nc) to the other probe's container IP, which must answer with the
+ *      probe's text (ping as a second opinion in the detail);
+ *    - published-port reachability: the same GET to the other daemon's address (its `address` setting, else the
+ *      asking probe's gateway, which is this host when both daemons are local) at the published port;
+ *    - names without wiring: nslookup the other probe's name with the container's own DNS;
+ *    - names with mixcompose's wiring: the resolver holds a hosts file for the windows probe (as the
+ *      executor writes them) and both probes ask it for the other's name.
+ *    - free disk: `df -k /` in the probe (the daemon's data disk backs the container's root).
+ */
+import { randomBytes } from 'node:crypto';
+import type { PlatformOs, Project, Reach } from '../model/project.js';
+import type { EventSink } from '../model/events.js';
+import { daemonFacts } from '../plan/daemon-check.js';
+import {
+  DIRECTIONS,
+  doctorRows,
+  doctorVerdict,
+  type CrossReference,
+  type Direction,
+  type DoctorDaemon,
+  type DoctorFacts,
+  type DoctorNetwork,
+  type DoctorRow,
+  type ProbeResult,
+} from '../plan/doctor-verdict.js';
+import { LABEL_PROJECT, LABEL_ROLE } from '../plan/labels.js';
+import { RESOLVER_DEFAULT_IMAGE, RESOLVER_HOSTS_DIR, hostsFileContent, resolverBody } from '../plan/resolver.js';
+import type { DaemonFacts } from '../plan/observed-state.js';
+import type { DaemonClient, EngineBody } from './daemon-client.js';
+import { tarArchive } from './tar.js';
+
+export const DEFAULT_PROBE_IMAGE = 'mixcompose-test/busybox:latest';
+const PROBE_PORT = 7777;
+const PROBE_TEXT = 'mixcompose-probe';
+
+export interface DoctorOptions {
+  /** One client per platform; the same object for both when they name one daemon. */
+  readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
+  /** Label per platform for messages, used when a client is missing. */
+  readonly labels: Readonly<Partial<Record<PlatformOs, string>>>;
+  /** Why a platform has no client (its endpoint could not be resolved). */
+  readonly endpointErrors?: Readonly<Partial<Record<PlatformOs, string>>>;
+  /** Both platforms name one endpoint. */
+  readonly sameDaemon?: boolean;
+  readonly allowOsMismatch: boolean;
+  readonly probeImage?: string;
+  readonly resolverImage?: string;
+  /** Where the other daemon's containers reach this daemon's published ports (x-mixcompose.daemons.<p>.address). */
+  readonly addresses?: Readonly<Partial<Record<PlatformOs, string>>>;
+  readonly reach?: Readonly<Partial<Record<PlatformOs, Reach>>>;
+  /** The compose file's services, to check that its address references can be honoured. */
+  readonly project?: Project;
+  /** Seconds each network probe may take (default 2). */
+  readonly probeTimeoutSeconds?: number;
+  /** Seconds a daemon call may take before it counts as unreachable (default 15). */
+  readonly callTimeoutSeconds?: number;
+  readonly onEvent?: EventSink;
+}
+
+export interface DoctorReport {
+  readonly verdict: 'ok' | 'warn' | 'fail';
+  readonly rows: readonly DoctorRow[];
+  readonly facts: DoctorFacts;
+}
+
+function bounded<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${seconds}s`)), seconds * 1000);
+    timer.unref?.();
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+function innermost(error: unknown): string {
+  let e = error;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function inspectDaemon(
+  platform: PlatformOs,
+  client: DaemonClient | undefined,
+  label: string,
+  seconds: number,
+  sharedWith?: PlatformOs,
+  endpointError?: string,
+): Promise<DoctorDaemon> {
+  if (!client) return { platform, label, error: endpointError ?? 'no endpoint configured' };
+  try {
+    const [version, info] = await bounded(Promise.all([client.version(), client.info()]), seconds, 'version/info');
+    return { platform, label, facts: daemonFacts({ platform, label, info, version, ...(sharedWith ? { sharedWith } : {}) }) };
+  } catch (error) {
+    return { platform, label, error: innermost(error) };
+  }
+}
+
+interface Probe {
+  readonly platform: PlatformOs;
+  readonly client: DaemonClient;
+  readonly name: string;
+  readonly id: string;
+  readonly ip: string;
+  readonly gateway?: string;
+  readonly subnet?: string;
+  readonly publishedPort?: number;
+}
+
+function firstEndpoint(inspected: EngineBody): { IPAddress?: string; Gateway?: string } {
+  const networks = (inspected as { NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; Gateway?: string }> } }).NetworkSettings?.Networks ?? {};
+  return Object.values(networks)[0] ?? {};
+}
+
+function publishedPortOf(inspected: EngineBody): number | undefined {
+  const ports = (inspected as { NetworkSettings?: { Ports?: Record<string, { HostPort?: string }[] | null> } }).NetworkSettings?.Ports;
+  const binding = ports?.[`${PROBE_PORT}/tcp`]?.find((b) => b.HostPort);
+  return binding?.HostPort ? Number(binding.HostPort) : undefined;
+}
+
+async function ensureImage(client: DaemonClient, image: string): Promise<void> {
+  if (await client.inspectImage(image)) return;
+  await client.pullImage(image, {}, () => {});
+}
+
+/** Runs a shell line in a probe, bounded; never throws. */
+async function shell(probe: Probe, script: string, seconds: number): Promise<{ exitCode: number; output: string }> {
+  try {
+    const r = await bounded(probe.client.exec(probe.id, ['sh', '-c', script]), seconds + 5, 'exec');
+    return { exitCode: r.exitCode, output: `${r.stdout}${r.stderr}`.trim() };
+  } catch (error) {
+    return { exitCode: -1, output: innermost(error) };
+  }
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.at(-1) ?? '';
+}
+
+async function httpProbe(from: Probe, host: string, port: number, seconds: number): Promise<ProbeResult> {
+  // nc, not wget: busybox-static's wget crashes in static glibc. The answer must carry the probe's
+  // text: a transparent proxy on the path may accept any connection and answer for an unreachable address.
+  const r = await shell(from, `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w ${seconds} ${host} ${port} 2>&1`, seconds);
+  const what = `HTTP GET ${host}:${port} from the ${from.platform} probe`;
+  if (r.output.includes(PROBE_TEXT)) return { status: 'ok', detail: `${what}: the other probe answered` };
+  const ping = await shell(from, `ping -c 1 -W ${seconds} ${host} >/dev/null 2>&1 && echo reachable || echo unreachable`, seconds);
+  const got = r.output ? `got "${r.output.split('\n')[0]!.trim()}" instead of the probe` : `no answer within ${seconds}s`;
+  return { status: 'failed', detail: `${what}: ${got} (ping: ${lastLine(ping.output) || 'failed'})` };
+}
+
+async function nameProbe(from: Probe, name: string, server: string | undefined, seconds: number): Promise<ProbeResult & { nxdomain?: boolean }> {
+  const r = await shell(from, `timeout ${seconds} nslookup ${name}${server ? ` ${server}` : ''} 2>&1`, seconds);
+  const via = server ? `via the resolver ${server}` : 'with the container\'s own DNS';
+  // busybox: "Name:\tx\nAddress: 10.202.7.2" after the server lines; take the address after "Name:".
+  const afterName = r.output.split(/Name:/)[1] ?? '';
+  const address = /(\d+\.\d+\.\d+\.\d+)/.exec(afterName)?.[1];
+  if (r.exitCode === 0 && address) return { status: 'ok', detail: `nslookup ${name} ${via}: ${address}` };
+  const nxdomain = /NXDOMAIN|can't find|can't resolve/i.test(r.output);
+  // `timeout` ends nslookup with SIGTERM (exit 143) when no server answers.
+  const reason = nxdomain ? 'NXDOMAIN' : r.exitCode === 143 || r.exitCode === 124 ? `no answer within ${seconds}s` : lastLine(r.output) || `exit ${r.exitCode}`;
+  return { status: 'failed', detail: `nslookup ${name} ${via}: ${reason}`, ...(nxdomain ? { nxdomain } : {}) };
+}
+
+async function freeDiskBytes(probe: Probe): Promise<number | undefined> {
+  const r = await shell(probe, 'df -k / | tail -n 1', 5);
+  const fields = r.output.split(/\s+/);
+  // Filesystem 1K-blocks Used Available Use% Mounted
+  const available = fields.length >= 6 ? Number(fields[fields.length - 3]) : Number.NaN;
+  return r.exitCode === 0 && Number.isFinite(available) ? available * 1024 : undefined;
+}
+
+/** Address references of the file whose provider runs on the other platform. */
+export function crossReferences(project: Project): CrossReference[] {
+  const out: CrossReference[] = [];
+  for (const name of Object.keys(project.services).sort()) {
+    const consumer = project.services[name]!;
+    for (const ref of consumer.addressReferences) {
+      const provider = project.services[ref.service];
+      if (!provider || provider.platform.os === consumer.platform.os) continue;
+      out.push({
+        consumer: name,
+        provider: ref.service,
+        providerPlatform: provider.platform.os,
+        kind: ref.kind,
+        ...(ref.port !== undefined ? { port: ref.port } : {}),
+        text: ref.text,
+        providerPublishes: provider.ports.filter((p) => p.published !== undefined && (p.protocol ?? 'tcp') === 'tcp').map((p) => p.target),
+      });
+    }
+  }
+  return out;
+}
+
+const NOT_CHECKED = (detail: string): Partial<Record<Direction, ProbeResult>> =>
+  Object.fromEntries(DIRECTIONS.map((d) => [d, { status: 'not-checked', detail }]));
+
+async function removeRun(clients: readonly DaemonClient[], project: string): Promise<void> {
+  const filters = { label: [`${LABEL_PROJECT}=${project}`] };
+  await Promise.allSettled(
+    clients.map(async (client) => {
+      const containers = await client.listContainers(filters, true);
+      await Promise.allSettled(containers.map((c) => client.removeContainer(c.Id, { force: true, volumes: true })));
+    }),
+  );
+  // Networks one at a time, retried once: parallel removal on two local daemons races in iptables.
+  for (const client of clients) {
+    const networks = await client.listNetworks(filters).catch(() => []);
+    for (const n of networks) {
+      const id = String(n.Id ?? n.Name);
+      await client.removeNetwork(id).catch(() => client.removeNetwork(id).catch(() => undefined));
+    }
+  }
+}
+
+async function probeNetwork(
+  facts: Record<PlatformOs, DaemonFacts>,
+  clients: Record<PlatformOs, DaemonClient>,
+  options: DoctorOptions,
+): Promise<{ network: DoctorNetwork; disk: Partial<Record<PlatformOs, number>> }> {
+  const run = `mixcompose-doctor-${randomBytes(4).toString('hex')}`;
+  const labels = { [LABEL_PROJECT]: run, [LABEL_ROLE]: 'doctor-probe' };
+  const image = options.probeImage ?? DEFAULT_PROBE_IMAGE;
+  const seconds = options.probeTimeoutSeconds ?? 2;
+  const platforms: PlatformOs[] = ['linux', 'windows'];
+  try {
+    let stage = 'probe image';
+    const probes = {} as Record<PlatformOs, Probe>;
+    try {
+      await Promise.all(platforms.map((p) => ensureImage(clients[p], image)));
+      stage = 'probe network';
+      const networkNames = {} as Record<PlatformOs, string>;
+      // One after the other: two daemons on one host edit the same iptables chains, and parallel
+      // network creation races there ("unable to remove jump to DOCKER-ISOLATION-STAGE-1").
+      for (const p of platforms) {
+        const driver = facts[p].osType === 'windows' && facts[p].networkDrivers.includes('nat') ? 'nat' : undefined;
+        networkNames[p] = `${run}_${p}`;
+        const body = { Name: networkNames[p], Labels: labels, CheckDuplicate: true, ...(driver ? { Driver: driver } : {}) };
+        await clients[p].createNetwork(body).catch(async (error: unknown) => {
+          if (!/iptables/i.test(innermost(error))) throw error;
+          await clients[p].createNetwork(body);
+        });
+      }
+      stage = 'probe container';
+      await Promise.all(
+        platforms.map(async (p) => {
+          const name = `${run}-${p}`;
+          const { id } = await clients[p].createContainer(name, {
+            Image: image,
+            Cmd: ['sh', '-c', `mkdir -p /tmp/www && echo ${PROBE_TEXT} > /tmp/www/index.html && exec httpd -f -p ${PROBE_PORT} -h /tmp/www`],
+            Labels: labels,
+            ExposedPorts: { [`${PROBE_PORT}/tcp`]: {} },
+            HostConfig: { NetworkMode: networkNames[p], PortBindings: { [`${PROBE_PORT}/tcp`]: [{ HostPort: '' }] } },
+          });
+          await clients[p].startContainer(id);
+          const inspected = await clients[p].inspectContainer(id);
+          const endpoint = firstEndpoint(inspected);
+          const network = await clients[p].inspectNetwork(networkNames[p]);
+          const subnet = (network as { IPAM?: { Config?: { Subnet?: string }[] } }).IPAM?.Config?.[0]?.Subnet;
+          probes[p] = {
+            platform: p,
+            client: clients[p],
+            name,
+            id,
+            ip: endpoint.IPAddress ?? '',
+            ...(endpoint.Gateway ? { gateway: endpoint.Gateway } : {}),
+            ...(subnet ? { subnet } : {}),
+            ...(publishedPortOf(inspected) !== undefined ? { publishedPort: publishedPortOf(inspected)! } : {}),
+          };
+        }),
+      );
+    } catch (error) {
+      return { network: { ip: {}, published: {}, namesWithoutWiring: {}, namesWithWiring: {}, probeError: `${stage}: ${innermost(error)}` }, disk: {} };
+    }
+    const other = (p: PlatformOs): PlatformOs => (p === 'linux' ? 'windows' : 'linux');
+    const direction = (p: PlatformOs): Direction => `${p}->${other(p)}` as Direction;
+    const network: {
+      ip: Partial<Record<Direction, ProbeResult>>;
+      published: Partial<Record<Direction, ProbeResult>>;
+      namesWithoutWiring: Partial<Record<Direction, ProbeResult>>;
+      namesWithWiring: Partial<Record<Direction, ProbeResult>>;
+    } = { ip: {}, published: {}, namesWithoutWiring: {}, namesWithWiring: {} };
+
+    await Promise.all(
+      platforms.map(async (p) => {
+        const from = probes[p];
+        const target = probes[other(p)];
+        network.ip[direction(p)] = await httpProbe(from, target.ip, PROBE_PORT, seconds);
+        const address = options.addresses?.[other(p)] ?? from.gateway;
+        network.published[direction(p)] =
+          address && target.publishedPort
+            ? await httpProbe(from, address, target.publishedPort, seconds)
+            : { status: 'not-checked', detail: `not checked: no address for the ${other(p)} daemon's published ports` };
+        const plain = await nameProbe(from, target.name, undefined, seconds);
+        network.namesWithoutWiring[direction(p)] = { status: plain.status, detail: plain.detail };
+      }),
+    );
+
+    // Names with mixcompose's wiring: the project resolver on the linux daemon, as `up` runs it.
+    const resolverImage = options.resolverImage ?? RESOLVER_DEFAULT_IMAGE;
+    try {
+      if (!(await clients.linux.inspectImage(resolverImage))) throw new Error(`image ${resolverImage} is not on the linux daemon`);
+      const pseudoProject = { name: run, workingDir: '', configFiles: [], extension: {} } as unknown as Project;
+      const body = resolverBody(pseudoProject, resolverImage, `${run}_linux`);
+      const resolverBodyWithRole = { ...body, Labels: { ...(body.Labels as Record<string, string>), [LABEL_ROLE]: 'doctor-probe' } };
+      const { id } = await clients.linux.createContainer(`${run}-resolver`, resolverBodyWithRole);
+      await clients.linux.startContainer(id);
+      const resolverIp = firstEndpoint(await clients.linux.inspectContainer(id)).IPAddress;
+      if (!resolverIp) throw new Error('the resolver has no address');
+      const win = probes.windows;
+      await clients.linux.putArchive(id, RESOLVER_HOSTS_DIR, tarArchive([{ path: `${win.name}.hosts`, content: hostsFileContent(win.ip, [win.name]) }]));
+      await Promise.all(
+        platforms.map(async (p) => {
+          const from = probes[p];
+          const target = probes[other(p)];
+          // dnsmasq reads a new hostsdir file on its inotify event, which may come just after the
+          // first question: ask again on NXDOMAIN only (a timeout is a routing problem, not a race).
+          let result = await nameProbe(from, target.name, resolverIp, seconds);
+          for (let i = 0; i < 5 && result.nxdomain; i++) result = await nameProbe(from, target.name, resolverIp, seconds);
+          network.namesWithWiring[direction(p)] = { status: result.status, detail: result.detail };
+        }),
+      );
+    } catch (error) {
+      network.namesWithWiring = NOT_CHECKED(`not checked: the project resolver did not run (${innermost(error)})`);
+    }
+
+    const free = await Promise.all(platforms.map((p) => freeDiskBytes(probes[p])));
+    const disk: Partial<Record<PlatformOs, number>> = {};
+    platforms.forEach((p, i) => {
+      if (free[i] !== undefined) disk[p] = free[i];
+    });
+    return {
+      network: { ...network, subnets: Object.fromEntries(platforms.filter((p) => probes[p].subnet).map((p) => [p, probes[p].subnet!])) },
+      disk,
+    };
+  } finally {
+    await removeRun([clients.linux, clients.windows], run);
+  }
+}
+
+/** Gathers every fact, then judges them. Never throws for a daemon problem: that is a row. */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const callSeconds = options.callTimeoutSeconds ?? 15;
+  const platforms: PlatformOs[] = ['linux', 'windows'];
+  const daemons = await Promise.all(
+    platforms.map((p) =>
+      inspectDaemon(
+        p,
+        options.clients[p],
+        options.labels[p] ?? options.clients[p]?.label ?? p,
+        callSeconds,
+        options.sameDaemon ? (p === 'linux' ? 'windows' : 'linux') : undefined,
+        options.endpointErrors?.[p],
+      ),
+    ),
+  );
+  let network: DoctorNetwork | undefined;
+  let disk: Partial<Record<PlatformOs, number>> = {};
+  const up = daemons.every((d) => d.facts);
+  if (up && options.sameDaemon) {
+    network = { ip: {}, published: {}, namesWithoutWiring: {}, namesWithWiring: {}, sameDaemon: true };
+  } else if (up) {
+    const facts = Object.fromEntries(daemons.map((d) => [d.platform, d.facts!])) as Record<PlatformOs, DaemonFacts>;
+    ({ network, disk } = await probeNetwork(facts, options.clients as Record<PlatformOs, DaemonClient>, options));
+  }
+  const withDisk = daemons.map((d): DoctorDaemon => {
+    const free = disk[d.platform];
+    return free !== undefined ? { ...d, freeDiskBytes: free, diskSource: 'df / in the probe container' } : d;
+  });
+  const facts: DoctorFacts = {
+    daemons: withDisk,
+    allowOsMismatch: options.allowOsMismatch,
+    reach: options.reach ?? {},
+    ...(options.project ? { references: crossReferences(options.project) } : {}),
+    ...(network ? { network } : {}),
+  };
+  const rows = doctorRows(facts);
+  return { verdict: doctorVerdict(rows), rows, facts };
+}
