@@ -6,7 +6,7 @@
  * The engine only calls `sink`; the command awaits `close()` before printing its result.
  */
 import type { Writable } from 'node:stream';
-import { Listr } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { EngineEvent, EventSink, ProgressEvent, StepEvent } from '../model/events.js';
 import { logPrefix } from './log-prefix.js';
 import { formatProgressLine, formatStepLine } from './step-text.js';
@@ -95,6 +95,8 @@ export function ttyReporter(streams: ReporterStreams, title = 'mixcompose'): Rep
     finish = resolve;
   });
   const render = (): string => [...lines.values()].join('\n');
+  const stderr = streams.stderr as NodeJS.WriteStream;
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(stderr, stderr) });
   const listr = new Listr(
     [
       {
@@ -110,7 +112,14 @@ export function ttyReporter(streams: ReporterStreams, title = 'mixcompose'): Rep
         },
       },
     ],
-    { renderer: 'default', exitOnError: false, rendererOptions: { collapseErrors: false }, registerSignalListeners: false },
+    {
+      renderer: 'default',
+      exitOnError: false,
+      registerSignalListeners: false,
+      // Progress goes to stderr, like docker compose, so stdout stays clean for results and logs.
+      rendererOptions: { collapseErrors: false, logger },
+      fallbackRendererOptions: { logger },
+    },
   );
   const running = listr.run().catch(() => undefined);
   const sink: EventSink = (event) => {
