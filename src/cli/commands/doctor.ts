@@ -17,6 +17,7 @@ import type { DoctorRow } from '../../plan/doctor-verdict.js';
 import { EXIT_INVALID } from '../exit-codes.js';
 import type { GlobalOptions } from '../global-options.js';
 import { globalOptions } from '../program.js';
+import { loadOptionsFor } from './config.js';
 import { seconds } from './session.js';
 
 const PLATFORMS: readonly PlatformOs[] = ['linux', 'windows'];
@@ -24,22 +25,7 @@ const PLATFORMS: readonly PlatformOs[] = ['linux', 'windows'];
 /** The compose file when there is one; undefined when none is given and none is found. */
 async function loadOptionalProject(global: GlobalOptions, env: NodeJS.ProcessEnv): Promise<{ project?: Project; warnings: string[] }> {
   try {
-    const { project, warnings } = await loadProject({
-      files: global.file,
-      ...(global.projectName ? { projectName: global.projectName } : {}),
-      ...(global.projectDirectory ? { projectDirectory: global.projectDirectory } : {}),
-      envFiles: global.envFile,
-      profiles: global.profile,
-      environment: env,
-      cwd: process.cwd(),
-      daemonOverrides: {
-        ...(global.windowsHost ? { windowsHost: global.windowsHost } : {}),
-        ...(global.linuxHost ? { linuxHost: global.linuxHost } : {}),
-        ...(global.windowsContext ? { windowsContext: global.windowsContext } : {}),
-        ...(global.linuxContext ? { linuxContext: global.linuxContext } : {}),
-      },
-      hostPlatform: process.platform,
-    });
+    const { project, warnings } = await loadProject(loadOptionsFor(global, env, process.cwd(), process.platform));
     return { project, warnings: warnings.map(formatIssue) };
   } catch (error) {
     const noFile = error instanceof ConfigError && global.file.length === 0 && error.issues.every((i) => i.message.startsWith('no compose file found'));
