@@ -83,14 +83,7 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     for (const [k, v] of Object.entries(raw.environment)) environment[k] = v === null || v === undefined ? (ctx.lookup(k) ?? null) : String(v);
   }
 
-  const ports: PortConfig[] = Array.isArray(raw.ports)
-    ? raw.ports.filter(isPlainMap).map((p) => ({
-        ...(p as object),
-        target: Number(p.target),
-        protocol: str(p.protocol) ?? 'tcp',
-        ...(p.published !== undefined && p.published !== null && p.published !== '' ? { published: String(p.published) } : {}),
-      }) as PortConfig)
-    : [];
+  const ports: PortConfig[] = Array.isArray(raw.ports) ? raw.ports.filter(isPlainMap).map(normalizePort) : [];
   const volumes: ServiceVolume[] = Array.isArray(raw.volumes) ? (raw.volumes.filter(isPlainMap) as unknown as ServiceVolume[]) : [];
 
   const depends_on: Record<string, DependsOn> = {};
@@ -167,6 +160,20 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
   };
   if (service.platform !== platform) (service as { platform: unknown }).platform = platform;
   return service;
+}
+
+/** A long-syntax port with compose's key order (mode, host_ip, target, published, protocol, ...). */
+function normalizePort(p: Dict): PortConfig {
+  const published = p.published !== undefined && p.published !== null && p.published !== '' ? String(p.published) : undefined;
+  const { mode, host_ip, target: _t, published: _p, protocol, ...rest } = p;
+  return {
+    mode: str(mode) ?? 'ingress',
+    ...(host_ip !== undefined ? { host_ip: String(host_ip) } : {}),
+    target: Number(p.target),
+    ...(published !== undefined ? { published } : {}),
+    protocol: str(protocol) ?? 'tcp',
+    ...rest,
+  } as PortConfig;
 }
 
 export function normalizeHealthcheck(raw: unknown): Healthcheck {

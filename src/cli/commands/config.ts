@@ -1,0 +1,172 @@
+/**
+ * `mixcompose config`: the resolved, normalized model, as `docker compose config` prints it
+ * (top-level name, services sorted, networks, volumes, secrets, configs), YAML or JSON. Each
+ * service also shows where it runs, under its own `x-mixcompose` key:
+ *   x-mixcompose: {daemon: windows, endpoint: "npipe:////./pipe/docker_engine_windows"}
+ * (endpoint is `context:<name>` when a docker context is used), plus its address references.
+ * The project's resolved daemon settings are printed under the top-level `x-mixcompose`.
+ *
+ * `mixcompose validate` is `config --quiet`: nothing on stdout, exit 0 when valid, 1 when not
+ * (each problem on stderr as `file:line:col key.path: message`).
+ */
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { loadProject, type LoadOptions } from '../../config/load-project.js';
+import { UsageError, formatIssue } from '../../errors.js';
+import type { DaemonSettings, Project, Service } from '../../model/project.js';
+import type { GlobalOptions } from '../global-options.js';
+import { globalOptions } from '../program.js';
+
+/** The loader options for the global flags (-f, -p, --env-file, --profile, daemon overrides). */
+export function loadOptionsFor(
+  global: GlobalOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  hostPlatform: NodeJS.Platform,
+): LoadOptions {
+  return {
+    files: global.file,
+    ...(global.projectName ? { projectName: global.projectName } : {}),
+    ...(global.projectDirectory ? { projectDirectory: global.projectDirectory } : {}),
+    envFiles: global.envFile,
+    profiles: global.profile,
+    environment: env,
+    cwd,
+    daemonOverrides: {
+      ...(global.windowsHost ? { windowsHost: global.windowsHost } : {}),
+      ...(global.linuxHost ? { linuxHost: global.linuxHost } : {}),
+      ...(global.windowsContext ? { windowsContext: global.windowsContext } : {}),
+      ...(global.linuxContext ? { linuxContext: global.linuxContext } : {}),
+    },
+    hostPlatform,
+  };
+}
+
+/** How a daemon is reached, in one string. */
+export function daemonEndpoint(d: DaemonSettings): string {
+  return d.context ? `context:${d.context}` : (d.host ?? '');
+}
+
+type Dict = Record<string, unknown>;
+
+const INTERNAL = new Set(['name', 'addressReferences', 'extension', 'platform']);
+
+function isEmpty(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (v !== null && typeof v === 'object') return Object.keys(v).length === 0;
+  return false;
+}
+
+/** `$` → `$$`, so the printed file interpolates back to the same values (as compose does). */
+function escapeDollars(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/\$/g, '$$$$');
+  if (Array.isArray(value)) return value.map(escapeDollars);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDollars(v)]));
+  return value;
+}
+
+function sortedRecord<T>(record: Readonly<Record<string, T>>, map: (v: T, k: string) => unknown = (v) => v): Dict {
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, map(record[k]!, k)]),
+  );
+}
+
+function renderService(s: Service, project: Project): Dict {
+  const out: Dict = {};
+  const keys = Object.keys(s).filter((k) => !INTERNAL.has(k) && !isEmpty(s[k]));
+  for (const k of [...keys, 'platform'].sort()) out[k] = k === 'platform' ? s.platform.raw : s[k];
+  if (s.networks && Object.keys(s.networks).length > 0) out.networks = sortedRecord(s.networks);
+  const daemon = project.extension.daemons[s.platform.os];
+  out['x-mixcompose'] = {
+    daemon: s.platform.os,
+    endpoint: daemonEndpoint(daemon),
+    ...(s.addressReferences.length
+      ? { address_references: s.addressReferences.map((r) => `${r.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')}: ${r.text}`) }
+      : {}),
+    ...(s.extension.lint !== undefined ? { lint: s.extension.lint } : {}),
+  };
+  return out;
+}
+
+/** The printable model: compose's top-level layout plus each service's platform and daemon. */
+export function renderConfig(project: Project, options: { escape: boolean }): Dict {
+  const out: Dict = { name: project.name };
+  out.services = sortedRecord(project.services, (s) => renderService(s, project));
+  for (const section of ['networks', 'volumes', 'secrets', 'configs'] as const) {
+    if (Object.keys(project[section]).length > 0) out[section] = sortedRecord(project[section]);
+  }
+  out['x-mixcompose'] = {
+    default_platform: project.extension.default_platform,
+    daemons: sortedRecord(project.extension.daemons, ({ platform: _p, ...rest }) => rest),
+    ...(project.extension.resolver ? { resolver: project.extension.resolver } : {}),
+  };
+  return options.escape ? (escapeDollars(out) as Dict) : out;
+}
+
+/** Every profile named by any service, sorted. */
+export function profileNames(project: Project): string[] {
+  const all = [...Object.values(project.services), ...Object.values(project.disabledServices)];
+  return [...new Set(all.flatMap((s) => s.profiles ?? []))].sort();
+}
+
+interface ConfigFlags {
+  format?: string;
+  services?: boolean;
+  quiet?: boolean;
+  interpolate?: boolean;
+  profiles?: boolean;
+}
+
+async function runConfig(command: Command, flags: ConfigFlags, selected: readonly string[]): Promise<void> {
+  const global = globalOptions(command);
+  const { project, warnings } = await loadProject({
+    ...loadOptionsFor(global, process.env, process.cwd(), process.platform),
+    interpolate: flags.interpolate !== false,
+  });
+  for (const w of warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+  if (flags.quiet) return;
+  if (flags.services) {
+    process.stdout.write(Object.keys(project.services).map((s) => `${s}\n`).join(''));
+    return;
+  }
+  if (flags.profiles) {
+    process.stdout.write(profileNames(project).map((p) => `${p}\n`).join(''));
+    return;
+  }
+  const unknown = selected.filter((s) => !project.services[s]);
+  if (unknown.length) {
+    throw new UsageError(`no such service: ${unknown.join(', ')}`);
+  }
+  const shown: Project = selected.length
+    ? { ...project, services: Object.fromEntries(Object.entries(project.services).filter(([n]) => selected.includes(n))) }
+    : project;
+  const model = renderConfig(shown, { escape: flags.interpolate !== false });
+  process.stdout.write(flags.format === 'json' ? `${JSON.stringify(model, null, 2)}\n` : stringify(model, { lineWidth: 0, aliasDuplicateObjects: false }));
+}
+
+export function registerConfig(program: Command): void {
+  program
+    .command('config')
+    .description('Validate the stack file(s) and print the resolved model (each service with its platform and daemon)')
+    .argument('[services...]', 'only these services')
+    .option('--format <format>', 'yaml or json', 'yaml')
+    .option('--services', 'print the service names, one per line')
+    .option('--profiles', 'print the profile names, one per line')
+    .option('-q, --quiet', 'only validate; the exit code says whether the files are valid')
+    .option('--no-interpolate', 'do not replace ${VAR} (print the files as written, merged)')
+    .action(async (services: string[], flags: ConfigFlags, command: Command) => {
+      if (flags.format !== 'yaml' && flags.format !== 'json') {
+        throw new UsageError(`--format must be yaml or json, not "${flags.format}"`);
+      }
+      await runConfig(command, flags, services);
+    });
+  program
+    .command('validate')
+    .description('Validate the stack file(s): the same as `config --quiet`')
+    .action(async (_flags: unknown, command: Command) => {
+      await runConfig(command, { quiet: true }, []);
+    });
+}
