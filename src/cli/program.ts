@@ -13,7 +13,6 @@ import { registerRestart } from './commands/restart.js';
 import { registerPlan } from './commands/plan.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerConfig } from './commands/config.js';
-import { registerConfig } from './commands/config.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -44,7 +43,6 @@ export function buildProgram(): Command {
   registerRestart(program);
   registerPlan(program);
   registerDoctor(program);
-  registerConfig(program);
   registerConfig(program);
   return program;
 }
