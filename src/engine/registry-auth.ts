@@ -29,10 +29,24 @@ interface DockerConfigFile {
 }
 
 /** Runs `docker-credential-<helper> get` with the server on stdin; undefined when it has nothing. */
-export type CredentialHelperRunner = (helper: string, server: string) => Promise<{ Username?: string; Secret?: string } | undefined>;
+export type CredentialHelperRunner = (
+  helper: string,
+  server: string,
+  env: Env,
+) => Promise<{ Username?: string; Secret?: string } | undefined>;
 
-export const runCredentialHelper: CredentialHelperRunner = async (helper, server) => {
-  const result = await execa(`docker-credential-${helper}`, ['get'], { input: server, reject: false, timeout: 30_000 });
+/** Runs the helper found on the injected environment's PATH. */
+export const runCredentialHelper: CredentialHelperRunner = async (helper, server, env) => {
+  const result = await execa(`docker-credential-${helper}`, ['get'], {
+    input: server,
+    reject: false,
+    timeout: 30_000,
+    env: env as NodeJS.ProcessEnv,
+    extendEnv: false,
+  });
+  if (result.failed && result.exitCode === undefined) {
+    throw new Error(`cannot run docker-credential-${helper} (credential helper named in config.json): ${result.shortMessage}`);
+  }
   if (result.exitCode !== 0) {
     // "credentials not found in native keychain" is not an error: anonymous access.
     if (/not found/i.test(`${result.stdout}${result.stderr}`)) return undefined;
@@ -110,7 +124,7 @@ export class RegistryAuthResolver {
     const host = hostOfKey(key);
     const helper = config.credHelpers?.[key] ?? config.credHelpers?.[host] ?? config.credsStore;
     if (helper) {
-      const answer = await this.runHelper(helper, key);
+      const answer = await this.runHelper(helper, key, this.options.env);
       if (answer?.Secret) {
         return answer.Username === '<token>'
           ? { serveraddress: key, identitytoken: answer.Secret }
