@@ -227,13 +227,28 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
         if (result.outcome === 'stuck') emit({ type: 'warning', message: result.message ?? `container ${op.name} is stuck`, service: op.service });
         return result.outcome === 'killed' ? `killed after ${op.timeoutSeconds}s` : undefined;
       }
-      case 'remove-container':
+      case 'remove-container': {
+        const id = idOf(op.container);
         try {
-          await client.removeContainer(idOf(op.container), { force: true, volumes: op.volumes });
+          await client.removeContainer(id, { force: true, volumes: op.volumes });
         } catch (error) {
-          if (!isMissing(error)) throw error;
+          if (isMissing(error)) return undefined;
+          if (engineStatusCode(error) !== 409 || !/already in progress/i.test(String((error as Error).message))) throw error;
+          // Someone else is removing it (the daemon, an auto-remove): wait until it is gone.
+          const deadline = now() + 30_000;
+          for (;;) {
+            try {
+              await client.inspectContainer(id);
+            } catch (inspectError) {
+              if (isMissing(inspectError)) return undefined;
+              throw inspectError;
+            }
+            if (now() >= deadline) throw error;
+            await delay(poll);
+          }
         }
         return undefined;
+      }
       case 'restart-container':
         await client.restartContainer(idOf(op.container), op.timeoutSeconds);
         return undefined;

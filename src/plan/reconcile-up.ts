@@ -7,7 +7,6 @@
 import { PlanError } from '../errors.js';
 import type { PlatformOs, Service } from '../model/project.js';
 import { resolveAddresses, type ProviderIp } from './addresses.js';
-import { configHash } from './config-hash.js';
 import { containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
 import { dependencyOrder, serviceDependencies, withDependencies } from './dependencies.js';
 import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM } from './labels.js';
@@ -181,7 +180,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     if (!key) throw new PlanError('the project resolver needs a network on the linux daemon; no linux service joins one');
     const network = networkName(project, key);
     const body = resolverBody(project, resolverImage(project, options.resolverImage), network);
-    const hash = configHash(body);
+    const resolverSpec: ContainerSpec = { body, substitutions: [], connect: [], files: [] };
+    const hash = materializeSpec(resolverSpec, () => undefined)!.hash;
     const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash);
     const stale = oldResolvers.filter((c) => c !== current);
     const removals = stale.map((c) => removeContainerOps(ctx, c, 'resolver changed'));
@@ -203,7 +203,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
           service: RESOLVER_SERVICE,
           number: 1,
           name: resolverContainerName(project.name),
-          spec: { body, substitutions: [], connect: [], files: [] },
+          spec: resolverSpec,
           reason: oldResolvers.length ? 'config changed' : 'new',
         });
       }
