@@ -13,6 +13,9 @@ import { registerRestart } from './commands/restart.js';
 import { registerPlan } from './commands/plan.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerConfig } from './commands/config.js';
+import { registerPull } from './commands/pull.js';
+import { registerBuild } from './commands/build.js';
+import { registerImages } from './commands/images.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -44,6 +47,9 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerDoctor(program);
   registerConfig(program);
+  registerPull(program);
+  registerBuild(program);
+  registerImages(program);
   return program;
 }
 

@@ -659,3 +659,44 @@ export function formatBytes(n: number): string {
   }
   return `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/** One row of `mixcompose images`. */
+export interface ProjectImageRow {
+  readonly service: string;
+  readonly platform: PlatformOs;
+  readonly daemon: string;
+  readonly image: string;
+  /** Absent when the daemon does not have the image. */
+  readonly id?: string;
+  readonly size?: number;
+  readonly os?: string;
+  readonly created?: string;
+}
+
+/** The project's images as each service's daemon has them (sorted by service). */
+export async function listProjectImages(
+  project: Project,
+  clients: DaemonClients,
+  facts: DaemonFactsByPlatform,
+  services?: readonly string[],
+): Promise<ProjectImageRow[]> {
+  const rows = await Promise.all(
+    selectedServices(project, { env: {}, ...(services ? { services } : {}) }).map(async (service): Promise<ProjectImageRow> => {
+      const platform = service.platform.os;
+      const client = requireClient(clients, platform, service.name);
+      const image = serviceImage(project.name, service);
+      const inspected = await client.inspectImage(image);
+      return {
+        service: service.name,
+        platform,
+        daemon: facts[platform]?.label ?? client.label,
+        image,
+        ...(typeof inspected?.Id === 'string' ? { id: inspected.Id } : {}),
+        ...(typeof inspected?.Size === 'number' ? { size: inspected.Size } : {}),
+        ...(typeof inspected?.Os === 'string' ? { os: inspected.Os } : {}),
+        ...(typeof inspected?.Created === 'string' ? { created: inspected.Created } : {}),
+      };
+    }),
+  );
+  return rows;
+}

@@ -1,0 +1,44 @@
+/**
+ * `mixcompose build [services...]`: build each service with a `build:` section on its own
+ * platform's daemon (a Windows Dockerfile on the Windows daemon), both daemons in parallel.
+ */
+import type { Command } from 'commander';
+import { ensureImages } from '../../engine/images.js';
+import { selectServices } from './pull.js';
+import { withSession } from './session.js';
+
+interface BuildFlags {
+  cache?: boolean;
+  pull?: boolean;
+}
+
+export function registerBuild(program: Command): void {
+  program
+    .command('build')
+    .description("Build the services' images, each on its platform's daemon")
+    .argument('[services...]', 'services to build (default: all with a build section)')
+    .option('--no-cache', 'do not use the build cache')
+    .option('--pull', 'always try to pull a newer version of the base images')
+    .action(async (services: string[], flags: BuildFlags, command: Command) => {
+      await withSession(command, async (session) => {
+        const selected = selectServices(session.project, services, false);
+        const result = await ensureImages(
+          session.project,
+          session.daemons.clients,
+          session.daemons.facts,
+          {
+            env: session.env,
+            buildOnly: true,
+            ...(selected ? { services: selected } : {}),
+            ...(flags.cache === false ? { noCache: true } : {}),
+            ...(flags.pull ? { pullOnBuild: true } : {}),
+          },
+          session.reporter.sink,
+        );
+        await session.reporter.close();
+        for (const [service, image] of Object.entries(result.images).sort(([a], [b]) => a.localeCompare(b))) {
+          if (image.action === 'build') process.stderr.write(`built ${service}: ${image.image} (${image.id ?? 'no id'}) on ${image.platform}\n`);
+        }
+      });
+    });
+}

@@ -1,0 +1,53 @@
+/**
+ * `mixcompose pull [services...]`: pull the services' images on their daemons (both daemons in
+ * parallel), after checking every image's platforms against its daemon. Prints a summary per daemon
+ * (images, bytes, seconds) so the cost of large base images is visible.
+ */
+import type { Command } from 'commander';
+import { ensureImages, formatPullSummary } from '../../engine/images.js';
+import { DependencyGraph } from '../../graph/dependency-graph.js';
+import { UsageError } from '../../errors.js';
+import type { Project } from '../../model/project.js';
+import { withSession } from './session.js';
+
+interface PullFlags {
+  ignorePullFailures?: boolean;
+  includeDeps?: boolean;
+}
+
+/** The named services (all when none), plus their dependencies with `includeDeps`. */
+export function selectServices(project: Project, names: readonly string[], includeDeps: boolean): string[] | undefined {
+  if (names.length === 0) return undefined;
+  const unknown = names.filter((n) => !project.services[n]);
+  if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
+  return includeDeps ? DependencyGraph.fromServices(project.services).withDependencies(names) : [...names];
+}
+
+export function registerPull(program: Command): void {
+  program
+    .command('pull')
+    .description("Pull the services' images, each on its platform's daemon")
+    .argument('[services...]', 'services whose images to pull (default: all)')
+    .option('--ignore-pull-failures', 'pull what can be pulled; report failures as warnings')
+    .option('--include-deps', 'also pull the images of the services these depend on')
+    .action(async (services: string[], flags: PullFlags, command: Command) => {
+      await withSession(command, async (session) => {
+        const selected = selectServices(session.project, services, flags.includeDeps === true);
+        const result = await ensureImages(
+          session.project,
+          session.daemons.clients,
+          session.daemons.facts,
+          {
+            env: session.env,
+            pull: 'always',
+            pullOnly: true,
+            ...(selected ? { services: selected } : {}),
+            ...(flags.ignorePullFailures ? { ignorePullFailures: true } : {}),
+          },
+          session.reporter.sink,
+        );
+        await session.reporter.close();
+        for (const line of formatPullSummary(result.summary)) process.stderr.write(`pulled on ${line}\n`);
+      });
+    });
+}
