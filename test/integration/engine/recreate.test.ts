@@ -1,0 +1,90 @@
+/**
+ * Idempotence and change detection: a second `up` changes nothing (same container IDs, empty plan);
+ * changing one service recreates it and the services using its address, and nothing else.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertRigUp, rigDocker } from '../../support/rig.js';
+import { testStack, type TestStack } from './stack.js';
+
+const compose = (dbMarker: string) => `
+services:
+  db:
+    platform: linux
+    image: mixcompose-test/busybox:latest
+    init: true
+    expose: ["8080"]
+    environment:
+      MARKER: "${dbMarker}"
+    command: ["sleep", "3600"]
+  api:
+    platform: windows
+    image: mixcompose-test/busybox:latest
+    init: true
+    environment:
+      DB: "{{ db.host }}:{{ db.port:8080 }}"
+    command: ["sleep", "3600"]
+  other:
+    platform: linux
+    image: mixcompose-test/busybox:latest
+    init: true
+    command: ["sleep", "3600"]
+  lonely:
+    platform: windows
+    image: mixcompose-test/busybox:latest
+    init: true
+    command: ["sleep", "3600"]
+`;
+
+async function ids(name: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const daemon of ['linux', 'windows'] as const) {
+    const list = await rigDocker(daemon).listContainers({ all: true, filters: JSON.stringify({ label: [`com.docker.compose.project=${name}`] }) });
+    for (const c of list) out[c.Labels['com.docker.compose.service']!] = c.Id;
+  }
+  return out;
+}
+
+describe('idempotent up and recreation of what changed', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    assertRigUp();
+    stack = await testStack('recreate', compose('one'));
+    await stack.up();
+  });
+  afterAll(async () => {
+    await stack?.cleanup();
+  });
+
+  it('a second up plans nothing and keeps every container', async () => {
+    const before = await ids(stack.name);
+    const second = await stack.up();
+    expect(second.plan.operations).toEqual([]);
+    expect(await ids(stack.name)).toEqual(before);
+    expect(Object.keys(before).sort()).toEqual(['api', 'db', 'lonely', 'mixcompose-resolver', 'other']);
+  });
+
+  it('a changed service is recreated with its address consumers, nothing else', async () => {
+    const before = await ids(stack.name);
+    await stack.rewrite(compose('two'));
+    const third = await stack.up();
+    const after = await ids(stack.name);
+    const recreated = Object.keys(after).filter((s) => after[s] !== before[s]).sort();
+    expect(recreated).toEqual(['api', 'db']);
+    const creates = third.plan.operations.filter((op) => op.kind === 'create-container').map((op) => `${op.id} ${'reason' in op ? op.reason : ''}`);
+    expect(creates.sort()).toEqual(['create:api:1 dependency address changes', 'create:db:1 config changed']);
+    const api = await rigDocker('windows').getContainer(after.api!).inspect();
+    const db = await rigDocker('linux').getContainer(after.db!).inspect();
+    const dbIp = Object.values(db.NetworkSettings.Networks)[0]!.IPAddress;
+    expect(api.Config.Env).toContain(`DB=${dbIp}:8080`);
+  });
+
+  it('--force-recreate recreates everything, --no-recreate nothing', async () => {
+    const before = await ids(stack.name);
+    const none = await stack.up({ noRecreate: true, forceRecreate: true });
+    expect(none.plan.operations).toEqual([]);
+    await stack.up({ forceRecreate: true });
+    const after = await ids(stack.name);
+    for (const s of ['api', 'db', 'other', 'lonely']) expect(after[s]).not.toBe(before[s]);
+    expect(after['mixcompose-resolver']).toBe(before['mixcompose-resolver']);
+  });
+});
