@@ -46,6 +46,16 @@ function stopIntervals(events: StepEvent[]): Map<string, { start: number; end: n
   return out;
 }
 
+/** `up -d` then `down` with JSON progress; returns the stop intervals `down` reported. */
+async function upThenDown(fixture: string, project: string) {
+  const file = join(FIXTURES, fixture, 'compose.yaml');
+  const up = await runMixcompose(['-f', file, '-p', project, '--progress', 'plain', 'up', '-d']);
+  expect(up.exitCode, up.stderr).toBe(0);
+  const down = await runMixcompose(['-f', file, '-p', project, '--progress', 'json', 'down']);
+  expect(down.exitCode, down.stderr).toBe(0);
+  return stopIntervals(stepEvents(down.stdout));
+}
+
 beforeAll(() => assertRigUp());
 
 describe('down of services that ignore SIGTERM', () => {
@@ -53,13 +63,7 @@ describe('down of services that ignore SIGTERM', () => {
   afterAll(() => removeProjectLeftovers(project));
 
   it('kills all ten after the grace period, stopping them concurrently, and reports the kills', async () => {
-    const file = join(FIXTURES, 'stop-ignores-term', 'compose.yaml');
-    const up = await runMixcompose(['-f', file, '-p', project, '--progress', 'plain', 'up', '-d']);
-    expect(up.exitCode, up.stderr).toBe(0);
-
-    const down = await runMixcompose(['-f', file, '-p', project, '--progress', 'json', 'down']);
-    expect(down.exitCode, down.stderr).toBe(0);
-    const stops = stopIntervals(stepEvents(down.stdout));
+    const stops = await upThenDown('stop-ignores-term', project);
     const names = [...stops.keys()].sort();
     expect(names).toEqual(Array.from({ length: 10 }, (_, i) => `${project}-s${i}-1`).sort());
     for (const [name, s] of stops) {
@@ -83,12 +87,7 @@ describe('down across two dependency levels', () => {
   afterAll(() => removeProjectLeftovers(project));
 
   it('stops the dependent (front, windows) before what it depends on (back, linux)', async () => {
-    const file = join(FIXTURES, 'stop-levels', 'compose.yaml');
-    const up = await runMixcompose(['-f', file, '-p', project, '--progress', 'plain', 'up', '-d']);
-    expect(up.exitCode, up.stderr).toBe(0);
-    const down = await runMixcompose(['-f', file, '-p', project, '--progress', 'json', 'down']);
-    expect(down.exitCode, down.stderr).toBe(0);
-    const stops = stopIntervals(stepEvents(down.stdout));
+    const stops = await upThenDown('stop-levels', project);
     const front = stops.get(`${project}-front-1`)!;
     const back = stops.get(`${project}-back-1`)!;
     expect(front.message).toMatch(/killed/);
