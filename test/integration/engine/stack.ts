@@ -58,7 +58,12 @@ export async function testStack(prefix: string, yaml: string): Promise<TestStack
       stack.project = await load(text);
     },
     run(options) {
-      return apply(stack.project, stack.daemons, { reconcile: options, onEvent: (e) => events.push(e), pollIntervalMs: 50 });
+      return apply(stack.project, stack.daemons, {
+        reconcile: options,
+        onEvent: (e) => events.push(e),
+        pollIntervalMs: 50,
+        resume: { files: [join(dir, 'compose.yaml')], projectName: name, command: options.command ?? 'up', args: options.command === 'up' ? ['-d'] : [] },
+      });
     },
     up(options = {}) {
       return stack.run({ ...options, command: 'up' });

@@ -1,0 +1,86 @@
+/**
+ * A daemon that goes away in the middle of `up`: the windows stand-in is stopped (scripts/rig.sh
+ * stop-daemon) while `up` waits for a linux dependency. `up` fails with an error naming that
+ * daemon, what was done and not, and the command to continue; once the daemon is back, `down`
+ * removes everything of the project on both daemons.
+ *
+ * This stops a rig daemon for a few seconds (killing whatever runs on it): it restarts it in
+ * every case before it ends.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DaemonError } from '../../../src/errors.js';
+import { REPO_ROOT, assertRigUp, pollUntil, rigDocker } from '../../support/rig.js';
+import { testStack, type TestStack } from './stack.js';
+
+const yaml = `
+services:
+  db:
+    platform: linux
+    image: mixcompose-test/busybox:latest
+    init: true
+    command: ["sleep", "3600"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 200ms
+      retries: 1000
+  web:
+    platform: windows
+    image: mixcompose-test/busybox:latest
+    init: true
+    command: ["sleep", "3600"]
+    depends_on:
+      db: { condition: service_healthy }
+`;
+
+const rig = (...args: string[]) => execFileSync('bash', [join(REPO_ROOT, 'scripts', 'rig.sh'), ...args], { stdio: 'pipe' });
+
+describe('a daemon stopped in the middle of up', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    assertRigUp();
+    stack = await testStack('fault', yaml);
+  });
+  afterAll(async () => {
+    rig('start-daemon', 'windows');
+    await stack?.cleanup();
+  });
+
+  it('fails naming the daemon, then down cleans up once it is back', async () => {
+    const upRun = stack.up({ dependencyTimeoutMs: 60_000 });
+    const failed = upRun.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const linux = rigDocker('linux');
+    const windows = rigDocker('windows');
+    // web is created early (it waits only for its start); db runs but is not healthy yet.
+    await pollUntil('db running and web created', async () => {
+      const db = await linux.getContainer(`${stack.name}-db-1`).inspect();
+      await windows.getContainer(`${stack.name}-web-1`).inspect();
+      return db.State.Running;
+    });
+    rig('stop-daemon', 'windows');
+    // Now let db become healthy: up goes on to start web on the stopped daemon.
+    const exec = await linux.getContainer(`${stack.name}-db-1`).exec({ Cmd: ['touch', '/tmp/ready'] });
+    await exec.start({});
+    const error = await failed;
+    expect(error).toBeInstanceOf(DaemonError);
+    const e = error as DaemonError;
+    expect(e.daemon).toContain('windows');
+    expect(e.message).toContain(`start container ${stack.name}-web-1`);
+    expect(e.progress?.done.join('\n')).toContain(`start container ${stack.name}-db-1`);
+    expect(e.progress?.notDone.join('\n')).toContain(`start container ${stack.name}-web-1`);
+    expect(e.progress?.resume).toMatch(new RegExp(`-p ${stack.name} up -d$`));
+
+    rig('start-daemon', 'windows');
+    await pollUntil('windows daemon back', async () => (await windows.ping()) !== undefined);
+    await stack.down();
+    const filters = JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] });
+    for (const docker of [linux, windows]) {
+      expect(await docker.listContainers({ all: true, filters })).toEqual([]);
+      expect(await docker.listNetworks({ filters })).toEqual([]);
+    }
+  });
+});
