@@ -64,6 +64,8 @@ export function formatProgressLine(event: ProgressEvent, width = 20): string {
   const filled = Math.round(ratio * width);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
   const where = `[${event.platform}]`.padEnd(10);
+  // Build output (engine/images.ts): layers count Dockerfile steps, text is the builder's line.
+  if (event.id.startsWith('build:')) return `${where}Build ${event.service ?? event.name}  ${event.text ?? ''}`.trimEnd();
   const bytes = event.total > 0 ? `${formatBytes(event.current)}/${formatBytes(event.total)}` : formatBytes(event.current);
   return `${where}Image ${event.name}  ${bar} ${bytes} ${event.layersDone}/${event.layersTotal} layers`;
 }

@@ -217,7 +217,7 @@ describe('builds', () => {
     });
     expect(await tarNames(request.raw)).toEqual(['.dockerignore', 'Dockerfile', 'app.exe']);
     expect(events.filter((ev): ev is StepEvent => ev.type === 'step').map((ev) => `${ev.platform}:${ev.action}:${ev.status}`)).toEqual(['windows:build:started', 'windows:build:done']);
-    expect(events.find((ev) => ev.type === 'progress')).toMatchObject({ service: 'web', current: 1, total: 1, text: 'Step 1/1 : FROM mcr.microsoft.com/windows/nanoserver:ltsc2022' });
+    expect(events.find((ev) => ev.type === 'progress')).toMatchObject({ service: 'web', layersDone: 1, layersTotal: 1, text: 'Step 1/1 : FROM mcr.microsoft.com/windows/nanoserver:ltsc2022' });
   });
 
   it('names service, step and daemon when a build fails', async () => {

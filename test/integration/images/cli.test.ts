@@ -1,0 +1,105 @@
+/**
+ * The `pull`, `build` and `images` commands end to end on the rig (spawning dist/cli/main.js; the
+ * test script builds it first).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assertRigUp,
+  BUSYBOX_IMAGE,
+  FAKE_WINDOWS_IMAGE,
+  LINUX_HOST,
+  MIXCOMPOSE_BIN,
+  PAYLOAD_IMAGES,
+  rigDocker,
+  rigEnv,
+  uniqueProjectName,
+} from '../../support/rig.js';
+
+const run = promisify(execFile);
+const dirs: string[] = [];
+const cleanup: Array<() => Promise<unknown>> = [];
+
+async function cli(dir: string, args: string[]) {
+  try {
+    const { stdout, stderr } = await run('node', [MIXCOMPOSE_BIN, ...args], { cwd: dir, env: rigEnv({ DOCKER_CONFIG: dir }) });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function projectDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-images-'));
+  dirs.push(dir);
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+beforeAll(() => {
+  assertRigUp();
+  if (!existsSync(MIXCOMPOSE_BIN)) throw new Error(`${MIXCOMPOSE_BIN} is missing: run \`npm run build\` first`);
+});
+afterAll(async () => {
+  for (const c of cleanup) await c().catch(() => undefined);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('mixcompose pull / build / images', () => {
+  it('pulls, builds on the windows daemon, and lists both daemons\' images with sizes', async () => {
+    const name = uniqueProjectName('cli-images');
+    const payload = PAYLOAD_IMAGES[1]!;
+    await rigDocker('linux').getImage(payload).remove({ force: true }).catch(() => undefined);
+    const dir = projectDir({
+      'compose.yaml': `name: ${name}\nservices:\n  data:\n    image: ${payload}\n    platform: linux\n  web:\n    build: .\n    platform: windows\n`,
+      Dockerfile: `FROM ${BUSYBOX_IMAGE}\nCOPY . /ctx/\n`,
+      'keep.txt': 'x',
+    });
+    cleanup.push(() => rigDocker('windows').getImage(`${name}-web`).remove({ force: true }));
+
+    const pull = await cli(dir, ['--progress', 'plain', 'pull']);
+    expect(pull.code).toBe(0);
+    expect(pull.stderr).toMatch(new RegExp(`pulled on linux \\(${LINUX_HOST.replace(/[/.]/g, '\\$&')}\\): 1 image, [\\d.]+ MB in [\\d.]+ s`));
+    expect(pull.stderr).toContain('Skipped: built, not pulled');
+
+    const build = await cli(dir, ['--progress', 'plain', 'build']);
+    expect(build.code).toBe(0);
+    expect(build.stderr).toMatch(/built web: .*-web \(sha256:[0-9a-f]{64}\) on windows/);
+    expect(build.stderr).toContain(`Build web  Step 1/2 : FROM ${BUSYBOX_IMAGE}`);
+
+    const images = await cli(dir, ['images', '--format', 'json']);
+    expect(images.code).toBe(0);
+    const rows = JSON.parse(images.stdout) as Array<{ service: string; platform: string; id?: string; size?: number }>;
+    expect(rows.map((r) => [r.service, r.platform])).toEqual([
+      ['data', 'linux'],
+      ['web', 'windows'],
+    ]);
+    expect(rows.every((r) => r.id?.startsWith('sha256:') && (r.size ?? 0) > 0)).toBe(true);
+    const table = await cli(dir, ['images']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^SERVICE\s+PLATFORM\s+IMAGE\s+ID\s+SIZE\s+DAEMON$/);
+  });
+
+  it('refuses to pull a windows image for a linux service, exit 1, naming the image OS', async () => {
+    await rigDocker('linux').getImage(FAKE_WINDOWS_IMAGE).remove({ force: true }).catch(() => undefined);
+    const dir = projectDir({ 'compose.yaml': `name: ${uniqueProjectName('cli-refuse')}\nservices:\n  api:\n    image: ${FAKE_WINDOWS_IMAGE}\n    platform: linux\n` });
+    const result = await cli(dir, ['--progress', 'plain', 'pull']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error: service "api": image .*fake-windows:latest is published for windows\/amd64 \(10\.0\.20348\.1\)/);
+    expect(result.stderr).not.toContain('Pulling');
+  });
+
+  it('fails a build naming service, step and daemon, exit 1', async () => {
+    const dir = projectDir({
+      'compose.yaml': `name: ${uniqueProjectName('cli-broken')}\nservices:\n  broken:\n    build: .\n    platform: linux\n`,
+      Dockerfile: `FROM ${BUSYBOX_IMAGE}\nRUN exit 7\n`,
+    });
+    const result = await cli(dir, ['--progress', 'plain', 'build']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: daemon linux (${LINUX_HOST}): build of service "broken" at step 2/2 (RUN exit 7) failed`);
+  });
+});
