@@ -1,0 +1,94 @@
+/**
+ * `mixcompose doctor` on the rig: passes (the stand-in for Windows is a warning, not a failure);
+ * with the routing between the two pools removed it fails with the IP-reachability verdict and
+ * the iptables fix. Probe containers and networks are gone after every run.
+ */
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, assertRigUp, rigDocker, runMixcompose } from '../../support/rig.js';
+
+interface Row {
+  check: string;
+  status: 'ok' | 'warn' | 'fail' | 'skip';
+  detail: string;
+  fix?: string;
+}
+
+const RIG = join(REPO_ROOT, 'scripts', 'rig.sh');
+const rig = (command: 'route' | 'unroute') => execa('bash', [RIG, command], { stdin: 'ignore' });
+
+async function doctor(args: string[] = []): Promise<{ exitCode: number; verdict: string; rows: Row[]; stdout: string }> {
+  const r = await runMixcompose(['doctor', '--format', 'json', ...args], { cwd: '/tmp' });
+  const parsed = JSON.parse(r.stdout) as { verdict: string; rows: Row[] };
+  return { exitCode: r.exitCode, ...parsed, stdout: r.stdout };
+}
+
+const row = (rows: Row[], check: string) => {
+  const found = rows.find((r) => r.check === check);
+  if (!found) throw new Error(`no row "${check}" in ${rows.map((r) => r.check).join(', ')}`);
+  return found;
+};
+
+async function probeLeftovers(): Promise<number> {
+  const filters = JSON.stringify({ label: ['io.mixcompose.role=doctor-probe'] });
+  let count = 0;
+  for (const daemon of ['linux', 'windows'] as const) {
+    const docker = rigDocker(daemon);
+    count += (await docker.listContainers({ all: true, filters })).length;
+    count += (await docker.listNetworks({ filters: JSON.stringify({ label: ['com.docker.compose.project'] }) })).filter((n) => n.Name.startsWith('mixcompose-doctor-')).length;
+  }
+  return count;
+}
+
+beforeAll(() => assertRigUp());
+afterAll(() => rig('route'));
+
+describe('mixcompose doctor on the rig', () => {
+  it('passes: both daemons, IP and published ports both ways, names through the resolver', async () => {
+    const r = await doctor();
+    expect(r.exitCode, JSON.stringify(r.rows.filter((x) => x.status === 'fail'))).toBe(0);
+    expect(r.verdict).not.toBe('fail');
+    expect(r.rows.filter((x) => x.status === 'fail')).toEqual([]);
+    for (const dir of ['linux → windows', 'windows → linux']) {
+      expect(row(r.rows, `IP reachability ${dir}`).status).toBe('ok');
+      expect(row(r.rows, `published port ${dir}`).status).toBe('ok');
+      expect(row(r.rows, `names with mixcompose ${dir}`).status).toBe('ok');
+      // Docker's own DNS does not know the other daemon's names: the field's situation.
+      expect(row(r.rows, `names without wiring ${dir}`).detail).toContain('NXDOMAIN');
+    }
+    expect(row(r.rows, 'windows daemon: OS')).toMatchObject({ status: 'warn', fix: expect.stringContaining('--windows-host') });
+    expect(row(r.rows, 'linux daemon: free disk').status).toMatch(/ok|warn/);
+    expect(await probeLeftovers()).toBe(0);
+  });
+
+  it('fails with the IP-reachability verdict and the routing fix when the pools are not routed', async () => {
+    await rig('unroute');
+    let r: Awaited<ReturnType<typeof doctor>>;
+    try {
+      r = await doctor(['--probe-timeout', '1']);
+    } finally {
+      await rig('route');
+    }
+    expect(r.exitCode).toBe(1);
+    expect(r.verdict).toBe('fail');
+    for (const dir of ['linux → windows', 'windows → linux']) {
+      const ip = row(r.rows, `IP reachability ${dir}`);
+      expect(ip.status).toBe('fail');
+      expect(ip.fix).toMatch(/iptables -I DOCKER-USER -s 10\.20[12]\.\d+\.0\/24 -d 10\.20[12]\.\d+\.0\/24 -j ACCEPT/);
+    }
+    // The daemons themselves are fine.
+    expect(row(r.rows, 'linux daemon: reachable').status).toBe('ok');
+    expect(row(r.rows, 'windows daemon: reachable').status).toBe('ok');
+    expect(await probeLeftovers()).toBe(0);
+  });
+
+  it('the table names the verdict and prints a fix under each failure', async () => {
+    const r = await runMixcompose(['doctor', '--probe-image', 'mixcompose-test/no-such-image:latest'], { cwd: '/tmp' });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/network probes\s+FAIL\s+probe image: /);
+    expect(r.stdout).toMatch(/fix: make the probe image available on both daemons/);
+    expect(r.stdout).toMatch(/^verdict: FAIL/m);
+    expect(await probeLeftovers()).toBe(0);
+  });
+});
