@@ -388,6 +388,12 @@ export async function buildContextTar(
 
 const INLINE_DOCKERFILE = '.mixcompose.inline.Dockerfile';
 
+/** The Dockerfile path relative to the context ("/" separated), as /build's `dockerfile` wants it. */
+export function dockerfileInContext(contextDir: string, dockerfile: string | undefined): string {
+  const file = dockerfile ?? 'Dockerfile';
+  return (isAbsolute(file) ? relative(contextDir, file) : file).split(sep).join('/');
+}
+
 /** Engine API /build query for a service (classic `version=1` or BuildKit `version=2`). */
 export function buildQuery(
   service: Service,
@@ -410,7 +416,7 @@ export function buildQuery(
   const shm = parseBytes(build.shm_size);
   const query: Record<string, unknown> = {
     t: image,
-    dockerfile: build.dockerfile_inline ? INLINE_DOCKERFILE : (build.dockerfile ?? 'Dockerfile'),
+    dockerfile: build.dockerfile_inline ? INLINE_DOCKERFILE : dockerfileInContext(build.context, build.dockerfile),
     rm: true,
     forcerm: true,
     version: options.buildKit ? '2' : '1',
@@ -438,6 +444,7 @@ async function useBuildKit(client: DaemonClient, facts: DaemonFacts, env: Env): 
 }
 
 const STEP_LINE = /^Step (\d+)\/(\d+) : (.*)$/;
+const BUILDKIT_STEP_LINE = /^\[sha256:[0-9a-f]+\] \[(?:[^\]]* )?(\d+)\/(\d+)\] (.*)$/;
 
 async function buildService(
   project: Project,
@@ -468,7 +475,7 @@ async function buildService(
       context = Readable.from([]);
     } else {
       const dir = isAbsolute(build.context) ? build.context : join(project.workingDir, build.context);
-      const dockerfile = build.dockerfile ?? 'Dockerfile';
+      const dockerfile = dockerfileInContext(dir, build.dockerfile);
       context = await buildContextTar(dir, dockerfile, build.dockerfile_inline ? { name: INLINE_DOCKERFILE, content: build.dockerfile_inline } : undefined);
     }
     const registries = await auth.all();
@@ -481,7 +488,11 @@ async function buildService(
         for (const line of text.split('\n')) {
           const match = STEP_LINE.exec(line);
           if (match) step = { n: Number(match[1]), of: Number(match[2]), text: match[3]! };
-          else if (/^#\d+ \[/.test(line)) step = { ...step, text: line.replace(/^#\d+ /, '') };
+          else {
+            // BuildKit (decoded by dockerode): "[sha256:0123abcd] [stage 2/3] RUN make".
+            const vertex = BUILDKIT_STEP_LINE.exec(line);
+            if (vertex) step = { n: Number(vertex[1]), of: Number(vertex[2]), text: vertex[3]! };
+          }
           const event: ProgressEvent = {
             type: 'progress',
             id,
@@ -503,9 +514,9 @@ async function buildService(
     sink({ type: 'step', id, resource: 'image', name: entry.image, platform: entry.platform, action: 'build', status: 'done', message: `${((Date.now() - started) / 1000).toFixed(1)}s` });
     return imageId;
   } catch (error) {
-    const where = step.of ? `step ${step.n}/${step.of} (${step.text})` : step.text ? `step ${step.text}` : 'before the first step';
+    const where = step.of ? `at step ${step.n}/${step.of} (${step.text})` : 'before the first step';
     const cause = error instanceof DaemonError ? error.cause : error;
-    const wrapped = new DaemonError(facts.label, `build of service "${service.name}" at ${where}`, cause);
+    const wrapped = new DaemonError(facts.label, `build of service "${service.name}" ${where}`, cause);
     sink({ type: 'step', id, resource: 'image', name: entry.image, platform: entry.platform, action: 'build', status: 'failed', message: wrapped.message });
     throw wrapped;
   }

@@ -175,6 +175,34 @@ describe('build on the right daemon', () => {
     expect(run.output).toContain('kept');
   });
 
+  it('builds with BuildKit when asked (DOCKER_BUILDKIT=1), .dockerignore still honoured, steps named on failure', async () => {
+    // The rig's daemons run with --bridge none, so BuildKit RUN steps need `network: none`.
+    const dir = context({
+      Dockerfile: `FROM ${BUSYBOX_IMAGE}\nCOPY . /ctx/\nRUN ls -a /ctx > /listing\n`,
+      'keep.txt': 'kept',
+      'notes.log': 'ignored',
+      '.dockerignore': '*.log\n',
+    });
+    const name = uniqueProjectName('buildkit');
+    const p = project([stubService('app', 'linux', { build: { context: dir, network: 'none' } })], name);
+    builtImages.push(['linux', `${name}-app`]);
+    const { clients, facts } = await connect(p);
+    const events: EngineEvent[] = [];
+    const buildKitEnv = { ...env, DOCKER_BUILDKIT: '1' };
+    const result = await ensureImages(p, clients, facts, { env: buildKitEnv }, (e) => events.push(e));
+    expect(result.images.app).toMatchObject({ action: 'build', id: expect.stringMatching(/^sha256:/) });
+    expect(events.find((e): e is StepEvent => e.type === 'step' && e.status === 'started')?.message).toContain('(BuildKit)');
+    const run = await runScript(rigDocker('linux'), 'cat /listing', { image: `${name}-app` });
+    expect(run.output).toContain('keep.txt');
+    expect(run.output).not.toContain('notes.log');
+
+    const broken = context({ Dockerfile: `FROM ${BUSYBOX_IMAGE}\nRUN exit 5\n` });
+    const q = project([stubService('bad', 'linux', { build: { context: broken, network: 'none' } })]);
+    await expect(ensureImages(q, clients, facts, { env: buildKitEnv })).rejects.toThrow(
+      new RegExp(`daemon linux \\(${LINUX_HOST.replace(/[/.]/g, '\\$&')}\\): build of service "bad" at step 2/2 \\(RUN exit 5\\) failed`),
+    );
+  });
+
   it('names the service, the step and the daemon when a build fails', async () => {
     const dir = context({ Dockerfile: `FROM ${BUSYBOX_IMAGE}\nRUN echo building\nRUN exit 3\n` });
     const name = uniqueProjectName('broken');
