@@ -200,8 +200,11 @@ export function translateHostPath(
 export interface TranslateMountOptions {
   readonly projectDir: string;
   readonly target: BindTarget;
-  /** What a stat of the source on this host found; undefined = not checked (remote daemon). */
-  readonly sourceKind?: SourceKind;
+  /**
+   * What a stat of the source on this host found, or a lookup by the resolved source path (as
+   * written, resolved against the project directory); undefined = not checked (remote daemon).
+   */
+  readonly sourceKind?: SourceKind | ((resolvedSource: string) => SourceKind | undefined);
 }
 
 /**
@@ -214,6 +217,7 @@ export function translateMount(volume: ServiceVolume, options: TranslateMountOpt
   if ((volume.type !== 'bind' && volume.type !== 'npipe') || volume.source === undefined) return undefined;
   const issues: MountIssue[] = [];
   const original = resolveSource(volume.source, options.projectDir);
+  const sourceKind = typeof options.sourceKind === 'function' ? options.sourceKind(original) : options.sourceKind;
   const translated = translateHostPath(volume.source, options.projectDir, options.target);
   const isPipe = translated.form === 'npipe' || volume.type === 'npipe';
   let readOnly = volume.read_only === true;
@@ -226,12 +230,12 @@ export function translateMount(volume: ServiceVolume, options: TranslateMountOpt
         issues.push({ severity: 'warning', message: `named pipe ${source} is mounted read-write: Windows cannot mount pipes read-only` });
         readOnly = false;
       }
-    } else if (options.sourceKind === 'missing') {
+    } else if (sourceKind === 'missing') {
       issues.push({
         severity: 'error',
         message: `bind source ${original} does not exist: a Windows daemon does not create it; create the directory first`,
       });
-    } else if (options.sourceKind === 'file' || options.sourceKind === 'other') {
+    } else if (sourceKind === 'file' || sourceKind === 'other') {
       issues.push({
         severity: 'error',
         message: `bind source ${original} is not a directory: Windows daemons can bind only directories; mount its folder instead`,

@@ -128,3 +128,20 @@ describe('translateMount: Windows rules at plan time', () => {
     expect(translateMount({ type: 'tmpfs', target: '/tmp' }, { projectDir: '/w', target: linux })).toBeUndefined();
   });
 });
+
+describe('translateMount: source facts by lookup', () => {
+  it('asks the lookup with the source resolved against the project directory', () => {
+    const asked: string[] = [];
+    const m = translateMount(bind('./conf/app.conf'), {
+      projectDir: 'C:\\proj',
+      target: windows,
+      sourceKind: (p) => {
+        asked.push(p);
+        return 'file';
+      },
+    })!;
+    expect(asked).toEqual(['C:\\proj\\conf\\app.conf']);
+    expect(m.source).toBe('C:\\proj\\conf\\app.conf');
+    expect(m.issues[0]!.message).toContain('not a directory');
+  });
+});
