@@ -12,6 +12,7 @@ import { reconcile, type ReconcileOptions } from '../plan/reconcile.js';
 import type { DaemonClient } from './daemon-client.js';
 import { execute, type ExecuteResult } from './execute.js';
 import { observe } from './observe.js';
+import { statBindSources } from './bind-sources.js';
 
 export interface Daemons {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
@@ -42,7 +43,8 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     await options.ensureImages(observed);
     observed = await observe(project, daemons.clients, daemons.facts);
   }
-  const plan = reconcile(project, observed, options.reconcile);
+  const sourceKinds = options.reconcile.command === 'up' || !options.reconcile.command ? await statBindSources(project) : {};
+  const plan = reconcile(project, observed, { sourceKinds, hostPlatform: process.platform, ...options.reconcile });
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
   if (options.dryRun) return { plan, observed };
   const result = await execute(plan, {

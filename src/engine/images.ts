@@ -50,6 +50,8 @@ export interface ImageOptions {
   readonly buildOnly?: boolean;
   /** Only these services (dependencies already added by the caller). Default: all active services. */
   readonly services?: readonly string[];
+  /** --allow-os-mismatch: a stand-in daemon (a Linux daemon serving windows) checks images against its own OS. */
+  readonly allowOsMismatch?: boolean;
   /** `pull --ignore-pull-failures`: a failed pull (or registry lookup) becomes a warning. */
   readonly ignorePullFailures?: boolean;
   /** `build --no-cache`. */
@@ -202,7 +204,9 @@ export async function planImages(
       const client = requireClient(clients, platform, service.name);
       const daemon = requireFacts(facts, platform, service.name);
       const image = serviceImage(project.name, service);
-      const subject: ImageCheckSubject = { service: service.name, image, platform: service.platform, daemon };
+      // --allow-os-mismatch: a daemon standing in for the other OS runs images of its own OS.
+      const standIn = options.allowOsMismatch && !daemon.lcow && daemon.osType !== service.platform.os;
+      const subject: ImageCheckSubject = { service: service.name, image, platform: standIn ? { os: daemon.osType as PlatformOs, raw: daemon.osType } : service.platform, daemon };
       if (options.buildOnly && !service.build) return undefined;
 
       const local = await client.inspectImage(image);

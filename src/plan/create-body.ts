@@ -10,6 +10,7 @@ import type { EngineBody } from '../engine/daemon-client.js';
 import type { FileObject, PlatformOs, Project, Service, ServiceNetwork } from '../model/project.js';
 import type { ContainerFile } from './plan.js';
 import { bytes, durationNs, durationSeconds } from './units.js';
+import { toEngineMount, translateHostPath, translateMount, type BindTarget, type SourceKind } from './path-translation.js';
 
 export interface CreateBodyContext {
   readonly project: Project;
@@ -25,6 +26,10 @@ export interface CreateBodyContext {
   readonly containerNameOf: (service: string) => string;
   /** Default stop grace period of the platform's daemon ("10s"). */
   readonly defaultStopGracePeriod?: string;
+  /** How the receiving daemon wants host paths written (path translation). Default: unchanged. */
+  readonly bindTarget?: BindTarget;
+  /** What a stat of a bind source on this host found (facts passed in; the planner reads no fs). */
+  readonly sourceKind?: (path: string) => SourceKind | undefined;
 }
 
 export interface CreateBodyResult {
@@ -32,6 +37,8 @@ export interface CreateBodyResult {
   readonly connect: { readonly network: string; readonly endpoint: EngineBody }[];
   readonly files: ContainerFile[];
   readonly warnings: string[];
+  /** Problems that make the container impossible (a Windows bind source that is not a directory). */
+  readonly errors: string[];
 }
 
 /** `<project>-<service>-<n>` unless `container_name` is set. */
@@ -135,11 +142,32 @@ function resources(service: Service, host: Record<string, unknown>): void {
   if (shm !== undefined) host.ShmSize = shm;
 }
 
-function mounts(ctx: CreateBodyContext): { binds: string[]; mounts: EngineBody[] } {
+function mounts(ctx: CreateBodyContext, warnings: string[], errors: string[]): { binds: string[]; mounts: EngineBody[] } {
   const { project, service } = ctx;
   const binds: string[] = [];
   const list: EngineBody[] = [];
-  for (const v of service.volumes) {
+  const target: BindTarget = ctx.bindTarget ?? { kind: 'linux' };
+  for (const raw of service.volumes) {
+    let v = raw;
+    if (v.type === 'bind' || v.type === 'npipe') {
+      // Translate the source for the daemon that receives it (field engineer's path translation).
+      const original = v.source ? translateHostPath(v.source, project.workingDir, { kind: 'linux' }) : undefined;
+      const translated = translateMount(v, {
+        projectDir: project.workingDir,
+        target,
+        ...(ctx.sourceKind && original && 'path' in original ? { sourceKind: ctx.sourceKind(original.path) } : {}),
+      });
+      if (translated) {
+        for (const issue of translated.issues) {
+          (issue.severity === 'error' ? errors : warnings).push(`service ${service.name}: ${issue.message}`);
+        }
+        if (translated.type === 'npipe' || target.kind === 'windows') {
+          list.push(toEngineMount(translated, v));
+          continue;
+        }
+        v = { ...v, source: translated.source, read_only: translated.readOnly };
+      }
+    }
     switch (v.type) {
       case 'bind': {
         // create_host_path: false → a Mount, so a missing source is an error; otherwise Binds,
@@ -225,7 +253,8 @@ function fileReferences(
         continue;
       }
       if (object.file) {
-        binds.push(`${object.file}:${target}:ro`);
+        const source = translateHostPath(object.file, ctx.project.workingDir, ctx.bindTarget ?? { kind: 'linux' });
+        binds.push(`${'path' in source ? source.path : object.file}:${target}:ro`);
       } else {
         const content =
           object.content ?? (object.environment ? (ctx.project.environment[object.environment] ?? '') : '');
@@ -279,6 +308,7 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   const { project, service } = ctx;
   const windows = service.platform.os === 'windows';
   const warnings: string[] = [];
+  const errors: string[] = [];
   const files: ContainerFile[] = [];
   const host: Record<string, unknown> = {};
   const body: Record<string, unknown> = { Image: ctx.image, Labels: { ...service.labels, ...ctx.labels } };
@@ -302,7 +332,7 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   if (Object.keys(exposed).length) body.ExposedPorts = exposed;
   if (Object.keys(bindings).length) host.PortBindings = bindings;
 
-  const { binds, mounts: mountList } = mounts(ctx);
+  const { binds, mounts: mountList } = mounts(ctx, warnings, errors);
   fileReferences(ctx, windows, binds, files, warnings);
   if (binds.length) host.Binds = binds;
   if (mountList.length) host.Mounts = mountList;
@@ -372,5 +402,5 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
     }
   }
   body.HostConfig = host;
-  return { body, connect, files, warnings };
+  return { body, connect, files, warnings, errors };
 }

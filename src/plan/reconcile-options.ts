@@ -30,6 +30,10 @@ export interface ReconcileOptions {
   readonly rmi?: 'all' | 'local';
   /** reach `auto`: what the probe found, per provider daemon platform. */
   readonly probedReach?: Readonly<Partial<Record<PlatformOs, 'ip' | 'published'>>>;
+  /** Bind sources stat'ed on this host (absolute path → kind); absent = not checked. */
+  readonly sourceKinds?: Readonly<Record<string, 'directory' | 'file' | 'missing' | 'other'>>;
+  /** Host OS running mixcompose (for path translation defaults). */
+  readonly hostPlatform?: string;
   /** MIXCOMPOSE_RESOLVER_IMAGE, when set. */
   readonly resolverImage?: string;
 }

@@ -4,7 +4,7 @@
  * with depends_on conditions as wait operations, and hosts registrations so names resolve
  * across daemons.
  */
-import { PlanError } from '../errors.js';
+import { PlanError, formatIssue } from '../errors.js';
 import type { PlatformOs, Service } from '../model/project.js';
 import { resolveAddresses, type ProviderIp } from './addresses.js';
 import { containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
@@ -15,6 +15,9 @@ import type { ObservedContainer } from './observed-state.js';
 import type { ContainerRef, ContainerSpec, ReachDecision, RuntimeIp, Substitution } from './plan.js';
 import type { PlanContext } from './plan-context.js';
 import { spansTwoDaemons } from './placement.js';
+import { bindTargetFor } from './path-translation.js';
+import { createPlatformFor } from './daemon-check.js';
+import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
 import { DEFAULT_DEPENDENCY_TIMEOUT_MS } from './reconcile-options.js';
 import {
   RESOLVER_IP_TEXT,
@@ -87,6 +90,9 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   const selected = options.noDeps ? new Set(named) : withDependencies(project, named);
   const order = dependencyOrder(project).filter((s) => selected.has(s));
   const allServices = Object.values(project.services);
+  const linuxFacts = observed.daemons[ctx.placement.linux];
+  const linuxKind = linuxDaemonKind(linuxFacts, bindTargetFor(linuxFacts, project.extension.daemons.linux, options.hostPlatform).kind);
+  for (const issue of lintDatabaseStorage(project, linuxKind ? { linuxDaemon: linuxKind } : {})) ctx.warnings.push(formatIssue(issue));
 
   // ---- networks and volumes, per daemon, for what the selected services use
   const networkOps = new Map<string, string>(); // `${daemon}/${key}` → op id
@@ -351,14 +357,17 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         dnsFirst: resolverDns ? [RESOLVER_IP_TEXT] : [],
         containerNameOf: (s) => containerName(project.name, project.services[s]!, 1),
         defaultStopGracePeriod: project.extension.daemons[service.platform.os]?.stop_grace_period,
+        bindTarget: bindTargetFor(facts, project.extension.daemons[daemon], options.hostPlatform),
+        sourceKind: (path) => options.sourceKinds?.[path],
       });
       if (number === 1) ctx.warnings.push(...built.warnings);
+      if (built.errors.length) throw new PlanError(built.errors.join('\n'), serviceName);
       const spec: ContainerSpec = {
         body: built.body,
         substitutions,
         connect: built.connect,
         files: built.files,
-        ...(facts?.lcow && service.platform.os === 'linux' ? { platformQuery: service.platform.raw } : {}),
+        ...(facts && createPlatformFor(facts) ? { platformQuery: createPlatformFor(facts)! } : {}),
       };
       const old = existing.find((c) => c.number === number);
       const known = materializeSpec(spec, () => undefined);

@@ -13,6 +13,9 @@ import type { ReconcileOptions } from '../../plan/reconcile.js';
 import type { PlatformOs } from '../../model/project.js';
 import type { DaemonClient } from '../../engine/daemon-client.js';
 import { resumeCommand, seconds, withSession, type Session } from './session.js';
+import { ensureImages } from '../../engine/images.js';
+import type { PullOverride } from '../../plan/pull-policy.js';
+import { withDependencies } from '../../plan/dependencies.js';
 
 interface UpFlags {
   detach?: boolean;
@@ -26,6 +29,8 @@ interface UpFlags {
   waitTimeout?: number;
   timeout?: number;
   retryDaemon?: number;
+  pull?: PullOverride;
+  build?: boolean;
 }
 
 /** Wraps the session's clients in the retrying decorator (`--retry-daemon`). */
@@ -62,6 +67,9 @@ export function registerUp(program: Command): void {
     .option('--wait', 'wait until services are running/healthy (implies -d)')
     .addOption(new Option('--wait-timeout <seconds>', 'maximum time for --wait').argParser(seconds))
     .addOption(new Option('-t, --timeout <seconds>', 'stop timeout when containers are recreated or stopped').argParser(seconds))
+    .addOption(new Option('--pull <policy>', 'pull images: always, missing, never, or policy (per service pull_policy)').choices(['always', 'missing', 'never', 'policy']))
+    .option('--build', 'build images before starting')
+    .option('--no-build', 'do not build images, even if missing')
     .addOption(new Option('--retry-daemon <seconds>', 'wait (with backoff) for an unreachable daemon instead of failing').argParser(seconds))
     .action(async (services: string[], flags: UpFlags, command: Command) => {
       await withSession(command, async (session) => {
@@ -79,12 +87,12 @@ export function registerUp(program: Command): void {
           ...(session.env.MIXCOMPOSE_RESOLVER_IMAGE ? { resolverImage: session.env.MIXCOMPOSE_RESOLVER_IMAGE } : {}),
         };
         const daemons = retryingDaemons(session, flags.retryDaemon);
-        const ensureImages = await imageStep(session, daemons);
+        const images = imageStep(session, daemons, flags, services);
         const { plan } = await apply(session.project, daemons, {
           reconcile: reconcileOptions,
           onEvent: session.reporter.sink,
           ...(flags.dryRun ? { dryRun: true } : {}),
-          ...(ensureImages ? { ensureImages } : {}),
+          ensureImages: images,
           resume: resumeCommand(session, 'up', upArgs(flags)),
         });
         if (flags.dryRun) {
@@ -98,11 +106,28 @@ export function registerUp(program: Command): void {
     });
 }
 
-/** The image step (pull / build / platform check) when the images module is there. */
-async function imageStep(session: Session, daemons: Session['daemons']) {
-  void session;
-  void daemons;
-  return undefined as undefined | ((observed: import('../../plan/observed-state.js').ObservedState) => Promise<void>);
+/** The image step: pull / build / platform check on each daemon (the images engineer's ensureImages). */
+function imageStep(session: Session, daemons: Session['daemons'], flags: UpFlags, services: readonly string[]) {
+  return async () => {
+    const selected = services.length
+      ? [...(flags.deps === false ? new Set(services) : withDependencies(session.project, services))]
+      : undefined;
+    const result = await ensureImages(
+      session.project,
+      daemons.clients,
+      daemons.facts,
+      {
+        env: session.env,
+        allowOsMismatch: session.global.allowOsMismatch,
+        ...(flags.pull ? { pull: flags.pull } : {}),
+        ...(flags.build ? { build: true } : {}),
+        ...(flags.build === false ? { noBuild: true } : {}),
+        ...(selected ? { services: selected } : {}),
+      },
+      session.reporter.sink,
+    );
+    for (const message of result.warnings) session.reporter.sink({ type: 'warning', message });
+  };
 }
 
 /** Streams logs until every container exits; Ctrl-C stops the stack. */
