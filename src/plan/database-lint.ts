@@ -12,6 +12,8 @@
  */
 import type { ConfigIssue } from '../errors.js';
 import type { Project, Service, ServiceVolume, Volume } from '../model/project.js';
+import type { DaemonFacts } from './observed-state.js';
+import { bindTargetFor } from './path-translation.js';
 
 /** What is known of the Linux daemon; undefined = not known (config without a daemon). */
 export type LinuxDaemonKind =
@@ -191,4 +193,18 @@ export function linuxDaemonKind(facts: { readonly lcow: boolean; readonly osType
   if (!facts) return undefined;
   if (facts.lcow || facts.osType === 'windows') return 'lcow';
   return bindTargetKind === 'linux-on-windows' ? 'vm-on-windows' : 'linux';
+}
+
+/**
+ * The lint for a connected project: the Linux daemon's kind from what it reported (LCOW, a VM on
+ * Windows, or Linux on Linux) and its path settings. What `plan` and `up` print.
+ */
+export function lintDatabaseStorageFor(
+  project: Pick<Project, 'services' | 'volumes' | 'extension'>,
+  linuxFacts: (Pick<DaemonFacts, 'lcow' | 'osType'> & Partial<Pick<DaemonFacts, 'operatingSystem' | 'kernelVersion'>>) | undefined,
+  hostPlatform?: string,
+): ConfigIssue[] {
+  const target = linuxFacts ? bindTargetFor(linuxFacts, project.extension?.daemons?.linux, hostPlatform) : undefined;
+  const linuxDaemon = linuxDaemonKind(linuxFacts, target?.kind);
+  return lintDatabaseStorage(project, linuxDaemon ? { linuxDaemon } : {});
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { databaseOf, imageRepository, lintDatabaseStorage, linuxDaemonKind } from '../../../src/plan/database-lint.js';
+import { databaseOf, imageRepository, lintDatabaseStorage, lintDatabaseStorageFor, linuxDaemonKind } from '../../../src/plan/database-lint.js';
 import type { Project, Service, ServiceVolume } from '../../../src/model/project.js';
 
 function service(name: string, extra: Partial<Service> = {}): Service {
@@ -128,5 +128,23 @@ describe('linuxDaemonKind', () => {
     expect(linuxDaemonKind({ lcow: false, osType: 'linux' }, 'linux-on-windows')).toBe('vm-on-windows');
     expect(linuxDaemonKind({ lcow: false, osType: 'linux' }, 'linux')).toBe('linux');
     expect(linuxDaemonKind(undefined)).toBeUndefined();
+  });
+});
+
+describe('lintDatabaseStorageFor (connected)', () => {
+  const p = {
+    ...project([service('db', { image: 'mysql:8', volumes: [named('data', '/var/lib/mysql')] }), service('pg', { image: 'postgres', volumes: [bind('/srv/pg', '/var/lib/postgresql/data')] })], {
+      data: { name: 'x_data' },
+    }),
+    extension: { default_platform: 'linux' as const, daemons: {} as Project['extension']['daemons'] },
+  };
+  it('LCOW: both the named volume and the bind warn', () => {
+    expect(lintDatabaseStorageFor(p, { lcow: true, osType: 'windows' }).map((i) => i.path?.[1])).toEqual(['db', 'pg']);
+  });
+  it('Docker Desktop: the bind warns, the named volume does not', () => {
+    expect(lintDatabaseStorageFor(p, { lcow: false, osType: 'linux', operatingSystem: 'Docker Desktop' }).map((i) => i.path?.[1])).toEqual(['pg']);
+  });
+  it('Linux on Linux: nothing', () => {
+    expect(lintDatabaseStorageFor(p, { lcow: false, osType: 'linux', operatingSystem: 'Debian GNU/Linux 12' }, 'linux')).toEqual([]);
   });
 });
