@@ -50,7 +50,11 @@ export interface ImageOptions {
   readonly buildOnly?: boolean;
   /** Only these services (dependencies already added by the caller). Default: all active services. */
   readonly services?: readonly string[];
-  /** --allow-os-mismatch: a stand-in daemon (a Linux daemon serving windows) checks images against its own OS. */
+  /**
+   * --allow-os-mismatch: a stand-in daemon (a Linux daemon serving windows) checks images against its
+   * own OS, since that is what it can run (the rig's "windows" services run busybox). Without it the
+   * check is by the service's declared platform.
+   */
   readonly allowOsMismatch?: boolean;
   /** `pull --ignore-pull-failures`: a failed pull (or registry lookup) becomes a warning. */
   readonly ignorePullFailures?: boolean;

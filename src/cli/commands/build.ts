@@ -29,6 +29,7 @@ export function registerBuild(program: Command): void {
           {
             env: session.env,
             buildOnly: true,
+            allowOsMismatch: session.global.allowOsMismatch,
             ...(selected ? { services: selected } : {}),
             ...(flags.cache === false ? { noCache: true } : {}),
             ...(flags.pull ? { pullOnBuild: true } : {}),

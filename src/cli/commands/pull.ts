@@ -41,6 +41,7 @@ export function registerPull(program: Command): void {
             env: session.env,
             pull: 'always',
             pullOnly: true,
+            allowOsMismatch: session.global.allowOsMismatch,
             ...(selected ? { services: selected } : {}),
             ...(flags.ignorePullFailures ? { ignorePullFailures: true } : {}),
           },

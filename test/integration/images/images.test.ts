@@ -128,6 +128,23 @@ describe('platform check before any byte moves', () => {
     expect(await hasImage('windows', REGISTRY_BUSYBOX_IMAGE)).toBe(false);
   });
 
+  it('with --allow-os-mismatch, checks a stand-in daemon against its own OS: linux images pass, windows images do not', async () => {
+    await removeImage('windows', REGISTRY_BUSYBOX_IMAGE);
+    await removeImage('windows', FAKE_WINDOWS_IMAGE);
+    const ok = project([stubService('web', 'windows', { image: REGISTRY_BUSYBOX_IMAGE })]);
+    const { clients, facts } = await connect(ok);
+    const result = await ensureImages(ok, clients, facts, { env, allowOsMismatch: true });
+    expect(result.images.web).toMatchObject({ action: 'pull', platform: 'windows' });
+    expect(await hasImage('windows', REGISTRY_BUSYBOX_IMAGE)).toBe(true);
+
+    const refused = project([stubService('web', 'windows', { image: FAKE_WINDOWS_IMAGE })]);
+    await expect(ensureImages(refused, clients, facts, { env, allowOsMismatch: true })).rejects.toThrow(
+      /service "web": image .*fake-windows:latest is published for windows\/amd64 \(10\.0\.20348\.1\).*there is no linux variant/,
+    );
+    expect(await hasImage('windows', FAKE_WINDOWS_IMAGE)).toBe(false);
+    await removeImage('windows', REGISTRY_BUSYBOX_IMAGE);
+  });
+
   it('refuses a local image of the wrong OS the same way', async () => {
     // mixcompose-test/busybox is local on the stand-in and says os linux.
     const p = project([stubService('web', 'windows', { image: BUSYBOX_IMAGE })]);
