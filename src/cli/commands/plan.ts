@@ -3,6 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { apply } from '../../engine/apply.js';
+import { fieldWarnings } from '../../plan/field-warnings.js';
 import { formatPlan } from '../../plan/format-plan.js';
 import type { PlanCommand } from '../../plan/reconcile-options.js';
 import { withSession } from './session.js';
@@ -19,6 +20,7 @@ export function registerPlan(program: Command): void {
     .action(async (services: string[], flags: { for: PlanCommand; forceRecreate?: boolean; removeOrphans?: boolean; format: string }, command: Command) => {
       let text = '';
       await withSession(command, async (session) => {
+        if (flags.for === 'up') for (const w of fieldWarnings(session.project, session.daemons.facts.linux, process.platform)) session.reporter.sink(w);
         const { plan } = await apply(session.project, session.daemons, {
           reconcile: {
             command: flags.for,

@@ -8,6 +8,7 @@ import { apply } from '../../engine/apply.js';
 import { observe } from '../../engine/observe.js';
 import { logContainers, streamLogs } from '../../engine/logs.js';
 import { withDaemonRetry } from '../../engine/retry-daemon.js';
+import { fieldWarnings } from '../../plan/field-warnings.js';
 import { formatPlan } from '../../plan/format-plan.js';
 import type { ReconcileOptions } from '../../plan/reconcile.js';
 import type { PlatformOs } from '../../model/project.js';
@@ -73,6 +74,7 @@ export function registerUp(program: Command): void {
     .addOption(new Option('--retry-daemon <seconds>', 'wait (with backoff) for an unreachable daemon instead of failing').argParser(seconds))
     .action(async (services: string[], flags: UpFlags, command: Command) => {
       await withSession(command, async (session) => {
+        for (const w of fieldWarnings(session.project, session.daemons.facts.linux, process.platform)) session.reporter.sink(w);
         const reconcileOptions: ReconcileOptions = {
           command: 'up',
           services,
