@@ -84,6 +84,8 @@ export interface ImagePlanEntry {
   readonly platforms?: readonly ImagePlatform[];
   /** A `pull_policy: always` service with a build section builds when the pull fails. */
   readonly buildOnFailure?: boolean;
+  /** `pull` of a buildable service: a failed pull is a warning (the image can be built). */
+  readonly tolerateFailure?: boolean;
 }
 
 export interface ImagePlan {
@@ -258,9 +260,10 @@ export async function planImages(
         const message = `service "${service.name}": cannot look up image ${image} from ${daemon.label}: ${
           error instanceof DaemonError && error.cause instanceof Error ? error.cause.message : (error as Error).message
         }`;
-        if (options.ignorePullFailures) {
+        // `pull` skips a buildable service whose image is not in a registry (it is built, not pulled).
+        if (options.ignorePullFailures || (options.pullOnly && service.build)) {
           warnings.push(message);
-          return { ...base, action: 'skip', reason: 'lookup failed (--ignore-pull-failures)' };
+          return { ...base, action: 'skip', reason: options.ignorePullFailures ? 'lookup failed (--ignore-pull-failures)' : 'not in a registry; built, not pulled' };
         }
         if (decision.buildOnFailure) return { ...base, action: 'build', reason: 'image not in its registry; building' };
         errors.push(message);
@@ -276,7 +279,8 @@ export async function planImages(
         action: 'pull',
         reason: decision.reason,
         platforms: lookup.platforms,
-        ...(decision.buildOnFailure ? { buildOnFailure: true } : {}),
+        ...(decision.buildOnFailure && !options.pullOnly ? { buildOnFailure: true } : {}),
+        ...(options.pullOnly && service.build ? { tolerateFailure: true } : {}),
       };
     }),
   );
@@ -622,7 +626,7 @@ export async function executeImagePlan(
           images[entry.service] = { image: entry.image, ...(typeof inspected?.Id === 'string' ? { id: inspected.Id } : {}), platform, action: 'pull' };
         } else if (entry.buildOnFailure) {
           toBuild.push({ ...entry, action: 'build', reason: 'pull failed; building' });
-        } else if (options.ignorePullFailures) {
+        } else if (options.ignorePullFailures || entry.tolerateFailure) {
           const message = `service "${entry.service}": pull of ${entry.image} on ${daemon.label} failed: ${failure instanceof Error ? failure.message : String(failure)}`;
           warnings.push(message);
           sink({ type: 'warning', message, service: entry.service });

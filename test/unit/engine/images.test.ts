@@ -252,3 +252,22 @@ describe('PullProgress', () => {
     expect(p.snapshot()).toEqual({ current: 100, total: 100, layersDone: 2, layersTotal: 2 });
   });
 });
+
+describe('pull command (pullOnly)', () => {
+  it('pulls a buildable service with an image, never builds it, and only warns when it is not in a registry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctx-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM x\n');
+    const { l, project, clients, facts, e } = await setup({ distribution: { 'shop/api:1': LINUX_AMD64 } }, {}, [
+      stubService('api', 'linux', { image: 'shop/api:1', build: { context: dir } }),
+      stubService('worker', 'linux', { image: 'shop/worker:1', build: { context: dir } }),
+      stubService('only-built', 'linux', { build: { context: dir } }),
+    ]);
+    const result = await ensureImages(project, clients, facts, { env: e, pull: 'always', pullOnly: true });
+    expect(l.find('POST', '/images/create').map((r) => r.query.fromImage)).toEqual(['shop/api']);
+    expect(l.find('POST', '/build')).toEqual([]);
+    expect(result.images.api?.action).toBe('pull');
+    expect(result.warnings.join('\n')).toMatch(/service "worker": cannot look up image shop\/worker:1/);
+    expect(result.images['only-built']?.action).toBe('skip');
+  });
+});
