@@ -208,3 +208,17 @@ export function lintDatabaseStorageFor(
   const linuxDaemon = linuxDaemonKind(linuxFacts, target?.kind);
   return lintDatabaseStorage(project, linuxDaemon ? { linuxDaemon } : {});
 }
+
+/**
+ * The Linux daemon's kind when no daemon was asked (`config`): a VM on Windows when the host is
+ * Windows or a path prefix is set, Linux on Linux for a local unix socket on a non-Windows host,
+ * otherwise not known (the lint then warns about every bind).
+ */
+export function offlineLinuxDaemonKind(
+  settings: { readonly host?: string; readonly path_prefix?: string } | undefined,
+  hostPlatform?: string,
+): LinuxDaemonKind | undefined {
+  if (hostPlatform === 'win32' || settings?.path_prefix) return 'vm-on-windows';
+  if (settings?.host?.startsWith('unix://')) return 'linux';
+  return undefined;
+}

@@ -252,3 +252,26 @@ export function toEngineMount(mount: TranslatedMount, volume?: ServiceVolume): R
   if (volume?.consistency) entry.Consistency = volume.consistency;
   return entry;
 }
+
+/**
+ * The path form to show when no daemon was asked (`config`): a windows-platform daemon is taken
+ * to be Windows, a linux one is judged by its settings and the host OS.
+ */
+export function offlineBindTarget(
+  platform: 'linux' | 'windows',
+  settings: Pick<DaemonSettings, 'path_prefix'> | undefined,
+  hostPlatform?: string,
+): BindTarget {
+  return platform === 'windows' ? { kind: 'windows' } : bindTargetFor(undefined, settings, hostPlatform);
+}
+
+/** "source → translated" (or "source: why not") for each bind/npipe volume of a service, for `config`. */
+export function describeBindSources(volumes: readonly ServiceVolume[], projectDir: string, target: BindTarget): string[] {
+  const lines: string[] = [];
+  for (const v of volumes) {
+    if ((v.type !== 'bind' && v.type !== 'npipe') || v.source === undefined) continue;
+    const t = translateHostPath(v.source, projectDir, target);
+    lines.push('path' in t ? `${v.source} → ${t.path}` : `${v.source}: ${t.error}`);
+  }
+  return lines;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { databaseOf, imageRepository, lintDatabaseStorage, lintDatabaseStorageFor, linuxDaemonKind } from '../../../src/plan/database-lint.js';
+import { databaseOf, imageRepository, lintDatabaseStorage, lintDatabaseStorageFor, linuxDaemonKind, offlineLinuxDaemonKind } from '../../../src/plan/database-lint.js';
 import type { Project, Service, ServiceVolume } from '../../../src/model/project.js';
 
 function service(name: string, extra: Partial<Service> = {}): Service {
@@ -146,5 +146,14 @@ describe('lintDatabaseStorageFor (connected)', () => {
   });
   it('Linux on Linux: nothing', () => {
     expect(lintDatabaseStorageFor(p, { lcow: false, osType: 'linux', operatingSystem: 'Debian GNU/Linux 12' }, 'linux')).toEqual([]);
+  });
+});
+
+describe('offlineLinuxDaemonKind', () => {
+  it('guesses from the host OS, path_prefix and the endpoint', () => {
+    expect(offlineLinuxDaemonKind({ host: 'unix:///var/run/docker.sock' }, 'linux')).toBe('linux');
+    expect(offlineLinuxDaemonKind({ host: 'npipe:////./pipe/docker_engine_linux' }, 'win32')).toBe('vm-on-windows');
+    expect(offlineLinuxDaemonKind({ host: 'unix:///var/run/docker.sock', path_prefix: '/host' }, 'linux')).toBe('vm-on-windows');
+    expect(offlineLinuxDaemonKind({ host: 'tcp://build:2376' }, 'linux')).toBeUndefined();
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   DOCKER_DESKTOP_PATH_PREFIX,
   bindTargetFor,
+  describeBindSources,
+  offlineBindTarget,
   toEngineMount,
   translateHostPath,
   translateMount,
@@ -143,5 +145,21 @@ describe('translateMount: source facts by lookup', () => {
     expect(asked).toEqual(['C:\\proj\\conf\\app.conf']);
     expect(m.source).toBe('C:\\proj\\conf\\app.conf');
     expect(m.issues[0]!.message).toContain('not a directory');
+  });
+});
+
+describe('config helpers', () => {
+  it('offlineBindTarget: windows platform is Windows; linux by prefix and host OS', () => {
+    expect(offlineBindTarget('windows', undefined, 'linux')).toEqual(windows);
+    expect(offlineBindTarget('linux', undefined, 'linux')).toEqual(linux);
+    expect(offlineBindTarget('linux', undefined, 'win32')).toEqual(desktop);
+    expect(offlineBindTarget('linux', { path_prefix: '/host' }, 'linux')).toEqual(custom);
+  });
+  it('describeBindSources lists translations and refusals, skipping named volumes', () => {
+    const volumes: ServiceVolume[] = [bind('./web'), { type: 'volume', source: 'data', target: '/d' }, bind('/srv/x')];
+    expect(describeBindSources(volumes, '/mnt/c/proj', windows)).toEqual([
+      './web → C:\\proj\\web',
+      expect.stringMatching(/^\/srv\/x: "\/srv\/x" is not a Windows path/),
+    ]);
   });
 });
