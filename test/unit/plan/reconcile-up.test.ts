@@ -1,26 +1,63 @@
+/**
+ * Planner golden tests: the printed plan for a given project and observed state, no daemon.
+ */
 import { describe, expect, it } from 'vitest';
+import { PlanError } from '../../../src/errors.js';
 import { reconcile } from '../../../src/plan/reconcile.js';
 import { formatPlan } from '../../../src/plan/format-plan.js';
-import { container, observed, project, service } from './builders.js';
+import { materializeSpec } from '../../../src/plan/materialize.js';
+import type { ObservedContainer } from '../../../src/plan/observed-state.js';
+import type { Plan } from '../../../src/plan/plan.js';
+import type { Service } from '../../../src/model/project.js';
+import { container, facts, observed, project, service } from './builders.js';
 
-const mixed = () =>
-  project([
-    service('db', {
-      command: ['httpd', '-f', '-p', '8080'],
-      ports: [{ target: 8080, published: '18080', protocol: 'tcp' }],
-      healthcheck: { test: ['CMD', 'true'], interval: '1s', retries: 3 },
-    }),
-    service('web', {
-      platform: 'windows',
-      environment: { DB_HOST: '{{ db.host }}', DB_PORT: '{{ db.port:8080 }}' },
-      depends_on: { db: { condition: 'service_healthy', required: true, restart: false } },
-    }),
-  ]);
+const db = (extra: Partial<Service> = {}) =>
+  service('db', {
+    command: ['httpd', '-f', '-p', '8080'],
+    ports: [{ target: 8080, published: '18080', protocol: 'tcp' }],
+    healthcheck: { test: ['CMD', 'true'], interval: '1s', retries: 3 },
+    ...extra,
+  });
+const web = (extra: Partial<Service> = {}) =>
+  service('web', {
+    platform: 'windows',
+    environment: { DB_HOST: '{{ db.host }}', DB_PORT: '{{ db.port:8080 }}' },
+    depends_on: { db: { condition: 'service_healthy', required: true, restart: false } },
+    ...extra,
+  });
+const NETWORKS = [
+  { id: 'n1', name: 'shop_default', platform: 'linux' as const, driver: 'bridge', subnets: [], labels: {} },
+  { id: 'n2', name: 'shop_default', platform: 'windows' as const, driver: 'bridge', subnets: [], labels: {} },
+];
+const cache = service('cache', { command: ['sleep', '3600'] });
+const mixed = () => project([db(), web(), cache]);
+
+/** What the daemons would hold after executing `plan`: one running container per create, IPs made up. */
+function afterRun(plan: Plan): ObservedContainer[] {
+  const ips = new Map<string, string>();
+  let n = 1;
+  for (const op of plan.operations) if (op.kind === 'start-container') ips.set(op.id, `10.${op.daemon === 'linux' ? 201 : 202}.0.${++n}`);
+  return plan.operations.flatMap((op) => {
+    if (op.kind !== 'create-container') return [];
+    const spec = materializeSpec(op.spec, (r) => ips.get(r.ipOf))!;
+    const ip = ips.get(`start:${op.service}:${op.number}`)!;
+    return [
+      container({
+        service: op.service,
+        number: op.number,
+        platform: op.daemon,
+        name: op.name,
+        configHash: spec.hash,
+        labels: spec.body.Labels as Record<string, string>,
+        ips: { shop_default: ip },
+      }),
+    ];
+  });
+}
 
 describe('reconcile up', () => {
-  it('plans a fresh mixed stack', () => {
-    const plan = reconcile(mixed(), observed());
-    expect(formatPlan(plan)).toMatchInlineSnapshot(`
+  it('plans a fresh mixed stack: resolver, parallel creates, waits across daemons', () => {
+    expect(formatPlan(reconcile(mixed(), observed()))).toMatchInlineSnapshot(`
       "project shop: windows → windows daemon, linux → linux daemon
       reach linux containers from the other daemon: ip (configured)
       reach windows containers from the other daemon: ip (configured)
@@ -29,13 +66,129 @@ describe('reconcile up', () => {
         2. [linux] create container shop-mixcompose-resolver (new)  after 1
         3. [windows] create network shop_default (bridge)
         4. [linux] start container shop-mixcompose-resolver  after 2
-        5. [linux] create container shop-db-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
-        6. [linux] start container shop-db-1  after 5
-        7. [windows] create container shop-web-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 3,4,6
-        8. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 6
-        9. [windows] start container shop-web-1  after 6,7,8
-       10. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4,9
+        5. [linux] create container shop-cache-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
+        6. [linux] create container shop-db-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
+        7. [linux] start container shop-cache-1  after 5
+        8. [linux] start container shop-db-1  after 6
+        9. [windows] create container shop-web-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 3,4,8
+       10. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 8
+       11. [windows] start container shop-web-1  after 8,9,10
+       12. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4,11
       "
     `);
   });
+
+  it('plans nothing when everything runs with the same config (idempotent)', () => {
+    const first = reconcile(mixed(), observed());
+    const state = observed({ containers: afterRun(first), networks: NETWORKS });
+    const second = reconcile(mixed(), state);
+    expect(formatPlan(second)).toMatchInlineSnapshot(`
+      "project shop: windows → windows daemon, linux → linux daemon
+      reach linux containers from the other daemon: ip (configured)
+      reach windows containers from the other daemon: ip (configured)
+      names across daemons: project resolver
+      nothing to do
+      "
+    `);
+  });
+
+  it('recreates a changed service and the consumers of its address, nothing else', () => {
+    const first = reconcile(mixed(), observed());
+    const state = observed({ containers: afterRun(first), networks: NETWORKS });
+    const changed = project([db({ environment: { MODE: 'fast' } }), web(), cache]);
+    const plan = reconcile(changed, state);
+    const creates = plan.operations.filter((op) => op.kind === 'create-container').map((op) => `${op.name}: ${'reason' in op ? op.reason : ''}`);
+    expect(creates).toEqual(['shop-db-1: config changed', 'shop-web-1: dependency address changes']);
+    expect(plan.operations.some((op) => 'service' in op && op.service === 'cache')).toBe(false);
+  });
+
+  it('refuses service_healthy on a dependency without a healthcheck', () => {
+    const p = project([db({ healthcheck: undefined }), web()]);
+    expect(() => reconcile(p, observed())).toThrow(PlanError);
+    expect(() => reconcile(p, observed())).toThrow(/web depends on db with condition service_healthy, but db has no healthcheck/);
+  });
+
+  it('uses the daemon address and the published port when reach is published', () => {
+    const p = project([db(), web()], {}, { linux: { reach: 'published', address: 'linux-host.example' } });
+    const create = reconcile(p, observed()).operations.find((op) => op.id === 'create:web:1');
+    const subs = create && create.kind === 'create-container' ? create.spec.substitutions : [];
+    expect(subs.filter((s) => s.text.startsWith('{{ db.'))).toEqual([
+      { text: '{{ db.host }}', value: 'linux-host.example' },
+      { text: '{{ db.port:8080 }}', value: '18080' },
+    ]);
+  });
+
+  it('errors at plan time when published reach needs a port that is not published', () => {
+    const p = project([db({ ports: [] }), web()], {}, { linux: { reach: 'published', address: 'linux-host.example' } });
+    expect(() => reconcile(p, observed())).toThrow(/port 8080 of db is not published on a fixed host port/);
+    const noAddress = project([db(), web()], {}, { linux: { reach: 'published' } });
+    expect(() => reconcile(noAddress, observed())).toThrow(/x-mixcompose.daemons.linux.address is not set/);
+  });
+
+  it('auto reach takes the probe result and says so', () => {
+    const p = project([db(), web()], {}, { linux: { reach: 'auto', address: 'h' }, windows: { reach: 'auto' } });
+    const plan = reconcile(p, observed(), { probedReach: { linux: 'published' } });
+    expect(formatPlan(plan)).toContain('reach linux containers from the other daemon: published (auto: probe)');
+    expect(formatPlan(plan)).toContain('reach windows containers from the other daemon: ip (auto: default)');
+  });
+
+  it('puts both platforms on one daemon when they share it, with no resolver and names for addresses', () => {
+    const shared = observed({ daemons: { linux: facts('linux', { sharedWith: 'windows' }), windows: facts('windows', { sharedWith: 'linux' }) } });
+    expect(formatPlan(reconcile(mixed(), shared))).toMatchInlineSnapshot(`
+      "project shop: one daemon (linux) for both platforms
+      reach linux containers from the other daemon: ip (configured)
+      reach windows containers from the other daemon: ip (configured)
+      names across daemons: not needed
+        1. [linux] create network shop_default (bridge)
+        2. [linux] create container shop-cache-1 (new)  after 1
+        3. [linux] create container shop-db-1 (new)  after 1
+        4. [linux] create container shop-web-1 (new) with {{ db.host }}=db, {{ db.port:8080 }}=8080  after 1
+        5. [linux] start container shop-cache-1  after 2
+        6. [linux] start container shop-db-1  after 3
+        7. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 6
+        8. [linux] start container shop-web-1  after 4,6,7
+      "
+    `);
+  });
+
+  it('uses nat for windows networks when the daemon lists it, unless the file says otherwise', () => {
+    const nat = observed({ daemons: { linux: facts('linux'), windows: facts('windows', { osType: 'windows', networkDrivers: ['ics', 'nat', 'transparent'] }) } });
+    const plan = reconcile(mixed(), nat);
+    const net = plan.operations.find((op) => op.id === 'network:windows:default');
+    expect(net && net.kind === 'create-network' && net.body.Driver).toBe('nat');
+    const fileDriver = project([db(), web(), cache], { networks: { default: { name: 'shop_default', driver: 'transparent' } } });
+    const net2 = reconcile(fileDriver, nat).operations.find((op) => op.id === 'network:windows:default');
+    expect(net2 && net2.kind === 'create-network' && net2.body.Driver).toBe('transparent');
+  });
+
+  it('removes orphans only when asked, warns otherwise', () => {
+    const orphan = container({ service: 'old', platform: 'windows', status: 'running' });
+    const warned = reconcile(project([cache]), observed({ containers: [orphan] }));
+    expect(warned.warnings.join('\n')).toContain('found orphan container shop-old-1 (service old) on the windows daemon');
+    expect(warned.operations.some((op) => op.kind === 'remove-container')).toBe(false);
+    const removed = reconcile(project([cache]), observed({ containers: [orphan] }), { removeOrphans: true });
+    expect(removed.operations.filter((op) => op.service === 'old' || ('name' in op && op.name === 'shop-old-1')).map((op) => op.id)).toEqual(['stop:old:1', 'remove:old:1']);
+  });
+
+  it('plans replicas for scale and removes the ones above it', () => {
+    const scaled = project([service('worker', { scale: 2, command: ['sleep', '1'] })]);
+    const plan = reconcile(scaled, observed({ daemons: { linux: facts('linux') } }));
+    expect(plan.operations.filter((op) => op.kind === 'create-container').map((op) => ('name' in op ? op.name : ''))).toEqual(['shop-worker-1', 'shop-worker-2']);
+    const down = reconcile(project([service('worker', { scale: 1, command: ['sleep', '1'] })]), observed({ daemons: { linux: facts('linux') }, containers: afterRun(plan), networks: NETWORKS }));
+    expect(down.operations.map((op) => op.id)).toEqual(['stop:worker:2', 'remove:worker:2']);
+  });
+
+  it('restarts a kept dependant with restart: true when its dependency is recreated', () => {
+    const api = service('api', { command: ['sleep', '1'], depends_on: { cache: { condition: 'service_started', required: true, restart: true } } });
+    const first = reconcile(project([cache, api]), observed({ daemons: { linux: facts('linux') } }));
+    const state = observed({ daemons: { linux: facts('linux') }, containers: afterRun(first), networks: NETWORKS });
+    const plan = reconcile(project([service('cache', { command: ['sleep', '7200'] }), api]), state);
+    expect(plan.operations.map((op) => op.id)).toEqual(['stop:cache:1', 'remove:cache:1', 'create:cache:1', 'start:cache:1', 'restart:api:1']);
+    expect(plan.operations.find((op) => op.id === 'restart:api:1')!.deps).toEqual(['start:cache:1']);
+  });
+
+  it('names the unknown service of --services', () => {
+    expect(() => reconcile(mixed(), observed(), { services: ['nope'] })).toThrow('no such service: nope');
+  });
 });
+

@@ -1,0 +1,87 @@
+/**
+ * Planner golden tests for down / stop / start / restart over observed containers.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatPlan } from '../../../src/plan/format-plan.js';
+import { reconcile } from '../../../src/plan/reconcile.js';
+import { container, observed, project, service } from './builders.js';
+
+const p = project([
+  service('db', { command: ['sleep', '1'] }),
+  service('api', { platform: 'windows', command: ['sleep', '1'], depends_on: { db: { condition: 'service_started', required: true, restart: false } } }),
+  service('web', { platform: 'windows', command: ['sleep', '1'], stop_signal: 'SIGQUIT', depends_on: { api: { condition: 'service_started', required: true, restart: false } } }),
+  service('tool', { command: ['sleep', '1'], stop_signal: 'SIGINT', stop_grace_period: '3s' }),
+]);
+const running = observed({
+  containers: [
+    container({ service: 'db', platform: 'linux', ips: { shop_default: '10.201.0.3' } }),
+    container({ service: 'api', platform: 'windows' }),
+    container({ service: 'web', platform: 'windows' }),
+    container({ service: 'tool', platform: 'linux', status: 'exited' }),
+    container({ service: 'mixcompose-resolver', platform: 'linux', name: 'shop-mixcompose-resolver', labels: { 'io.mixcompose.role': 'resolver', 'io.mixcompose.platform': 'linux' } }),
+    container({ service: 'gone', platform: 'linux', ips: { shop_default: '10.201.0.9' } }),
+  ],
+  networks: [
+    { id: 'n1', name: 'shop_default', platform: 'linux', driver: 'bridge', subnets: [], labels: {} },
+    { id: 'n2', name: 'shop_default', platform: 'windows', driver: 'bridge', subnets: [], labels: {} },
+  ],
+  volumes: [{ name: 'shop_data', platform: 'linux', driver: 'local', labels: {} }],
+});
+
+describe('reconcile down/stop/start/restart', () => {
+  it('down stops dependants first, in parallel across daemons, then networks; keeps networks orphans use', () => {
+    expect(formatPlan(reconcile(p, running, { command: 'down' }))).toMatchInlineSnapshot(`
+      "project shop: windows → windows daemon, linux → linux daemon
+      names across daemons: not needed
+        1. [linux] remove container shop-tool-1 (down)
+        2. [linux] stop container shop-mixcompose-resolver (timeout 10s)
+        3. [linux] remove container shop-mixcompose-resolver (down)  after 2
+        4. [windows] stop container shop-web-1 (timeout 10s)
+        5. [windows] remove container shop-web-1 (down)  after 4
+        6. [windows] stop container shop-api-1 (timeout 10s)  after 4
+        7. [windows] remove container shop-api-1 (down)  after 6
+        8. [windows] remove network shop_default  after 5,7
+        9. [linux] stop container shop-db-1 (timeout 10s)  after 6
+       10. [linux] remove container shop-db-1 (down)  after 9
+      warning: found orphan container shop-gone-1 (service gone) on the linux daemon; run with --remove-orphans to remove it
+      warning: network shop_default on the linux daemon is kept: orphan containers use it
+      "
+    `);
+  });
+
+  it('down -v --remove-orphans -t 2 removes orphans and volumes with the given timeout', () => {
+    const plan = reconcile(p, running, { command: 'down', volumes: true, removeOrphans: true, timeout: 2 });
+    const text = formatPlan(plan);
+    expect(text).toContain('stop container shop-gone-1 (timeout 2s)');
+    expect(text).toContain('remove volume shop_data');
+    expect(text).not.toContain('warning');
+    expect(plan.operations.filter((op) => op.kind === 'stop-container').every((op) => op.kind === 'stop-container' && op.timeoutSeconds === 2)).toBe(true);
+  });
+
+  it('stop sends no signal to windows services, the stop_signal to linux ones', () => {
+    const plan = reconcile(p, running, { command: 'stop' });
+    const stops = Object.fromEntries(plan.operations.map((op) => [op.id, op.kind === 'stop-container' ? op.signal ?? '-' : '']));
+    expect(stops).toEqual({ 'stop:api:1': '-', 'stop:db:1': '-', 'stop:web:1': '-' });
+    const toolStop = reconcile(p, observed({ containers: [container({ service: 'tool', platform: 'linux' })] }), { command: 'stop' });
+    expect(formatPlan(toolStop)).toContain('stop container shop-tool-1 (timeout 3s, SIGINT)');
+  });
+
+  it('start starts what is stopped, after its dependencies', () => {
+    const stopped = observed({
+      containers: [
+        container({ service: 'db', platform: 'linux', status: 'exited' }),
+        container({ service: 'api', platform: 'windows', status: 'exited' }),
+        container({ service: 'web', platform: 'windows' }),
+      ],
+    });
+    expect(reconcile(p, stopped, { command: 'start' }).operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual([
+      'start:api:1 <- start:db:1',
+      'start:db:1 <- ',
+    ]);
+  });
+
+  it('restart goes in dependency order', () => {
+    const plan = reconcile(p, running, { command: 'restart', services: ['db', 'api'] });
+    expect(plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual(['restart:api:1 <- restart:db:1', 'restart:db:1 <- ']);
+  });
+});
