@@ -13,6 +13,8 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadProject, type LoadOptions } from '../../config/load-project.js';
 import { UsageError, formatIssue } from '../../errors.js';
+import { lintDatabaseStorage, offlineLinuxDaemonKind } from '../../plan/database-lint.js';
+import { describeBindSources, offlineBindTarget } from '../../plan/path-translation.js';
 import type { DaemonSettings, Project, Service } from '../../model/project.js';
 import type { GlobalOptions } from '../global-options.js';
 import { globalOptions } from '../program.js';
@@ -87,8 +89,16 @@ function renderService(s: Service, project: Project): Dict {
       ? { address_references: s.addressReferences.map((r) => `${r.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')}: ${r.text}`) }
       : {}),
     ...(s.extension.lint !== undefined ? { lint: s.extension.lint } : {}),
+    ...bindSources(s, project),
   };
   return out;
+}
+
+/** Bind sources as the service's daemon will receive them (path translation), when there are any. */
+function bindSources(s: Service, project: Project): Dict {
+  const target = offlineBindTarget(s.platform.os, project.extension.daemons[s.platform.os], process.platform);
+  const lines = describeBindSources(s.volumes, project.workingDir, target);
+  return lines.length ? { bind_sources: lines } : {};
 }
 
 /** The printable model: compose's top-level layout plus each service's platform and daemon. */
@@ -127,6 +137,8 @@ async function runConfig(command: Command, flags: ConfigFlags, selected: readonl
     interpolate: flags.interpolate !== false,
   });
   for (const w of warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+  const linuxDaemon = offlineLinuxDaemonKind(project.extension.daemons.linux, process.platform);
+  for (const w of lintDatabaseStorage(project, linuxDaemon ? { linuxDaemon } : {})) process.stderr.write(`warning: ${formatIssue(w)}\n`);
   if (flags.quiet) return;
   if (flags.services) {
     process.stdout.write(Object.keys(project.services).map((s) => `${s}\n`).join(''));
