@@ -107,7 +107,8 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
   };
 
   try {
-    for (const name of Object.keys(services)) resolve(name, []);
+    // Only services with `extends` change; others are resolved (copied) only when used as a base.
+    for (const [name, svc] of Object.entries(services)) if (isPlainMap(svc) && svc.extends !== undefined) resolve(name, []);
   } finally {
     state.loading.delete(file);
   }

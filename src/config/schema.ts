@@ -4,18 +4,14 @@
  * clearly not meant for are dropped, a deeper error wins over the failures it causes higher up,
  * and type errors of alternative branches are combined ("expected a string or a list").
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { composeSchema } from './compose-schema.js';
+import type { ErrorObject } from 'ajv';
+import { validate as precompiled } from './compose-schema-validator.js';
 import { Tagged, type PositionIndex } from './positions.js';
 import type { IssueList } from './issues.js';
 
-let compiled: ValidateFunction | undefined;
-
-/** The compiled validator (compiled once, on first use; it holds no per-load state). */
-function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: false, coerceTypes: true, verbose: true }).compile(composeSchema);
-  return compiled;
-}
+/** The schema compiled ahead of time by ajv (schemas/generate.sh), with AJV_OPTIONS. */
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+const validator = (): Validator => precompiled as Validator;
 
 export function validateAgainstSchema(root: Record<string, unknown>, positions: PositionIndex, issues: IssueList): void {
   const validate = validator();

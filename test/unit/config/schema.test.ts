@@ -60,3 +60,11 @@ describe('JSON Schema', () => {
     ]);
   });
 });
+
+describe('ahead-of-time compiled validator', () => {
+  it('was generated from the current compose-schema.ts (run bash schemas/generate.sh)', async () => {
+    const { createHash } = await import('node:crypto');
+    const { SCHEMA_SHA256 } = await import('../../../src/config/compose-schema-validator.js');
+    expect(SCHEMA_SHA256).toBe(createHash('sha256').update(JSON.stringify(composeSchema)).digest('hex'));
+  });
+});
