@@ -11,4 +11,4 @@ trap 'rm -rf "$build"' EXIT
 npx tsc src/config/load-project.ts --outDir "$build" --rootDir src --module nodenext --moduleResolution nodenext \
   --target es2022 --skipLibCheck --resolveJsonModule --strict false
 echo '{"type":"module"}' > "$build/package.json"
-exec node bench/load-500.mjs "$build"
+node bench/load-500.mjs "$build"
