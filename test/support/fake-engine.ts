@@ -139,6 +139,20 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
     },
     { method: 'GET', path: /^\/version$/, handle: (_req, res) => json(res, 200, version) },
     { method: 'GET', path: /^\/info$/, handle: (_req, res) => json(res, 200, info) },
+    // An empty daemon: nothing of any project exists yet (observe before a plan).
+    { method: 'GET', path: /^\/containers\/json$/, handle: (_req, res) => json(res, 200, []) },
+    { method: 'GET', path: /^\/networks$/, handle: (_req, res) => json(res, 200, []) },
+    { method: 'GET', path: /^\/volumes$/, handle: (_req, res) => json(res, 200, { Volumes: [], Warnings: null }) },
+    {
+      method: 'GET',
+      path: /^\/images\/json$/,
+      handle: (_req, res) =>
+        json(
+          res,
+          200,
+          [...images.entries()].map(([name, image]) => ({ Id: image.Id, RepoTags: image.RepoTags ?? [name], Size: image.Size ?? 0, Labels: {} })),
+        ),
+    },
     {
       method: 'POST',
       path: /^\/containers\/create$/,
