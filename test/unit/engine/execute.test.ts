@@ -1,0 +1,114 @@
+/**
+ * The executor against in-memory daemons: parallelism, runtime addresses, condition waits, and the
+ * fault report when a daemon fails.
+ */
+import { describe, expect, it } from 'vitest';
+import { execute } from '../../../src/engine/execute.js';
+import { DaemonError, DependencyError } from '../../../src/errors.js';
+import type { StepEvent } from '../../../src/model/events.js';
+import { reconcile } from '../../../src/plan/reconcile.js';
+import { tarArchive } from '../../../src/engine/tar.js';
+import { observed, project, service } from '../plan/builders.js';
+import { MemoryDaemon } from './memory-daemon.js';
+
+const stack = () =>
+  project([
+    service('db', { command: ['sleep', '1'], healthcheck: { test: ['CMD', 'true'] } }),
+    service('cache', { command: ['sleep', '1'] }),
+    service('web', {
+      platform: 'windows',
+      environment: { DB: '{{ db.ip }}:{{ db.port:5432 }}' },
+      depends_on: { db: { condition: 'service_healthy', required: true, restart: false } },
+    }),
+  ]);
+
+function daemons() {
+  const linux = new MemoryDaemon('linux (mem)', '10.201.0');
+  const windows = new MemoryDaemon('windows (mem)', '10.202.0');
+  return { linux, windows, clients: { linux, windows } };
+}
+
+describe('execute', () => {
+  it('runs the plan with runtime addresses filled in and the resolver registered', async () => {
+    const { linux, windows, clients } = daemons();
+    const plan = reconcile(stack(), observed());
+    await execute(plan, { clients, pollIntervalMs: 1 });
+    const web = [...windows.containers.values()].find((c) => c.name === 'shop-web-1')!;
+    const db = [...linux.containers.values()].find((c) => c.name === 'shop-db-1')!;
+    const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
+    expect(web.body.Env).toEqual([`DB=${db.ip}:5432`]);
+    expect((web.body.HostConfig as { Dns: string[] }).Dns).toEqual([resolver.ip]);
+    expect((web.body.Labels as Record<string, string>)['com.docker.compose.config-hash']).toMatch(/^[0-9a-f]{64}$/);
+    // The hosts file for web went into the resolver after web started.
+    expect(resolver.files[0]!.toString('latin1')).toContain(`${web.ip} web\n${web.ip} shop-web-1\n`);
+    expect(windows.calls.indexOf('start shop-web-1')).toBeGreaterThan(-1);
+  });
+
+  it('starts independent operations together, on both daemons', async () => {
+    const { clients } = daemons();
+    const events: StepEvent[] = [];
+    await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) });
+    const firstDone = events.findIndex((e) => e.status === 'done');
+    const startedBefore = events.slice(0, firstDone).map((e) => e.id).sort();
+    expect(startedBefore).toEqual(['network:linux:default', 'network:windows:default']);
+    // cache and db creates start together once the resolver is up.
+    const order = events.map((e) => `${e.id}:${e.status}`);
+    expect(order.indexOf('create:cache:1:started')).toBeLessThan(order.indexOf('create:db:1:done'));
+    expect(order.indexOf('create:db:1:started')).toBeLessThan(order.indexOf('create:cache:1:done'));
+  });
+
+  it('waits for health, and fails naming the service and its last health log', async () => {
+    const { linux, clients } = daemons();
+    linux.states.set('shop-db-1', [
+      { Status: 'running', Running: true, Health: { Status: 'starting', Log: [] } },
+      { Status: 'running', Running: true, Health: { Status: 'unhealthy', Log: [{ Output: 'connection refused\n', ExitCode: 1 }] } },
+    ]);
+    const error = await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyError);
+    expect((error as Error).message).toBe(
+      'service db (shop-db-1) is unhealthy (web waits for it); last health check: connection refused (exit 1)',
+    );
+  });
+
+  it('times out a wait with the clock it is given', async () => {
+    const { linux, clients } = daemons();
+    linux.states.set('shop-db-1', [{ Status: 'running', Running: true, Health: { Status: 'starting', Log: [{ Output: 'not yet', ExitCode: 1 }] } }]);
+    let t = 0;
+    const plan = reconcile(stack(), observed(), { dependencyTimeoutMs: 5_000 });
+    const error = await execute(plan, { clients, now: () => t, delay: async () => void (t += 1000), pollIntervalMs: 1000 }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      'timed out after 5s waiting for service db (shop-db-1) to be healthy (web waits for it); last health check: not yet (exit 1)',
+    );
+  });
+
+  it('turns a daemon failure into a DaemonError with what was done, not done, and how to continue', async () => {
+    const { windows, clients } = daemons();
+    windows.failures.set('startContainer', Object.assign(new Error('connect ECONNREFUSED /run/windows.sock'), { code: 'ECONNREFUSED' }));
+    const error = await execute(reconcile(stack(), observed()), {
+      clients,
+      pollIntervalMs: 1,
+      command: 'up',
+      resume: { files: ['compose.yaml'], projectName: 'shop', command: 'up', args: ['-d'] },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DaemonError);
+    const e = error as DaemonError;
+    expect(e.daemon).toBe('windows (mem)');
+    expect(e.message).toContain('start container shop-web-1');
+    expect(e.progress?.done).toContain('start container shop-db-1 (linux)');
+    expect(e.progress?.notDone).toContain('start container shop-web-1 (windows)');
+    expect(e.progress?.notDone).toContain('register web shop-web-1 → <ip of web:1> in the resolver (linux)');
+    expect(e.progress?.resume).toBe('mixcompose -f compose.yaml -p shop up -d');
+  });
+});
+
+describe('tarArchive', () => {
+  it('writes ustar entries with their parent directories', () => {
+    const tar = tarArchive([{ path: 'etc/hosts.d/web-1', content: 'x\n', mode: 0o600 }]);
+    expect(tar.length).toBe(512 * 2 + 512 + 512 + 1024);
+    expect(tar.subarray(0, 4).toString()).toBe('etc/');
+    expect(tar.subarray(156, 157).toString()).toBe('5');
+    expect(tar.subarray(1024, 1024 + 16).toString()).toBe('etc/hosts.d/web-');
+    expect(tar.subarray(1024 + 100, 1024 + 107).toString()).toBe('0000600');
+    expect(tar.subarray(1536, 1538).toString()).toBe('x\n');
+  });
+});

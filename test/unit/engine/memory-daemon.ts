@@ -1,0 +1,143 @@
+/**
+ * An in-memory DaemonClient for executor tests: containers with states, a call log, scripted
+ * inspect states and injectable failures. Only what the executor uses is implemented.
+ */
+import type { ContainerSummary, DaemonClient, EngineBody, EngineFilters, LogLine, LogOptions } from '../../../src/engine/daemon-client.js';
+
+export interface MemoryContainer {
+  id: string;
+  name: string;
+  body: EngineBody;
+  running: boolean;
+  ip?: string;
+  files: Buffer[];
+}
+
+export class MemoryDaemon implements DaemonClient {
+  readonly calls: string[] = [];
+  readonly containers = new Map<string, MemoryContainer>();
+  readonly networks = new Set<string>();
+  /** Scripted `State` answers of inspect, per container name, consumed in order (the last repeats). */
+  readonly states = new Map<string, EngineBody[]>();
+  /** Makes the named call fail: method name → error. */
+  readonly failures = new Map<string, unknown>();
+  private next = 1;
+  constructor(
+    readonly label: string,
+    private readonly subnet: string,
+  ) {}
+
+  private record(call: string, method: string): void {
+    this.calls.push(call);
+    const failure = this.failures.get(method);
+    if (failure) throw failure;
+  }
+  private byId(id: string): MemoryContainer {
+    const c = this.containers.get(id);
+    if (!c) throw Object.assign(new Error(`no such container ${id}`), { statusCode: 404 });
+    return c;
+  }
+
+  async ping() {}
+  async info() {
+    return { OSType: 'linux' };
+  }
+  async version() {
+    return { ApiVersion: '1.41' };
+  }
+  async listContainers(_f: EngineFilters): Promise<ContainerSummary[]> {
+    return [];
+  }
+  async inspectContainer(id: string): Promise<EngineBody> {
+    this.record(`inspect ${this.byId(id).name}`, 'inspectContainer');
+    const c = this.byId(id);
+    const scripted = this.states.get(c.name);
+    const health = c.body.Healthcheck && c.running ? { Health: { Status: 'healthy', Log: [] } } : {};
+    const state = scripted && scripted.length > 1 ? scripted.shift()! : (scripted?.[0] ?? { Status: c.running ? 'running' : 'created', Running: c.running, ...health });
+    return { Id: c.id, State: state, NetworkSettings: { Networks: c.ip ? { net: { IPAddress: c.ip } } : {} } };
+  }
+  async createContainer(name: string, body: EngineBody) {
+    await Promise.resolve();
+    this.record(`create ${name}`, 'createContainer');
+    const id = `${name}-id`;
+    this.containers.set(id, { id, name, body, running: false, files: [] });
+    return { id, warnings: [] };
+  }
+  async startContainer(id: string) {
+    await Promise.resolve();
+    this.record(`start ${this.byId(id).name}`, 'startContainer');
+    const c = this.byId(id);
+    c.running = true;
+    c.ip = `${this.subnet}.${++this.next}`;
+  }
+  async stopContainer(id: string) {
+    this.record(`stop ${this.byId(id).name}`, 'stopContainer');
+    this.byId(id).running = false;
+  }
+  async killContainer(id: string) {
+    this.record(`kill ${this.byId(id).name}`, 'killContainer');
+  }
+  async restartContainer(id: string) {
+    this.record(`restart ${this.byId(id).name}`, 'restartContainer');
+  }
+  async removeContainer(id: string) {
+    this.record(`remove ${this.byId(id).name}`, 'removeContainer');
+    this.containers.delete(id);
+  }
+  async waitContainer() {
+    return 0;
+  }
+  async renameContainer() {}
+  async containerLogs(_id: string, _o: LogOptions): Promise<AsyncIterable<LogLine>> {
+    return (async function* () {})();
+  }
+  async *events(): AsyncIterable<EngineBody> {}
+  async exec() {
+    return { exitCode: 0, stdout: '', stderr: '' };
+  }
+  async putArchive(id: string, path: string, tar: Buffer | NodeJS.ReadableStream) {
+    this.record(`putArchive ${this.byId(id).name} ${path}`, 'putArchive');
+    this.byId(id).files.push(tar as Buffer);
+  }
+  async listNetworks() {
+    return [];
+  }
+  async inspectNetwork() {
+    return {};
+  }
+  async createNetwork(body: EngineBody) {
+    await Promise.resolve();
+    this.record(`network ${String(body.Name)}`, 'createNetwork');
+    this.networks.add(String(body.Name));
+    return { id: String(body.Name) };
+  }
+  async removeNetwork(name: string) {
+    this.record(`remove network ${name}`, 'removeNetwork');
+  }
+  async connectNetwork(network: string, container: string) {
+    this.record(`connect ${this.byId(container).name} ${network}`, 'connectNetwork');
+  }
+  async disconnectNetwork() {}
+  async listVolumes() {
+    return [];
+  }
+  async createVolume(body: EngineBody) {
+    this.record(`volume ${String(body.Name)}`, 'createVolume');
+  }
+  async removeVolume() {}
+  async listImages() {
+    return [];
+  }
+  async inspectImage() {
+    return undefined;
+  }
+  async distributionInspect(): Promise<{ Descriptor: EngineBody; Platforms: readonly EngineBody[] }> {
+    return { Descriptor: {}, Platforms: [] };
+  }
+  async pullImage() {}
+  async buildImage() {
+    return undefined;
+  }
+  async removeImage() {}
+  async tagImage() {}
+}
