@@ -19,6 +19,7 @@ import { RESOLVER_HOSTS_DIR, hostsFileContent } from '../plan/resolver.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { engineStatusCode } from './dockerode-client.js';
 import { stopBounded } from './stop.js';
+import { KILL_WAIT_SECONDS } from '../plan/stop-policy.js';
 import { tarArchive } from './tar.js';
 
 export interface ExecuteOptions {
@@ -222,7 +223,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
         const result = await stopBounded(
           client,
           { id: idOf(op.container), name: op.name },
-          { graceSeconds: op.timeoutSeconds, ...(op.signal ? { signal: op.signal } : {}), ...(options.killWaitSeconds !== undefined ? { killWaitSeconds: options.killWaitSeconds } : {}) },
+          { graceSeconds: op.timeoutSeconds, ...(op.signal ? { signal: op.signal } : {}), killWaitSeconds: options.killWaitSeconds ?? KILL_WAIT_SECONDS[op.platform] },
         );
         if (result.outcome === 'stuck') emit({ type: 'warning', message: result.message ?? `container ${op.name} is stuck`, service: op.service });
         return result.outcome === 'killed' ? `killed after ${op.timeoutSeconds}s` : undefined;

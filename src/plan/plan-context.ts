@@ -9,7 +9,7 @@ import type { Operation } from './plan.js';
 import { placeServices, type Placement } from './placement.js';
 import { LABEL_ROLE } from './labels.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, type ReconcileOptions } from './reconcile-options.js';
-import { durationSeconds } from './units.js';
+import { stopSettingsFor } from './stop-policy.js';
 
 export class PlanContext {
   readonly placement: Placement;
@@ -55,10 +55,9 @@ export class PlanContext {
 
   /** -t, else stop_grace_period, else the platform default, else 10 s. */
   stopTimeout(service: Service | undefined): number {
-    if (this.options.timeout !== undefined) return this.options.timeout;
-    if (!service) return DEFAULT_STOP_TIMEOUT_SECONDS;
-    const platformDefault = this.project.extension.daemons[service.platform.os]?.stop_grace_period;
-    return durationSeconds(service.stop_grace_period ?? platformDefault, DEFAULT_STOP_TIMEOUT_SECONDS);
+    if (!service) return this.options.timeout ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+    // -t > stop_grace_period > x-mixcompose.daemons.<p>.stop_grace_period > 10 s (stop policy).
+    return stopSettingsFor(service, this.project.extension, { timeoutSeconds: this.options.timeout }).graceSeconds;
   }
 
   /** Services named on the command line, checked. */
