@@ -74,8 +74,17 @@ const realDelay = (ms: number) =>
     setTimeout(resolve, ms);
   });
 
-/** Wraps a client so that each call retries connection failures for up to `retrySeconds`. */
+/** Marks a client that already retries, so wrapping twice (session and command) is harmless. */
+const RETRYING = Symbol('mixcompose.retrying-daemon-client');
+
+/** True for a client made by withDaemonRetry. */
+export function isRetrying(client: DaemonClient): boolean {
+  return (client as unknown as Record<symbol, unknown>)[RETRYING] === true;
+}
+
+/** Wraps a client so that each call retries connection failures for up to `retrySeconds` (once: a retrying client is returned as is). */
 export function withDaemonRetry(client: DaemonClient, options: RetryDaemonOptions): DaemonClient {
+  if (isRetrying(client)) return client;
   const now = options.now ?? Date.now;
   const delay = options.delay ?? realDelay;
   const initial = options.initialDelayMs ?? 250;
@@ -118,6 +127,7 @@ export function withDaemonRetry(client: DaemonClient, options: RetryDaemonOption
 
   return new Proxy(client, {
     get(target, property, receiver) {
+      if (property === RETRYING) return true;
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function' || typeof property !== 'string' || NOT_RETRIED.has(property)) {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;

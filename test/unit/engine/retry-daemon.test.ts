@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isConnectionError, withDaemonRetry } from '../../../src/engine/retry-daemon.js';
+import { isConnectionError, isRetrying, withDaemonRetry } from '../../../src/engine/retry-daemon.js';
 import type { DaemonClient } from '../../../src/engine/daemon-client.js';
 import type { EngineEvent } from '../../../src/model/events.js';
 import { DaemonError } from '../../../src/errors.js';
@@ -123,5 +123,15 @@ describe('withDaemonRetry', () => {
     const { client } = scripted({});
     const wrapped = withDaemonRetry(client, harness(1).options);
     expect(wrapped.label).toBe('linux (unix:///fake.sock)');
+  });
+});
+
+describe('withDaemonRetry twice', () => {
+  it('wraps once: a retrying client is returned as is', () => {
+    const { client } = scripted({});
+    const once = withDaemonRetry(client, harness(1).options);
+    expect(isRetrying(client)).toBe(false);
+    expect(isRetrying(once)).toBe(true);
+    expect(withDaemonRetry(once, harness(5).options)).toBe(once);
   });
 });
