@@ -424,12 +424,13 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         } else {
           for (const p of plannedOf(providerName)) if (p.startOp) startDeps.add(p.startOp);
         }
-        for (const p of plannedOf(providerName)) if (p.hostsOp) startDeps.add(p.hostsOp);
+        // Its name must resolve from here before this starts: only across daemons is that our registration.
+        for (const p of plannedOf(providerName)) if (p.hostsOp && p.daemon !== daemon) startDeps.add(p.hostsOp);
       }
       for (const ref of service.addressReferences ?? []) {
         for (const p of plannedOf(ref.service)) {
           if (p.startOp) startDeps.add(p.startOp);
-          if (p.hostsOp) startDeps.add(p.hostsOp);
+          if (p.hostsOp && p.daemon !== daemon) startDeps.add(p.hostsOp);
         }
       }
       ctx.add({
@@ -522,6 +523,15 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     if (options.removeOrphans) removeContainerOps(ctx, c, 'orphan');
     else ctx.warnings.push(`found orphan container ${c.name} (service ${c.service}) on the ${c.platform} daemon; run with --remove-orphans to remove it`);
   }
+  // Inspect after start only where a later operation needs the container's address.
+  const needed = new Set<string>();
+  for (const op of ctx.operations) {
+    if (op.kind === 'create-container') for (const s of op.spec.substitutions) if (s.runtime) needed.add(s.runtime.ipOf);
+    if (op.kind === 'register-hosts' && op.ip.runtime) needed.add(op.ip.runtime.ipOf);
+  }
+  ctx.operations.forEach((op, i) => {
+    if (op.kind === 'start-container' && op.inspect !== needed.has(op.id)) ctx.operations[i] = { ...op, inspect: needed.has(op.id) };
+  });
   return { reach, resolver: useResolver };
 }
 
