@@ -179,7 +179,7 @@ class DistributionCache {
     const cached = key ? this.verdicts.get(key) : undefined;
     if (cached) {
       // Same digest, same platform: same verdict, reworded for this service.
-      return cached.ok ? cached : checkImagePlatforms(subject, platforms);
+      return cached.ok && !cached.warning ? cached : checkImagePlatforms(subject, platforms);
     }
     const result = checkImagePlatforms(subject, platforms);
     if (key) this.verdicts.set(key, result);
@@ -212,7 +212,13 @@ export async function planImages(
       const image = serviceImage(project.name, service);
       // --allow-os-mismatch: a daemon standing in for the other OS runs images of its own OS.
       const standIn = options.allowOsMismatch && !daemon.lcow && daemon.osType !== service.platform.os;
-      const subject: ImageCheckSubject = { service: service.name, image, platform: standIn ? { os: daemon.osType as PlatformOs, raw: daemon.osType } : service.platform, daemon };
+      const subject: ImageCheckSubject = {
+        service: service.name,
+        image,
+        platform: standIn ? { os: daemon.osType as PlatformOs, raw: daemon.osType } : service.platform,
+        daemon,
+        ...(service.isolation ? { isolation: service.isolation } : {}),
+      };
       if (options.buildOnly && !service.build) return undefined;
 
       const local = await client.inspectImage(image);
@@ -249,6 +255,7 @@ export async function planImages(
             errors.push(verdict.message);
             return undefined;
           }
+          if (verdict.warning) warnings.push(verdict.warning);
         }
         return { ...base, action: 'skip', reason: decision.reason };
       }
@@ -274,6 +281,7 @@ export async function planImages(
         errors.push(verdict.message);
         return undefined;
       }
+      if (verdict.warning) warnings.push(verdict.warning);
       return {
         ...base,
         action: 'pull',

@@ -28,10 +28,12 @@ export interface ImageCheckSubject {
   readonly image: string;
   readonly platform: PlatformSpec;
   readonly daemon: DaemonFacts;
+  /** The service's `isolation:` (Windows: process / hyperv), when set. */
+  readonly isolation?: string;
 }
 
 export type ImagePlatformResult =
-  | { readonly ok: true; readonly matched?: ImagePlatform }
+  | { readonly ok: true; readonly matched?: ImagePlatform; readonly warning?: string }
   | { readonly ok: false; readonly message: string };
 
 /** Docker's names for architectures ("x86_64" from /info is "amd64" in images). */
@@ -133,7 +135,20 @@ export function checkImagePlatforms(
           `(e.g. ltsc2019 for 10.0.17763, ltsc2022 for 10.0.20348), or run it on a newer Windows host.`,
       };
     }
-    return { ok: true, matched: fitting[0]! };
+    // Process isolation needs the image build to equal the host build; Hyper-V runs older ones.
+    const exact = host ? fitting.find((p) => p['os.version'] && windowsBuild(p['os.version']) === windowsBuild(host)) : undefined;
+    const isolation = (subject.isolation ?? subject.daemon.isolation ?? '').toLowerCase();
+    if (!exact && host && isolation === 'process' && fitting.some((p) => p['os.version'])) {
+      const older = fitting.find((p) => p['os.version'])!;
+      return {
+        ok: true,
+        matched: older,
+        warning:
+          `service "${subject.service}": image ${subject.image} is for Windows build ${windowsBuild(older['os.version']!)}, older than the host's ${windowsBuild(host)}, ` +
+          `and ${subject.daemon.label} uses process isolation, which needs the same build: set \`isolation: hyperv\` on service "${subject.service}" or use the image's tag for ${windowsBuild(host)}.`,
+      };
+    }
+    return { ok: true, matched: exact ?? fitting[0]! };
   }
   return { ok: true, matched: sameVariant[0]! };
 }

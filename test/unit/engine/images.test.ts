@@ -122,7 +122,18 @@ describe('pulls on both daemons', () => {
     expect(w.find('POST', '/images/create')).toEqual([]);
   });
 
-  it('looks an image up once per run when several services share it, and pulls it once', async () => {
+  it('warns (recorded Server 2022 daemon: process isolation) about an ltsc2019 image, and still pulls it', async () => {
+    const { w, project, clients, facts, e } = await setup({}, { distribution: { 'app:ltsc2019': [{ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.5329' }] } }, [
+      stubService('web', 'windows', { image: 'app:ltsc2019' }),
+    ]);
+    const events: EngineEvent[] = [];
+    const result = await ensureImages(project, clients, facts, { env: e }, (ev) => events.push(ev));
+    expect(result.warnings.join('\n')).toMatch(/process isolation/);
+    expect(events.some((ev) => ev.type === 'warning' && /isolation: hyperv/.test(ev.message))).toBe(true);
+    expect(w.find('POST', '/images/create')).toHaveLength(1);
+  });
+
+    it('looks an image up once per run when several services share it, and pulls it once', async () => {
     const { l, project, clients, facts, e } = await setup({ distribution: { 'busybox:1.36': LINUX_AMD64 } }, {}, [
       stubService('a', 'linux', { image: 'busybox:1.36' }),
       stubService('b', 'linux', { image: 'busybox:1.36' }),

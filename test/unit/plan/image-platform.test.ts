@@ -61,6 +61,17 @@ describe('checkImagePlatforms', () => {
     expect(result).toEqual({ ok: true, matched: { os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.5329' } });
   });
 
+  it('warns when process isolation meets an older image build, not with hyperv isolation', () => {
+    const server2022 = daemon('windows', { osVersion: '10.0.20348.2113', isolation: 'process' });
+    const ltsc2019 = [{ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.5329' }];
+    const result = checkImagePlatforms(subject('windows', server2022), ltsc2019);
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.warning).toMatch(/Windows build 10\.0\.17763, older than the host's 10\.0\.20348, .*process isolation.*`isolation: hyperv` on service "web"/);
+    expect(checkImagePlatforms({ ...subject('windows', server2022), isolation: 'hyperv' }, ltsc2019)).toEqual({ ok: true, matched: ltsc2019[0] });
+    const both = [...ltsc2019, { os: 'windows', architecture: 'amd64', 'os.version': '10.0.20348.2113' }];
+    expect(checkImagePlatforms(subject('windows', server2022), both)).toEqual({ ok: true, matched: both[1] });
+  });
+
   it('skips the build comparison on a Linux stand-in (it reports no Windows build)', () => {
     const standIn = daemon('windows', { osType: 'linux' });
     expect(checkImagePlatforms(subject('windows', standIn), [{ os: 'windows', architecture: 'amd64', 'os.version': '10.0.26100.1' }]).ok).toBe(true);
