@@ -8,6 +8,9 @@ import { loadProject } from '../../config/load-project.js';
 import { formatIssue } from '../../errors.js';
 import type { Project } from '../../model/project.js';
 import { connectDaemons } from '../../engine/connect-daemons.js';
+import type { ResolvedEndpoint } from '../../engine/daemon-endpoints.js';
+import { createDockerodeClient } from '../../engine/dockerode-client.js';
+import { withDaemonRetry } from '../../engine/retry-daemon.js';
 import type { Daemons } from '../../engine/apply.js';
 import type { ResumeCommand } from '../../plan/fault-report.js';
 import { createReporter, type Reporter } from '../../ui/reporter.js';
@@ -45,7 +48,18 @@ export async function openSession(command: Command, options: { progress?: Global
   const reporter = createReporter(options.progress ?? global.progress, { stdout: process.stdout, stderr: process.stderr }, env);
   try {
     for (const w of warnings) reporter.sink({ type: 'warning', message: formatIssue(w) });
-    const connected = await connectDaemons(project, { allowOsMismatch: global.allowOsMismatch, env });
+    // --retry-daemon (up, down): wait for a daemon that is not there yet, from the first call on.
+    const retrySeconds = (command.opts() as { retryDaemon?: number }).retryDaemon;
+    const connected = await connectDaemons(project, {
+      allowOsMismatch: global.allowOsMismatch,
+      env,
+      ...(retrySeconds
+        ? {
+            createClient: (endpoint: ResolvedEndpoint, label: string) =>
+              withDaemonRetry(createDockerodeClient({ label, modem: endpoint.modem }), { retrySeconds, onEvent: reporter.sink }),
+          }
+        : {}),
+    });
     for (const w of connected.warnings) reporter.sink({ type: 'warning', message: w });
     return { global, project, daemons: connected, reporter, env };
   } catch (error) {

@@ -67,4 +67,34 @@ describe('up --retry-daemon', () => {
     const web = await windows.getContainer(`${project}-web-1`).inspect();
     expect(web.State.Running).toBe(true);
   });
+
+  it('waits for a daemon that is not there when up starts', async () => {
+    const second = uniqueProjectName('field-retry-start');
+    try {
+      await stopRigDaemon('windows');
+      const up = execa('node', [MIXCOMPOSE_BIN, '-f', FILE, '-p', second, '--progress', 'json', 'up', '-d', '--retry-daemon', '90'], {
+        env: rigEnv(),
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+        timeout: 110_000,
+      });
+      let stdout = '';
+      up.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      await pollUntil('a retry warning', async () => /daemon windows .*unreachable during/.test(stdout), { timeoutMs: 60_000 });
+      expect(up.exitCode).toBeNull();
+      await startRigDaemon('windows');
+      // db needs /tmp/ready to become healthy.
+      const linux = rigDocker('linux');
+      await pollUntil('db running', async () => (await linux.getContainer(`${second}-db-1`).inspect()).State.Running);
+      const exec = await linux.getContainer(`${second}-db-1`).exec({ Cmd: ['touch', '/tmp/ready'] });
+      await exec.start({});
+      const result = await up;
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      expect((await rigDocker('windows').getContainer(`${second}-web-1`).inspect()).State.Running).toBe(true);
+    } finally {
+      await startRigDaemon('windows');
+      await removeProjectLeftovers(second);
+    }
+  });
 });
