@@ -49,7 +49,13 @@ die() { echo "rig: error: $*" >&2; exit 1; }
 
 need_root() { [ "$(id -u)" = 0 ] || die "needs root (try: sudo bash scripts/rig.sh $1)"; }
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# A zombie (exited, not yet reaped by init) answers kill -0 but is gone: look at its state too.
+pid_alive() {
+  [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+  local state
+  state=$( { sed -E 's/^.*\) //' "/proc/$1/stat" | cut -d' ' -f1; } 2>/dev/null || true)
+  [ "$state" != Z ] && [ -n "$state" ]
+}
 pid_from() { [ -s "$1" ] && cat "$1" || true; }
 
 # Poll `cmd` until it succeeds or the deadline passes; `alive_pid` (optional) must stay alive.
