@@ -2,6 +2,8 @@
  * `extends: name` / `extends: {service, file}`: the service is its base (resolved recursively,
  * possibly from another file whose relative paths point at that file's directory) with its own
  * keys merged on top by the compose merge rules (`!reset` / `!override` included).
+ * As the Compose documentation says, `depends_on` and `volumes_from` are never inherited: a
+ * service's dependencies are always written where it is defined.
  */
 import * as path from 'node:path';
 import { isPlainMap } from './positions.js';
@@ -77,6 +79,8 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
       if (!resolved) return undefined;
       base = cloneValue(resolved, positions) as Dict;
     }
+    delete base.depends_on;
+    delete base.volumes_from;
     const own: Dict = {};
     positions.inherit(svc, own);
     for (const [k, v] of Object.entries(svc)) {

@@ -57,6 +57,7 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
       issues.error('the document expands to too many values (alias expansion); refusing to load it', { file, line: 1, col: 1 });
       return null;
     }
+    if (node === null || node === undefined) return null; // `{a}`: a key without a value
     if (isAlias(node)) {
       const target = node.resolve(doc);
       if (!target) {

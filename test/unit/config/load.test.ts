@@ -437,3 +437,27 @@ services:
     expect(errors).toEqual(['compose.yaml:3:5 x-mixcompose.daemons.linux: daemon linux: `host` and `context` are both set; set one of them']);
   });
 });
+
+describe('loadProject: extends does not inherit dependencies', () => {
+  it('drops the base depends_on and volumes_from, as the Compose documentation says', async () => {
+    const { project } = await load({
+      'compose.yaml': `services:
+  web:
+    extends: {file: base.yaml, service: app}
+    image: web
+`,
+      'base.yaml': `services:
+  app:
+    image: app
+    depends_on: [db]
+    volumes_from: [db]
+    environment: {A: "1"}
+  db:
+    image: db
+`,
+    });
+    expect(project.services.web!.depends_on).toEqual({});
+    expect(project.services.web!.volumes_from).toBeUndefined();
+    expect(project.services.web!.environment).toEqual({ A: '1' });
+  });
+});
