@@ -22,6 +22,20 @@ import {
 
 const FILE = join(REPO_ROOT, 'test', 'fixtures', 'field', 'retry-daemon', 'compose.yaml');
 
+/** `up -d --retry-daemon 90` in the background, with its JSON progress collected as it comes. */
+function startUp(project: string) {
+  const process = execa('node', [MIXCOMPOSE_BIN, '-f', FILE, '-p', project, '--progress', 'json', 'up', '-d', '--retry-daemon', '90'], {
+    env: rigEnv(),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 110_000,
+  });
+  let stdout = '';
+  process.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  return { process, output: () => stdout };
+}
+
 describe('up --retry-daemon', () => {
   const project = uniqueProjectName('field-retry');
   beforeAll(() => assertRigUp());
@@ -31,15 +45,7 @@ describe('up --retry-daemon', () => {
   });
 
   it('waits for a daemon that died during up, and completes once it is back', async () => {
-    const up = execa('node', [MIXCOMPOSE_BIN, '-f', FILE, '-p', project, '--progress', 'json', 'up', '-d', '--retry-daemon', '90'], {
-      env: rigEnv(),
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-      timeout: 110_000,
-    });
-    let stdout = '';
-    up.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const up = startUp(project);
     const linux = rigDocker('linux');
     const windows = rigDocker('windows');
     await pollUntil('db running and web created', async () => {
@@ -51,13 +57,14 @@ describe('up --retry-daemon', () => {
     const exec = await linux.getContainer(`${project}-db-1`).exec({ Cmd: ['touch', '/tmp/ready'] });
     await exec.start({});
     // up now needs the windows daemon: it must retry instead of failing.
-    await pollUntil('a retry warning', async () => /unreachable during/.test(stdout), { timeoutMs: 60_000 });
-    expect(up.exitCode).toBeNull(); // still running, waiting
+    await pollUntil('a retry warning', async () => /unreachable during/.test(up.output()), { timeoutMs: 60_000 });
+    expect(up.process.exitCode).toBeNull(); // still running, waiting
     await startRigDaemon('windows');
 
-    const result = await up;
+    const result = await up.process;
     expect(result.exitCode, String(result.stderr)).toBe(0);
-    const warnings = stdout
+    const warnings = up
+      .output()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { type: string; message?: string })
@@ -72,24 +79,16 @@ describe('up --retry-daemon', () => {
     const second = uniqueProjectName('field-retry-start');
     try {
       await stopRigDaemon('windows');
-      const up = execa('node', [MIXCOMPOSE_BIN, '-f', FILE, '-p', second, '--progress', 'json', 'up', '-d', '--retry-daemon', '90'], {
-        env: rigEnv(),
-        extendEnv: false,
-        reject: false,
-        stdin: 'ignore',
-        timeout: 110_000,
-      });
-      let stdout = '';
-      up.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      await pollUntil('a retry warning', async () => /daemon windows .*unreachable during/.test(stdout), { timeoutMs: 60_000 });
-      expect(up.exitCode).toBeNull();
+      const up = startUp(second);
+      await pollUntil('a retry warning', async () => /daemon windows .*unreachable during/.test(up.output()), { timeoutMs: 60_000 });
+      expect(up.process.exitCode).toBeNull();
       await startRigDaemon('windows');
       // db needs /tmp/ready to become healthy.
       const linux = rigDocker('linux');
       await pollUntil('db running', async () => (await linux.getContainer(`${second}-db-1`).inspect()).State.Running);
       const exec = await linux.getContainer(`${second}-db-1`).exec({ Cmd: ['touch', '/tmp/ready'] });
       await exec.start({});
-      const result = await up;
+      const result = await up.process;
       expect(result.exitCode, String(result.stderr)).toBe(0);
       expect((await rigDocker('windows').getContainer(`${second}-web-1`).inspect()).State.Running).toBe(true);
     } finally {
