@@ -250,9 +250,12 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
         }
         return undefined;
       }
-      case 'restart-container':
-        await client.restartContainer(idOf(op.container), op.timeoutSeconds);
+      case 'restart-container': {
+        const id = idOf(op.container);
+        await client.restartContainer(id, op.timeoutSeconds);
+        addresses.set(op.id, containerIps(await client.inspectContainer(id)));
         return undefined;
+      }
       case 'register-hosts': {
         const ip = op.ip.value ?? (op.ip.runtime ? runtimeIp(op.ip.runtime) : undefined);
         if (!ip) return 'no address to register';

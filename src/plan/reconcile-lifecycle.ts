@@ -124,6 +124,7 @@ function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-contai
   const all = selectedContainers(ctx);
   const containers = kind === 'start-container' ? all.filter((c) => !isRunning(c)) : all;
   const prefix = kind === 'start-container' ? 'start' : 'restart';
+  const anyResolver = ctx.resolverContainers()[0];
   const resolver = ctx.resolverContainers().find((c) => !isRunning(c));
   const resolverStart = resolver && kind === 'start-container' ? `start:${resolver.service}:1` : undefined;
   if (resolver && resolverStart) {
@@ -158,8 +159,24 @@ function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-contai
       name: c.name,
       container: { id: c.id },
     };
-    if (kind === 'start-container') ctx.add({ ...base, kind, inspect: false });
+    // Away from the resolver's daemon the address may change on (re)start: register it again.
+    const register = anyResolver !== undefined && c.platform !== anyResolver.platform;
+    if (kind === 'start-container') ctx.add({ ...base, kind, inspect: register });
     else ctx.add({ ...base, kind, timeoutSeconds: ctx.stopTimeout(service) });
+    if (register) {
+      const aliases = Object.values(service?.networks ?? {}).flatMap((n) => n?.aliases ?? []);
+      ctx.add({
+        kind: 'register-hosts',
+        id: `hosts:${c.service}:${c.number}`,
+        deps: [base.id, ...(resolverStart ? [resolverStart] : [])].sort(byName),
+        daemon: anyResolver.platform,
+        resolver: { id: anyResolver.id },
+        file: `${c.service}-${c.number}`,
+        names: [...new Set([c.service, c.name, ...aliases])],
+        ip: { runtime: { ipOf: base.id } },
+        service: c.service,
+      });
+    }
   }
 }
 

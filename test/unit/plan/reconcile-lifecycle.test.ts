@@ -80,8 +80,12 @@ describe('reconcile down/stop/start/restart', () => {
     ]);
   });
 
-  it('restart goes in dependency order', () => {
+  it('restart goes in dependency order and registers windows services in the resolver again', () => {
     const plan = reconcile(p, running, { command: 'restart', services: ['db', 'api'] });
-    expect(plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual(['restart:api:1 <- restart:db:1', 'restart:db:1 <- ']);
+    expect(plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual([
+      'restart:api:1 <- restart:db:1',
+      'hosts:api:1 <- restart:api:1',
+      'restart:db:1 <- ',
+    ]);
   });
 });
