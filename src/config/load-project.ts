@@ -279,7 +279,7 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
   if (options.interpolate !== false) interpolateTree(root, lookup, positions, issues);
   if (!options.skipSchema) {
     const before = issues.errors().length;
-    validateAgainstSchema(root, positions, issues);
+    validateAgainstSchema(root, positions, issues, options.interpolate === false);
     if (issues.errors().length > before) return { file, root, ok: false };
   }
   canonicalizeFile({ root, baseDir, fileDir: path.dirname(file), home: ctx.home, positions, issues });

@@ -13,7 +13,11 @@ import type { IssueList } from './issues.js';
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 const validator = (): Validator => precompiled as Validator;
 
-export function validateAgainstSchema(root: Record<string, unknown>, positions: PositionIndex, issues: IssueList): void {
+/**
+ * `uninterpolated`: the file was not interpolated (config --no-interpolate), so a string holding a
+ * `$` may stand for a number or boolean; such values are not reported.
+ */
+export function validateAgainstSchema(root: Record<string, unknown>, positions: PositionIndex, issues: IssueList, uninterpolated = false): void {
   const validate = validator();
   // The schema sees through merge tags: `!override x` is checked as x; a `!reset` key is left out.
   const restore = untag(root);
@@ -25,6 +29,8 @@ export function validateAgainstSchema(root: Record<string, unknown>, positions: 
   }
   if (valid) return;
   for (const problem of reduceSchemaErrors(validate.errors ?? [], root)) {
+    const value = valueAt(root, problem.path);
+    if (uninterpolated && typeof value === 'string' && value.includes('$')) continue;
     issues.error(problem.message, positions.locate(root, problem.path), problem.path);
   }
 }

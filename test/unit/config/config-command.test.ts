@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { daemonEndpoint, loadOptionsFor, profileNames, renderConfig } from '../../../src/cli/commands/config.js';
+import { loadFromText } from './helpers.js';
+
+const text = `name: shop
+x-mixcompose:
+  daemons:
+    windows: {host: "npipe:////./pipe/docker_engine_windows"}
+    linux: {context: desktop-linux}
+services:
+  db:
+    platform: linux
+    image: postgres:16
+    expose: ["5432"]
+    environment: {PGPASSWORD: "a$$b"}
+  api:
+    platform: windows/amd64
+    image: mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022
+    environment:
+      DB_URL: "postgres://{{ db.host }}:{{ db.port:5432 }}/app"
+    depends_on:
+      db: {condition: service_healthy}
+  debug:
+    image: busybox
+    profiles: [debug]
+`;
+
+describe('mixcompose config output', () => {
+  it('prints the compose layout with each service platform and daemon', async () => {
+    const { project } = await loadFromText(text);
+    const model = renderConfig(project, { escape: true });
+    expect(Object.keys(model)).toEqual(['name', 'services', 'networks', 'x-mixcompose']);
+    expect(Object.keys(model.services as object)).toEqual(['api', 'db']);
+    const api = (model.services as Record<string, Record<string, unknown>>).api!;
+    expect(api.platform).toBe('windows/amd64');
+    expect(api['x-mixcompose']).toEqual({
+      daemon: 'windows',
+      endpoint: 'npipe:////./pipe/docker_engine_windows',
+      address_references: ['environment.DB_URL: {{ db.host }}', 'environment.DB_URL: {{ db.port:5432 }}'],
+    });
+    const db = (model.services as Record<string, Record<string, unknown>>).db!;
+    expect(db['x-mixcompose']).toEqual({ daemon: 'linux', endpoint: 'context:desktop-linux' });
+    // `$` is escaped again so the printed file interpolates back to the same value.
+    expect(db.environment).toEqual({ PGPASSWORD: 'a$$b' });
+    expect(db.ports).toBeUndefined();
+    expect(stringify(model)).toContain('daemon: windows');
+  });
+
+  it('lists profiles of all services', async () => {
+    const { project } = await loadFromText(text);
+    expect(profileNames(project)).toEqual(['debug']);
+  });
+
+  it('names an endpoint by host or by context', () => {
+    expect(daemonEndpoint({ platform: 'linux', host: 'unix:///x', reach: 'auto', origin: 'file' })).toBe('unix:///x');
+    expect(daemonEndpoint({ platform: 'linux', context: 'c', reach: 'auto', origin: 'cli' })).toBe('context:c');
+  });
+
+  it('maps the global flags onto loader options', () => {
+    const options = loadOptionsFor(
+      { file: ['a.yaml'], projectName: 'p', envFile: ['e'], profile: ['x'], linuxHost: 'unix:///l', allowOsMismatch: false, progress: 'auto' },
+      { A: '1' },
+      '/cwd',
+      'linux',
+    );
+    expect(options).toEqual({
+      files: ['a.yaml'],
+      projectName: 'p',
+      envFiles: ['e'],
+      profiles: ['x'],
+      environment: { A: '1' },
+      cwd: '/cwd',
+      daemonOverrides: { linuxHost: 'unix:///l' },
+      hostPlatform: 'linux',
+    });
+  });
+
+  it('--no-interpolate keeps variables, even in typed fields', async () => {
+    const { project } = await loadFromText('services:\n  a:\n    image: "${IMG}"\n    scale: ${N}\n', { interpolate: false });
+    const model = renderConfig(project, { escape: false });
+    expect((model.services as Record<string, Record<string, unknown>>).a!.image).toBe('${IMG}');
+  });
+});
+
+describe('mixcompose config / validate through the command line', () => {
+  const fixtures = new URL('../../fixtures/config/', import.meta.url).pathname;
+
+  async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const { vi } = await import('vitest');
+    const { buildProgram } = await import('../../../src/cli/program.js');
+    const { reportError } = await import('../../../src/cli/report-error.js');
+    let stdout = '';
+    let stderr = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+    try {
+      await buildProgram().parseAsync(['node', 'mixcompose', ...args]);
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const sink = { write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WritableStream;
+      return { code: reportError(error, sink), stdout, stderr };
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  it('validate exits 1 with every problem on stderr', async () => {
+    const r = await run(['-f', `${fixtures}bad/windows-limits.yaml`, 'validate']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error: '))).toHaveLength(3);
+    expect(r.stderr).toContain('windows-limits.yaml:6:5 services.app.cgroup_parent: cgroup_parent is not supported by Windows containers');
+  });
+
+  it('config --services and --format json print the valid model, exit 0', async () => {
+    const file = '/work/shared/corpus/awesome-compose/react-express-mongodb/compose.yaml';
+    const { existsSync } = await import('node:fs');
+    if (!existsSync(file)) return;
+    const names = await run(['-f', file, 'config', '--services']);
+    expect(names).toMatchObject({ code: 0, stdout: 'backend\nfrontend\nmongo\n' });
+    const json = await run(['-f', file, '--linux-host', 'tcp://l:2375', 'config', '--format', 'json']);
+    expect(json.code).toBe(0);
+    const model = JSON.parse(json.stdout);
+    expect(model.name).toBe('react-express-mongodb');
+    expect(model.services.mongo['x-mixcompose']).toEqual({ daemon: 'linux', endpoint: 'tcp://l:2375' });
+    const quiet = await run(['-f', file, 'config', '-q']);
+    expect(quiet).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('rejects an unknown --format as a usage error', async () => {
+    const r = await run(['-f', `${fixtures}bad/windows-limits.yaml`, 'config', '--format', 'toml']);
+    expect(r.code).toBe(2);
+  });
+});
