@@ -68,12 +68,12 @@ export function formatPlan(plan: Plan): string {
     plan.placement.windows === plan.placement.linux
       ? `one daemon (${plan.placement.linux}) for both platforms`
       : 'windows → windows daemon, linux → linux daemon';
-  lines.push(`project ${plan.project}: ${placement}`);
+  lines.push(`${plan.command} project ${plan.project}: ${placement}`);
   for (const platform of ['linux', 'windows'] as const) {
     const r = plan.reach[platform];
     if (r) lines.push(`reach ${platform} containers from the other daemon: ${r.reach} (${r.why})`);
   }
-  lines.push(`names across daemons: ${plan.resolver ? 'project resolver' : 'not needed'}`);
+  if (plan.command === 'up') lines.push(`names across daemons: ${plan.resolver ? 'project resolver' : 'not needed'}`);
   const ops = topologicalOperations(plan);
   if (ops.length === 0) lines.push('nothing to do');
   const index = new Map(ops.map((op, i) => [op.id, i + 1]));

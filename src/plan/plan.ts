@@ -171,6 +171,8 @@ export interface ReachDecision {
 
 export interface Plan {
   readonly project: string;
+  /** The command planned: up, down, start, stop, restart. */
+  readonly command: import('./reconcile-options.js').PlanCommand;
   /** Declared platform → daemon doing its work. */
   readonly placement: Readonly<Record<PlatformOs, PlatformOs>>;
   readonly reach: Readonly<Partial<Record<PlatformOs, ReachDecision>>>;

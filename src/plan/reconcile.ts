@@ -35,6 +35,7 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
   }
   return {
     project: project.name,
+    command: options.command ?? 'up',
     placement: ctx.placement,
     reach,
     resolver,

@@ -31,8 +31,7 @@ const running = observed({
 describe('reconcile down/stop/start/restart', () => {
   it('down stops dependants first, in parallel across daemons, then networks; keeps networks orphans use', () => {
     expect(formatPlan(reconcile(p, running, { command: 'down' }))).toMatchInlineSnapshot(`
-      "project shop: windows → windows daemon, linux → linux daemon
-      names across daemons: not needed
+      "down project shop: windows → windows daemon, linux → linux daemon
         1. [linux] remove container shop-tool-1 (down)
         2. [linux] stop container shop-mixcompose-resolver (timeout 10s)
         3. [linux] remove container shop-mixcompose-resolver (down)  after 2

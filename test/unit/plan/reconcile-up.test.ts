@@ -58,7 +58,7 @@ function afterRun(plan: Plan): ObservedContainer[] {
 describe('reconcile up', () => {
   it('plans a fresh mixed stack: resolver, parallel creates, waits across daemons', () => {
     expect(formatPlan(reconcile(mixed(), observed()))).toMatchInlineSnapshot(`
-      "project shop: windows → windows daemon, linux → linux daemon
+      "up project shop: windows → windows daemon, linux → linux daemon
       reach linux containers from the other daemon: ip (configured)
       reach windows containers from the other daemon: ip (configured)
       names across daemons: project resolver
@@ -83,7 +83,7 @@ describe('reconcile up', () => {
     const state = observed({ containers: afterRun(first), networks: NETWORKS });
     const second = reconcile(mixed(), state);
     expect(formatPlan(second)).toMatchInlineSnapshot(`
-      "project shop: windows → windows daemon, linux → linux daemon
+      "up project shop: windows → windows daemon, linux → linux daemon
       reach linux containers from the other daemon: ip (configured)
       reach windows containers from the other daemon: ip (configured)
       names across daemons: project resolver
@@ -135,7 +135,7 @@ describe('reconcile up', () => {
   it('puts both platforms on one daemon when they share it, with no resolver and names for addresses', () => {
     const shared = observed({ daemons: { linux: facts('linux', { sharedWith: 'windows' }), windows: facts('windows', { sharedWith: 'linux' }) } });
     expect(formatPlan(reconcile(mixed(), shared))).toMatchInlineSnapshot(`
-      "project shop: one daemon (linux) for both platforms
+      "up project shop: one daemon (linux) for both platforms
       reach linux containers from the other daemon: ip (configured)
       reach windows containers from the other daemon: ip (configured)
       names across daemons: not needed
