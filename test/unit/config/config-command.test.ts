@@ -134,3 +134,25 @@ describe('mixcompose config / validate through the command line', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('docs/compose-file.md', () => {
+  it('its worked example loads, with the daemons and references the page shows', async () => {
+    const { readFileSync } = await import('node:fs');
+    const page = readFileSync(new URL('../../../docs/compose-file.md', import.meta.url), 'utf8');
+    const start = page.indexOf('```yaml\nname: shop') + '```yaml\n'.length;
+    const example = page.slice(start, page.indexOf('```', start));
+    const { project } = await loadFromText(example, { hostPlatform: 'linux' });
+    const model = renderConfig(project, { escape: true }) as { services: Record<string, Record<string, unknown>> };
+    expect(model.services.api!['x-mixcompose']).toEqual({
+      daemon: 'windows',
+      endpoint: 'npipe:////./pipe/docker_engine_windows',
+      address_references: [
+        'environment.DB_HOST: {{ db.host }}',
+        'environment.DB_URL: {{ db.host }}',
+        'environment.DB_URL: {{ db.port:5432 }}',
+        'environment.DB_IP: {{ db.ip }}',
+      ],
+    });
+    expect(model.services.db!['x-mixcompose']).toEqual({ daemon: 'linux', endpoint: 'context:desktop-linux' });
+  });
+});
