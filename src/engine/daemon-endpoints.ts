@@ -25,7 +25,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export type ParsedHost =
   | { readonly scheme: 'unix'; readonly socketPath: string }
   | { readonly scheme: 'npipe'; readonly socketPath: string }
-  | { readonly scheme: 'tcp'; readonly host: string; readonly port: number; readonly pathPrefix?: string }
+  | { readonly scheme: 'tcp'; readonly host: string; readonly port: number; readonly pathPrefix?: string; readonly https?: true }
   | { readonly scheme: 'ssh'; readonly host: string; readonly port: number; readonly username?: string };
 
 /** TLS material, loaded (file contents, not paths). */
@@ -107,7 +107,7 @@ export function parseDockerHost(value: string): ParsedHost {
   if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') {
     const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 2376 : 2375;
     const pathPrefix = url.pathname && url.pathname !== '/' ? url.pathname : undefined;
-    return { scheme: 'tcp', host: hostname, port, ...(pathPrefix ? { pathPrefix } : {}) };
+    return { scheme: 'tcp', host: hostname, port, ...(pathPrefix ? { pathPrefix } : {}), ...(url.protocol === 'https:' ? { https: true as const } : {}) };
   }
   if (url.protocol === 'ssh:') {
     const port = url.port ? Number(url.port) : 22;
@@ -309,7 +309,7 @@ export async function resolveEndpoint(settings: DaemonSettings, options: Resolve
     if (settings.tls) tls = await loadTlsFromFiles(settings.tls);
     else if (context?.tls) tls = { ...context.tls, verify: !context.skipTlsVerify };
     else if (!context) tls = await loadTlsFromEnv(env);
-    if (!tls && parsed.port === 2376) tls = { verify: context ? !context.skipTlsVerify : true };
+    if (!tls && (parsed.port === 2376 || parsed.https)) tls = { verify: context ? !context.skipTlsVerify : true };
   }
 
   const host = formatDockerHost(parsed);

@@ -114,6 +114,11 @@ describe('resolveEndpoint', () => {
     expect(endpoint.modem.protocol).toBe('https');
   });
 
+  it('uses TLS for https:// addresses on any port', async () => {
+    const endpoint = await resolveEndpoint(settings({ host: 'https://winhost:8443' }), { env: {} });
+    expect(endpoint.modem).toMatchObject({ host: 'winhost', port: 8443, protocol: 'https' });
+  });
+
   it('passes ssh endpoints to docker-modem with the agent socket', async () => {
     const endpoint = await resolveEndpoint(settings({ host: 'ssh://admin@winhost' }), { env: { SSH_AUTH_SOCK: '/tmp/agent.sock' } });
     expect(endpoint.modem).toMatchObject({ protocol: 'ssh', host: 'winhost', port: 22, username: 'admin', sshOptions: { agent: '/tmp/agent.sock' } });
