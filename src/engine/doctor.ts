@@ -200,7 +200,8 @@ export function crossReferences(project: Project): CrossReference[] {
         kind: ref.kind,
         ...(ref.port !== undefined ? { port: ref.port } : {}),
         text: ref.text,
-        providerPublishes: provider.ports.filter((p) => p.published !== undefined && (p.protocol ?? 'tcp') === 'tcp').map((p) => p.target),
+        // Every `ports:` entry publishes (an absent host port is an ephemeral one); `expose` does not.
+        providerPublishes: provider.ports.filter((p) => (p.protocol ?? 'tcp') === 'tcp').map((p) => p.target),
       });
     }
   }

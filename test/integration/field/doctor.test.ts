@@ -18,8 +18,8 @@ interface Row {
 const RIG = join(REPO_ROOT, 'scripts', 'rig.sh');
 const rig = (command: 'route' | 'unroute') => execa('bash', [RIG, command], { stdin: 'ignore' });
 
-async function doctor(args: string[] = []): Promise<{ exitCode: number; verdict: string; rows: Row[]; stdout: string }> {
-  const r = await runMixcompose(['doctor', '--format', 'json', ...args], { cwd: '/tmp' });
+async function doctor(args: string[] = [], cwd = '/tmp'): Promise<{ exitCode: number; verdict: string; rows: Row[]; stdout: string }> {
+  const r = await runMixcompose(['doctor', '--format', 'json', ...args], { cwd });
   const parsed = JSON.parse(r.stdout) as { verdict: string; rows: Row[] };
   return { exitCode: r.exitCode, ...parsed, stdout: r.stdout };
 }
@@ -90,5 +90,15 @@ describe('mixcompose doctor on the rig', () => {
     expect(r.stdout).toMatch(/fix: make the probe image available on both daemons/);
     expect(r.stdout).toMatch(/^verdict: FAIL/m);
     expect(await probeLeftovers()).toBe(0);
+  });
+
+  it('checks that the file\'s address references can be honoured (reach published needs published ports)', async () => {
+    const r = await doctor([], join(REPO_ROOT, 'test', 'fixtures', 'field', 'doctor-published'));
+    expect(r.exitCode).toBe(1);
+    expect(row(r.rows, 'reference web → {{ db.port:5432 }}')).toMatchObject({ status: 'fail', fix: 'add ports: ["5432"] to service db' });
+    expect(r.rows.find((x) => x.check === 'reference web → {{ cache.port:6379 }}')).toBeUndefined();
+    expect(row(r.rows, 'address references')).toMatchObject({ status: 'ok', detail: '3 of 4 cross-daemon reference(s) can be honoured' });
+    // Only the reference fails: the network itself is fine.
+    expect(r.rows.filter((x) => x.status === 'fail').map((x) => x.check)).toEqual(['reference web → {{ db.port:5432 }}']);
   });
 });

@@ -69,7 +69,7 @@ describe('crossReferences', () => {
     const svc = (name: string, os: 'linux' | 'windows', extra: object = {}) => ({ name, platform: { os, raw: os }, ports: [], addressReferences: [], ...extra });
     const project = {
       services: {
-        db: svc('db', 'linux', { ports: [{ target: 5432, published: '15432', protocol: 'tcp' }, { target: 9000, protocol: 'tcp' }] }),
+        db: svc('db', 'linux', { ports: [{ target: 5432, published: '15432', protocol: 'tcp' }, { target: 9000, protocol: 'tcp' }, { target: 53, protocol: 'udp' }] }),
         web: svc('web', 'windows', {
           addressReferences: [
             { service: 'db', kind: 'port', port: 5432, text: '{{ db.port:5432 }}', path: ['environment', 'DB'] },
@@ -80,7 +80,7 @@ describe('crossReferences', () => {
       },
     } as unknown as Project;
     expect(crossReferences(project)).toEqual([
-      { consumer: 'web', provider: 'db', providerPlatform: 'linux', kind: 'port', port: 5432, text: '{{ db.port:5432 }}', providerPublishes: [5432] },
+      { consumer: 'web', provider: 'db', providerPlatform: 'linux', kind: 'port', port: 5432, text: '{{ db.port:5432 }}', providerPublishes: [5432, 9000] },
     ]);
   });
 });
