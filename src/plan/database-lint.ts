@@ -40,14 +40,14 @@ export interface DatabaseKind {
 }
 
 export const DATABASE_KINDS: readonly DatabaseKind[] = [
-  { name: 'MySQL', images: ['mysql', 'percona', 'percona-server'], commands: ['mysqld'], dataPaths: ['/var/lib/mysql'], pathIdentifies: true },
-  { name: 'MariaDB', images: ['mariadb'], commands: ['mariadbd'], dataPaths: ['/var/lib/mysql'], pathIdentifies: true },
-  { name: 'PostgreSQL', images: ['postgres', 'postgresql', 'postgis', 'timescaledb'], commands: ['postgres'], dataPaths: ['/var/lib/postgresql/data', '/var/lib/postgresql'], pathIdentifies: true },
-  { name: 'MongoDB', images: ['mongo', 'mongodb', 'mongodb-community-server'], commands: ['mongod'], dataPaths: ['/data/db'], pathIdentifies: true },
-  { name: 'Redis', images: ['redis', 'redis-stack-server', 'valkey'], commands: ['redis-server', 'valkey-server'], dataPaths: ['/data'], pathIdentifies: false },
+  { name: 'MySQL', images: ['mysql', 'percona', 'percona-server'], commands: ['mysqld'], dataPaths: ['/var/lib/mysql', '/bitnami/mysql'], pathIdentifies: true },
+  { name: 'MariaDB', images: ['mariadb'], commands: ['mariadbd'], dataPaths: ['/var/lib/mysql', '/bitnami/mariadb'], pathIdentifies: true },
+  { name: 'PostgreSQL', images: ['postgres', 'postgresql', 'postgis', 'timescaledb'], commands: ['postgres'], dataPaths: ['/var/lib/postgresql/data', '/var/lib/postgresql', '/bitnami/postgresql'], pathIdentifies: true },
+  { name: 'MongoDB', images: ['mongo', 'mongodb', 'mongodb-community-server'], commands: ['mongod'], dataPaths: ['/data/db', '/bitnami/mongodb'], pathIdentifies: true },
+  { name: 'Redis', images: ['redis', 'redis-stack-server', 'valkey'], commands: ['redis-server', 'valkey-server'], dataPaths: ['/data', '/bitnami/redis'], pathIdentifies: false },
   { name: 'SQL Server', images: [], imageFragments: ['mssql', 'azure-sql-edge'], commands: ['sqlservr', '/opt/mssql/bin/sqlservr'], dataPaths: ['/var/opt/mssql'], pathIdentifies: true },
-  { name: 'RabbitMQ', images: ['rabbitmq'], commands: ['rabbitmq-server'], dataPaths: ['/var/lib/rabbitmq'], pathIdentifies: true },
-  { name: 'Elasticsearch', images: ['elasticsearch', 'opensearch'], commands: ['elasticsearch'], dataPaths: ['/usr/share/elasticsearch/data', '/usr/share/opensearch/data'], pathIdentifies: true },
+  { name: 'RabbitMQ', images: ['rabbitmq'], commands: ['rabbitmq-server'], dataPaths: ['/var/lib/rabbitmq', '/bitnami/rabbitmq'], pathIdentifies: true },
+  { name: 'Elasticsearch', images: ['elasticsearch', 'opensearch'], commands: ['elasticsearch'], dataPaths: ['/usr/share/elasticsearch/data', '/usr/share/opensearch/data', '/bitnami/elasticsearch'], pathIdentifies: true },
 ];
 
 /** The repository path of an image reference without registry, tag or digest: "mcr.microsoft.com/mssql/server:2022" → "mssql/server". */

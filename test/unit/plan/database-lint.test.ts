@@ -157,3 +157,12 @@ describe('offlineLinuxDaemonKind', () => {
     expect(offlineLinuxDaemonKind({ host: 'tcp://build:2376' }, 'linux')).toBeUndefined();
   });
 });
+
+describe('bitnami images', () => {
+  it('know their /bitnami data directories', () => {
+    const s = service('db', { image: 'bitnami/postgresql:16', volumes: [bind('/c/pg', '/bitnami/postgresql')] });
+    expect(lintDatabaseStorage(project([s]))[0]!.message).toContain('/bitnami/postgresql');
+    const m = service('m', { image: 'docker.io/bitnami/mariadb:11', volumes: [bind('/c/m', '/bitnami/mariadb')] });
+    expect(lintDatabaseStorage(project([m]))[0]!.message).toContain('MariaDB');
+  });
+});
