@@ -11,7 +11,7 @@
  *   (daemon runs the wrong OS: names the daemon and what it reported).
  *   For LCOW use createPlatformFor(facts) / pullPlatformFor(facts) from src/plan/daemon-check.ts.
  */
-import { PlanError } from '../errors.js';
+import { DaemonError, PlanError } from '../errors.js';
 import type { PlatformOs, Project } from '../model/project.js';
 import { checkDaemonOs, daemonFacts } from '../plan/daemon-check.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
@@ -31,6 +31,8 @@ export interface ConnectOptions {
   readonly platforms?: readonly PlatformOs[];
   /** Host OS, for default endpoints (npipe on win32). Default: process.platform. */
   readonly hostPlatform?: NodeJS.Platform;
+  /** How long to wait for /version and /info (default 20 s; env MIXCOMPOSE_CONNECT_TIMEOUT in seconds). */
+  readonly timeoutMs?: number;
   /** Client factory (tests inject in-memory clients). Default: the dockerode adapter. */
   readonly createClient?: (endpoint: ResolvedEndpoint, label: string) => DaemonClient;
 }
@@ -54,7 +56,18 @@ export function projectPlatforms(project: Project): PlatformOs[] {
   return [...used].sort();
 }
 
+/** Rejects with `onTimeout()` when `promise` has not settled within `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export async function connectDaemons(project: Project, options: ConnectOptions): Promise<ConnectedDaemons> {
+  const envTimeout = Number(options.env.MIXCOMPOSE_CONNECT_TIMEOUT);
+  const timeoutMs = options.timeoutMs ?? (Number.isFinite(envTimeout) && envTimeout > 0 ? envTimeout * 1000 : 20_000);
   const platforms = [...new Set(options.platforms ?? projectPlatforms(project))].sort();
   const endpoints: Partial<Record<PlatformOs, ResolvedEndpoint>> = {};
   for (const platform of platforms) {
@@ -84,7 +97,8 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
   // Ask every distinct daemon in parallel; report every unreachable daemon, first one thrown.
   const answers = await Promise.allSettled(
     [...byKey.values()].map(async (entry) => {
-      const [version, info] = await Promise.all([entry.client.version(), entry.client.info()]);
+      const asked = Promise.all([entry.client.version(), entry.client.info()]);
+      const [version, info] = await withTimeout(asked, timeoutMs, () => new DaemonError(entry.client.label, 'connect', new Error(`no answer to /version and /info within ${timeoutMs / 1000} s`)));
       return { entry, version, info };
     }),
   );

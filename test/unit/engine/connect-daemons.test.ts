@@ -126,6 +126,16 @@ describe('connectDaemons: OS check matrix (recorded Windows responses)', () => {
     expect((error as Error).message).toMatch(/daemon windows \(unix:\/\/\/nonexistent\/mixcompose\.sock\): (version|info) failed: .*ENOENT/);
   });
 
+  it('gives up on a daemon that does not answer, naming it', async () => {
+    const silent = await engine('windows-server-2022', {
+      routes: [{ method: 'GET', path: /^\/(version|info)$/, handle: () => new Promise<void>(() => {}) }],
+    });
+    const project = stubProject([stubService('web', 'windows')], { windows: { host: silent.host } });
+    const error = await connectDaemons(project, { allowOsMismatch: false, env: {}, timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DaemonError);
+    expect((error as Error).message).toBe(`daemon windows (${silent.host}): connect failed: no answer to /version and /info within 0.2 s`);
+  });
+
   it('reaches a daemon over loopback tcp', async () => {
     const windows = await engine('windows-server-2022', { listen: 'tcp' });
     const project = stubProject([stubService('web', 'windows')], { windows: { host: windows.host } });
