@@ -124,6 +124,10 @@ export function parseVolumeSpec(spec: string, baseDir: string, home: string | un
     else if (['cached', 'delegated', 'consistent'].includes(o)) continue;
     else throw new SyntaxIssue(`invalid volume mode "${o}" in "${spec}": expected ro, rw, z, Z, nocopy or a propagation mode`);
   }
+  if (/^\\\\[.]\\pipe\\/i.test(source)) {
+    // A Windows named pipe (`\\.\pipe\docker_engine:\\.\pipe\docker_engine`).
+    return { type: 'npipe', source, target, ...(readOnly ? { read_only: true } : {}) };
+  }
   if (bind) {
     return {
       type: 'bind',
