@@ -575,7 +575,7 @@ async function pullImage(
     });
     emit('done');
     const s = progress.snapshot();
-    sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status: 'done', message: `${s.layersTotal} layers, ${s.current} bytes` });
+    sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status: 'done', message: `${s.layersTotal} layers, ${formatBytes(s.current)}` });
     return { bytes: s.current };
   } catch (error) {
     sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status: 'failed', message: (error as Error).message });
@@ -623,7 +623,10 @@ export async function executeImagePlan(
       });
       const pulledOk = toPull.filter((image) => !failedPulls.has(image));
       if (toPull.length) {
-        summary.push({ platform, daemon: daemon.label, images: pulledOk.length, bytes: pulledBytes, seconds: (Date.now() - started) / 1000 });
+        const entry: DaemonPullSummary = { platform, daemon: daemon.label, images: pulledOk.length, bytes: pulledBytes, seconds: (Date.now() - started) / 1000 };
+        summary.push(entry);
+        // What the pulls cost on this daemon, also for `up` and JSON consumers.
+        sink({ type: 'step', id: `pull-summary:${platform}`, resource: 'daemon', name: daemon.label, platform, action: 'pull', status: 'done', message: formatPullSummary([entry])[0]!.slice(daemon.label.length + 2) });
       }
       const errors: unknown[] = [];
       const toBuild: ImagePlanEntry[] = entries.filter((e) => e.action === 'build');

@@ -282,3 +282,15 @@ describe('pull command (pullOnly)', () => {
     expect(result.images['only-built']?.action).toBe('skip');
   });
 });
+
+describe('pull summary events', () => {
+  it('emits one summary step per daemon that pulled, for up and JSON consumers', async () => {
+    const { project, clients, facts, e } = await setup({ distribution: { 'postgres:16': LINUX_AMD64 } }, {}, [stubService('db', 'linux', { image: 'postgres:16' })]);
+    const events: EngineEvent[] = [];
+    await ensureImages(project, clients, facts, { env: e }, (ev) => events.push(ev));
+    const summaries = events.filter((ev): ev is StepEvent => ev.type === 'step' && ev.resource === 'daemon');
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({ id: 'pull-summary:linux', platform: 'linux', action: 'pull', status: 'done' });
+    expect(summaries[0]!.message).toMatch(/^1 image, 1000 B in \d+\.\d s$/);
+  });
+});
