@@ -3,14 +3,15 @@
  * (recorded from Docker's and Microsoft's documentation, see test/fixtures/engine/README.md) and
  * Linux /info responses; the fake engines record what mixcompose sent.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectDaemons } from '../../../src/engine/connect-daemons.js';
-import { ensureImages, formatPullSummary, planImages, PullProgress } from '../../../src/engine/images.js';
+import { buildContextTar, ensureImages, formatPullSummary, planImages, PullProgress } from '../../../src/engine/images.js';
+import { readAll } from '../../../src/engine/dockerode-client.js';
 import { DaemonError, PlanError } from '../../../src/errors.js';
 import type { EngineEvent, StepEvent } from '../../../src/model/events.js';
 import type { Service } from '../../../src/model/project.js';
@@ -292,5 +293,43 @@ describe('pull summary events', () => {
     expect(summaries).toHaveLength(1);
     expect(summaries[0]).toMatchObject({ id: 'pull-summary:linux', platform: 'linux', action: 'pull', status: 'done' });
     expect(summaries[0]!.message).toMatch(/^1 image, 1000 B in \d+\.\d s$/);
+  });
+});
+
+describe('buildContextTar', () => {
+  const tree = (files: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctx-tree-'));
+    dirs.push(dir);
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(dir, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+    }
+    return dir;
+  };
+  const names = async (stream: Readable) => tarNames(await readAll(stream));
+
+  it('honours .dockerignore with ! exceptions inside ignored directories, and always sends the Dockerfile', async () => {
+    const dir = tree({
+      Dockerfile: 'FROM x\n',
+      '.dockerignore': 'docs\n!docs/keep.md\nDockerfile\n**/*.tmp\n',
+      'docs/a.md': 'a',
+      'docs/keep.md': 'k',
+      'src/main.c': 'int main;',
+      'src/cache.tmp': 't',
+    });
+    const entries = await names(await buildContextTar(dir, 'Dockerfile'));
+    expect(entries).toContain('Dockerfile');
+    expect(entries).toContain('docs/keep.md');
+    expect(entries).toContain('src/main.c');
+    expect(entries).not.toContain('docs/a.md');
+    expect(entries).not.toContain('src/cache.tmp');
+  });
+
+  it("reads <Dockerfile>.dockerignore first (BuildKit's rule) and adds an inline Dockerfile", async () => {
+    const dir = tree({ 'app.Dockerfile': 'FROM x\n', 'app.Dockerfile.dockerignore': 'secret\n', '.dockerignore': '', secret: 's', keep: 'k' });
+    expect(await names(await buildContextTar(dir, 'app.Dockerfile'))).toEqual(['.dockerignore', 'app.Dockerfile', 'app.Dockerfile.dockerignore', 'keep']);
+    const inline = await names(await buildContextTar(dir, 'app.Dockerfile', { name: '.mixcompose.inline.Dockerfile', content: 'FROM y\n' }));
+    expect(inline).toContain('.mixcompose.inline.Dockerfile');
   });
 });
