@@ -78,6 +78,8 @@ export interface LoadedFile {
   readonly file: string;
   readonly root: Record<string, unknown>;
   readonly ok: boolean;
+  /** May hold `!reset` / `!override` values. */
+  readonly tagged: boolean;
 }
 
 /** Loads and validates; throws ConfigError with every problem found. */
@@ -142,7 +144,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
   for (const file of files) {
     const loaded = loadFile(ctx, file, projectDir, lookup, []);
     if (!loaded.ok) continue;
-    merged = merged === undefined ? (stripTags(loaded.root, positions) as Record<string, unknown>) : (mergeValues(merged, loaded.root, [], positions) as Record<string, unknown>);
+    merged = merged === undefined ? (loaded.tagged ? (stripTags(loaded.root, positions) as Record<string, unknown>) : loaded.root) : (mergeValues(merged, loaded.root, [], positions) as Record<string, unknown>);
   }
   if (issues.hasErrors || !merged) return undefined;
 
@@ -271,19 +273,19 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
   const text = fs.readText(file);
   if (text === undefined) {
     issues.error(`compose file not found: ${ctx.display(file)}`);
-    return { file, root: {}, ok: false };
+    return { file, root: {}, ok: false, tagged: false };
   }
   const parsed = parseYamlFile(text, ctx.display(file), positions, issues);
-  if (!parsed.ok) return { file, root: {}, ok: false };
+  if (!parsed.ok) return { file, root: {}, ok: false, tagged: false };
   const root = parsed.root;
   if (options.interpolate !== false) interpolateTree(root, lookup, positions, issues);
   if (!options.skipSchema) {
     const before = issues.errors().length;
-    validateAgainstSchema(root, positions, issues, options.interpolate === false);
-    if (issues.errors().length > before) return { file, root, ok: false };
+    validateAgainstSchema(root, positions, issues, options.interpolate === false, parsed.tagged);
+    if (issues.errors().length > before) return { file, root, ok: false, tagged: parsed.tagged };
   }
   canonicalizeFile({ root, baseDir, fileDir: path.dirname(file), home: ctx.home, positions, issues });
   resolveExtends(ctx, file, root, lookup);
   applyIncludes(ctx, file, root, lookup, includeStack);
-  return { file, root, ok: true };
+  return { file, root, ok: true, tagged: parsed.tagged };
 }

@@ -14,6 +14,8 @@ export interface ParsedFile {
   /** The document's top-level mapping (empty object when the file could not be used). */
   readonly root: Record<string, unknown>;
   readonly ok: boolean;
+  /** Whether the text can hold merge tags at all (so later steps may skip looking for them). */
+  readonly tagged: boolean;
 }
 
 export function parseYamlFile(text: string, file: string, positions: PositionIndex, issues: IssueList): ParsedFile {
@@ -23,7 +25,7 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
     doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: false, strict: false });
   } catch (error) {
     issues.error(`cannot parse YAML: ${(error as Error).message}`, { file, line: 1, col: 1 });
-    return { root: {}, ok: false };
+    return { root: {}, ok: false, tagged: false };
   }
   const at = (offset: number | undefined): SourcePosition => {
     const p = lineCounter.linePos(offset ?? 0);
@@ -37,16 +39,16 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
   };
   if (doc.errors.length > 0) {
     for (const e of doc.errors) issues.error(`invalid YAML: ${yamlMessage(e.message)}`, atContent(e.pos[0]));
-    return { root: {}, ok: false };
+    return { root: {}, ok: false, tagged: false };
   }
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     issues.error('the file is empty: expected a mapping with `services`', { file, line: 1, col: 1 });
-    return { root: {}, ok: false };
+    return { root: {}, ok: false, tagged: false };
   }
   const contents = doc.contents as Node;
   if (!isMap(contents)) {
     issues.error('the top level must be a mapping (keys like `services:`)', at(contents.range?.[0]));
-    return { root: {}, ok: false };
+    return { root: {}, ok: false, tagged: false };
   }
   let count = 0;
   let failed = false;
@@ -128,8 +130,8 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
     return null;
   };
   const root = convert(contents, 0);
-  if (failed || !isPlainMap(root)) return { root: {}, ok: false };
-  return { root, ok: true };
+  if (failed || !isPlainMap(root)) return { root: {}, ok: false, tagged: false };
+  return { root, ok: true, tagged: text.includes('!reset') || text.includes('!override') };
 }
 
 /** Assigns even keys like `__proto__` as own data properties. */

@@ -17,10 +17,16 @@ const validator = (): Validator => precompiled as Validator;
  * `uninterpolated`: the file was not interpolated (config --no-interpolate), so a string holding a
  * `$` may stand for a number or boolean; such values are not reported.
  */
-export function validateAgainstSchema(root: Record<string, unknown>, positions: PositionIndex, issues: IssueList, uninterpolated = false): void {
+export function validateAgainstSchema(
+  root: Record<string, unknown>,
+  positions: PositionIndex,
+  issues: IssueList,
+  uninterpolated = false,
+  tagged = true,
+): void {
   const validate = validator();
   // The schema sees through merge tags: `!override x` is checked as x; a `!reset` key is left out.
-  const restore = untag(root);
+  const restore = tagged ? untag(root) : () => {};
   let valid: boolean;
   try {
     valid = validate(root) as boolean;
