@@ -76,6 +76,9 @@ export function registerDoctor(program: Command): void {
       const clients: Partial<Record<PlatformOs, DaemonClient>> = {};
       const labels: Partial<Record<PlatformOs, string>> = {};
       const keys: Partial<Record<PlatformOs, string>> = {};
+      // Where the other daemon's containers reach this daemon's published ports: the file's
+      // `address`, else the host of a tcp:// or ssh:// endpoint; local daemons: the probe's gateway.
+      const addresses: Partial<Record<PlatformOs, string>> = {};
       const endpointErrors: Partial<Record<PlatformOs, string>> = {};
       for (const platform of PLATFORMS) {
         const settings = project?.extension.daemons[platform] ?? settingsWithoutFile(platform, global, env);
@@ -83,6 +86,8 @@ export function registerDoctor(program: Command): void {
           const endpoint = await resolveEndpoint(settings, { env, hostPlatform: process.platform });
           labels[platform] = endpoint.label;
           keys[platform] = endpoint.key;
+          const address = settings.address ?? (endpoint.parsed.scheme === 'tcp' || endpoint.parsed.scheme === 'ssh' ? endpoint.parsed.host : undefined);
+          if (address) addresses[platform] = address;
           const shared = PLATFORMS.find((p) => p !== platform && keys[p] === endpoint.key);
           clients[platform] = shared ? clients[shared]! : createDockerodeClient({ label: endpoint.label, modem: endpoint.modem });
         } catch (error) {
@@ -98,14 +103,12 @@ export function registerDoctor(program: Command): void {
         allowOsMismatch: global.allowOsMismatch,
         probeImage: opts.probeImage,
         probeTimeoutSeconds: opts.probeTimeout,
+        addresses,
         ...(project
           ? {
               project,
               resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE ?? project.extension.resolver?.image,
               reach: { linux: project.extension.daemons.linux.reach, windows: project.extension.daemons.windows.reach },
-              addresses: Object.fromEntries(
-                PLATFORMS.filter((p) => project.extension.daemons[p].address).map((p) => [p, project.extension.daemons[p].address!]),
-              ),
             }
           : env.MIXCOMPOSE_RESOLVER_IMAGE
             ? { resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE }
