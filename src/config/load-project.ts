@@ -278,6 +278,9 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
   const parsed = parseYamlFile(text, ctx.display(file), positions, issues);
   if (!parsed.ok) return { file, root: {}, ok: false, tagged: false };
   const root = parsed.root;
+  if (root.version !== undefined) {
+    issues.warning('`version` is obsolete and ignored (the Compose Specification has no versions); remove it', positions.locate(root, ['version']), ['version']);
+  }
   if (options.interpolate !== false) interpolateTree(root, lookup, positions, issues);
   if (!options.skipSchema) {
     const before = issues.errors().length;

@@ -461,3 +461,13 @@ describe('loadProject: extends does not inherit dependencies', () => {
     expect(project.services.web!.environment).toEqual({ A: '1' });
   });
 });
+
+describe('loadProject: warnings', () => {
+  it('warns about the obsolete version key and unset variables, at their positions', async () => {
+    const { warnings } = await loadFromText('version: "3.9"\nservices:\n  a:\n    image: "busybox:${TAG}"\n');
+    expect(warnings.map((w) => `${w.position?.line}: ${w.message}`)).toEqual([
+      '1: `version` is obsolete and ignored (the Compose Specification has no versions); remove it',
+      '4: the TAG variable is not set; defaulting to a blank string',
+    ]);
+  });
+});
