@@ -1,0 +1,100 @@
+/**
+ * The engine commands through the built CLI on the rig: up -d, plan, ps (table, json, -q,
+ * --services, -a), logs (merged, prefixed, -t, --tail), stop/start/restart, up --dry-run, down.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertRigUp, pollUntil, removeProjectLeftovers, runMixcompose, uniqueProjectName } from '../../support/rig.js';
+
+const name = uniqueProjectName('cli');
+const yaml = `
+name: ${name}
+services:
+  db:
+    platform: linux
+    image: mixcompose-test/busybox:latest
+    init: true
+    command: ["sh", "-c", "echo db-line-1; echo db-line-2; exec sleep 3600"]
+  web:
+    platform: windows
+    image: mixcompose-test/busybox:latest
+    init: true
+    environment:
+      DB: "{{ db.ip }}"
+    command: ["sh", "-c", "echo web-sees-$$DB; exec sleep 3600"]
+    depends_on: [db]
+`;
+
+describe('engine commands through the CLI', () => {
+  let dir: string;
+  const mc = (...args: string[]) => runMixcompose(['-f', join(dir, 'compose.yaml'), '--progress', 'plain', ...args]);
+  beforeAll(() => {
+    assertRigUp();
+    dir = mkdtempSync(join(tmpdir(), 'mixcompose-cli-'));
+    writeFileSync(join(dir, 'compose.yaml'), yaml);
+  });
+  afterAll(async () => {
+    await removeProjectLeftovers(name);
+  });
+
+  it('up --dry-run prints the plan and changes nothing', async () => {
+    const r = await mc('up', '--dry-run');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`up project ${name}: windows → windows daemon, linux → linux daemon`);
+    expect(r.stdout).toContain(`create container ${name}-web-1 (new) with`);
+    const ps = await mc('ps', '-a', '-q');
+    expect(ps.stdout.trim()).toBe('');
+  });
+
+  it('up -d brings the stack up; a second up is a no-op', async () => {
+    const r = await mc('up', '-d');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\[windows\] Container .*-web-1 +Started/);
+    const plan = await mc('plan');
+    expect(plan.stdout).toContain('nothing to do');
+  });
+
+  it('ps lists both daemons in table and json form', async () => {
+    const table = await mc('ps');
+    expect(table.stdout).toMatch(new RegExp(`${name}-db-1 +db +linux +linux \\(unix://.*linux.sock\\) +running`));
+    expect(table.stdout).toMatch(new RegExp(`${name}-web-1 +web +windows +windows \\(unix://.*windows.sock\\) +running`));
+    const json = JSON.parse((await mc('ps', '--format', 'json')).stdout) as { service: string; platform: string; ips: Record<string, string> }[];
+    expect(json.map((r) => `${r.service}/${r.platform}`)).toEqual(['db/linux', 'web/windows']);
+    expect(Object.values(json[1]!.ips)[0]).toMatch(/^10\.202\./);
+    expect((await mc('ps', '--services')).stdout.trim()).toBe('db\nweb');
+    const quiet = await mc('ps', '-q');
+    expect(quiet.stdout.trim().split('\n'), quiet.stderr).toHaveLength(2);
+  });
+
+  it('logs are merged from both daemons, prefixed per container', async () => {
+    const logs = await pollUntil('all log lines', async () => {
+      const r = await mc('logs');
+      return r.stdout.includes('web-sees-10.201.') && r.stdout.includes('db-line-2') ? r.stdout : undefined;
+    });
+    const lines = logs.trim().split('\n');
+    expect(lines.indexOf(`${name}-db-1 | db-line-1`)).toBeLessThan(lines.indexOf(`${name}-db-1 | db-line-2`));
+    expect(lines.findIndex((l) => l.includes('db-line-2'))).toBeLessThan(lines.findIndex((l) => l.includes('web-sees-')));
+    const tail = await mc('logs', '--tail', '1', '-t', 'db');
+    expect(tail.stdout.trim(), tail.stderr).toMatch(new RegExp(`^${name}-db-1 \\| \\d{4}-\\d\\d-\\d\\dT[^ ]+ db-line-2$`));
+  });
+
+  it('stop, start and restart act on both daemons', async () => {
+    expect((await mc('stop', '-t', '1')).exitCode).toBe(0);
+    expect((await mc('ps')).stdout).not.toContain(name);
+    expect((await mc('ps', '-a')).stdout).toMatch(/exited/);
+    expect((await mc('start')).exitCode).toBe(0);
+    expect((await mc('ps', '--services')).stdout.trim()).toBe('db\nweb');
+    const restart = await mc('restart', '-t', '1', 'web');
+    expect(restart.stderr).toMatch(/\[windows\] Container .*-web-1 +Restarted/);
+  });
+
+  it('down removes it from both daemons', async () => {
+    const r = await mc('down', '-t', '1');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\[linux\] +Network .*_default +Removed/);
+    expect(r.stderr).toMatch(/\[windows\] Network .*_default +Removed/);
+    expect((await mc('ps', '-a', '-q')).stdout.trim()).toBe('');
+  });
+});
