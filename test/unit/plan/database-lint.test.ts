@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { databaseOf, imageRepository, lintDatabaseStorage, lintDatabaseStorageFor, linuxDaemonKind, offlineLinuxDaemonKind } from '../../../src/plan/database-lint.js';
 import type { Project, Service, ServiceVolume } from '../../../src/model/project.js';
+import { stubService } from '../engine/project-stub.js';
 
-function service(name: string, extra: Partial<Service> = {}): Service {
-  return {
-    name,
-    platform: { os: 'linux', raw: 'linux' },
-    environment: {},
-    ports: [],
-    expose: [],
-    volumes: [],
-    depends_on: {},
-    networks: {},
-    labels: {},
-    extra_hosts: [],
-    secrets: [],
-    configs: [],
-    addressReferences: [],
-    extension: {},
-    ...extra,
-  };
-}
+const service = (name: string, extra: Partial<Service> = {}): Service => stubService(name, extra.platform?.os ?? 'linux', extra);
 
 function project(services: Service[], volumes: Project['volumes'] = {}): Pick<Project, 'services' | 'volumes'> {
   return { services: Object.fromEntries(services.map((s) => [s.name, s])), volumes };

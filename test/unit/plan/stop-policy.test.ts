@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { projectStopLevels, stopLevels, stopSettings, stopSettingsFor } from '../../../src/plan/stop-policy.js';
 import type { DaemonSettings, Project, Service } from '../../../src/model/project.js';
+import { stubService } from '../engine/project-stub.js';
 
 const linux = { os: 'linux', raw: 'linux' } as const;
 const windows = { os: 'windows', raw: 'windows' } as const;
@@ -70,12 +71,8 @@ describe('stopLevels', () => {
 });
 
 function svc(name: string, deps: string[] = [], extra: Partial<Service> = {}): Service {
-  return {
-    name, platform: linux, environment: {}, ports: [], expose: [], volumes: [], networks: {}, labels: {}, extra_hosts: [],
-    secrets: [], configs: [], addressReferences: [], extension: {},
-    depends_on: Object.fromEntries(deps.map((d) => [d, { condition: 'service_started', required: true, restart: false }])),
-    ...extra,
-  } as Service;
+  const depends_on = Object.fromEntries(deps.map((d) => [d, { condition: 'service_started' as const, required: true, restart: false }]));
+  return stubService(name, extra.platform?.os ?? 'linux', { depends_on, ...extra });
 }
 
 describe('project helpers', () => {
