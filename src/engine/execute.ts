@@ -48,6 +48,9 @@ export interface ExecuteResult {
   readonly timings: ReadonlyMap<string, readonly [number, number]>;
 }
 
+/** A condition wait given up because another operation failed. */
+class WaitCancelled extends Error {}
+
 const defaultDelay = (ms: number) =>
   new Promise<void>((resolve) => {
     setTimeout(resolve, ms);
@@ -116,6 +119,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
   const addresses = new Map<string, Record<string, string>>();
   const completed: string[] = [];
   const timings = new Map<string, [number, number]>();
+  let failure: { op: Operation; error: unknown } | undefined;
 
   const clientOf = (daemon: PlatformOs): DaemonClient => {
     const client = options.clients[daemon];
@@ -142,6 +146,8 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     const deadline = now() + op.timeoutMs;
     let lastLog = '';
     for (;;) {
+      // Another operation failed: the run ends, so stop waiting.
+      if (failure) throw new WaitCancelled();
       const inspect = await client.inspectContainer(id);
       const state = (inspect.State ?? {}) as {
         Status?: string;
@@ -293,7 +299,6 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
   const users = new Map<string, string[]>();
   for (const op of plan.operations) for (const d of op.deps) users.set(d, [...(users.get(d) ?? []), op.id]);
   const running = new Map<string, Promise<void>>();
-  let failure: { op: Operation; error: unknown } | undefined;
 
   const step = (op: Operation, status: StepEvent['status'], message?: string) => {
     const shape = stepShape(op);
@@ -325,6 +330,10 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
             },
             (error: unknown) => {
               timings.set(id, [started, now() - t0]);
+              if (error instanceof WaitCancelled) {
+                step(op, 'skipped', 'cancelled: another operation failed');
+                return;
+              }
               step(op, 'failed', error instanceof Error ? error.message : String(error));
               failure ??= { op, error };
             },

@@ -81,6 +81,16 @@ describe('execute', () => {
     );
   });
 
+  it('gives up a pending wait when another operation fails', async () => {
+    const { linux, windows, clients } = daemons();
+    linux.states.set('shop-db-1', [{ Status: 'running', Running: true, Health: { Status: 'starting', Log: [] } }]);
+    windows.failures.set('createContainer', new Error('no space left on device'));
+    const events: StepEvent[] = [];
+    const error = await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('no space left on device');
+    expect(events.find((e) => e.id === 'wait:db:1:healthy' && e.status !== 'started')?.status).toBe('skipped');
+  });
+
   it('turns a daemon failure into a DaemonError with what was done, not done, and how to continue', async () => {
     const { windows, clients } = daemons();
     windows.failures.set('startContainer', Object.assign(new Error('connect ECONNREFUSED /run/windows.sock'), { code: 'ECONNREFUSED' }));
