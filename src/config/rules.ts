@@ -9,6 +9,7 @@ import { DependencyGraph } from '../graph/dependency-graph.js';
 import { isPlainMap, type KeyPath, type PositionIndex } from './positions.js';
 import type { IssueList } from './issues.js';
 import type { ConfigFileSystem } from './read-files.js';
+import { didYouMean } from './suggest.js';
 
 export interface RuleContext {
   readonly root: Record<string, unknown>;
@@ -66,11 +67,11 @@ export function checkProject(project: Project, ctx: RuleContext): void {
     const rawService = isPlainMap(root.services) && isPlainMap(root.services[name]) ? root.services[name] : {};
     const explicitDeps = isPlainMap(rawService.depends_on) ? rawService.depends_on : {};
     for (const dep of Object.keys(explicitDeps)) {
-      if (!all[dep]) err(name, ['depends_on', dep], `service "${name}" depends on undefined service "${dep}"`);
+      if (!all[dep]) err(name, ['depends_on', dep], `service "${name}" depends on undefined service "${dep}"${didYouMean(dep, Object.keys(all))}`);
     }
     (s.links ?? []).forEach((link, i) => {
       const target = link.split(':')[0]!;
-      if (!all[target]) err(name, ['links', i], `service "${name}" links to undefined service "${target}"`);
+      if (!all[target]) err(name, ['links', i], `service "${name}" links to undefined service "${target}"${didYouMean(target, Object.keys(all))}`);
     });
 
     // Sharing namespaces or volumes needs both containers on one daemon.
@@ -87,7 +88,7 @@ export function checkProject(project: Project, ctx: RuleContext): void {
     for (const ref of shared) {
       const other = all[ref.target];
       if (!other) {
-        err(name, ref.path, `${ref.key} of "${name}" refers to undefined service "${ref.target}"`);
+        err(name, ref.path, `${ref.key} of "${name}" refers to undefined service "${ref.target}"${didYouMean(ref.target, Object.keys(all))}`);
       } else if (other.platform.os !== os) {
         err(
           name,
@@ -104,7 +105,7 @@ export function checkProject(project: Project, ctx: RuleContext): void {
     for (const ref of s.addressReferences) {
       const target = all[ref.service];
       if (!target) {
-        err(name, ref.path, `address reference ${ref.text} names undefined service "${ref.service}"`);
+        err(name, ref.path, `address reference ${ref.text} names undefined service "${ref.service}"${didYouMean(ref.service, Object.keys(all))}`);
       } else if (!project.services[ref.service]) {
         err(name, ref.path, `address reference ${ref.text} names service "${ref.service}", which is in an inactive profile`);
       } else if (ref.kind === 'port' && !servicePortKnown(target, ref.port!)) {
@@ -119,11 +120,11 @@ export function checkProject(project: Project, ctx: RuleContext): void {
 
     // Resources.
     for (const net of Object.keys(s.networks)) {
-      if (!project.networks[net]) err(name, ['networks', net], `service "${name}" refers to undefined network "${net}"`);
+      if (!project.networks[net]) err(name, ['networks', net], `service "${name}" refers to undefined network "${net}"${didYouMean(net, Object.keys(project.networks))}`);
     }
     s.volumes.forEach((v, i) => {
       if (v.type === 'volume' && v.source && !project.volumes[v.source]) {
-        err(name, ['volumes', i], `service "${name}" refers to undefined volume "${v.source}"; declare it under top-level volumes:`);
+        err(name, ['volumes', i], `service "${name}" refers to undefined volume "${v.source}"${didYouMean(v.source, Object.keys(project.volumes))}; declare it under top-level volumes:`);
       }
     });
     for (const kind of ['secrets', 'configs'] as const) {

@@ -7,6 +7,7 @@
 import type { ErrorObject } from 'ajv';
 import { validate as precompiled } from './compose-schema-validator.js';
 import { Tagged, type PositionIndex } from './positions.js';
+import { didYouMean } from './suggest.js';
 import type { IssueList } from './issues.js';
 
 /** The schema compiled ahead of time by ajv (schemas/generate.sh), with AJV_OPTIONS. */
@@ -116,21 +117,6 @@ function joinOr(words: string[]): string {
   return unique.length <= 1 ? (unique[0] ?? '') : `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1]}`;
 }
 
-/** Edit distance, for "did you mean" on unknown keys. */
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
-
 const PATTERN_HINTS: Record<string, string> = {
   '^(no|always|unless-stopped|on-failure(:[0-9]+)?)$': 'expected no, always, unless-stopped or on-failure[:N]',
   '^[a-z0-9][a-z0-9_-]*$': 'expected lowercase letters, digits, "_" and "-", starting with a letter or digit',
@@ -145,11 +131,7 @@ function messageFor(e: ErrorObject, root: unknown, path: (string | number)[]): s
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const known = Object.keys(((e.parentSchema as Record<string, unknown>)?.properties as object) ?? {});
-      const close = known
-        .map((k) => [k, distance(key, k)] as const)
-        .filter(([, d]) => d < key.length && d <= Math.max(2, Math.floor(key.length / 3)))
-        .sort((a, b) => a[1] - b[1])[0];
-      return `unknown key "${key}"${close ? ` (did you mean "${close[0]}"?)` : ''}`;
+      return `unknown key "${key}"${didYouMean(key, known)}`;
     }
     case 'required':
       return `missing required key "${String(params.missingProperty)}"`;
