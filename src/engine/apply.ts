@@ -24,8 +24,11 @@ export interface ApplyOptions {
   readonly onEvent?: EventSink;
   /** Print-only: observe and plan, execute nothing. */
   readonly dryRun?: boolean;
-  /** Makes sure the services' images are on their daemons before planning (up). */
-  readonly ensureImages?: (observed: ObservedState) => Promise<void>;
+  /**
+   * Makes sure the services' images are on their daemons before planning (up). Runs beside the
+   * first observation; answers whether it pulled or built anything (then images are observed again).
+   */
+  readonly ensureImages?: () => Promise<boolean>;
   readonly resume?: ResumeCommand;
   readonly pollIntervalMs?: number;
   readonly killWaitSeconds?: number;
@@ -38,11 +41,11 @@ export interface ApplyResult {
 }
 
 export async function apply(project: Project, daemons: Daemons, options: ApplyOptions): Promise<ApplyResult> {
-  let observed = await observe(project, daemons.clients, daemons.facts);
-  if (options.ensureImages && !options.dryRun) {
-    await options.ensureImages(observed);
-    observed = await observe(project, daemons.clients, daemons.facts);
-  }
+  const [first, changedImages] = await Promise.all([
+    observe(project, daemons.clients, daemons.facts),
+    options.ensureImages && !options.dryRun ? options.ensureImages() : Promise.resolve(false),
+  ]);
+  const observed = changedImages ? await observe(project, daemons.clients, daemons.facts) : first;
   const sourceKinds = options.reconcile.command === 'up' || !options.reconcile.command ? await statBindSources(project) : {};
   const plan = reconcile(project, observed, { sourceKinds, hostPlatform: process.platform, ...options.reconcile });
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });

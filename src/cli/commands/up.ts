@@ -128,7 +128,8 @@ function imageStep(session: Session, daemons: Session['daemons'], flags: UpFlags
       },
       session.reporter.sink,
     );
-    for (const message of result.warnings) session.reporter.sink({ type: 'warning', message });
+    // ensureImages reports its own warnings and steps through the sink.
+    return Object.values(result.images).some((i) => i.action !== 'skip');
   };
 }
 
