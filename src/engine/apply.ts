@@ -13,6 +13,7 @@ import type { DaemonClient } from './daemon-client.js';
 import { execute, type ExecuteResult } from './execute.js';
 import { observe } from './observe.js';
 import { statBindSources } from './bind-sources.js';
+import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
 
 export interface Daemons {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
@@ -50,6 +51,7 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
   const plan = reconcile(project, observed, { sourceKinds, hostPlatform: process.platform, ...options.reconcile });
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
   if (options.dryRun) return { plan, observed };
+  if ((options.reconcile.command ?? 'up') === 'up') reportUntouched(plan, observed, options.onEvent);
   const result = await execute(plan, {
     clients: daemons.clients,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -59,4 +61,23 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     ...(options.killWaitSeconds !== undefined ? { killWaitSeconds: options.killWaitSeconds } : {}),
   });
   return { plan, observed, result };
+}
+
+/** `up` says which containers it left running as they were (like compose's "Running"). */
+function reportUntouched(plan: Plan, observed: ObservedState, onEvent: ApplyOptions['onEvent']): void {
+  if (!onEvent) return;
+  const touched = new Set(plan.operations.flatMap((op) => ('name' in op ? [op.name] : [])));
+  for (const c of observed.containers) {
+    if (c.oneoff || c.status !== 'running' || touched.has(c.name) || c.labels[LABEL_ROLE] === 'resolver') continue;
+    onEvent({
+      type: 'step',
+      id: `running:${c.name}`,
+      resource: 'container',
+      name: c.name,
+      platform: (c.labels[LABEL_PLATFORM] as PlatformOs | undefined) ?? c.platform,
+      action: 'start',
+      status: 'skipped',
+      message: 'running',
+    });
+  }
 }
