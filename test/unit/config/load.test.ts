@@ -471,3 +471,61 @@ describe('loadProject: warnings', () => {
     ]);
   });
 });
+
+describe('loadProject: resources and checks', () => {
+  it('names networks, volumes, secrets and configs like compose', async () => {
+    const { project } = await loadFromText(`services:
+  a:
+    image: x
+    networks: [front, ext]
+    volumes: [data:/d, shared:/s]
+    secrets: [s1, s2]
+networks:
+  front: {name: custom-front}
+  ext: {external: true}
+volumes:
+  data:
+  shared: {external: {name: legacy-shared}}
+secrets:
+  s1: {environment: TOKEN}
+  s2: {external: true}
+`);
+    expect(project.networks).toEqual({ ext: { name: 'ext', external: true }, front: { name: 'custom-front' } });
+    expect(project.volumes).toEqual({ data: { name: 'proj_data' }, shared: { name: 'legacy-shared', external: true } });
+    expect(project.secrets).toEqual({ s1: { environment: 'TOKEN', name: 'proj_s1' }, s2: { external: true, name: 's2' } });
+  });
+
+  it('accepts a port reference inside an exposed range or a published target', async () => {
+    const { project } = await loadFromText(`services:
+  db: {image: x, expose: ["9000-9010/tcp"], ports: ["5433:5432"]}
+  api:
+    image: x
+    environment: {A: "{{ db.port:9005 }}", B: "{{ db.port:5432 }}"}
+`);
+    expect(project.services.api!.addressReferences.map((r) => r.port)).toEqual([9005, 5432]);
+  });
+
+  it('refuses a bind mount of a file for a windows service only', async () => {
+    const files = {
+      'compose.yaml': `services:
+  win: {image: x, platform: windows, volumes: ["./app.conf:C:/app/app.conf", "./dir:C:/dir"]}
+  lin: {image: x, volumes: ["./app.conf:/app.conf"]}
+`,
+      'app.conf': 'x=1\n',
+      'dir/file': '',
+    };
+    expect(await errorsOf(files)).toEqual([
+      `compose.yaml:2:48 services.win.volumes[0]: bind-mounting a single file (${abs('app.conf')}) is not supported by Windows containers; mount its directory (service "win" runs on the windows daemon)`,
+    ]);
+  });
+
+  it('lets a Linux service share namespaces with a Linux service', async () => {
+    const { project } = await loadFromText(`services:
+  net: {image: x}
+  app: {image: x, network_mode: "service:net", ipc: "service:net", volumes_from: [net]}
+`);
+    expect(project.services.app!.networks).toEqual({});
+    expect(Object.keys(project.services.app!.depends_on)).toEqual(['net']);
+    expect(project.networks).toEqual({ default: { name: 'proj_default' } });
+  });
+});
