@@ -258,9 +258,12 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
       }
       case 'restart-container': {
         const id = idOf(op.container);
-        await client.restartContainer(id, op.timeoutSeconds);
+        // A restart is a stop and a start; the stop is bounded like any other (LCOW ignores stop).
+        const stopped = await stopBounded(client, { id, name: op.name }, { graceSeconds: op.timeoutSeconds, killWaitSeconds: options.killWaitSeconds ?? KILL_WAIT_SECONDS[op.platform] });
+        if (stopped.outcome === 'stuck') throw new Error(stopped.message ?? `container ${op.name} is stuck`);
+        await client.startContainer(id);
         addresses.set(op.id, containerIps(await client.inspectContainer(id)));
-        return undefined;
+        return stopped.outcome === 'killed' ? `killed after ${op.timeoutSeconds}s, started` : undefined;
       }
       case 'register-hosts': {
         const ip = op.ip.value ?? (op.ip.runtime ? runtimeIp(op.ip.runtime) : undefined);
