@@ -96,6 +96,29 @@ describe('down across two dependency levels', () => {
   });
 });
 
+describe('restart of services that ignore SIGTERM', () => {
+  const project = uniqueProjectName('field-restart');
+  afterAll(() => removeProjectLeftovers(project));
+
+  it('kills each after its grace period (here -t 1), starts it again, and says so', async () => {
+    const file = join(FIXTURES, 'stop-levels', 'compose.yaml');
+    const up = await runMixcompose(['-f', file, '-p', project, '--progress', 'plain', 'up', '-d']);
+    expect(up.exitCode, up.stderr).toBe(0);
+    const before = await rigDocker('linux').getContainer(`${project}-back-1`).inspect();
+    const restart = await runMixcompose(['-f', file, '-p', project, '--progress', 'json', 'restart', '-t', '1']);
+    expect(restart.exitCode, restart.stderr).toBe(0);
+    const done = stepEvents(restart.stdout).filter((e) => e.action === 'restart' && e.status === 'done');
+    expect(done.map((e) => [e.name, e.message]).sort()).toEqual([
+      [`${project}-back-1`, 'killed after 1s, started'],
+      [`${project}-front-1`, 'killed after 1s, started'],
+    ]);
+    const after = await rigDocker('linux').getContainer(`${project}-back-1`).inspect();
+    expect(after.State.Running).toBe(true);
+    expect(after.Id).toBe(before.Id);
+    expect(after.State.StartedAt).not.toBe(before.State.StartedAt);
+  });
+});
+
 describe('stopBounded against the real daemon', () => {
   const client = createDockerodeClient({
     label: `linux (${LINUX_HOST})`,
