@@ -16,6 +16,7 @@ import { describeOperation } from '../plan/format-plan.js';
 import { materializeSpec } from '../plan/materialize.js';
 import type { ContainerRef, Operation, Plan, RuntimeIp } from '../plan/plan.js';
 import { RESOLVER_HOSTS_DIR, hostsFileContent } from '../plan/resolver.js';
+import { LABEL_PROJECT } from '../plan/labels.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { engineStatusCode } from './dockerode-client.js';
 import { stopBounded } from './stop.js';
@@ -198,7 +199,15 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
         try {
           await client.createNetwork(op.body);
         } catch (error) {
-          if (engineStatusCode(error) !== 409) throw error; // created meanwhile: fine
+          if (engineStatusCode(error) !== 409) throw error;
+          // It exists: fine if this project made it (a concurrent run); never adopt someone else's.
+          const existing = await client.inspectNetwork(op.name);
+          const project = (op.body.Labels as Record<string, string>)[LABEL_PROJECT];
+          if ((existing.Labels as Record<string, string> | undefined)?.[LABEL_PROJECT] !== project) {
+            throw new PlanError(
+              `network ${op.name} already exists on the ${op.daemon} daemon (${client.label}) and does not belong to project ${project}; remove it, or declare it \`external: true\` to use it`,
+            );
+          }
         }
         return undefined;
       case 'create-volume':

@@ -7,6 +7,9 @@ import { observe } from '../../engine/observe.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from '../../plan/labels.js';
 import type { ObservedContainer, ObservedState } from '../../plan/observed-state.js';
 import { withSession } from './session.js';
+import { PlanContext } from '../../plan/plan-context.js';
+import { decideReach } from '../../plan/reconcile-up.js';
+import { spansTwoDaemons } from '../../plan/placement.js';
 
 export interface PsRow {
   readonly id: string;
@@ -80,6 +83,18 @@ export function formatPsTable(rows: readonly PsRow[]): string {
   return [header, ...lines].map((l) => l.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd()).join('\n') + '\n';
 }
 
+/** How each daemon's containers are reached from the other (only when the services span two daemons). */
+function reachLines(project: import('../../model/project.js').Project, observed: ObservedState): string {
+  const ctx = new PlanContext(project, observed, {});
+  const platforms = new Set(Object.values(project.services).map((s) => s.platform.os));
+  if (!spansTwoDaemons(ctx.placement, platforms)) return '';
+  const reach = decideReach(ctx);
+  return (['linux', 'windows'] as const)
+    .filter((p) => reach[p])
+    .map((p) => `reach ${p} containers from the other daemon: ${reach[p]!.reach} (${reach[p]!.why})\n`)
+    .join('');
+}
+
 export function registerPs(program: Command): void {
   program
     .command('ps')
@@ -100,7 +115,7 @@ export function registerPs(program: Command): void {
           if (flags.quiet) out = rows.map((r) => `${r.id}\n`).join('');
           else if (flags.services) out = [...new Set(rows.map((r) => r.service))].sort().map((s) => `${s}\n`).join('');
           else if (flags.format === 'json') out = `${JSON.stringify(rows, null, 2)}\n`;
-          else out = formatPsTable(rows);
+          else out = formatPsTable(rows) + reachLines(session.project, observed);
         },
         { progress: 'quiet' },
       );
