@@ -3,7 +3,7 @@
 // (only mixcompose itself needs `npm run build`).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Dockerode from 'dockerode';
@@ -134,7 +134,8 @@ export async function machineLine() {
   return (
     `Measured ${new Date().toISOString()} on ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ` +
     `kernel ${release()}, Node ${process.version}, Docker Engine ${version.Version} (API ${version.ApiVersion}) ` +
-    `x2 (the rig), docker-compose ${compose.output.trim() || 'n/a'}.`
+    `x2 (the rig), docker-compose ${compose.output.trim() || 'n/a'}; load average at the end ` +
+    `${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews every way alike).`
   );
 }
 
