@@ -98,6 +98,15 @@ function isMissing(error: unknown): boolean {
   return engineStatusCode(error) === 404;
 }
 
+/** A removal of something already gone is done. */
+async function ignoreMissing(removal: Promise<void>): Promise<void> {
+  try {
+    await removal;
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+  }
+}
+
 /** Files of a create (secrets/configs from content) as one archive unpacked at the root. */
 function filesArchive(files: readonly { path: string; content: string; mode: number }[]): { root: string; tar: Buffer } {
   const windows = files.some((f) => /^[a-zA-Z]:\\/.test(f.path));
@@ -282,25 +291,13 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
         return `${op.names.join(' ')} → ${ip}`;
       }
       case 'remove-network':
-        try {
-          await client.removeNetwork(op.name);
-        } catch (error) {
-          if (!isMissing(error)) throw error;
-        }
+        await ignoreMissing(client.removeNetwork(op.name));
         return undefined;
       case 'remove-volume':
-        try {
-          await client.removeVolume(op.name);
-        } catch (error) {
-          if (!isMissing(error)) throw error;
-        }
+        await ignoreMissing(client.removeVolume(op.name));
         return undefined;
       case 'remove-image':
-        try {
-          await client.removeImage(op.name);
-        } catch (error) {
-          if (!isMissing(error)) throw error;
-        }
+        await ignoreMissing(client.removeImage(op.name));
         return undefined;
     }
   }

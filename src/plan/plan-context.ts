@@ -7,7 +7,7 @@ import { PlanError } from '../errors.js';
 import type { ObservedContainer, ObservedState } from './observed-state.js';
 import type { Operation } from './plan.js';
 import { placeServices, type Placement } from './placement.js';
-import { LABEL_ROLE } from './labels.js';
+import { LABEL_PLATFORM, LABEL_ROLE } from './labels.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, type ReconcileOptions } from './reconcile-options.js';
 import { stopSettingsFor } from './stop-policy.js';
 
@@ -76,4 +76,23 @@ export class PlanContext {
     const deployReplicas = (service.deploy as { replicas?: number } | undefined)?.replicas;
     return service.scale ?? deployReplicas ?? 1;
   }
+}
+
+/** The fields every operation on an existing container carries. */
+export function observedContainerFields(c: ObservedContainer): {
+  daemon: PlatformOs;
+  platform: PlatformOs;
+  service: string;
+  number: number;
+  name: string;
+  container: { id: string };
+} {
+  return {
+    daemon: c.platform,
+    platform: (c.labels[LABEL_PLATFORM] as PlatformOs | undefined) ?? c.platform,
+    service: c.service,
+    number: c.number,
+    name: c.name,
+    container: { id: c.id },
+  };
 }

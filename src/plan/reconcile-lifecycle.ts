@@ -5,9 +5,9 @@
  */
 import type { PlatformOs } from '../model/project.js';
 import { dependencyOrder, dependents, serviceDependencies } from './dependencies.js';
-import { LABEL_PLATFORM, LABEL_ROLE } from './labels.js';
+import { LABEL_ROLE } from './labels.js';
 import type { ObservedContainer } from './observed-state.js';
-import type { PlanContext } from './plan-context.js';
+import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { removeContainerOps } from './reconcile-up.js';
 import { serviceImage } from './create-body.js';
 
@@ -15,9 +15,6 @@ function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function platformOf(c: ObservedContainer): PlatformOs {
-  return (c.labels[LABEL_PLATFORM] as PlatformOs | undefined) ?? c.platform;
-}
 
 function isRunning(c: ObservedContainer): boolean {
   return c.status === 'running' || c.status === 'restarting' || c.status === 'paused';
@@ -107,14 +104,9 @@ export function planStop(ctx: PlanContext): void {
       kind: 'stop-container',
       id: `stop:${c.service}:${c.number}`,
       deps: reverseDeps(ctx, c, containers, (o) => `stop:${o.service}:${o.number}`),
-      daemon: c.platform,
-      platform: platformOf(c),
-      service: c.service,
-      number: c.number,
-      name: c.name,
-      container: { id: c.id },
+      ...observedContainerFields(c),
       timeoutSeconds: ctx.stopTimeout(service),
-      ...(signal && platformOf(c) !== 'windows' ? { signal } : {}),
+      ...(signal && observedContainerFields(c).platform !== 'windows' ? { signal } : {}),
     });
   }
 }
@@ -149,16 +141,7 @@ function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-contai
       .map((o) => `${prefix}:${o.service}:${o.number}`)
       .concat(resolverStart ? [resolverStart] : [])
       .sort(byName);
-    const base = {
-      id: `${prefix}:${c.service}:${c.number}`,
-      deps,
-      daemon: c.platform,
-      platform: platformOf(c),
-      service: c.service,
-      number: c.number,
-      name: c.name,
-      container: { id: c.id },
-    };
+    const base = { id: `${prefix}:${c.service}:${c.number}`, deps, ...observedContainerFields(c) };
     // Away from the resolver's daemon the address may change on (re)start: register it again.
     const register = anyResolver !== undefined && c.platform !== anyResolver.platform;
     if (kind === 'start-container') ctx.add({ ...base, kind, inspect: register });

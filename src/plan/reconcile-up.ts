@@ -13,7 +13,7 @@ import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_VOLUME, containerLabels, projec
 import { materializeSpec } from './materialize.js';
 import type { ObservedContainer } from './observed-state.js';
 import type { ContainerRef, ContainerSpec, ReachDecision, RuntimeIp, Substitution } from './plan.js';
-import type { PlanContext } from './plan-context.js';
+import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { spansTwoDaemons } from './placement.js';
 import { bindTargetFor } from './path-translation.js';
 import { createPlatformFor } from './daemon-check.js';
@@ -550,14 +550,7 @@ export function removeContainerOps(ctx: PlanContext, c: ObservedContainer, reaso
   if (ctx.has(id)) id = `${id}:${c.id.slice(0, 12)}`;
   ctx.removed.add(c.id);
   const service = ctx.project.services[c.service];
-  const base = {
-    daemon: c.platform,
-    platform: (c.labels[LABEL_PLATFORM] as PlatformOs | undefined) ?? c.platform,
-    service: c.service,
-    number: c.number,
-    name: c.name,
-    container: { id: c.id },
-  };
+  const base = observedContainerFields(c);
   const deps: string[] = [];
   if (c.status === 'running' || c.status === 'restarting' || c.status === 'paused') {
     const stopId = id.replace(/^remove:/, 'stop:');
