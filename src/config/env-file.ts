@@ -34,7 +34,7 @@ export function parseEnvFile(text: string, lookup: VariableLookup = () => undefi
     if (line.startsWith('export ')) line = line.slice(7).trimStart();
     const eq = line.indexOf('=');
     const key = (eq < 0 ? line : line.slice(0, eq)).trim();
-    if (!/^[A-Za-z_][A-Za-z0-9_.\-\[\]]*$/.test(key)) throw new EnvFileError(`invalid variable name "${key}"`, lineNo);
+    if (!/^[A-Za-z_][A-Za-z0-9_.\-\[\]]*$/.test(key) || key === '__proto__') throw new EnvFileError(`invalid variable name "${key}"`, lineNo);
     if (eq < 0) {
       out.push({ key, value: undefined, line: lineNo });
       continue;

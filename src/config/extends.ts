@@ -6,7 +6,7 @@
  * service's dependencies are always written where it is defined.
  */
 import * as path from 'node:path';
-import { isPlainMap } from './positions.js';
+import { isPlainMap, own } from './positions.js';
 import { cloneValue, mergeValues, stripTags } from './merge.js';
 import type { LoadContext, LoadedFile } from './load-project.js';
 import { loadFile } from './load-project.js';
@@ -37,7 +37,7 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
     const cached = done.get(name);
     if (cached) return cached;
     if (failed.has(name)) return undefined;
-    const svc = services[name];
+    const svc = own(services, name);
     if (!isPlainMap(svc)) return undefined;
     const ext = svc.extends;
     if (!isPlainMap(ext)) {
@@ -64,14 +64,14 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
       const other = loadOther(ext.file, at, keyPath);
       if (!other) return undefined;
       const otherServices = isPlainMap(other.root.services) ? other.root.services : {};
-      const found = otherServices[baseName];
+      const found = own(otherServices, baseName);
       if (!isPlainMap(found)) {
         issues.error(`extends: service "${baseName}" not found in ${ctx.display(ext.file)}`, at, keyPath);
         return undefined;
       }
       base = stripTags(cloneValue(found, positions), positions) as Dict;
     } else {
-      if (!isPlainMap(services[baseName])) {
+      if (!isPlainMap(own(services, baseName))) {
         issues.error(`extends: service "${baseName}" not found${typeof ext.file === 'string' ? ` in ${ctx.display(ext.file)}` : ''}`, at, keyPath);
         return undefined;
       }
@@ -81,14 +81,14 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
     }
     delete base.depends_on;
     delete base.volumes_from;
-    const own: Dict = {};
-    positions.inherit(svc, own);
+    const local: Dict = {};
+    positions.inherit(svc, local);
     for (const [k, v] of Object.entries(svc)) {
       if (k === 'extends') continue;
-      own[k] = v;
-      positions.copyKey(svc, k, own);
+      local[k] = v;
+      positions.copyKey(svc, k, local);
     }
-    const merged = mergeValues(base, own, ['services', name], positions) as Dict;
+    const merged = mergeValues(base, local, ['services', name], positions) as Dict;
     services[name] = merged;
     done.set(name, merged);
     return merged;
@@ -103,6 +103,7 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
     }
     if (ctx.fs.kind(other) !== 'file') {
       issues.error(`extends: file ${ctx.display(other)} not found`, at, keyPath);
+      ctx.failedFiles.add(other);
       return undefined;
     }
     const loaded = loadFile(ctx, other, path.dirname(other), lookup, []);

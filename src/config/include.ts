@@ -6,7 +6,7 @@
  * same resource differently in both is an error, as in compose.
  */
 import * as path from 'node:path';
-import { isPlainMap } from './positions.js';
+import { isPlainMap, own } from './positions.js';
 import { mergeValues, stripTags } from './merge.js';
 import { loadFile, type LoadContext } from './load-project.js';
 import { parseEnvFile } from './env-file.js';
@@ -33,7 +33,7 @@ export function applyIncludes(ctx: LoadContext, file: string, root: Dict, lookup
     const projectDir = typeof spec.project_directory === 'string' ? path.resolve(fileDir, spec.project_directory) : path.dirname(paths[0]!);
     const envFiles = (Array.isArray(spec.env_file) ? spec.env_file : spec.env_file !== undefined ? [spec.env_file] : [path.join(projectDir, '.env')])
       .map((p) => path.resolve(fileDir, String(p)));
-    const own: Record<string, string> = {};
+    const fromEnvFiles: Record<string, string> = {};
     for (const envFile of envFiles) {
       const text = fs.readText(envFile);
       if (text === undefined) {
@@ -41,12 +41,12 @@ export function applyIncludes(ctx: LoadContext, file: string, root: Dict, lookup
         continue;
       }
       try {
-        for (const line of parseEnvFile(text, lookup)) if (line.value !== undefined) own[line.key] = line.value;
+        for (const line of parseEnvFile(text, lookup)) if (line.value !== undefined) fromEnvFiles[line.key] = line.value;
       } catch (error) {
         issues.error(`include: invalid env file ${ctx.display(envFile)}: ${(error as Error).message}`, at, keyPath);
       }
     }
-    const includedLookup: VariableLookup = (name) => lookup(name) ?? own[name];
+    const includedLookup: VariableLookup = (name) => lookup(name) ?? own(fromEnvFiles, name);
     let merged: Dict | undefined;
     for (const p of paths) {
       if (stack.includes(p) || p === file) {
@@ -55,6 +55,7 @@ export function applyIncludes(ctx: LoadContext, file: string, root: Dict, lookup
       }
       if (fs.kind(p) !== 'file') {
         issues.error(`include: file ${ctx.display(p)} not found`, at, keyPath);
+        ctx.failedFiles.add(p);
         return;
       }
       const loaded = loadFile(ctx, p, projectDir, includedLookup, [...stack, file]);
@@ -71,8 +72,8 @@ export function applyIncludes(ctx: LoadContext, file: string, root: Dict, lookup
       }
       const target = root[section] as Dict;
       for (const [key, value] of Object.entries(incoming)) {
-        if (key in target) {
-          if (JSON.stringify(stripTags(target[key], positions)) !== JSON.stringify(value)) {
+        if (own(target, key) !== undefined) {
+          if (JSON.stringify(stripTags(own(target, key), positions)) !== JSON.stringify(value)) {
             issues.error(`${section}.${key} is defined here and in the included ${ctx.display(paths[0]!)}: rename one of them`, positions.key(target, key) ?? at, [section, key]);
           }
           continue;

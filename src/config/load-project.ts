@@ -69,6 +69,11 @@ export interface LoadContext {
   readonly issues: IssueList;
   readonly options: LoadOptions;
   readonly home: string | undefined;
+  /**
+   * Files that could not be read, parsed or passed the schema (at any depth: -f, extends, include).
+   * With any, the semantic checks are skipped: they would only report what is missing because of it.
+   */
+  readonly failedFiles: Set<string>;
   /** How a file is named in messages (relative to cwd when below it). */
   display(file: string): string;
 }
@@ -108,6 +113,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
     issues,
     options,
     home: options.environment.HOME ?? options.environment.USERPROFILE,
+    failedFiles: new Set(),
     display: (file) => {
       const rel = path.relative(cwd, file);
       return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
@@ -146,7 +152,8 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
     if (!loaded.ok) continue;
     merged = merged === undefined ? (loaded.tagged ? (stripTags(loaded.root, positions) as Record<string, unknown>) : loaded.root) : (mergeValues(merged, loaded.root, [], positions) as Record<string, unknown>);
   }
-  if (issues.hasErrors || !merged) return undefined;
+  // Interpolation, short-syntax and extends problems do not stop here: the semantic checks still run.
+  if (ctx.failedFiles.size > 0 || !merged) return undefined;
 
   // 4. Name.
   const name = projectName(ctx, merged, environment, projectDir);
@@ -273,10 +280,14 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
   const text = fs.readText(file);
   if (text === undefined) {
     issues.error(`compose file not found: ${ctx.display(file)}`);
+    ctx.failedFiles.add(file);
     return { file, root: {}, ok: false, tagged: false };
   }
   const parsed = parseYamlFile(text, ctx.display(file), positions, issues);
-  if (!parsed.ok) return { file, root: {}, ok: false, tagged: false };
+  if (!parsed.ok) {
+    ctx.failedFiles.add(file);
+    return { file, root: {}, ok: false, tagged: false };
+  }
   const root = parsed.root;
   if (root.version !== undefined) {
     issues.warning('`version` is obsolete and ignored (the Compose Specification has no versions); remove it', positions.locate(root, ['version']), ['version']);
@@ -285,7 +296,10 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
   if (!options.skipSchema) {
     const before = issues.errors().length;
     validateAgainstSchema(root, positions, issues, options.interpolate === false, parsed.tagged);
-    if (issues.errors().length > before) return { file, root, ok: false, tagged: parsed.tagged };
+    if (issues.errors().length > before) {
+      ctx.failedFiles.add(file);
+      return { file, root, ok: false, tagged: parsed.tagged };
+    }
   }
   canonicalizeFile({ root, baseDir, fileDir: path.dirname(file), home: ctx.home, positions, issues });
   resolveExtends(ctx, file, root, lookup);

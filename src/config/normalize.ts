@@ -99,7 +99,7 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
   }
   // Like compose v2: links, `service:` network/ipc/pid modes and volumes_from imply start order.
   const implied = (dep: string | undefined) => {
-    if (dep && dep !== name && !depends_on[dep]) depends_on[dep] = { condition: 'service_started', required: true, restart: true };
+    if (dep && dep !== name && !Object.prototype.hasOwnProperty.call(depends_on, dep)) depends_on[dep] = { condition: 'service_started', required: true, restart: true };
   };
   for (const link of strList(raw.links) ?? []) implied(link.split(':')[0]);
   for (const key of ['network_mode', 'ipc', 'pid']) {

@@ -100,6 +100,10 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
           continue;
         }
         const key = String(rawKey);
+        if (key === '__proto__') {
+          issues.error('the key "__proto__" is not allowed', at(keyNode?.range?.[0]));
+          continue;
+        }
         if (key === '<<' && isScalar(keyNode) && keyNode.type === 'PLAIN') {
           merges.push(pair.value);
           continue;

@@ -5,12 +5,12 @@
  * naming the profiles to enable; a `required: false` dependency on it is dropped with a warning.
  */
 import type { Service } from '../model/project.js';
-import type { PositionIndex } from './positions.js';
+import { own, type PositionIndex } from './positions.js';
 import type { IssueList } from './issues.js';
 
 export function isServiceActive(service: Service, activeProfiles: readonly string[]): boolean {
-  const own = service.profiles ?? [];
-  return own.length === 0 || activeProfiles.includes('*') || own.some((p) => activeProfiles.includes(p));
+  const profiles = service.profiles ?? [];
+  return profiles.length === 0 || activeProfiles.includes('*') || profiles.some((p) => activeProfiles.includes(p));
 }
 
 export function selectByProfiles(
@@ -26,7 +26,7 @@ export function selectByProfiles(
   for (const [name, s] of Object.entries(enabled)) {
     let depends = s.depends_on;
     for (const [dep, spec] of Object.entries(s.depends_on)) {
-      const target = disabled[dep];
+      const target = own(disabled, dep);
       if (!target) continue;
       const keyPath = ['services', name, 'depends_on', dep];
       const profiles = (target.profiles ?? []).join(', ');

@@ -6,7 +6,7 @@
  */
 import type { Project, Service } from '../model/project.js';
 import { DependencyGraph } from '../graph/dependency-graph.js';
-import { isPlainMap, type KeyPath, type PositionIndex } from './positions.js';
+import { isPlainMap, own, type KeyPath, type PositionIndex } from './positions.js';
 import type { IssueList } from './issues.js';
 import type { ConfigFileSystem } from './read-files.js';
 import { didYouMean } from './suggest.js';
@@ -64,14 +64,14 @@ export function checkProject(project: Project, ctx: RuleContext): void {
 
   for (const [name, s] of Object.entries(project.services)) {
     const os = s.platform.os;
-    const rawService = isPlainMap(root.services) && isPlainMap(root.services[name]) ? root.services[name] : {};
+    const rawService = isPlainMap(root.services) && isPlainMap(own(root.services, name)) ? (own(root.services, name) as Record<string, unknown>) : {};
     const explicitDeps = isPlainMap(rawService.depends_on) ? rawService.depends_on : {};
     for (const dep of Object.keys(explicitDeps)) {
-      if (!all[dep]) err(name, ['depends_on', dep], `service "${name}" depends on undefined service "${dep}"${didYouMean(dep, Object.keys(all))}`);
+      if (!own(all, dep)) err(name, ['depends_on', dep], `service "${name}" depends on undefined service "${dep}"${didYouMean(dep, Object.keys(all))}`);
     }
     (s.links ?? []).forEach((link, i) => {
       const target = link.split(':')[0]!;
-      if (!all[target]) err(name, ['links', i], `service "${name}" links to undefined service "${target}"${didYouMean(target, Object.keys(all))}`);
+      if (!own(all, target)) err(name, ['links', i], `service "${name}" links to undefined service "${target}"${didYouMean(target, Object.keys(all))}`);
     });
 
     // Sharing namespaces or volumes needs both containers on one daemon.
@@ -86,7 +86,7 @@ export function checkProject(project: Project, ctx: RuleContext): void {
       if (!vf.startsWith('container:')) shared.push({ key: 'volumes_from', target: vf.replace(/^service:/, '').split(':')[0]!, path: ['volumes_from', i], what: 'volumes' });
     });
     for (const ref of shared) {
-      const other = all[ref.target];
+      const other = own(all, ref.target);
       if (!other) {
         err(name, ref.path, `${ref.key} of "${name}" refers to undefined service "${ref.target}"${didYouMean(ref.target, Object.keys(all))}`);
       } else if (other.platform.os !== os) {
@@ -103,10 +103,10 @@ export function checkProject(project: Project, ctx: RuleContext): void {
 
     // Address references.
     for (const ref of s.addressReferences) {
-      const target = all[ref.service];
+      const target = own(all, ref.service);
       if (!target) {
         err(name, ref.path, `address reference ${ref.text} names undefined service "${ref.service}"${didYouMean(ref.service, Object.keys(all))}`);
-      } else if (!project.services[ref.service]) {
+      } else if (!own(project.services, ref.service)) {
         err(name, ref.path, `address reference ${ref.text} names service "${ref.service}", which is in an inactive profile`);
       } else if (ref.kind === 'port' && !servicePortKnown(target, ref.port!)) {
         const known = [...new Set([...target.ports.map((p) => String(p.target)), ...target.expose])];
@@ -120,16 +120,16 @@ export function checkProject(project: Project, ctx: RuleContext): void {
 
     // Resources.
     for (const net of Object.keys(s.networks)) {
-      if (!project.networks[net]) err(name, ['networks', net], `service "${name}" refers to undefined network "${net}"${didYouMean(net, Object.keys(project.networks))}`);
+      if (!own(project.networks, net)) err(name, ['networks', net], `service "${name}" refers to undefined network "${net}"${didYouMean(net, Object.keys(project.networks))}`);
     }
     s.volumes.forEach((v, i) => {
-      if (v.type === 'volume' && v.source && !project.volumes[v.source]) {
+      if (v.type === 'volume' && v.source && !own(project.volumes, v.source)) {
         err(name, ['volumes', i], `service "${name}" refers to undefined volume "${v.source}"${didYouMean(v.source, Object.keys(project.volumes))}; declare it under top-level volumes:`);
       }
     });
     for (const kind of ['secrets', 'configs'] as const) {
       s[kind].forEach((r, i) => {
-        if (!project[kind][r.source]) err(name, [kind, i], `service "${name}" refers to undefined ${kind.slice(0, -1)} "${r.source}"`);
+        if (!own(project[kind], r.source)) err(name, [kind, i], `service "${name}" refers to undefined ${kind.slice(0, -1)} "${r.source}"`);
       });
     }
 
