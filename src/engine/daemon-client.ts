@@ -100,14 +100,17 @@ export interface DaemonClient {
   /** POST /containers/create; `platform` is sent as the query parameter (API 1.41+) when given. */
   createContainer(name: string, body: EngineBody, platform?: string): Promise<{ id: string; warnings: string[] }>;
   startContainer(id: string): Promise<void>;
-  /** POST /containers/{id}/stop?t=seconds. Resolves when the container is stopped (or was already). */
-  stopContainer(id: string, timeoutSeconds: number, signal?: string): Promise<void>;
-  killContainer(id: string, signal?: string): Promise<void>;
+  /**
+   * POST /containers/{id}/stop?t=seconds. Resolves when the container is stopped (or was already).
+   * `abort` cancels the request (a bounded stop gives up on a daemon that does not answer).
+   */
+  stopContainer(id: string, timeoutSeconds: number, signal?: string, abort?: AbortSignal): Promise<void>;
+  killContainer(id: string, signal?: string, abort?: AbortSignal): Promise<void>;
   restartContainer(id: string, timeoutSeconds: number): Promise<void>;
   /** Already gone (404) counts as removed, as for removeNetwork / removeVolume. */
   removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
-  /** POST /containers/{id}/wait?condition=... → exit code. */
-  waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<number>;
+  /** POST /containers/{id}/wait?condition=... → exit code. `abort` cancels the wait. */
+  waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed', abort?: AbortSignal): Promise<number>;
   renameContainer(id: string, name: string): Promise<void>;
   containerLogs(id: string, options: LogOptions): Promise<AsyncIterable<LogLine>>;
   /** Stream of container events (start/die/health_status) for this project's containers. */

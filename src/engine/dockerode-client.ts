@@ -322,20 +322,21 @@ export class DockerodeClient implements DaemonClient {
     });
   }
 
-  stopContainer(id: string, timeoutSeconds: number, signal?: string): Promise<void> {
+  stopContainer(id: string, timeoutSeconds: number, signal?: string, abort?: AbortSignal): Promise<void> {
     return this.call(`stop container ${id}`, async () => {
       await this.request({
         method: 'POST',
         path: `/containers/${encodeURIComponent(id)}/stop`,
         query: { t: Math.max(0, Math.round(timeoutSeconds)), signal },
         ok: [304],
+        ...(abort ? { signal: abort } : {}),
       });
     });
   }
 
-  killContainer(id: string, signal?: string): Promise<void> {
+  killContainer(id: string, signal?: string, abort?: AbortSignal): Promise<void> {
     return this.call(`kill container ${id}`, async () => {
-      await this.request({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/kill`, query: { signal } });
+      await this.request({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/kill`, query: { signal }, ...(abort ? { signal: abort } : {}) });
     });
   }
 
@@ -361,12 +362,13 @@ export class DockerodeClient implements DaemonClient {
     });
   }
 
-  waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<number> {
+  waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed', abort?: AbortSignal): Promise<number> {
     return this.call(`wait for container ${id}`, async () => {
       const result = await this.request<{ StatusCode: number }>({
         method: 'POST',
         path: `/containers/${encodeURIComponent(id)}/wait`,
         query: { condition },
+        ...(abort ? { signal: abort } : {}),
       });
       return result.StatusCode;
     });

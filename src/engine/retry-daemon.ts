@@ -106,6 +106,8 @@ export function withDaemonRetry(client: DaemonClient, options: RetryDaemonOption
           return { id: String(inspected.Id), warnings: [] };
         }
         if (!isConnectionError(error)) throw error;
+        // The caller gave up on this call (a bounded stop): do not keep it alive.
+        if (args.some((a) => a instanceof AbortSignal && a.aborted)) throw error;
         dropped ||= isDropped(error);
         // A request body stream was (partly) consumed by the lost call: it cannot be sent again.
         if (dropped && args.some((a) => typeof (a as { pipe?: unknown } | null)?.pipe === 'function')) throw error;

@@ -82,12 +82,16 @@ export async function stopBounded(client: DaemonClient, target: StopTarget, opti
   const marginMs = (options.marginSeconds ?? 5) * 1000;
   const killWaitMs = (options.killWaitSeconds ?? 10) * 1000;
   const startedAt = now();
+  // Requests still pending when we give up (a stop the daemon sits on, a wait on a stuck
+  // container) are cancelled: an open request would keep the process alive after `down` ends.
+  const abort = new AbortController();
   const done = (outcome: StopOutcome, message?: string): StopResult => {
+    abort.abort();
     const endedAt = now();
     return { id: target.id, name: target.name, outcome, ms: endedAt - startedAt, startedAt, endedAt, ...(message ? { message } : {}) };
   };
 
-  const stopped = await within(client.stopContainer(target.id, grace, options.signal), grace * 1000 + marginMs);
+  const stopped = await within(client.stopContainer(target.id, grace, options.signal, abort.signal), grace * 1000 + marginMs);
   let reason: string;
   if (stopped !== TIMED_OUT && 'value' in stopped) {
     return done((await wasKilled(client, target.id, killWaitMs)) ? 'killed' : 'stopped');
@@ -101,14 +105,14 @@ export async function stopBounded(client: DaemonClient, target: StopTarget, opti
 
   // The daemon did not stop it in time (LCOW ignores stop; a shim may be wedged): kill, bounded.
   const deadline = now() + killWaitMs;
-  const killed = await within(client.killContainer(target.id), killWaitMs);
+  const killed = await within(client.killContainer(target.id, undefined, abort.signal), killWaitMs);
   if (killed === TIMED_OUT) {
     return done('stuck', `container ${target.name} is stuck: ${reason}, and kill did not return within ${killWaitMs / 1000}s`);
   }
   if ('error' in killed && !/not running|is not running|no such container|404|409/i.test(errorText(killed.error))) {
     return done('stuck', `container ${target.name} is stuck: ${reason}, and kill failed: ${errorText(killed.error)}`);
   }
-  const exited = await within(client.waitContainer(target.id, 'not-running'), Math.max(0, deadline - now()));
+  const exited = await within(client.waitContainer(target.id, 'not-running', abort.signal), Math.max(0, deadline - now()));
   if (exited === TIMED_OUT) {
     return done('stuck', `container ${target.name} is stuck: ${reason}; killed, but still running after ${killWaitMs / 1000}s`);
   }

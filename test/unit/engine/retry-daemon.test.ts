@@ -135,3 +135,15 @@ describe('withDaemonRetry twice', () => {
     expect(withDaemonRetry(once, harness(5).options)).toBe(once);
   });
 });
+
+describe('withDaemonRetry and aborted calls', () => {
+  it('stops retrying a call whose caller aborted it', async () => {
+    const { client, calls } = scripted({ stopContainer: [refused, refused, refused] });
+    const abort = new AbortController();
+    const h = harness(60);
+    const wrapped = withDaemonRetry(client, { ...h.options, delay: async (ms) => { h.delays.push(ms); abort.abort(); } });
+    await expect(wrapped.stopContainer('id', 1, undefined, abort.signal)).rejects.toThrow(/ECONNREFUSED/);
+    expect(calls).toEqual(['stopContainer', 'stopContainer']);
+  });
+});
+

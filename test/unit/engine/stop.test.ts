@@ -115,3 +115,20 @@ describe('stopLevelInParallel', () => {
     expect(latestStart).toBeLessThanOrEqual(earliestEnd);
   });
 });
+
+describe('stopBounded cancels what it gave up on', () => {
+  it('aborts the pending stop and kill requests when it reports stuck', async () => {
+    const signals: AbortSignal[] = [];
+    const never = () => new Promise<never>(() => {});
+    const client = {
+      label: 'fake',
+      stopContainer: (_id: string, _t: number, _s?: string, abort?: AbortSignal) => (signals.push(abort!), never()),
+      killContainer: (_id: string, _s?: string, abort?: AbortSignal) => (signals.push(abort!), never()),
+    } as unknown as DaemonClient;
+    const r = await stopBounded(client, { id: 'a', name: 'p-a-1' }, { graceSeconds: 0, ...fast });
+    expect(r.outcome).toBe('stuck');
+    expect(signals).toHaveLength(2);
+    expect(signals.every((s) => s.aborted)).toBe(true);
+  });
+});
+
