@@ -14,7 +14,6 @@ import type {
   Service,
   ServiceNetwork,
   ServiceVolume,
-  SourcePosition,
   Volume,
 } from '../model/project.js';
 import { isPlainMap } from './positions.js';
@@ -221,4 +220,3 @@ export function normalizeFileObjects(section: unknown, project: string): Record<
   return out;
 }
 
-export type { SourcePosition };
