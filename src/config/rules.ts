@@ -67,7 +67,8 @@ export function checkProject(project: Project, ctx: RuleContext): void {
     const rawService = isPlainMap(root.services) && isPlainMap(own(root.services, name)) ? (own(root.services, name) as Record<string, unknown>) : {};
     const explicitDeps = isPlainMap(rawService.depends_on) ? rawService.depends_on : {};
     for (const dep of Object.keys(explicitDeps)) {
-      if (!own(all, dep)) err(name, ['depends_on', dep], `service "${name}" depends on undefined service "${dep}"${didYouMean(dep, Object.keys(all))}`);
+      if (dep === name) err(name, ['depends_on', dep], `service "${name}" depends on itself`);
+      else if (!own(all, dep)) err(name, ['depends_on', dep], `service "${name}" depends on undefined service "${dep}"${didYouMean(dep, Object.keys(all))}`);
     }
     (s.links ?? []).forEach((link, i) => {
       const target = link.split(':')[0]!;
@@ -134,6 +135,19 @@ export function checkProject(project: Project, ctx: RuleContext): void {
     }
 
     if (os === 'windows') checkWindowsService(name, s, rawService, ctx, err);
+  }
+
+  // Container names are global on a daemon: one per service, and one container per name.
+  const byContainerName = new Map<string, string>();
+  for (const [name, s] of Object.entries(project.services)) {
+    if (!s.container_name) continue;
+    const replicas = s.scale ?? (typeof s.deploy?.replicas === 'number' ? s.deploy.replicas : 1);
+    if (replicas > 1) {
+      err(name, ['container_name'], `"${name}" sets container_name but runs ${replicas} replicas; a container name can be used only once`);
+    }
+    const other = byContainerName.get(s.container_name);
+    if (other) err(name, ['container_name'], `container name "${s.container_name}" is already used by service "${other}"`);
+    else byContainerName.set(s.container_name, name);
   }
 
   // Cycles, over every kind of dependency, printed as a path.
