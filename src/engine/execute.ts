@@ -14,7 +14,8 @@ import type { PlatformOs } from '../model/project.js';
 import { daemonFault, type ResumeCommand } from '../plan/fault-report.js';
 import { describeOperation } from '../plan/format-plan.js';
 import { materializeSpec } from '../plan/materialize.js';
-import type { ContainerRef, Operation, Plan, RuntimeIp } from '../plan/plan.js';
+import type { ContainerFile, ContainerRef, Operation, Plan, RuntimeIp } from '../plan/plan.js';
+import { readFile } from 'node:fs/promises';
 import { RESOLVER_HOSTS_DIR, hostsFileContent } from '../plan/resolver.js';
 import { LABEL_PROJECT } from '../plan/labels.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
@@ -107,15 +108,17 @@ async function ignoreMissing(removal: Promise<void>): Promise<void> {
   }
 }
 
-/** Files of a create (secrets/configs from content) as one archive unpacked at the root. */
-function filesArchive(files: readonly { path: string; content: string; mode: number }[]): { root: string; tar: Buffer } {
+/** Files of a create (secrets/configs) as one archive unpacked at the root. */
+async function filesArchive(files: readonly ContainerFile[]): Promise<{ root: string; tar: Buffer }> {
   const windows = files.some((f) => /^[a-zA-Z]:\\/.test(f.path));
   const root = windows ? files[0]!.path.slice(0, 3) : '/';
-  const entries = files.map((f) => ({
-    path: (windows ? f.path.slice(3) : f.path).replace(/\\/g, '/').replace(/^\/+/, ''),
-    content: f.content,
-    mode: f.mode,
-  }));
+  const entries = await Promise.all(
+    files.map(async (f) => ({
+      path: (windows ? f.path.slice(3) : f.path).replace(/\\/g, '/').replace(/^\/+/, ''),
+      content: f.hostFile ? await readFile(f.hostFile) : f.content,
+      mode: f.mode,
+    })),
+  );
   return { root, tar: tarArchive(entries) };
 }
 
@@ -229,7 +232,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
         created.set(op.id, id);
         for (const c of spec.connect) await client.connectNetwork(c.network, id, c.endpoint);
         if (spec.files.length) {
-          const { root, tar } = filesArchive(spec.files);
+          const { root, tar } = await filesArchive(spec.files);
           await client.putArchive(id, root, tar);
         }
         return undefined;

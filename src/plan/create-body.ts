@@ -3,7 +3,8 @@
  *
  * Decisions by the *declared* platform where Windows differs in ways a daemon cannot report:
  * windows-declared services get no ExtraHosts (Windows ignores them, moby#41165) and no
- * StopSignal (no signals on Windows); their secrets/configs go under C:\ProgramData\Docker.
+ * StopSignal (no signals on Windows). By what the daemon reports where it can: on a Windows daemon
+ * secrets/configs go under C:\ProgramData\Docker and are copied in (Windows cannot bind files).
  * What a platform cannot do at all was refused by the loader.
  */
 import type { EngineBody } from '../engine/daemon-client.js';
@@ -252,7 +253,10 @@ function fileReferences(
         warnings.push(`service ${ctx.service.name}: ${kind} ${ref.source} is external; only swarm provides it, skipped`);
         continue;
       }
-      if (object.file) {
+      if (object.file && windows) {
+        // Windows daemons cannot bind a file: copy it in (the executor reads it on this host).
+        files.push({ path: target, content: '', hostFile: object.file, mode: ref.mode ?? 0o444 });
+      } else if (object.file) {
         const source = translateHostPath(object.file, ctx.project.workingDir, ctx.bindTarget ?? { kind: 'linux' });
         binds.push(`${'path' in source ? source.path : object.file}:${target}:ro`);
       } else {
@@ -333,7 +337,8 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   if (Object.keys(bindings).length) host.PortBindings = bindings;
 
   const { binds, mounts: mountList } = mounts(ctx, warnings, errors);
-  fileReferences(ctx, windows, binds, files, warnings);
+  // Paths follow what the daemon runs (it reports it), not the declared platform.
+  fileReferences(ctx, ctx.bindTarget?.kind === 'windows', binds, files, warnings);
   if (binds.length) host.Binds = binds;
   if (mountList.length) host.Mounts = mountList;
   if (service.tmpfs?.length) {

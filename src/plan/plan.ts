@@ -31,7 +31,10 @@ export interface Substitution {
 /** A file copied into a container after create, before start (secrets/configs from content). */
 export interface ContainerFile {
   readonly path: string;
+  /** The content, or '' with `hostFile`. */
   readonly content: string;
+  /** A file on the host running mixcompose whose content is copied (read by the executor). */
+  readonly hostFile?: string;
   readonly mode: number;
 }
 

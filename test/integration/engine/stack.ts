@@ -29,10 +29,12 @@ export interface TestStack {
   cleanup(): Promise<void>;
 }
 
-export async function testStack(prefix: string, yaml: string): Promise<TestStack> {
+/** `files`: more files to write into the project directory first (name → content). */
+export async function testStack(prefix: string, yaml: string, files: Readonly<Record<string, string>> = {}): Promise<TestStack> {
   const name = uniqueProjectName(prefix);
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
   const env = rigEnv();
+  for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
   const load = async (text: string) => {
     writeFileSync(join(dir, 'compose.yaml'), text);
     const { project } = await loadProject({

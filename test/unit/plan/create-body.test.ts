@@ -219,7 +219,7 @@ describe('createBody', () => {
     `);
   });
 
-  it('drops ExtraHosts and StopSignal for a windows-declared service and puts secrets under ProgramData', () => {
+  it('drops ExtraHosts and StopSignal for a windows service; on a Windows daemon secrets are copied under ProgramData', () => {
     const result = createBody({
       project: p('windows'),
       service: full('windows'),
@@ -235,7 +235,8 @@ describe('createBody', () => {
     expect(result.body.StopSignal).toBeUndefined();
     expect(result.body.StopTimeout).toBe(60);
     expect(result.warnings.join('\n')).toContain('extra_hosts dropped: Windows containers ignore them');
-    expect(host.Binds).toEqual(['/src/shop/token.txt:C:\\ProgramData\\Docker\\secrets\\token:ro']);
+    expect(host.Binds).toBeUndefined();
+    expect(result.files).toContainEqual({ path: 'C:\\ProgramData\\Docker\\secrets\\token', content: '', hostFile: '/src/shop/token.txt', mode: 0o444 });
     expect(host.Mounts).toContainEqual({ Type: 'bind', Source: '/srv/data', Target: '/data', ReadOnly: true });
   });
 
