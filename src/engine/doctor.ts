@@ -229,6 +229,28 @@ async function removeRun(clients: readonly DaemonClient[], project: string): Pro
   }
 }
 
+/** Probes older than this were left by a doctor that could not clean up (its daemon went away). */
+const STALE_PROBE_SECONDS = 600;
+
+/** Removes probe containers and networks of earlier doctor runs that are older than STALE_PROBE_SECONDS. */
+async function removeStaleProbes(clients: readonly DaemonClient[], nowSeconds: number): Promise<void> {
+  const filters = { label: [`${LABEL_ROLE}=doctor-probe`] };
+  const stale = new Set<string>();
+  await Promise.allSettled(
+    clients.map(async (client) => {
+      for (const c of await client.listContainers(filters, true)) {
+        if ((c.Created ?? nowSeconds) < nowSeconds - STALE_PROBE_SECONDS && c.Labels[LABEL_PROJECT]) stale.add(c.Labels[LABEL_PROJECT]);
+      }
+      for (const n of await client.listNetworks(filters)) {
+        const created = Date.parse(String(n.Created ?? '')) / 1000;
+        const labels = (n.Labels ?? {}) as Record<string, string>;
+        if (created < nowSeconds - STALE_PROBE_SECONDS && labels[LABEL_PROJECT]) stale.add(labels[LABEL_PROJECT]);
+      }
+    }),
+  );
+  for (const run of stale) await removeRun(clients, run);
+}
+
 async function probeNetwork(
   facts: Record<PlatformOs, DaemonFacts>,
   clients: Record<PlatformOs, DaemonClient>,
@@ -239,6 +261,7 @@ async function probeNetwork(
   const image = options.probeImage ?? DEFAULT_PROBE_IMAGE;
   const seconds = options.probeTimeoutSeconds ?? 2;
   const platforms: PlatformOs[] = ['linux', 'windows'];
+  await removeStaleProbes([clients.linux, clients.windows], Math.floor(Date.now() / 1000));
   try {
     let stage = 'probe image';
     const probes = {} as Record<PlatformOs, Probe>;
@@ -286,7 +309,7 @@ async function probeNetwork(
         }),
       );
     } catch (error) {
-      return { network: { ip: {}, published: {}, namesWithoutWiring: {}, namesWithWiring: {}, probeError: `${stage}: ${innermost(error)}` }, disk: {} };
+      return { network: { ip: {}, published: {}, namesWithoutWiring: {}, namesWithWiring: {}, probeError: `${stage}: ${innermost(error)}`, run }, disk: {} };
     }
     const other = (p: PlatformOs): PlatformOs => (p === 'linux' ? 'windows' : 'linux');
     const direction = (p: PlatformOs): Direction => `${p}->${other(p)}` as Direction;
@@ -346,7 +369,7 @@ async function probeNetwork(
       if (free[i] !== undefined) disk[p] = free[i];
     });
     return {
-      network: { ...network, subnets: Object.fromEntries(platforms.filter((p) => probes[p].subnet).map((p) => [p, probes[p].subnet!])) },
+      network: { ...network, subnets: Object.fromEntries(platforms.filter((p) => probes[p].subnet).map((p) => [p, probes[p].subnet!])), run },
       disk,
     };
   } finally {

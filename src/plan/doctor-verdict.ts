@@ -57,6 +57,8 @@ export interface DoctorNetwork {
   readonly subnets?: Partial<Record<PlatformOs, string>>;
   /** Both platforms name one daemon: nothing crosses daemons. */
   readonly sameDaemon?: boolean;
+  /** The probes' project label (`mixcompose-doctor-<hex>`), to find anything they left. */
+  readonly run?: string;
 }
 
 /** A `{{ s.host|port|ip }}` reference whose provider runs on the other daemon. */

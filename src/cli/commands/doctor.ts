@@ -21,6 +21,8 @@ import { loadOptionsFor } from './config.js';
 import { seconds } from './session.js';
 
 const PLATFORMS: readonly PlatformOs[] = ['linux', 'windows'];
+/** Seconds a daemon call may take before the daemon counts as not answering. */
+const CALL_TIMEOUT_SECONDS = 15;
 
 /** The compose file when there is one; undefined when none is given and none is found. */
 async function loadOptionalProject(global: GlobalOptions, env: NodeJS.ProcessEnv): Promise<{ project?: Project; warnings: string[] }> {
@@ -89,7 +91,10 @@ export function registerDoctor(program: Command): void {
           const address = settings.address ?? (endpoint.parsed.scheme === 'tcp' || endpoint.parsed.scheme === 'ssh' ? endpoint.parsed.host : undefined);
           if (address) addresses[platform] = address;
           const shared = PLATFORMS.find((p) => p !== platform && keys[p] === endpoint.key);
-          clients[platform] = shared ? clients[shared]! : createDockerodeClient({ label: endpoint.label, modem: endpoint.modem });
+          // An idle-socket timeout on every request: a daemon that never answers must not keep
+          // doctor alive after it has printed its verdict.
+          const timeout = Math.max(CALL_TIMEOUT_SECONDS, opts.probeTimeout + 10) * 1000;
+          clients[platform] = shared ? clients[shared]! : createDockerodeClient({ label: endpoint.label, modem: { ...endpoint.modem, timeout } });
         } catch (error) {
           labels[platform] = `${platform} (${settings.host ?? settings.context ?? 'default'})`;
           endpointErrors[platform] = error instanceof Error ? error.message : String(error);
@@ -103,6 +108,7 @@ export function registerDoctor(program: Command): void {
         allowOsMismatch: global.allowOsMismatch,
         probeImage: opts.probeImage,
         probeTimeoutSeconds: opts.probeTimeout,
+        callTimeoutSeconds: CALL_TIMEOUT_SECONDS,
         addresses,
         ...(project
           ? {
@@ -115,7 +121,8 @@ export function registerDoctor(program: Command): void {
             : {}),
       });
       if (opts.format === 'json') {
-        process.stdout.write(`${JSON.stringify({ verdict: report.verdict, rows: report.rows, warnings }, null, 2)}\n`);
+        const probeRun = report.facts.network?.run;
+        process.stdout.write(`${JSON.stringify({ verdict: report.verdict, rows: report.rows, ...(probeRun ? { probeRun } : {}), warnings }, null, 2)}\n`);
       } else {
         for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
         process.stdout.write(formatDoctorTable(report));

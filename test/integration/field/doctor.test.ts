@@ -3,6 +3,9 @@
  * with the routing between the two pools removed it fails with the IP-reachability verdict and
  * the iptables fix. Probe containers and networks are gone after every run.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,9 +21,9 @@ interface Row {
 const RIG = join(REPO_ROOT, 'scripts', 'rig.sh');
 const rig = (command: 'route' | 'unroute') => execa('bash', [RIG, command], { stdin: 'ignore' });
 
-async function doctor(args: string[] = [], cwd = '/tmp'): Promise<{ exitCode: number; verdict: string; rows: Row[]; stdout: string }> {
+async function doctor(args: string[] = [], cwd = '/tmp'): Promise<{ exitCode: number; verdict: string; rows: Row[]; probeRun?: string; stdout: string }> {
   const r = await runMixcompose(['doctor', '--format', 'json', ...args], { cwd });
-  const parsed = JSON.parse(r.stdout) as { verdict: string; rows: Row[] };
+  const parsed = JSON.parse(r.stdout) as { verdict: string; rows: Row[]; probeRun?: string };
   return { exitCode: r.exitCode, ...parsed, stdout: r.stdout };
 }
 
@@ -30,13 +33,15 @@ const row = (rows: Row[], check: string) => {
   return found;
 };
 
-async function probeLeftovers(): Promise<number> {
-  const filters = JSON.stringify({ label: ['io.mixcompose.role=doctor-probe'] });
+/** Containers and networks a doctor run (by its probe label) left on either daemon. */
+async function probeLeftovers(run: string | undefined): Promise<number> {
+  expect(run).toMatch(/^mixcompose-doctor-[0-9a-f]+$/);
+  const filters = JSON.stringify({ label: [`com.docker.compose.project=${run}`] });
   let count = 0;
   for (const daemon of ['linux', 'windows'] as const) {
     const docker = rigDocker(daemon);
     count += (await docker.listContainers({ all: true, filters })).length;
-    count += (await docker.listNetworks({ filters: JSON.stringify({ label: ['com.docker.compose.project'] }) })).filter((n) => n.Name.startsWith('mixcompose-doctor-')).length;
+    count += (await docker.listNetworks({ filters })).length;
   }
   return count;
 }
@@ -59,7 +64,7 @@ describe('mixcompose doctor on the rig', () => {
     }
     expect(row(r.rows, 'windows daemon: OS')).toMatchObject({ status: 'warn', fix: expect.stringContaining('--windows-host') });
     expect(row(r.rows, 'linux daemon: free disk').status).toMatch(/ok|warn/);
-    expect(await probeLeftovers()).toBe(0);
+    expect(await probeLeftovers(r.probeRun)).toBe(0);
   });
 
   it('fails with the IP-reachability verdict and the routing fix when the pools are not routed', async () => {
@@ -80,7 +85,14 @@ describe('mixcompose doctor on the rig', () => {
     // The daemons themselves are fine.
     expect(row(r.rows, 'linux daemon: reachable').status).toBe('ok');
     expect(row(r.rows, 'windows daemon: reachable').status).toBe('ok');
-    expect(await probeLeftovers()).toBe(0);
+    expect(await probeLeftovers(r.probeRun)).toBe(0);
+  });
+
+  it('a probe image that is nowhere fails the probes, with the fix, and leaves nothing', async () => {
+    const r = await doctor(['--probe-image', 'mixcompose-test/no-such-image:latest']);
+    expect(r.exitCode).toBe(1);
+    expect(row(r.rows, 'network probes')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^probe image: /), fix: expect.stringContaining('--probe-image') });
+    expect(await probeLeftovers(r.probeRun)).toBe(0);
   });
 
   it('the table names the verdict and prints a fix under each failure', async () => {
@@ -89,7 +101,6 @@ describe('mixcompose doctor on the rig', () => {
     expect(r.stdout).toMatch(/network probes\s+FAIL\s+probe image: /);
     expect(r.stdout).toMatch(/fix: make the probe image available on both daemons/);
     expect(r.stdout).toMatch(/^verdict: FAIL/m);
-    expect(await probeLeftovers()).toBe(0);
   });
 
   it('checks that the file\'s address references can be honoured (reach published needs published ports)', async () => {
@@ -101,4 +112,23 @@ describe('mixcompose doctor on the rig', () => {
     // Only the reference fails: the network itself is fine.
     expect(r.rows.filter((x) => x.status === 'fail').map((x) => x.check)).toEqual(['reference web → {{ db.port:5432 }}']);
   });
+
+  it('a daemon that accepts connections but never answers is a failure, and doctor still ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mixcompose-wedged-'));
+    const socket = join(dir, 'engine.sock');
+    const server = createServer(() => {}); // never answers
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      const r = await runMixcompose(['--linux-host', `unix://${socket}`, 'doctor', '--format', 'json'], { cwd: '/tmp', timeoutMs: 60_000 });
+      expect(r.exitCode).toBe(1);
+      const rows = (JSON.parse(r.stdout) as { rows: Row[] }).rows;
+      expect(row(rows, 'linux daemon: reachable')).toMatchObject({ status: 'fail', detail: expect.stringContaining('no answer within') });
+      expect(row(rows, 'windows daemon: reachable').status).toBe('ok');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+

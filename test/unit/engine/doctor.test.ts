@@ -64,6 +64,25 @@ describe('runDoctor', () => {
   });
 });
 
+describe('stale probes', () => {
+  it('removes probes an earlier doctor left more than ten minutes ago, not recent ones', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const removed: string[] = [];
+    const leftovers = [
+      { Id: 'old', Created: now - 3600, Labels: { 'com.docker.compose.project': 'mixcompose-doctor-old', 'io.mixcompose.role': 'doctor-probe' } },
+      { Id: 'new', Created: now - 5, Labels: { 'com.docker.compose.project': 'mixcompose-doctor-new', 'io.mixcompose.role': 'doctor-probe' } },
+    ];
+    const listContainers = async (filters: { label: string[] }) =>
+      leftovers.filter((c) => filters.label.every((l) => { const [k, v] = l.split('='); return c.Labels[k as keyof typeof c.Labels] === v; }));
+    const removeContainer = async (id: string) => void removed.push(id);
+    const missing = { inspectImage: async () => undefined, pullImage: () => Promise.reject(new Error('no image')) };
+    const linux = fakeDaemon('linux', { listContainers, removeContainer, ...missing } as never);
+    const windows = fakeDaemon('windows', missing);
+    await runDoctor({ clients: { linux: linux.client, windows: windows.client }, labels: {}, allowOsMismatch: true });
+    expect(removed).toEqual(['old']);
+  });
+});
+
 describe('crossReferences', () => {
   it('keeps references whose provider runs on the other platform, with its published ports', () => {
     const svc = (name: string, os: 'linux' | 'windows', extra: object = {}) => ({ name, platform: { os, raw: os }, ports: [], addressReferences: [], ...extra });
