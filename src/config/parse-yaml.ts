@@ -75,6 +75,8 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
       if (tag === '!reset') return new Tagged('reset', null);
       let v = node.value;
       if (typeof v === 'bigint') v = Number(v);
+      // Like docker compose (go-yaml), a plain `0440` is octal (file modes of secrets and configs).
+      if (node.type === 'PLAIN' && typeof node.source === 'string' && /^[-+]?0[0-7]+$/.test(node.source)) v = parseInt(node.source, 8);
       return wrap(v);
     }
     if (isSeq(node)) {

@@ -529,3 +529,16 @@ secrets:
     expect(project.networks).toEqual({ default: { name: 'proj_default' } });
   });
 });
+
+describe('loadProject: YAML scalars as docker compose reads them', () => {
+  it('reads a plain 0440 as octal, like go-yaml', async () => {
+    const { project } = await loadFromText(`services:
+  a:
+    image: x
+    secrets: [{source: s, mode: 0440}, {source: s, target: t2, mode: 288}, {source: s, target: t3, mode: "0440"}]
+secrets:
+  s: {file: ./s.txt}
+`);
+    expect(project.services.a!.secrets.map((r) => r.mode)).toEqual([0o440, 288, 440]);
+  });
+});
