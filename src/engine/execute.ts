@@ -77,7 +77,8 @@ function stepShape(op: Operation): { resource: ResourceKind; action: string; nam
     case 'start-container':
       return { resource: 'container', action: 'start', name: op.name, platform: op.platform };
     case 'wait':
-      return { resource: 'container', action: 'wait', name: op.name, platform: op.platform };
+      // "Waiting → Healthy" for health; other conditions are a check ("Checked: running").
+      return { resource: 'container', action: op.condition === 'healthy' ? 'wait' : 'check', name: op.name, platform: op.platform };
     case 'stop-container':
       return { resource: 'container', action: 'stop', name: op.name, platform: op.platform };
     case 'remove-container':
@@ -245,7 +246,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
       }
       case 'wait':
         await waitFor(op);
-        return undefined;
+        return op.condition === 'running' ? 'running' : op.condition === 'completed' ? 'exited 0' : undefined;
       case 'stop-container': {
         const result = await stopBounded(
           client,

@@ -258,7 +258,10 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     if (first?.startOp) return { runtime: { ipOf: first.startOp, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
     const ip = first ? primaryIp(first.ips, networkDaemonName) : undefined;
     if (!ip) {
-      throw new PlanError(`service ${name} is not running, so its address is unknown; start it too (leave out --no-deps)`, name);
+      const why = options.noStart
+        ? `up --no-start creates ${name} without starting it, and its address exists only once it runs; run up without --no-start`
+        : `start it too (leave out --no-deps)`;
+      throw new PlanError(`service ${name} is not running, so its address is unknown: ${why}`, name);
     }
     return { value: ip };
   };
