@@ -14,6 +14,8 @@ import { execute, type ExecuteResult } from './execute.js';
 import { observe } from './observe.js';
 import { statBindSources } from './bind-sources.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
+import { RESOLVER_SERVICE } from '../plan/resolver.js';
+import { PlanError } from '../errors.js';
 
 export interface Daemons {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
@@ -52,6 +54,7 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
   if (options.dryRun) return { plan, observed };
   if ((options.reconcile.command ?? 'up') === 'up') reportUntouched(plan, observed, options.onEvent);
+  await checkResolverImage(plan, daemons);
   const result = await execute(plan, {
     clients: daemons.clients,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -80,4 +83,18 @@ function reportUntouched(plan: Plan, observed: ObservedState, onEvent: ApplyOpti
       message: 'running',
     });
   }
+}
+
+/** Before anything starts: the resolver image must be on the Linux daemon (it is not pulled). */
+async function checkResolverImage(plan: Plan, daemons: Daemons): Promise<void> {
+  const create = plan.operations.find((op) => op.kind === 'create-container' && op.service === RESOLVER_SERVICE);
+  if (!create || create.kind !== 'create-container') return;
+  const image = String(create.spec.body.Image);
+  const client = daemons.clients[create.daemon];
+  if (!client || (await client.inspectImage(image))) return;
+  throw new PlanError(
+    `the project resolver image ${image} is not on the ${create.daemon} daemon (${client.label}); it makes service names resolve across the two daemons. ` +
+      `Build it there once: docker -H <${create.daemon} daemon> build -t ${image} <mixcompose package>/resolver ` +
+      `(or set MIXCOMPOSE_RESOLVER_IMAGE / x-mixcompose.resolver.image to an image with sh and /usr/sbin/dnsmasq)`,
+  );
 }

@@ -43,7 +43,8 @@ afterEach(async () => {
 });
 
 async function engine(daemon: RecordedDaemon, subnet: string): Promise<FakeEngine> {
-  const e = await startFakeEngine({ daemon, routes: lifecycleRoutes(subnet) });
+  const resolver = { Id: `sha256:${'e'.repeat(64)}`, Os: 'linux', Architecture: 'amd64' };
+  const e = await startFakeEngine({ daemon, routes: lifecycleRoutes(subnet), images: { 'mixcompose/resolver:0.1': resolver } });
   engines.push(e);
   return e;
 }
@@ -84,6 +85,16 @@ describe('up against recorded Windows engines', () => {
     expect((dbCreate.body as { HostConfig: { ExtraHosts: string[] } }).HostConfig.ExtraHosts).toEqual(['gw:10.0.0.1']);
     // web was registered in the resolver after it started.
     expect(linux.find('PUT', /^\/containers\/.+\/archive$/)).toHaveLength(1);
+  });
+
+  it('refuses to start anything when the resolver image is missing, saying how to build it', async () => {
+    const windows = await startFakeEngine({ daemon: 'windows-server-2022', routes: lifecycleRoutes('172.20.0') });
+    const linux = await startFakeEngine({ daemon: 'linux', routes: lifecycleRoutes('10.201.0') });
+    engines.push(windows, linux);
+    const p = project(stack(), {}, { windows: { host: windows.host }, linux: { host: linux.host } });
+    const daemons = await connectDaemons(p, { allowOsMismatch: false, env: {} });
+    await expect(apply(p, daemons, { reconcile: { command: 'up' } })).rejects.toThrow(/resolver image mixcompose\/resolver:0.1 is not on the linux daemon.*build -t mixcompose\/resolver:0.1/);
+    expect([...windows.requests, ...linux.requests].filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
   it('sends platform=linux on create to an LCOW daemon serving linux services', async () => {
