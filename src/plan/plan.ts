@@ -168,7 +168,7 @@ export type Operation =
 /** How one daemon's containers are reached from the other daemon, and why. */
 export interface ReachDecision {
   readonly reach: Exclude<Reach, 'auto'>;
-  /** "configured", "auto: probe", "auto: default". */
+  /** "configured", "auto: probe", "auto: daemons on one machine", ... */
   readonly why: string;
 }
 

@@ -67,14 +67,28 @@ export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, ReachD
       result[platform] = { reach: probed, why: 'auto: probe' };
       continue;
     }
-    // Docker Desktop's two engines (named pipes) cannot share a network: published ports only.
-    const other = daemons[platform === 'linux' ? 'windows' : 'linux'];
-    const desktop = settings.host?.startsWith('npipe:') && other?.host?.startsWith('npipe:');
-    result[platform] = desktop
-      ? { reach: 'published', why: 'auto: Docker Desktop engines' }
-      : { reach: 'ip', why: 'auto: default' };
+    result[platform] = reachFromEndpoints(settings.host, daemons[platform === 'linux' ? 'windows' : 'linux']?.host);
   }
   return result;
+}
+
+/** The machine an endpoint is on: "local" for sockets and pipes, else the host name of tcp:// / ssh://. */
+function endpointMachine(host: string | undefined): string {
+  if (!host || host.startsWith('unix:') || host.startsWith('npipe:')) return 'local';
+  const m = /^[a-z]+:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(host);
+  const name = m?.[1]?.toLowerCase() ?? host;
+  return name === 'localhost' || name === '127.0.0.1' || name === '[::1]' ? 'local' : name;
+}
+
+/**
+ * `auto` without a probe result, from where the daemons are: Docker Desktop's two engines (two named
+ * pipes, two VMs) and daemons on different machines reach each other through published ports; two
+ * daemons on one machine (LCOW beside Windows, the test rig) route container IPs.
+ */
+export function reachFromEndpoints(host: string | undefined, otherHost: string | undefined): ReachDecision {
+  if (host?.startsWith('npipe:') && otherHost?.startsWith('npipe:')) return { reach: 'published', why: 'auto: Docker Desktop engines' };
+  if (endpointMachine(host) !== endpointMachine(otherHost)) return { reach: 'published', why: 'auto: daemons on different machines' };
+  return { reach: 'ip', why: 'auto: daemons on one machine' };
 }
 
 function primaryIp(ips: Readonly<Record<string, string>>, network: string | undefined): string | undefined {

@@ -129,7 +129,7 @@ describe('reconcile up', () => {
     const p = project([db(), web()], {}, { linux: { reach: 'auto', address: 'h' }, windows: { reach: 'auto' } });
     const plan = reconcile(p, observed(), { probedReach: { linux: 'published' } });
     expect(formatPlan(plan)).toContain('reach linux containers from the other daemon: published (auto: probe)');
-    expect(formatPlan(plan)).toContain('reach windows containers from the other daemon: ip (auto: default)');
+    expect(formatPlan(plan)).toContain('reach windows containers from the other daemon: ip (auto: daemons on one machine)');
   });
 
   it('puts both platforms on one daemon when they share it, with no resolver and names for addresses', () => {
@@ -192,3 +192,14 @@ describe('reconcile up', () => {
   });
 });
 
+
+describe('reach for auto without a probe', () => {
+  it('decides from where the daemons are', async () => {
+    const { reachFromEndpoints } = await import('../../../src/plan/reconcile-up.js');
+    expect(reachFromEndpoints('npipe:////./pipe/docker_engine_linux', 'npipe:////./pipe/docker_engine_windows')).toEqual({ reach: 'published', why: 'auto: Docker Desktop engines' });
+    expect(reachFromEndpoints('unix:///run/a.sock', 'unix:///run/b.sock')).toEqual({ reach: 'ip', why: 'auto: daemons on one machine' });
+    expect(reachFromEndpoints('tcp://winhost:2376', 'ssh://me@linuxhost')).toEqual({ reach: 'published', why: 'auto: daemons on different machines' });
+    expect(reachFromEndpoints('tcp://build01:2376', 'ssh://me@build01')).toEqual({ reach: 'ip', why: 'auto: daemons on one machine' });
+    expect(reachFromEndpoints('tcp://127.0.0.1:2375', 'unix:///var/run/docker.sock')).toEqual({ reach: 'ip', why: 'auto: daemons on one machine' });
+  });
+});
