@@ -180,12 +180,19 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   };
 
   // ---- the project resolver
-  const useResolver =
-    project.extension.resolver?.enabled !== false &&
-    spansTwoDaemons(
-      ctx.placement,
-      allServices.map((s) => s.platform.os),
+  const spansTwo = spansTwoDaemons(
+    ctx.placement,
+    allServices.map((s) => s.platform.os),
+  );
+  // Names across daemons need container IPs to route between the daemons (the resolver's, and the
+  // addresses it answers): with published reach the windows side could not even reach the resolver.
+  const ipReach = (['linux', 'windows'] as const).every((p) => (reach[p]?.reach ?? 'ip') === 'ip');
+  const useResolver = project.extension.resolver?.enabled !== false && spansTwo && ipReach;
+  if (spansTwo && !ipReach && project.extension.resolver?.enabled !== false) {
+    ctx.warnings.push(
+      'plain service names do not resolve across the daemons: they reach each other through published ports (reach: published), so use {{ service.host }} / {{ service.port:N }} for the other daemon\'s services',
     );
+  }
   const resolverDaemon = ctx.placement.linux;
   let resolverDns: Substitution | undefined;
   let resolverRef: ContainerRef | undefined;
