@@ -5,14 +5,14 @@
  */
 import type { Command } from 'commander';
 import { loadProject } from '../../config/load-project.js';
-import { formatIssue } from '../../errors.js';
+import { DaemonError, formatIssue } from '../../errors.js';
 import type { Project } from '../../model/project.js';
 import { connectDaemons } from '../../engine/connect-daemons.js';
 import type { ResolvedEndpoint } from '../../engine/daemon-endpoints.js';
 import { createDockerodeClient } from '../../engine/dockerode-client.js';
 import { withDaemonRetry } from '../../engine/retry-daemon.js';
 import type { Daemons } from '../../engine/apply.js';
-import type { ResumeCommand } from '../../plan/fault-report.js';
+import { daemonFault, type ResumeCommand } from '../../plan/fault-report.js';
 import { createReporter, type Reporter } from '../../ui/reporter.js';
 import { globalOptions } from '../program.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -64,16 +64,31 @@ export async function openSession(command: Command, options: { progress?: Global
     return { global, project, daemons: connected, reporter, env };
   } catch (error) {
     await reporter.close(true);
+    // A daemon that cannot be reached before anything happened: say so, and how to run it again.
+    if (error instanceof DaemonError && !error.progress) {
+      const at = process.argv.indexOf(command.name(), 2);
+      throw daemonFault({
+        daemon: error.daemon,
+        operation: `${command.name()} (connecting)`,
+        cause: error.cause ?? error,
+        done: [],
+        notDone: [`${command.name()}: nothing was changed`],
+        resume: resumeFor(global, project, command.name(), at >= 0 ? process.argv.slice(at + 1) : []),
+      });
+    }
     throw error;
   }
 }
 
 /** The command line that runs `command` again for this project (for daemon fault reports). */
 export function resumeCommand(session: Session, command: string, args: readonly string[] = []): ResumeCommand {
-  const g = session.global;
+  return resumeFor(session.global, session.project, command, args);
+}
+
+function resumeFor(g: GlobalOptions, project: Project, command: string, args: readonly string[]): ResumeCommand {
   return {
-    files: g.file.length ? g.file : session.project.configFiles,
-    projectName: session.project.name,
+    files: g.file.length ? g.file : project.configFiles,
+    projectName: project.name,
     ...(g.projectDirectory ? { projectDirectory: g.projectDirectory } : {}),
     envFiles: g.envFile,
     profiles: g.profile,
