@@ -138,19 +138,26 @@ async function attach(session: Session, daemons: Session['daemons'], services: r
   const observed = await observe(session.project, daemons.clients, daemons.facts);
   const containers = logContainers(observed.containers, services);
   const abort = new AbortController();
-  let stopping: Promise<unknown> | undefined;
+  const stops: Promise<unknown>[] = [];
+  const stop = (timeout?: number) =>
+    apply(session.project, daemons, {
+      reconcile: { command: 'stop', services, ...(timeout !== undefined ? { timeout } : {}) },
+      onEvent: session.reporter.sink,
+    });
+  // First Ctrl-C: stop gracefully (reverse dependency order). Second: kill (stop with no grace).
   const onSignal = () => {
-    if (stopping) return;
-    session.reporter.sink({ type: 'warning', message: 'Gracefully stopping... (press Ctrl+C again to force)' });
-    process.once('SIGINT', () => process.exit(130));
-    stopping = apply(session.project, daemons, { reconcile: { command: 'stop', services }, onEvent: session.reporter.sink }).finally(() =>
-      abort.abort(),
-    );
+    if (stops.length === 0) {
+      session.reporter.sink({ type: 'warning', message: 'Gracefully stopping... (press Ctrl+C again to force)' });
+      stops.push(stop().finally(() => abort.abort()));
+    } else if (stops.length === 1) {
+      session.reporter.sink({ type: 'warning', message: 'Killing...' });
+      stops.push(stop(0));
+    }
   };
-  process.once('SIGINT', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     await streamLogs(daemons.clients, containers, { follow: true, signal: abort.signal }, session.reporter.sink);
-    if (stopping) await stopping;
+    await Promise.all(stops);
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
