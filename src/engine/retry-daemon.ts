@@ -19,12 +19,19 @@ const CONNECTION_TEXT = /ECONNREFUSED|ENOENT|EPIPE|ECONNRESET|socket hang up|con
 /** The connection broke after the request may have reached the daemon. */
 const DROPPED_TEXT = /EPIPE|ECONNRESET|socket hang up|disconnected/i;
 
-function causeChain(error: unknown): { code?: unknown; statusCode?: unknown; message?: unknown }[] {
+/** An error and its causes, outermost first (at most six deep). */
+export function causeChain(error: unknown): { code?: unknown; statusCode?: unknown; message?: unknown }[] {
   const chain = [];
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
     chain.push(e as { code?: unknown; statusCode?: unknown; message?: unknown });
   }
   return chain;
+}
+
+/** The HTTP status the daemon answered with, anywhere in the cause chain. */
+export function answeredStatus(error: unknown): number | undefined {
+  const found = causeChain(error).find((e) => typeof e.statusCode === 'number');
+  return found?.statusCode as number | undefined;
 }
 
 /** Walks an error and its causes for a connection failure (as opposed to an answer from the daemon). */

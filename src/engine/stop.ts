@@ -7,6 +7,7 @@
  * by name and return. Never hangs, never throws for a container that is merely slow.
  */
 import type { DaemonClient } from './daemon-client.js';
+import { answeredStatus } from './retry-daemon.js';
 
 export interface StopTarget {
   readonly id: string;
@@ -97,7 +98,7 @@ export async function stopBounded(client: DaemonClient, target: StopTarget, opti
     return done((await wasKilled(client, target.id, killWaitMs)) ? 'killed' : 'stopped');
   } else if (stopped === TIMED_OUT) {
     reason = `stop did not return within ${grace}s + ${marginMs / 1000}s`;
-  } else if (/no such container|404/i.test(errorText(stopped.error))) {
+  } else if (answeredStatus(stopped.error) === 404) {
     return done('stopped'); // already gone
   } else {
     reason = `stop failed: ${errorText(stopped.error)}`;
@@ -109,7 +110,8 @@ export async function stopBounded(client: DaemonClient, target: StopTarget, opti
   if (killed === TIMED_OUT) {
     return done('stuck', `container ${target.name} is stuck: ${reason}, and kill did not return within ${killWaitMs / 1000}s`);
   }
-  if ('error' in killed && !/not running|is not running|no such container|404|409/i.test(errorText(killed.error))) {
+  // 404: gone; 409: not running any more. Both mean the container is down.
+  if ('error' in killed && answeredStatus(killed.error) !== 404 && answeredStatus(killed.error) !== 409) {
     return done('stuck', `container ${target.name} is stuck: ${reason}, and kill failed: ${errorText(killed.error)}`);
   }
   const exited = await within(client.waitContainer(target.id, 'not-running', abort.signal), Math.max(0, deadline - now()));

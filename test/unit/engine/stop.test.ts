@@ -24,7 +24,7 @@ function fakeClient(behaviours: Record<string, Behaviour>) {
     async stopContainer(id: string, t: number, signal?: string) {
       calls.push(`stop ${id} t=${t}${signal ? ` ${signal}` : ''}`);
       const b = behaviours[id]!;
-      if (b.stop === 'gone') throw new Error('(HTTP code 404) no such container');
+      if (b.stop === 'gone') throw Object.assign(new Error('No such container: ' + id), { statusCode: 404 });
       if (b.stop === 'hangs') return never;
       // The daemon kills after t when the process ignores the signal: model that as exit 137.
       exit(id, b.stop === 'ignores' ? 137 : 0);
@@ -129,6 +129,24 @@ describe('stopBounded cancels what it gave up on', () => {
     expect(r.outcome).toBe('stuck');
     expect(signals).toHaveLength(2);
     expect(signals.every((s) => s.aborted)).toBe(true);
+  });
+});
+
+describe('stopBounded reads the daemon\'s status, not its text', () => {
+  it('a failed stop whose message merely contains "404" is not taken for a missing container', async () => {
+    const calls: string[] = [];
+    const client = {
+      label: 'fake',
+      stopContainer: async () => {
+        calls.push('stop');
+        throw Object.assign(new Error('cannot stop container 4a404b: tried to kill container, but did not receive an exit event'), { statusCode: 500 });
+      },
+      killContainer: async () => void calls.push('kill'),
+      waitContainer: async () => 137,
+    } as unknown as DaemonClient;
+    const r = await stopBounded(client, { id: '4a404b', name: 'p-a-1' }, { graceSeconds: 0, ...fast });
+    expect(calls).toEqual(['stop', 'kill']);
+    expect(r.outcome).toBe('killed');
   });
 });
 
