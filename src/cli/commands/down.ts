@@ -5,7 +5,6 @@
  */
 import { Command, Option } from 'commander';
 import { apply } from '../../engine/apply.js';
-import { retryingDaemons } from './up.js';
 import { resumeCommand, seconds, withSession } from './session.js';
 
 interface DownFlags {
@@ -30,7 +29,7 @@ export function registerDown(program: Command): void {
     .action(async (flags: DownFlags, command: Command) => {
       await withSession(command, async (session) => {
         const args = [...(flags.volumes ? ['-v'] : []), ...(flags.removeOrphans ? ['--remove-orphans'] : [])];
-        const { plan } = await apply(session.project, retryingDaemons(session, flags.retryDaemon), {
+        const { plan } = await apply(session.project, session.daemons, {
           reconcile: {
             command: 'down',
             ...(flags.volumes ? { volumes: true } : {}),

@@ -7,12 +7,9 @@ import { Command, Option } from 'commander';
 import { apply } from '../../engine/apply.js';
 import { observe } from '../../engine/observe.js';
 import { logContainers, streamLogs } from '../../engine/logs.js';
-import { withDaemonRetry } from '../../engine/retry-daemon.js';
 import { fieldWarnings } from '../../plan/field-warnings.js';
 import { formatPlan } from '../../plan/format-plan.js';
 import type { ReconcileOptions } from '../../plan/reconcile.js';
-import type { PlatformOs } from '../../model/project.js';
-import type { DaemonClient } from '../../engine/daemon-client.js';
 import { resumeCommand, seconds, withSession, type Session } from './session.js';
 import { ensureImages } from '../../engine/images.js';
 import type { PullOverride } from '../../plan/pull-policy.js';
@@ -32,18 +29,6 @@ interface UpFlags {
   retryDaemon?: number;
   pull?: PullOverride;
   build?: boolean;
-}
-
-/** Wraps the session's clients in the retrying decorator (`--retry-daemon`). */
-export function retryingDaemons(session: Session, retrySeconds: number | undefined): Session['daemons'] {
-  if (!retrySeconds) return session.daemons;
-  const wrapped = new Map<DaemonClient, DaemonClient>();
-  const clients: Partial<Record<PlatformOs, DaemonClient>> = {};
-  for (const [platform, client] of Object.entries(session.daemons.clients) as [PlatformOs, DaemonClient][]) {
-    if (!wrapped.has(client)) wrapped.set(client, withDaemonRetry(client, { retrySeconds, onEvent: session.reporter.sink }));
-    clients[platform] = wrapped.get(client)!;
-  }
-  return { clients, facts: session.daemons.facts };
 }
 
 export function upArgs(flags: UpFlags): string[] {
@@ -88,7 +73,8 @@ export function registerUp(program: Command): void {
           ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
           ...(session.env.MIXCOMPOSE_RESOLVER_IMAGE ? { resolverImage: session.env.MIXCOMPOSE_RESOLVER_IMAGE } : {}),
         };
-        const daemons = retryingDaemons(session, flags.retryDaemon);
+        // --retry-daemon: the session's clients already retry (openSession wraps them).
+        const daemons = session.daemons;
         const images = imageStep(session, daemons, flags, services);
         const { plan } = await apply(session.project, daemons, {
           reconcile: reconcileOptions,
