@@ -301,6 +301,37 @@ function devices(service: Service): EngineBody[] | undefined {
   });
 }
 
+/** Compose keys that map 1:1 onto a HostConfig field (the loader refused what a platform cannot do). */
+const HOST_CONFIG_KEYS: Readonly<Record<string, string>> = {
+  group_add: 'GroupAdd',
+  security_opt: 'SecurityOpt',
+  cpuset: 'CpusetCpus',
+  cpu_quota: 'CpuQuota',
+  cpu_period: 'CpuPeriod',
+  cpu_rt_runtime: 'CpuRealtimeRuntime',
+  cpu_rt_period: 'CpuRealtimePeriod',
+  cpu_count: 'CpuCount',
+  cpu_percent: 'CpuPercent',
+  oom_score_adj: 'OomScoreAdj',
+  oom_kill_disable: 'OomKillDisable',
+  cgroup_parent: 'CgroupParent',
+  cgroup: 'CgroupnsMode',
+  runtime: 'Runtime',
+  userns_mode: 'UsernsMode',
+  uts: 'UTSMode',
+  storage_opt: 'StorageOpt',
+  mem_swappiness: 'MemorySwappiness',
+  device_cgroup_rules: 'DeviceCgroupRules',
+  external_links: 'Links',
+};
+
+function passThrough(service: Service, host: Record<string, unknown>): void {
+  for (const [key, field] of Object.entries(HOST_CONFIG_KEYS)) {
+    const value = service[key];
+    if (value !== undefined && value !== null) host[field] = value;
+  }
+}
+
 /** "host=ip" (compose v2 normal form) → "host:ip" (Engine API form). */
 function extraHost(entry: string): string {
   const eq = entry.indexOf('=');
@@ -380,6 +411,7 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   const ul = ulimits(service);
   if (ul) host.Ulimits = ul;
   if (service.isolation) host.Isolation = service.isolation;
+  passThrough(service, host);
   if (service.ipc) host.IpcMode = service.ipc;
   if (service.pid) host.PidMode = service.pid;
   if (service.volumes_from?.length) {

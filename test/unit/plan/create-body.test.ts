@@ -240,6 +240,12 @@ describe('createBody', () => {
     expect(host.Mounts).toContainEqual({ Type: 'bind', Source: '/srv/data', Target: '/data', ReadOnly: true });
   });
 
+  it('passes HostConfig keys that map one to one', () => {
+    const svc = service('x', { group_add: ['audio'], security_opt: ['no-new-privileges:true'], cpuset: '0-1', oom_score_adj: 100, userns_mode: 'host' });
+    const host = createBody({ project: project([svc]), service: svc, number: 1, labels: {}, image: 'x', containerNameOf: (s) => s }).body.HostConfig as Record<string, unknown>;
+    expect(host).toMatchObject({ GroupAdd: ['audio'], SecurityOpt: ['no-new-privileges:true'], CpusetCpus: '0-1', OomScoreAdj: 100, UsernsMode: 'host' });
+  });
+
   it('reports a Windows bind source that is a file as an error', () => {
     const svc = service('w', { platform: 'windows', volumes: [{ type: 'bind', source: '/srv/file.txt', target: 'C:\\f' }] });
     const result = createBody({
