@@ -100,26 +100,35 @@ export function registerDoctor(program: Command): void {
           endpointErrors[platform] = error instanceof Error ? error.message : String(error);
         }
       }
-      const report = await runDoctor({
-        clients,
-        labels,
-        endpointErrors,
-        sameDaemon: keys.linux !== undefined && keys.linux === keys.windows,
-        allowOsMismatch: global.allowOsMismatch,
-        probeImage: opts.probeImage,
-        probeTimeoutSeconds: opts.probeTimeout,
-        callTimeoutSeconds: CALL_TIMEOUT_SECONDS,
-        addresses,
-        ...(project
-          ? {
-              project,
-              resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE ?? project.extension.resolver?.image,
-              reach: { linux: project.extension.daemons.linux.reach, windows: project.extension.daemons.windows.reach },
-            }
-          : env.MIXCOMPOSE_RESOLVER_IMAGE
-            ? { resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE }
-            : {}),
-      });
+      const closeAll = () => {
+        // Release connections (a daemon that never answered must not keep the process alive).
+        for (const c of new Set(Object.values(clients))) (c as { close?: () => void } | undefined)?.close?.();
+      };
+      let report: DoctorReport;
+      try {
+        report = await runDoctor({
+          clients,
+          labels,
+          endpointErrors,
+          sameDaemon: keys.linux !== undefined && keys.linux === keys.windows,
+          allowOsMismatch: global.allowOsMismatch,
+          probeImage: opts.probeImage,
+          probeTimeoutSeconds: opts.probeTimeout,
+          callTimeoutSeconds: CALL_TIMEOUT_SECONDS,
+          addresses,
+          ...(project
+            ? {
+                project,
+                resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE ?? project.extension.resolver?.image,
+                reach: { linux: project.extension.daemons.linux.reach, windows: project.extension.daemons.windows.reach },
+              }
+            : env.MIXCOMPOSE_RESOLVER_IMAGE
+              ? { resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE }
+              : {}),
+        });
+      } finally {
+        closeAll();
+      }
       if (opts.format === 'json') {
         const probeRun = report.facts.network?.run;
         process.stdout.write(`${JSON.stringify({ verdict: report.verdict, rows: report.rows, ...(probeRun ? { probeRun } : {}), warnings }, null, 2)}\n`);
