@@ -8,6 +8,11 @@ import { formatPlan } from '../../plan/format-plan.js';
 import type { PlanCommand } from '../../plan/reconcile-options.js';
 import { withSession } from './session.js';
 
+/** Secrets and configs given as content are copied into containers: never print them. */
+function redactFileContent(this: unknown, key: string, value: unknown): unknown {
+  return key === 'content' && typeof value === 'string' && value !== '' ? '<redacted>' : value;
+}
+
 export function registerPlan(program: Command): void {
   program
     .command('plan')
@@ -32,7 +37,7 @@ export function registerPlan(program: Command): void {
           onEvent: session.reporter.sink,
           dryRun: true,
         });
-        text = flags.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan);
+        text = flags.format === 'json' ? `${JSON.stringify(plan, redactFileContent, 2)}\n` : formatPlan(plan);
       });
       process.stdout.write(text);
     });
