@@ -34,6 +34,7 @@ describe.skipIf(!haveCorpus)('database lint on the awesome-compose corpus', () =
     ['nginx-golang-postgres', 'db', 'PostgreSQL'],
     ['react-express-mysql', 'db', 'MariaDB'],
     ['spring-postgres', 'db', 'PostgreSQL'],
+    ['react-express-mongodb', 'mongo', 'MongoDB'],
   ];
 
   for (const [stack, service, kind] of databaseStacks) {
@@ -50,6 +51,12 @@ describe.skipIf(!haveCorpus)('database lint on the awesome-compose corpus', () =
 
   it('postgresql-pgadmin keeps postgres data in the container layer: no warning even on LCOW', async () => {
     expect(lintDatabaseStorage(await load('postgresql-pgadmin'), { linuxDaemon: 'lcow' })).toEqual([]);
+  });
+
+  it('databases without a data mount (mongo, redis, SQL Server, Elasticsearch) give no warning, even on LCOW', async () => {
+    for (const stack of ['nginx-flask-mongo', 'flask-redis', 'aspnet-mssql', 'elasticsearch-logstash-kibana']) {
+      expect(lintDatabaseStorage(await load(stack), { linuxDaemon: 'lcow' }), stack).toEqual([]);
+    }
   });
 
   it('stacks without databases give no warning', async () => {
