@@ -73,8 +73,8 @@ export interface RetryDaemonOptions {
   readonly delay?: (ms: number) => Promise<void>;
 }
 
-/** Methods that do not return a promise (streams) and are passed through untouched. */
-const NOT_RETRIED = new Set(['events']);
+/** Methods that do not return a promise (streams, close) and are passed through untouched. */
+const NOT_RETRIED = new Set(['events', 'close']);
 
 const realDelay = (ms: number) =>
   new Promise<void>((resolve) => {
