@@ -111,6 +111,8 @@ export async function withSession<T>(
     return result;
   } finally {
     await session.reporter.close(failed);
+    // Let the process end: close the daemon connections (clients that can).
+    for (const client of new Set(Object.values(session.daemons.clients))) (client as { close?: () => void }).close?.();
   }
 }
 
