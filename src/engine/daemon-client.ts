@@ -140,4 +140,9 @@ export interface DaemonClient {
   buildImage(context: Readable, query: EngineBody, onProgress: (m: ProgressMessage) => void, options?: { auth?: EngineBody }): Promise<string | undefined>;
   removeImage(name: string, force?: boolean): Promise<void>;
   tagImage(source: string, repo: string, tag: string): Promise<void>;
+  /**
+   * Optional: cancels every request still open on this daemon and releases its connections, so
+   * a daemon that never answered cannot keep the process alive. Later calls fail. Idempotent.
+   */
+  close?(): void;
 }

@@ -171,10 +171,36 @@ export class DockerodeClient implements DaemonClient {
   readonly label: string;
   apiVersion?: string;
   private readonly docker: Dockerode;
+  private readonly agent: { destroy(): void } | undefined;
+  /** Aborted by close(): every request is tied to it, so none outlives the client. */
+  private readonly closer = new AbortController();
 
   constructor(options: DockerodeClientOptions) {
     this.label = options.label;
+    this.agent = options.modem.agent;
     this.docker = new Dockerode(options.modem as unknown as Dockerode.DockerOptions);
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.closer.signal.aborted;
+  }
+
+  /**
+   * Cancels every open request (a daemon that accepted the connection but never answers would
+   * otherwise keep the process alive) and destroys the TLS agent's sockets. Later calls fail with
+   * "client closed". Idempotent.
+   */
+  close(): void {
+    if (this.closer.signal.aborted) return;
+    this.closer.abort(new EngineApiError(`connection to daemon ${this.label} closed`, undefined, 'ECLOSED'));
+    this.agent?.destroy();
+  }
+
+  /** The request's own signal (if any) joined with the client's closer. */
+  private signalFor(signal: AbortSignal | undefined): AbortSignal {
+    // AbortSignal.any registers no listener on the long-lived closer signal (no listener leak).
+    return AbortSignal.any(signal ? [signal, this.closer.signal] : [this.closer.signal]);
   }
 
   private wrap(operation: string, error: unknown): DaemonError {
@@ -211,10 +237,11 @@ export class DockerodeClient implements DaemonClient {
     if (options.file) dialOptions.file = options.file;
     if (options.auth) dialOptions.authconfig = options.auth;
     if (options.registryConfig) dialOptions.registryconfig = options.registryConfig;
-    if (options.signal) dialOptions.abortSignal = options.signal;
+    if (this.closer.signal.aborted) return Promise.reject(this.closer.signal.reason as Error);
+    dialOptions.abortSignal = this.signalFor(options.signal);
     return new Promise<T>((resolve, reject) => {
       this.docker.modem.dial(dialOptions as unknown as Parameters<Dockerode['modem']['dial']>[0], (error: unknown, data: unknown) => {
-        if (error) reject(toEngineApiError(error));
+        if (error) reject(this.closer.signal.aborted ? (this.closer.signal.reason as Error) : toEngineApiError(error));
         else resolve(data as T);
       });
     });
@@ -609,7 +636,7 @@ export class DockerodeClient implements DaemonClient {
       let res: Readable;
       if (buildKit) {
         // BuildKit needs a session (dockerode opens it over /session); let dockerode dial.
-        const opts: Record<string, unknown> = { ...query };
+        const opts: Record<string, unknown> = { ...query, abortSignal: this.signalFor(undefined) };
         if (options.auth) opts.registryconfig = options.auth;
         try {
           res = (await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, opts)) as unknown as Readable;

@@ -3,8 +3,11 @@
  * of a Windows Server 2022 daemon and an LCOW daemon (recorded from Docker's and Microsoft's
  * documentation, see test/fixtures/engine/README.md), and of a Debian Linux daemon.
  */
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectDaemons } from '../../../src/engine/connect-daemons.js';
+import type { DaemonClient } from '../../../src/engine/daemon-client.js';
+import { createDockerodeClient } from '../../../src/engine/dockerode-client.js';
 import { DaemonError, PlanError } from '../../../src/errors.js';
 import { createPlatformFor, pullPlatformFor } from '../../../src/plan/daemon-check.js';
 import { startFakeEngine, type FakeEngine, type RecordedDaemon } from '../../support/fake-engine.js';
@@ -141,5 +144,126 @@ describe('connectDaemons: OS check matrix (recorded Windows responses)', () => {
     const project = stubProject([stubService('web', 'windows')], { windows: { host: windows.host } });
     const result = await connectDaemons(project, { allowOsMismatch: false, env: {} });
     expect(result.facts.windows?.label).toBe(`windows (${windows.host})`);
+  });
+});
+
+/** A loopback TCP port that accepts connections and never answers (a wedged or half-up daemon). */
+async function blackhole() {
+  const sockets = new Set<Socket>();
+  let onClose = () => {};
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.resume(); // read (and drop) the request, so the client's hang-up is seen
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      sockets.delete(socket);
+      onClose();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    host: `tcp://127.0.0.1:${port}`,
+    sockets,
+    /** Resolves once every connection it accepted was closed by the client. */
+    allClosed: () => new Promise<void>((resolve) => {
+      onClose = () => sockets.size === 0 && resolve();
+      onClose();
+    }),
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+describe('connectDaemons: nothing left open', () => {
+  it('closes its connections to a daemon that never answers, so the process can exit', async () => {
+    const hole = await blackhole();
+    try {
+      const project = stubProject([stubService('db', 'linux')], { linux: { host: hole.host } });
+      const error = await connectDaemons(project, { allowOsMismatch: false, env: {}, timeoutMs: 200 }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe(`daemon linux (${hole.host}): connect failed: no answer to /version and /info within 0.2 s`);
+      await hole.allClosed(); // the vitest timeout fails this if a socket stays open
+      expect(hole.sockets.size).toBe(0);
+    } finally {
+      await hole.close();
+    }
+  });
+
+  it('closes every client it opened when one daemon fails or runs the wrong OS', async () => {
+    const linux = await engine('linux');
+    const closed: string[] = [];
+    const createClient = (endpoint: Parameters<typeof createDockerodeClient>[0]['modem'] extends infer M ? { modem: M; label: string } : never, label: string): DaemonClient => {
+      const inner = createDockerodeClient({ label, modem: endpoint.modem });
+      return Object.assign(inner, { close: () => closed.push(label) });
+    };
+    // Wrong OS: a linux daemon named for windows services, mismatch not allowed.
+    const wrongOs = mixed(linux.host, (await engine('linux')).host);
+    await expect(connectDaemons(wrongOs, { allowOsMismatch: false, env: {}, createClient })).rejects.toBeInstanceOf(PlanError);
+    expect([...new Set(closed)].sort()).toEqual([`linux (${linux.host})`, expect.stringMatching(/^windows /)]);
+    closed.length = 0;
+    // Unreachable windows daemon: the reachable linux client is closed too.
+    const unreachable = mixed(linux.host, 'unix:///nonexistent/mixcompose.sock');
+    await expect(connectDaemons(unreachable, { allowOsMismatch: true, env: {}, createClient })).rejects.toBeInstanceOf(DaemonError);
+    expect([...new Set(closed)].sort()).toEqual([`linux (${linux.host})`, 'windows (unix:///nonexistent/mixcompose.sock)']);
+  });
+});
+
+describe('connectDaemons: only the daemons of active services are required', () => {
+  const withDisabledWindows = (linuxHost: string, windowsHost: string) => {
+    const project = stubProject([stubService('db', 'linux')], { linux: { host: linuxHost }, windows: { host: windowsHost } });
+    return { ...project, disabledServices: { win: stubService('win', 'windows', { profiles: ['win'] }) } };
+  };
+
+  it('does not need the windows daemon when only a disabled profile uses it', async () => {
+    const linux = await engine('linux');
+    const result = await connectDaemons(withDisabledWindows(linux.host, 'unix:///nonexistent/mixcompose.sock'), { allowOsMismatch: false, env: {} });
+    expect(Object.keys(result.clients)).toEqual(['linux']);
+    expect(Object.keys(result.facts)).toEqual(['linux']);
+    expect(Object.keys(result.endpoints)).toEqual(['linux']);
+    expect(result.warnings).toEqual([]);
+    expect(result.notes.join('\n')).toMatch(/the windows daemon is not connected \(only services of disabled profiles use it\): .*ENOENT/);
+  });
+
+  it('does not fail over the OS of a daemon only a disabled profile would use (both platforms on one linux daemon)', async () => {
+    const linux = await engine('linux');
+    const result = await connectDaemons(withDisabledWindows(linux.host, linux.host), { allowOsMismatch: false, env: {} });
+    expect(Object.keys(result.clients)).toEqual(['linux']);
+    expect(result.facts.linux?.sharedWith).toBeUndefined();
+    expect(result.notes.join('\n')).toMatch(/windows daemon is not connected .*OSType "linux"/);
+  });
+
+  it('still connects that daemon when it is there, so down and ps see containers of disabled services', async () => {
+    const linux = await engine('linux');
+    const windows = await engine('windows-server-2022');
+    const result = await connectDaemons(withDisabledWindows(linux.host, windows.host), { allowOsMismatch: false, env: {} });
+    expect(Object.keys(result.clients).sort()).toEqual(['linux', 'windows']);
+    expect(result.facts.windows?.osType).toBe('windows');
+  });
+
+  it('gives up on such a daemon quickly when it does not answer, and closes the connection', async () => {
+    const linux = await engine('linux');
+    const hole = await blackhole();
+    try {
+      const started = Date.now();
+      const result = await connectDaemons(withDisabledWindows(linux.host, hole.host), { allowOsMismatch: false, env: {}, timeoutMs: 60_000 });
+      expect(Date.now() - started).toBeLessThan(10_000); // capped (3 s), not the 60 s connect timeout
+      expect(Object.keys(result.clients)).toEqual(['linux']);
+      expect(result.notes.join('\n')).toMatch(/no answer to \/version and \/info within 3 s/);
+      await hole.allClosed();
+    } finally {
+      await hole.close();
+    }
+  });
+
+  it('requires every platform named explicitly', async () => {
+    const linux = await engine('linux');
+    const error = await connectDaemons(withDisabledWindows(linux.host, 'unix:///nonexistent/mixcompose.sock'), {
+      allowOsMismatch: false,
+      env: {},
+      platforms: ['linux', 'windows'],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DaemonError);
   });
 });

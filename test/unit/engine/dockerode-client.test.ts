@@ -66,6 +66,16 @@ describe('stream helpers', () => {
   });
 });
 
+/** GET /events answering with these actions, then keeping the stream open like a daemon does. */
+const openEvents = (...actions: string[]): FakeRoute => ({
+  method: 'GET',
+  path: /^\/events$/,
+  handle: (_r, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    for (const action of actions) res.write(JSON.stringify({ Type: 'container', Action: action, id: 'a' }) + '\n');
+  },
+});
+
 describe('DockerodeClient', () => {
   it('returns undefined for a missing image and the body for a present one', async () => {
     const c = await client();
@@ -138,18 +148,7 @@ describe('DockerodeClient', () => {
   });
 
   it('yields events as an async iterable and stops on abort', async () => {
-    const c = await client([
-      {
-        method: 'GET',
-        path: /^\/events$/,
-        handle: (_r, res) => {
-          res.writeHead(200, { 'Content-Type': 'application/json' });
-          res.write(JSON.stringify({ Type: 'container', Action: 'start', id: 'a' }) + '\n');
-          res.write(JSON.stringify({ Type: 'container', Action: 'die', id: 'a' }) + '\n');
-          // Keep the stream open, like a daemon does.
-        },
-      },
-    ]);
+    const c = await client([openEvents('start', 'die')]);
     const controller = new AbortController();
     const seen: string[] = [];
     for await (const event of c.events({ label: ['com.docker.compose.project=x'] }, controller.signal)) {
@@ -218,5 +217,49 @@ describe('DockerodeClient', () => {
   it('reads ping headers', async () => {
     const c = await client();
     expect(await c.pingHeaders()).toMatchObject({ ostype: 'windows', 'api-version': '1.41', 'builder-version': '1' });
+  });
+});
+
+describe('DockerodeClient.close', () => {
+  /** A route that accepts the request and never answers; resolves `closed` when the client hangs up. */
+  function silentRoute(method: string, path: RegExp) {
+    let hungUp!: () => void;
+    const closed = new Promise<void>((resolve) => (hungUp = resolve));
+    const route: FakeRoute = { method, path, handle: (_r, res) => void res.on('close', hungUp) };
+    return { route, closed };
+  }
+
+  it('cancels a request the daemon never answers and hangs up the connection', async () => {
+    const silent = silentRoute('GET', /^\/info$/);
+    const c = await client([silent.route]);
+    const pending = c.info().catch((e: unknown) => e);
+    // Poll (no fixed sleep) until the fake engine has the request, then close.
+    const deadline = Date.now() + 5000;
+    while (!fake!.find('GET', '/info').length && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    c.close();
+    const error = await pending;
+    expect(error).toBeInstanceOf(DaemonError);
+    expect((error as Error).message).toBe(`daemon windows (${fake!.host}): info failed: connection to daemon windows (${fake!.host}) closed`);
+    await silent.closed; // the server saw the connection end: nothing keeps the process alive
+    expect(c.closed).toBe(true);
+  });
+
+  it('cancels an open stream (events without a signal) and fails later calls without sending them', async () => {
+    const c = await client([openEvents('start')]);
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const event of c.events({ label: ['x'] })) {
+        seen.push(String(event.Action));
+        c.close();
+      }
+    })().catch((e: unknown) => e);
+    const ended = await reading;
+    expect(seen).toEqual(['start']);
+    expect(ended === undefined || ended instanceof DaemonError).toBe(true);
+    const before = fake!.requests.length;
+    const later = await c.version().catch((e: unknown) => e);
+    expect((later as Error).message).toMatch(/version failed: connection to daemon .* closed/);
+    expect(fake!.requests.length).toBe(before);
+    c.close(); // idempotent
   });
 });
