@@ -35,6 +35,8 @@ export interface ExecuteOptions {
   /** For the fault report: the command being run ("up") and how to run it again. */
   readonly command?: string;
   readonly resume?: ResumeCommand;
+  /** At most this many operations at once on one daemon (default: no limit). */
+  readonly maxPerDaemon?: number;
   /** Bound on the kill after a stop's grace period (stopBounded). */
   readonly killWaitSeconds?: number;
 }
@@ -312,6 +314,18 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
   const users = new Map<string, string[]>();
   for (const op of plan.operations) for (const d of op.deps) users.set(d, [...(users.get(d) ?? []), op.id]);
   const running = new Map<string, Promise<void>>();
+  const inFlight = new Map<PlatformOs, number>();
+  const maxPerDaemon = options.maxPerDaemon ?? Number.POSITIVE_INFINITY;
+  // Length of the longest chain of operations after each one (its own included).
+  const depth = new Map<string, number>();
+  const depthOf = (id: string): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    const d = 1 + Math.max(0, ...(users.get(id) ?? []).map(depthOf));
+    depth.set(id, d);
+    return d;
+  };
+  for (const id of ops.keys()) depthOf(id);
 
   const step = (op: Operation, status: StepEvent['status'], message?: string) => {
     const shape = stepShape(op);
@@ -328,10 +342,15 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
   await new Promise<void>((resolveAll) => {
     const launch = () => {
       if (!failure) {
-        for (const [id, deps] of waiting) {
-          if (deps.size > 0) continue;
-          waiting.delete(id);
+        // Ready operations, those with the longest chain after them first (the critical path), each
+        // daemon taking at most `maxPerDaemon` at a time so the chain heads are not queued behind the rest.
+        const ready = [...waiting].filter(([, deps]) => deps.size === 0).map(([id]) => id);
+        ready.sort((a, b) => depth.get(b)! - depth.get(a)! || (a < b ? -1 : 1));
+        for (const id of ready) {
           const op = ops.get(id)!;
+          if ((inFlight.get(op.daemon) ?? 0) >= maxPerDaemon) continue;
+          inFlight.set(op.daemon, (inFlight.get(op.daemon) ?? 0) + 1);
+          waiting.delete(id);
           const started = now() - t0;
           step(op, 'started');
           const promise = run(op).then(
@@ -355,6 +374,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
             id,
             promise.finally(() => {
               running.delete(id);
+              inFlight.set(op.daemon, inFlight.get(op.daemon)! - 1);
               launch();
             }),
           );

@@ -57,6 +57,25 @@ describe('execute', () => {
     expect(order.indexOf('create:db:1:started')).toBeLessThan(order.indexOf('create:cache:1:done'));
   });
 
+  it('keeps at most maxPerDaemon operations in flight per daemon, critical path first', async () => {
+    const { clients } = daemons();
+    const events: StepEvent[] = [];
+    const plan = reconcile(stack(), observed());
+    await execute(plan, { clients, pollIntervalMs: 1, maxPerDaemon: 1, onEvent: (e) => e.type === 'step' && events.push(e) });
+    const inFlight = { linux: 0, windows: 0 };
+    let max = 0;
+    const daemonOf = (id: string) => plan.operations.find((op) => op.id === id)!.daemon;
+    for (const e of events) {
+      const d = daemonOf(e.id);
+      inFlight[d] += e.status === 'started' ? 1 : -1;
+      max = Math.max(max, inFlight[d]);
+    }
+    expect(max).toBe(1);
+    // db's create (on the way to web) goes before cache's, which nothing waits for.
+    const started = events.filter((e) => e.status === 'started').map((e) => e.id);
+    expect(started.indexOf('create:db:1')).toBeLessThan(started.indexOf('create:cache:1'));
+  });
+
   it('waits for health, and fails naming the service and its last health log', async () => {
     const { linux, clients } = daemons();
     linux.states.set('shop-db-1', [
