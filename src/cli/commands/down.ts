@@ -5,7 +5,9 @@
  */
 import { Command, Option } from 'commander';
 import { apply } from '../../engine/apply.js';
-import { resumeCommand, seconds, withSession } from './session.js';
+import { givenArgs, resumeCommand, seconds, withSession } from './session.js';
+import { daemonFault } from '../../plan/fault-report.js';
+import { describeOperation } from '../../plan/format-plan.js';
 
 interface DownFlags {
   volumes?: boolean;
@@ -45,7 +47,22 @@ export function registerDown(program: Command): void {
           await session.reporter.close();
           const { formatPlan } = await import('../../plan/format-plan.js');
           process.stdout.write(formatPlan(plan));
+          return;
         }
-      });
+        // A daemon that did not answer: the rest is down; say what is left and how to finish.
+        const [missing] = session.unreachable;
+        if (missing) {
+          throw daemonFault({
+            daemon: missing.daemon,
+            operation: 'down (connecting)',
+            cause: missing.cause ?? missing,
+            done: plan.operations.map((op) => `${describeOperation(op)} (${op.daemon})`),
+            notDone: plan.operations.length
+              ? session.unreachable.map((e) => `everything of project ${session.project.name} on ${e.daemon}`)
+              : ['down: nothing was changed'],
+            resume: resumeCommand(session, 'down', givenArgs(command)),
+          });
+        }
+      }, { partial: true });
     });
 }

@@ -6,8 +6,10 @@
 import type { Command } from 'commander';
 import { loadProject } from '../../config/load-project.js';
 import { DaemonError, formatIssue } from '../../errors.js';
-import type { Project } from '../../model/project.js';
-import { connectDaemons } from '../../engine/connect-daemons.js';
+import type { PlatformOs, Project } from '../../model/project.js';
+import { connectDaemons, projectPlatforms } from '../../engine/connect-daemons.js';
+import type { DaemonClient } from '../../engine/daemon-client.js';
+import type { DaemonFacts } from '../../plan/observed-state.js';
 import type { ResolvedEndpoint } from '../../engine/daemon-endpoints.js';
 import { createDockerodeClient } from '../../engine/dockerode-client.js';
 import { withDaemonRetry } from '../../engine/retry-daemon.js';
@@ -23,10 +25,19 @@ export interface Session {
   readonly daemons: Daemons;
   readonly reporter: Reporter;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** With `partial`: the daemons that could not be reached (the session holds the others). */
+  readonly unreachable: readonly DaemonError[];
 }
 
 /** Loads the project and connects; the caller must `await session.reporter.close()`. */
-export async function openSession(command: Command, options: { progress?: GlobalOptions['progress'] } = {}): Promise<Session> {
+export async function openSession(
+  command: Command,
+  options: {
+    progress?: GlobalOptions['progress'];
+    /** `down`: go on with the daemons that answer when one does not (it is reported at the end). */
+    partial?: boolean;
+  } = {},
+): Promise<Session> {
   const global = globalOptions(command);
   const env = process.env;
   const { project, warnings } = await loadProject({
@@ -50,34 +61,65 @@ export async function openSession(command: Command, options: { progress?: Global
     for (const w of warnings) reporter.sink({ type: 'warning', message: formatIssue(w) });
     // --retry-daemon (up, down): wait for a daemon that is not there yet, from the first call on.
     const retrySeconds = (command.opts() as { retryDaemon?: number }).retryDaemon;
-    const connected = await connectDaemons(project, {
-      allowOsMismatch: global.allowOsMismatch,
-      env,
-      ...(retrySeconds
-        ? {
-            createClient: (endpoint: ResolvedEndpoint, label: string) =>
-              withDaemonRetry(createDockerodeClient({ label, modem: endpoint.modem }), { retrySeconds, onEvent: reporter.sink }),
-          }
-        : {}),
-    });
+    const connect = (platforms?: readonly PlatformOs[]) =>
+      connectDaemons(project, {
+        allowOsMismatch: global.allowOsMismatch,
+        env,
+        ...(platforms ? { platforms } : {}),
+        ...(retrySeconds
+          ? {
+              createClient: (endpoint: ResolvedEndpoint, label: string) =>
+                withDaemonRetry(createDockerodeClient({ label, modem: endpoint.modem }), { retrySeconds, onEvent: reporter.sink }),
+            }
+          : {}),
+      });
+    let connected: Daemons & { warnings: readonly string[] };
+    const unreachable: DaemonError[] = [];
+    try {
+      connected = await connect();
+    } catch (error) {
+      if (!options.partial || !(error instanceof DaemonError)) throw error;
+      // One daemon does not answer: connect to each platform's daemon on its own, keep those that do.
+      const each = await Promise.allSettled(projectPlatforms(project).map((p) => connect([p])));
+      const clients: Partial<Record<PlatformOs, DaemonClient>> = {};
+      const facts: Partial<Record<PlatformOs, DaemonFacts>> = {};
+      const warnings: string[] = [];
+      for (const result of each) {
+        if (result.status === 'rejected') {
+          if (!(result.reason instanceof DaemonError)) throw result.reason;
+          unreachable.push(result.reason);
+          continue;
+        }
+        Object.assign(clients, result.value.clients);
+        Object.assign(facts, result.value.facts);
+        warnings.push(...result.value.warnings);
+      }
+      if (Object.keys(clients).length === 0) throw error;
+      connected = { clients, facts, warnings };
+    }
     for (const w of connected.warnings) reporter.sink({ type: 'warning', message: w });
-    return { global, project, daemons: connected, reporter, env };
+    return { global, project, daemons: connected, reporter, env, unreachable };
   } catch (error) {
     await reporter.close(true);
     // A daemon that cannot be reached before anything happened: say so, and how to run it again.
     if (error instanceof DaemonError && !error.progress) {
-      const at = process.argv.indexOf(command.name(), 2);
       throw daemonFault({
         daemon: error.daemon,
         operation: `${command.name()} (connecting)`,
         cause: error.cause ?? error,
         done: [],
         notDone: [`${command.name()}: nothing was changed`],
-        resume: resumeFor(global, project, command.name(), at >= 0 ? process.argv.slice(at + 1) : []),
+        resume: resumeFor(global, project, command.name(), givenArgs(command)),
       });
     }
     throw error;
   }
+}
+
+/** The arguments given after the command's name, as typed (for "to continue" lines). */
+export function givenArgs(command: Command): string[] {
+  const at = process.argv.indexOf(command.name(), 2);
+  return at >= 0 ? process.argv.slice(at + 1) : [];
 }
 
 /** The command line that runs `command` again for this project (for daemon fault reports). */
@@ -101,7 +143,7 @@ function resumeFor(g: GlobalOptions, project: Project, command: string, args: re
 export async function withSession<T>(
   command: Command,
   body: (session: Session) => Promise<T>,
-  options: { progress?: GlobalOptions['progress'] } = {},
+  options: { progress?: GlobalOptions['progress']; partial?: boolean } = {},
 ): Promise<T> {
   const session = await openSession(command, options);
   let failed = true;

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonError } from '../../../src/errors.js';
-import { REPO_ROOT, assertRigUp, pollUntil, rigDocker } from '../../support/rig.js';
+import { REPO_ROOT, assertRigUp, pollUntil, rigDocker, runMixcompose } from '../../support/rig.js';
 import { testStack, type TestStack } from './stack.js';
 
 const yaml = `
@@ -82,5 +82,33 @@ describe('a daemon stopped in the middle of up', () => {
       expect(await docker.listContainers({ all: true, filters })).toEqual([]);
       expect(await docker.listNetworks({ filters })).toEqual([]);
     }
+  });
+
+  it('down with a daemon gone removes what it can reach, names the other, and finishes once it is back', async () => {
+    const file = join(stack.dir, 'compose.yaml');
+    const linux = rigDocker('linux');
+    const windows = rigDocker('windows');
+    // Up again; db becomes healthy when told to.
+    const upRun = stack.up({ dependencyTimeoutMs: 60_000 });
+    await pollUntil('db running', async () => (await linux.getContainer(`${stack.name}-db-1`).inspect()).State.Running);
+    await (await linux.getContainer(`${stack.name}-db-1`).exec({ Cmd: ['touch', '/tmp/ready'] })).start({});
+    await upRun;
+    const filters = JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] });
+    rig('stop-daemon', 'windows');
+    try {
+      const r = await runMixcompose(['-f', file, '-p', stack.name, 'down', '-t', '1']);
+      expect(r.exitCode, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/error: daemon windows \(unix:.*windows.sock\): down \(connecting\) failed/);
+      expect(r.stderr).toContain(`remove container ${stack.name}-db-1 (down) (linux)`);
+      expect(r.stderr).toContain(`not done: everything of project ${stack.name} on windows`);
+      expect(r.stderr).toContain(`to continue: mixcompose -f ${file} -p ${stack.name} down -t 1`);
+      expect(await linux.listContainers({ all: true, filters })).toEqual([]);
+    } finally {
+      rig('start-daemon', 'windows');
+    }
+    await pollUntil('windows daemon back', async () => (await windows.ping()) !== undefined);
+    const again = await runMixcompose(['-f', file, '-p', stack.name, 'down', '-t', '1']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    for (const docker of [linux, windows]) expect(await docker.listContainers({ all: true, filters })).toEqual([]);
   });
 });
