@@ -67,6 +67,8 @@ export interface LogOptions {
   readonly tail?: number | 'all';
   readonly since?: number;
   readonly timestamps?: boolean;
+  /** Ends the stream (a followed log never ends by itself): the request and its socket are closed. */
+  readonly signal?: AbortSignal;
 }
 
 /** A demultiplexed log line. */

@@ -414,20 +414,28 @@ export class DockerodeClient implements DaemonClient {
         method: 'GET',
         path: `/containers/${encodeURIComponent(id)}/json`,
       });
-      const res = await this.request<IncomingMessage>({
-        method: 'GET',
-        path: `/containers/${encodeURIComponent(id)}/logs`,
-        query: {
-          stdout: true,
-          stderr: true,
-          follow: options.follow ? true : undefined,
-          tail: options.tail === undefined ? undefined : String(options.tail),
-          since: options.since,
-          timestamps: options.timestamps ? true : undefined,
-        },
-        stream: true,
-      });
-      return toLogLines(demultiplex(res, inspect.Config?.Tty !== true), options.timestamps === true);
+      let res: IncomingMessage;
+      try {
+        res = await this.request<IncomingMessage>({
+          method: 'GET',
+          path: `/containers/${encodeURIComponent(id)}/logs`,
+          query: {
+            stdout: true,
+            stderr: true,
+            follow: options.follow ? true : undefined,
+            tail: options.tail === undefined ? undefined : String(options.tail),
+            since: options.since,
+            timestamps: options.timestamps ? true : undefined,
+          },
+          stream: true,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      } catch (error) {
+        // Stopped before the daemon answered: no lines, not an error.
+        if (options.signal?.aborted && !this.closed) return (async function* () {})();
+        throw error;
+      }
+      return toLogLines(demultiplex(endOnAbort(res, options.signal), inspect.Config?.Tty !== true), options.timestamps === true);
     });
   }
 
@@ -693,6 +701,28 @@ export class DockerodeClient implements DaemonClient {
     return this.call(`tag image ${source} as ${repo}:${tag}`, async () => {
       await this.request({ method: 'POST', path: `/images/${encodeImageName(source)}/tag`, query: { repo, tag } });
     });
+  }
+}
+
+/**
+ * The response as an iterable that simply ends when `signal` aborts (instead of failing with an
+ * abort error): a followed log stopped by the user is a normal end. The socket is destroyed.
+ */
+async function* endOnAbort(res: IncomingMessage, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  if (!signal) {
+    yield* res as AsyncIterable<Buffer>;
+    return;
+  }
+  const stop = () => res.destroy();
+  if (signal.aborted) stop();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) yield chunk;
+  } catch (error) {
+    if (!signal.aborted) throw error;
+  } finally {
+    signal.removeEventListener('abort', stop);
+    res.destroy();
   }
 }
 

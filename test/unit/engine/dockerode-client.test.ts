@@ -220,6 +220,49 @@ describe('DockerodeClient', () => {
   });
 });
 
+describe('DockerodeClient.containerLogs with a signal', () => {
+  it('ends a followed log (which never ends by itself) when the signal aborts, closing the connection', async () => {
+    let hungUp!: () => void;
+    const serverSawClose = new Promise<void>((resolve) => (hungUp = resolve));
+    const c = await client([
+      { method: 'GET', path: /^\/containers\/abc\/json$/, handle: (_r, res) => send(res, 200, { Id: 'abc', Config: { Tty: false } }) },
+      {
+        method: 'GET',
+        path: /^\/containers\/abc\/logs$/,
+        handle: (_r, res) => {
+          res.on('close', hungUp);
+          res.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' });
+          res.write(frame(1, '2026-11-22T06:00:00Z first\n')); // then nothing more, stream kept open
+        },
+      },
+    ]);
+    const abort = new AbortController();
+    const seen: string[] = [];
+    for await (const line of await c.containerLogs('abc', { follow: true, timestamps: true, signal: abort.signal })) {
+      seen.push(line.text);
+      abort.abort(); // the user pressed Ctrl-C: the loop must end although no more lines come
+    }
+    expect(seen).toEqual(['first']);
+    expect(fake!.find('GET', '/containers/abc/logs')[0]!.query).toMatchObject({ follow: 'true' });
+    await serverSawClose;
+  });
+
+  it('gives no lines (and no error) when aborted before the daemon answered', async () => {
+    const c = await client([
+      { method: 'GET', path: /^\/containers\/abc\/json$/, handle: (_r, res) => send(res, 200, { Id: 'abc', Config: { Tty: false } }) },
+      { method: 'GET', path: /^\/containers\/abc\/logs$/, handle: () => undefined },
+    ]);
+    const abort = new AbortController();
+    const stream = c.containerLogs('abc', { follow: true, signal: abort.signal });
+    const deadline = Date.now() + 5000;
+    while (!fake!.find('GET', '/containers/abc/logs').length && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    abort.abort();
+    const lines = [];
+    for await (const line of await stream) lines.push(line);
+    expect(lines).toEqual([]);
+  });
+});
+
 describe('DockerodeClient.close', () => {
   /** A route that accepts the request and never answers; resolves `closed` when the client hangs up. */
   function silentRoute(method: string, path: RegExp) {
