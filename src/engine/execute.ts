@@ -16,7 +16,7 @@ import { describeOperation } from '../plan/format-plan.js';
 import { materializeSpec } from '../plan/materialize.js';
 import type { ContainerFile, ContainerRef, Operation, Plan, RuntimeIp } from '../plan/plan.js';
 import { readFile } from 'node:fs/promises';
-import { RESOLVER_HOSTS_DIR, hostsFileContent } from '../plan/resolver.js';
+import { RESOLVER_HOSTS_DIR, RESOLVER_IP_TEXT, hostsFileContent } from '../plan/resolver.js';
 import { LABEL_PROJECT } from '../plan/labels.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { engineStatusCode } from './dockerode-client.js';
@@ -253,7 +253,11 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
           const { root, tar } = await filesArchive(spec.files);
           await client.putArchive(id, root, tar);
         }
-        return undefined;
+        // Say which addresses were wired in: "{{ db.host }}=10.201.0.3".
+        const wired = op.spec.substitutions
+          .filter((sub) => sub.text !== RESOLVER_IP_TEXT)
+          .map((sub) => `${sub.text}=${sub.value ?? (sub.runtime ? runtimeIp(sub.runtime) : '')}`);
+        return wired.length ? wired.join(', ') : undefined;
       }
       case 'start-container': {
         const id = idOf(op.container);
