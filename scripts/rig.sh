@@ -108,7 +108,7 @@ start_daemon() {
     --label "io.mixcompose.rig.daemon=$name" \
     --shutdown-timeout 2 \
     --log-level warn \
-    </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
+    </dev/null >>"$LOG_DIR/$name.log" 2>&1 9>&- &
   local started=$!
   if ! wait_until "$name dockerd" "$READY_TIMEOUT_S" "$started" daemon_answers "$name"; then
     tail -n 30 "$LOG_DIR/$name.log" >&2 || true
@@ -318,7 +318,7 @@ http:
   addr: $REGISTRY_ADDR
 EOF
   setsid "$REGISTRY_BIN" serve "$STATE_DIR/registry/config.yml" \
-    </dev/null >>"$LOG_DIR/registry.log" 2>&1 &
+    </dev/null >>"$LOG_DIR/registry.log" 2>&1 9>&- &
   local started=$!
   echo "$started" >"$pidfile"
   if ! wait_until registry "$READY_TIMEOUT_S" "$started" registry_answers; then
@@ -419,6 +419,17 @@ cmd_stop_daemon() { need_root stop-daemon; daemon_arg "${1:-}"; stop_daemon "$1"
 cmd_start_daemon() { need_root start-daemon; daemon_arg "${1:-}"; start_daemon "$1"; add_routes; }
 cmd_unroute() { need_root unroute; remove_routes; log "routes between the pools removed"; }
 cmd_route() { need_root route; add_routes; log "routes between the pools restored"; }
+
+# Commands that change the rig run one at a time (tests and people may call rig.sh concurrently: two
+# start_daemon racing would both launch a dockerd). The lock file lives outside RUN_DIR, which `down`
+# removes. Long-lived children (dockerd, the registry) must not inherit its fd (9>&-).
+case "${1:-}" in
+  up|down|stop-daemon|start-daemon|route|unroute)
+    if [ "$(id -u)" = 0 ] && command -v flock >/dev/null; then
+      exec 9>/run/mixcompose-rig.lock
+      flock -w 300 9 || die "another rig.sh is still running after 300 s"
+    fi ;;
+esac
 
 case "${1:-}" in
   up) cmd_up ;;
