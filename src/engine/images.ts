@@ -29,7 +29,7 @@ import { pullPlatformFor } from '../plan/daemon-check.js';
 import { checkImagePlatforms, checkLocalImage, type ImagePlatform, type ImageCheckSubject } from '../plan/image-platform.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
 import { decidePull, type PullOverride } from '../plan/pull-policy.js';
-import { bytes as parseBytes } from '../plan/units.js';
+import { bytes as parseBytes } from '../model/units.js';
 import type { DaemonClient, EngineBody, ProgressMessage } from './daemon-client.js';
 import type { Env } from './daemon-endpoints.js';
 import { RegistryAuthResolver } from './registry-auth.js';
@@ -682,13 +682,14 @@ export function formatPullSummary(summary: readonly DaemonPullSummary[]): string
   return summary.map((s) => `${s.daemon}: ${s.images} image${s.images === 1 ? '' : 's'}, ${formatBytes(s.bytes)} in ${s.seconds.toFixed(1)} s`);
 }
 
+/** Sizes as docker prints them, in powers of 1000 (so they agree with the progress bars and `docker images`). */
 export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
+  if (n < 1000) return `${n} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = n / 1024;
+  let value = n / 1000;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
     unit += 1;
   }
   return `${value.toFixed(1)} ${units[unit]}`;

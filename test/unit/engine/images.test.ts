@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectDaemons } from '../../../src/engine/connect-daemons.js';
-import { buildContextTar, ensureImages, formatPullSummary, planImages, PullProgress } from '../../../src/engine/images.js';
+import { buildContextTar, ensureImages, formatBytes, formatPullSummary, planImages, PullProgress } from '../../../src/engine/images.js';
 import { readAll } from '../../../src/engine/dockerode-client.js';
 import { DaemonError, PlanError } from '../../../src/errors.js';
 import type { EngineEvent, StepEvent } from '../../../src/model/events.js';
@@ -292,7 +292,14 @@ describe('pull summary events', () => {
     const summaries = events.filter((ev): ev is StepEvent => ev.type === 'step' && ev.resource === 'daemon');
     expect(summaries).toHaveLength(1);
     expect(summaries[0]).toMatchObject({ id: 'pull-summary:linux', platform: 'linux', action: 'pull', status: 'done' });
-    expect(summaries[0]!.message).toMatch(/^1 image, 1000 B in \d+\.\d s$/);
+    expect(summaries[0]!.message).toMatch(/^1 image, 1\.0 kB in \d+\.\d s$/);
+  });
+
+  it('counts sizes in powers of 1000, as docker and the progress bars do', () => {
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(1985574)).toBe('2.0 MB'); // `docker images`: 1.99MB
+    expect(formatBytes(3_001_234)).toBe('3.0 MB'); // the bar said 3.0MB/3.0MB, the summary said 2.9 MB
+    expect(formatBytes(1_200_000_000)).toBe('1.2 GB');
   });
 });
 
