@@ -59,6 +59,7 @@ export async function streamLogs(
     ...(options.follow ? { follow: true } : {}),
     ...(options.tail !== undefined ? { tail: options.tail } : {}),
     ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
     timestamps: true,
   };
   if (!options.follow) {
