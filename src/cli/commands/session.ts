@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { loadProject } from '../../config/load-project.js';
+import { loadOptionsFor } from './config.js';
 import { DaemonError, formatIssue } from '../../errors.js';
 import type { PlatformOs, Project } from '../../model/project.js';
 import { connectDaemons, projectPlatforms } from '../../engine/connect-daemons.js';
@@ -40,22 +41,7 @@ export async function openSession(
 ): Promise<Session> {
   const global = globalOptions(command);
   const env = process.env;
-  const { project, warnings } = await loadProject({
-    files: global.file,
-    ...(global.projectName ? { projectName: global.projectName } : {}),
-    ...(global.projectDirectory ? { projectDirectory: global.projectDirectory } : {}),
-    envFiles: global.envFile,
-    profiles: global.profile,
-    environment: env,
-    cwd: process.cwd(),
-    daemonOverrides: {
-      ...(global.windowsHost ? { windowsHost: global.windowsHost } : {}),
-      ...(global.linuxHost ? { linuxHost: global.linuxHost } : {}),
-      ...(global.windowsContext ? { windowsContext: global.windowsContext } : {}),
-      ...(global.linuxContext ? { linuxContext: global.linuxContext } : {}),
-    },
-    hostPlatform: process.platform,
-  });
+  const { project, warnings } = await loadProject(loadOptionsFor(global, env, process.cwd(), process.platform));
   const reporter = createReporter(options.progress ?? global.progress, { stdout: process.stdout, stderr: process.stderr }, env);
   try {
     for (const w of warnings) reporter.sink({ type: 'warning', message: formatIssue(w) });
