@@ -9,6 +9,7 @@ import type { IssueList } from './issues.js';
 import {
   SyntaxIssue,
   normalizeExtraHost,
+  checkLongPort,
   parsePortSpec,
   parseVolumeSpec,
   resolveHostPath,
@@ -26,6 +27,8 @@ export interface CanonicalContext {
   readonly positions: PositionIndex;
   readonly issues: IssueList;
   readonly root: Record<string, unknown>;
+  /** The file was not interpolated (config --no-interpolate): short syntax holding `$` stays as written. */
+  readonly uninterpolated?: boolean;
 }
 
 type Dict = Record<string, unknown>;
@@ -73,10 +76,16 @@ export function canonicalizeFile(ctx: CanonicalContext): void {
       return fn();
     } catch (error) {
       if (!(error instanceof SyntaxIssue)) throw error;
-      issues.error(error.message, here(container, key), path);
+      // A problem with one key of a long-syntax entry is reported at that key.
+      const inner = error.key !== undefined ? (container as Record<string | number, unknown>)[key] : undefined;
+      const keyPos = error.key !== undefined && inner !== null && typeof inner === 'object' ? positions.key(inner, error.key) : undefined;
+      if (keyPos) issues.error(error.message, keyPos, [...path, error.key!]);
+      else issues.error(error.message, here(container, key), path);
       return fallback;
     }
   };
+  /** A short-syntax string kept as written: uninterpolated, it may hold `${VAR}`. */
+  const raw = (item: unknown): boolean => ctx.uninterpolated === true && typeof item === 'string' && item.includes('$');
   const resolveFileish = (p: unknown): unknown => (typeof p === 'string' && p !== '' ? resolveHostPath(p, ctx.baseDir, ctx.home) : p);
 
   const services = root.services;
@@ -138,8 +147,9 @@ export function canonicalizeFile(ctx: CanonicalContext): void {
         const out: unknown[] = [];
         positions.inherit(v, out);
         v.forEach((item, i) => {
-          let entries: Dict[];
-          if (typeof item === 'number') entries = [{ target: item, protocol: 'tcp', mode: 'ingress' }];
+          let entries: (Dict | string)[];
+          if (raw(item)) entries = [item as string];
+          else if (typeof item === 'number') entries = tryIt(v, i, p('ports', i), () => parsePortSpec(String(item)) as unknown as Dict[], []);
           else if (typeof item === 'string') entries = tryIt(v, i, p('ports', i), () => parsePortSpec(item) as unknown as Dict[], []);
           else if (isPlainMap(item)) {
             const long: Dict = { ...item };
@@ -147,10 +157,11 @@ export function canonicalizeFile(ctx: CanonicalContext): void {
             if (typeof long.target === 'string' && /^\d+$/.test(long.target)) long.target = Number(long.target);
             long.protocol ??= 'tcp';
             long.mode ??= 'ingress';
-            entries = [long];
+            const held = Object.values(item).some(raw);
+            entries = held ? [long] : tryIt(v, i, p('ports', i), () => (checkLongPort(long), [long]), []);
           } else entries = [];
           for (const e of entries) {
-            positions.inherit(item, e, positions.key(v, i));
+            if (typeof e === 'object') positions.inherit(item, e, positions.key(v, i));
             positions.copyKey(v, i, out, out.length);
             out.push(e);
           }
@@ -158,22 +169,23 @@ export function canonicalizeFile(ctx: CanonicalContext): void {
         return out;
       });
     }
-    if ('expose' in svc && Array.isArray(svc.expose)) svc.expose = svc.expose.map((e) => String(e));
+    if ('expose' in svc && Array.isArray(svc.expose)) svc.expose.forEach((e, i, list) => (list[i] = String(e)));
     if ('volumes' in svc) {
       svc.volumes = underTag(svc.volumes, (v) => {
         if (!Array.isArray(v)) return v;
         const out: unknown[] = [];
         positions.inherit(v, out);
         v.forEach((item, i) => {
-          let vol: Dict | undefined;
-          if (typeof item === 'string') {
+          let vol: Dict | string | undefined;
+          if (raw(item)) vol = item as string;
+          else if (typeof item === 'string') {
             vol = tryIt(v, i, p('volumes', i), () => parseVolumeSpec(item, ctx.baseDir, ctx.home) as unknown as Dict, undefined);
           } else if (isPlainMap(item)) {
             vol = { ...item };
             if (vol.type === 'bind' && typeof vol.source === 'string') vol.source = resolveHostPath(vol.source, ctx.baseDir, ctx.home);
           }
           if (!vol) return;
-          positions.inherit(item, vol, positions.key(v, i));
+          if (typeof vol === 'object') positions.inherit(item, vol, positions.key(v, i));
           positions.copyKey(v, i, out, out.length);
           out.push(vol);
         });

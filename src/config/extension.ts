@@ -15,6 +15,7 @@ import type { DaemonSettings, DaemonTls, PlatformOs, ProjectExtension, Reach } f
 import type { LoadOptions } from './load-project.js';
 import { isPlainMap, type PositionIndex } from './positions.js';
 import type { IssueList } from './issues.js';
+import { durationProblem } from './value-checks.js';
 
 export const PLATFORMS: readonly PlatformOs[] = ['linux', 'windows'];
 
@@ -25,7 +26,7 @@ export function defaultDaemonHost(platform: PlatformOs, hostPlatform: NodeJS.Pla
 
 export function resolveExtension(
   root: Record<string, unknown>,
-  options: Pick<LoadOptions, 'daemonOverrides' | 'environment' | 'hostPlatform'>,
+  options: Pick<LoadOptions, 'daemonOverrides' | 'environment' | 'hostPlatform' | 'interpolate'>,
   positions: PositionIndex,
   issues: IssueList,
 ): ProjectExtension {
@@ -60,6 +61,12 @@ export function resolveExtension(
       }
       chosen = level;
       break;
+    }
+    const grace = str(file.stop_grace_period);
+    const graceProblem = grace !== undefined && !(options.interpolate === false && grace.includes('$')) ? durationProblem(grace) : undefined;
+    if (graceProblem) {
+      const path = ['daemons', platform, 'stop_grace_period'];
+      issues.error(graceProblem, at(path), ['x-mixcompose', ...path]);
     }
     const reach = (str(file.reach) ?? 'auto') as Reach;
     const tls: DaemonTls | undefined = isPlainMap(file.tls)

@@ -26,6 +26,7 @@ import { applyIncludes } from './include.js';
 import { validateAgainstSchema } from './schema.js';
 import { checkProject } from './rules.js';
 import { selectByProfiles } from './profiles.js';
+import { checkServiceValues } from './value-checks.js';
 
 export type { ConfigFileSystem } from './read-files.js';
 
@@ -166,10 +167,12 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
   for (const [svcName, raw] of Object.entries(rawServices)) {
     if (!isPlainMap(raw)) continue;
     const at = (p: KeyPath) => positions.locate(merged, ['services', svcName, ...p]);
+    const problem = (message: string, p: KeyPath, severity: 'error' | 'warning' = 'error') => issues[severity](message, at(p), ['services', svcName, ...p]);
+    checkServiceValues(raw, problem, options.interpolate === false);
     services[svcName] = normalizeService(svcName, raw, {
       defaultOs: extension.default_platform,
       lookup,
-      problem: (message, p, severity = 'error') => issues[severity](message, at(p), ['services', svcName, ...p]),
+      problem,
       readEnvFile: (entry, i) => readServiceEnvFile(ctx, entry, lookup, ['services', svcName, 'env_file', i], merged!),
     });
   }
@@ -301,7 +304,7 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
       return { file, root, ok: false, tagged: parsed.tagged };
     }
   }
-  canonicalizeFile({ root, baseDir, fileDir: path.dirname(file), home: ctx.home, positions, issues });
+  canonicalizeFile({ root, baseDir, fileDir: path.dirname(file), home: ctx.home, positions, issues, uninterpolated: options.interpolate === false });
   resolveExtends(ctx, file, root, lookup);
   applyIncludes(ctx, file, root, lookup, includeStack);
   return { file, root, ok: true, tagged: parsed.tagged };

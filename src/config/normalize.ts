@@ -82,8 +82,13 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     for (const [k, v] of Object.entries(raw.environment)) environment[k] = v === null || v === undefined ? (ctx.lookup(k) ?? null) : String(v);
   }
 
-  const ports: PortConfig[] = Array.isArray(raw.ports) ? raw.ports.filter(isPlainMap).map(normalizePort) : [];
-  const volumes: ServiceVolume[] = Array.isArray(raw.volumes) ? (raw.volumes.filter(isPlainMap) as unknown as ServiceVolume[]) : [];
+  // Strings left here are short syntax holding `${VAR}` (config --no-interpolate), printed as written.
+  const ports: PortConfig[] = Array.isArray(raw.ports)
+    ? raw.ports.flatMap((p) => (isPlainMap(p) ? [normalizePort(p)] : typeof p === 'string' ? [p as unknown as PortConfig] : []))
+    : [];
+  const volumes: ServiceVolume[] = Array.isArray(raw.volumes)
+    ? (raw.volumes.filter((v) => isPlainMap(v) || typeof v === 'string') as unknown as ServiceVolume[])
+    : [];
 
   const depends_on: Record<string, DependsOn> = {};
   if (isPlainMap(raw.depends_on)) {

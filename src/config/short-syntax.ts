@@ -5,17 +5,47 @@
 import * as path from 'node:path';
 import type { PortConfig, ServiceVolume } from '../model/project.js';
 
-export class SyntaxIssue extends Error {}
+export class SyntaxIssue extends Error {
+  /** `key`: the key of a long-syntax entry the problem is about (`published`). */
+  constructor(
+    message: string,
+    readonly key?: string,
+  ) {
+    super(message);
+  }
+}
 
 const PORT_RE = /^\d+$/;
 
-function portRange(text: string, what: string, spec: string): [number, number] {
+/** Container ports are 1-65535; a host port may also be 0 (the daemon picks one). */
+function portRange(text: string, what: 'container port' | 'host port', spec?: string): [number, number] {
   const m = /^(\d+)(?:-(\d+))?$/.exec(text);
-  if (!m) throw new SyntaxIssue(`invalid ${what} "${text}" in port "${spec}": expected a number or a range like 8000-8010`);
+  const where = spec === undefined ? '' : ` in port "${spec}"`;
+  if (!m) throw new SyntaxIssue(`invalid ${what} "${text}"${where}: expected a number or a range like 8000-8010`);
   const a = Number(m[1]);
   const b = m[2] === undefined ? a : Number(m[2]);
-  if (a < 0 || b > 65535 || b < a) throw new SyntaxIssue(`invalid ${what} "${text}" in port "${spec}": ports are 0-65535 and ranges ascend`);
+  const min = what === 'container port' ? 1 : 0;
+  if (a < min || b > 65535 || b < a) throw new SyntaxIssue(`invalid ${what} "${text}"${where}: ports are ${min}-65535 and ranges ascend`);
   return [a, b];
+}
+
+/** Checks a long-syntax port entry (`target`, `published`, `protocol`); throws SyntaxIssue. */
+export function checkLongPort(entry: Readonly<Record<string, unknown>>): void {
+  const target = entry.target;
+  if (target === undefined || target === null || target === '') throw new SyntaxIssue('missing "target" (the container port)');
+  const at = <T>(key: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      throw error instanceof SyntaxIssue ? new SyntaxIssue(error.message, key) : error;
+    }
+  };
+  const [t0, t1] = at('target', () => portRange(String(target), 'container port'));
+  if (t0 !== t1) throw new SyntaxIssue(`invalid container port "${String(target)}": the long syntax takes one port as target`, 'target');
+  const published = entry.published;
+  if (published !== undefined && published !== null && published !== '') at('published', () => portRange(String(published), 'host port'));
+  const protocol = entry.protocol;
+  if (typeof protocol === 'string' && !['tcp', 'udp', 'sctp'].includes(protocol)) throw new SyntaxIssue(`invalid protocol "${protocol}": expected tcp, udp or sctp`, 'protocol');
 }
 
 /** `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`, ranges allowed; one entry per container port. */

@@ -10,7 +10,7 @@
 import type { EngineBody } from '../engine/daemon-client.js';
 import type { FileObject, PlatformOs, Project, Service, ServiceNetwork } from '../model/project.js';
 import type { ContainerFile } from './plan.js';
-import { bytes, durationNs, durationSeconds } from './units.js';
+import { bytes, durationNs, durationSeconds } from '../model/units.js';
 import { toEngineMount, translateHostPath, translateMount, type BindTarget, type SourceKind } from './path-translation.js';
 
 export interface CreateBodyContext {

@@ -9,7 +9,7 @@
  * services takes about one grace period per level, not N.
  */
 import type { Project, PlatformOs, Service } from '../model/project.js';
-import { durationSeconds } from './units.js';
+import { durationSeconds } from '../model/units.js';
 
 /** Docker's own default stop timeout. */
 export const DEFAULT_GRACE_SECONDS = 10;

@@ -81,6 +81,18 @@ describe('mixcompose config output', () => {
     const model = renderConfig(project, { escape: false });
     expect((model.services as Record<string, Record<string, unknown>>).a!.image).toBe('${IMG}');
   });
+
+  it('--no-interpolate prints short syntax holding ${VAR} as written (ports, volumes)', async () => {
+    const text = 'services:\n  a:\n    image: x\n    ports: ["${P}:80", "8080:80", {target: 81, published: "${Q}"}]\n    volumes: ["${DATA}:/data"]\n';
+    const { project } = await loadFromText(text, { interpolate: false });
+    const a = (renderConfig(project, { escape: false }).services as Record<string, Record<string, unknown>>).a!;
+    expect(a.ports).toEqual([
+      '${P}:80',
+      { mode: 'ingress', target: 80, published: '8080', protocol: 'tcp' },
+      { mode: 'ingress', target: 81, published: '${Q}', protocol: 'tcp' },
+    ]);
+    expect(a.volumes).toEqual(['${DATA}:/data']);
+  });
 });
 
 describe('mixcompose config / validate through the command line', () => {

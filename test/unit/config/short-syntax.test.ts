@@ -17,7 +17,10 @@ describe('ports', () => {
 
   it('rejects malformed ports', () => {
     expect(() => parsePortSpec('80/icmp')).toThrow('invalid protocol "icmp"');
-    expect(() => parsePortSpec('70000')).toThrow('ports are 0-65535');
+    expect(() => parsePortSpec('70000')).toThrow('ports are 1-65535');
+    expect(() => parsePortSpec('0')).toThrow('invalid container port "0"');
+    expect(() => parsePortSpec('65536:80')).toThrow('invalid host port "65536" in port "65536:80": ports are 0-65535');
+    expect(parsePortSpec('0:80')).toEqual([{ protocol: 'tcp', mode: 'ingress', target: 80, published: '0' }]);
     expect(() => parsePortSpec('a:80')).toThrow('invalid host port "a"');
   });
 });

@@ -1,0 +1,148 @@
+/**
+ * Values the schema lets through as "a string or a number" but that must parse: byte sizes,
+ * durations, CPU counts, integers and exposed ports. docker compose v2 rejects them when it loads
+ * the file; so does mixcompose, so that no later step (the create body) meets a value it cannot
+ * read. Uses the same parsers as the planner (src/model/units.ts).
+ */
+import { parseDuration, parseSize } from '../model/units.js';
+import { isPlainMap } from './positions.js';
+
+type Dict = Record<string, unknown>;
+type Path = (string | number)[];
+export type ValueProblem = (message: string, path: Path) => void;
+
+const SIZE_HINT = 'expected a number of bytes or a size like 512m or 1.5g (units b, k, m, g, t, p)';
+const DURATION_HINT = 'expected a duration like 30s, 1m30s or 500ms (units ns, us, ms, s, m, h)';
+
+/** A message when `value` is not a byte size; `allowMinusOne` for "unlimited" (memswap_limit). */
+export function sizeProblem(value: unknown, allowMinusOne = false): string | undefined {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && (value >= 0 || (allowMinusOne && value === -1))) return undefined;
+    return `invalid size ${value}: ${SIZE_HINT}${allowMinusOne ? ', or -1 for unlimited' : ''}`;
+  }
+  if (typeof value !== 'string') return undefined; // the schema reports other types
+  if (parseSize(value) !== undefined || (allowMinusOne && value.trim() === '-1')) return undefined;
+  return `invalid size "${value}": ${SIZE_HINT}${allowMinusOne ? ', or -1 for unlimited' : ''}`;
+}
+
+/** A message when `value` is not a non-negative duration. */
+export function durationProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const text = String(value).trim();
+  const ns = parseDuration(text);
+  if (ns === undefined) {
+    if (/^[-+]?(\d+\.?\d*|\.\d+)$/.test(text)) return `invalid duration "${text}": the unit is missing (for example "${text}s")`;
+    return `invalid duration "${text}": ${DURATION_HINT}`;
+  }
+  if (ns < 0) return `invalid duration "${text}": must not be negative`;
+  return undefined;
+}
+
+/** A message when `value` is not a non-negative decimal number (cpus). */
+export function cpusProblem(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? undefined : `invalid number of CPUs ${value}: expected a number >= 0 such as 0.5 or 2`;
+  if (typeof value !== 'string') return undefined;
+  if (/^\s*(\d+\.?\d*|\.\d+)\s*$/.test(value)) return undefined;
+  return `invalid number of CPUs "${value}": expected a number >= 0 such as 0.5 or 2`;
+}
+
+/** A message when `value` is not an integer (>= `min`). */
+export function integerProblem(value: unknown, min: number): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const text = String(value).trim();
+  if (/^[-+]?\d+$/.test(text) && Number(text) >= min) return undefined;
+  return `invalid value "${text}": expected a whole number >= ${min}`;
+}
+
+const PROTOCOLS = ['tcp', 'udp', 'sctp'];
+
+/** A message when an `expose` entry is not PORT[-PORT][/PROTOCOL] with ports 1-65535. */
+export function exposeProblem(value: unknown): string | undefined {
+  const text = String(value).trim();
+  const m = /^(\d+)(?:-(\d+))?(?:\/([a-z]+))?$/i.exec(text);
+  if (!m) return `invalid port "${text}" in expose: expected a port (1-65535), a range like 8000-8010, optionally with /tcp, /udp or /sctp`;
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  if (a < 1 || a > 65535 || b < 1 || b > 65535) return `invalid port "${text}" in expose: ports are 1-65535`;
+  if (b < a) return `invalid port range "${text}" in expose: the range must ascend`;
+  if (m[3] !== undefined && !PROTOCOLS.includes(m[3].toLowerCase())) return `invalid protocol "${m[3]}" in expose "${text}": expected tcp, udp or sctp`;
+  return undefined;
+}
+
+function at(root: unknown, path: Path): unknown {
+  let node = root;
+  for (const k of path) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[k] : undefined;
+  return node;
+}
+
+type Check = (value: unknown) => string | undefined;
+const size: Check = (v) => sizeProblem(v);
+const duration: Check = durationProblem;
+const cpus: Check = cpusProblem;
+const int =
+  (min: number): Check =>
+  (v) =>
+    integerProblem(v, min);
+const intOrDuration: Check = (v) => (integerProblem(v, 0) === undefined ? undefined : durationProblem(v) && `invalid value "${String(v)}": expected microseconds (a whole number) or a duration like 400ms`);
+
+/** Service keys (paths below the service) and how their values must parse. */
+const CHECKS: [Path, Check][] = [
+  [['mem_limit'], size],
+  [['mem_reservation'], size],
+  [['memswap_limit'], (v) => sizeProblem(v, true)],
+  [['shm_size'], size],
+  [['build', 'shm_size'], size],
+  [['cpus'], cpus],
+  [['cpu_shares'], int(0)],
+  [['cpu_quota'], int(-1)],
+  [['cpu_period'], int(0)],
+  [['cpu_rt_period'], intOrDuration],
+  [['cpu_rt_runtime'], intOrDuration],
+  [['pids_limit'], int(-1)],
+  [['stop_grace_period'], duration],
+  [['healthcheck', 'interval'], duration],
+  [['healthcheck', 'timeout'], duration],
+  [['healthcheck', 'start_period'], duration],
+  [['healthcheck', 'start_interval'], duration],
+  [['deploy', 'resources', 'limits', 'cpus'], cpus],
+  [['deploy', 'resources', 'limits', 'memory'], size],
+  [['deploy', 'resources', 'limits', 'pids'], int(-1)],
+  [['deploy', 'resources', 'reservations', 'cpus'], cpus],
+  [['deploy', 'resources', 'reservations', 'memory'], size],
+  [['deploy', 'restart_policy', 'delay'], duration],
+  [['deploy', 'restart_policy', 'window'], duration],
+  [['deploy', 'update_config', 'delay'], duration],
+  [['deploy', 'update_config', 'monitor'], duration],
+  [['deploy', 'rollback_config', 'delay'], duration],
+  [['deploy', 'rollback_config', 'monitor'], duration],
+];
+
+/**
+ * Checks one (merged, canonical) service. `uninterpolated`: values holding a `$` are left alone
+ * (config --no-interpolate prints them as written).
+ */
+export function checkServiceValues(raw: Dict, problem: ValueProblem, uninterpolated: boolean): void {
+  const check = (value: unknown, path: Path, fn: Check) => {
+    if (value === undefined || value === null) return;
+    if (uninterpolated && typeof value === 'string' && value.includes('$')) return;
+    const message = fn(value);
+    if (message) problem(message, path);
+  };
+  for (const [path, fn] of CHECKS) check(at(raw, path), path, fn);
+  if (Array.isArray(raw.expose)) raw.expose.forEach((e, i) => check(e, ['expose', i], exposeProblem));
+  if (Array.isArray(raw.volumes)) {
+    raw.volumes.forEach((v, i) => {
+      if (isPlainMap(v) && isPlainMap(v.tmpfs)) check(v.tmpfs.size, ['volumes', i, 'tmpfs', 'size'], size);
+    });
+  }
+  const blkio = raw.blkio_config;
+  if (isPlainMap(blkio)) {
+    for (const key of ['device_read_bps', 'device_write_bps', 'device_read_iops', 'device_write_iops']) {
+      const list = blkio[key];
+      if (!Array.isArray(list)) continue;
+      list.forEach((entry, i) => {
+        if (isPlainMap(entry)) check(entry.rate, ['blkio_config', key, i, 'rate'], key.endsWith('_bps') ? size : int(0));
+      });
+    }
+  }
+}
