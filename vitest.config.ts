@@ -4,6 +4,10 @@ import { defineConfig } from 'vitest/config';
 // `integration` talks to the two real dockerd of the test rig (scripts/rig.sh).
 export default defineConfig({
   test: {
+    // vitest 3 sizes its worker pool from the ROOT config only: a project's own fileParallelism is
+    // ignored, so on a machine with more than 2 CPUs integration files (some stop a rig daemon or
+    // remove its routes) would run at the same time. One file at a time, for both projects.
+    fileParallelism: false,
     projects: [
       {
         test: {
