@@ -54,6 +54,14 @@ export function servicePortKnown(service: Service, port: number): boolean {
   });
 }
 
+/** Why `service_healthy` cannot be met for `provider` (the planner waits for a healthcheck it defines), or undefined. */
+function healthcheckMissing(provider: Service): string | undefined {
+  const hc = provider.healthcheck;
+  if (hc?.disable) return `the healthcheck of "${provider.name}" is disabled`;
+  if (!hc?.test || hc.test.length === 0) return `"${provider.name}" has no healthcheck`;
+  return undefined;
+}
+
 export function checkProject(project: Project, ctx: RuleContext): void {
   const { root, positions, issues } = ctx;
   const all: Record<string, Service> = { ...project.disabledServices, ...project.services };
@@ -69,6 +77,13 @@ export function checkProject(project: Project, ctx: RuleContext): void {
     for (const dep of Object.keys(explicitDeps)) {
       if (dep === name) err(name, ['depends_on', dep], `service "${name}" depends on itself`);
       else if (!own(all, dep)) err(name, ['depends_on', dep], `service "${name}" depends on undefined service "${dep}"${didYouMean(dep, Object.keys(all))}`);
+      else if (own(s.depends_on, dep)?.condition === 'service_healthy') {
+        const provider = own(project.services, dep);
+        const missing = provider ? healthcheckMissing(provider) : undefined;
+        if (missing) {
+          err(name, ['depends_on', dep], `service "${name}" waits for "${dep}" to be healthy (condition service_healthy), but ${missing}; add a healthcheck to "${dep}" or use condition service_started`);
+        }
+      }
     }
     (s.links ?? []).forEach((link, i) => {
       const target = link.split(':')[0]!;

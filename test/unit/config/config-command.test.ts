@@ -14,6 +14,7 @@ services:
     image: postgres:16
     expose: ["5432"]
     environment: {PGPASSWORD: "a$$b"}
+    healthcheck: {test: pg_isready}
   api:
     platform: windows/amd64
     image: mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022

@@ -24,6 +24,7 @@ describe('loadProject: normal files', () => {
   cache:
     image: redis
     networks: [back]
+    healthcheck: {test: redis-cli ping}
 volumes:
   cache: {}
 networks:
