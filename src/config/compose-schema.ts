@@ -173,7 +173,7 @@ const serviceProperties: Record<string, Schema> = {
 };
 
 const daemon: Schema = obj({
-  host: { type: 'string', pattern: '^(unix|npipe|tcp|ssh|http|https|fd)://' },
+  host: { type: 'string', pattern: '^(unix|npipe|tcp|ssh|https)://.' },
   context: str,
   tls: obj({ ca: str, cert: str, key: str, verify: bool }),
   address: str,

@@ -15,7 +15,7 @@ import type { DaemonSettings, DaemonTls, PlatformOs, ProjectExtension, Reach } f
 import type { LoadOptions } from './load-project.js';
 import { isPlainMap, type PositionIndex } from './positions.js';
 import type { IssueList } from './issues.js';
-import { durationProblem } from './value-checks.js';
+import { daemonHostProblem, durationProblem } from './value-checks.js';
 
 export const PLATFORMS: readonly PlatformOs[] = ['linux', 'windows'];
 
@@ -54,6 +54,9 @@ export function resolveExtension(
       host: defaultDaemonHost(platform, options.hostPlatform, options.environment),
     };
     for (const level of levels) {
+      // The file's host is checked by the schema (with its position); the command line and environment here.
+      const hostProblem = level.host && level.origin !== 'file' ? daemonHostProblem(level.host, true) : undefined;
+      if (hostProblem) issues.error(`${level.origin === 'cli' ? `--${platform}-host` : `MIXCOMPOSE_${P}_HOST`}: ${hostProblem}`);
       if (!level.host && !level.context) continue;
       if (level.host && level.context) {
         const where = level.origin === 'cli' ? `--${platform}-host and --${platform}-context` : level.origin === 'env' ? `MIXCOMPOSE_${P}_HOST and MIXCOMPOSE_${P}_CONTEXT` : '`host` and `context`';

@@ -8,6 +8,7 @@ import type { ErrorObject } from 'ajv';
 import { validate as precompiled } from './compose-schema-validator.js';
 import { Tagged, type PositionIndex } from './positions.js';
 import { didYouMean } from './suggest.js';
+import { daemonHostProblem } from './value-checks.js';
 import type { IssueList } from './issues.js';
 
 /** The schema compiled ahead of time by ajv (schemas/generate.sh), with AJV_OPTIONS. */
@@ -120,7 +121,7 @@ function joinOr(words: string[]): string {
 const PATTERN_HINTS: Record<string, string> = {
   '^(no|always|unless-stopped|on-failure(:[0-9]+)?)$': 'expected no, always, unless-stopped or on-failure[:N]',
   '^[a-z0-9][a-z0-9_-]*$': 'expected lowercase letters, digits, "_" and "-", starting with a letter or digit',
-  '^(unix|npipe|tcp|ssh|http|https|fd)://': 'expected a daemon address such as unix:///var/run/docker.sock, npipe:////./pipe/docker_engine or tcp://host:2376',
+  '^(unix|npipe|tcp|ssh|https)://.': 'expected a daemon address such as unix:///var/run/docker.sock, npipe:////./pipe/docker_engine or tcp://host:2376',
   '^[a-zA-Z0-9._-]+$': 'service names may use letters, digits, ".", "_" and "-"',
 };
 
@@ -138,6 +139,10 @@ function messageFor(e: ErrorObject, root: unknown, path: (string | number)[]): s
     case 'enum':
       return `expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(value)}`;
     case 'pattern':
+      if (path[0] === 'x-mixcompose' && path[path.length - 1] === 'host' && typeof value === 'string') {
+        const problem = daemonHostProblem(value);
+        if (problem) return problem;
+      }
       return `${PATTERN_HINTS[String(params.pattern)] ?? `expected text matching ${String(params.pattern)}`}, got ${describeValue(value)}`;
     case 'propertyNames':
       return `invalid name "${String(params.propertyName)}": ${PATTERN_HINTS['^[a-zA-Z0-9._-]+$']}`;

@@ -146,3 +146,23 @@ export function checkServiceValues(raw: Dict, problem: ValueProblem, uninterpola
     }
   }
 }
+
+/** The schemes a daemon endpoint may use (src/engine/daemon-endpoints.ts dials these). */
+export const DAEMON_HOST_SCHEMES = ['unix', 'npipe', 'tcp', 'ssh', 'https'] as const;
+
+/**
+ * A message when `host` is not a daemon address mixcompose can dial. `bare`: a scheme-less
+ * `host:port` means tcp (allowed on the command line and in the environment, like DOCKER_HOST).
+ */
+export function daemonHostProblem(host: string, bare = false): string | undefined {
+  const expected = `expected ${DAEMON_HOST_SCHEMES.slice(0, -1).map((s) => `${s}://`).join(', ')} or https://`;
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(host.trim());
+  if (!m) return bare && /^[^\s/:]+(:\d+)?$/.test(host.trim()) ? undefined : `invalid daemon host "${host}": ${expected}, such as unix:///var/run/docker.sock or tcp://host:2376`;
+  const scheme = m[1]!.toLowerCase();
+  if (!(DAEMON_HOST_SCHEMES as readonly string[]).includes(scheme)) {
+    const hint = scheme === 'http' ? ' (plain-text TCP is tcp://)' : '';
+    return `unsupported scheme "${scheme}" in daemon host "${host}": ${expected}${hint}`;
+  }
+  if (m[2] === '') return `invalid daemon host "${host}": the address after ${scheme}:// is missing`;
+  return undefined;
+}

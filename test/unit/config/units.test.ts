@@ -103,3 +103,22 @@ describe('the loader', () => {
     expect(project.services.web).toMatchObject({ mem_limit: '${MEM}', healthcheck: { interval: '${I}' } });
   });
 });
+
+describe('daemon hosts', () => {
+  it('accepts the schemes the daemon code dials, in the file and from overrides', async () => {
+    for (const host of ['unix:///run/d.sock', 'npipe:////./pipe/docker_engine', 'tcp://h:2376', 'ssh://me@h', 'https://h:2376']) {
+      const { project } = await loadFromText(`x-mixcompose: {daemons: {windows: {host: "${host}"}}}\nservices: {a: {image: x}}\n`);
+      expect(project.extension.daemons.windows.host).toBe(host);
+    }
+    const { project } = await loadFromText('services: {a: {image: x}}\n', { environment: { MIXCOMPOSE_LINUX_HOST: 'h:2375' } });
+    expect(project.extension.daemons.linux.host).toBe('h:2375');
+  });
+  it('rejects other schemes from the environment and the command line', async () => {
+    expect(await issuesOf('services: {a: {image: x}}\n', { environment: { MIXCOMPOSE_WINDOWS_HOST: 'http://x' } })).toEqual([
+      'MIXCOMPOSE_WINDOWS_HOST: unsupported scheme "http" in daemon host "http://x": expected unix://, npipe://, tcp://, ssh:// or https:// (plain-text TCP is tcp://)',
+    ]);
+    expect(await issuesOf('services: {a: {image: x}}\n', { daemonOverrides: { linuxHost: 'unix://' } })).toEqual([
+      '--linux-host: invalid daemon host "unix://": the address after unix:// is missing',
+    ]);
+  });
+});
