@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { formatBytes, listProjectImages, type ProjectImageRow } from '../../engine/images.js';
+import { selectServices } from './pull.js';
 import { withSession } from './session.js';
 
 export function formatImagesTable(rows: readonly ProjectImageRow[]): string {
@@ -30,7 +31,8 @@ export function registerImages(program: Command): void {
       await withSession(
         command,
         async (session) => {
-          const rows = await listProjectImages(session.project, session.daemons.clients, session.daemons.facts, services.length ? services : undefined);
+          const selected = selectServices(session.project, services, false);
+          const rows = await listProjectImages(session.project, session.daemons.clients, session.daemons.facts, selected);
           await session.reporter.close();
           process.stdout.write(flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatImagesTable(rows));
         },

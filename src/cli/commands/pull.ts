@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { ensureImages, formatPullSummary } from '../../engine/images.js';
 import { DependencyGraph } from '../../graph/dependency-graph.js';
-import { UsageError } from '../../errors.js';
+import { PlanError } from '../../errors.js';
 import type { Project } from '../../model/project.js';
 import { withSession } from './session.js';
 
@@ -15,11 +15,17 @@ interface PullFlags {
   includeDeps?: boolean;
 }
 
-/** The named services (all when none), plus their dependencies with `includeDeps`. */
+/**
+ * The named services (all when none), plus their dependencies with `includeDeps`. An unknown name
+ * is invalid input (exit 1, as `stop`/`up` say it), with a hint when only its profile is off.
+ */
 export function selectServices(project: Project, names: readonly string[], includeDeps: boolean): string[] | undefined {
   if (names.length === 0) return undefined;
   const unknown = names.filter((n) => !project.services[n]);
-  if (unknown.length) throw new UsageError(`no such service: ${unknown.join(', ')}`);
+  if (unknown.length) {
+    const described = unknown.map((n) => (project.disabledServices[n] ? `${n} (its profile is not enabled)` : n));
+    throw new PlanError(`no such service: ${described.join(', ')}`, unknown[0]);
+  }
   return includeDeps ? DependencyGraph.fromServices(project.services).withDependencies(names) : [...names];
 }
 

@@ -93,6 +93,18 @@ describe('mixcompose pull / build / images', () => {
     expect(result.stderr).not.toContain('Pulling');
   });
 
+  it('refuses unknown service names in pull, build and images (exit 1, as stop/up), hinting at disabled profiles', async () => {
+    const dir = projectDir({
+      'compose.yaml': `name: ${uniqueProjectName('cli-names')}\nservices:\n  db:\n    image: ${BUSYBOX_IMAGE}\n  extra:\n    image: ${BUSYBOX_IMAGE}\n    profiles: [extra]\n`,
+    });
+    for (const command of ['pull', 'build', 'images']) {
+      const result = await cli(dir, [command, 'nosuch', 'extra']);
+      expect(result.code, command).toBe(1);
+      expect(result.stderr, command).toContain('error: no such service: nosuch, extra (its profile is not enabled)');
+      expect(result.stdout, command).toBe('');
+    }
+  });
+
   it('fails a build naming service, step and daemon, exit 1', async () => {
     const dir = projectDir({
       'compose.yaml': `name: ${uniqueProjectName('cli-broken')}\nservices:\n  broken:\n    build: .\n    platform: linux\n`,
