@@ -22,7 +22,8 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: false, strict: false });
+    // Duplicate keys are found below (to name the key path), not by the yaml library.
+    doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: false, strict: false });
   } catch (error) {
     issues.error(`cannot parse YAML: ${(error as Error).message}`, { file, line: 1, col: 1 });
     return { root: {}, ok: false, tagged: false };
@@ -52,7 +53,9 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
   }
   let count = 0;
   let failed = false;
-  const convert = (node: unknown, depth: number): unknown => {
+  let duplicates = false;
+  const reportedDuplicates = new Set<Node>();
+  const convert = (node: unknown, depth: number, keyPath: (string | number)[]): unknown => {
     if (failed) return null;
     if (++count > MAX_VALUES || depth > 500) {
       failed = true;
@@ -66,7 +69,7 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
         issues.error(`unknown alias *${node.source}`, at(node.range?.[0]));
         return null;
       }
-      return convert(target, depth + 1);
+      return convert(target, depth + 1, keyPath);
     }
     const tag = (node as { tag?: string }).tag;
     const wrap = (value: unknown) =>
@@ -83,7 +86,7 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
       const out: unknown[] = [];
       positions.setNode(out, at(node.range?.[0]));
       node.items.forEach((item, i) => {
-        out.push(convert(item, depth + 1));
+        out.push(convert(item, depth + 1, [...keyPath, i]));
         positions.setKey(out, i, at((item as Node)?.range?.[0]));
       });
       return wrap(out);
@@ -110,15 +113,24 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
           merges.push(pair.value);
           continue;
         }
+        if (explicit.has(key)) {
+          // A key written twice (an anchor used many times is reported once).
+          if (!reportedDuplicates.has(keyNode!)) {
+            reportedDuplicates.add(keyNode!);
+            issues.error(`duplicate key "${key}"`, at(keyNode?.range?.[0]), [...keyPath, key]);
+          }
+          duplicates = true;
+          continue;
+        }
         explicit.add(key);
-        setOwn(out, key, convert(pair.value, depth + 1));
+        setOwn(out, key, convert(pair.value, depth + 1, [...keyPath, key]));
         positions.setKey(out, key, at(keyNode?.range?.[0]));
       }
       // `<<: *a` / `<<: [*a, *b]`: keys written explicitly win; earlier sources win over later ones.
       for (const source of merges) {
         const sources = isSeq(source) ? source.items : [source];
         for (const s of sources) {
-          const value = convert(s, depth + 1);
+          const value = convert(s, depth + 1, keyPath);
           if (value === null && isAlias(s)) continue; // unknown alias, already reported
           if (!isPlainMap(value)) {
             issues.error('`<<` merge key expects a mapping or a list of mappings', at((s as Node)?.range?.[0]));
@@ -135,8 +147,8 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
     }
     return null;
   };
-  const root = convert(contents, 0);
-  if (failed || !isPlainMap(root)) return { root: {}, ok: false, tagged: false };
+  const root = convert(contents, 0, []);
+  if (failed || duplicates || !isPlainMap(root)) return { root: {}, ok: false, tagged: false };
   return { root, ok: true, tagged: text.includes('!reset') || text.includes('!override') };
 }
 

@@ -1,4 +1,4 @@
-/** The unit parsers the loader validates with and the planner converts with (src/model/units.ts). */
+/** Values checked at load time (sizes, durations, ports, daemon hosts, duplicate keys) and the unit parsers the planner shares (src/model/units.ts). */
 import { describe, expect, it } from 'vitest';
 import { bytes, durationNs, durationSeconds, parseDuration, parseSize } from '../../../src/model/units.js';
 import { cpusProblem, durationProblem, exposeProblem, sizeProblem } from '../../../src/config/value-checks.js';
@@ -119,6 +119,14 @@ describe('daemon hosts', () => {
     ]);
     expect(await issuesOf('services: {a: {image: x}}\n', { daemonOverrides: { linuxHost: 'unix://' } })).toEqual([
       '--linux-host: invalid daemon host "unix://": the address after unix:// is missing',
+    ]);
+  });
+});
+
+describe('duplicate keys', () => {
+  it('name the key path and the key, once per place written', async () => {
+    expect(await issuesOf('x-a: &a\n  k: 1\n  k: 2\nservices:\n  s: {<<: *a, image: x}\n  t: {<<: *a, image: x}\n')).toEqual([
+      'compose.yaml:3:3 x-a.k: duplicate key "k"',
     ]);
   });
 });
