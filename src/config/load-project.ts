@@ -13,7 +13,8 @@ import { nodeFileSystem, type ConfigFileSystem } from './read-files.js';
 import { IssueList } from './issues.js';
 import { PositionIndex, isPlainMap, type KeyPath } from './positions.js';
 import { parseYamlFile } from './parse-yaml.js';
-import { interpolateTree, type VariableLookup } from './interpolate.js';
+import { interpolateString, interpolateTree, type VariableLookup } from './interpolate.js';
+import { parse as parseYaml } from 'yaml';
 import { EnvFileError, parseEnvFile } from './env-file.js';
 import { canonicalizeFile } from './canonical.js';
 import { mergeValues, stripTags } from './merge.js';
@@ -144,7 +145,12 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
 
   // 2. Environment for interpolation: env files, then the process environment wins.
   const environment = resolveEnvironment(ctx, projectDir, cwd);
-  const lookup: VariableLookup = (name) => environment[name];
+  // Like docker compose v2, `${COMPOSE_PROJECT_NAME}` is the project name even when not set.
+  let provisionalName: string | undefined;
+  const lookup: VariableLookup = (name) => {
+    if (name !== 'COMPOSE_PROJECT_NAME') return environment[name];
+    return (provisionalName ??= nameBeforeInterpolation(ctx, files, environment, projectDir));
+  };
 
   // 3. Each file, then merge in order.
   let merged: Record<string, unknown> | undefined;
@@ -254,6 +260,31 @@ function readServiceEnvFile(
     ctx.issues.error(`invalid env file ${entry.path}: ${line}${(error as Error).message}`, at, keyPath);
   }
   return out;
+}
+
+/**
+ * The project name as interpolation sees it (`${COMPOSE_PROJECT_NAME}`), found before the files
+ * are interpolated: -p, COMPOSE_PROJECT_NAME, the last file's top-level `name:` (interpolated
+ * without itself), else the project directory's name.
+ */
+function nameBeforeInterpolation(ctx: LoadContext, files: readonly string[], environment: Record<string, string>, projectDir: string): string {
+  if (ctx.options.projectName) return ctx.options.projectName;
+  if (environment.COMPOSE_PROJECT_NAME) return environment.COMPOSE_PROJECT_NAME;
+  let fromFile: string | undefined;
+  for (const file of files) {
+    const text = ctx.fs.readText(file);
+    if (text === undefined || !/^name\s*:/m.test(text)) continue;
+    try {
+      const doc = parseYaml(text, { uniqueKeys: false }) as unknown;
+      const name = isPlainMap(doc) ? doc.name : undefined;
+      if (typeof name !== 'string' || name === '') continue;
+      const value = ctx.options.interpolate === false ? name : interpolateString(name, (n) => (n === 'COMPOSE_PROJECT_NAME' ? undefined : environment[n]));
+      if (value) fromFile = value;
+    } catch {
+      // Reported when the file itself is loaded.
+    }
+  }
+  return fromFile ?? normalizeProjectName(path.basename(projectDir));
 }
 
 function projectName(ctx: LoadContext, merged: Record<string, unknown>, environment: Record<string, string>, projectDir: string): string {

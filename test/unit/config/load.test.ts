@@ -543,3 +543,17 @@ secrets:
     expect(project.services.a!.secrets.map((r) => r.mode)).toEqual([0o440, 288, 440]);
   });
 });
+
+describe('loadProject: ${COMPOSE_PROJECT_NAME} in interpolation (as docker compose v2 sets it)', () => {
+  const text = 'services:\n  a: {image: x, container_name: "${COMPOSE_PROJECT_NAME}-a", labels: {p: "${COMPOSE_PROJECT_NAME:-unset}"}}\n';
+  it('is -p, else the environment, else the name of the last file that has one, else the directory', async () => {
+    const nameOf = async (options: Parameters<typeof loadFromText>[1], body = text) => (await loadFromText(body, options)).project.services.a!.container_name;
+    expect(await nameOf({ projectName: 'fromflag', environment: { COMPOSE_PROJECT_NAME: 'fromenv' } })).toBe('fromflag-a');
+    expect(await nameOf({ environment: { COMPOSE_PROJECT_NAME: 'fromenv' } })).toBe('fromenv-a');
+    expect(await nameOf({ environment: { N: 'shop' } }, `name: "\${N}"\n${text}`)).toBe('shop-a');
+    expect(await nameOf({})).toBe('proj-a');
+    const { project } = await load({ 'compose.yaml': `name: first\n${text}`, 'override.yaml': 'name: second\n' }, { files: ['compose.yaml', 'override.yaml'] });
+    expect(project.services.a!.container_name).toBe('second-a');
+    expect(project.services.a!.labels).toEqual({ p: 'second' });
+  });
+});
