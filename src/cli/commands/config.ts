@@ -18,6 +18,7 @@ import { describeBindSources, offlineBindTarget } from '../../plan/path-translat
 import type { DaemonSettings, Project, Service } from '../../model/project.js';
 import type { GlobalOptions } from '../global-options.js';
 import { globalOptions } from '../program.js';
+import { selectServices } from './pull.js';
 
 /** The loader options for the global flags (-f, -p, --env-file, --profile, daemon overrides). */
 export function loadOptionsFor(
@@ -139,18 +140,16 @@ async function runConfig(command: Command, flags: ConfigFlags, selected: readonl
   for (const w of warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
   const linuxDaemon = offlineLinuxDaemonKind(project.extension.daemons.linux, process.platform);
   for (const w of lintDatabaseStorage(project, linuxDaemon ? { linuxDaemon } : {})) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+  // Unknown names are invalid input (exit 1), as for the other commands, also with --quiet/--services.
+  const chosen = selectServices(project, selected, false);
   if (flags.quiet) return;
   if (flags.services) {
-    process.stdout.write(Object.keys(project.services).map((s) => `${s}\n`).join(''));
+    process.stdout.write((chosen ?? Object.keys(project.services)).map((s) => `${s}\n`).join(''));
     return;
   }
   if (flags.profiles) {
     process.stdout.write(profileNames(project).map((p) => `${p}\n`).join(''));
     return;
-  }
-  const unknown = selected.filter((s) => !project.services[s]);
-  if (unknown.length) {
-    throw new UsageError(`no such service: ${unknown.join(', ')}`);
   }
   const shown: Project = selected.length
     ? { ...project, services: Object.fromEntries(Object.entries(project.services).filter(([n]) => selected.includes(n))) }

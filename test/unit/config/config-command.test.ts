@@ -142,6 +142,19 @@ describe('mixcompose config / validate through the command line', () => {
     expect(quiet).toMatchObject({ code: 0, stdout: '' });
   });
 
+  it('an unknown service name exits 1 (as the other commands), with --services and --quiet too', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/mc-config-`);
+    writeFileSync(`${dir}/compose.yaml`, 'services:\n  web: {image: x}\n  api: {image: x}\n  debug: {image: x, profiles: [debug]}\n');
+    for (const flags of [[], ['--services'], ['--quiet']]) {
+      const r = await run(['-f', `${dir}/compose.yaml`, 'config', ...flags, 'web', 'nosuch', 'debug']);
+      expect(r, flags.join(' ')).toMatchObject({ code: 1, stdout: '', stderr: 'error: no such service: nosuch, debug (its profile is not enabled)\n' });
+    }
+    expect(await run(['-f', `${dir}/compose.yaml`, 'config', '--services', 'web'])).toMatchObject({ code: 0, stdout: 'web\n' });
+    rmSync(dir, { recursive: true });
+  });
+
   it('rejects an unknown --format as a usage error', async () => {
     const r = await run(['-f', `${fixtures}bad/windows-limits.yaml`, 'config', '--format', 'toml']);
     expect(r.code).toBe(2);
