@@ -203,6 +203,8 @@ export async function planImages(
   const cache = new DistributionCache();
   const errors: string[] = [];
   const warnings: string[] = [];
+  /** `pull_policy: never` (or build without build:) refusals, final unless another service brings that image. */
+  const unmet: { entry: ImagePlanEntry; client: DaemonClient; reason: string }[] = [];
 
   const entries = await Promise.all(
     selectedServices(project, options).map(async (service): Promise<ImagePlanEntry | undefined> => {
@@ -241,7 +243,7 @@ export async function planImages(
 
       if (decision.action === 'error') {
         if (options.pullOnly && service.build) return { ...base, action: 'skip', reason: 'built, not pulled' };
-        errors.push(decision.reason);
+        unmet.push({ entry: { ...base, action: 'skip', reason: 'image brought by another service' }, client, reason: decision.reason });
         return undefined;
       }
       if (decision.action === 'build') {
@@ -292,8 +294,18 @@ export async function planImages(
       };
     }),
   );
+  // As docker compose: a service that may not pull (pull_policy: never) is fine when another service
+  // of this run pulls or builds the same image on the same daemon before containers are created.
+  const planned = entries.filter((e): e is ImagePlanEntry => e !== undefined);
+  for (const { entry, client, reason } of unmet) {
+    const bringer = planned.find(
+      (e) => e.image === entry.image && (e.action === 'pull' || e.action === 'build') && clients[e.platform] === client,
+    );
+    if (bringer) planned.push({ ...entry, reason: `${bringer.action === 'pull' ? 'pulled' : 'built'} for service ${bringer.service}` });
+    else errors.push(reason);
+  }
   if (errors.length) throw new PlanError(errors.join('\n'));
-  return { entries: entries.filter((e): e is ImagePlanEntry => e !== undefined), warnings };
+  return { entries: planned, warnings };
 }
 
 /** Aggregates one image's pull messages into bytes and layers. */

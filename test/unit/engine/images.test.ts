@@ -251,6 +251,32 @@ describe('builds', () => {
   });
 });
 
+describe('pull_policy never beside a service that brings the image', () => {
+  it('is satisfied when another service pulls the same image on the same daemon (as docker compose)', async () => {
+    const { l, project, clients, facts, e } = await setup({ distribution: { 'redis:7': LINUX_AMD64 } }, {}, [
+      stubService('replica', 'linux', { image: 'redis:7', pull_policy: 'never' }),
+      stubService('primary', 'linux', { image: 'redis:7' }),
+    ]);
+    const result = await ensureImages(project, clients, facts, { env: e });
+    expect(l.find('POST', '/images/create')).toHaveLength(1);
+    expect(result.images.replica).toMatchObject({ action: 'skip', image: 'redis:7' });
+    expect(result.images.primary).toMatchObject({ action: 'pull', id: expect.stringMatching(/^sha256:/) });
+  });
+
+  it('is still refused when nothing brings the image, or only another daemon does', async () => {
+    // The same reference pulled by a windows service lands on the windows daemon, not where replica runs.
+    const { l, w, project, clients, facts, e } = await setup({}, { distribution: { [NANOSERVER]: WINDOWS_2022 } }, [
+      stubService('replica', 'linux', { image: NANOSERVER, pull_policy: 'never' }),
+      stubService('other', 'windows', { image: NANOSERVER }),
+    ]);
+    const error = await ensureImages(project, clients, facts, { env: e }).catch((x: unknown) => x);
+    expect(error).toBeInstanceOf(PlanError);
+    expect((error as Error).message).toBe(`service "replica": image ${NANOSERVER} is not present and pull_policy is never`);
+    expect(w.find('POST', '/images/create')).toEqual([]); // refused before any pull
+    expect(l.find('POST', '/images/create')).toEqual([]);
+  });
+});
+
 describe('PullProgress', () => {
   it('counts bytes of downloaded layers and every finished layer', () => {
     const p = new PullProgress();
