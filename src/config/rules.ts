@@ -45,6 +45,8 @@ function isSet(value: unknown): boolean {
 /** Whether container port `port` is one `service` exposes or publishes. */
 export function servicePortKnown(service: Service, port: number): boolean {
   if (service.ports.some((p) => p.target === port)) return true;
+  // Uninterpolated (config --no-interpolate): a port holding ${VAR} may be this one.
+  if (service.ports.some((p) => typeof p === 'string') || service.expose.some((e) => e.includes('$'))) return true;
   return service.expose.some((e) => {
     const m = /^(\d+)(?:-(\d+))?(?:\/\w+)?$/.exec(e);
     if (!m) return false;

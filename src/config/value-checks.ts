@@ -135,6 +135,14 @@ export function checkServiceValues(raw: Dict, problem: ValueProblem, uninterpola
       if (isPlainMap(v) && isPlainMap(v.tmpfs)) check(v.tmpfs.size, ['volumes', i, 'tmpfs', 'size'], size);
     });
   }
+  // `tmpfs: ["/run:size=64m,mode=1777"]`: the daemon gets the options as written; the size must parse.
+  if (Array.isArray(raw.tmpfs)) {
+    raw.tmpfs.forEach((t, i) => {
+      if (typeof t !== 'string') return;
+      const size = /(?:^[^:]*:|,)size=([^,]*)/.exec(t)?.[1];
+      if (size !== undefined) check(size, ['tmpfs', i], (v) => sizeProblem(v) && `${sizeProblem(v)!} (in tmpfs "${t}")`);
+    });
+  }
   const blkio = raw.blkio_config;
   if (isPlainMap(blkio)) {
     for (const key of ['device_read_bps', 'device_write_bps', 'device_read_iops', 'device_write_iops']) {

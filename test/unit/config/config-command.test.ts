@@ -93,6 +93,9 @@ describe('mixcompose config output', () => {
       { mode: 'ingress', target: 81, published: '${Q}', protocol: 'tcp' },
     ]);
     expect(a.volumes).toEqual(['${DATA}:/data']);
+    // An address reference to such a port cannot be checked before interpolation: no error.
+    const refs = 'services:\n  db: {image: x, ports: ["${P}:5432"]}\n  a: {image: x, environment: {U: "{{ db.port:5432 }}"}}\n';
+    expect((await loadFromText(refs, { interpolate: false })).project.services.a!.addressReferences).toHaveLength(1);
   });
 });
 
