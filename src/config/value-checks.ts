@@ -46,12 +46,12 @@ export function cpusProblem(value: unknown): string | undefined {
   return `invalid number of CPUs "${value}": expected a number >= 0 such as 0.5 or 2`;
 }
 
-/** A message when `value` is not an integer (>= `min`). */
-export function integerProblem(value: unknown, min: number): string | undefined {
+/** A message when `value` is not an integer from `min` (to `max`). */
+export function integerProblem(value: unknown, min: number, max?: number): string | undefined {
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   const text = String(value).trim();
-  if (/^[-+]?\d+$/.test(text) && Number(text) >= min) return undefined;
-  return `invalid value "${text}": expected a whole number >= ${min}`;
+  if (/^[-+]?\d+$/.test(text) && Number(text) >= min && (max === undefined || Number(text) <= max)) return undefined;
+  return `invalid value "${text}": expected a whole number ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`}`;
 }
 
 const PROTOCOLS = ['tcp', 'udp', 'sctp'];
@@ -80,9 +80,9 @@ const size: Check = (v) => sizeProblem(v);
 const duration: Check = durationProblem;
 const cpus: Check = cpusProblem;
 const int =
-  (min: number): Check =>
+  (min: number, max?: number): Check =>
   (v) =>
-    integerProblem(v, min);
+    integerProblem(v, min, max);
 const intOrDuration: Check = (v) => (integerProblem(v, 0) === undefined ? undefined : durationProblem(v) && `invalid value "${String(v)}": expected microseconds (a whole number) or a duration like 400ms`);
 
 /** Service keys (paths below the service) and how their values must parse. */
@@ -99,6 +99,7 @@ const CHECKS: [Path, Check][] = [
   [['cpu_rt_period'], intOrDuration],
   [['cpu_rt_runtime'], intOrDuration],
   [['pids_limit'], int(-1)],
+  [['mem_swappiness'], int(0, 100)],
   [['stop_grace_period'], duration],
   [['healthcheck', 'interval'], duration],
   [['healthcheck', 'timeout'], duration],
