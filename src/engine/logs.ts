@@ -87,7 +87,9 @@ export async function streamLogs(
       for (;;) {
         const next = await Promise.race([iterator.next(), aborted]);
         if (next === 'aborted') {
-          await iterator.return?.();
+          // The adapter ends the stream on abort (the signal is in the request). Do not await
+          // return(): a generator suspended in a pending next() would hold the command forever.
+          void Promise.resolve(iterator.return?.()).catch(() => undefined);
           return;
         }
         if (next.done) return;

@@ -19,6 +19,17 @@ export function serviceDependencies(project: Project, service: Service): string[
   return [...deps].filter((d) => project.services[d]).sort();
 }
 
+/**
+ * Names given on the command line must be services of the project: PlanError (exit 1) naming
+ * every unknown one, with a hint when only its profile is not enabled.
+ */
+export function checkServiceNames(project: Project, names: readonly string[]): void {
+  const unknown = names.filter((n) => !project.services[n]);
+  if (unknown.length === 0) return;
+  const described = unknown.map((n) => (project.disabledServices[n] ? `${n} (its profile is not enabled)` : n));
+  throw new PlanError(`no such service: ${described.join(', ')}`, unknown[0]);
+}
+
 /** Services in dependency order (dependencies first; ties by name). Throws PlanError on a cycle. */
 export function dependencyOrder(project: Project, names: Iterable<string> = Object.keys(project.services)): string[] {
   const order: string[] = [];
@@ -41,6 +52,7 @@ export function dependencyOrder(project: Project, names: Iterable<string> = Obje
 
 /** The services plus everything they depend on, transitively. */
 export function withDependencies(project: Project, names: readonly string[]): Set<string> {
+  checkServiceNames(project, names);
   const result = new Set<string>();
   const add = (name: string) => {
     if (result.has(name)) return;

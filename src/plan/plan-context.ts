@@ -3,7 +3,7 @@
  * service, stop timeouts, and a list of operations being built.
  */
 import type { PlatformOs, Project, Service } from '../model/project.js';
-import { PlanError } from '../errors.js';
+import { checkServiceNames } from './dependencies.js';
 import type { ObservedContainer, ObservedState } from './observed-state.js';
 import type { Operation } from './plan.js';
 import { placeServices, type Placement } from './placement.js';
@@ -63,12 +63,7 @@ export class PlanContext {
   /** Services named on the command line, checked. */
   selectedServices(): string[] {
     const named = this.options.services ?? [];
-    for (const name of named) {
-      if (!this.project.services[name]) {
-        const disabled = this.project.disabledServices[name] ? ' (its profile is not enabled)' : '';
-        throw new PlanError(`no such service: ${name}${disabled}`, name);
-      }
-    }
+    checkServiceNames(this.project, named);
     return named.length ? [...named] : Object.keys(this.project.services);
   }
 

@@ -19,7 +19,7 @@ function registerLifecycle(program: Command, name: Exclude<PlanCommand, 'up' | '
         onEvent: session.reporter.sink,
         resume: resumeCommand(session, name, services),
       });
-    });
+    }, { services });
   });
 }
 

@@ -55,6 +55,6 @@ export function registerLogs(program: Command): void {
         } finally {
           process.removeListener('SIGINT', onSignal);
         }
-      }, { progress: 'plain' });
+      }, { progress: 'plain', services });
     });
 }

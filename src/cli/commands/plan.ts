@@ -38,7 +38,7 @@ export function registerPlan(program: Command): void {
           dryRun: true,
         });
         text = flags.format === 'json' ? `${JSON.stringify(plan, redactFileContent, 2)}\n` : formatPlan(plan);
-      });
+      }, { services });
       process.stdout.write(text);
     });
 }

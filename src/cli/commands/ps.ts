@@ -117,7 +117,7 @@ export function registerPs(program: Command): void {
           else if (flags.format === 'json') out = `${JSON.stringify(rows, null, 2)}\n`;
           else out = formatPsTable(rows) + reachLines(session.project, observed);
         },
-        { progress: 'quiet' },
+        { progress: 'quiet', services },
       );
       process.stdout.write(out);
     });

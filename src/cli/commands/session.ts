@@ -3,7 +3,7 @@
  * daemons (warnings as events), and make a reporter. Shared by up/down/ps/logs/start/stop/
  * restart/plan.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadProject } from '../../config/load-project.js';
 import { loadOptionsFor } from './config.js';
 import { DaemonError, formatIssue } from '../../errors.js';
@@ -16,6 +16,7 @@ import { createDockerodeClient } from '../../engine/dockerode-client.js';
 import { withDaemonRetry } from '../../engine/retry-daemon.js';
 import type { Daemons } from '../../engine/apply.js';
 import { daemonFault, type ResumeCommand } from '../../plan/fault-report.js';
+import { checkServiceNames } from '../../plan/dependencies.js';
 import { createReporter, type Reporter } from '../../ui/reporter.js';
 import { globalOptions } from '../program.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -37,11 +38,14 @@ export async function openSession(
     progress?: GlobalOptions['progress'];
     /** `down`: go on with the daemons that answer when one does not (it is reported at the end). */
     partial?: boolean;
+    /** Services named on the command line: checked against the project before connecting. */
+    services?: readonly string[];
   } = {},
 ): Promise<Session> {
   const global = globalOptions(command);
   const env = process.env;
   const { project, warnings } = await loadProject(loadOptionsFor(global, env, process.cwd(), process.platform));
+  checkServiceNames(project, options.services ?? []);
   const reporter = createReporter(options.progress ?? global.progress, { stdout: process.stdout, stderr: process.stderr }, env);
   try {
     for (const w of warnings) reporter.sink({ type: 'warning', message: formatIssue(w) });
@@ -129,7 +133,7 @@ function resumeFor(g: GlobalOptions, project: Project, command: string, args: re
 export async function withSession<T>(
   command: Command,
   body: (session: Session) => Promise<T>,
-  options: { progress?: GlobalOptions['progress']; partial?: boolean } = {},
+  options: { progress?: GlobalOptions['progress']; partial?: boolean; services?: readonly string[] } = {},
 ): Promise<T> {
   const session = await openSession(command, options);
   let failed = true;
@@ -147,6 +151,7 @@ export async function withSession<T>(
 /** Parses a -t/--timeout value. */
 export function seconds(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`not a number of seconds: ${value}`);
+  // Commander turns this into "option '-t, --timeout <seconds>' argument 'abc' is invalid" (exit 2).
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('not a number of seconds (0 or more).');
   return n;
 }

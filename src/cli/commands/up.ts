@@ -90,7 +90,7 @@ export function registerUp(program: Command): void {
         }
         if (flags.detach || flags.wait || flags.start === false) return;
         await attach(session, daemons, services);
-      });
+      }, { services });
     });
 }
 

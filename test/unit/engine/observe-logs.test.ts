@@ -83,4 +83,30 @@ describe('logs', () => {
     expect(out[1]!.platform).toBe('windows');
     expect(out[0]!.timestamp).toBeUndefined();
   });
+
+  it('follow ends promptly on abort (Ctrl-C) even when a stream has no more lines and ignores the signal', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    let entered!: () => void;
+    const waiting = new Promise<void>((resolve) => (entered = resolve));
+    const requests: { follow?: boolean; signal?: AbortSignal }[] = [];
+    linux.containerLogs = async (_id, options) => {
+      requests.push(options);
+      return (async function* () {
+        yield { stream: 'stdout' as const, text: 'first', timestamp: '2026-01-01T00:00:00Z' };
+        entered();
+        await new Promise<never>(() => undefined); // no more lines, ever
+      })();
+    };
+    const db = observedContainer(summary('shop-db-1'), 'linux');
+    const abort = new AbortController();
+    const out: LogEvent[] = [];
+    const done = streamLogs({ linux }, [db], { follow: true, signal: abort.signal }, (e) => out.push(e));
+    await waiting;
+    abort.abort();
+    const outcome = await Promise.race([done.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still running'), 2000))]);
+    expect(outcome).toBe('ended');
+    expect(out.map((e) => e.text)).toEqual(['first']);
+    // The signal goes to the daemon client, which closes the log socket.
+    expect(requests[0]).toMatchObject({ follow: true, signal: abort.signal });
+  });
 });
