@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { PlanError } from '../errors.js';
 import type { DaemonSettings, DaemonTls, PlatformOs } from '../model/project.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -72,9 +73,11 @@ export interface ResolvedEndpoint {
   readonly modem: ModemOptions;
 }
 
-export class EndpointError extends Error {
-  override readonly name = 'EndpointError';
-}
+/**
+ * A daemon endpoint that cannot be used as written (bad address, unknown context, unreadable TLS
+ * files): invalid input, so a PlanError (exit 1 with the message, never an internal error).
+ */
+export class EndpointError extends PlanError {}
 
 export const DEFAULT_UNIX_SOCKET = 'unix:///var/run/docker.sock';
 export const DESKTOP_WINDOWS_PIPE = 'npipe:////./pipe/docker_engine_windows';
@@ -210,6 +213,16 @@ async function loadTlsFromEnv(env: Env): Promise<TlsMaterial | undefined> {
   const [ca, cert, key] = await Promise.all(
     ['ca.pem', 'cert.pem', 'key.pem'].map((file) => readOptional(join(certPath, file))),
   );
+  if (env.DOCKER_TLS_VERIFY) {
+    // As the docker CLI: verifying TLS needs all three files; fail now, naming them, not with a
+    // TLS handshake error against the wrong CA later.
+    const missing = ['ca.pem', 'cert.pem', 'key.pem'].filter((_, i) => ![ca, cert, key][i]);
+    if (missing.length) {
+      throw new EndpointError(
+        `DOCKER_TLS_VERIFY is set, but ${missing.map((f) => join(certPath, f)).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist (set DOCKER_CERT_PATH to the directory with ca.pem, cert.pem and key.pem)`,
+      );
+    }
+  }
   if (!env.DOCKER_TLS_VERIFY && !(ca || cert || key)) return undefined;
   return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), verify: Boolean(env.DOCKER_TLS_VERIFY) };
 }

@@ -10,6 +10,7 @@ import {
   readDockerContext,
   resolveEndpoint,
 } from '../../../src/engine/daemon-endpoints.js';
+import { PlanError } from '../../../src/errors.js';
 import type { DaemonSettings } from '../../../src/model/project.js';
 
 const settings = (extra: Partial<DaemonSettings>): DaemonSettings => ({ platform: 'windows', reach: 'auto', origin: 'file', ...extra });
@@ -107,6 +108,28 @@ describe('resolveEndpoint', () => {
     await expect(
       resolveEndpoint(settings({ host: 'tcp://winhost:2376', tls: { ca: join(dir, 'missing.pem') } }), { env: {} }),
     ).rejects.toThrow(/cannot read TLS CA .*missing\.pem/);
+  });
+
+  it('refuses DOCKER_TLS_VERIFY without the certificate files, naming them (as the docker CLI)', async () => {
+    mkdirSync(join(dir, 'partial'));
+    writeFileSync(join(dir, 'partial', 'ca.pem'), 'ca');
+    const error = await resolveEndpoint(settings({ host: 'tcp://winhost:2376' }), {
+      env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(dir, 'partial') },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlanError);
+    expect((error as Error).message).toBe(
+      `DOCKER_TLS_VERIFY is set, but ${join(dir, 'partial', 'cert.pem')}, ${join(dir, 'partial', 'key.pem')} do not exist (set DOCKER_CERT_PATH to the directory with ca.pem, cert.pem and key.pem)`,
+    );
+    // Not for unix sockets, where TLS does not apply.
+    const unix = await resolveEndpoint(settings({ host: 'unix:///run/x.sock' }), { env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(dir, 'partial') } });
+    expect(unix.tls).toBeUndefined();
+  });
+
+  it('reports a bad address or an unknown context as invalid input (PlanError, exit 1), not an internal error', async () => {
+    for (const bad of [settings({ host: 'tcp://127.0.0.1:99999' }), settings({ context: 'nope' })]) {
+      const error = await resolveEndpoint(bad, { env: { DOCKER_CONFIG: dir } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PlanError);
+    }
   });
 
   it('switches to https for port 2376 even without certificates (docker-modem rule)', async () => {
