@@ -34,6 +34,8 @@ export interface NormalizeServiceContext {
   /** Reads one env_file entry; undefined when it is optional and missing (errors reported by the callee). */
   readonly readEnvFile: (entry: { path: string; required: boolean; format?: string }, index: number) => Record<string, string | null> | undefined;
   readonly problem: ServiceProblem;
+  /** The files were not interpolated (config --no-interpolate): values holding `${VAR}` stay as written. */
+  readonly uninterpolated?: boolean;
 }
 
 /** Keys that become typed fields or are consumed here; everything else is carried through. */
@@ -50,7 +52,9 @@ const strMap = (v: unknown): Record<string, string> => {
 export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceContext): Service {
   const { problem } = ctx;
   let platform = defaultPlatform(ctx.defaultOs);
-  if (raw.platform !== undefined && raw.platform !== null) {
+  const held = (v: unknown) => ctx.uninterpolated === true && typeof v === 'string' && v.includes('$');
+  if (held(raw.platform)) platform = { ...platform, raw: String(raw.platform) };
+  else if (raw.platform !== undefined && raw.platform !== null) {
     const parsed = parsePlatform(String(raw.platform));
     if (typeof parsed === 'string') problem(parsed, ['platform']);
     else platform = parsed;
@@ -73,7 +77,7 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
   const environment: Record<string, string | null> = {};
   if (Array.isArray(raw.env_file)) {
     raw.env_file.forEach((entry, i) => {
-      if (!isPlainMap(entry) || typeof entry.path !== 'string') return;
+      if (!isPlainMap(entry) || typeof entry.path !== 'string' || held(entry.path)) return;
       const values = ctx.readEnvFile({ path: entry.path, required: entry.required !== false, ...(typeof entry.format === 'string' ? { format: entry.format } : {}) }, i);
       if (values) Object.assign(environment, values);
     });
@@ -173,7 +177,8 @@ function normalizePort(p: Dict): PortConfig {
   return {
     mode: str(mode) ?? 'ingress',
     ...(host_ip !== undefined ? { host_ip: String(host_ip) } : {}),
-    target: Number(p.target),
+    // A target still holding ${VAR} (config --no-interpolate) stays as written.
+    target: typeof p.target === 'string' && p.target.includes('$') ? p.target : Number(p.target),
     ...(published !== undefined ? { published } : {}),
     protocol: str(protocol) ?? 'tcp',
     ...rest,

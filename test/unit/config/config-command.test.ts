@@ -93,6 +93,10 @@ describe('mixcompose config output', () => {
       { mode: 'ingress', target: 81, published: '${Q}', protocol: 'tcp' },
     ]);
     expect(a.volumes).toEqual(['${DATA}:/data']);
+    // Nor do a platform, an env_file or a long-syntax target holding ${VAR} fail.
+    const held = 'services:\n  a: {image: x, platform: "${PLAT}", env_file: "${ENVF}", ports: [{target: "${T}"}]}\n';
+    const heldA = (renderConfig((await loadFromText(held, { interpolate: false })).project, { escape: false }).services as Record<string, Record<string, unknown>>).a!;
+    expect(heldA).toMatchObject({ platform: '${PLAT}', ports: [{ mode: 'ingress', target: '${T}', protocol: 'tcp' }] });
     // An address reference to such a port cannot be checked before interpolation: no error.
     const refs = 'services:\n  db: {image: x, ports: ["${P}:5432"]}\n  a: {image: x, environment: {U: "{{ db.port:5432 }}"}}\n';
     expect((await loadFromText(refs, { interpolate: false })).project.services.a!.addressReferences).toHaveLength(1);
