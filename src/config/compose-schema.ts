@@ -140,7 +140,7 @@ const serviceProperties: Record<string, Schema> = {
   privileged: bool,
   profiles: strList,
   provider: { type: 'object' },
-  pull_policy: { type: 'string', pattern: '^(always|never|missing|if_not_present|build|daily|weekly|every_[0-9]+[smhdw]?)$' },
+  pull_policy: { type: 'string', pattern: '^(always|never|missing|if_not_present|build|daily|weekly|every_([0-9]+(\\.[0-9]+)?(ms|s|m|h|d|w))+)$' },
   pull_refresh_after: str,
   read_only: bool,
   restart: { type: 'string', pattern: '^(no|always|unless-stopped|on-failure(:[0-9]+)?)$' },

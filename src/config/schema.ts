@@ -120,6 +120,8 @@ function joinOr(words: string[]): string {
 
 const PATTERN_HINTS: Record<string, string> = {
   '^(no|always|unless-stopped|on-failure(:[0-9]+)?)$': 'expected no, always, unless-stopped or on-failure[:N]',
+  '^(always|never|missing|if_not_present|build|daily|weekly|every_([0-9]+(\\.[0-9]+)?(ms|s|m|h|d|w))+)$':
+    'expected always, missing, never, build, daily, weekly or every_<duration> (e.g. every_12h, every_2h30m, every_1w)',
   '^[a-z0-9][a-z0-9_-]*$': 'expected lowercase letters, digits, "_" and "-", starting with a letter or digit',
   '^(unix|npipe|tcp|ssh|https)://.': 'expected a daemon address such as unix:///var/run/docker.sock, npipe:////./pipe/docker_engine or tcp://host:2376',
   '^[a-zA-Z0-9._-]+$': 'service names may use letters, digits, ".", "_" and "-"',
