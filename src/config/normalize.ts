@@ -20,6 +20,7 @@ import { isPlainMap } from './positions.js';
 import { SyntaxIssue, shellSplit } from './short-syntax.js';
 import { collectAddressReferences } from './address-references.js';
 import { defaultPlatform, parsePlatform } from './platform.js';
+import { parseDuration } from '../model/units.js';
 import type { VariableLookup } from './interpolate.js';
 
 type Dict = Record<string, unknown>;
@@ -144,6 +145,11 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
 
   const carried: Dict = {};
   for (const [k, v] of Object.entries(raw)) if (!CONSUMED.has(k)) carried[k] = v;
+  // Numbers the Engine API takes as numbers (the value checks made sure they parse), as compose v2 does.
+  for (const key of NUMERIC_KEYS) {
+    const v = carried[key];
+    if (typeof v === 'string' && !held(v)) carried[key] = /^[-+]?(\d+\.?\d*|\.\d+)$/.test(v.trim()) ? Number(v) : (microseconds(v) ?? v);
+  }
   const service: Service = {
     ...carried,
     name,
@@ -168,6 +174,14 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
   };
   if (service.platform !== platform) (service as { platform: unknown }).platform = platform;
   return service;
+}
+
+/** Keys whose interpolated text becomes a number; cpu_rt_* may also be durations (→ microseconds). */
+const NUMERIC_KEYS = ['cpus', 'cpu_shares', 'cpu_quota', 'cpu_period', 'cpu_rt_period', 'cpu_rt_runtime', 'pids_limit'];
+
+function microseconds(text: string): number | undefined {
+  const ns = parseDuration(text);
+  return ns === undefined ? undefined : Math.round(ns / 1000);
 }
 
 /** A long-syntax port with compose's key order (mode, host_ip, target, published, protocol, ...). */

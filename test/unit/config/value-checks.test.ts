@@ -130,3 +130,13 @@ describe('duplicate keys', () => {
     ]);
   });
 });
+
+describe('numbers in canonical form', () => {
+  it('interpolated CPU settings become numbers; cpu_rt_* durations become microseconds', async () => {
+    const { project } = await loadFromText(
+      'services:\n  a: {image: x, cpus: "${C}", cpu_quota: "${Q}", cpu_period: "100000", pids_limit: "-1", cpu_rt_runtime: 400ms, cpu_rt_period: "1000000"}\n',
+      { environment: { C: '1.5', Q: '50000' } },
+    );
+    expect(project.services.a).toMatchObject({ cpus: 1.5, cpu_quota: 50000, cpu_period: 100000, pids_limit: -1, cpu_rt_runtime: 400000, cpu_rt_period: 1000000 });
+  });
+});
