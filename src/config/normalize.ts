@@ -150,6 +150,9 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     const v = carried[key];
     if (typeof v === 'string' && !held(v)) carried[key] = /^[-+]?(\d+\.?\d*|\.\d+)$/.test(v.trim()) ? Number(v) : (microseconds(v) ?? v);
   }
+  if (isPlainMap(carried.deploy) && typeof carried.deploy.replicas === 'string' && /^\d+$/.test(carried.deploy.replicas.trim())) {
+    carried.deploy = { ...carried.deploy, replicas: Number(carried.deploy.replicas) };
+  }
   const service: Service = {
     ...carried,
     name,

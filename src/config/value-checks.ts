@@ -105,6 +105,8 @@ const CHECKS: [Path, Check][] = [
   [['healthcheck', 'timeout'], duration],
   [['healthcheck', 'start_period'], duration],
   [['healthcheck', 'start_interval'], duration],
+  [['healthcheck', 'retries'], int(0)],
+  [['deploy', 'replicas'], int(0)],
   [['deploy', 'resources', 'limits', 'cpus'], cpus],
   [['deploy', 'resources', 'limits', 'memory'], size],
   [['deploy', 'resources', 'limits', 'pids'], int(-1)],

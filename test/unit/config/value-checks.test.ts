@@ -137,6 +137,8 @@ describe('numbers in canonical form', () => {
       'services:\n  a: {image: x, cpus: "${C}", cpu_quota: "${Q}", cpu_period: "100000", pids_limit: "-1", cpu_rt_runtime: 400ms, cpu_rt_period: "1000000"}\n',
       { environment: { C: '1.5', Q: '50000' } },
     );
+    const replicas = await loadFromText('services:\n  a: {image: x, deploy: {replicas: "${N}"}}\n', { environment: { N: '3' } });
+    expect(replicas.project.services.a!.deploy).toEqual({ replicas: 3 });
     expect(project.services.a).toMatchObject({ cpus: 1.5, cpu_quota: 50000, cpu_period: 100000, pids_limit: -1, cpu_rt_runtime: 400000, cpu_rt_period: 1000000 });
   });
 });
