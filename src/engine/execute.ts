@@ -75,7 +75,8 @@ function stepShape(op: Operation): { resource: ResourceKind; action: string; nam
     case 'register-hosts':
       return { resource: 'service', action: 'register', name: op.service, platform: op.daemon };
     case 'create-container':
-      return { resource: 'container', action: op.reason === 'new' ? 'create' : 'recreate', name: op.name, platform: op.platform };
+      // A conditional recreate is a check: "Checked: unchanged (...): kept" or "Checked: recreated with ...".
+      return { resource: 'container', action: op.replaces ? 'check' : op.reason === 'new' ? 'create' : 'recreate', name: op.name, platform: op.platform };
     case 'start-container':
       return { resource: 'container', action: 'start', name: op.name, platform: op.platform };
     case 'wait':
@@ -171,6 +172,27 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     return first ? ips[first] : undefined;
   };
 
+  /** Create operations whose old container was kept running (their start has nothing to do). */
+  const keptRunning = new Set<string>();
+  const wiredText = (op: Extract<Operation, { kind: 'create-container' }>): string =>
+    op.spec.substitutions
+      .filter((sub) => sub.text !== RESOLVER_IP_TEXT)
+      .map((sub) => `${sub.text}=${sub.value ?? (sub.runtime ? runtimeIp(sub.runtime) : '')}`)
+      .join(', ');
+  /** The config changed after all: stop (bounded) and remove the container the create replaces. */
+  async function replaceOld(client: DaemonClient, op: Extract<Operation, { kind: 'create-container' }>): Promise<void> {
+    const old = op.replaces!;
+    if (old.running) {
+      const result = await stopBounded(
+        client,
+        { id: old.id, name: op.name },
+        { graceSeconds: old.timeoutSeconds, ...(old.signal ? { signal: old.signal } : {}), killWaitSeconds: options.killWaitSeconds ?? KILL_WAIT_SECONDS[op.platform] },
+      );
+      if (result.outcome === 'stuck') throw new Error(result.message ?? `container ${op.name} is stuck`);
+    }
+    await ignoreMissing(client.removeContainer(old.id, { force: true, volumes: false }));
+  }
+
   async function waitFor(op: Extract<Operation, { kind: 'wait' }>): Promise<void> {
     const client = clientOf(op.daemon);
     const id = idOf(op.container);
@@ -246,6 +268,15 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
       case 'create-container': {
         const spec = materializeSpec(op.spec, runtimeIp);
         if (!spec) throw new Error(`internal: a runtime value of ${op.id} is not known`);
+        if (op.replaces) {
+          // The plan's rule: same config hash once the addresses are known → keep the old container.
+          if (op.replaces.configHash === spec.hash) {
+            created.set(op.id, op.replaces.id);
+            if (op.replaces.running) keptRunning.add(op.id);
+            return `unchanged (${wiredText(op)}): kept`;
+          }
+          await replaceOld(client, op);
+        }
         const { id } = await client.createContainer(op.name, spec.body, op.spec.platformQuery);
         created.set(op.id, id);
         for (const c of spec.connect) await client.connectNetwork(c.network, id, c.endpoint);
@@ -254,13 +285,16 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
           await client.putArchive(id, root, tar);
         }
         // Say which addresses were wired in: "{{ db.host }}=10.201.0.3".
-        const wired = op.spec.substitutions
-          .filter((sub) => sub.text !== RESOLVER_IP_TEXT)
-          .map((sub) => `${sub.text}=${sub.value ?? (sub.runtime ? runtimeIp(sub.runtime) : '')}`);
-        return wired.length ? wired.join(', ') : undefined;
+        if (op.replaces) return `recreated with ${wiredText(op)}`;
+        return wiredText(op) || undefined;
       }
       case 'start-container': {
         const id = idOf(op.container);
+        const kept = 'createdBy' in op.container && keptRunning.has(op.container.createdBy);
+        if (kept) {
+          if (op.inspect) addresses.set(op.id, containerIps(await client.inspectContainer(id)));
+          return 'running';
+        }
         await client.startContainer(id);
         if (op.inspect) addresses.set(op.id, containerIps(await client.inspectContainer(id)));
         return undefined;

@@ -39,6 +39,7 @@ export function describeOperation(op: Operation): string {
       const subs = op.spec.substitutions
         .map((s) => `${s.text}=${s.value ?? `<ip of ${s.runtime!.ipOf.replace(/^start:/, '')}${s.runtime!.network ? ` on ${s.runtime!.network}` : ''}>`}`)
         .join(', ');
+      if (op.replaces) return `recreate container ${op.name} only if its config changes with ${subs} (else keep it)`;
       return `create container ${op.name} (${op.reason})${subs ? ` with ${subs}` : ''}`;
     }
     case 'start-container':

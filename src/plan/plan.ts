@@ -86,6 +86,22 @@ export interface CreateContainerOp extends ContainerOpBase {
   readonly spec: ContainerSpec;
   /** Why: "new", "config changed", "image changed", "dependency recreated", "forced". */
   readonly reason: string;
+  /**
+   * An existing container this one replaces only if its config changes once the runtime values
+   * are known (a provider started by this plan may come back with the same IP). The executor
+   * compares the materialized config hash with `configHash`: equal → the old container is kept
+   * (and stands for this create); different → it is stopped (if running) and removed first.
+   */
+  readonly replaces?: ReplacedContainer;
+}
+
+export interface ReplacedContainer {
+  readonly id: string;
+  readonly configHash?: string;
+  readonly running: boolean;
+  readonly timeoutSeconds: number;
+  /** Absent for windows-declared services. */
+  readonly signal?: string;
 }
 
 export interface StartContainerOp extends ContainerOpBase {

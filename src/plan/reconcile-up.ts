@@ -8,11 +8,11 @@ import { PlanError, formatIssue } from '../errors.js';
 import type { PlatformOs, Service } from '../model/project.js';
 import { resolveAddresses, type ProviderIp } from './addresses.js';
 import { containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
-import { dependencyOrder, serviceDependencies, withDependencies } from './dependencies.js';
+import { dependencyOrder, dependents, serviceDependencies, withDependencies } from './dependencies.js';
 import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM } from './labels.js';
 import { materializeSpec } from './materialize.js';
 import type { ObservedContainer } from './observed-state.js';
-import type { ContainerRef, ContainerSpec, ReachDecision, RuntimeIp, Substitution } from './plan.js';
+import type { ContainerRef, ContainerSpec, ReachDecision, ReplacedContainer, RuntimeIp, Substitution } from './plan.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { spansTwoDaemons } from './placement.js';
 import { bindTargetFor } from './path-translation.js';
@@ -370,6 +370,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     const runtimeDeps = [...new Set(substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf] : [])))];
 
     const results: PlannedContainer[] = [];
+    /** Old containers a conditional create may keep. */
+    const mayKeep: string[] = [];
     for (let number = 1; number <= scale; number++) {
       const name = containerName(project.name, service, number);
       const built = createBody({
@@ -400,12 +402,15 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
       else if (old.platform !== daemon) reason = 'platform changed';
       else if (options.noRecreate) reason = undefined;
       else if (options.forceRecreate) reason = 'forced';
-      else if (!known) reason = 'dependency address changes';
-      else if (old.configHash !== known.hash) reason = 'config changed';
       else if (imageChanged(ctx, old, image)) reason = 'image changed';
+      else if (!known) reason = 'if its addresses changed';
+      else if (old.configHash !== known.hash) reason = 'config changed';
 
       if (reason) {
-        const removal = old ? [removeContainerOps(ctx, old, reason)] : [];
+        // Runtime addresses (a provider this plan starts): keep the old container if they come out the same.
+        const conditional = old !== undefined && !known && reason === 'if its addresses changed';
+        const removal = old && !conditional ? [removeContainerOps(ctx, old, reason)] : [];
+        if (conditional) mayKeep.push(old.id);
         const createId = `create:${serviceName}:${number}`;
         ctx.add({
           kind: 'create-container',
@@ -418,6 +423,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
           name,
           spec,
           reason,
+          ...(conditional ? { replaces: replacedContainer(ctx, old!, service) } : {}),
         });
         const startId = options.noStart ? undefined : `start:${serviceName}:${number}`;
         results.push({ service: serviceName, number, name, daemon, ref: { createdBy: createId }, createOp: createId, ...(startId ? { startOp: startId } : {}), ips: {}, changed: true });
@@ -428,7 +434,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
       }
     }
     // Replicas beyond the scale, and duplicates of a number, go.
-    const kept = new Set(results.flatMap((r) => ('id' in r.ref ? [r.ref.id] : [])));
+    const kept = new Set([...results.flatMap((r) => ('id' in r.ref ? [r.ref.id] : [])), ...mayKeep]);
     for (const c of existing) {
       if (kept.has(c.id) || ctx.removed.has(c.id)) continue;
       removeContainerOps(ctx, c, c.number > scale ? 'scaled down' : 'duplicate');
@@ -547,6 +553,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     if (options.removeOrphans) removeContainerOps(ctx, c, 'orphan');
     else ctx.warnings.push(`found orphan container ${c.name} (service ${c.service}) on the ${c.platform} daemon; run with --remove-orphans to remove it`);
   }
+  orderStops(ctx);
   // Inspect after start only where a later operation needs the container's address.
   const needed = new Set<string>();
   for (const op of ctx.operations) {
@@ -557,6 +564,38 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     if (op.kind === 'start-container' && op.inspect !== needed.has(op.id)) ctx.operations[i] = { ...op, inspect: needed.has(op.id) };
   });
   return { reach, resolver: useResolver };
+}
+
+function isRunning(c: ObservedContainer): boolean {
+  return c.status === 'running' || c.status === 'restarting' || c.status === 'paused';
+}
+
+function replacedContainer(ctx: PlanContext, c: ObservedContainer, service: Service): ReplacedContainer {
+  const signal = service.stop_signal;
+  return {
+    id: c.id,
+    ...(c.configHash ? { configHash: c.configHash } : {}),
+    running: isRunning(c),
+    timeoutSeconds: ctx.stopTimeout(service),
+    ...(signal && service.platform.os !== 'windows' ? { signal } : {}),
+  };
+}
+
+/**
+ * A consumer stops before its provider: each stop of an existing container waits for the stops of
+ * the containers of the services depending on it (compose stops dependants first).
+ */
+function orderStops(ctx: PlanContext): void {
+  const users = dependents(ctx.project);
+  const stops = ctx.operations.filter((op) => op.kind === 'stop-container');
+  ctx.operations.forEach((op, i) => {
+    if (op.kind !== 'stop-container') return;
+    const before = stops
+      .filter((o) => (users.get(op.service) ?? []).includes(o.service))
+      .map((o) => o.id)
+      .filter((id) => !op.deps.includes(id));
+    if (before.length) ctx.operations[i] = { ...op, deps: [...op.deps, ...before].sort(byName) };
+  });
 }
 
 function imageChanged(ctx: PlanContext, old: ObservedContainer, image: string): boolean {

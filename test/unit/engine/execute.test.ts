@@ -8,7 +8,8 @@ import { DaemonError, DependencyError } from '../../../src/errors.js';
 import type { StepEvent } from '../../../src/model/events.js';
 import { reconcile } from '../../../src/plan/reconcile.js';
 import { tarArchive } from '../../../src/engine/tar.js';
-import { observed, project, service } from '../plan/builders.js';
+import { container, observed, project, service } from '../plan/builders.js';
+import type { ObservedContainer, ObservedState } from '../../../src/plan/observed-state.js';
 import { MemoryDaemon } from './memory-daemon.js';
 
 const stack = () =>
@@ -127,6 +128,70 @@ describe('execute', () => {
     expect(e.progress?.notDone).toContain('start container shop-web-1 (windows)');
     expect(e.progress?.notDone).toContain('register web shop-web-1 → <ip of web:1> in the resolver (linux)');
     expect(e.progress?.resume).toBe('mixcompose -f compose.yaml -p shop up -d');
+  });
+});
+
+/** What observe would report of the memory daemons (service containers and the resolver). */
+function observedOf(daemons: Record<'linux' | 'windows', MemoryDaemon>): ObservedState {
+  const containers: ObservedContainer[] = (['linux', 'windows'] as const).flatMap((platform) =>
+    [...daemons[platform].containers.values()].map((c) => {
+      const labels = c.body.Labels as Record<string, string>;
+      return container({
+        id: c.id,
+        name: c.name,
+        service: labels['com.docker.compose.service']!,
+        number: Number(labels['com.docker.compose.container-number'] ?? 1),
+        platform,
+        labels,
+        configHash: labels['com.docker.compose.config-hash']!,
+        status: c.running ? 'running' : 'exited',
+        ips: c.running && c.ip ? { shop_default: c.ip } : {},
+      });
+    }),
+  );
+  const networks = (['linux', 'windows'] as const).map((platform) => ({ id: platform, name: 'shop_default', platform, driver: 'bridge', subnets: [], labels: {} }));
+  return observed({ containers, networks });
+}
+
+describe('up after stop (Q8): a consumer is kept unless its resolved addresses change', () => {
+  const stopAll = async (d: Record<'linux' | 'windows', MemoryDaemon>) => {
+    for (const platform of ['linux', 'windows'] as const)
+      for (const c of d[platform].containers.values()) if (!c.name.includes('resolver')) c.running = false;
+  };
+
+  it('keeps (and starts) the consumer when the provider comes back with the same IP', async () => {
+    const { linux, windows, clients } = daemons();
+    linux.keepIps = true;
+    await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1 });
+    const webId = [...windows.containers.values()].find((c) => c.name === 'shop-web-1')!.id;
+    await stopAll({ linux, windows });
+    windows.calls.length = 0;
+    const events: StepEvent[] = [];
+    await execute(reconcile(stack(), observedOf({ linux, windows })), { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) });
+    expect(windows.calls.filter((c) => !c.startsWith('inspect'))).toEqual(['start shop-web-1']);
+    expect([...windows.containers.values()].find((c) => c.name === 'shop-web-1')!.id).toBe(webId);
+    expect(events.find((e) => e.id === 'create:web:1' && e.status === 'done')?.message).toMatch(/^unchanged \(\{\{ db\.ip \}\}=10\.201\.0\.\d+.*\): kept$/);
+  });
+
+  it('keeps a running consumer running (no start) when its provider restarted with the same IP', async () => {
+    const { linux, windows, clients } = daemons();
+    linux.keepIps = true;
+    await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1 });
+    [...linux.containers.values()].find((c) => c.name === 'shop-db-1')!.running = false;
+    windows.calls.length = 0;
+    await execute(reconcile(stack(), observedOf({ linux, windows })), { clients, pollIntervalMs: 1 });
+    expect(windows.calls.filter((c) => !c.startsWith('inspect'))).toEqual([]);
+  });
+
+  it('replaces the consumer (stop, remove, create) when the provider got another IP', async () => {
+    const { linux, windows, clients } = daemons();
+    await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1 });
+    [...linux.containers.values()].find((c) => c.name === 'shop-db-1')!.running = false;
+    windows.calls.length = 0;
+    await execute(reconcile(stack(), observedOf({ linux, windows })), { clients, pollIntervalMs: 1 });
+    expect(windows.calls.filter((c) => !c.startsWith('inspect'))).toEqual(['stop shop-web-1', 'remove shop-web-1', 'create shop-web-1', 'start shop-web-1']);
+    const db = [...linux.containers.values()].find((c) => c.name === 'shop-db-1')!;
+    expect([...windows.containers.values()].find((c) => c.name === 'shop-web-1')!.body.Env).toEqual([`DB=${db.ip}:5432`]);
   });
 });
 

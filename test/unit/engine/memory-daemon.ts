@@ -21,6 +21,8 @@ export class MemoryDaemon implements DaemonClient {
   readonly states = new Map<string, EngineBody[]>();
   /** Makes the named call fail: method name → error. */
   readonly failures = new Map<string, unknown>();
+  /** A restarted container gets its old address back (as Docker usually does); default: a new one. */
+  keepIps = false;
   private next = 1;
   constructor(
     readonly label: string,
@@ -68,7 +70,7 @@ export class MemoryDaemon implements DaemonClient {
     this.record(`start ${this.byId(id).name}`, 'startContainer');
     const c = this.byId(id);
     c.running = true;
-    c.ip = `${this.subnet}.${++this.next}`;
+    if (!this.keepIps || !c.ip) c.ip = `${this.subnet}.${++this.next}`;
   }
   async stopContainer(id: string) {
     this.record(`stop ${this.byId(id).name}`, 'stopContainer');

@@ -98,8 +98,44 @@ describe('reconcile up', () => {
     const changed = project([db({ environment: { MODE: 'fast' } }), web(), cache]);
     const plan = reconcile(changed, state);
     const creates = plan.operations.filter((op) => op.kind === 'create-container').map((op) => `${op.name}: ${'reason' in op ? op.reason : ''}`);
-    expect(creates).toEqual(['shop-db-1: config changed', 'shop-web-1: dependency address changes']);
+    expect(creates).toEqual(['shop-db-1: config changed', 'shop-web-1: if its addresses changed']);
     expect(plan.operations.some((op) => 'service' in op && op.service === 'cache')).toBe(false);
+    // web is replaced only if db comes back with another address: no unconditional stop/remove of it.
+    expect(plan.operations.filter((op) => op.service === 'web').map((op) => op.id)).toEqual(['create:web:1', 'start:web:1', 'hosts:web:1']);
+    const create = plan.operations.find((op) => op.id === 'create:web:1');
+    expect(create?.kind === 'create-container' && create.replaces).toMatchObject({ id: 'web1'.padEnd(64, '0'), running: true, timeoutSeconds: 10 });
+  });
+
+  it('after stop, up starts the containers and keeps a consumer unless its resolved addresses change (Q8)', () => {
+    const first = reconcile(mixed(), observed());
+    const stopped = afterRun(first).map((c) =>
+      c.service === 'db' || c.service === 'web' ? { ...c, status: 'exited' as const, ips: {} } : c,
+    );
+    const plan = reconcile(mixed(), observed({ containers: stopped, networks: NETWORKS }));
+    expect(plan.operations.some((op) => op.kind === 'remove-container' || op.kind === 'stop-container')).toBe(false);
+    expect(formatPlan(plan)).toMatchInlineSnapshot(`
+      "up project shop: windows → windows daemon, linux → linux daemon
+      reach linux containers from the other daemon: ip (configured)
+      reach windows containers from the other daemon: ip (configured)
+      names across daemons: project resolver
+        1. [linux] start container shop-db-1
+        2. [windows] recreate container shop-web-1 only if its config changes with {{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080 (else keep it)  after 1
+        3. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 1
+        4. [windows] start container shop-web-1  after 1,2,3
+        5. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4
+      "
+    `);
+  });
+
+  it('stops a consumer before its provider when both are recreated (Q9)', () => {
+    const first = reconcile(mixed(), observed());
+    const state = observed({ containers: afterRun(first), networks: NETWORKS });
+    const plan = reconcile(mixed(), state, { forceRecreate: true });
+    const stopDb = plan.operations.find((op) => op.id === 'stop:db:1')!;
+    expect(plan.operations.find((op) => op.id === 'stop:web:1')).toBeDefined();
+    expect(stopDb.deps).toContain('stop:web:1');
+    // cache depends on nothing and nothing on it: it stops at once.
+    expect(plan.operations.find((op) => op.id === 'stop:cache:1')!.deps).toEqual([]);
   });
 
   it('refuses service_healthy on a dependency without a healthcheck', () => {
