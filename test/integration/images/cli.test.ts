@@ -3,6 +3,7 @@
  * test script builds it first).
  */
 import { execFile } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +25,9 @@ const run = promisify(execFile);
 const dirs: string[] = [];
 const cleanup: Array<() => Promise<unknown>> = [];
 
-async function cli(dir: string, args: string[]) {
+async function cli(dir: string, args: string[], env: Readonly<Record<string, string | undefined>> = {}) {
   try {
-    const { stdout, stderr } = await run('node', [MIXCOMPOSE_BIN, ...args], { cwd: dir, env: rigEnv({ DOCKER_CONFIG: dir }) });
+    const { stdout, stderr } = await run('node', [MIXCOMPOSE_BIN, ...args], { cwd: dir, env: rigEnv({ DOCKER_CONFIG: dir, ...env }) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -64,7 +65,7 @@ describe('mixcompose pull / build / images', () => {
 
     const pull = await cli(dir, ['--progress', 'plain', 'pull']);
     expect(pull.code).toBe(0);
-    expect(pull.stderr).toMatch(new RegExp(`pulled on linux \\(${LINUX_HOST.replace(/[/.]/g, '\\$&')}\\): 1 image, [\\d.]+ MB in [\\d.]+ s`));
+    expect(pull.stderr).toMatch(new RegExp(`pulled on linux \\(${LINUX_HOST.replace(/[/.]/g, '\\$&')}\\): 1 image, [\\d.]+ (B|kB|MB) in [\\d.]+ s`)); // layers another run pulled at the same moment count 0 B
     expect(pull.stderr).toContain('Skipped: built, not pulled');
 
     const build = await cli(dir, ['--progress', 'plain', 'build']);
@@ -113,5 +114,47 @@ describe('mixcompose pull / build / images', () => {
     const result = await cli(dir, ['--progress', 'plain', 'build']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error: daemon linux (${LINUX_HOST}): build of service "broken" at step 2/2 (RUN exit 7) failed`);
+  });
+});
+
+describe('mixcompose and its daemons', () => {
+  it('exits soon after "no answer" from a daemon that accepts connections but never answers', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `tcp://127.0.0.1:${(silent.address() as { port: number }).port}`;
+      const dir = projectDir({ 'compose.yaml': `name: ${uniqueProjectName('cli-silent')}\nservices:\n  db:\n    image: ${BUSYBOX_IMAGE}\n` });
+      const started = Date.now();
+      // Before the fix the process stayed alive on the open socket until killed (execFile's timeout).
+      const result = await Promise.race([
+        cli(dir, ['ps'], { MIXCOMPOSE_LINUX_HOST: host, MIXCOMPOSE_CONNECT_TIMEOUT: '1' }),
+        new Promise<{ code: string }>((resolve) => setTimeout(() => resolve({ code: 'still running after 15 s' }), 15_000)),
+      ]);
+      expect(result.code).toBe(1);
+      expect((result as { stderr: string }).stderr).toContain(`daemon linux (${host})`);
+      expect((result as { stderr: string }).stderr).toContain('no answer to /version and /info within 1 s');
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  }, 30_000);
+
+  it('does not need the windows daemon for a stack whose windows services are all in disabled profiles', async () => {
+    const dir = projectDir({
+      'compose.yaml': `name: ${uniqueProjectName('cli-profiles')}\nservices:\n  db:\n    image: ${BUSYBOX_IMAGE}\n  win:\n    image: ${BUSYBOX_IMAGE}\n    platform: windows\n    profiles: [win]\n`,
+    });
+    const result = await cli(dir, ['images'], { MIXCOMPOSE_WINDOWS_HOST: 'unix:///nonexistent/mixcompose-windows.sock' });
+    expect(result.stderr).not.toContain('error');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^db\s+linux\s/m);
+    // With the profile enabled the windows daemon is required again.
+    const enabled = await cli(dir, ['--profile', 'win', 'images'], { MIXCOMPOSE_WINDOWS_HOST: 'unix:///nonexistent/mixcompose-windows.sock' });
+    expect(enabled.code).toBe(1);
+    expect(enabled.stderr).toContain('daemon windows (unix:///nonexistent/mixcompose-windows.sock)');
   });
 });
