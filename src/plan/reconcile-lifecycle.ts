@@ -3,7 +3,8 @@
  * order: a container stops once every container of the services depending on it has stopped,
  * and independent ones stop in parallel.
  */
-import type { PlatformOs } from '../model/project.js';
+import type { PlatformOs, Service } from '../model/project.js';
+import { DEFAULT_DEPENDENCY_TIMEOUT_MS } from './reconcile-options.js';
 import { dependencyOrder, dependents, serviceDependencies } from './dependencies.js';
 import { LABEL_ROLE } from './labels.js';
 import type { ObservedContainer } from './observed-state.js';
@@ -141,6 +142,8 @@ function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-contai
       .map((o) => `${prefix}:${o.service}:${o.number}`)
       .concat(resolverStart ? [resolverStart] : [])
       .sort(byName);
+    if (kind === 'start-container' && service) deps.push(...dependencyWaits(ctx, service, containers));
+    deps.sort(byName);
     const base = { id: `${prefix}:${c.service}:${c.number}`, deps, ...observedContainerFields(c) };
     // Away from the resolver's daemon the address may change on (re)start: register it again.
     const register = anyResolver !== undefined && c.platform !== anyResolver.platform;
@@ -161,6 +164,38 @@ function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-contai
       });
     }
   }
+}
+
+/**
+ * `start` waits for depends_on conditions like `up` does: a wait on each running (or now starting)
+ * container of a provider with condition service_healthy / service_completed_successfully.
+ */
+function dependencyWaits(ctx: PlanContext, service: Service, starting: readonly ObservedContainer[]): string[] {
+  const ids: string[] = [];
+  for (const [provider, d] of Object.entries(service.depends_on ?? {}).sort(([a], [b]) => byName(a, b))) {
+    const providerService = ctx.project.services[provider];
+    const condition = d.condition === 'service_healthy' ? 'healthy' : d.condition === 'service_completed_successfully' ? 'completed' : undefined;
+    if (!providerService || !condition) continue;
+    if (condition === 'healthy' && (!providerService.healthcheck?.test || providerService.healthcheck.disable)) continue;
+    for (const p of ctx.containersOf(provider)) {
+      const startedHere = starting.includes(p);
+      if (!startedHere && !isRunning(p) && condition === 'healthy') continue;
+      const id = `wait:${provider}:${p.number}:${condition}`;
+      if (!ctx.has(id)) {
+        ctx.add({
+          kind: 'wait',
+          id,
+          deps: startedHere ? [`start:${provider}:${p.number}`] : [],
+          ...observedContainerFields(p),
+          condition,
+          timeoutMs: ctx.options.dependencyTimeoutMs ?? DEFAULT_DEPENDENCY_TIMEOUT_MS,
+          waiter: service.name,
+        });
+      }
+      ids.push(id);
+    }
+  }
+  return ids;
 }
 
 export function planStart(ctx: PlanContext): void {

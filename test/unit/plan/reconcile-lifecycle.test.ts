@@ -79,6 +79,39 @@ describe('reconcile down/stop/start/restart', () => {
     ]);
   });
 
+  it('start waits for service_healthy / completed dependencies like up does (Q7)', () => {
+    const healthy = project([
+      service('db', { command: ['sleep', '1'], healthcheck: { test: ['CMD', 'true'] } }),
+      service('init', { command: ['true'] }),
+      service('web', {
+        platform: 'windows',
+        command: ['sleep', '1'],
+        depends_on: {
+          db: { condition: 'service_healthy', required: true, restart: false },
+          init: { condition: 'service_completed_successfully', required: true, restart: false },
+        },
+      }),
+    ]);
+    const stopped = observed({
+      containers: [
+        container({ service: 'db', platform: 'linux', status: 'exited' }),
+        container({ service: 'init', platform: 'linux', status: 'exited', exitCode: 0 }),
+        container({ service: 'web', platform: 'windows', status: 'exited' }),
+      ],
+    });
+    const plan = reconcile(healthy, stopped, { command: 'start', services: ['db', 'web'] });
+    expect(formatPlan(plan)).toMatchInlineSnapshot(`
+      "start project shop: windows → windows daemon, linux → linux daemon
+      reach linux containers from the other daemon: ip (configured)
+      reach windows containers from the other daemon: ip (configured)
+        1. [linux] start container shop-db-1
+        2. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 1
+        3. [linux] wait until shop-init-1 is completed (for web), up to 300s
+        4. [windows] start container shop-web-1  after 1,2,3
+      "
+    `);
+  });
+
   it('restart goes in dependency order and registers windows services in the resolver again', () => {
     const plan = reconcile(p, running, { command: 'restart', services: ['db', 'api'] });
     expect(plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual([
