@@ -54,9 +54,11 @@ export function resolveExtension(
       host: defaultDaemonHost(platform, options.hostPlatform, options.environment),
     };
     for (const level of levels) {
-      // The file's host is checked by the schema (with its position); the command line and environment here.
-      const hostProblem = level.host && level.origin !== 'file' ? daemonHostProblem(level.host, true) : undefined;
-      if (hostProblem) issues.error(`${level.origin === 'cli' ? `--${platform}-host` : `MIXCOMPOSE_${P}_HOST`}: ${hostProblem}`);
+      // (The schema checked the file's scheme already; a bad one stops the load before this.)
+      const held = options.interpolate === false && level.host?.includes('$');
+      const hostProblem = level.host && !held ? daemonHostProblem(level.host, level.origin !== 'file') : undefined;
+      if (hostProblem && level.path) issues.error(hostProblem, at([...level.path, 'host']), ['x-mixcompose', ...level.path, 'host']);
+      else if (hostProblem) issues.error(`${level.origin === 'cli' ? `--${platform}-host` : `MIXCOMPOSE_${P}_HOST`}: ${hostProblem}`);
       if (!level.host && !level.context) continue;
       if (level.host && level.context) {
         const where = level.origin === 'cli' ? `--${platform}-host and --${platform}-context` : level.origin === 'env' ? `MIXCOMPOSE_${P}_HOST and MIXCOMPOSE_${P}_CONTEXT` : '`host` and `context`';

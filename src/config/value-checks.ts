@@ -175,5 +175,12 @@ export function daemonHostProblem(host: string, bare = false): string | undefine
     return `unsupported scheme "${scheme}" in daemon host "${host}": ${expected}${hint}`;
   }
   if (m[2] === '') return `invalid daemon host "${host}": the address after ${scheme}:// is missing`;
+  if (scheme === 'tcp' || scheme === 'https' || scheme === 'ssh') {
+    // [user@]host[:port][/path]; the port must be one.
+    const port = /^(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/]*)(?::([^/]*))?/.exec(m[2]!)?.[1];
+    if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
+      return `invalid daemon host "${host}": the port "${port}" is not a number from 1 to 65535`;
+    }
+  }
   return undefined;
 }

@@ -106,7 +106,7 @@ describe('the loader', () => {
 
 describe('daemon hosts', () => {
   it('accepts the schemes the daemon code dials, in the file and from overrides', async () => {
-    for (const host of ['unix:///run/d.sock', 'npipe:////./pipe/docker_engine', 'tcp://h:2376', 'ssh://me@h', 'https://h:2376']) {
+    for (const host of ['unix:///run/d.sock', 'npipe:////./pipe/docker_engine', 'tcp://h:2376', 'ssh://me@h', 'https://h:2376', 'tcp://[::1]:2375/v', 'ssh://u@h:22']) {
       const { project } = await loadFromText(`x-mixcompose: {daemons: {windows: {host: "${host}"}}}\nservices: {a: {image: x}}\n`);
       expect(project.extension.daemons.windows.host).toBe(host);
     }
@@ -116,6 +116,12 @@ describe('daemon hosts', () => {
   it('rejects other schemes from the environment and the command line', async () => {
     expect(await issuesOf('services: {a: {image: x}}\n', { environment: { MIXCOMPOSE_WINDOWS_HOST: 'http://x' } })).toEqual([
       'MIXCOMPOSE_WINDOWS_HOST: unsupported scheme "http" in daemon host "http://x": expected unix://, npipe://, tcp://, ssh:// or https:// (plain-text TCP is tcp://)',
+    ]);
+    expect(await issuesOf('services: {a: {image: x}}\n', { environment: { MIXCOMPOSE_LINUX_HOST: 'tcp://127.0.0.1:99999' } })).toEqual([
+      'MIXCOMPOSE_LINUX_HOST: invalid daemon host "tcp://127.0.0.1:99999": the port "99999" is not a number from 1 to 65535',
+    ]);
+    expect(await issuesOf('x-mixcompose: {daemons: {windows: {host: "ssh://me@h:x"}}}\nservices: {a: {image: x}}\n')).toEqual([
+      'compose.yaml:1:36 x-mixcompose.daemons.windows.host: invalid daemon host "ssh://me@h:x": the port "x" is not a number from 1 to 65535',
     ]);
     expect(await issuesOf('services: {a: {image: x}}\n', { daemonOverrides: { linuxHost: 'unix://' } })).toEqual([
       '--linux-host: invalid daemon host "unix://": the address after unix:// is missing',
