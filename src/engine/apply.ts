@@ -32,6 +32,11 @@ export interface ApplyOptions {
    * first observation; answers whether it pulled or built anything (then images are observed again).
    */
   readonly ensureImages?: () => Promise<boolean>;
+  /**
+   * With `dryRun`: the read-only part of the image step (platform check, registry lookups, no bytes
+   * move), so `plan` / `up --dry-run` refuse what `up` would refuse.
+   */
+  readonly checkImages?: () => Promise<void>;
   readonly resume?: ResumeCommand;
   readonly pollIntervalMs?: number;
   readonly killWaitSeconds?: number;
@@ -46,7 +51,11 @@ export interface ApplyResult {
 export async function apply(project: Project, daemons: Daemons, options: ApplyOptions): Promise<ApplyResult> {
   const [first, changedImages] = await Promise.all([
     observe(project, daemons.clients, daemons.facts),
-    options.ensureImages && !options.dryRun ? options.ensureImages() : Promise.resolve(false),
+    options.ensureImages && !options.dryRun
+      ? options.ensureImages()
+      : options.checkImages && options.dryRun
+        ? options.checkImages().then(() => false)
+        : Promise.resolve(false),
   ]);
   const observed = changedImages ? await observe(project, daemons.clients, daemons.facts) : first;
   const sourceKinds = options.reconcile.command === 'up' || !options.reconcile.command ? await statBindSources(project) : {};

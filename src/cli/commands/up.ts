@@ -11,7 +11,7 @@ import { fieldWarnings } from '../../plan/field-warnings.js';
 import { formatPlan } from '../../plan/format-plan.js';
 import type { ReconcileOptions } from '../../plan/reconcile.js';
 import { resumeCommand, seconds, withSession, type Session } from './session.js';
-import { ensureImages } from '../../engine/images.js';
+import { ensureImages, planImages, type ImageOptions } from '../../engine/images.js';
 import type { PullOverride } from '../../plan/pull-policy.js';
 import { withDependencies } from '../../plan/dependencies.js';
 
@@ -81,6 +81,7 @@ export function registerUp(program: Command): void {
           onEvent: session.reporter.sink,
           ...(flags.dryRun ? { dryRun: true } : {}),
           ensureImages: images,
+          checkImages: imageCheck(session, flags, services),
           resume: resumeCommand(session, 'up', upArgs(flags)),
         });
         if (flags.dryRun) {
@@ -94,26 +95,36 @@ export function registerUp(program: Command): void {
     });
 }
 
+/** What the image step of `up` (and its dry run) is asked for. */
+function imageOptions(session: Session, flags: Pick<UpFlags, 'pull' | 'build' | 'deps'>, services: readonly string[]): ImageOptions {
+  const selected = services.length
+    ? [...(flags.deps === false ? new Set(services) : withDependencies(session.project, services))]
+    : undefined;
+  return {
+    env: session.env,
+    allowOsMismatch: session.global.allowOsMismatch,
+    ...(flags.pull ? { pull: flags.pull } : {}),
+    ...(flags.build ? { build: true } : {}),
+    ...(flags.build === false ? { noBuild: true } : {}),
+    ...(selected ? { services: selected } : {}),
+  };
+}
+
+/**
+ * The read-only image check of `plan` / `up --dry-run`: each image's platforms against its daemon
+ * (local image or registry lookup), pull policies; nothing is pulled or built.
+ */
+export function imageCheck(session: Session, flags: Pick<UpFlags, 'pull' | 'build' | 'deps'>, services: readonly string[]) {
+  return async () => {
+    const plan = await planImages(session.project, session.daemons.clients, session.daemons.facts, imageOptions(session, flags, services));
+    for (const message of plan.warnings) session.reporter.sink({ type: 'warning', message });
+  };
+}
+
 /** The image step: pull / build / platform check on each daemon (the images engineer's ensureImages). */
 function imageStep(session: Session, daemons: Session['daemons'], flags: UpFlags, services: readonly string[]) {
   return async () => {
-    const selected = services.length
-      ? [...(flags.deps === false ? new Set(services) : withDependencies(session.project, services))]
-      : undefined;
-    const result = await ensureImages(
-      session.project,
-      daemons.clients,
-      daemons.facts,
-      {
-        env: session.env,
-        allowOsMismatch: session.global.allowOsMismatch,
-        ...(flags.pull ? { pull: flags.pull } : {}),
-        ...(flags.build ? { build: true } : {}),
-        ...(flags.build === false ? { noBuild: true } : {}),
-        ...(selected ? { services: selected } : {}),
-      },
-      session.reporter.sink,
-    );
+    const result = await ensureImages(session.project, daemons.clients, daemons.facts, imageOptions(session, flags, services), session.reporter.sink);
     // ensureImages reports its own warnings and steps through the sink.
     return Object.values(result.images).some((i) => i.action !== 'skip');
   };

@@ -6,7 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertRigUp, pollUntil, removeProjectLeftovers, runMixcompose, uniqueProjectName } from '../../support/rig.js';
+import { execa } from 'execa';
+import { FAKE_WINDOWS_IMAGE, MIXCOMPOSE_BIN, assertRigUp, pollUntil, removeProjectLeftovers, rigEnv, runMixcompose, uniqueProjectName } from '../../support/rig.js';
 
 const name = uniqueProjectName('cli');
 const yaml = `
@@ -78,6 +79,28 @@ describe('engine commands through the CLI', () => {
     expect(lines.findIndex((l) => l.includes('db-line-2'))).toBeLessThan(lines.findIndex((l) => l.includes('web-sees-')));
     const tail = await mc('logs', '--tail', '1', '-t', 'db');
     expect(tail.stdout.trim(), tail.stderr).toMatch(new RegExp(`^${name}-db-1 \\| \\d{4}-\\d\\d-\\d\\dT[^ ]+ db-line-2$`));
+  });
+
+  it('logs -f ends promptly on Ctrl-C (SIGINT), exit 0 (Q6)', async () => {
+    const child = execa('node', [MIXCOMPOSE_BIN, '-f', join(dir, 'compose.yaml'), 'logs', '-f'], { env: rigEnv(), extendEnv: false, reject: false, stdin: 'ignore', timeout: 30_000 });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await pollUntil('the followed log to show db-line-2', async () => out.includes('db-line-2'), { timeoutMs: 20_000 });
+    const sent = Date.now();
+    child.kill('SIGINT');
+    const result = await child;
+    expect(Date.now() - sent).toBeLessThan(3000);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('plan and up --dry-run refuse an image for the other OS, as up does (Q10)', async () => {
+    writeFileSync(join(dir, 'wrong-os.yaml'), `name: ${name}-os\nservices:\n  api:\n    platform: linux\n    image: ${FAKE_WINDOWS_IMAGE}\n`);
+    for (const command of [['plan'], ['up', '--dry-run']]) {
+      const r = await runMixcompose(['-f', join(dir, 'wrong-os.yaml'), ...command]);
+      expect(r.exitCode, command.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/error: service "api": image .*fake-windows:latest is published for windows\/amd64/);
+      expect(r.stdout).toBe('');
+    }
   });
 
   it('stop, start and restart act on both daemons', async () => {
