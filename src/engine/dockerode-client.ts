@@ -175,8 +175,11 @@ export class DockerodeClient implements DaemonClient {
   /** Aborted by close(): every request is tied to it, so none outlives the client. */
   private readonly closer = new AbortController();
 
+  private readonly ssh: boolean;
+
   constructor(options: DockerodeClientOptions) {
     this.label = options.label;
+    this.ssh = options.modem.protocol === 'ssh';
     this.agent = options.modem.agent;
     this.docker = new Dockerode(options.modem as unknown as Dockerode.DockerOptions);
   }
@@ -195,6 +198,23 @@ export class DockerodeClient implements DaemonClient {
     if (this.closer.signal.aborted) return;
     this.closer.abort(new EngineApiError(`connection to daemon ${this.label} closed`, undefined, 'ECLOSED'));
     this.agent?.destroy();
+  }
+
+  /**
+   * Runs a synchronous docker-modem dial. For ssh endpoints docker-modem 5 builds a throw-away URL
+   * "ssh:HOST:PORTHOST" (url.format without slashes) only to take its path, which the request gets
+   * right, but Node prints DEP0170 ("The URL … is invalid") for it to the user. That one synchronous
+   * call runs with deprecation warnings off; nothing else is affected.
+   */
+  private dialQuietly(dial: () => void): void {
+    if (!this.ssh) return dial();
+    const before = process.noDeprecation;
+    process.noDeprecation = true;
+    try {
+      dial();
+    } finally {
+      process.noDeprecation = before;
+    }
   }
 
   /** The request's own signal (if any) joined with the client's closer. */
@@ -240,10 +260,12 @@ export class DockerodeClient implements DaemonClient {
     if (this.closer.signal.aborted) return Promise.reject(this.closer.signal.reason as Error);
     dialOptions.abortSignal = this.signalFor(options.signal);
     return new Promise<T>((resolve, reject) => {
-      this.docker.modem.dial(dialOptions as unknown as Parameters<Dockerode['modem']['dial']>[0], (error: unknown, data: unknown) => {
-        if (error) reject(this.closer.signal.aborted ? (this.closer.signal.reason as Error) : toEngineApiError(error));
-        else resolve(data as T);
-      });
+      this.dialQuietly(() =>
+        this.docker.modem.dial(dialOptions as unknown as Parameters<Dockerode['modem']['dial']>[0], (error: unknown, data: unknown) => {
+          if (error) reject(this.closer.signal.aborted ? (this.closer.signal.reason as Error) : toEngineApiError(error));
+          else resolve(data as T);
+        }),
+      );
     });
   }
 

@@ -4,6 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demultiplex, DockerodeClient, engineStatusCode, splitImageReference, toLogLines } from '../../../src/engine/dockerode-client.js';
 import { resolveEndpoint } from '../../../src/engine/daemon-endpoints.js';
@@ -304,5 +305,29 @@ describe('DockerodeClient.close', () => {
     expect((later as Error).message).toMatch(/version failed: connection to daemon .* closed/);
     expect(fake!.requests.length).toBe(before);
     c.close(); // idempotent
+  });
+});
+
+describe('DockerodeClient over ssh', () => {
+  it('does not print a Node deprecation warning (DEP0170) for the URL docker-modem builds', async () => {
+    // A loopback port with nothing listening: the ssh connection is refused at once.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error & { code?: string }) => warnings.push(warning.code ?? warning.message);
+    process.on('warning', onWarning);
+    try {
+      const endpoint = await resolveEndpoint({ platform: 'linux', host: `ssh://nobody@127.0.0.1:${port}`, reach: 'auto', origin: 'file' }, { env: {} });
+      const c = new DockerodeClient({ label: endpoint.label, modem: endpoint.modem });
+      const error = await c.version().catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/version failed: .*ECONNREFUSED/);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings).not.toContain('DEP0170');
+      expect(process.noDeprecation).not.toBe(true); // restored after the dial
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
