@@ -65,10 +65,12 @@ export function describeOperation(op: Operation): string {
 
 export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
+  // Only the platforms the services use (a linux-only stack has no windows daemon to speak of).
+  const used = plan.platforms.length ? plan.platforms : (['windows', 'linux'] as const);
   const placement =
-    plan.placement.windows === plan.placement.linux
+    used.length > 1 && plan.placement.windows === plan.placement.linux
       ? `one daemon (${plan.placement.linux}) for both platforms`
-      : 'windows → windows daemon, linux → linux daemon';
+      : [...used].sort().reverse().map((p) => `${p} → ${plan.placement[p]} daemon`).join(', ');
   lines.push(`${plan.command} project ${plan.project}: ${placement}`);
   for (const platform of ['linux', 'windows'] as const) {
     const r = plan.reach[platform];

@@ -194,6 +194,8 @@ export interface Plan {
   readonly command: import('./reconcile-options.js').PlanCommand;
   /** Declared platform → daemon doing its work. */
   readonly placement: Readonly<Record<PlatformOs, PlatformOs>>;
+  /** The declared platforms of the project's (active) services, sorted. */
+  readonly platforms: readonly PlatformOs[];
   readonly reach: Readonly<Partial<Record<PlatformOs, ReachDecision>>>;
   /** Whether the project resolver is used (services span two distinct daemons). */
   readonly resolver: boolean;

@@ -8,6 +8,7 @@ import { PlanContext } from './plan-context.js';
 import { planDown, planRestart, planStart, planStop } from './reconcile-lifecycle.js';
 import type { ReconcileOptions } from './reconcile-options.js';
 import { decideReach, planUp } from './reconcile-up.js';
+import { spansTwoDaemons } from './placement.js';
 
 export type { ReconcileOptions } from './reconcile-options.js';
 
@@ -33,11 +34,14 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
       planRestart(ctx);
       break;
   }
+  const platforms = [...new Set(Object.values(project.services).map((s) => s.platform.os))].sort();
   return {
     project: project.name,
     command: options.command ?? 'up',
     placement: ctx.placement,
-    reach,
+    platforms,
+    // How one daemon reaches the other's containers matters only when the services use two.
+    reach: spansTwoDaemons(ctx.placement, platforms) ? reach : {},
     resolver,
     operations: ctx.operations,
     warnings: [...new Set(ctx.warnings)],

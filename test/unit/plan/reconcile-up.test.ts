@@ -176,8 +176,6 @@ describe('reconcile up', () => {
     const shared = observed({ daemons: { linux: facts('linux', { sharedWith: 'windows' }), windows: facts('windows', { sharedWith: 'linux' }) } });
     expect(formatPlan(reconcile(mixed(), shared))).toMatchInlineSnapshot(`
       "up project shop: one daemon (linux) for both platforms
-      reach linux containers from the other daemon: ip (configured)
-      reach windows containers from the other daemon: ip (configured)
       names across daemons: not needed
         1. [linux] create network shop_default (bridge)
         2. [linux] create container shop-cache-1 (new)  after 1
@@ -189,6 +187,13 @@ describe('reconcile up', () => {
         8. [linux] start container shop-web-1  after 4,6,7
       "
     `);
+  });
+
+  it('names only the platforms in use in the header, without reach lines for one daemon (Q5)', () => {
+    const text = formatPlan(reconcile(project([cache]), observed({ daemons: { linux: facts('linux') } })));
+    expect(text.split('\n').slice(0, 2)).toEqual(['up project shop: linux → linux daemon', 'names across daemons: not needed']);
+    const win = formatPlan(reconcile(project([service('w', { platform: 'windows', command: ['x'] })]), observed({ daemons: { windows: facts('windows') } })));
+    expect(win.split('\n')[0]).toBe('up project shop: windows → windows daemon');
   });
 
   it('uses nat for windows networks when the daemon lists it, unless the file says otherwise', () => {
