@@ -89,8 +89,28 @@ export function planDown(ctx: PlanContext): void {
   }
 }
 
-function selectedContainers(ctx: PlanContext): ObservedContainer[] {
-  const names = new Set(ctx.selectedServices());
+/**
+ * `restart a`: also the services depending on a with `restart: true` (transitively), as compose
+ * does, unless --no-deps.
+ */
+function withRestartDependents(ctx: PlanContext, names: readonly string[]): string[] {
+  const result = new Set(names);
+  if (ctx.options.noDeps || !ctx.options.services?.length) return [...result];
+  const queue = [...names];
+  while (queue.length) {
+    const provider = queue.shift()!;
+    for (const [name, service] of Object.entries(ctx.project.services)) {
+      if (!result.has(name) && service.depends_on?.[provider]?.restart) {
+        result.add(name);
+        queue.push(name);
+      }
+    }
+  }
+  return [...result];
+}
+
+function selectedContainers(ctx: PlanContext, restart = false): ObservedContainer[] {
+  const names = new Set(restart ? withRestartDependents(ctx, ctx.selectedServices()) : ctx.selectedServices());
   return ctx.observed.containers
     .filter((c) => !c.oneoff && c.labels[LABEL_ROLE] !== 'resolver' && names.has(c.service))
     .sort((a, b) => byName(a.name, b.name));
@@ -114,7 +134,7 @@ export function planStop(ctx: PlanContext): void {
 
 /** Start (or restart) in dependency order: a container goes once its dependencies' containers went. */
 function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-container'): void {
-  const all = selectedContainers(ctx);
+  const all = selectedContainers(ctx, kind === 'restart-container');
   const containers = kind === 'start-container' ? all.filter((c) => !isRunning(c)) : all;
   const prefix = kind === 'start-container' ? 'start' : 'restart';
   const anyResolver = ctx.resolverContainers()[0];

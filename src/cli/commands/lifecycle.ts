@@ -12,10 +12,16 @@ function registerLifecycle(program: Command, name: Exclude<PlanCommand, 'up' | '
     .description(description)
     .argument('[services...]', 'services (default: all)');
   if (name !== 'start') command.addOption(new Option('-t, --timeout <seconds>', 'stop timeout').argParser(seconds));
-  command.action(async (services: string[], flags: { timeout?: number }, cmd: Command) => {
+  if (name === 'restart') command.option('--no-deps', 'do not restart the services depending on these with restart: true');
+  command.action(async (services: string[], flags: { timeout?: number; deps?: boolean }, cmd: Command) => {
     await withSession(cmd, async (session) => {
       await apply(session.project, session.daemons, {
-        reconcile: { command: name, services, ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}) },
+        reconcile: {
+          command: name,
+          services,
+          ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+          ...(flags.deps === false ? { noDeps: true } : {}),
+        },
         onEvent: session.reporter.sink,
         resume: resumeCommand(session, name, services),
       });

@@ -112,6 +112,25 @@ describe('reconcile down/stop/start/restart', () => {
     `);
   });
 
+  it('restart a also restarts the services depending on it with restart: true, after it, unless --no-deps (Q20)', () => {
+    const withRestart = project([
+      service('a', { command: ['sleep', '1'] }),
+      service('b', { platform: 'windows', command: ['sleep', '1'], depends_on: { a: { condition: 'service_started', required: true, restart: true } } }),
+      service('c', { command: ['sleep', '1'], depends_on: { b: { condition: 'service_started', required: true, restart: true } } }),
+      service('d', { command: ['sleep', '1'], depends_on: { a: { condition: 'service_started', required: true, restart: false } } }),
+    ]);
+    const state = observed({
+      containers: ['a', 'c', 'd'].map((s) => container({ service: s, platform: 'linux' })).concat(container({ service: 'b', platform: 'windows' })),
+    });
+    const ids = (plan: ReturnType<typeof reconcile>) => plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`);
+    expect(ids(reconcile(withRestart, state, { command: 'restart', services: ['a'] }))).toEqual([
+      'restart:a:1 <- ',
+      'restart:b:1 <- restart:a:1',
+      'restart:c:1 <- restart:b:1',
+    ]);
+    expect(ids(reconcile(withRestart, state, { command: 'restart', services: ['a'], noDeps: true }))).toEqual(['restart:a:1 <- ']);
+  });
+
   it('restart goes in dependency order and registers windows services in the resolver again', () => {
     const plan = reconcile(p, running, { command: 'restart', services: ['db', 'api'] });
     expect(plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual([
