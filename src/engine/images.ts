@@ -571,10 +571,12 @@ async function pullImage(
     sink({ type: 'progress', id, resource: 'image', name: image, platform, ...s, ...(text ? { text } : {}) });
   };
   sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status: 'started', message: `from ${facts.label}` });
+  let upToDate = false;
   try {
     const credentials = await auth.forImage(image);
     const pullPlatform = pullPlatformFor(facts);
     await client.pullImage(image, { ...(pullPlatform ? { platform: pullPlatform } : {}), ...(credentials ? { auth: credentials } : {}) }, (message) => {
+      if (/^Status: Image is up to date/.test(message.status ?? '')) upToDate = true;
       if (!progress.update(message)) return;
       // Thin the stream: a repeated status of one layer (Downloading, Extracting) at most every 100 ms;
       // every change of status goes through.
@@ -587,7 +589,12 @@ async function pullImage(
     });
     emit('done');
     const s = progress.snapshot();
-    sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status: 'done', message: `${s.layersTotal} layers, ${formatBytes(s.current)}` });
+    // The daemon had it already ("Status: Image is up to date"): say so, not "0 layers, 0 B".
+    const message =
+      upToDate && s.current === 0
+        ? 'image is up to date'
+        : `${s.layersTotal} layer${s.layersTotal === 1 ? '' : 's'}, ${formatBytes(s.current)}`;
+    sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status: 'done', message });
     return { bytes: s.current };
   } catch (error) {
     sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status: 'failed', message: (error as Error).message });

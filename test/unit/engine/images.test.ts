@@ -277,6 +277,31 @@ describe('pull_policy never beside a service that brings the image', () => {
   });
 });
 
+describe('pull of an image the daemon already has', () => {
+  it('says "image is up to date" instead of "0 layers, 0 B", and counts 0 bytes', async () => {
+    const upToDate: FakeRoute = {
+      method: 'POST',
+      path: /^\/images\/create$/,
+      handle: (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(
+          [{ status: 'Pulling from library/redis', id: '7' }, { status: `Digest: sha256:${'e'.repeat(64)}` }, { status: 'Status: Image is up to date for redis:7' }]
+            .map((m) => JSON.stringify(m))
+            .join('\r\n') + '\r\n',
+        );
+      },
+    };
+    const { project, clients, facts, e } = await setup({ distribution: { 'redis:7': LINUX_AMD64 }, routes: [upToDate], images: { 'redis:7': { Id: 'sha256:aa', Os: 'linux' } } }, {}, [
+      stubService('cache', 'linux', { image: 'redis:7', pull_policy: 'always' }),
+    ]);
+    const events: EngineEvent[] = [];
+    const result = await ensureImages(project, clients, facts, { env: e }, (ev) => events.push(ev));
+    const done = events.find((ev): ev is StepEvent => ev.type === 'step' && ev.id === 'pull:linux:redis:7' && ev.status === 'done');
+    expect(done?.message).toBe('image is up to date');
+    expect(result.summary[0]).toMatchObject({ images: 1, bytes: 0 });
+  });
+});
+
 describe('PullProgress', () => {
   it('counts bytes of downloaded layers and every finished layer', () => {
     const p = new PullProgress();
