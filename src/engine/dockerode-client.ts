@@ -40,6 +40,17 @@ export class EngineApiError extends Error {
 }
 
 /** The HTTP status behind a DaemonError / EngineApiError, if any. */
+/**
+ * Two dockerd on one Linux host edit the same iptables chains. When both create a network at the
+ * same moment, one of them can fail half-way with "unable to remove jump to DOCKER-ISOLATION-STAGE-1
+ * rule" (HTTP 500) and roll the network back. Nothing was created, so asking again is safe; any
+ * other error is final.
+ */
+const NETWORK_CREATE_ATTEMPTS = 3;
+export function isIptablesRace(error: unknown): boolean {
+  return engineStatusCode(error) === 500 && /DOCKER-ISOLATION/.test(error instanceof Error ? error.message : String(error));
+}
+
 export function engineStatusCode(error: unknown): number | undefined {
   if (error instanceof EngineApiError) return error.statusCode;
   if (error instanceof DaemonError) return engineStatusCode(error.cause);
@@ -545,8 +556,14 @@ export class DockerodeClient implements DaemonClient {
 
   createNetwork(body: EngineBody): Promise<{ id: string }> {
     return this.call(`create network ${String(body.Name ?? '')}`, async () => {
-      const result = await this.request<{ Id: string }>({ method: 'POST', path: '/networks/create', body });
-      return { id: result.Id };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const result = await this.request<{ Id: string }>({ method: 'POST', path: '/networks/create', body });
+          return { id: result.Id };
+        } catch (error) {
+          if (attempt >= NETWORK_CREATE_ATTEMPTS || !isIptablesRace(error)) throw error;
+        }
+      }
     });
   }
 

@@ -1,0 +1,65 @@
+/**
+ * Two dockerd on one Linux host (the test rig, a Linux VM daemon beside another) race on the shared
+ * iptables chains: a network create can fail with "unable to remove jump to DOCKER-ISOLATION-STAGE-1
+ * rule" and is rolled back by the daemon. The adapter asks again for that error only.
+ * Served by the fake engine (test/support/fake-engine.ts) with a scripted /networks/create.
+ */
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DockerodeClient } from '../../../src/engine/dockerode-client.js';
+import { resolveEndpoint } from '../../../src/engine/daemon-endpoints.js';
+import { startFakeEngine, type FakeEngine } from '../../support/fake-engine.js';
+
+const RACE = 'unable to remove jump to DOCKER-ISOLATION-STAGE-1 rule in FORWARD chain:  (iptables failed: iptables --wait -D FORWARD -j DOCKER-ISOLATION-STAGE-1: iptables: Bad rule (does a matching rule exist in that chain?).\n (exit status 1))';
+
+let fake: FakeEngine | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const send = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+/** A client whose /networks/create answers with `answers` in turn (status, message or id). */
+async function clientAnswering(answers: readonly [number, string][]) {
+  let calls = 0;
+  fake = await startFakeEngine({
+    daemon: 'linux',
+    routes: [
+      {
+        method: 'POST',
+        path: /\/networks\/create$/,
+        handle: (_req, res) => {
+          const [status, text] = answers[Math.min(calls, answers.length - 1)];
+          calls += 1;
+          send(res, status, status === 201 ? { Id: text } : { message: text });
+        },
+      },
+    ],
+  });
+  const endpoint = await resolveEndpoint({ platform: 'linux', host: fake.host, reach: 'auto', origin: 'file' }, { env: {} });
+  return { client: new DockerodeClient({ label: endpoint.label, modem: endpoint.modem }), calls: () => calls };
+}
+
+describe('network create and the iptables race between two daemons', () => {
+  it('asks again when the daemon lost the iptables race, and returns the network', async () => {
+    const { client, calls } = await clientAnswering([[500, RACE], [500, RACE], [201, 'net-1']]);
+    await expect(client.createNetwork({ Name: 'p_default' })).resolves.toEqual({ id: 'net-1' });
+    expect(calls()).toBe(3);
+  });
+
+  it('gives up after three attempts with the daemon message', async () => {
+    const { client, calls } = await clientAnswering([[500, RACE]]);
+    await expect(client.createNetwork({ Name: 'p_default' })).rejects.toThrow(/create network p_default failed: .*DOCKER-ISOLATION-STAGE-1/);
+    expect(calls()).toBe(3);
+  });
+
+  it('does not repeat any other failure', async () => {
+    const { client, calls } = await clientAnswering([[500, 'pool overlaps with other one on this address space']]);
+    await expect(client.createNetwork({ Name: 'p_default' })).rejects.toThrow(/pool overlaps/);
+    expect(calls()).toBe(1);
+  });
+});
