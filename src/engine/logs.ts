@@ -18,6 +18,8 @@ export interface LogsOptions {
   readonly timestamps?: boolean;
   readonly services?: readonly string[];
   readonly signal?: AbortSignal;
+  /** With follow (attached `up`): when a container's log ends, say how it ended ("exited with code 4"). */
+  readonly exits?: boolean;
 }
 
 /** The project's service containers the logs come from (no resolver, no one-offs), by name. */
@@ -46,6 +48,25 @@ function sortKey(timestamp: string | undefined): string {
   const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-].*)$/.exec(timestamp);
   if (!m) return timestamp;
   return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}${m[3]}`;
+}
+
+/** The log of `c` ended: once it is not running, one line with its exit code (as docker compose prints). */
+async function reportExit(client: DaemonClient, c: ObservedContainer, signal: AbortSignal | undefined, sink: (event: LogEvent) => void): Promise<void> {
+  let code: number;
+  try {
+    code = await client.waitContainer(c.id, 'not-running', signal);
+  } catch {
+    return; // aborted (Ctrl-C) or removed meanwhile: nothing to say
+  }
+  if (signal?.aborted) return;
+  sink({
+    type: 'log',
+    service: c.service,
+    container: c.name,
+    platform: (c.labels[LABEL_PLATFORM] as PlatformOs | undefined) ?? c.platform,
+    stream: 'stdout',
+    text: `exited with code ${code}`,
+  });
 }
 
 export async function streamLogs(
@@ -92,7 +113,10 @@ export async function streamLogs(
           void Promise.resolve(iterator.return?.()).catch(() => undefined);
           return;
         }
-        if (next.done) return;
+        if (next.done) {
+          if (options.exits) await reportExit(clientOf(c), c, options.signal, sink);
+          return;
+        }
         sink(toEvent(c, next.value, Boolean(options.timestamps)));
       }
     }),

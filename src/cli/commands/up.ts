@@ -153,7 +153,7 @@ async function attach(session: Session, daemons: Session['daemons'], services: r
   };
   process.on('SIGINT', onSignal);
   try {
-    await streamLogs(daemons.clients, containers, { follow: true, signal: abort.signal }, session.reporter.sink);
+    await streamLogs(daemons.clients, containers, { follow: true, signal: abort.signal, exits: true }, session.reporter.sink);
     await Promise.all(stops);
   } finally {
     process.removeListener('SIGINT', onSignal);

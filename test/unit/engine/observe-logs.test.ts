@@ -109,4 +109,26 @@ describe('logs', () => {
     // The signal goes to the daemon client, which closes the log socket.
     expect(requests[0]).toMatchObject({ follow: true, signal: abort.signal });
   });
+
+  it('attached (exits): says how each container ended once its log ends (Q21)', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    linux.containerLogs = async () =>
+      (async function* () {
+        yield { stream: 'stdout' as const, text: 'bye', timestamp: '2026-01-01T00:00:00Z' };
+      })();
+    const waited: string[] = [];
+    linux.waitContainer = async (id: string, condition?: string) => {
+      waited.push(`${id} ${condition}`);
+      return 4;
+    };
+    const db = observedContainer(summary('shop-db-1'), 'linux');
+    const out: LogEvent[] = [];
+    await streamLogs({ linux }, [db], { follow: true, exits: true }, (e) => out.push(e));
+    expect(out.map((e) => `${e.container}: ${e.text}`)).toEqual(['shop-db-1: bye', 'shop-db-1: exited with code 4']);
+    expect(waited).toEqual(['shop-db-1-id not-running']);
+    // Plain `logs -f` does not add the line.
+    const plain: LogEvent[] = [];
+    await streamLogs({ linux }, [db], { follow: true }, (e) => plain.push(e));
+    expect(plain.map((e) => e.text)).toEqual(['bye']);
+  });
 });
