@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 /**
  * Entry point: argv → command. The only file that calls process.exit.
  */

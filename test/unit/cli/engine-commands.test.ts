@@ -4,7 +4,8 @@
  * service names (PlanError, exit 1) checked before any daemon is contacted. No daemon is needed:
  * the endpoints point at a socket that does not exist, and the checks come before connecting.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
@@ -96,5 +97,18 @@ describe('unknown service names', () => {
     const r = await run('up', 'web', 'extra', 'nosuch');
     expect((r.error as Error).message).toBe('no such service: extra (its profile is not enabled), nosuch');
     expect(r.code).toBe(1);
+  });
+});
+
+describe('the launcher line (Q14)', () => {
+  it('keeps options such as --env-file for mixcompose (node stops reading its own options at --)', () => {
+    const shebang = readFileSync(new URL('../../../src/cli/main.ts', import.meta.url), 'utf8').split('\n')[0]!;
+    expect(shebang).toBe('#!/usr/bin/env -S node --');
+    // A script with the same first line sees every argument, even one Node 20 would take for itself.
+    const script = join(dir, 'argv.mjs');
+    writeFileSync(script, `${shebang}\nprocess.stdout.write(JSON.stringify(process.argv.slice(2)));\n`);
+    chmodSync(script, 0o755);
+    const out = execFileSync(script, ['--env-file', '/nonexistent/x.env', 'config'], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(['--env-file', '/nonexistent/x.env', 'config']);
   });
 });
