@@ -309,7 +309,8 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
           { graceSeconds: op.timeoutSeconds, ...(op.signal ? { signal: op.signal } : {}), killWaitSeconds: options.killWaitSeconds ?? KILL_WAIT_SECONDS[op.platform] },
         );
         if (result.outcome === 'stuck') emit({ type: 'warning', message: result.message ?? `container ${op.name} is stuck`, service: op.service });
-        return result.outcome === 'killed' ? `killed after ${op.timeoutSeconds}s` : undefined;
+        if (result.outcome !== 'killed') return undefined;
+        return op.timeoutSeconds === 0 ? 'killed' : `killed after ${op.timeoutSeconds}s`;
       }
       case 'remove-container': {
         const id = idOf(op.container);

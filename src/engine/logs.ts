@@ -50,15 +50,17 @@ function sortKey(timestamp: string | undefined): string {
   return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}${m[3]}`;
 }
 
-/** The log of `c` ended: once it is not running, one line with its exit code (as docker compose prints). */
-async function reportExit(client: DaemonClient, c: ObservedContainer, signal: AbortSignal | undefined, sink: (event: LogEvent) => void): Promise<void> {
+/**
+ * The log of `c` ended because it stopped: one line with its exit code (as docker compose prints),
+ * also while Ctrl-C stops the stack. The wait answers at once for a stopped container.
+ */
+async function reportExit(client: DaemonClient, c: ObservedContainer, sink: (event: LogEvent) => void): Promise<void> {
   let code: number;
   try {
-    code = await client.waitContainer(c.id, 'not-running', signal);
+    code = await client.waitContainer(c.id, 'not-running');
   } catch {
-    return; // aborted (Ctrl-C) or removed meanwhile: nothing to say
+    return; // removed meanwhile, or the session closed its connections: nothing to say
   }
-  if (signal?.aborted) return;
   sink({
     type: 'log',
     service: c.service,
@@ -114,7 +116,7 @@ export async function streamLogs(
           return;
         }
         if (next.done) {
-          if (options.exits) await reportExit(clientOf(c), c, options.signal, sink);
+          if (options.exits) await reportExit(clientOf(c), c, sink);
           return;
         }
         sink(toEvent(c, next.value, Boolean(options.timestamps)));

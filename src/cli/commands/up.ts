@@ -136,10 +136,13 @@ async function attach(session: Session, daemons: Session['daemons'], services: r
   const containers = logContainers(observed.containers, services);
   const abort = new AbortController();
   const stops: Promise<unknown>[] = [];
+  // After the second Ctrl-C the kill speaks for each container: the graceful stop's remaining steps
+  // (which end because of the kill) would contradict it ("killed after 30s").
+  let forced = false;
   const stop = (timeout?: number) =>
     apply(session.project, daemons, {
       reconcile: { command: 'stop', services, ...(timeout !== undefined ? { timeout } : {}) },
-      onEvent: session.reporter.sink,
+      onEvent: timeout === undefined ? (e) => (forced && e.type === 'step' ? undefined : session.reporter.sink(e)) : session.reporter.sink,
     });
   // First Ctrl-C: stop gracefully (reverse dependency order). Second: kill (stop with no grace).
   const onSignal = () => {
@@ -148,6 +151,7 @@ async function attach(session: Session, daemons: Session['daemons'], services: r
       stops.push(stop().finally(() => abort.abort()));
     } else if (stops.length === 1) {
       session.reporter.sink({ type: 'warning', message: 'Killing...' });
+      forced = true;
       stops.push(stop(0));
     }
   };

@@ -26,6 +26,20 @@ services:
     command: ["sh", "-c", "echo web-ready; exec sleep 3600"]
 `;
 
+/** `mixcompose up` (attached) in `dir`, its stdout and stderr collected in `output`. */
+function attachedUp(dir: string) {
+  const child = execa('node', [MIXCOMPOSE_BIN, '-f', join(dir, 'compose.yaml'), '--progress', 'plain', 'up'], {
+    env: rigEnv(),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+  });
+  const run = { child, output: '' };
+  child.all?.on('data', (chunk: Buffer) => (run.output += chunk.toString()));
+  return run;
+}
+
 describe('attached up', () => {
   afterAll(async () => {
     await removeProjectLeftovers(name);
@@ -35,24 +49,46 @@ describe('attached up', () => {
     assertRigUp();
     const dir = mkdtempSync(join(tmpdir(), 'mixcompose-attach-'));
     writeFileSync(join(dir, 'compose.yaml'), yaml);
-    const child = execa('node', [MIXCOMPOSE_BIN, '-f', join(dir, 'compose.yaml'), '--progress', 'plain', 'up'], {
-      env: rigEnv(),
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-      all: true,
-    });
-    let output = '';
-    child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await pollUntil('both services logged', async () => output.includes(`${name}-db-1 | db-ready`) && output.includes(`${name}-web-1 | web-ready`), { timeoutMs: 60_000 });
+    const run = attachedUp(dir);
+    const { child } = run;
+    await pollUntil('both services logged', async () => run.output.includes(`${name}-db-1 | db-ready`) && run.output.includes(`${name}-web-1 | web-ready`), { timeoutMs: 60_000 });
     child.kill('SIGINT');
     const result = await child;
-    expect(result.exitCode, output).toBe(0);
-    expect(output).toContain('Gracefully stopping');
+    expect(result.exitCode, run.output).toBe(0);
+    expect(run.output).toContain('Gracefully stopping');
     // Reverse dependency order: web (windows) stops before db (linux) begins to stop.
-    expect(output.indexOf(`Container ${name}-web-1  Stopped`)).toBeLessThan(output.indexOf(`Container ${name}-db-1  Stopping`));
+    expect(run.output.indexOf(`Container ${name}-web-1  Stopped`)).toBeLessThan(run.output.indexOf(`Container ${name}-db-1  Stopping`));
     const db = await rigDocker('linux').getContainer(`${name}-db-1`).inspect();
     const web = await rigDocker('windows').getContainer(`${name}-web-1`).inspect();
     expect([db.State.Running, web.State.Running]).toEqual([false, false]);
+  });
+
+  it('a second Ctrl-C kills at once with one "Stopped: killed" line; each exit is reported (Q21, Q22)', async () => {
+    assertRigUp();
+    const stub = uniqueProjectName('attach-kill');
+    const dir = mkdtempSync(join(tmpdir(), 'mixcompose-attach-kill-'));
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${stub}\nservices:\n  stubborn:\n    platform: windows\n    image: mixcompose-test/busybox:latest\n    stop_grace_period: 30s\n` +
+        `    command: ["sh", "-c", "trap 'echo ignoring TERM' TERM; echo up; while true; do sleep 1; done"]\n`,
+    );
+    try {
+      const run = attachedUp(dir);
+      const { child } = run;
+      await pollUntil('the service logged', async () => run.output.includes(`${stub}-stubborn-1 | up`), { timeoutMs: 60_000 });
+      child.kill('SIGINT');
+      await pollUntil('the graceful stop began', async () => run.output.includes('ignoring TERM'), { timeoutMs: 20_000 });
+      const second = Date.now();
+      child.kill('SIGINT');
+      const result = await child;
+      expect(result.exitCode, run.output).toBe(0);
+      expect(Date.now() - second).toBeLessThan(15_000);
+      expect(run.output.match(/Container \S+-stubborn-1 +Stopped/g), run.output).toEqual([`Container ${stub}-stubborn-1  Stopped`]);
+      expect(run.output).toContain(`Container ${stub}-stubborn-1  Stopped: killed\n`);
+      expect(run.output).not.toContain('killed after 30s');
+      expect(run.output).toContain(`${stub}-stubborn-1 | exited with code 137`);
+    } finally {
+      await removeProjectLeftovers(stub);
+    }
   });
 });
