@@ -21,13 +21,23 @@ export interface Reporter {
 
 export interface ReporterStreams {
   readonly stdout: Writable & { isTTY?: boolean };
-  readonly stderr: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean; columns?: number };
 }
 
-/** Resolves `auto` the way docker compose does: a TTY gets the live view, anything else plain lines. */
-export function resolveProgressMode(mode: ProgressMode, stderrIsTTY: boolean, env: Readonly<Record<string, string | undefined>>): Exclude<ProgressMode, 'auto'> {
+/**
+ * Resolves `auto` the way docker compose does: a TTY gets the live view, anything else plain lines.
+ * A TTY that reports no width (some CI pseudo-terminals, `script` without a size) would make the
+ * live view wrap every character, so it gets plain lines too.
+ */
+export function resolveProgressMode(
+  mode: ProgressMode,
+  stderrIsTTY: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+  columns?: number,
+): Exclude<ProgressMode, 'auto'> {
   if (mode !== 'auto') return mode;
   if (!stderrIsTTY || env.CI === 'true' || env.TERM === 'dumb') return 'plain';
+  if (columns !== undefined && columns < 20) return 'plain';
   return 'tty';
 }
 
@@ -155,7 +165,7 @@ export function createReporter(
   streams: ReporterStreams,
   env: Readonly<Record<string, string | undefined>>,
 ): Reporter {
-  switch (resolveProgressMode(mode, Boolean(streams.stderr.isTTY), env)) {
+  switch (resolveProgressMode(mode, Boolean(streams.stderr.isTTY), env, streams.stderr.isTTY ? (streams.stderr.columns ?? 0) : undefined)) {
     case 'json':
       return jsonReporter(streams);
     case 'quiet':

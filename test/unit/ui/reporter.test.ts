@@ -47,6 +47,11 @@ describe('reporters', () => {
     expect(resolveProgressMode('json', true, {})).toBe('json');
   });
 
+  test('a TTY that reports no width gets plain lines, not a view wrapped per character', () => {
+    expect(resolveProgressMode('auto', true, {}, 0)).toBe('plain');
+    expect(resolveProgressMode('auto', true, {}, 120)).toBe('tty');
+  });
+
   test('plain writes steps and warnings to stderr, logs to stdout, thins progress', () => {
     const c = capture();
     const r = plainReporter(c.streams);
