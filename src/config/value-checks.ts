@@ -56,6 +56,14 @@ export function integerProblem(value: unknown, min: number, max?: number): strin
 
 const PROTOCOLS = ['tcp', 'udp', 'sctp'];
 
+/** A message when a static address is not a dotted IPv4 address (four numbers 0-255). */
+export function ipv4Problem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined; // the schema reports other types
+  const parts = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
+  if (parts && parts.slice(1).every((p) => Number(p) <= 255)) return undefined;
+  return `invalid IPv4 address "${value}": expected four numbers 0-255, like 172.20.0.10`;
+}
+
 /** A message when an `expose` entry is not PORT[-PORT][/PROTOCOL] with ports 1-65535. */
 export function exposeProblem(value: unknown): string | undefined {
   const text = String(value).trim();
@@ -133,6 +141,15 @@ export function checkServiceValues(raw: Dict, problem: ValueProblem, uninterpola
   };
   for (const [path, fn] of CHECKS) check(at(raw, path), path, fn);
   if (Array.isArray(raw.expose)) raw.expose.forEach((e, i) => check(e, ['expose', i], exposeProblem));
+  if (isPlainMap(raw.networks)) {
+    for (const [network, settings] of Object.entries(raw.networks)) {
+      if (isPlainMap(settings)) check(settings.ipv4_address, ['networks', network, 'ipv4_address'], ipv4Problem);
+    }
+  }
+  // `environment: ["=value"]` names no variable; the daemon would refuse the container later.
+  if (isPlainMap(raw.environment) && Object.prototype.hasOwnProperty.call(raw.environment, '')) {
+    problem('a variable needs a name: an entry "=value" has none', ['environment']);
+  }
   if (Array.isArray(raw.volumes)) {
     raw.volumes.forEach((v, i) => {
       if (isPlainMap(v) && isPlainMap(v.tmpfs)) check(v.tmpfs.size, ['volumes', i, 'tmpfs', 'size'], size);
