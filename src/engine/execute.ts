@@ -12,7 +12,7 @@ import { DaemonError, DependencyError, PlanError } from '../errors.js';
 import type { EventSink, ResourceKind, StepEvent } from '../model/events.js';
 import type { PlatformOs } from '../model/project.js';
 import { daemonFault, type ResumeCommand } from '../plan/fault-report.js';
-import { describeOperation } from '../plan/format-plan.js';
+import { briefOperation, describeOperation } from '../plan/format-plan.js';
 import { materializeSpec } from '../plan/materialize.js';
 import type { ContainerFile, ContainerRef, Operation, Plan, RuntimeIp } from '../plan/plan.js';
 import { readFile } from 'node:fs/promises';
@@ -456,22 +456,20 @@ function translateFailure(
   const client = options.clients[op.daemon];
   const done = new Set(completed);
   const byId = new Map(plan.operations.map((o) => [o.id, o]));
-  const text = (id: string) => `${describeOperation(byId.get(id)!)} (${byId.get(id)!.daemon})`;
+  const brief = (o: Operation) => `${briefOperation(o)} (${o.daemon})`;
+  const progress = {
+    done: completed.map((id) => brief(byId.get(id)!)),
+    notDone: plan.operations.filter((o) => !done.has(o.id)).map(brief),
+  };
   const daemonLabel = client?.label ?? op.daemon;
   if (!options.resume) {
-    return error instanceof DaemonError
-      ? new DaemonError(daemonLabel, describeOperation(op), error.cause ?? error, {
-          done: completed.map(text),
-          notDone: plan.operations.filter((o) => !done.has(o.id)).map((o) => text(o.id)),
-        })
-      : error;
+    return error instanceof DaemonError ? new DaemonError(daemonLabel, describeOperation(op), error.cause ?? error, progress) : error;
   }
   return daemonFault({
     daemon: daemonLabel,
     operation: `${options.command ?? 'up'}: ${describeOperation(op)}`,
     cause: error instanceof DaemonError ? (error.cause ?? error) : error,
-    done: completed.map(text),
-    notDone: plan.operations.filter((o) => !done.has(o.id)).map((o) => text(o.id)),
+    ...progress,
     resume: options.resume,
   });
 }

@@ -29,6 +29,25 @@ export function topologicalOperations(plan: Plan): Operation[] {
 }
 
 /** One line saying what an operation does: "create container shop-db-1 (new)". */
+/**
+ * The operation in a few words, for lists of what was and was not done after a failure: a
+ * 20-service stack lists 40 operations there, so the address details of describeOperation stay out.
+ */
+export function briefOperation(op: Operation): string {
+  switch (op.kind) {
+    case 'create-container':
+      return `${op.replaces || op.reason !== 'new' ? 'recreate' : 'create'} container ${op.name}`;
+    case 'register-hosts':
+      return `register ${op.names.join(' ')} in the resolver`;
+    case 'wait':
+      return `wait until ${op.name} is ${op.condition}`;
+    case 'stop-container':
+      return `stop container ${op.name}`;
+    default:
+      return describeOperation(op);
+  }
+}
+
 export function describeOperation(op: Operation): string {
   switch (op.kind) {
     case 'create-network':
