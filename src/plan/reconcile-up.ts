@@ -13,8 +13,11 @@ import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_VOLUME, containerLabels, projec
 import { materializeSpec } from './materialize.js';
 import type { ObservedContainer } from './observed-state.js';
 import type { ContainerRef, ContainerSpec, ReachDecision, ReplacedContainer, RuntimeIp, Substitution } from './plan.js';
+
+export { decideReach, reachFromEndpoints } from './reach.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { spansTwoDaemons } from './placement.js';
+import { decideReach } from './reach.js';
 import { bindTargetFor } from './path-translation.js';
 import { createPlatformFor } from './daemon-check.js';
 import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
@@ -49,46 +52,6 @@ const RESOLVER_START = `start:${RESOLVER_SERVICE}:1`;
 
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Reach per provider daemon: configured, or for `auto` the probe result, or a default. */
-export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, ReachDecision>> {
-  const result: Partial<Record<PlatformOs, ReachDecision>> = {};
-  const daemons = ctx.project.extension.daemons;
-  for (const platform of ['linux', 'windows'] as const) {
-    const settings = daemons[platform];
-    if (!settings) continue;
-    if (settings.reach !== 'auto') {
-      result[platform] = { reach: settings.reach, why: 'configured' };
-      continue;
-    }
-    const probed = ctx.options.probedReach?.[platform];
-    if (probed) {
-      result[platform] = { reach: probed, why: 'auto: probe' };
-      continue;
-    }
-    result[platform] = reachFromEndpoints(settings.host, daemons[platform === 'linux' ? 'windows' : 'linux']?.host);
-  }
-  return result;
-}
-
-/** The machine an endpoint is on: "local" for sockets and pipes, else the host name of tcp:// / ssh://. */
-function endpointMachine(host: string | undefined): string {
-  if (!host || host.startsWith('unix:') || host.startsWith('npipe:')) return 'local';
-  const m = /^[a-z]+:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(host);
-  const name = m?.[1]?.toLowerCase() ?? host;
-  return name === 'localhost' || name === '127.0.0.1' || name === '[::1]' ? 'local' : name;
-}
-
-/**
- * `auto` without a probe result, from where the daemons are: Docker Desktop's two engines (two named
- * pipes, two VMs) and daemons on different machines reach each other through published ports; two
- * daemons on one machine (LCOW beside Windows, the test rig) route container IPs.
- */
-export function reachFromEndpoints(host: string | undefined, otherHost: string | undefined): ReachDecision {
-  if (host?.startsWith('npipe:') && otherHost?.startsWith('npipe:')) return { reach: 'published', why: 'auto: Docker Desktop engines' };
-  if (endpointMachine(host) !== endpointMachine(otherHost)) return { reach: 'published', why: 'auto: daemons on different machines' };
-  return { reach: 'ip', why: 'auto: daemons on one machine' };
 }
 
 function primaryIp(ips: Readonly<Record<string, string>>, network: string | undefined): string | undefined {

@@ -8,7 +8,7 @@ import { LABEL_PLATFORM, LABEL_ROLE } from '../../plan/labels.js';
 import type { ObservedContainer, ObservedState } from '../../plan/observed-state.js';
 import { withSession } from './session.js';
 import { PlanContext } from '../../plan/plan-context.js';
-import { decideReach } from '../../plan/reconcile-up.js';
+import { decideReach } from '../../plan/reach.js';
 import { spansTwoDaemons } from '../../plan/placement.js';
 
 export interface PsRow {
