@@ -178,6 +178,7 @@ const daemon: Schema = obj({
   tls: obj({ ca: str, cert: str, key: str, verify: bool }),
   address: str,
   reach: { type: 'string', enum: ['auto', 'ip', 'published'] },
+  probe_image: str,
   stop_grace_period: str,
   path_prefix: str,
 });

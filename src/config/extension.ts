@@ -9,7 +9,7 @@
  *      `npipe:////./pipe/docker_engine_linux` (linux); elsewhere both platforms default to
  *      `DOCKER_HOST` if set, else `unix:///var/run/docker.sock`.
  * A level that sets both host and context is an error. The other daemon settings (tls, address,
- * reach, stop_grace_period, path_prefix) come from the file only.
+ * reach, probe_image, stop_grace_period, path_prefix) come from the file only.
  */
 import type { DaemonSettings, DaemonTls, PlatformOs, ProjectExtension, Reach } from '../model/project.js';
 import type { LoadOptions } from './load-project.js';
@@ -89,6 +89,7 @@ export function resolveExtension(
       ...(tls ? { tls } : {}),
       ...(str(file.address) ? { address: str(file.address) } : {}),
       reach,
+      ...(str(file.probe_image) ? { probe_image: str(file.probe_image) } : {}),
       ...(str(file.stop_grace_period) ? { stop_grace_period: str(file.stop_grace_period) } : {}),
       ...(str(file.path_prefix) ? { path_prefix: str(file.path_prefix) } : {}),
       origin: chosen.origin,

@@ -240,6 +240,11 @@ export interface DaemonSettings {
   /** Host name/IP at which the other daemon's containers reach this daemon's published ports. */
   readonly address?: string;
   readonly reach: Reach;
+  /**
+   * Image of `up`'s reach probe container on this daemon (reach `auto`); default: the resolver image
+   * on a Linux daemon, mcr.microsoft.com/windows/nanoserver:ltsc2022 on a Windows one.
+   */
+  readonly probe_image?: string;
   /** Default stop grace period for this platform's services ("10s"). */
   readonly stop_grace_period?: string;
   /** Prefix under which a Linux engine on a Windows host sees host drives (Docker Desktop: "/run/desktop/mnt/host"). */

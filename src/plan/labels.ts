@@ -19,6 +19,16 @@ export const LABEL_IMAGE = 'com.docker.compose.image';
 export const LABEL_PLATFORM = 'io.mixcompose.platform';
 /** "resolver" for the project DNS resolver container; absent for service containers. */
 export const LABEL_ROLE = 'io.mixcompose.role';
+/** LABEL_ROLE of the throw-away containers and network of `up`'s reach probe (never part of the plan). */
+export const ROLE_REACH_PROBE = 'reach-probe';
+/**
+ * On project networks: the probe's answer for reaching the platform's containers from the other
+ * daemon ("ip" | "published"), so later commands know it without probing again.
+ */
+export const LABEL_REACH: Readonly<Record<PlatformOs, string>> = {
+  linux: 'io.mixcompose.reach.linux',
+  windows: 'io.mixcompose.reach.windows',
+};
 
 /** The Engine API label filter that selects this project's resources. */
 export function projectFilter(project: string): { label: string[] } {

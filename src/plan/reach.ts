@@ -1,32 +1,148 @@
 /**
  * Reach between the two daemons (issue 3): how one daemon's containers reach the other's services,
  * `ip` (container IPs route) or `published` (the other daemon's address and a published port).
- * Configured per provider platform; `auto` is decided by a probe when there is one, else from where
- * the endpoints are.
+ *
+ * Configured per provider platform. `auto` is decided, first source that has an answer wins:
+ * 1. a probe `up` just ran (options.probedReach; engine/reach-probe.ts),
+ * 2. the probe result recorded on the project's networks (labels io.mixcompose.reach.<platform>,
+ *    put there by the `up` that probed: so only the first `up` probes, and `down` forgets it),
+ * 3. where the endpoints are (no probe yet: `plan`, `ps` before the first `up`, or a probe that
+ *    could not run).
  */
-import type { PlatformOs } from '../model/project.js';
+import type { PlatformOs, Project } from '../model/project.js';
 import type { ReachDecision } from './plan.js';
 import type { PlanContext } from './plan-context.js';
+import { LABEL_REACH, ROLE_REACH_PROBE, LABEL_ROLE } from './labels.js';
+import type { ObservedState } from './observed-state.js';
+import { placeServices, spansTwoDaemons } from './placement.js';
 
-/** Reach per provider daemon: configured, or for `auto` the probe result, or a default. */
-export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, ReachDecision>> {
-  const result: Partial<Record<PlatformOs, ReachDecision>> = {};
+type ReachValue = ReachDecision['reach'];
+
+/**
+ * Where a reach answer came from: the file, the probe this `up` ran, the probe result recorded on
+ * the project's networks, or (no probe result) where the endpoints are. Carried in the plan's
+ * JSON (`plan --format json`) beside `reach` and `why`.
+ */
+export type ReachSource = 'configured' | 'probe' | 'recorded' | 'endpoints';
+
+/** A reach decision and its source. */
+export interface SourcedReach extends ReachDecision {
+  readonly source: ReachSource;
+}
+const PLATFORMS = ['linux', 'windows'] as const;
+
+function other(platform: PlatformOs): PlatformOs {
+  return platform === 'linux' ? 'windows' : 'linux';
+}
+
+function isReachValue(value: string | undefined): value is ReachValue {
+  return value === 'ip' || value === 'published';
+}
+
+/**
+ * The probe result recorded on the project's networks, per provider platform. Any network of the
+ * project carrying the label counts (they were all made by one probing `up`); when two disagree
+ * (made by different `up`s), `published` wins: it works wherever `ip` does.
+ */
+export function recordedReach(observed: Pick<ObservedState, 'networks'>): Partial<Record<PlatformOs, ReachValue>> {
+  const out: Partial<Record<PlatformOs, ReachValue>> = {};
+  for (const network of observed.networks) {
+    if (network.labels[LABEL_ROLE] === ROLE_REACH_PROBE) continue;
+    for (const platform of PLATFORMS) {
+      const value = network.labels[LABEL_REACH[platform]];
+      if (!isReachValue(value)) continue;
+      if (out[platform] !== 'published') out[platform] = value;
+    }
+  }
+  return out;
+}
+
+/** Reach per provider daemon: configured > fresh probe > recorded probe > endpoints. */
+export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, SourcedReach>> {
+  const result: Partial<Record<PlatformOs, SourcedReach>> = {};
   const daemons = ctx.project.extension.daemons;
-  for (const platform of ['linux', 'windows'] as const) {
+  const recorded = recordedReach(ctx.observed);
+  for (const platform of PLATFORMS) {
     const settings = daemons[platform];
     if (!settings) continue;
     if (settings.reach !== 'auto') {
-      result[platform] = { reach: settings.reach, why: 'configured' };
+      result[platform] = { reach: settings.reach, why: 'configured', source: 'configured' };
       continue;
     }
     const probed = ctx.options.probedReach?.[platform];
     if (probed) {
-      result[platform] = { reach: probed, why: 'auto: probe' };
+      result[platform] = { reach: probed, why: 'auto: probe', source: 'probe' };
       continue;
     }
-    result[platform] = reachFromEndpoints(settings.host, daemons[platform === 'linux' ? 'windows' : 'linux']?.host);
+    const kept = recorded[platform];
+    if (kept) {
+      result[platform] = { reach: kept, why: 'auto: probe (recorded)', source: 'recorded' };
+      continue;
+    }
+    const guess = reachFromEndpoints(settings.host, daemons[other(platform)]?.host);
+    // `up` probes (and says so in its progress); `plan`, `up --dry-run`, `ps` and `start` do not.
+    const note = ctx.options.probeFailed ? 'the probe could not run (see the warning)' : 'not probed yet (up probes)';
+    result[platform] = { ...guess, why: `${guess.why}; ${note}`, source: 'endpoints' };
   }
   return result;
+}
+
+/**
+ * The reach labels a network the plan creates carries: the decisions that came from a probe
+ * (fresh or recorded), so the next `up` need not probe again.
+ */
+export function reachLabels(reach: Readonly<Partial<Record<PlatformOs, SourcedReach>>>): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const platform of PLATFORMS) {
+    const decision = reach[platform];
+    if (decision && (decision.source === 'probe' || decision.source === 'recorded')) labels[LABEL_REACH[platform]] = decision.reach;
+  }
+  return labels;
+}
+
+/**
+ * The provider platforms `up` must probe for: `auto`, the services span two distinct daemons, and
+ * no result is recorded. Empty = no probe.
+ */
+export function reachToProbe(project: Project, observed: ObservedState): PlatformOs[] {
+  const platforms = Object.values(project.services).map((s) => s.platform.os);
+  if (!spansTwoDaemons(placeServices(observed.daemons), platforms)) return [];
+  const recorded = recordedReach(observed);
+  return PLATFORMS.filter((p) => project.extension.daemons[p]?.reach === 'auto' && !recorded[p]);
+}
+
+/** Direction of a probe: "linux->windows" = the linux daemon's probe pings the windows daemon's. */
+export type ProbeDirection = 'linux->windows' | 'windows->linux';
+
+/** What a ping from one probe to the other gave. */
+export interface PingOutcome {
+  readonly ok: boolean;
+  /** What was run and what came back, for messages. */
+  readonly detail: string;
+}
+
+/**
+ * The probe's answer as reach: linux→windows answered ⇒ windows providers are reached by `ip`,
+ * else `published`; windows→linux likewise for linux providers.
+ */
+export function reachFromProbe(pings: Readonly<Record<ProbeDirection, PingOutcome>>): Record<PlatformOs, ReachValue> {
+  return {
+    windows: pings['linux->windows'].ok ? 'ip' : 'published',
+    linux: pings['windows->linux'].ok ? 'ip' : 'published',
+  };
+}
+
+/** The ping command line for a probe container of this OS (the daemon's reported OSType). */
+export function pingCommand(os: string, ip: string, seconds: number): string[] {
+  return os === 'windows' ? ['ping', '-n', '1', '-w', String(seconds * 1000), ip] : ['ping', '-c', '1', '-W', String(seconds), ip];
+}
+
+/**
+ * Whether a ping answered: exit 0 AND a reply line with a TTL (Windows ping exits 0 on
+ * "Destination host unreachable", which a router answers, so the exit code alone proves nothing).
+ */
+export function pingAnswered(exitCode: number, output: string): boolean {
+  return exitCode === 0 && /ttl=/i.test(output);
 }
 
 /** The machine an endpoint is on: "local" for sockets and pipes, else the host name of tcp:// / ssh://. */

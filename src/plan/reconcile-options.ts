@@ -30,6 +30,8 @@ export interface ReconcileOptions {
   readonly rmi?: 'all' | 'local';
   /** reach `auto`: what the probe found, per provider daemon platform. */
   readonly probedReach?: Readonly<Partial<Record<PlatformOs, 'ip' | 'published'>>>;
+  /** reach `auto`: `up` tried to probe and could not (the reach lines say so; a warning says why). */
+  readonly probeFailed?: boolean;
   /** Bind sources stat'ed on this host (absolute path → kind); absent = not checked. */
   readonly sourceKinds?: Readonly<Record<string, 'directory' | 'file' | 'missing' | 'other'>>;
   /** Host OS running mixcompose (for path translation defaults). */

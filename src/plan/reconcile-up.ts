@@ -17,7 +17,7 @@ import type { ContainerRef, ContainerSpec, ReachDecision, ReplacedContainer, Run
 export { decideReach, reachFromEndpoints } from './reach.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { spansTwoDaemons } from './placement.js';
-import { decideReach } from './reach.js';
+import { decideReach, reachLabels } from './reach.js';
 import { bindTargetFor } from './path-translation.js';
 import { createPlatformFor } from './daemon-check.js';
 import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
@@ -96,6 +96,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         ...projectLabels(project),
         [LABEL_NETWORK]: key,
         [LABEL_PLATFORM]: daemon,
+        // The probe's answer, recorded so the next `up` does not probe again (plan/reach.ts).
+        ...reachLabels(reach),
       },
     };
     if (network?.driver_opts) body.Options = { ...network.driver_opts };

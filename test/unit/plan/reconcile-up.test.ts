@@ -169,7 +169,7 @@ describe('reconcile up', () => {
     const p = project([db(), web()], {}, { linux: { reach: 'auto', address: 'h' }, windows: { reach: 'auto' } });
     const plan = reconcile(p, observed(), { probedReach: { linux: 'published' } });
     expect(formatPlan(plan)).toContain('reach linux containers from the other daemon: published (auto: probe)');
-    expect(formatPlan(plan)).toContain('reach windows containers from the other daemon: ip (auto: daemons on one machine)');
+    expect(formatPlan(plan)).toContain('reach windows containers from the other daemon: ip (auto: daemons on one machine; not probed yet (up probes))');
   });
 
   it('puts both platforms on one daemon when they share it, with no resolver and names for addresses', () => {

@@ -1,0 +1,136 @@
+/**
+ * reach `auto` (issue 3): which source decides (configured > fresh probe > recorded > endpoints),
+ * what the plan prints, what networks record, and when `up` must probe. Pure, no daemon.
+ */
+import { describe, expect, it } from 'vitest';
+import { reconcile } from '../../../src/plan/reconcile.js';
+import { formatPlan } from '../../../src/plan/format-plan.js';
+import { PlanContext } from '../../../src/plan/plan-context.js';
+import { decideReach, pingAnswered, pingCommand, reachFromProbe, reachToProbe, recordedReach } from '../../../src/plan/reach.js';
+import type { ObservedNetwork } from '../../../src/plan/observed-state.js';
+import type { CreateNetworkOp } from '../../../src/plan/plan.js';
+import { facts, observed, project, service } from './builders.js';
+
+const db = service('db', { command: ['sleep', '3600'] });
+const web = service('web', { platform: 'windows', command: ['sleep', '3600'] });
+// Addresses: a published answer needs them (ports, and the resolver's names under published reach).
+const auto = () => project([db, web], {}, { linux: { reach: 'auto', address: '192.0.2.1' }, windows: { reach: 'auto', address: '192.0.2.2' } });
+
+function network(platform: 'linux' | 'windows', labels: Record<string, string>): ObservedNetwork {
+  return { id: `n-${platform}`, name: 'shop_default', platform, driver: 'bridge', subnets: [], labels: { 'com.docker.compose.project': 'shop', ...labels } };
+}
+const RECORDED = { 'io.mixcompose.reach.linux': 'published', 'io.mixcompose.reach.windows': 'ip' };
+
+describe('decideReach precedence', () => {
+  it('configured wins over a probe and a recorded result', () => {
+    const p = project([db, web], {}, { linux: { reach: 'published', address: 'h' }, windows: { reach: 'auto' } });
+    const ctx = new PlanContext(p, observed({ networks: [network('linux', RECORDED)] }), { probedReach: { linux: 'ip', windows: 'published' } });
+    const reach = decideReach(ctx);
+    expect(reach.linux).toEqual({ reach: 'published', why: 'configured', source: 'configured' });
+    expect(reach.windows).toEqual({ reach: 'published', why: 'auto: probe', source: 'probe' });
+  });
+
+  it('a fresh probe wins over the recorded result', () => {
+    const ctx = new PlanContext(auto(), observed({ networks: [network('linux', RECORDED)] }), { probedReach: { linux: 'ip' } });
+    const reach = decideReach(ctx);
+    expect(reach.linux).toEqual({ reach: 'ip', why: 'auto: probe', source: 'probe' });
+    // windows was not probed this time: the recorded answer
+    expect(reach.windows).toEqual({ reach: 'ip', why: 'auto: probe (recorded)', source: 'recorded' });
+  });
+
+  it('the recorded result wins over the endpoints', () => {
+    const ctx = new PlanContext(auto(), observed({ networks: [network('windows', RECORDED)] }), {});
+    expect(decideReach(ctx).linux).toEqual({ reach: 'published', why: 'auto: probe (recorded)', source: 'recorded' });
+  });
+
+  it('without any probe result, the endpoints decide and the reason says no probe ran yet', () => {
+    const reach = decideReach(new PlanContext(auto(), observed({ networks: [network('linux', {})] }), {}));
+    expect(reach.linux).toEqual({ reach: 'ip', why: 'auto: daemons on one machine; not probed yet (up probes)', source: 'endpoints' });
+    const failed = decideReach(new PlanContext(auto(), observed(), { probeFailed: true }));
+    expect(failed.windows?.why).toBe('auto: daemons on one machine; the probe could not run (see the warning)');
+  });
+
+  it('ignores reach labels that are not ip/published, and the probe\'s own network', () => {
+    const odd = network('linux', { 'io.mixcompose.reach.linux': 'sometimes' });
+    const probeNet = { ...network('linux', { ...RECORDED, 'io.mixcompose.role': 'reach-probe' }), name: 'shop_mixcompose-reach-probe' };
+    expect(recordedReach({ networks: [odd, probeNet] })).toEqual({});
+  });
+
+  it('when two networks disagree, published wins (it works wherever ip does)', () => {
+    const a = network('linux', { 'io.mixcompose.reach.linux': 'ip' });
+    const b = network('windows', { 'io.mixcompose.reach.linux': 'published' });
+    expect(recordedReach({ networks: [a, b] }).linux).toBe('published');
+    expect(recordedReach({ networks: [b, a] }).linux).toBe('published');
+  });
+});
+
+describe('plan output and recording', () => {
+  it('plan prints each decision with its source, and JSON carries the source', () => {
+    const plan = reconcile(auto(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
+    const text = formatPlan(plan);
+    expect(text).toContain('reach linux containers from the other daemon: ip (auto: probe)');
+    expect(text).toContain('reach windows containers from the other daemon: published (auto: probe)');
+    expect(JSON.parse(JSON.stringify(plan)).reach.windows).toEqual({ reach: 'published', why: 'auto: probe', source: 'probe' });
+  });
+
+  it('networks created after a probe carry its answer; without a probe they carry none', () => {
+    const probed = reconcile(auto(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
+    const nets = probed.operations.filter((op): op is CreateNetworkOp => op.kind === 'create-network');
+    expect(nets.map((n) => n.daemon).sort()).toEqual(['linux', 'windows']);
+    for (const n of nets) {
+      expect((n.body.Labels as Record<string, string>)['io.mixcompose.reach.linux']).toBe('ip');
+      expect((n.body.Labels as Record<string, string>)['io.mixcompose.reach.windows']).toBe('published');
+    }
+    const guessed = reconcile(auto(), observed(), {});
+    for (const op of guessed.operations.filter((o): o is CreateNetworkOp => o.kind === 'create-network')) {
+      expect(Object.keys(op.body.Labels as object).filter((k) => k.startsWith('io.mixcompose.reach.'))).toEqual([]);
+    }
+    // configured reach is in the file already: nothing to record
+    const configured = reconcile(project([db, web]), observed(), {});
+    const labels = configured.operations.find((o): o is CreateNetworkOp => o.kind === 'create-network')!.body.Labels as Record<string, string>;
+    expect(labels['io.mixcompose.reach.linux']).toBeUndefined();
+  });
+
+  it('a network added later records the recorded answer too', () => {
+    const p = { ...auto(), networks: { default: { name: 'shop_default' }, back: { name: 'shop_back' } } };
+    const withBack = { ...p, services: { ...p.services, db: { ...db, networks: { default: null, back: null } } } };
+    const plan = reconcile(withBack, observed({ networks: [network('linux', RECORDED), network('windows', RECORDED)] }), {});
+    const back = plan.operations.find((o): o is CreateNetworkOp => o.kind === 'create-network' && o.name === 'shop_back')!;
+    expect((back.body.Labels as Record<string, string>)['io.mixcompose.reach.linux']).toBe('published');
+  });
+});
+
+describe('when up probes', () => {
+  it('probes the auto platforms without a recorded answer, only across two daemons', () => {
+    expect(reachToProbe(auto(), observed())).toEqual(['linux', 'windows']);
+    expect(reachToProbe(auto(), observed({ networks: [network('linux', RECORDED)] }))).toEqual([]);
+    expect(reachToProbe(auto(), observed({ networks: [network('linux', { 'io.mixcompose.reach.windows': 'ip' })] }))).toEqual(['linux']);
+    // networks without reach labels (an older mixcompose, or a probe that could not run): probe
+    expect(reachToProbe(auto(), observed({ networks: [network('linux', {}), network('windows', {})] }))).toEqual(['linux', 'windows']);
+    expect(reachToProbe(project([db, web]), observed())).toEqual([]);
+    const oneDaemon = observed({ daemons: { linux: facts('linux', { sharedWith: 'windows' }), windows: facts('windows', { sharedWith: 'linux' }) } });
+    expect(reachToProbe(auto(), oneDaemon)).toEqual([]);
+    expect(reachToProbe(project([db], {}, { linux: { reach: 'auto' }, windows: { reach: 'auto' } }), observed())).toEqual([]);
+  });
+});
+
+describe('probe answers', () => {
+  it('a direction that answered means ip for the platform pinged, else published', () => {
+    const ok = { ok: true, detail: '' };
+    const no = { ok: false, detail: '' };
+    expect(reachFromProbe({ 'linux->windows': ok, 'windows->linux': no })).toEqual({ windows: 'ip', linux: 'published' });
+    expect(reachFromProbe({ 'linux->windows': no, 'windows->linux': ok })).toEqual({ windows: 'published', linux: 'ip' });
+  });
+
+  it('pings with the syntax of the probe container\'s OS', () => {
+    expect(pingCommand('linux', '10.0.0.2', 2)).toEqual(['ping', '-c', '1', '-W', '2', '10.0.0.2']);
+    expect(pingCommand('windows', '10.0.0.2', 2)).toEqual(['ping', '-n', '1', '-w', '2000', '10.0.0.2']);
+  });
+
+  it('counts a ping only with exit 0 and a TTL line (Windows exits 0 on "Destination host unreachable")', () => {
+    expect(pingAnswered(0, '64 bytes from 10.202.1.2: seq=0 ttl=63 time=0.1 ms')).toBe(true);
+    expect(pingAnswered(0, 'Reply from 10.0.0.2: bytes=32 time<1ms TTL=128')).toBe(true);
+    expect(pingAnswered(0, 'Reply from 10.0.0.1: Destination host unreachable.')).toBe(false);
+    expect(pingAnswered(1, '1 packets transmitted, 0 packets received, 100% packet loss')).toBe(false);
+  });
+});
