@@ -1,7 +1,8 @@
 /**
  * The JSON Schema of a mixcompose file: the Compose Specification plus `x-mixcompose`.
- * Written for mixcompose (draft-07, validated by ajv with type coercion so that interpolated
- * strings like "3" count as numbers). schemas/mixcompose.schema.json is this object, written out
+ * Written for mixcompose (draft-07, validated by ajv without type coercion; text that spells a
+ * number or boolean is cast where one is wanted, so interpolated strings like "3" count as numbers:
+ * castTypedText in schema.ts). schemas/mixcompose.schema.json is this object, written out
  * by `bash schemas/generate.sh` (a unit test checks they agree).
  */
 

@@ -154,13 +154,19 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
 
   // 3. Each file, then merge in order.
   let merged: Record<string, unknown> | undefined;
+  const loadedFiles: LoadedFile[] = [];
   for (const file of files) {
     const loaded = loadFile(ctx, file, projectDir, lookup, []);
     if (!loaded.ok) continue;
+    loadedFiles.push(loaded);
     merged = merged === undefined ? (loaded.tagged ? (stripTags(loaded.root, positions) as Record<string, unknown>) : loaded.root) : (mergeValues(merged, loaded.root, [], positions) as Record<string, unknown>);
   }
   // Interpolation, short-syntax and extends problems do not stop here: the semantic checks still run.
-  if (ctx.failedFiles.size > 0 || !merged) return undefined;
+  if (ctx.failedFiles.size > 0 || !merged) {
+    // The files that did load are not merged now, but their values are checked all the same.
+    for (const loaded of loadedFiles) checkServicesOf(loaded.root, positions, issues, options.interpolate === false);
+    return undefined;
+  }
 
   // 4. Name.
   const name = projectName(ctx, merged, environment, projectDir);
@@ -172,8 +178,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
   const services: Record<string, Service> = {};
   for (const [svcName, raw] of Object.entries(rawServices)) {
     if (!isPlainMap(raw)) continue;
-    const at = (p: KeyPath) => positions.locate(merged, ['services', svcName, ...p]);
-    const problem = (message: string, p: KeyPath, severity: 'error' | 'warning' = 'error') => issues[severity](message, at(p), ['services', svcName, ...p]);
+    const problem = serviceProblem(merged, svcName, positions, issues);
     checkServiceValues(raw, problem, options.interpolate === false);
     services[svcName] = normalizeService(svcName, raw, {
       defaultOs: extension.default_platform,
@@ -201,6 +206,49 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
   };
   checkProject(project, { root: merged, positions, issues, fs });
   return project;
+}
+
+/** Reports a problem of service `name` at a key path below it, located in `root`. */
+function serviceProblem(root: Record<string, unknown>, name: string, positions: PositionIndex, issues: IssueList) {
+  return (message: string, p: KeyPath, severity: 'error' | 'warning' = 'error') => {
+    const keyPath = ['services', name, ...p];
+    issues[severity](message, positions.locate(root, keyPath), keyPath);
+  };
+}
+
+/** The value checks (sizes, durations, CPU counts, ports…) of every service of one file. */
+function checkServicesOf(root: Record<string, unknown>, positions: PositionIndex, issues: IssueList, uninterpolated: boolean): void {
+  if (!isPlainMap(root.services)) return;
+  for (const [name, raw] of Object.entries(root.services)) {
+    if (isPlainMap(raw)) checkServiceValues(raw, serviceProblem(root, name, positions, issues), uninterpolated);
+  }
+}
+
+/**
+ * A file that failed the schema is not merged, but its other problems are reported in the same run:
+ * short syntax (ports, volumes, extra_hosts), sizes, durations, CPU counts, exposed ports and the
+ * extension's settings. A key the schema already reported (or one below it) gets no second message.
+ * The checks run on a value the schema rejected, so a throw here only ends this extra pass.
+ */
+function reportBesidesSchema(ctx: LoadContext, file: string, root: Record<string, unknown>, baseDir: string, schemaIssues: readonly ConfigIssue[]): void {
+  const { positions, options } = ctx;
+  const uninterpolated = options.interpolate === false;
+  const found = new IssueList();
+  try {
+    canonicalizeFile({ root, baseDir, fileDir: path.dirname(file), home: ctx.home, positions, issues: found, uninterpolated });
+    checkServicesOf(root, positions, found, uninterpolated);
+    resolveExtension(root, options, positions, found);
+  } catch {
+    // A shape the schema rejected; what was found until here is still reported.
+  }
+  const reported = schemaIssues.map((i) => i.path ?? []);
+  const below = (outer: readonly (string | number)[], inner: readonly (string | number)[]) => outer.length <= inner.length && outer.every((k, i) => inner[i] === k);
+  for (const issue of found.items) {
+    // Only this file's own problems (the extension also reports command-line settings).
+    if (issue.position?.file !== ctx.display(file)) continue;
+    if (issue.path && reported.some((r) => below(r, issue.path!))) continue;
+    ctx.issues[issue.severity](issue.message, issue.position, issue.path);
+  }
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
@@ -329,10 +377,12 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
   }
   if (options.interpolate !== false) interpolateTree(root, lookup, positions, issues);
   if (!options.skipSchema) {
-    const before = issues.errors().length;
+    const before = issues.items.length;
     validateAgainstSchema(root, positions, issues, options.interpolate === false, parsed.tagged);
-    if (issues.errors().length > before) {
+    const schemaErrors = issues.items.slice(before).filter((i) => i.severity === 'error');
+    if (schemaErrors.length > 0) {
       ctx.failedFiles.add(file);
+      reportBesidesSchema(ctx, file, root, baseDir, schemaErrors);
       return { file, root, ok: false, tagged: parsed.tagged };
     }
   }

@@ -8,7 +8,7 @@ import type { ErrorObject } from 'ajv';
 import { validate as precompiled } from './compose-schema-validator.js';
 import { Tagged, type PositionIndex } from './positions.js';
 import { didYouMean } from './suggest.js';
-import { daemonHostProblem } from './value-checks.js';
+import { daemonHostProblem, serviceValueProblem } from './value-checks.js';
 import type { IssueList } from './issues.js';
 
 /** The schema compiled ahead of time by ajv (schemas/generate.sh), with AJV_OPTIONS. */
@@ -32,6 +32,9 @@ export function validateAgainstSchema(
   let valid: boolean;
   try {
     valid = validate(root) as boolean;
+    // Text is cast where a number or boolean is wanted, then checked again (a cast can settle a
+    // `oneOf`). Two rounds suffice: a cast value is final, and the second round only confirms.
+    for (let round = 0; !valid && round < 2 && castTypedText(validate.errors ?? [], root); round++) valid = validate(root) as boolean;
   } finally {
     restore();
   }
@@ -41,6 +44,46 @@ export function validateAgainstSchema(
     if (uninterpolated && typeof value === 'string' && value.includes('$')) continue;
     issues.error(problem.message, positions.locate(root, problem.path), problem.path);
   }
+}
+
+/**
+ * The text → number / boolean casts docker compose makes where the Compose Specification wants a
+ * number or boolean (`retries: "3"`, `init: ${INIT}` with INIT=true): a string is replaced by the
+ * number or boolean it spells, at every place the schema reported "wrong type" for it. Nothing else
+ * is cast: a number or boolean where text or a list is wanted stays an error (as in docker compose
+ * v2, whose schema is strict after interpolation), and so does text that spells no number.
+ * Returns whether anything was cast.
+ */
+export function castTypedText(errors: readonly ErrorObject[], root: unknown): boolean {
+  let cast = false;
+  for (const e of errors) {
+    if (e.keyword !== 'type') continue;
+    const path = splitPointer(e.instancePath, root);
+    if (path.length === 0) continue;
+    const parent = valueAt(root, path.slice(0, -1));
+    const key = path[path.length - 1]!;
+    if (parent === null || typeof parent !== 'object') continue;
+    const value = (parent as Record<string | number, unknown>)[key];
+    if (typeof value !== 'string') continue;
+    const t = (e.params as { type: string | string[] }).type;
+    const replacement = castText(value, Array.isArray(t) ? t : String(t).split(','));
+    if (replacement === undefined) continue;
+    (parent as Record<string | number, unknown>)[key] = replacement;
+    cast = true;
+  }
+  return cast;
+}
+
+const INTEGER_TEXT = /^[-+]?\d+$/;
+const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** The number or boolean `text` spells, if one of `types` wants it. */
+function castText(text: string, types: readonly string[]): number | boolean | undefined {
+  const t = text;
+  if (types.includes('integer') && INTEGER_TEXT.test(t)) return Number(t);
+  if (types.includes('number') && NUMBER_TEXT.test(t)) return Number(t);
+  if (types.includes('boolean') && /^(true|false)$/i.test(t)) return t.toLowerCase() === 'true';
+  return undefined;
 }
 
 /** Replaces Tagged values by their content (dropping `!reset` keys); returns the undo. */
@@ -186,7 +229,11 @@ export function reduceSchemaErrors(errors: readonly ErrorObject[], root: unknown
       const t = (c.e.params as { type: string | string[] }).type;
       return (Array.isArray(t) ? t : String(t).split(',')).map((x) => TYPE_WORDS[x] ?? x);
     });
-    out.push({ path, message: `expected ${joinOr(types)}, got ${describeValue(valueAt(root, path))}` });
+    // A key whose value must parse says what it wants (`timeout: 10` lacks its unit), and the same
+    // message then comes once, whether from here or from the value checks.
+    const value = valueAt(root, path);
+    const specific = path[0] === 'services' && path.length > 2 ? serviceValueProblem(path.slice(2), value) : undefined;
+    out.push({ path, message: specific ?? `expected ${joinOr(types)}, got ${describeValue(value)}` });
   }
   return out;
 }

@@ -129,6 +129,17 @@ const CHECKS: [Path, Check][] = [
 ];
 
 /**
+ * The value problem of the service key at `path` (below the service), for keys whose values must
+ * parse (sizes, durations, CPU counts, whole numbers); undefined when the value is fine or the key
+ * is not one of them. The schema check uses it to say more than "expected a string" about a value
+ * of the wrong type (`timeout: 10` lacks its unit).
+ */
+export function serviceValueProblem(path: readonly (string | number)[], value: unknown): string | undefined {
+  const entry = CHECKS.find(([p]) => p.length === path.length && p.every((k, i) => k === path[i]));
+  return entry && value !== undefined && value !== null ? entry[1](value) : undefined;
+}
+
+/**
  * Checks one (merged, canonical) service. `uninterpolated`: values holding a `$` are left alone
  * (config --no-interpolate prints them as written).
  */

@@ -32,20 +32,6 @@ describe('JSON Schema', () => {
     expect(issues).toEqual(['compose.yaml:4:5 services.api.command: expected nothing, a string or a list, got a mapping']);
   });
 
-  it('accepts interpolated numbers and booleans in typed fields', async () => {
-    const { project } = await loadFromText(
-      `services:
-  api:
-    image: nginx
-    scale: \${N}
-    init: \${I}
-`,
-      { environment: { N: '3', I: 'true' } },
-    );
-    expect(project.services.api!.scale).toBe(3);
-    expect(project.services.api!.init).toBe(true);
-  });
-
   it('collects problems from every file before giving up', async () => {
     const issues = await issuesOf(`services:
   a:
@@ -55,6 +41,7 @@ describe('JSON Schema', () => {
     read_only: maybe
 `);
     expect(issues).toEqual([
+      'compose.yaml:3:5 services.a.image: expected a string, got the number 1',
       'compose.yaml:4:5 services.a.restart: expected no, always, unless-stopped or on-failure[:N], got the string "sometimes"',
       'compose.yaml:6:5 services.b.read_only: expected true or false, got the string "maybe"',
     ]);
@@ -66,5 +53,11 @@ describe('ahead-of-time compiled validator', () => {
     const { createHash } = await import('node:crypto');
     const { SCHEMA_SHA256 } = await import('../../../src/config/compose-schema-validator.js');
     expect(SCHEMA_SHA256).toBe(createHash('sha256').update(JSON.stringify(composeSchema)).digest('hex'));
+  });
+
+  it('was compiled with the current ajv options (run bash schemas/generate.sh)', async () => {
+    const { COMPILED_WITH } = await import('../../../src/config/compose-schema-validator.js');
+    const { AJV_OPTIONS } = await import('../../../src/config/ajv-options.js');
+    expect(COMPILED_WITH).toEqual(AJV_OPTIONS);
   });
 });
