@@ -3,15 +3,36 @@
  * container on the Linux daemon that answers the other daemon's service names from hosts files
  * in its hostsdir (written by putArchive as containers start) and forwards everything else to
  * its own Docker embedded DNS (127.0.0.11), which knows the Linux side's names.
+ *
+ * Under `published` reach the daemons cannot route each other's container IPs, so a name must
+ * answer with the address where its daemon publishes ports (the daemon's `address`), and Windows
+ * containers cannot reach the resolver's container IP: they ask it at the Linux daemon's address,
+ * where a second dnsmasq is published on port 53. Linux and Windows askers then need different
+ * answers (a Windows service is the Windows daemon's address to a Linux asker but its container IP
+ * to a Windows asker), so the two dnsmasq read different hostsdirs: see resolverLayout.
  */
 import type { EngineBody } from '../engine/daemon-client.js';
-import type { Project } from '../model/project.js';
+import { PlanError } from '../errors.js';
+import type { PlatformOs, Project, Service } from '../model/project.js';
 import { LABEL_NUMBER, LABEL_ONEOFF, LABEL_PLATFORM, LABEL_ROLE, LABEL_SERVICE, projectLabels } from './labels.js';
 
 export const RESOLVER_DEFAULT_IMAGE = 'mixcompose/resolver:0.1';
 export const RESOLVER_SERVICE = 'mixcompose-resolver';
 /** Directory in the resolver container that dnsmasq watches for hosts files. */
 export const RESOLVER_HOSTS_DIR = '/etc/mixcompose-hosts';
+/**
+ * Static answers under published reach, per platform of the askers: the services of the other
+ * platform, each answered with its daemon's address (siblings of RESOLVER_HOSTS_DIR, so the
+ * per-container entries there and their cleanup never meet them).
+ */
+export const RESOLVER_STATIC_DIRS: Readonly<Record<PlatformOs, string>> = {
+  linux: '/etc/mixcompose-hosts-for-linux',
+  windows: '/etc/mixcompose-hosts-for-windows',
+};
+/** Container port of the dnsmasq that Windows askers reach at the linux daemon's address:53. */
+export const RESOLVER_PUBLISHED_PORT = 5353;
+/** Label of the resolver: the addresses its static answers hold (a change recreates it, so they are written again). */
+export const LABEL_RESOLVER_ANSWERS = 'io.mixcompose.resolver.answers';
 /** Placeholder for the resolver's address in other containers' DNS lists. */
 export const RESOLVER_IP_TEXT = '{{ mixcompose.resolver.ip }}';
 
@@ -24,12 +45,97 @@ export function resolverImage(project: Project, override?: string): string {
   return override ?? project.extension.resolver?.image ?? RESOLVER_DEFAULT_IMAGE;
 }
 
-export function resolverBody(project: Project, image: string, network: string): EngineBody {
-  const script = [
-    `mkdir -p ${RESOLVER_HOSTS_DIR}`,
-    // --no-resolv + --server: everything not in the hostsdir goes to Docker's embedded DNS.
-    `exec /usr/sbin/dnsmasq --keep-in-foreground --log-facility=- --user=root --group=root --no-resolv --no-hosts --server=127.0.0.11 --hostsdir=${RESOLVER_HOSTS_DIR}`,
-  ].join(' && ');
+type ReachValue = 'ip' | 'published';
+
+/** Static answers: names of `platform`'s services → `address`, in `dir` (asked by the other platform's containers). */
+export interface StaticAnswers {
+  readonly platform: PlatformOs;
+  readonly address: string;
+  readonly dir: string;
+}
+
+/**
+ * Who asks the resolver where, and what it answers. Both daemons reached by `ip`: one dnsmasq on
+ * the container IP, answering the other daemon's names from RESOLVER_HOSTS_DIR (container IPs).
+ * Otherwise:
+ * - linux askers (through Docker's embedded DNS, at the container IP, port 53) get windows names
+ *   from RESOLVER_HOSTS_DIR under ip reach of windows, else the windows daemon's address;
+ * - windows askers, at the linux daemon's address:53 (published to RESOLVER_PUBLISHED_PORT), get
+ *   windows names from RESOLVER_HOSTS_DIR (same daemon: container IPs) and linux names as the
+ *   linux daemon's address under published reach of linux, else from Docker's DNS (container IPs).
+ */
+export interface ResolverLayout {
+  /** hostsdirs of the dnsmasq on port 53 of the container IP. */
+  readonly mainDirs: readonly string[];
+  /** The dnsmasq for windows askers, published on `address`:53. */
+  readonly published?: { readonly address: string; readonly dirs: readonly string[] };
+  readonly static: readonly StaticAnswers[];
+}
+
+/** An IPv4 or IPv6 literal (a DNS server list and a port binding's HostIp take nothing else). */
+export function isIpAddress(value: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
+  if (v4) return v4.slice(1).every((n) => Number(n) <= 255);
+  return value.includes(':') && /^[0-9a-f:.]+$/i.test(value);
+}
+
+const OPT_OUT = 'or leave names across daemons out with x-mixcompose.resolver.enabled: false';
+
+/** A daemon's `address` as the resolver needs it: set, and an IP. PlanError naming the setting otherwise. */
+function addressFor(project: Project, platform: PlatformOs, why: string): string {
+  const key = `x-mixcompose.daemons.${platform}.address`;
+  const address = project.extension.daemons[platform]?.address;
+  if (!address) {
+    throw new PlanError(`names across daemons: ${why}, but ${key} is not set: set it to the IP at which the other daemon's containers reach ${platform} published ports, ${OPT_OUT}`);
+  }
+  if (!isIpAddress(address)) {
+    throw new PlanError(
+      `names across daemons: ${why}; for that ${key} must be an IP address (DNS answers and DNS servers are addresses), not the host name "${address}": set it to the IP "${address}" stands for, ${OPT_OUT}`,
+    );
+  }
+  return address;
+}
+
+/** The resolver's layout for the reach of each platform's containers (PlanError when an address it needs is missing). */
+export function resolverLayout(project: Project, reach: Readonly<Record<PlatformOs, ReachValue>>): ResolverLayout {
+  if (reach.linux === 'ip' && reach.windows === 'ip') return { mainDirs: [RESOLVER_HOSTS_DIR], static: [] };
+  const statics: StaticAnswers[] = [];
+  if (reach.windows === 'published') {
+    const address = addressFor(project, 'windows', 'reach of windows containers is published, so linux containers resolve windows service names to the windows daemon\'s address');
+    statics.push({ platform: 'windows', address, dir: RESOLVER_STATIC_DIRS.linux });
+  }
+  const linuxAddress = addressFor(
+    project,
+    'linux',
+    reach.linux === 'published'
+      ? 'reach of linux containers is published, so windows containers ask the resolver at the linux daemon\'s address and resolve linux service names to it'
+      : 'reach of windows containers is published, so windows containers need answers of their own from the resolver, at the linux daemon\'s address',
+  );
+  if (reach.linux === 'published') statics.push({ platform: 'linux', address: linuxAddress, dir: RESOLVER_STATIC_DIRS.windows });
+  return {
+    mainDirs: [reach.windows === 'published' ? RESOLVER_STATIC_DIRS.linux : RESOLVER_HOSTS_DIR],
+    published: { address: linuxAddress, dirs: [RESOLVER_HOSTS_DIR, ...(reach.linux === 'published' ? [RESOLVER_STATIC_DIRS.windows] : [])] },
+    static: statics,
+  };
+}
+
+const DNSMASQ = '/usr/sbin/dnsmasq --keep-in-foreground --log-facility=- --user=root --group=root --no-resolv --no-hosts --server=127.0.0.11';
+const hostsDirs = (dirs: readonly string[]): string => dirs.map((d) => `--hostsdir=${d}`).join(' ');
+
+export function resolverBody(project: Project, image: string, network: string, layout?: ResolverLayout): EngineBody {
+  const mainDirs = layout?.mainDirs ?? [RESOLVER_HOSTS_DIR];
+  const published = layout?.published;
+  const dirs = [...new Set([...mainDirs, ...(published?.dirs ?? [])])];
+  // --no-resolv + --server: everything not in the hostsdirs goes to Docker's embedded DNS.
+  const script = published
+    ? [
+        `mkdir -p ${dirs.join(' ')} || exit 1`,
+        `${DNSMASQ} --pid-file=/tmp/dnsmasq-53.pid ${hostsDirs(mainDirs)} &`,
+        `exec ${DNSMASQ} --port=${RESOLVER_PUBLISHED_PORT} --pid-file=/tmp/dnsmasq-${RESOLVER_PUBLISHED_PORT}.pid ${hostsDirs(published.dirs)}`,
+      ].join('\n')
+    : [`mkdir -p ${dirs.join(' ')}`, `exec ${DNSMASQ} ${hostsDirs(mainDirs)}`].join(' && ');
+  const answers = (layout?.static ?? []).map((s) => `${s.platform}=${s.address}`).join(',');
+  const ports = published ? [`${RESOLVER_PUBLISHED_PORT}/udp`, `${RESOLVER_PUBLISHED_PORT}/tcp`] : [];
   return {
     Image: image,
     Entrypoint: ['/bin/sh', '-c'],
@@ -41,8 +147,15 @@ export function resolverBody(project: Project, image: string, network: string): 
       [LABEL_ONEOFF]: 'False',
       [LABEL_PLATFORM]: 'linux',
       [LABEL_ROLE]: 'resolver',
+      ...(answers ? { [LABEL_RESOLVER_ANSWERS]: answers } : {}),
     },
-    HostConfig: { NetworkMode: network, RestartPolicy: { Name: 'unless-stopped' } },
+    ...(ports.length ? { ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])) } : {}),
+    HostConfig: {
+      NetworkMode: network,
+      RestartPolicy: { Name: 'unless-stopped' },
+      // Only on the address: port 53 of the host's other addresses stays free (a local DNS cache often holds it).
+      ...(published ? { PortBindings: Object.fromEntries(ports.map((p) => [p, [{ HostIp: published.address, HostPort: '53' }]])) } : {}),
+    },
     NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [RESOLVER_SERVICE] } } },
   };
 }
@@ -50,4 +163,28 @@ export function resolverBody(project: Project, image: string, network: string): 
 /** The hosts file for one container: `ip name` lines. */
 export function hostsFileContent(ip: string, names: readonly string[]): string {
   return names.map((n) => `${ip} ${n}\n`).join('');
+}
+
+/**
+ * Under published reach, consumers on the other daemon reach a provider only at its published
+ * ports: a warning for each depends_on across daemons on a provider that publishes none.
+ */
+export function unpublishedProviderWarnings(
+  services: readonly Service[],
+  daemonOf: (service: Service) => PlatformOs,
+  reach: Readonly<Record<PlatformOs, ReachValue>>,
+  byName: (name: string) => Service | undefined,
+): string[] {
+  const warnings: string[] = [];
+  for (const consumer of services) {
+    for (const name of Object.keys(consumer.depends_on ?? {}).sort()) {
+      const provider = byName(name);
+      if (!provider || daemonOf(provider) === daemonOf(consumer) || reach[provider.platform.os] !== 'published') continue;
+      if (provider.ports.length > 0) continue;
+      warnings.push(
+        `service ${consumer.name} (${consumer.platform.os}) depends on ${provider.name} (${provider.platform.os}), which publishes no ports: under reach: published the ${consumer.platform.os} daemon's containers reach ${provider.name} only at its published ports (add ports: to ${provider.name})`,
+      );
+    }
+  }
+  return warnings;
 }
