@@ -16,6 +16,8 @@ import { statBindSources } from './bind-sources.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
 import { RESOLVER_SERVICE } from '../plan/resolver.js';
 import { PlanError } from '../errors.js';
+import { reachToProbe } from '../plan/reach.js';
+import { probeFailureWarning, probeReach, removeReachProbes } from './reach-probe.js';
 
 export interface Daemons {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
@@ -49,17 +51,29 @@ export interface ApplyResult {
 }
 
 export async function apply(project: Project, daemons: Daemons, options: ApplyOptions): Promise<ApplyResult> {
-  const [first, changedImages] = await Promise.all([
-    observe(project, daemons.clients, daemons.facts),
-    options.ensureImages && !options.dryRun
-      ? options.ensureImages()
-      : options.checkImages && options.dryRun
-        ? options.checkImages().then(() => false)
-        : Promise.resolve(false),
-  ]);
+  const command = options.reconcile.command ?? 'up';
+  // up: observe, then (reach auto, two daemons, nothing recorded) probe reach; beside the image step.
+  const observing = observeAndProbe(project, daemons, options, command === 'up' && !options.dryRun);
+  let first: ObservedState;
+  let probe: Pick<ReconcileOptions, 'probedReach' | 'probeFailed'>;
+  let changedImages: boolean;
+  try {
+    [{ observed: first, probe }, changedImages] = await Promise.all([
+      observing,
+      options.ensureImages && !options.dryRun
+        ? options.ensureImages()
+        : options.checkImages && options.dryRun
+          ? options.checkImages().then(() => false)
+          : Promise.resolve(false),
+    ]);
+  } catch (error) {
+    // The probe cleans up after itself: let it, before the caller closes the daemon connections.
+    await observing.catch(() => undefined);
+    throw error;
+  }
   const observed = changedImages ? await observe(project, daemons.clients, daemons.facts) : first;
-  const sourceKinds = options.reconcile.command === 'up' || !options.reconcile.command ? await statBindSources(project) : {};
-  const plan = reconcile(project, observed, { sourceKinds, hostPlatform: process.platform, ...options.reconcile });
+  const sourceKinds = command === 'up' ? await statBindSources(project) : {};
+  const plan = reconcile(project, observed, { sourceKinds, hostPlatform: process.platform, ...options.reconcile, ...probe });
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
   if (options.dryRun) return { plan, observed };
   if ((options.reconcile.command ?? 'up') === 'up') reportUntouched(plan, observed, options.onEvent);
@@ -73,6 +87,34 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     ...(options.killWaitSeconds !== undefined ? { killWaitSeconds: options.killWaitSeconds } : {}),
   });
   return { plan, observed, result };
+}
+
+/**
+ * observe, then for `up` the reach probe when plan/reach.ts says one is needed; `down` also removes
+ * what a killed `up`'s probe left (observe leaves probe resources out of every plan).
+ */
+async function observeAndProbe(
+  project: Project,
+  daemons: Daemons,
+  options: ApplyOptions,
+  probing: boolean,
+): Promise<{ observed: ObservedState; probe: Pick<ReconcileOptions, 'probedReach' | 'probeFailed'> }> {
+  const clients = Object.values(daemons.clients).filter((c): c is DaemonClient => Boolean(c));
+  const [observed] = await Promise.all([
+    observe(project, daemons.clients, daemons.facts),
+    options.reconcile.command === 'down' && !options.dryRun ? removeReachProbes(project.name, clients) : undefined,
+  ]);
+  if (!probing || reachToProbe(project, observed).length === 0) return { observed, probe: {} };
+  const result = await probeReach({
+    project,
+    clients: daemons.clients,
+    facts: daemons.facts,
+    ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+  if (result.ok) return { observed, probe: { probedReach: result.reach } };
+  options.onEvent?.({ type: 'warning', message: probeFailureWarning(result.reason) });
+  return { observed, probe: { probeFailed: true } };
 }
 
 /** `up` says which containers it left running as they were (like compose's "Running"). */

@@ -36,6 +36,7 @@ import { RESOLVER_DEFAULT_IMAGE, RESOLVER_HOSTS_DIR, hostsFileContent, resolverB
 import type { DaemonFacts } from '../plan/observed-state.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { tarArchive } from './tar.js';
+import { bounded, createProbeNetwork, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
 
 export const DEFAULT_PROBE_IMAGE = 'mixcompose-test/busybox:latest';
 const PROBE_PORT = 7777;
@@ -71,29 +72,6 @@ export interface DoctorReport {
   readonly facts: DoctorFacts;
 }
 
-function bounded<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${seconds}s`)), seconds * 1000);
-    timer.unref?.();
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
-function innermost(error: unknown): string {
-  let e = error;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
-
 async function inspectDaemon(
   platform: PlatformOs,
   client: DaemonClient | undefined,
@@ -122,30 +100,15 @@ interface Probe {
   readonly publishedPort?: number;
 }
 
-function firstEndpoint(inspected: EngineBody): { IPAddress?: string; Gateway?: string } {
-  const networks = (inspected as { NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; Gateway?: string }> } }).NetworkSettings?.Networks ?? {};
-  return Object.values(networks)[0] ?? {};
-}
-
 function publishedPortOf(inspected: EngineBody): number | undefined {
   const ports = (inspected as { NetworkSettings?: { Ports?: Record<string, { HostPort?: string }[] | null> } }).NetworkSettings?.Ports;
   const binding = ports?.[`${PROBE_PORT}/tcp`]?.find((b) => b.HostPort);
   return binding?.HostPort ? Number(binding.HostPort) : undefined;
 }
 
-async function ensureImage(client: DaemonClient, image: string): Promise<void> {
-  if (await client.inspectImage(image)) return;
-  await client.pullImage(image, {}, () => {});
-}
-
 /** Runs a shell line in a probe, bounded; never throws. */
 async function shell(probe: Probe, script: string, seconds: number): Promise<{ exitCode: number; output: string }> {
-  try {
-    const r = await bounded(probe.client.exec(probe.id, ['sh', '-c', script]), seconds + 5, 'exec');
-    return { exitCode: r.exitCode, output: `${r.stdout}${r.stderr}`.trim() };
-  } catch (error) {
-    return { exitCode: -1, output: innermost(error) };
-  }
+  return execBounded(probe.client, probe.id, ['sh', '-c', script], seconds + 5);
 }
 
 function lastLine(text: string): string {
@@ -211,22 +174,8 @@ export function crossReferences(project: Project): CrossReference[] {
 const NOT_CHECKED = (detail: string): Partial<Record<Direction, ProbeResult>> =>
   Object.fromEntries(DIRECTIONS.map((d) => [d, { status: 'not-checked', detail }]));
 
-async function removeRun(clients: readonly DaemonClient[], project: string): Promise<void> {
-  const filters = { label: [`${LABEL_PROJECT}=${project}`] };
-  await Promise.allSettled(
-    clients.map(async (client) => {
-      const containers = await client.listContainers(filters, true);
-      await Promise.allSettled(containers.map((c) => client.removeContainer(c.Id, { force: true, volumes: true })));
-    }),
-  );
-  // Networks one at a time, retried once: parallel removal on two local daemons races in iptables.
-  for (const client of clients) {
-    const networks = await client.listNetworks(filters).catch(() => []);
-    for (const n of networks) {
-      const id = String(n.Id ?? n.Name);
-      await client.removeNetwork(id).catch(() => client.removeNetwork(id).catch(() => undefined));
-    }
-  }
+function removeRun(clients: readonly DaemonClient[], project: string): Promise<void> {
+  return removeLabelled(clients, { label: [`${LABEL_PROJECT}=${project}`] });
 }
 
 /** Probes older than this were left by a doctor that could not clean up (its daemon went away). */
@@ -275,10 +224,7 @@ async function probeNetwork(
         const driver = facts[p].osType === 'windows' && facts[p].networkDrivers.includes('nat') ? 'nat' : undefined;
         networkNames[p] = `${run}_${p}`;
         const body = { Name: networkNames[p], Labels: labels, CheckDuplicate: true, ...(driver ? { Driver: driver } : {}) };
-        await clients[p].createNetwork(body).catch(async (error: unknown) => {
-          if (!/iptables/i.test(innermost(error))) throw error;
-          await clients[p].createNetwork(body);
-        });
+        await createProbeNetwork(clients[p], body);
       }
       stage = 'probe container';
       await Promise.all(

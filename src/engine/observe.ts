@@ -5,7 +5,7 @@
  */
 import type { PlatformOs, Project } from '../model/project.js';
 import { serviceImage } from '../plan/create-body.js';
-import { LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_SERVICE, projectFilter } from '../plan/labels.js';
+import { LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_SERVICE, projectFilter, LABEL_ROLE, ROLE_REACH_PROBE } from '../plan/labels.js';
 import type {
   ContainerStatus,
   DaemonFacts,
@@ -107,8 +107,9 @@ export async function observe(
         }
       }
       return {
-        containers: containers.map((c) => observedContainer(c, daemon)),
-        networks: networks.map(
+        // `up`'s reach probe (engine/reach-probe.ts) is never part of a plan; the probe and `down` remove it.
+        containers: containers.filter((c) => c.Labels[LABEL_ROLE] !== ROLE_REACH_PROBE).map((c) => observedContainer(c, daemon)),
+        networks: networks.filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] !== ROLE_REACH_PROBE).map(
           (n): ObservedNetwork => ({
             id: String(n.Id),
             name: String(n.Name),

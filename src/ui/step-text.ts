@@ -7,11 +7,13 @@ import type { ProgressEvent, StepEvent } from '../model/events.js';
 const PAST: Readonly<Record<string, string>> = {
   create: 'Created', start: 'Started', stop: 'Stopped', remove: 'Removed', pull: 'Pulled',
   build: 'Built', recreate: 'Recreated', kill: 'Killed', restart: 'Restarted', wait: 'Healthy',
+  probe: 'Probed',
   connect: 'Connected', check: 'Checked', write: 'Written', register: 'Registered', skip: 'Skipped',
 };
 const PRESENT: Readonly<Record<string, string>> = {
   create: 'Creating', start: 'Starting', stop: 'Stopping', remove: 'Removing', pull: 'Pulling',
   build: 'Building', recreate: 'Recreating', kill: 'Killing', restart: 'Restarting', wait: 'Waiting',
+  probe: 'Probing',
   connect: 'Connecting', check: 'Checking', write: 'Writing', register: 'Registering', skip: 'Skipping',
 };
 

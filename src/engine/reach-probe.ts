@@ -1,0 +1,221 @@
+/**
+ * `up`'s reach probe (reach `auto`, issue 3): can the two daemons' containers reach each other by
+ * container IP? One throw-away network and probe container per daemon, then a ping from each probe
+ * to the other's IP, both directions at once. linux → windows answered ⇒ windows services are
+ * reached by `ip`, else through `published` ports; windows → linux likewise for linux services.
+ *
+ * The probe resources carry the project label plus `io.mixcompose.role=reach-probe`: observe leaves
+ * them out of every plan, the probe removes them afterwards (also on failure), the next probe removes
+ * what a killed `up` left, and `down` removes them too (removeReachProbes). The probe containers also
+ * end by themselves after PROBE_LIFETIME_SECONDS.
+ *
+ * The answer is recorded on the networks the plan then creates (plan/reach.ts), so only the first
+ * `up` of a stack probes.
+ */
+import type { EventSink } from '../model/events.js';
+import type { PlatformOs, Project } from '../model/project.js';
+import { createPlatformFor } from '../plan/daemon-check.js';
+import { LABEL_PLATFORM, LABEL_PROJECT, LABEL_ROLE, ROLE_REACH_PROBE, projectLabels } from '../plan/labels.js';
+import type { DaemonFacts } from '../plan/observed-state.js';
+import { pingAnswered, pingCommand, reachFromProbe, type PingOutcome, type ProbeDirection } from '../plan/reach.js';
+import { RESOLVER_DEFAULT_IMAGE, resolverImage } from '../plan/resolver.js';
+import type { DaemonClient, EngineBody } from './daemon-client.js';
+import { bounded, createProbeNetwork, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
+
+/** Probe image on a Windows daemon (has ping.exe); x-mixcompose.daemons.<p>.probe_image overrides. */
+export const DEFAULT_WINDOWS_PROBE_IMAGE = 'mcr.microsoft.com/windows/nanoserver:ltsc2022';
+/** A probe container's process ends by itself after this long (a killed `up` leaves nothing running). */
+const PROBE_LIFETIME_SECONDS = 60;
+
+export interface ReachProbeOptions {
+  readonly project: Project;
+  /** The two daemons' clients (distinct daemons: the caller checked). */
+  readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
+  readonly facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>;
+  /** MIXCOMPOSE_RESOLVER_IMAGE: the Linux probe image defaults to the resolver image. */
+  readonly resolverImage?: string;
+  /** Seconds each ping waits for its answer (default 2). */
+  readonly pingSeconds?: number;
+  /** Seconds the probe may take, image pulls excepted (default 20). */
+  readonly limitSeconds?: number;
+  readonly onEvent?: EventSink;
+}
+
+export type ReachProbeResult =
+  | {
+      readonly ok: true;
+      /** Per provider platform. */
+      readonly reach: Readonly<Record<PlatformOs, 'ip' | 'published'>>;
+      readonly pings: Readonly<Record<ProbeDirection, PingOutcome>>;
+      readonly ms: number;
+    }
+  | {
+      readonly ok: false;
+      /** Why the probe could not run, with what to do about it. */
+      readonly reason: string;
+      readonly ms: number;
+    };
+
+interface ProbeSide {
+  readonly platform: PlatformOs;
+  readonly client: DaemonClient;
+  /** OS of the probe container: decides the image and the ping syntax. */
+  readonly os: 'linux' | 'windows';
+  readonly image: string;
+  readonly createPlatform?: string;
+  readonly networkDriver?: string;
+}
+
+const PLATFORMS = ['linux', 'windows'] as const;
+
+function probeFilters(project: string): { label: string[] } {
+  return { label: [`${LABEL_PROJECT}=${project}`, `${LABEL_ROLE}=${ROLE_REACH_PROBE}`] };
+}
+
+export function probeNetworkName(project: string): string {
+  return `${project}_mixcompose-reach-probe`;
+}
+
+export function probeContainerName(project: string, platform: PlatformOs): string {
+  return `${project}-mixcompose-reach-probe-${platform}`;
+}
+
+/** Removes the project's probe containers and networks on the given daemons. Never throws. */
+export async function removeReachProbes(project: string, clients: readonly DaemonClient[]): Promise<void> {
+  await removeLabelled([...new Set(clients)], probeFilters(project));
+}
+
+/** What runs on one daemon: the container OS (an LCOW daemon runs Linux containers), image, driver. */
+function sideFor(platform: PlatformOs, client: DaemonClient, facts: DaemonFacts, options: ReachProbeOptions): ProbeSide {
+  const os = facts.osType === 'windows' && !(platform === 'linux' && facts.lcow) ? 'windows' : 'linux';
+  const configured = options.project.extension.daemons[platform]?.probe_image;
+  const image = configured ?? (os === 'windows' ? DEFAULT_WINDOWS_PROBE_IMAGE : resolverImage(options.project, options.resolverImage));
+  const createPlatform = createPlatformFor(facts);
+  const nat = facts.osType === 'windows' && facts.networkDrivers.includes('nat');
+  return { platform, client, os, image, ...(createPlatform ? { createPlatform } : {}), ...(nat ? { networkDriver: 'nat' } : {}) };
+}
+
+/** The keep-alive command of a probe container: it must stay up for the pings, and end by itself. */
+function keepAlive(os: 'linux' | 'windows'): { Entrypoint: string[]; Cmd: string[] } {
+  return os === 'windows'
+    ? { Entrypoint: ['ping'], Cmd: ['-n', String(PROBE_LIFETIME_SECONDS), 'localhost'] }
+    : { Entrypoint: ['/bin/sh', '-c'], Cmd: [`sleep ${PROBE_LIFETIME_SECONDS}`] };
+}
+
+/**
+ * The image on the daemon, pulled when missing, except the resolver image: it is not on any
+ * registry (it is built once per daemon), so a missing one is reported, not pulled.
+ */
+async function probeImage(side: ProbeSide, options: ReachProbeOptions): Promise<void> {
+  const isResolver = side.image === resolverImage(options.project, options.resolverImage) || side.image === RESOLVER_DEFAULT_IMAGE;
+  if (isResolver) {
+    if (await side.client.inspectImage(side.image)) return;
+    throw new Error(`the probe image ${side.image} (the resolver image) is not on the ${side.platform} daemon`);
+  }
+  if (await side.client.inspectImage(side.image)) return;
+  options.onEvent?.({ type: 'step', id: `pull:${side.platform}:${side.image}`, resource: 'image', name: side.image, platform: side.platform, action: 'pull', status: 'started', message: 'reach probe image' });
+  await ensureImage(side.client, side.image, side.createPlatform);
+  options.onEvent?.({ type: 'step', id: `pull:${side.platform}:${side.image}`, resource: 'image', name: side.image, platform: side.platform, action: 'pull', status: 'done', message: 'reach probe image' });
+}
+
+/** Starts the probe container on one daemon; answers its id and IP. */
+async function startProbe(side: ProbeSide, project: Project, network: string): Promise<{ id: string; ip: string }> {
+  const body: EngineBody = {
+    Image: side.image,
+    ...keepAlive(side.os),
+    Labels: { ...projectLabels(project), [LABEL_ROLE]: ROLE_REACH_PROBE, [LABEL_PLATFORM]: side.platform },
+    HostConfig: { NetworkMode: network },
+  };
+  const { id } = await side.client.createContainer(probeContainerName(project.name, side.platform), body, side.createPlatform);
+  await side.client.startContainer(id);
+  const ip = firstEndpoint(await side.client.inspectContainer(id)).IPAddress;
+  if (!ip) throw new Error(`the ${side.platform} probe container got no IP address on ${network}`);
+  return { id, ip };
+}
+
+async function ping(from: ProbeSide, id: string, ip: string, seconds: number): Promise<PingOutcome> {
+  const cmd = pingCommand(from.os, ip, seconds);
+  const r = await execBounded(from.client, id, cmd, seconds + 3);
+  const answered = pingAnswered(r.exitCode, r.output);
+  const line = r.output.split('\n').map((l) => l.trim()).find((l) => /ttl=|unreachable|timed out|100% packet loss|no answer/i.test(l));
+  return { ok: answered, detail: `${cmd.join(' ')}: ${answered ? 'answered' : (line ?? (r.exitCode === -1 ? r.output : `exit ${r.exitCode}`))}` };
+}
+
+function reachText(reach: Readonly<Record<PlatformOs, 'ip' | 'published'>>): string {
+  return `linux containers by ${reach.linux}, windows containers by ${reach.windows}`;
+}
+
+/**
+ * Runs the probe. Never throws: a probe that cannot run answers `ok: false` with the reason (the
+ * caller falls back to the endpoint rule and warns).
+ */
+export async function probeReach(options: ReachProbeOptions): Promise<ReachProbeResult> {
+  const started = Date.now();
+  const { project, onEvent } = options;
+  const stepId = 'reach-probe';
+  const step = (status: 'started' | 'done' | 'skipped', message: string) =>
+    onEvent?.({ type: 'step', id: stepId, resource: 'network', name: 'reach between daemons', action: 'probe', status, message });
+  const failed = (reason: string): ReachProbeResult => {
+    const ms = Date.now() - started;
+    step('skipped', `could not probe: ${reason}`);
+    return { ok: false, reason, ms };
+  };
+  const clients = PLATFORMS.map((p) => options.clients[p]);
+  const facts = PLATFORMS.map((p) => options.facts[p]);
+  if (clients.some((c) => !c) || facts.some((f) => !f)) return failed('a daemon is not connected');
+  const sides = PLATFORMS.map((p, i) => sideFor(p, clients[i]!, facts[i]!, options));
+  step('started', `throw-away containers on both daemons (${sides.map((s) => `${s.platform}: ${s.image}`).join(', ')})`);
+
+  let stage = 'probe image';
+  try {
+    await Promise.all(sides.map((s) => probeImage(s, options)));
+  } catch (error) {
+    return failed(`${stage}: ${innermost(error)}`);
+  }
+  const clientList = sides.map((s) => s.client);
+  let running: Promise<Record<ProbeDirection, PingOutcome>> | undefined;
+  try {
+    const run = async () => {
+      stage = 'removing an earlier probe';
+      await removeReachProbes(project.name, clientList);
+      // One network after the other: two daemons on one host race in iptables when both create at once.
+      stage = 'probe network';
+      const network = probeNetworkName(project.name);
+      for (const s of sides) {
+        await createProbeNetwork(s.client, {
+          Name: network,
+          CheckDuplicate: true,
+          Labels: { ...projectLabels(project), [LABEL_ROLE]: ROLE_REACH_PROBE, [LABEL_PLATFORM]: s.platform },
+          ...(s.networkDriver ? { Driver: s.networkDriver } : {}),
+        });
+      }
+      stage = 'probe container';
+      const [linux, windows] = await Promise.all(sides.map((s) => startProbe(s, project, network)));
+      stage = 'ping';
+      const seconds = options.pingSeconds ?? 2;
+      const [lw, wl] = await Promise.all([ping(sides[0]!, linux!.id, windows!.ip, seconds), ping(sides[1]!, windows!.id, linux!.ip, seconds)]);
+      return { 'linux->windows': lw, 'windows->linux': wl } as Record<ProbeDirection, PingOutcome>;
+    };
+    running = run();
+    const pings = await bounded(running, options.limitSeconds ?? 20, 'the reach probe');
+    const reach = reachFromProbe(pings);
+    const ms = Date.now() - started;
+    step('done', `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)`);
+    return { ok: true, reach, pings, ms };
+  } catch (error) {
+    return failed(`${stage}: ${innermost(error)}`);
+  } finally {
+    // After a timeout the probe may still be creating things: let it settle (briefly) before removing.
+    if (running) await bounded(running, 5, 'the reach probe').catch(() => undefined);
+    await removeReachProbes(project.name, clientList);
+  }
+}
+
+/** The warning for a probe that could not run: why, what was decided instead, how to fix it. */
+export function probeFailureWarning(reason: string): string {
+  return (
+    `reach auto: the probe between the daemons could not run (${reason}); deciding from the endpoints instead. ` +
+    'Fix: make the probe image available on both daemons (x-mixcompose.daemons.<platform>.probe_image; on Linux the resolver image), ' +
+    'or set x-mixcompose.daemons.<platform>.reach to ip or published'
+  );
+}

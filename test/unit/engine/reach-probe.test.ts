@@ -1,0 +1,214 @@
+/**
+ * `up`'s reach probe (engine/reach-probe.ts) against fake daemons: the probe's answer → reach per
+ * platform (both outcomes, both ping syntaxes), cleanup in every case, and the fallback when the
+ * probe cannot run. The rig cannot cut the route between its daemons while others' tests run, so
+ * the `published` outcome is covered here.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ContainerSummary, DaemonClient, EngineBody, EngineFilters, ExecResult } from '../../../src/engine/daemon-client.js';
+import { observe } from '../../../src/engine/observe.js';
+import { DEFAULT_WINDOWS_PROBE_IMAGE, probeFailureWarning, probeReach, removeReachProbes } from '../../../src/engine/reach-probe.js';
+import type { EngineEvent } from '../../../src/model/events.js';
+import type { DaemonFacts } from '../../../src/plan/observed-state.js';
+import { facts as daemonFacts, project, service } from '../plan/builders.js';
+
+interface FakeContainer {
+  id: string;
+  name: string;
+  body: EngineBody;
+  running: boolean;
+  ip?: string;
+}
+
+/** Just what the probe and observe use; containers and networks are matched by label filters. */
+class FakeDaemon {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly networks = new Map<string, EngineBody>();
+  readonly images = new Set<string>();
+  readonly execs: string[][] = [];
+  readonly pulls: string[] = [];
+  /** Answer of an exec: (command) → result. */
+  onExec: (cmd: readonly string[]) => ExecResult = () => ({ exitCode: 0, stdout: '64 bytes from x: seq=0 ttl=63 time=0.1 ms', stderr: '' });
+  failCreateContainer?: Error;
+  private next = 1;
+  constructor(
+    readonly label: string,
+    private readonly subnet: string,
+  ) {}
+
+  private matches(labels: Readonly<Record<string, string>> | undefined, filters: EngineFilters): boolean {
+    return (filters.label ?? []).every((f) => {
+      const [k, v] = f.split('=');
+      return labels?.[k!] === v;
+    });
+  }
+  async listContainers(filters: EngineFilters): Promise<ContainerSummary[]> {
+    return [...this.containers.values()]
+      .filter((c) => this.matches(c.body.Labels as Record<string, string>, filters))
+      .map((c) => ({ Id: c.id, Names: [`/${c.name}`], Image: String(c.body.Image), State: c.running ? 'running' : 'created', Labels: c.body.Labels as Record<string, string> }));
+  }
+  async listNetworks(filters: EngineFilters): Promise<EngineBody[]> {
+    return [...this.networks.values()].filter((n) => this.matches(n.Labels as Record<string, string>, filters));
+  }
+  async listVolumes(): Promise<EngineBody[]> {
+    return [];
+  }
+  async listImages(): Promise<EngineBody[]> {
+    return [];
+  }
+  async inspectImage(name: string): Promise<EngineBody | undefined> {
+    return this.images.has(name) ? { Id: name } : undefined;
+  }
+  async pullImage(name: string): Promise<void> {
+    this.pulls.push(name);
+    this.images.add(name);
+  }
+  async createNetwork(body: EngineBody): Promise<{ id: string }> {
+    if (this.networks.has(String(body.Name))) throw new Error('network exists');
+    this.networks.set(String(body.Name), { ...body, Id: `${String(body.Name)}-id` });
+    return { id: `${String(body.Name)}-id` };
+  }
+  async removeNetwork(idOrName: string): Promise<void> {
+    for (const [name, n] of this.networks) if (n.Id === idOrName || name === idOrName) this.networks.delete(name);
+  }
+  async createContainer(name: string, body: EngineBody): Promise<{ id: string; warnings: string[] }> {
+    if (this.failCreateContainer) throw this.failCreateContainer;
+    if ([...this.containers.values()].some((c) => c.name === name)) throw new Error(`Conflict. The container name "/${name}" is already in use`);
+    const id = `${name}-id`;
+    this.containers.set(id, { id, name, body, running: false });
+    return { id, warnings: [] };
+  }
+  async startContainer(id: string): Promise<void> {
+    const c = this.containers.get(id)!;
+    c.running = true;
+    c.ip = `${this.subnet}.${++this.next}`;
+  }
+  async inspectContainer(id: string): Promise<EngineBody> {
+    const c = this.containers.get(id)!;
+    return { Id: id, NetworkSettings: { Networks: { probe: { IPAddress: c.ip } } } };
+  }
+  async removeContainer(id: string): Promise<void> {
+    this.containers.delete(id);
+  }
+  async exec(_id: string, cmd: readonly string[]): Promise<ExecResult> {
+    this.execs.push([...cmd]);
+    return this.onExec(cmd);
+  }
+  /** What is left of the project on this daemon. */
+  leftovers(): string[] {
+    return [...[...this.containers.values()].map((c) => c.name), ...this.networks.keys()];
+  }
+}
+
+const RESOLVER = 'mixcompose/resolver:0.1';
+const stack = () =>
+  project([service('db'), service('web', { platform: 'windows' })], {}, { linux: { reach: 'auto' }, windows: { reach: 'auto' } });
+
+function rig(windowsFacts: Partial<DaemonFacts> = {}) {
+  const linux = new FakeDaemon('linux (fake)', '10.201.9');
+  const windows = new FakeDaemon('windows (fake)', '10.202.9');
+  linux.images.add(RESOLVER);
+  windows.images.add(RESOLVER);
+  const events: EngineEvent[] = [];
+  const options = {
+    project: stack(),
+    clients: { linux: linux as unknown as DaemonClient, windows: windows as unknown as DaemonClient },
+    facts: { linux: daemonFacts('linux'), windows: daemonFacts('windows', windowsFacts) },
+    onEvent: (e: EngineEvent) => events.push(e),
+  };
+  return { linux, windows, events, options };
+}
+
+describe('reach probe', () => {
+  it('both directions answer: ip both ways; pings the other probe with the linux syntax; leaves nothing', async () => {
+    const { linux, windows, events, options } = rig();
+    const result = await probeReach(options);
+    expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
+    expect(linux.execs).toEqual([['ping', '-c', '1', '-W', '2', '10.202.9.2']]);
+    expect(windows.execs).toEqual([['ping', '-c', '1', '-W', '2', '10.201.9.2']]);
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+    const steps = events.filter((e) => e.type === 'step' && e.id === 'reach-probe');
+    expect(steps.map((e) => (e.type === 'step' ? e.status : ''))).toEqual(['started', 'done']);
+    expect(steps[1]!.type === 'step' && steps[1]!.message).toMatch(/^linux containers by ip, windows containers by ip \(\d+\.\ds\)$/);
+  });
+
+  it('a direction that does not answer makes the pinged platform published', async () => {
+    const { linux, windows, options } = rig();
+    linux.onExec = () => ({ exitCode: 1, stdout: '1 packets transmitted, 0 packets received, 100% packet loss', stderr: '' });
+    const result = await probeReach(options);
+    expect(result.ok && result.reach).toEqual({ windows: 'published', linux: 'ip' });
+    expect(result.ok && result.pings['linux->windows']).toEqual({ ok: false, detail: 'ping -c 1 -W 2 10.202.9.2: 1 packets transmitted, 0 packets received, 100% packet loss' });
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+  });
+
+  it('on a Windows daemon: the nanoserver image (pulled when missing), nat, Windows ping syntax; "unreachable" with exit 0 is no answer', async () => {
+    const { linux, windows, options } = rig({ osType: 'windows', networkDrivers: ['nat', 'transparent'] });
+    let natAsked = false;
+    const create = windows.createNetwork.bind(windows);
+    windows.createNetwork = async (body) => {
+      natAsked = body.Driver === 'nat';
+      return create(body);
+    };
+    windows.onExec = () => ({ exitCode: 0, stdout: 'Reply from 10.202.9.1: Destination host unreachable.', stderr: '' });
+    const result = await probeReach(options);
+    expect(windows.pulls).toEqual([DEFAULT_WINDOWS_PROBE_IMAGE]);
+    expect(natAsked).toBe(true);
+    expect(windows.execs).toEqual([['ping', '-n', '1', '-w', '2000', '10.201.9.2']]);
+    expect(result.ok && result.reach).toEqual({ linux: 'published', windows: 'ip' });
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+  });
+
+  it('uses x-mixcompose.daemons.<p>.probe_image when set', async () => {
+    const { linux, options } = rig();
+    const p = stack();
+    const withImage = { ...p, extension: { ...p.extension, daemons: { ...p.extension.daemons, linux: { ...p.extension.daemons.linux, probe_image: 'my/probe:1' } } } };
+    await probeReach({ ...options, project: withImage });
+    expect(linux.pulls).toEqual(['my/probe:1']);
+  });
+
+  it('a missing resolver image: no probe, not pulled, a reason that names the image, nothing created', async () => {
+    const { linux, windows, events, options } = rig();
+    windows.images.clear();
+    const result = await probeReach(options);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toBe('probe image: the probe image mixcompose/resolver:0.1 (the resolver image) is not on the windows daemon');
+    expect(windows.pulls).toEqual([]);
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+    expect(events.some((e) => e.type === 'step' && e.id === 'reach-probe' && e.status === 'skipped')).toBe(true);
+    expect(probeFailureWarning(!result.ok ? result.reason : '')).toMatch(/deciding from the endpoints instead\. Fix: .*probe_image.*reach to ip or published/);
+  });
+
+  it('a probe that fails half-way removes what it made', async () => {
+    const { linux, windows, options } = rig();
+    windows.failCreateContainer = new Error('no space left on device');
+    const result = await probeReach(options);
+    expect(!result.ok && result.reason).toBe('probe container: no space left on device');
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+  });
+
+  it('removes what a killed up left before probing (same names), and removeReachProbes touches only probe resources', async () => {
+    const { linux, windows, options } = rig();
+    const probeLabels = { 'com.docker.compose.project': 'shop', 'io.mixcompose.role': 'reach-probe' };
+    await linux.createNetwork({ Name: 'shop_mixcompose-reach-probe', Labels: probeLabels });
+    await linux.createContainer('shop-mixcompose-reach-probe-linux', { Image: RESOLVER, Labels: probeLabels });
+    await linux.createContainer('shop-db-1', { Image: 'x', Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'db' } });
+    await linux.createNetwork({ Name: 'shop_default', Labels: { 'com.docker.compose.project': 'shop' } });
+    const result = await probeReach(options);
+    expect(result.ok).toBe(true);
+    expect(linux.leftovers().sort()).toEqual(['shop-db-1', 'shop_default']);
+    await linux.createContainer('shop-mixcompose-reach-probe-linux', { Image: RESOLVER, Labels: probeLabels });
+    await removeReachProbes('shop', [linux as unknown as DaemonClient, windows as unknown as DaemonClient]);
+    expect(linux.leftovers().sort()).toEqual(['shop-db-1', 'shop_default']);
+  });
+
+  it('observe leaves probe containers and networks out (no plan sees them)', async () => {
+    const { linux, options } = rig();
+    const probeLabels = { 'com.docker.compose.project': 'shop', 'io.mixcompose.role': 'reach-probe' };
+    await linux.createNetwork({ Name: 'shop_mixcompose-reach-probe', Labels: probeLabels });
+    await linux.createContainer('shop-mixcompose-reach-probe-linux', { Image: RESOLVER, Labels: probeLabels });
+    await linux.createContainer('shop-db-1', { Image: 'x', Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'db' } });
+    const observed = await observe(stack(), { linux: options.clients.linux }, { linux: options.facts.linux });
+    expect(observed.containers.map((c) => c.name)).toEqual(['shop-db-1']);
+    expect(observed.networks).toEqual([]);
+  });
+});
