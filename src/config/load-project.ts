@@ -204,7 +204,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
     environment,
     profiles: activeProfiles,
   };
-  checkProject(project, { root: merged, positions, issues, fs });
+  checkProject(project, { root: merged, positions, issues, fs, ...(options.hostPlatform ? { hostPlatform: options.hostPlatform } : {}) });
   return project;
 }
 

@@ -10,12 +10,15 @@ import { isPlainMap, own, type KeyPath, type PositionIndex } from './positions.j
 import type { IssueList } from './issues.js';
 import type { ConfigFileSystem } from './read-files.js';
 import { didYouMean } from './suggest.js';
+import { offlineBindTarget, translateHostPath } from '../plan/path-translation.js';
 
 export interface RuleContext {
   readonly root: Record<string, unknown>;
   readonly positions: PositionIndex;
   readonly issues: IssueList;
   readonly fs: ConfigFileSystem;
+  /** Host OS (for where a Linux engine sees Windows paths); undefined = not Windows. */
+  readonly hostPlatform?: string;
 }
 
 /** Options a Windows container cannot have (the daemon would reject or ignore them). */
@@ -152,6 +155,7 @@ export function checkProject(project: Project, ctx: RuleContext): void {
     }
 
     if (os === 'windows') checkWindowsService(name, s, rawService, ctx, err);
+    else checkLinuxBindSources(project, s, ctx);
   }
 
   // Container names are global on a daemon: one per service, and one container per name.
@@ -201,5 +205,30 @@ function checkWindowsService(
     if (v.type === 'bind' && v.source && ctx.fs.kind(v.source) === 'file') {
       err(name, ['volumes', i], `bind-mounting a single file (${v.source}) is not supported by Windows containers; mount its directory ${why}`);
     }
+  });
+}
+
+/**
+ * Bind sources of a linux service that its daemon may be unable to mount, judged with the plan's own
+ * path translation for the daemon kind known without asking it (see offlineBindTarget). A Windows
+ * path (`C:\data`) is mounted by a Linux engine on a Windows host (Docker Desktop, WSL2) and by LCOW,
+ * but refused by a Linux daemon on a Linux host, and only `plan`/`up` learn which one it is. So these
+ * are warnings, given here with file, line and key; the plan then translates the path or refuses it.
+ */
+function checkLinuxBindSources(project: Project, s: Service, ctx: RuleContext): void {
+  const settings = project.extension.daemons?.linux;
+  const target = offlineBindTarget('linux', settings, ctx.hostPlatform);
+  s.volumes.forEach((v, i) => {
+    if ((v.type !== 'bind' && v.type !== 'npipe') || !v.source) return;
+    const translated = translateHostPath(v.source, project.workingDir, target);
+    if (!('error' in translated)) return;
+    const onWindows = target.kind === 'linux' ? translateHostPath(v.source, project.workingDir, offlineBindTarget('linux', settings, 'win32')) : undefined;
+    const message =
+      onWindows && 'path' in onWindows
+        ? `bind source ${v.source} of linux service "${s.name}" is a Windows path: a Linux daemon on a Linux host cannot mount it (plan and up refuse it there); ` +
+          `a Linux engine on a Windows host (Docker Desktop, WSL2) mounts it as ${onWindows.path} (set x-mixcompose.daemons.linux.path_prefix if yours is elsewhere)`
+        : `bind source ${v.source} of linux service "${s.name}" cannot be mounted: ${translated.error}`;
+    const keyPath = ['services', s.name, 'volumes', i];
+    ctx.issues.warning(message, ctx.positions.locate(ctx.root, keyPath), keyPath);
   });
 }

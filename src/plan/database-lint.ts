@@ -6,6 +6,9 @@
  * (errno 95 is EOPNOTSUPP). On LCOW even named volumes are host folders; on a Linux VM daemon
  * (Docker Desktop's Linux engine, WSL2) named volumes live in the VM's own filesystem and work.
  *
+ * A bind of a folder under WSL's mount of a Windows drive (`/mnt/c/...`) is such a host folder on
+ * every kind of daemon, a Linux one included: in WSL that path is the drive itself, over 9p.
+ *
  * A Linux service is a database when its image (or command) names one, or when a mount targets a
  * data directory only a database uses. The warning is silenced per service with
  * `x-mixcompose: { lint: false }`.
@@ -13,7 +16,7 @@
 import type { ConfigIssue } from '../errors.js';
 import type { Project, Service, ServiceVolume, Volume } from '../model/project.js';
 import type { DaemonFacts } from './observed-state.js';
-import { bindTargetFor } from './path-translation.js';
+import { bindTargetFor, parseHostPath } from './path-translation.js';
 
 /** What is known of the Linux daemon; undefined = not known (config without a daemon). */
 export type LinuxDaemonKind =
@@ -117,8 +120,23 @@ export interface DatabaseLintOptions {
   readonly linuxDaemon?: LinuxDaemonKind;
 }
 
+/**
+ * The Windows drive a host path lies on when it is under WSL's mount of it (`/mnt/c/...` → "C").
+ * Read with path translation's own parser, so the lint and the translation agree on what a drive
+ * path is: for a daemon on Windows the path becomes that drive (Docker Desktop gets
+ * /run/desktop/mnt/host/c/..., LCOW C:\...), and for a Linux daemon it stays /mnt/c/..., which in
+ * WSL is the drive itself (drvfs, over 9p). The Git Bash form `/c/...` counts only for daemons on
+ * Windows (on Linux it is a directory called c), so it is not read here.
+ */
+export function wslDriveOf(source: string | undefined): string | undefined {
+  if (!source?.startsWith('/mnt/')) return undefined;
+  const parsed = parseHostPath(source, true);
+  return parsed.form === 'drive' ? parsed.drive.toUpperCase() : undefined;
+}
+
 const FIX_VM = 'put the data on a named volume of a Linux VM daemon (Docker Desktop\'s Linux engine, WSL2), whose volumes live in the VM';
 const FIX_LCOW = 'run this service on a Linux VM daemon (Docker Desktop\'s Linux engine, WSL2) with a named volume: on LCOW every volume is a host folder';
+const FIX_WSL = 'keep the data in the Linux filesystem: a named volume, or a folder that is not under /mnt/<drive>';
 const SILENCE = 'silence with `x-mixcompose: { lint: false }` on the service';
 
 function dataPathsOf(service: Service, kind: DatabaseKind): readonly string[] {
@@ -137,14 +155,16 @@ function findingFor(
 ): ConfigIssue | undefined {
   const topLevel = volume.type === 'volume' && volume.source ? project.volumes[volume.source] : undefined;
   const hostFolder = volume.type === 'bind' || volumeIsBind(topLevel);
+  const hostPath = topLevel?.driver_opts?.device ?? volume.source;
+  const drive = hostFolder ? wslDriveOf(hostPath) : undefined;
   const where = hostFolder
-    ? `a bind mount of ${topLevel?.driver_opts?.device ?? volume.source ?? 'a host folder'}`
+    ? `a bind mount of ${hostPath ?? 'a host folder'}${drive ? ` (drive ${drive}: of the Windows host, as WSL mounts it)` : ''}`
     : `${volume.source ? `the named volume "${volume.source}"` : 'an anonymous volume'} of an LCOW daemon`;
   let fix: string;
   if (hostFolder) {
-    // On a Linux host the bind is a local filesystem with real locks.
-    if (linuxDaemon === 'linux') return undefined;
-    fix = linuxDaemon === 'lcow' ? FIX_LCOW : FIX_VM;
+    // On a Linux host the bind is a local filesystem with real locks, unless it is a Windows drive seen through WSL.
+    if (linuxDaemon === 'linux' && !drive) return undefined;
+    fix = linuxDaemon === 'lcow' ? FIX_LCOW : linuxDaemon === 'linux' ? FIX_WSL : FIX_VM;
   } else if (volume.type === 'volume' && linuxDaemon === 'lcow') {
     fix = FIX_LCOW;
   } else {
