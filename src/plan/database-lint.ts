@@ -6,8 +6,8 @@
  * (errno 95 is EOPNOTSUPP). On LCOW even named volumes are host folders; on a Linux VM daemon
  * (Docker Desktop's Linux engine, WSL2) named volumes live in the VM's own filesystem and work.
  *
- * A bind of a folder under WSL's mount of a Windows drive (`/mnt/c/...`) is such a host folder on
- * every kind of daemon, a Linux one included: in WSL that path is the drive itself, over 9p.
+ * A bind of a Windows drive folder (`C:\data`, or WSL's mount of it, `/mnt/c/data`) is such a host
+ * folder on every kind of daemon, a Linux one included: in WSL `/mnt/c` is the drive itself, over 9p.
  *
  * A Linux service is a database when its image (or command) names one, or when a mount targets a
  * data directory only a database uses. The warning is silenced per service with
@@ -121,15 +121,15 @@ export interface DatabaseLintOptions {
 }
 
 /**
- * The Windows drive a host path lies on when it is under WSL's mount of it (`/mnt/c/...` → "C").
+ * The Windows drive a host path lies on: `C:\x`, `c:/x`, or WSL's mount of it (`/mnt/c/x`) → "C".
  * Read with path translation's own parser, so the lint and the translation agree on what a drive
- * path is: for a daemon on Windows the path becomes that drive (Docker Desktop gets
- * /run/desktop/mnt/host/c/..., LCOW C:\...), and for a Linux daemon it stays /mnt/c/..., which in
- * WSL is the drive itself (drvfs, over 9p). The Git Bash form `/c/...` counts only for daemons on
- * Windows (on Linux it is a directory called c), so it is not read here.
+ * path is: for a daemon on Windows such a path becomes that drive (Docker Desktop gets
+ * /run/desktop/mnt/host/c/..., LCOW C:\...); for a Linux daemon `/mnt/c/...` stays as written, which
+ * in WSL is the drive itself (drvfs, over 9p), and `C:\x` is refused. Wherever it can be mounted, it
+ * is a shared Windows folder. The Git Bash form `/c/x` is left out: on Linux it is a directory.
  */
-export function wslDriveOf(source: string | undefined): string | undefined {
-  if (!source?.startsWith('/mnt/')) return undefined;
+export function windowsDriveOf(source: string | undefined): string | undefined {
+  if (!source || /^\/[a-zA-Z](\/|$)/.test(source)) return undefined;
   const parsed = parseHostPath(source, true);
   return parsed.form === 'drive' ? parsed.drive.toUpperCase() : undefined;
 }
@@ -156,13 +156,13 @@ function findingFor(
   const topLevel = volume.type === 'volume' && volume.source ? project.volumes[volume.source] : undefined;
   const hostFolder = volume.type === 'bind' || volumeIsBind(topLevel);
   const hostPath = topLevel?.driver_opts?.device ?? volume.source;
-  const drive = hostFolder ? wslDriveOf(hostPath) : undefined;
+  const drive = hostFolder ? windowsDriveOf(hostPath) : undefined;
   const where = hostFolder
-    ? `a bind mount of ${hostPath ?? 'a host folder'}${drive ? ` (drive ${drive}: of the Windows host, as WSL mounts it)` : ''}`
+    ? `a bind mount of ${hostPath ?? 'a host folder'}${drive ? ` (on drive ${drive}: of the Windows host)` : ''}`
     : `${volume.source ? `the named volume "${volume.source}"` : 'an anonymous volume'} of an LCOW daemon`;
   let fix: string;
   if (hostFolder) {
-    // On a Linux host the bind is a local filesystem with real locks, unless it is a Windows drive seen through WSL.
+    // On a Linux host the bind is a local filesystem with real locks, unless it is a Windows drive (WSL's /mnt/c).
     if (linuxDaemon === 'linux' && !drive) return undefined;
     fix = linuxDaemon === 'lcow' ? FIX_LCOW : linuxDaemon === 'linux' ? FIX_WSL : FIX_VM;
   } else if (volume.type === 'volume' && linuxDaemon === 'lcow') {

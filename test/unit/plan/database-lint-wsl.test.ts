@@ -45,6 +45,14 @@ describe('database lint: data under /mnt/<drive> (WSL)', () => {
     expect(issues[0]!.message).toContain('drive E:');
   });
 
+  it('also for a Windows drive path (C:\\data), which only a daemon on Windows can mount, and as a shared folder', () => {
+    for (const source of ['C:\\data\\mysql', 'c:/data/mysql']) {
+      const issues = lintDatabaseStorage(db([{ type: 'bind', source, target: '/var/lib/mysql' }]), { linuxDaemon: 'linux' });
+      expect(issues, source).toHaveLength(1);
+      expect(issues[0]!.message).toContain('on drive C: of the Windows host');
+    }
+  });
+
   it('agrees with path translation on what a drive path is', () => {
     for (const source of ['/mnt/c/x', '/mnt/z', '/mnt/host/c/x']) expect(parseHostPath(source, true).form, source).toBe('drive');
     // Not drives, and no warning on a Linux daemon: /mnt/data, /mnt/cd/x, /c/x (Git Bash form, a plain directory on Linux).
