@@ -120,6 +120,8 @@ export interface DaemonClient {
   exec(id: string, cmd: readonly string[]): Promise<ExecResult>;
   /** PUT /containers/{id}/archive: unpack a tar into `path` in the container. */
   putArchive(id: string, path: string, tar: Buffer | Readable): Promise<void>;
+  /** GET /containers/{id}/archive: `path` (file or directory) as a tar; undefined when it does not exist (404). */
+  getArchive(id: string, path: string): Promise<Buffer | undefined>;
 
   listNetworks(filters: EngineFilters): Promise<EngineBody[]>;
   inspectNetwork(idOrName: string): Promise<EngineBody>;

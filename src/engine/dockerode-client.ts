@@ -542,6 +542,21 @@ export class DockerodeClient implements DaemonClient {
     });
   }
 
+  async getArchive(id: string, path: string): Promise<Buffer | undefined> {
+    try {
+      const res = await this.request<IncomingMessage>({
+        method: 'GET',
+        path: `/containers/${encodeURIComponent(id)}/archive`,
+        query: { path },
+        stream: true,
+      });
+      return await readAll(res);
+    } catch (error) {
+      if (engineStatusCode(error) === 404) return undefined;
+      throw this.wrap(`copy ${path} from container ${id}`, error);
+    }
+  }
+
   listNetworks(filters: EngineFilters): Promise<EngineBody[]> {
     return this.call('list networks', () =>
       this.request<EngineBody[]>({ method: 'GET', path: '/networks', query: { filters: JSON.stringify(filters) } }),

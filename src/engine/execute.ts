@@ -74,6 +74,8 @@ function stepShape(op: Operation): { resource: ResourceKind; action: string; nam
       return { resource: 'image', action: 'remove', name: op.name, platform: op.daemon };
     case 'register-hosts':
       return { resource: 'service', action: 'register', name: op.service, platform: op.daemon };
+    case 'unregister-hosts':
+      return { resource: 'service', action: 'unregister', name: op.service, platform: op.daemon };
     case 'create-container':
       // A conditional recreate is a check: "Checked: unchanged (...): kept" or "Checked: recreated with ...".
       return { resource: 'container', action: op.replaces ? 'check' : op.reason === 'new' ? 'create' : 'recreate', name: op.name, platform: op.platform };
@@ -349,6 +351,12 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
         const dir = RESOLVER_HOSTS_DIR.replace(/^\/+/, '');
         await client.putArchive(idOf(op.resolver), '/', tarArchive([{ path: `${dir}/${op.file}`, content: hostsFileContent(ip, op.names) }]));
         return `${op.names.join(' ')} → ${ip}`;
+      }
+      case 'unregister-hosts': {
+        // An empty file: dnsmasq drops the names the file gave when it changes.
+        const dir = RESOLVER_HOSTS_DIR.replace(/^\/+/, '');
+        await client.putArchive(idOf(op.resolver), '/', tarArchive([{ path: `${dir}/${op.file}`, content: '' }]));
+        return `${op.names.join(' ')} no longer answered`;
       }
       case 'remove-network':
         await ignoreMissing(client.removeNetwork(op.name));

@@ -5,18 +5,22 @@
  */
 import type { PlatformOs, Project } from '../model/project.js';
 import { serviceImage } from '../plan/create-body.js';
-import { LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_SERVICE, projectFilter, LABEL_ROLE, ROLE_REACH_PROBE } from '../plan/labels.js';
+import { LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
+import { RESOLVER_HOSTS_DIR } from '../plan/resolver.js';
+import { parseHostsFile } from '../plan/resolver-entries.js';
 import type {
   ContainerStatus,
   DaemonFacts,
   ObservedContainer,
   ObservedImage,
   ObservedNetwork,
+  ObservedResolverHosts,
   ObservedState,
   ObservedVolume,
 } from '../plan/observed-state.js';
 import { placeServices } from '../plan/placement.js';
 import type { ContainerSummary, DaemonClient, EngineBody } from './daemon-client.js';
+import { tarFiles } from './tar.js';
 
 /** "Up 3 seconds (healthy)" → healthy; "Exited (137) 2 minutes ago" → 137. */
 export function parseStatus(status: string | undefined): { health?: ObservedContainer['health']; exitCode?: number } {
@@ -61,6 +65,28 @@ function withTag(reference: string): string {
   return reference.includes('@') || lastSegment.includes(':') ? reference : `${reference}:latest`;
 }
 
+/**
+ * The hosts files of the running project resolver (what it answers for the other daemon's
+ * containers), so the planner and `ps` can see stale entries. Undefined when they cannot be read:
+ * planning then falls back to registering only what it starts.
+ */
+export async function readResolverHosts(client: DaemonClient, resolver: ObservedContainer): Promise<ObservedResolverHosts | undefined> {
+  let archive: Buffer | undefined;
+  try {
+    archive = await client.getArchive(resolver.id, RESOLVER_HOSTS_DIR);
+  } catch {
+    return undefined;
+  }
+  const files = archive
+    ? tarFiles(archive)
+        .map((f) => ({ name: f.path.replace(/\/+$/, '').split('/').pop()!, content: f.content.toString('utf8') }))
+        .filter((f) => f.name && !f.name.startsWith('.'))
+        .map((f) => parseHostsFile(f.name, f.content))
+        .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+    : [];
+  return { container: resolver.id, files };
+}
+
 /** The distinct daemons: daemon key → client. */
 export function distinctDaemons(
   clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
@@ -88,8 +114,9 @@ export async function observe(
     if (!imagesByDaemon.has(daemon)) imagesByDaemon.set(daemon, new Set());
     imagesByDaemon.get(daemon)!.add(withTag(serviceImage(project.name, s)));
   }
+  const daemons = distinctDaemons(clients, facts);
   const parts = await Promise.all(
-    distinctDaemons(clients, facts).map(async ([daemon, client]) => {
+    daemons.map(async ([daemon, client]) => {
       const wanted = [...(imagesByDaemon.get(daemon) ?? [])];
       const [containers, networks, volumes, images] = await Promise.all([
         client.listContainers(filter, true),
@@ -131,11 +158,16 @@ export async function observe(
       };
     }),
   );
+  const containers = parts.flatMap((p) => p.containers);
+  const resolver = containers.find((c) => c.labels[LABEL_ROLE] === 'resolver' && c.status === 'running');
+  const resolverClient = resolver ? daemons.find(([daemon]) => daemon === resolver.platform)?.[1] : undefined;
+  const resolverHosts = resolver && resolverClient ? await readResolverHosts(resolverClient, resolver) : undefined;
   return {
     daemons: facts,
-    containers: parts.flatMap((p) => p.containers),
+    containers,
     networks: parts.flatMap((p) => p.networks),
     volumes: parts.flatMap((p) => p.volumes),
     images: parts.flatMap((p) => p.images),
+    ...(resolverHosts ? { resolverHosts } : {}),
   };
 }

@@ -59,3 +59,59 @@ export function tarArchive(entries: readonly TarEntry[]): Buffer {
   parts.push(Buffer.alloc(1024, 0));
   return Buffer.concat(parts);
 }
+
+/** A regular file read back from an archive (getArchive answers). */
+export interface TarFile {
+  readonly path: string;
+  readonly content: Buffer;
+}
+
+/** PAX extended header records (`<len> key=value\n`) → their `path`, if any. */
+function paxPath(data: Buffer): string | undefined {
+  let rest = data.toString('utf8');
+  while (rest.length) {
+    const space = rest.indexOf(' ');
+    const length = Number(rest.slice(0, space));
+    if (space < 0 || !Number.isInteger(length) || length <= space) return undefined;
+    const record = rest.slice(space + 1, length - 1);
+    rest = rest.slice(length);
+    if (record.startsWith('path=')) return record.slice('path='.length);
+  }
+  return undefined;
+}
+
+/**
+ * The regular files of a tar archive (ustar, with GNU long names and PAX paths as Docker's Go
+ * archive/tar writes them). Directories, links and other entries are skipped.
+ */
+export function tarFiles(archive: Buffer): TarFile[] {
+  const files: TarFile[] = [];
+  const text = (h: Buffer, offset: number, length: number) => {
+    const field = h.subarray(offset, offset + length);
+    const end = field.indexOf(0);
+    return field.subarray(0, end < 0 ? length : end).toString('utf8');
+  };
+  let offset = 0;
+  let longName: string | undefined;
+  while (offset + 512 <= archive.length) {
+    const h = archive.subarray(offset, offset + 512);
+    if (h.every((b) => b === 0)) break;
+    const size = parseInt(text(h, 124, 12).trim() || '0', 8);
+    const type = String.fromCharCode(h[156]!);
+    const data = archive.subarray(offset + 512, offset + 512 + size);
+    offset += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'L') {
+      longName = data.toString('utf8').replace(/\0+$/, '');
+      continue;
+    }
+    if (type === 'x') {
+      longName = paxPath(data) ?? longName;
+      continue;
+    }
+    const prefix = text(h, 257, 6).startsWith('ustar') ? text(h, 345, 155) : '';
+    const path = longName ?? (prefix ? `${prefix}/${text(h, 0, 100)}` : text(h, 0, 100));
+    longName = undefined;
+    if (type === '0' || type === '\0') files.push({ path, content: Buffer.from(data) });
+  }
+  return files;
+}

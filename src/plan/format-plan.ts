@@ -39,6 +39,8 @@ export function briefOperation(op: Operation): string {
       return `${op.replaces || op.reason !== 'new' ? 'recreate' : 'create'} container ${op.name}`;
     case 'register-hosts':
       return `register ${op.names.join(' ')} in the resolver`;
+    case 'unregister-hosts':
+      return `unregister ${op.names.join(' ')} from the resolver`;
     case 'wait':
       return `wait until ${op.name} is ${op.condition}`;
     case 'stop-container':
@@ -72,7 +74,9 @@ export function describeOperation(op: Operation): string {
     case 'restart-container':
       return `restart container ${op.name}`;
     case 'register-hosts':
-      return `register ${op.names.join(' ')} → ${op.ip.value ?? `<ip of ${op.ip.runtime!.ipOf.replace(/^start:/, '')}>`} in the resolver`;
+      return `register ${op.names.join(' ')} → ${op.ip.value ?? `<ip of ${op.ip.runtime!.ipOf.replace(/^start:/, '')}>`} in the resolver${op.reason ? ` (${op.reason})` : ''}`;
+    case 'unregister-hosts':
+      return `unregister ${op.names.join(' ')} from the resolver (${op.file}: no such container)`;
     case 'remove-network':
       return `remove network ${op.name}`;
     case 'remove-volume':

@@ -74,6 +74,23 @@ export interface ObservedImage {
   readonly size?: number;
 }
 
+/** One hosts file in the project resolver's hostsdir (names across daemons). */
+export interface ResolverHostsFile {
+  /** File name: `<service>-<number>`. */
+  readonly file: string;
+  /** The address its lines give; absent when the file is empty or its lines disagree. */
+  readonly ip?: string;
+  /** The names it answers, in file order. */
+  readonly names: readonly string[];
+}
+
+/** What the running project resolver answers for the other daemon's containers. */
+export interface ObservedResolverHosts {
+  /** Id of the resolver container the files were read from. */
+  readonly container: string;
+  readonly files: readonly ResolverHostsFile[];
+}
+
 /** Snapshot of both daemons for one project. */
 export interface ObservedState {
   readonly daemons: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>;
@@ -82,4 +99,9 @@ export interface ObservedState {
   readonly volumes: readonly ObservedVolume[];
   /** Local images the project's services name, per platform. */
   readonly images: readonly ObservedImage[];
+  /**
+   * The running resolver's hosts files. Absent when there is no running resolver or its files
+   * could not be read: the planner then registers only what it starts (it cannot see stale entries).
+   */
+  readonly resolverHosts?: ObservedResolverHosts;
 }

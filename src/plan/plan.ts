@@ -150,6 +150,21 @@ export interface RegisterHostsOp extends OpBase {
   readonly ip: { readonly value?: string; readonly runtime?: RuntimeIp };
   /** The service whose names these are. */
   readonly service: string;
+  /** Why a kept container is registered again: "the resolver answers 10.202.3.4", "no entry". */
+  readonly reason?: string;
+}
+
+/**
+ * Empty a hosts file of the resolver whose container is gone (dnsmasq drops a file's names when
+ * the file changes, so an empty file answers nothing; the Engine API has no file delete).
+ */
+export interface UnregisterHostsOp extends OpBase {
+  readonly kind: 'unregister-hosts';
+  readonly resolver: ContainerRef;
+  readonly file: string;
+  /** The names the resolver stops answering. */
+  readonly names: readonly string[];
+  readonly service: string;
 }
 
 export interface RemoveNetworkOp extends OpBase {
@@ -177,6 +192,7 @@ export type Operation =
   | RemoveContainerOp
   | RestartContainerOp
   | RegisterHostsOp
+  | UnregisterHostsOp
   | RemoveNetworkOp
   | RemoveVolumeOp
   | RemoveImageOp;

@@ -11,6 +11,7 @@ import type { ObservedContainer } from './observed-state.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { removeContainerOps } from './reconcile-up.js';
 import { serviceImage } from './create-body.js';
+import { hostsFileName, hostsNames } from './resolver-entries.js';
 
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -170,15 +171,14 @@ function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-contai
     if (kind === 'start-container') ctx.add({ ...base, kind, inspect: register });
     else ctx.add({ ...base, kind, timeoutSeconds: ctx.stopTimeout(service) });
     if (register) {
-      const aliases = Object.values(service?.networks ?? {}).flatMap((n) => n?.aliases ?? []);
       ctx.add({
         kind: 'register-hosts',
         id: `hosts:${c.service}:${c.number}`,
         deps: [base.id, ...(resolverStart ? [resolverStart] : [])].sort(byName),
         daemon: anyResolver.platform,
         resolver: { id: anyResolver.id },
-        file: `${c.service}-${c.number}`,
-        names: [...new Set([c.service, c.name, ...aliases])],
+        file: hostsFileName(c.service, c.number),
+        names: hostsNames(service, c.service, c.name),
         ip: { runtime: { ipOf: base.id } },
         service: c.service,
       });

@@ -29,6 +29,7 @@ import {
   resolverContainerName,
   resolverImage,
 } from './resolver.js';
+import { entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup } from './resolver-entries.js';
 
 /** What a replica will be once the plan ran. */
 interface PlannedContainer {
@@ -288,11 +289,6 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     });
   };
 
-  const hostsNames = (service: Service, name: string): string[] => {
-    const aliases = Object.values(service.networks ?? {}).flatMap((n) => n?.aliases ?? []);
-    return [...new Set([service.name, name, ...aliases])];
-  };
-
   for (const serviceName of order) {
     const service = project.services[serviceName]!;
     const daemon = ctx.daemonOf(service);
@@ -468,19 +464,36 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
       }
     }
 
-    // Names across daemons: containers away from the resolver's daemon are registered in it.
+    // Names across daemons: containers away from the resolver's daemon are registered in it: the ones
+    // this plan starts or restarts, and kept ones whose entry is missing or stale (Docker restarted
+    // them by themselves and they came back with another address; see resolver-entries.ts).
     if (useResolver && daemon !== resolverDaemon) {
       const network = serviceNetworkKeys(service)[0];
       const networkDaemonName = network ? networkName(project, network) : undefined;
+      const entries = resolverChanged || !resolverRef || !('id' in resolverRef) ? undefined : hostsFilesOf(observed, resolverRef.id);
       for (const r of results) {
         let ip: { value?: string; runtime?: RuntimeIp } | undefined;
+        let reason: string | undefined;
         const deps: string[] = [...resolverDeps];
+        const names = hostsNames(service, serviceName, r.name);
+        const restartId = `restart:${serviceName}:${r.number}`;
         if (r.startOp) {
           ip = { runtime: { ipOf: r.startOp, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
           deps.push(r.startOp);
+        } else if (ctx.has(restartId)) {
+          ip = { runtime: { ipOf: restartId, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
+          deps.push(restartId);
         } else if (resolverChanged) {
           const value = primaryIp(r.ips, networkDaemonName);
           if (value) ip = { value };
+        } else if (entries) {
+          const value = primaryIp(r.ips, networkDaemonName);
+          const entry = entries.get(hostsFileName(serviceName, r.number));
+          const state = value ? entryState(entry, value, names) : 'fresh';
+          if (value && state !== 'fresh') {
+            ip = { value };
+            reason = state === 'missing' ? 'it had no entry' : entry?.ip === value ? 'its names changed' : `it answered ${entry?.ip ?? 'another address'}`;
+          }
         }
         if (!ip) continue;
         const id = `hosts:${serviceName}:${r.number}`;
@@ -490,10 +503,11 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
           deps: deps.sort(byName),
           daemon: resolverDaemon,
           resolver: resolverRef!,
-          file: `${serviceName}-${r.number}`,
-          names: hostsNames(service, r.name),
+          file: hostsFileName(serviceName, r.number),
+          names,
           ip,
           service: serviceName,
+          ...(reason ? { reason } : {}),
         });
         r.hostsOp = id;
       }
@@ -518,6 +532,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     if (options.removeOrphans) removeContainerOps(ctx, c, 'orphan');
     else ctx.warnings.push(`found orphan container ${c.name} (service ${c.service}) on the ${c.platform} daemon; run with --remove-orphans to remove it`);
   }
+  // Names across daemons: entries of the kept resolver whose container is gone (after every removal is planned).
+  if (useResolver && !resolverChanged && resolverRef && 'id' in resolverRef) planHostsCleanup(ctx, resolverDaemon, resolverRef.id);
   orderStops(ctx);
   // Inspect after start only where a later operation needs the container's address.
   const needed = new Set<string>();

@@ -8,13 +8,13 @@ const PAST: Readonly<Record<string, string>> = {
   create: 'Created', start: 'Started', stop: 'Stopped', remove: 'Removed', pull: 'Pulled',
   build: 'Built', recreate: 'Recreated', kill: 'Killed', restart: 'Restarted', wait: 'Healthy',
   probe: 'Probed',
-  connect: 'Connected', check: 'Checked', write: 'Written', register: 'Registered', skip: 'Skipped',
+  connect: 'Connected', check: 'Checked', write: 'Written', register: 'Registered', unregister: 'Unregistered', skip: 'Skipped',
 };
 const PRESENT: Readonly<Record<string, string>> = {
   create: 'Creating', start: 'Starting', stop: 'Stopping', remove: 'Removing', pull: 'Pulling',
   build: 'Building', recreate: 'Recreating', kill: 'Killing', restart: 'Restarting', wait: 'Waiting',
   probe: 'Probing',
-  connect: 'Connecting', check: 'Checking', write: 'Writing', register: 'Registering', skip: 'Skipping',
+  connect: 'Connecting', check: 'Checking', write: 'Writing', register: 'Registering', unregister: 'Unregistering', skip: 'Skipping',
 };
 
 function capitalize(word: string): string {

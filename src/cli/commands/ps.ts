@@ -10,6 +10,7 @@ import { withSession } from './session.js';
 import { PlanContext } from '../../plan/plan-context.js';
 import { decideReach } from '../../plan/reach.js';
 import { spansTwoDaemons } from '../../plan/placement.js';
+import { describeNameEntry, nameEntryChecks, type NameEntryCheck } from '../../plan/resolver-entries.js';
 
 export interface PsRow {
   readonly id: string;
@@ -24,6 +25,20 @@ export interface PsRow {
   readonly ports: string[];
   readonly image: string;
   readonly imageSize?: number;
+  /** Away from the resolver's daemon: whether the resolver answers its names with its address. */
+  readonly nameEntry?: Omit<NameEntryCheck, 'container'>;
+}
+
+/** Rows with their resolver entry (json), and a line per entry that is not fresh (table). */
+export function withNameEntries(rows: PsRow[], checks: readonly NameEntryCheck[]): { rows: PsRow[]; lines: string } {
+  const byContainer = new Map(checks.map(({ container, ...entry }) => [container, entry]));
+  const withEntries = rows.map((r) => (byContainer.has(r.name) ? { ...r, nameEntry: byContainer.get(r.name)! } : r));
+  const lines = checks
+    .filter((c) => rows.some((r) => r.name === c.container))
+    .flatMap((c) => describeNameEntry(c) ?? [])
+    .map((line) => `${line}\n`)
+    .join('');
+  return { rows: withEntries, lines };
 }
 
 function portText(p: ObservedContainer['ports'][number]): string {
@@ -111,11 +126,12 @@ export function registerPs(program: Command): void {
         async (session) => {
           const observed = await observe(session.project, session.daemons.clients, session.daemons.facts);
           const label = (p: string) => session.daemons.clients[p as 'linux' | 'windows']?.label ?? p;
-          const rows = psRows(observed, label, Boolean(flags.all)).filter((r) => !services.length || services.includes(r.service));
+          const listed = psRows(observed, label, Boolean(flags.all)).filter((r) => !services.length || services.includes(r.service));
+          const { rows, lines: staleNames } = withNameEntries(listed, nameEntryChecks(session.project, observed));
           if (flags.quiet) out = rows.map((r) => `${r.id}\n`).join('');
           else if (flags.services) out = [...new Set(rows.map((r) => r.service))].sort().map((s) => `${s}\n`).join('');
           else if (flags.format === 'json') out = `${JSON.stringify(rows, null, 2)}\n`;
-          else out = formatPsTable(rows) + reachLines(session.project, observed);
+          else out = formatPsTable(rows) + reachLines(session.project, observed) + staleNames;
         },
         { progress: 'quiet', services },
       );

@@ -101,6 +101,10 @@ export class MemoryDaemon implements DaemonClient {
     this.record(`putArchive ${this.byId(id).name} ${path}`, 'putArchive');
     this.byId(id).files.push(tar as Buffer);
   }
+  async getArchive(id: string, path: string): Promise<Buffer | undefined> {
+    this.record(`getArchive ${this.byId(id).name} ${path}`, 'getArchive');
+    return undefined;
+  }
   async listNetworks() {
     return [];
   }

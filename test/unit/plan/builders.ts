@@ -3,6 +3,8 @@
  */
 import type { AddressReference, DaemonSettings, PlatformOs, Project, Service } from '../../../src/model/project.js';
 import type { DaemonFacts, ObservedContainer, ObservedState } from '../../../src/plan/observed-state.js';
+import { materializeSpec } from '../../../src/plan/materialize.js';
+import type { Plan } from '../../../src/plan/plan.js';
 
 type ServiceInput = Partial<Omit<Service, 'platform'>> & { platform?: PlatformOs };
 
@@ -105,4 +107,31 @@ export function container(input: Partial<ObservedContainer> & { service: string;
     ports: [],
     ...input,
   };
+}
+
+/**
+ * The containers the daemons would hold once `plan` ran: one running container per create, with
+ * the config hash its materialized spec gets and the address `addressOf(start op id)` gives it.
+ */
+export function containersAfter(plan: Plan, addressOf: (startId: string, daemon: PlatformOs) => string): ObservedContainer[] {
+  const starts = new Map(plan.operations.filter((op) => op.kind === 'start-container').map((op) => [op.id, addressOf(op.id, op.daemon)]));
+  const out: ObservedContainer[] = [];
+  for (const op of plan.operations) {
+    if (op.kind !== 'create-container') continue;
+    const network = String((op.spec.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode ?? 'shop_default');
+    const materialized = materializeSpec(op.spec, (ref) => starts.get(ref.ipOf))!;
+    const ip = starts.get(`start:${op.service}:${op.number}`);
+    out.push(
+      container({
+        service: op.service,
+        number: op.number,
+        platform: op.daemon,
+        name: op.name,
+        configHash: materialized.hash,
+        labels: materialized.body.Labels as Record<string, string>,
+        ips: ip ? { [network]: ip } : {},
+      }),
+    );
+  }
+  return out;
 }

@@ -1,0 +1,146 @@
+/**
+ * Keeping the project resolver's names true over time. A container away from the resolver's daemon
+ * that Docker restarts by itself (restart policy, daemon restart) can come back with another IP;
+ * the resolver would go on answering the old one. These pure functions compare what the resolver
+ * holds (ObservedState.resolverHosts, read from its hostsdir) with the containers as they are, for
+ * the planner (register what is stale or missing, unregister what has no container) and for `ps`.
+ */
+import type { PlatformOs, Project, Service } from '../model/project.js';
+import { networkName, serviceNetworkKeys } from './create-body.js';
+import { LABEL_ROLE } from './labels.js';
+import type { ObservedContainer, ObservedResolverHosts, ObservedState, ResolverHostsFile } from './observed-state.js';
+import type { Operation } from './plan.js';
+import type { PlanContext } from './plan-context.js';
+
+/** Hosts file name of a replica: `<service>-<number>`. */
+export function hostsFileName(service: string, number: number): string {
+  return `${service}-${number}`;
+}
+
+/** The names a replica answers to across daemons: service, container name, network aliases. */
+export function hostsNames(service: Service | undefined, serviceName: string, containerName: string): string[] {
+  const aliases = Object.values(service?.networks ?? {}).flatMap((n) => n?.aliases ?? []);
+  return [...new Set([serviceName, containerName, ...aliases])];
+}
+
+/** A hosts file as written by hostsFileContent (`ip name` lines) → its address and names. */
+export function parseHostsFile(file: string, content: string): ResolverHostsFile {
+  const ips = new Set<string>();
+  const names: string[] = [];
+  for (const raw of content.split('\n')) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line) continue;
+    const [ip, ...rest] = line.split(/\s+/);
+    ips.add(ip!);
+    names.push(...rest);
+  }
+  return { file, ...(ips.size === 1 ? { ip: [...ips][0]! } : {}), names };
+}
+
+/** Whether the resolver's entry answers `names` with `ip`. */
+export type EntryState = 'fresh' | 'stale' | 'missing';
+
+export function entryState(entry: ResolverHostsFile | undefined, ip: string, names: readonly string[]): EntryState {
+  if (!entry || entry.names.length === 0) return 'missing';
+  const same = entry.ip === ip && entry.names.length === names.length && names.every((n) => entry.names.includes(n));
+  return same ? 'fresh' : 'stale';
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The address a replica is registered with: on its service's first network, else its first by name. */
+export function registeredIp(project: Project, service: Service | undefined, ips: Readonly<Record<string, string>>): string | undefined {
+  const key = service ? serviceNetworkKeys(service)[0] : undefined;
+  const network = key ? networkName(project, key) : undefined;
+  if (network && ips[network]) return ips[network];
+  const first = Object.keys(ips).sort(byName)[0];
+  return first ? ips[first] : undefined;
+}
+
+/** The observed hosts files by name, when they were read from `resolverId` (else unknown). */
+export function hostsFilesOf(observed: ObservedState, resolverId: string | undefined): ReadonlyMap<string, ResolverHostsFile> | undefined {
+  const hosts: ObservedResolverHosts | undefined = observed.resolverHosts;
+  if (!hosts || !resolverId || hosts.container !== resolverId) return undefined;
+  return new Map(hosts.files.map((f) => [f.file, f]));
+}
+
+function isServiceContainer(c: ObservedContainer): boolean {
+  return !c.oneoff && c.labels[LABEL_ROLE] !== 'resolver';
+}
+
+/** One running container's name entry in the resolver, for `ps`. */
+export interface NameEntryCheck {
+  readonly container: string;
+  readonly file: string;
+  readonly state: EntryState;
+  /** What the resolver answers now (absent: nothing). */
+  readonly resolverIp?: string;
+  readonly containerIp: string;
+}
+
+/**
+ * For `ps`: every running service container away from the resolver's daemon, with whether the
+ * resolver answers its names with its current address. Empty when the resolver's files are unknown.
+ */
+export function nameEntryChecks(project: Project, observed: ObservedState): NameEntryCheck[] {
+  const resolver = observed.containers.find((c) => c.labels[LABEL_ROLE] === 'resolver' && c.status === 'running');
+  const files = hostsFilesOf(observed, resolver?.id);
+  if (!resolver || !files) return [];
+  const out: NameEntryCheck[] = [];
+  for (const c of observed.containers) {
+    if (!isServiceContainer(c) || c.platform === resolver.platform || c.status !== 'running') continue;
+    const service = project.services[c.service];
+    const ip = registeredIp(project, service, c.ips);
+    if (!ip) continue;
+    const file = hostsFileName(c.service, c.number);
+    const entry = files.get(file);
+    out.push({
+      container: c.name,
+      file,
+      state: entryState(entry, ip, hostsNames(service, c.service, c.name)),
+      ...(entry?.ip && entry.names.length ? { resolverIp: entry.ip } : {}),
+      containerIp: ip,
+    });
+  }
+  return out.sort((a, b) => byName(a.file, b.file));
+}
+
+/** The `ps` line for an entry that is not fresh. */
+export function describeNameEntry(check: NameEntryCheck): string | undefined {
+  if (check.state === 'fresh') return undefined;
+  const answer = check.resolverIp ? `the resolver answers ${check.resolverIp}` : 'the resolver has no entry for it';
+  return `${check.file}: ${answer}, the container has ${check.containerIp}: run mixcompose up`;
+}
+
+/**
+ * After the services are planned: entries of the kept resolver with no container left away from its
+ * daemon (scaled down, service removed, moved to the resolver's daemon) are emptied. A container
+ * removed by the plan is unregistered once it is gone.
+ */
+export function planHostsCleanup(ctx: PlanContext, resolverDaemon: PlatformOs, resolverId: string): void {
+  const files = hostsFilesOf(ctx.observed, resolverId);
+  if (!files) return;
+  const keep = new Set<string>();
+  for (const c of ctx.observed.containers) {
+    if (isServiceContainer(c) && c.platform !== resolverDaemon && !ctx.removed.has(c.id)) keep.add(hostsFileName(c.service, c.number));
+  }
+  for (const op of ctx.operations) if (op.kind === 'register-hosts') keep.add(op.file);
+  const removals = ctx.operations.filter((op): op is Extract<Operation, { kind: 'remove-container' }> => op.kind === 'remove-container');
+  for (const entry of [...files.values()].sort((a, b) => byName(a.file, b.file))) {
+    if (entry.names.length === 0 || keep.has(entry.file)) continue;
+    const gone = removals.filter((op) => hostsFileName(op.service, op.number) === entry.file).map((op) => op.id);
+    const service = entry.file.replace(/-\d+$/, '');
+    ctx.add({
+      kind: 'unregister-hosts',
+      id: `unhosts:${entry.file}`,
+      deps: gone.sort(byName),
+      daemon: resolverDaemon,
+      resolver: { id: resolverId },
+      file: entry.file,
+      names: entry.names,
+      service,
+    });
+  }
+}

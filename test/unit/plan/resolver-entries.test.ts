@@ -1,0 +1,149 @@
+/**
+ * Names across daemons over time: `up` compares the resolver's hosts files (observed) with the
+ * containers as they are, registers what is stale or missing and empties the entries of
+ * containers that are gone; `ps` says which entries are stale. No daemon.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatPlan } from '../../../src/plan/format-plan.js';
+import type { ObservedContainer, ObservedState, ResolverHostsFile } from '../../../src/plan/observed-state.js';
+import type { Plan } from '../../../src/plan/plan.js';
+import { reconcile } from '../../../src/plan/reconcile.js';
+import { describeNameEntry, entryState, nameEntryChecks, parseHostsFile } from '../../../src/plan/resolver-entries.js';
+import { hostsFileContent } from '../../../src/plan/resolver.js';
+import type { Service } from '../../../src/model/project.js';
+import { containersAfter, observed, project, service } from './builders.js';
+
+const db = service('db', { command: ['sleep', '3600'] });
+const web = (extra: Partial<Service> = {}) => service('web', { platform: 'windows', command: ['sleep', '3600'], ...extra });
+const api = service('api', { platform: 'windows', command: ['sleep', '3600'], depends_on: { db: { condition: 'service_started', required: true, restart: true } } });
+const NETWORKS = [
+  { id: 'n1', name: 'shop_default', platform: 'linux' as const, driver: 'bridge', subnets: [], labels: {} },
+  { id: 'n2', name: 'shop_default', platform: 'windows' as const, driver: 'bridge', subnets: [], labels: {} },
+];
+const stack = (...services: Service[]) => project(services.length ? services : [db, web()]);
+
+/** The stack as the first `up` leaves it: linux 10.201.0.x, windows 10.202.0.x in start order. */
+function running(services: Service[] = [db, web()]): ObservedContainer[] {
+  const plan = reconcile(stack(...services), observed());
+  let n = 1;
+  return containersAfter(plan, (_id, daemon) => `10.${daemon === 'linux' ? 201 : 202}.0.${++n}`);
+}
+
+function resolverOf(containers: readonly ObservedContainer[]): ObservedContainer {
+  return containers.find((c) => c.labels['io.mixcompose.role'] === 'resolver')!;
+}
+
+/** The hosts file the first `up` registered for a container, as the resolver holds it. */
+function entryFor(c: ObservedContainer, ip = Object.values(c.ips)[0]!): ResolverHostsFile {
+  return parseHostsFile(`${c.service}-${c.number}`, hostsFileContent(ip, [c.service, c.name]));
+}
+
+function state(containers: ObservedContainer[], files: ResolverHostsFile[], resolverId = resolverOf(containers).id): ObservedState {
+  return observed({ containers, networks: NETWORKS, resolverHosts: { container: resolverId, files } });
+}
+
+const hostsOps = (plan: Plan) => plan.operations.filter((op) => op.kind === 'register-hosts' || op.kind === 'unregister-hosts');
+
+describe('up keeps the resolver entries true', () => {
+  it('plans nothing when every entry answers the current address (fresh)', () => {
+    const containers = running();
+    const web1 = containers.find((c) => c.service === 'web')!;
+    const plan = reconcile(stack(), state(containers, [entryFor(web1)]));
+    expect(plan.operations).toEqual([]);
+    expect(formatPlan(plan)).toContain('nothing to do');
+  });
+
+  it('registers again a container Docker restarted with another address (stale), touching no container', () => {
+    const containers = running();
+    const web1 = containers.find((c) => c.service === 'web')!;
+    const moved = containers.map((c) => (c === web1 ? { ...c, ips: { shop_default: '10.202.0.9' } } : c));
+    const plan = reconcile(stack(), state(moved, [entryFor(web1)]));
+    expect(plan.operations).toHaveLength(1);
+    expect(plan.operations[0]).toMatchObject({
+      kind: 'register-hosts',
+      id: 'hosts:web:1',
+      deps: [],
+      daemon: 'linux',
+      resolver: { id: resolverOf(containers).id },
+      file: 'web-1',
+      names: ['web', 'shop-web-1'],
+      ip: { value: '10.202.0.9' },
+    });
+    expect(formatPlan(plan)).toContain(`register web shop-web-1 → 10.202.0.9 in the resolver (it answered ${web1.ips.shop_default})`);
+  });
+
+  it('registers a running container that has no entry (missing), and one whose names changed', () => {
+    const containers = running();
+    const missing = reconcile(stack(), state(containers, []));
+    expect(hostsOps(missing).map((op) => [op.id, op.kind === 'register-hosts' && op.reason])).toEqual([['hosts:web:1', 'it had no entry']]);
+    const web1 = containers.find((c) => c.service === 'web')!;
+    const aliased = web({ networks: { default: { aliases: ['www'] } } });
+    const renamed = reconcile(stack(db, aliased), state(running([db, aliased]), [entryFor(web1)]));
+    expect(hostsOps(renamed).map((op) => [op.id, op.kind === 'register-hosts' && op.names, op.kind === 'register-hosts' && op.reason])).toEqual([
+      ['hosts:web:1', ['web', 'shop-web-1', 'www'], 'its names changed'],
+    ]);
+  });
+
+  it('empties the entries of containers that are gone: scaled down, service removed', () => {
+    const containers = running([db, web({ scale: 2 })]);
+    const [web1, web2] = containers.filter((c) => c.service === 'web');
+    const oldApi = parseHostsFile('api-1', hostsFileContent('10.202.0.7', ['api', 'shop-api-1']));
+    const plan = reconcile(stack(db, web({ scale: 1 })), state(containers, [entryFor(web1!), entryFor(web2!), oldApi]));
+    expect(hostsOps(plan).map((op) => ({ id: op.id, kind: op.kind, deps: op.deps, file: op.file }))).toEqual([
+      { id: 'unhosts:api-1', kind: 'unregister-hosts', deps: [], file: 'api-1' },
+      { id: 'unhosts:web-2', kind: 'unregister-hosts', deps: ['remove:web:2'], file: 'web-2' },
+    ]);
+    expect(formatPlan(plan)).toContain('unregister web shop-web-2 from the resolver (web-2: no such container)');
+    // An emptied file (unregistered before) is nothing to do.
+    const emptied = reconcile(stack(db, web({ scale: 2 })), state(containers, [entryFor(web1!), entryFor(web2!), parseHostsFile('api-1', '')]));
+    expect(emptied.operations).toEqual([]);
+  });
+
+  it('sees nothing stale when the files were read from another resolver, or not at all', () => {
+    const containers = running();
+    const web1 = containers.find((c) => c.service === 'web')!;
+    const moved = containers.map((c) => (c === web1 ? { ...c, ips: { shop_default: '10.202.0.9' } } : c));
+    expect(reconcile(stack(), state(moved, [entryFor(web1)], 'another-resolver')).operations).toEqual([]);
+    expect(reconcile(stack(), observed({ containers: moved, networks: NETWORKS })).operations).toEqual([]);
+  });
+
+  it('registers a windows dependant that `restart: true` restarts, with the address it comes back with', () => {
+    const services = [db, api];
+    const containers = running(services);
+    const apiContainer = containers.find((c) => c.service === 'api')!;
+    const changedDb = service('db', { command: ['sleep', '3601'] });
+    const plan = reconcile(stack(changedDb, api), state(containers, [entryFor(apiContainer)]));
+    const hosts = hostsOps(plan);
+    expect(hosts).toHaveLength(1);
+    expect(hosts[0]).toMatchObject({ id: 'hosts:api:1', deps: ['restart:api:1'], ip: { runtime: { ipOf: 'restart:api:1', network: 'shop_default' } } });
+  });
+});
+
+describe('resolver entries for ps', () => {
+  it('parses hosts files and compares them', () => {
+    expect(parseHostsFile('web-1', '10.202.0.3 web\n10.202.0.3 shop-web-1\n')).toEqual({ file: 'web-1', ip: '10.202.0.3', names: ['web', 'shop-web-1'] });
+    expect(parseHostsFile('web-1', '10.202.0.3 web\n10.202.0.4 shop-web-1\n').ip).toBeUndefined();
+    expect(parseHostsFile('web-1', '')).toEqual({ file: 'web-1', names: [] });
+    const entry = parseHostsFile('web-1', '10.202.0.3 web\n10.202.0.3 shop-web-1\n');
+    expect(entryState(entry, '10.202.0.3', ['shop-web-1', 'web'])).toBe('fresh');
+    expect(entryState(entry, '10.202.0.9', ['web', 'shop-web-1'])).toBe('stale');
+    expect(entryState(undefined, '10.202.0.9', ['web'])).toBe('missing');
+    expect(entryState(parseHostsFile('web-1', ''), '10.202.0.9', ['web'])).toBe('missing');
+  });
+
+  it('says which running containers the resolver answers wrongly, and how to fix it', () => {
+    const containers = running([db, web({ scale: 2 })]);
+    const [web1, web2] = containers.filter((c) => c.service === 'web');
+    const moved = containers.map((c) => (c === web1 ? { ...c, ips: { shop_default: '10.202.3.9' } } : c));
+    const checks = nameEntryChecks(stack(db, web({ scale: 2 })), state(moved, [entryFor(web1!, '10.202.3.4')]));
+    expect(checks.map(describeNameEntry)).toEqual([
+      'web-1: the resolver answers 10.202.3.4, the container has 10.202.3.9: run mixcompose up',
+      `web-2: the resolver has no entry for it, the container has ${web2!.ips.shop_default}: run mixcompose up`,
+    ]);
+    const fresh = nameEntryChecks(stack(db, web({ scale: 2 })), state(containers, [entryFor(web1!), entryFor(web2!)]));
+    expect(fresh.map((c) => c.state)).toEqual(['fresh', 'fresh']);
+    expect(fresh.map(describeNameEntry)).toEqual([undefined, undefined]);
+    // Unknown files: nothing to say.
+    expect(nameEntryChecks(stack(), observed({ containers: moved, networks: NETWORKS }))).toEqual([]);
+  });
+});
