@@ -174,6 +174,8 @@ export async function probeReach(options: ReachProbeOptions): Promise<ReachProbe
   }
   const clientList = sides.map((s) => s.client);
   let running: Promise<Record<ProbeDirection, PingOutcome>> | undefined;
+  let pings: Record<ProbeDirection, PingOutcome> | undefined;
+  let failure: string | undefined;
   try {
     const run = async () => {
       stage = 'removing an earlier probe';
@@ -197,18 +199,20 @@ export async function probeReach(options: ReachProbeOptions): Promise<ReachProbe
       return { 'linux->windows': lw, 'windows->linux': wl } as Record<ProbeDirection, PingOutcome>;
     };
     running = run();
-    const pings = await bounded(running, options.limitSeconds ?? 20, 'the reach probe');
-    const reach = reachFromProbe(pings);
-    const ms = Date.now() - started;
-    step('done', `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)`);
-    return { ok: true, reach, pings, ms };
+    pings = await bounded(running, options.limitSeconds ?? 20, 'the reach probe');
   } catch (error) {
-    return failed(`${stage}: ${innermost(error)}`);
+    failure = `${stage}: ${innermost(error)}`;
   } finally {
     // After a timeout the probe may still be creating things: let it settle (briefly) before removing.
     if (running) await bounded(running, 5, 'the reach probe').catch(() => undefined);
     await removeReachProbes(project.name, clientList);
   }
+  if (!pings) return failed(failure ?? 'no answer');
+  // The time reported is the whole cost, removal included.
+  const reach = reachFromProbe(pings);
+  const ms = Date.now() - started;
+  step('done', `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)`);
+  return { ok: true, reach, pings, ms };
 }
 
 /** The warning for a probe that could not run: why, what was decided instead, how to fix it. */
