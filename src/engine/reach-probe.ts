@@ -211,7 +211,9 @@ export async function probeReach(options: ReachProbeOptions): Promise<ReachProbe
   // The time reported is the whole cost, removal included.
   const reach = reachFromProbe(pings);
   const ms = Date.now() - started;
-  step('done', `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)`);
+  // A direction that did not answer says what it tried: the user may have expected `ip` there.
+  const unanswered = (Object.entries(pings) as [ProbeDirection, PingOutcome][]).filter(([, p]) => !p.ok).map(([d, p]) => `${d.replace('->', ' → ')}: ${p.detail}`);
+  step('done', `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)${unanswered.length ? `; no answer ${unanswered.join('; ')}` : ''}`);
   return { ok: true, reach, pings, ms };
 }
 

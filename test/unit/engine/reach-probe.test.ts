@@ -133,11 +133,15 @@ describe('reach probe', () => {
   });
 
   it('a direction that does not answer makes the pinged platform published', async () => {
-    const { linux, windows, options } = rig();
+    const { linux, windows, events, options } = rig();
     linux.onExec = () => ({ exitCode: 1, stdout: '1 packets transmitted, 0 packets received, 100% packet loss', stderr: '' });
     const result = await probeReach(options);
     expect(result.ok && result.reach).toEqual({ windows: 'published', linux: 'ip' });
     expect(result.ok && result.pings['linux->windows']).toEqual({ ok: false, detail: 'ping -c 1 -W 2 10.202.9.2: 1 packets transmitted, 0 packets received, 100% packet loss' });
+    const done = events.find((e) => e.type === 'step' && e.id === 'reach-probe' && e.status === 'done');
+    expect(done?.type === 'step' && done.message).toMatch(
+      /^linux containers by ip, windows containers by published \(\d+\.\ds\); no answer linux → windows: ping -c 1 -W 2 10\.202\.9\.2: 1 packets transmitted, 0 packets received, 100% packet loss$/,
+    );
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
   });
 
