@@ -47,6 +47,7 @@ export async function openSession(
   const { project, warnings } = await loadProject(loadOptionsFor(global, env, process.cwd(), process.platform));
   checkServiceNames(project, options.services ?? []);
   const reporter = createReporter(options.progress ?? global.progress, { stdout: process.stdout, stderr: process.stderr }, env);
+  let connected: (Daemons & { warnings: readonly string[] }) | undefined;
   try {
     for (const w of warnings) reporter.sink({ type: 'warning', message: formatIssue(w) });
     // --retry-daemon (up, down): wait for a daemon that is not there yet, from the first call on.
@@ -63,33 +64,19 @@ export async function openSession(
             }
           : {}),
       });
-    let connected: Daemons & { warnings: readonly string[] };
-    const unreachable: DaemonError[] = [];
+    let unreachable: readonly DaemonError[] = [];
     try {
       connected = await connect();
     } catch (error) {
       if (!options.partial || !(error instanceof DaemonError)) throw error;
       // One daemon does not answer: connect to each platform's daemon on its own, keep those that do.
-      const each = await Promise.allSettled(projectPlatforms(project).map((p) => connect([p])));
-      const clients: Partial<Record<PlatformOs, DaemonClient>> = {};
-      const facts: Partial<Record<PlatformOs, DaemonFacts>> = {};
-      const warnings: string[] = [];
-      for (const result of each) {
-        if (result.status === 'rejected') {
-          if (!(result.reason instanceof DaemonError)) throw result.reason;
-          unreachable.push(result.reason);
-          continue;
-        }
-        Object.assign(clients, result.value.clients);
-        Object.assign(facts, result.value.facts);
-        warnings.push(...result.value.warnings);
-      }
-      if (Object.keys(clients).length === 0) throw error;
-      connected = { clients, facts, warnings };
+      ({ connected, unreachable } = await connectEach(projectPlatforms(project), connect, error));
     }
     for (const w of connected.warnings) reporter.sink({ type: 'warning', message: w });
     return { global, project, daemons: connected, reporter, env, unreachable };
   } catch (error) {
+    // Nothing may hold a connection open once the session failed to open.
+    if (connected) closeClients(connected.clients);
     await reporter.close(true);
     // A daemon that cannot be reached before anything happened: say so, and how to run it again.
     if (error instanceof DaemonError && !error.progress) {
@@ -104,6 +91,48 @@ export async function openSession(
     }
     throw error;
   }
+}
+
+/** Closes each distinct client once (both platforms may share one). */
+export function closeClients(clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>): void {
+  for (const client of new Set(Object.values(clients))) client?.close?.();
+}
+
+type Connected = Daemons & { readonly warnings: readonly string[] };
+
+/**
+ * `down` when a daemon does not answer: connect each platform's daemon on its own and keep the
+ * ones that answer (the others are returned as `unreachable`). A failure that is not a daemon's
+ * (a daemon running the wrong OS, a bad setting) ends it, and then the clients that did connect are
+ * closed first: an open connection would keep the process alive after the error. With no daemon
+ * answering at all, `firstError` is thrown.
+ */
+export async function connectEach(
+  platforms: readonly PlatformOs[],
+  connect: (platforms: readonly PlatformOs[]) => Promise<Connected>,
+  firstError: DaemonError,
+): Promise<{ connected: Connected; unreachable: DaemonError[] }> {
+  const each = await Promise.allSettled(platforms.map((p) => connect([p])));
+  const clients: Partial<Record<PlatformOs, DaemonClient>> = {};
+  const facts: Partial<Record<PlatformOs, DaemonFacts>> = {};
+  const warnings: string[] = [];
+  const unreachable: DaemonError[] = [];
+  for (const result of each) {
+    if (result.status === 'fulfilled') {
+      Object.assign(clients, result.value.clients);
+      Object.assign(facts, result.value.facts);
+      warnings.push(...result.value.warnings);
+    } else if (result.reason instanceof DaemonError) {
+      unreachable.push(result.reason);
+    }
+  }
+  const fatal = each.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof DaemonError));
+  if (fatal) {
+    closeClients(clients);
+    throw fatal.reason;
+  }
+  if (Object.keys(clients).length === 0) throw firstError;
+  return { connected: { clients, facts, warnings }, unreachable };
 }
 
 /** The arguments given after the command's name, as typed (for "to continue" lines). */
@@ -144,7 +173,7 @@ export async function withSession<T>(
   } finally {
     await session.reporter.close(failed);
     // Let the process end: close the daemon connections (clients that can).
-    for (const client of new Set(Object.values(session.daemons.clients))) (client as { close?: () => void }).close?.();
+    closeClients(session.daemons.clients);
   }
 }
 
