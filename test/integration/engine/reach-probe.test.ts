@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../../src/cli/program.js';
 import type { StepEvent } from '../../../src/model/events.js';
-import { assertRigUp, rigDocker, rigEnv, RESOLVER_IMAGE } from '../../support/rig.js';
+import { assertRigUp, REGISTRY, rigDocker, rigEnv, RESOLVER_IMAGE } from '../../support/rig.js';
 import { testStack, type TestStack } from './stack.js';
 
 const yaml = `
@@ -144,5 +144,35 @@ describe('reach auto: the probe', () => {
       const networks = await rigDocker(daemon).listNetworks({ filters: JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] }) });
       expect(networks).toEqual([]);
     }
+  });
+});
+
+describe('reach auto: a probe that cannot run', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    assertRigUp();
+    // A probe image the loopback registry does not have: the pull fails at once (no traffic leaves the host).
+    const withMissingImage = yaml.replace(
+      'services:',
+      `x-mixcompose:\n  daemons:\n    windows: {probe_image: "${REGISTRY}/no-such-probe:latest"}\nservices:`,
+    );
+    stack = await testStack('reachfail', withMissingImage);
+  });
+  afterAll(async () => {
+    await stack?.cleanup();
+  });
+
+  it('up warns why, decides from the endpoints, records nothing, leaves nothing, and the next up probes again', async () => {
+    const { plan } = await stack.up();
+    const warnings = stack.events.filter((e) => e.type === 'warning').map((e) => (e.type === 'warning' ? e.message : ''));
+    expect(warnings.join('\n')).toMatch(/reach auto: the probe between the daemons could not run \(probe image: .*no-such-probe.*\); deciding from the endpoints instead\. Fix: /);
+    expect(plan.reach.windows).toEqual({ reach: 'ip', why: 'auto: daemons on one machine; the probe could not run (see the warning)', source: 'endpoints' });
+    const networks = await rigDocker('linux').listNetworks({ filters: JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] }) });
+    expect(Object.keys(networks[0]!.Labels).filter((k) => k.startsWith('io.mixcompose.reach.'))).toEqual([]);
+    expect(await probeLeftovers(stack.name)).toEqual([]);
+
+    const before = stack.events.length;
+    await stack.up();
+    expect(probeSteps(stack.events.slice(before)).map((s) => s.status)).toEqual(['started', 'skipped']);
   });
 });
