@@ -113,9 +113,16 @@ async function probeImage(side: ProbeSide, options: ReachProbeOptions): Promise<
     throw new Error(`the probe image ${side.image} (the resolver image) is not on the ${side.platform} daemon`);
   }
   if (await side.client.inspectImage(side.image)) return;
-  options.onEvent?.({ type: 'step', id: `pull:${side.platform}:${side.image}`, resource: 'image', name: side.image, platform: side.platform, action: 'pull', status: 'started', message: 'reach probe image' });
-  await ensureImage(side.client, side.image, side.createPlatform);
-  options.onEvent?.({ type: 'step', id: `pull:${side.platform}:${side.image}`, resource: 'image', name: side.image, platform: side.platform, action: 'pull', status: 'done', message: 'reach probe image' });
+  const pullStep = (status: 'started' | 'done' | 'failed', message: string) =>
+    options.onEvent?.({ type: 'step', id: `pull:${side.platform}:${side.image}`, resource: 'image', name: side.image, platform: side.platform, action: 'pull', status, message });
+  pullStep('started', 'reach probe image');
+  try {
+    await ensureImage(side.client, side.image, side.createPlatform);
+  } catch (error) {
+    pullStep('failed', innermost(error));
+    throw error;
+  }
+  pullStep('done', 'reach probe image');
 }
 
 /** Starts the probe container on one daemon; answers its id and IP. */

@@ -162,12 +162,20 @@ describe('reach probe', () => {
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
   });
 
-  it('uses x-mixcompose.daemons.<p>.probe_image when set', async () => {
-    const { linux, options } = rig();
+  it('uses x-mixcompose.daemons.<p>.probe_image when set; a failed pull is a failed pull step and no probe', async () => {
+    const { linux, events, options } = rig();
     const p = stack();
     const withImage = { ...p, extension: { ...p.extension, daemons: { ...p.extension.daemons, linux: { ...p.extension.daemons.linux, probe_image: 'my/probe:1' } } } };
     await probeReach({ ...options, project: withImage });
     expect(linux.pulls).toEqual(['my/probe:1']);
+    linux.images.delete('my/probe:1');
+    linux.pullImage = async () => {
+      throw new Error('manifest unknown');
+    };
+    const result = await probeReach({ ...options, project: withImage });
+    expect(!result.ok && result.reason).toBe('probe image: manifest unknown');
+    const pulls = events.filter((e) => e.type === 'step' && e.id === 'pull:linux:my/probe:1').map((e) => (e.type === 'step' ? e.status : ''));
+    expect(pulls).toEqual(['started', 'done', 'started', 'failed']);
   });
 
   it('a missing resolver image: no probe, not pulled, a reason that names the image, nothing created', async () => {
