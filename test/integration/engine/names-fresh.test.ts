@@ -1,0 +1,166 @@
+/**
+ * Names across daemons stay true when Docker restarts a container by itself. A windows-declared
+ * `web` (on the stand-in daemon) with `restart: always` exits after the first `up`; while it is
+ * down a squatter container takes its address (the daemon would otherwise give the same one back),
+ * so Docker brings it back with another IP. `ps` then reports the stale resolver entry, `up` fixes
+ * it without recreating anything, and a linux container resolves `web` to the new address. A
+ * windows service removed from the file has its entry emptied by `up --remove-orphans`.
+ */
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type Dockerode from 'dockerode';
+import { assertRigUp, containerIp, demuxLogs, pollUntil, rigDocker, runMixcompose, BUSYBOX_IMAGE } from '../../support/rig.js';
+import { testStack, type TestStack } from './stack.js';
+
+// web's own network, with a subnet so the squatter can ask for web's address (--ip needs a
+// configured subnet). Random, inside the windows pool, far above what the pool hands out here.
+const SUBNET_OCTET = randomInt(200, 250);
+const SUBNET = `10.202.${SUBNET_OCTET}.0/24`;
+
+const services = (withApi: boolean) => `
+services:
+  db:
+    platform: linux
+    image: ${BUSYBOX_IMAGE}
+    init: true
+    command: ["sleep", "3600"]
+  web:
+    platform: windows
+    image: ${BUSYBOX_IMAGE}
+    init: true
+    restart: always
+    networks: [winnet]
+    # Run 1 lasts until the test says go; runs 2-5 exit at once (Docker's restart delay doubles each
+    # time: gaps for the squatter); from run 6 on it stays up. /tmp outlives a restart.
+    command:
+      - sh
+      - -c
+      - |
+        n=$$(( $$(cat /tmp/runs 2>/dev/null || echo 0) + 1 )); echo $$n > /tmp/runs
+        if [ $$n -eq 1 ]; then until [ -e /tmp/go ]; do sleep 0.1; done; exit 3; fi
+        if [ $$n -lt 6 ]; then exit 4; fi
+        exec sleep 3600
+${
+  withApi
+    ? `  api:
+    platform: windows
+    image: ${BUSYBOX_IMAGE}
+    init: true
+    command: ["sleep", "3600"]
+`
+    : ''
+}networks:
+  winnet:
+    ipam:
+      config:
+        - subnet: ${SUBNET}
+`;
+
+async function execText(container: Dockerode.Container, cmd: string[]): Promise<string> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return demuxLogs(Buffer.concat(chunks));
+}
+
+/** The IPv4 address `nslookup name` gives inside the linux `db` container (through the resolver). */
+async function resolveFromLinux(stack: TestStack, name: string): Promise<string | undefined> {
+  const text = await execText(rigDocker('linux').getContainer(`${stack.name}-db-1`), ['nslookup', name]);
+  const answer = text.split(/Name:\s+\S+/)[1] ?? '';
+  return /Address(?: \d+)?:\s+(\d+\.\d+\.\d+\.\d+)/.exec(answer)?.[1];
+}
+
+describe('names across daemons after Docker restarts a container', () => {
+  let stack: TestStack;
+  let squatter: Dockerode.Container | undefined;
+  const windows = rigDocker('windows');
+
+  beforeAll(async () => {
+    assertRigUp();
+    stack = await testStack('namesfresh', services(true));
+    await stack.up();
+  });
+  afterAll(async () => {
+    await squatter?.remove({ force: true }).catch(() => undefined);
+    await stack?.cleanup();
+  });
+
+  it('web comes back with another address, up registers it without recreating anything, linux resolves it', async () => {
+    const web = windows.getContainer(`${stack.name}-web-1`);
+    const network = `${stack.name}_winnet`;
+    const oldIp = await containerIp(windows, web.id, network);
+    const ids = async () => (await Promise.all(['linux', 'windows'].map((d) => rigDocker(d as 'linux' | 'windows').listContainers({ all: true, filters: JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] }) })))).flat().map((c) => c.Id).sort();
+    const before = await ids();
+    expect(await pollUntil('db resolves web', () => resolveFromLinux(stack, 'web'), { timeoutMs: 15_000 })).toBe(oldIp);
+
+    // The squatter asks for web's address; its start succeeds only while web is down.
+    squatter = await windows.createContainer({
+      Image: BUSYBOX_IMAGE,
+      name: `${stack.name}-squatter`,
+      Cmd: ['sleep', '3600'],
+      HostConfig: { NetworkMode: network },
+      NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: oldIp } } } },
+    });
+    await execText(web, ['touch', '/tmp/go']);
+    await pollUntil(
+      'the squatter to take web\'s address while Docker restarts web',
+      async () => {
+        await squatter!.start();
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 20 },
+    );
+    const newIp = await pollUntil(
+      'web running again (run 6 or later) with another address',
+      async () => {
+        const info = await web.inspect();
+        const runs = info.State.Running ? (await execText(web, ['cat', '/tmp/runs'])).trim() : '';
+        const ip = info.NetworkSettings.Networks[network]?.IPAddress;
+        return Number(runs) >= 6 && ip ? ip : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(newIp).not.toBe(oldIp);
+    expect((await web.inspect()).RestartCount).toBeGreaterThanOrEqual(5);
+    // The resolver still answers the old address: that is the stale entry.
+    expect(await resolveFromLinux(stack, 'web')).toBe(oldIp);
+
+    // ps says so, in the table and in json.
+    const args = ['-p', stack.name, '-f', `${stack.dir}/compose.yaml`, '--progress', 'quiet', 'ps'];
+    const table = await runMixcompose(args, { cwd: stack.dir });
+    expect(table.exitCode, table.stderr).toBe(0);
+    expect(table.stdout).toContain(`web-1: the resolver answers ${oldIp}, the container has ${newIp}: run mixcompose up`);
+    expect(table.stdout).not.toContain('api-1:');
+    const json = await runMixcompose([...args, '--format', 'json'], { cwd: stack.dir });
+    const rows = JSON.parse(json.stdout) as { name: string; nameEntry?: { state: string; resolverIp?: string; containerIp: string } }[];
+    expect(rows.find((r) => r.name === `${stack.name}-web-1`)?.nameEntry).toMatchObject({ state: 'stale', resolverIp: oldIp, containerIp: newIp });
+    expect(rows.find((r) => r.name === `${stack.name}-api-1`)?.nameEntry?.state).toBe('fresh');
+
+    // up registers web again and does nothing else.
+    const { plan } = await stack.up();
+    expect(plan.operations.map((op) => `${op.kind} ${op.id}`)).toEqual(['register-hosts hosts:web:1']);
+    expect(await ids()).toEqual(before);
+    expect(await pollUntil('db resolves web to its new address', async () => (await resolveFromLinux(stack, 'web')) === newIp, { timeoutMs: 15_000 })).toBe(true);
+    const after = await runMixcompose(args, { cwd: stack.dir });
+    expect(after.stdout).not.toContain('the resolver answers');
+
+    // A second up: nothing stale, nothing to do.
+    expect((await stack.up()).plan.operations).toEqual([]);
+  });
+
+  it('a windows service removed from the file: up --remove-orphans empties its entry, linux no longer resolves it', async () => {
+    const apiIp = await containerIp(windows, `${stack.name}-api-1`);
+    expect(await pollUntil('db resolves api', () => resolveFromLinux(stack, 'api'), { timeoutMs: 15_000 })).toBe(apiIp);
+    await stack.rewrite(services(false));
+    const { plan } = await stack.up({ removeOrphans: true });
+    expect(plan.operations.map((op) => `${op.kind} ${op.id}`).sort()).toEqual([
+      'remove-container remove:api:1',
+      'stop-container stop:api:1',
+      'unregister-hosts unhosts:api-1',
+    ]);
+    expect(await pollUntil('api no longer resolves from linux', async () => (await resolveFromLinux(stack, 'api')) === undefined, { timeoutMs: 15_000 })).toBe(true);
+    // Nothing left to clean up: the emptied entry is no entry.
+    expect((await stack.up()).plan.operations).toEqual([]);
+  });
+});
