@@ -348,7 +348,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
       case 'register-hosts': {
         const ip = op.ip.value ?? (op.ip.runtime ? runtimeIp(op.ip.runtime) : undefined);
         if (!ip) return 'no address to register';
-        const dir = RESOLVER_HOSTS_DIR.replace(/^\/+/, '');
+        const dir = (op.dir ?? RESOLVER_HOSTS_DIR).replace(/^\/+/, '');
         await client.putArchive(idOf(op.resolver), '/', tarArchive([{ path: `${dir}/${op.file}`, content: hostsFileContent(ip, op.names) }]));
         return `${op.names.join(' ')} → ${ip}`;
       }

@@ -145,6 +145,8 @@ export interface RestartContainerOp extends ContainerOpBase {
 export interface RegisterHostsOp extends OpBase {
   readonly kind: 'register-hosts';
   readonly resolver: ContainerRef;
+  /** The hostsdir to write into (default RESOLVER_HOSTS_DIR; static answers under published reach have their own). */
+  readonly dir?: string;
   readonly file: string;
   readonly names: readonly string[];
   readonly ip: { readonly value?: string; readonly runtime?: RuntimeIp };

@@ -28,6 +28,8 @@ import {
   resolverBody,
   resolverContainerName,
   resolverImage,
+  resolverLayout,
+  unpublishedProviderWarnings,
 } from './resolver.js';
 import { entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup } from './resolver-entries.js';
 
@@ -150,15 +152,12 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     ctx.placement,
     allServices.map((s) => s.platform.os),
   );
-  // Names across daemons need container IPs to route between the daemons (the resolver's, and the
-  // addresses it answers): with published reach the windows side could not even reach the resolver.
-  const ipReach = (['linux', 'windows'] as const).every((p) => (reach[p]?.reach ?? 'ip') === 'ip');
-  const useResolver = project.extension.resolver?.enabled !== false && spansTwo && ipReach;
-  if (spansTwo && !ipReach && project.extension.resolver?.enabled !== false) {
-    ctx.warnings.push(
-      'plain service names do not resolve across the daemons: they reach each other through published ports (reach: published), so use {{ service.host }} / {{ service.port:N }} for the other daemon\'s services',
-    );
-  }
+  const useResolver = project.extension.resolver?.enabled !== false && spansTwo;
+  // Under published reach the resolver answers names with the daemons' addresses, and windows
+  // containers ask it at the linux daemon's address (resolver.ts, resolverLayout).
+  const reachOf = { linux: reach.linux?.reach ?? 'ip', windows: reach.windows?.reach ?? 'ip' } as const;
+  const layout = useResolver ? resolverLayout(project, reachOf) : undefined;
+  if (spansTwo) ctx.warnings.push(...unpublishedProviderWarnings(allServices, (s) => ctx.daemonOf(s), reachOf, (n) => project.services[n]));
   const resolverDaemon = ctx.placement.linux;
   let resolverDns: Substitution | undefined;
   let resolverRef: ContainerRef | undefined;
@@ -172,7 +171,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     const key = keys.includes('default') ? 'default' : keys[0];
     if (!key) throw new PlanError('the project resolver needs a network on the linux daemon; no linux service joins one');
     const network = networkName(project, key);
-    const body = resolverBody(project, resolverImage(project, options.resolverImage), network);
+    const body = resolverBody(project, resolverImage(project, options.resolverImage), network, layout);
     const resolverSpec: ContainerSpec = { body, substitutions: [], connect: [], files: [] };
     const hash = materializeSpec(resolverSpec, () => undefined)!.hash;
     const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash);
@@ -219,6 +218,40 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   } else {
     for (const c of oldResolvers) removeContainerOps(ctx, c, 'resolver no longer needed');
   }
+  /** A container's first DNS server: the resolver's IP, or for windows containers its published address; and what the create waits for. */
+  const resolverDnsFor = (platform: PlatformOs): { substitution: Substitution; waitFor: string[] } | undefined => {
+    if (!resolverDns) return undefined;
+    if (platform === 'windows' && layout?.published) return { substitution: { text: RESOLVER_IP_TEXT, value: layout.published.address }, waitFor: resolverDeps };
+    return { substitution: resolverDns, waitFor: [] };
+  };
+  /**
+   * Static answers (published reach): a service's names → its daemon's address, written when the
+   * resolver starts (every service) or when the plan creates or starts the service's containers
+   * (new names). Consumers on the other daemon start after it (PlannedContainer.hostsOp).
+   */
+  const registerStaticNames = (service: Service, results?: PlannedContainer[]): void => {
+    const answers = layout?.static.find((a) => a.platform === service.platform.os);
+    if (!answers || !resolverRef) return;
+    const id = `names:${service.name}`;
+    if (!ctx.has(id) && (resolverChanged || results?.some((r) => r.createOp || r.startOp))) {
+      const names = Array.from({ length: ctx.scaleOf(service) }, (_, i) => containerName(project.name, service, i + 1));
+      ctx.add({
+        kind: 'register-hosts',
+        id,
+        deps: [...resolverDeps],
+        daemon: resolverDaemon,
+        resolver: resolverRef,
+        dir: answers.dir,
+        file: service.name,
+        names: [...new Set(names.flatMap((n) => hostsNames(service, service.name, n)))],
+        ip: { value: answers.address },
+        service: service.name,
+        reason: `for ${answers.platform === 'linux' ? 'windows' : 'linux'} containers: reach published`,
+      });
+    }
+    if (ctx.has(id)) for (const r of results ?? []) r.hostsOp = id;
+  };
+  if (resolverChanged) for (const s of [...allServices].sort((a, b) => byName(a.name, b.name))) registerStaticNames(s);
 
   // ---- services, dependencies first
   const planned = new Map<string, PlannedContainer[]>();
@@ -327,7 +360,9 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     }
 
     const addressSubs = resolveAddresses({ project, placement: ctx.placement, reach, providerIp }, service);
-    const substitutions = [...(resolverDns ? [resolverDns] : []), ...addressSubs];
+    const dns = resolverDnsFor(service.platform.os);
+    if (dns) infra.push(...dns.waitFor);
+    const substitutions = [...(dns ? [dns.substitution] : []), ...addressSubs];
     const runtimeDeps = [...new Set(substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf] : [])))];
 
     const results: PlannedContainer[] = [];
@@ -341,7 +376,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         number,
         labels: containerLabels(project, serviceName, number, service.platform.os, dependsOnLabel || undefined),
         image,
-        dnsFirst: resolverDns ? [RESOLVER_IP_TEXT] : [],
+        dnsFirst: dns ? [RESOLVER_IP_TEXT] : [],
         containerNameOf: (s) => containerName(project.name, project.services[s]!, 1),
         defaultStopGracePeriod: project.extension.daemons[service.platform.os]?.stop_grace_period,
         bindTarget: bindTargetFor(facts, project.extension.daemons[daemon], options.hostPlatform),
@@ -512,6 +547,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         r.hostsOp = id;
       }
     }
+    // Names across daemons under published reach: this service's names → its daemon's address.
+    registerStaticNames(service, results);
   }
 
   // --wait: every selected service running (or healthy when it has a healthcheck).

@@ -145,28 +145,28 @@ describe('reconcile up', () => {
   });
 
   it('uses the daemon address and the published port when reach is published', () => {
-    const p = project([db(), web()], {}, { linux: { reach: 'published', address: 'linux-host.example' } });
+    const p = project([db(), web()], {}, { linux: { reach: 'published', address: '192.0.2.10' } });
     const plan = reconcile(p, observed());
     const create = plan.operations.find((op) => op.id === 'create:web:1');
     const subs = create && create.kind === 'create-container' ? create.spec.substitutions : [];
-    // No resolver: the windows side could not reach it; the plan says names do not resolve across.
-    expect(plan.resolver).toBe(false);
-    expect(plan.warnings.join('\n')).toContain('plain service names do not resolve across the daemons');
+    // Names still cross: windows containers ask the resolver at the linux daemon's address (test/unit/plan/resolver-published.test.ts).
+    expect(plan.resolver).toBe(true);
     expect(subs).toEqual([
-      { text: '{{ db.host }}', value: 'linux-host.example' },
+      { text: '{{ mixcompose.resolver.ip }}', value: '192.0.2.10' },
+      { text: '{{ db.host }}', value: '192.0.2.10' },
       { text: '{{ db.port:8080 }}', value: '18080' },
     ]);
   });
 
   it('errors at plan time when published reach needs a port that is not published', () => {
-    const p = project([db({ ports: [] }), web()], {}, { linux: { reach: 'published', address: 'linux-host.example' } });
+    const p = project([db({ ports: [] }), web()], {}, { linux: { reach: 'published', address: '192.0.2.10' } });
     expect(() => reconcile(p, observed())).toThrow(/port 8080 of db is not published on a fixed host port/);
     const noAddress = project([db(), web()], {}, { linux: { reach: 'published' } });
     expect(() => reconcile(noAddress, observed())).toThrow(/x-mixcompose.daemons.linux.address is not set/);
   });
 
   it('auto reach takes the probe result and says so', () => {
-    const p = project([db(), web()], {}, { linux: { reach: 'auto', address: 'h' }, windows: { reach: 'auto' } });
+    const p = project([db(), web()], {}, { linux: { reach: 'auto', address: '192.0.2.10' }, windows: { reach: 'auto' } });
     const plan = reconcile(p, observed(), { probedReach: { linux: 'published' } });
     expect(formatPlan(plan)).toContain('reach linux containers from the other daemon: published (auto: probe)');
     expect(formatPlan(plan)).toContain('reach windows containers from the other daemon: ip (auto: daemons on one machine; not probed yet (up probes))');

@@ -1,0 +1,146 @@
+/**
+ * Plain service names across daemons under `reach: published` (Docker Desktop's two engines, remote
+ * hosts), on the rig: both daemons' containers are told to reach the other daemon only at this
+ * host's primary IP and published ports. A linux `db` and a windows-declared `web` (on the Linux
+ * daemon standing in for Windows, --allow-os-mismatch) each resolve the other's plain name to that
+ * address and connect on the published port; `web` asks the project resolver at the linux
+ * daemon's address (port 53 published there), `db` at the resolver's container IP. `down` removes
+ * everything of the project on both daemons.
+ */
+import { networkInterfaces } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertRigUp, demuxLogs, pollUntil, rigDocker, type RigDaemon } from '../../support/rig.js';
+import { testStack, type TestStack } from './stack.js';
+
+/**
+ * An IPv4 address of this host that containers of both rig daemons reach: the first non-loopback
+ * address outside the daemons' bridges (eth0 here; the rig's bridges are br-* and docker*).
+ */
+function hostAddress(): string {
+  for (const [name, addresses] of Object.entries(networkInterfaces()).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (/^(br-|docker|veth|lo)/.test(name)) continue;
+    const v4 = (addresses ?? []).find((a) => a.family === 'IPv4' && !a.internal);
+    if (v4) return v4.address;
+  }
+  throw new Error('no non-loopback IPv4 address on this host for reach: published');
+}
+
+const address = hostAddress();
+// (busybox-static's `wget -T` crashes here, so `timeout` bounds each try.)
+// Host ports unlikely to clash with other tests running at the same time on the rig.
+const dbPort = 21000 + Math.floor(Math.random() * 2000);
+const webPort = dbPort + 2000;
+
+const yaml = `
+x-mixcompose:
+  daemons:
+    linux: { reach: published, address: "${address}" }
+    windows: { reach: published, address: "${address}" }
+services:
+  db:
+    platform: linux
+    image: mixcompose-test/busybox:latest
+    init: true
+    ports: ["${address}:${dbPort}:8080"]
+    command: ["sh", "-c", "echo db-says-hello > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"]
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/index.html"]
+      interval: 500ms
+      retries: 40
+  web:
+    platform: windows
+    image: mixcompose-test/busybox:latest
+    init: true
+    ports: ["${webPort}:8081"]
+    depends_on:
+      db: { condition: service_healthy }
+    command:
+      - sh
+      - -c
+      - |
+        echo web-says-hello > /tmp/index.html
+        httpd -f -p 8081 -h /tmp &
+        while true; do
+          echo "lookup=$$(nslookup db 2>&1 | tr '\\n\\t' '  ')"
+          echo "by-name=$$(timeout 5 wget -q -O - http://db:${dbPort}/index.html)"
+          sleep 1
+        done
+`;
+
+async function execIn(daemon: RigDaemon, container: string, cmd: string[]): Promise<string> {
+  const exec = await rigDocker(daemon).getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return demuxLogs(Buffer.concat(chunks));
+}
+
+async function projectResources(name: string): Promise<string[]> {
+  const filters = JSON.stringify({ label: [`com.docker.compose.project=${name}`] });
+  const found: string[] = [];
+  for (const daemon of ['linux', 'windows'] as const) {
+    const docker = rigDocker(daemon);
+    for (const c of await docker.listContainers({ all: true, filters })) found.push(`${daemon} container ${c.Names[0]}`);
+    for (const n of await docker.listNetworks({ filters })) found.push(`${daemon} network ${n.Name}`);
+  }
+  return found.sort();
+}
+
+describe('names across daemons under reach: published', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    assertRigUp();
+    stack = await testStack('names-published', yaml);
+    await stack.up();
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.cleanup();
+  });
+
+  it('publishes the resolver on the linux address, port 53, and gives windows containers that address as DNS', async () => {
+    const resolver = await rigDocker('linux').getContainer(`${stack.name}-mixcompose-resolver`).inspect();
+    const bindings = resolver.HostConfig.PortBindings as Record<string, { HostIp: string; HostPort: string }[]>;
+    expect(bindings['5353/udp']).toEqual([{ HostIp: address, HostPort: '53' }]);
+    expect(bindings['5353/tcp']).toEqual([{ HostIp: address, HostPort: '53' }]);
+    const resolverIp = Object.values(resolver.NetworkSettings.Networks)[0]!.IPAddress;
+    const web = await rigDocker('windows').getContainer(`${stack.name}-web-1`).inspect();
+    const db = await rigDocker('linux').getContainer(`${stack.name}-db-1`).inspect();
+    expect(web.HostConfig.Dns).toEqual([address]);
+    expect(web.HostConfig.ExtraHosts ?? []).toEqual([]);
+    expect(db.HostConfig.Dns).toEqual([resolverIp]);
+  });
+
+  it('the windows service resolves db to the linux address and reaches it on the published port', async () => {
+    const web = rigDocker('windows').getContainer(`${stack.name}-web-1`);
+    const logs = await pollUntil(
+      'web reaching db by name',
+      async () => {
+        const text = demuxLogs((await web.logs({ stdout: true, stderr: true })) as unknown as Buffer);
+        return text.includes('by-name=db-says-hello') ? text : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    const lookup = logs.split('\n').find((l) => l.startsWith('lookup=') && /Name:\s+db\b/.test(l));
+    expect(lookup).toMatch(new RegExp(`Name:\\s+db\\s+Address:\\s+${address.replace(/\./g, '\\.')}`));
+  });
+
+  it('the linux service resolves web to the windows address and reaches it on the published port', async () => {
+    const container = `${stack.name}-db-1`;
+    const lookup = await pollUntil('db resolving web', async () => {
+      const text = await execIn('linux', container, ['nslookup', 'web']);
+      return /Name:\s+web/.test(text) ? text : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 250 });
+    expect(lookup).toMatch(new RegExp(`Name:\\s+web\\s+Address:\\s+${address.replace(/\./g, '\\.')}`));
+    const body = await pollUntil('db → web by name', async () => {
+      const text = await execIn('linux', container, ['timeout', '5', 'wget', '-q', '-O', '-', `http://web:${webPort}/index.html`]);
+      return text.includes('web-says-hello') ? text : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 250 });
+    expect(body).toContain('web-says-hello');
+  });
+
+  it('down removes everything of the project on both daemons', async () => {
+    expect((await projectResources(stack.name)).length).toBeGreaterThan(0);
+    await stack.down();
+    expect(await projectResources(stack.name)).toEqual([]);
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * Names across daemons under `reach: published`: the resolver is published on the linux daemon's
+ * address for windows containers, answers every service's names with its daemon's address
+ * (static entries, written once per start), and mixed reach keeps each asker's answers right.
+ */
+import { describe, expect, it } from 'vitest';
+import { PlanError } from '../../../src/errors.js';
+import { execute } from '../../../src/engine/execute.js';
+import { formatPlan } from '../../../src/plan/format-plan.js';
+import { materializeSpec } from '../../../src/plan/materialize.js';
+import type { ObservedContainer } from '../../../src/plan/observed-state.js';
+import type { CreateContainerOp, Plan, RegisterHostsOp } from '../../../src/plan/plan.js';
+import { reconcile } from '../../../src/plan/reconcile.js';
+import { RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS, isIpAddress, resolverBody, resolverLayout } from '../../../src/plan/resolver.js';
+import type { DaemonSettings, PlatformOs, Service } from '../../../src/model/project.js';
+import { MemoryDaemon } from '../engine/memory-daemon.js';
+import { container, observed, project, service } from './builders.js';
+
+const LINUX_ADDRESS = '192.0.2.10';
+const WINDOWS_ADDRESS = '192.0.2.20';
+
+const db = (extra: Partial<Service> = {}) =>
+  service('db', { command: ['sleep', '3600'], ports: [{ target: 5432, published: '5432', protocol: 'tcp' }], ...extra });
+const web = (extra: Partial<Service> = {}) =>
+  service('web', {
+    platform: 'windows',
+    ports: [{ target: 80, published: '8080', protocol: 'tcp' }],
+    depends_on: { db: { condition: 'service_started', required: true, restart: false } },
+    ...extra,
+  });
+type Daemons = Partial<Record<PlatformOs, Partial<DaemonSettings>>>;
+const bothPublished: Daemons = {
+  linux: { reach: 'published', address: LINUX_ADDRESS },
+  windows: { reach: 'published', address: WINDOWS_ADDRESS },
+};
+const stack = (daemons: Daemons = bothPublished, services: Service[] = [db(), web()]) => project(services, {}, daemons);
+
+const creates = (plan: Plan) => plan.operations.filter((op): op is CreateContainerOp => op.kind === 'create-container');
+const createOf = (plan: Plan, service: string) => creates(plan).find((op) => op.service === service)!;
+const registers = (plan: Plan) => plan.operations.filter((op): op is RegisterHostsOp => op.kind === 'register-hosts');
+const dnsOf = (op: CreateContainerOp) => op.spec.substitutions.find((s) => s.text === '{{ mixcompose.resolver.ip }}');
+
+/** The containers after running `plan` (resolver included), with made-up IPs, as observe would see them. */
+function afterRun(plan: Plan): ObservedContainer[] {
+  const ips = new Map<string, string>();
+  let n = 1;
+  for (const op of plan.operations) if (op.kind === 'start-container') ips.set(op.id, `10.${op.daemon === 'linux' ? 201 : 202}.0.${++n}`);
+  return creates(plan).map((op) => {
+    const spec = materializeSpec(op.spec, (r) => ips.get(r.ipOf))!;
+    const labels = spec.body.Labels as Record<string, string>;
+    return container({
+      service: op.service,
+      number: op.number,
+      platform: op.daemon,
+      name: op.name,
+      configHash: spec.hash,
+      labels,
+      ips: { shop_default: ips.get(`start:${op.service}:${op.number}`)! },
+    });
+  });
+}
+
+/** The regular files of a ustar archive: [name, content] (header: name at 0, octal size at 124, type at 156). */
+function regularFiles(tar: Buffer): [string, string][] {
+  const out: [string, string][] = [];
+  for (let offset = 0; offset + 512 <= tar.length && tar[offset] !== 0; ) {
+    const name = tar.subarray(offset, offset + 100).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(tar.subarray(offset + 124, offset + 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0', 8);
+    const type = String.fromCharCode(tar[offset + 156]!);
+    if (type === '0' || type === '\0') out.push([name, tar.subarray(offset + 512, offset + 512 + size).toString('utf8')]);
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}
+
+describe('names across daemons under published reach', () => {
+  it('plans a published resolver, static answers and DNS per platform (golden)', () => {
+    const plan = reconcile(stack(), observed());
+    expect(plan.resolver).toBe(true);
+    expect(plan.warnings).toEqual([]);
+    expect(formatPlan(plan)).toMatchInlineSnapshot(`
+      "up project shop: windows → windows daemon, linux → linux daemon
+      reach linux containers from the other daemon: published (configured)
+      reach windows containers from the other daemon: published (configured)
+      names across daemons: project resolver
+        1. [linux] create network shop_default (bridge)
+        2. [linux] create container shop-mixcompose-resolver (new)  after 1
+        3. [windows] create network shop_default (bridge)
+        4. [linux] start container shop-mixcompose-resolver  after 2
+        5. [linux] create container shop-db-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
+        6. [windows] create container shop-web-1 (new) with {{ mixcompose.resolver.ip }}=192.0.2.10  after 3,4
+        7. [linux] register db shop-db-1 → 192.0.2.10 in the resolver (for windows containers: reach published)  after 4
+        8. [linux] register web shop-web-1 → 192.0.2.20 in the resolver (for linux containers: reach published)  after 4
+        9. [linux] start container shop-db-1  after 5
+       10. [windows] start container shop-web-1  after 6,7,9
+       11. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4,10
+      "
+    `);
+    // Windows containers ask at the linux daemon's address; linux containers at the resolver's container IP.
+    expect(createOf(plan, 'web').spec.body.HostConfig).toMatchObject({ Dns: ['{{ mixcompose.resolver.ip }}'] });
+    expect(dnsOf(createOf(plan, 'web'))).toEqual({ text: '{{ mixcompose.resolver.ip }}', value: LINUX_ADDRESS });
+    expect(dnsOf(createOf(plan, 'db'))?.runtime).toEqual({ ipOf: 'start:mixcompose-resolver:1', network: 'shop_default' });
+    // Static answers go to the askers' own hostsdir.
+    expect(registers(plan).filter((r) => r.id.startsWith('names:')).map((r) => [r.file, r.dir, r.ip.value, r.names])).toEqual([
+      ['db', RESOLVER_STATIC_DIRS.windows, LINUX_ADDRESS, ['db', 'shop-db-1']],
+      ['web', RESOLVER_STATIC_DIRS.linux, WINDOWS_ADDRESS, ['web', 'shop-web-1']],
+    ]);
+  });
+
+  it('publishes the windows askers\' dnsmasq on the linux address, port 53, and nowhere else', () => {
+    const body = createOf(reconcile(stack(), observed()), 'mixcompose-resolver').spec.body as Record<string, any>;
+    expect(body.ExposedPorts).toEqual({ '5353/udp': {}, '5353/tcp': {} });
+    expect(body.HostConfig.PortBindings).toEqual({
+      '5353/udp': [{ HostIp: LINUX_ADDRESS, HostPort: '53' }],
+      '5353/tcp': [{ HostIp: LINUX_ADDRESS, HostPort: '53' }],
+    });
+    const script = body.Cmd[0] as string;
+    // Port 53 (linux askers): static windows answers only; 5353 (windows askers): windows container IPs + static linux answers.
+    expect(script).toMatch(/--pid-file=\/tmp\/dnsmasq-53\.pid --hostsdir=\/etc\/mixcompose-hosts-for-linux &\n/);
+    expect(script).toMatch(/exec \S+ .*--port=5353 .*--hostsdir=\/etc\/mixcompose-hosts --hostsdir=\/etc\/mixcompose-hosts-for-windows$/);
+    expect(body.Labels['io.mixcompose.resolver.answers']).toBe(`windows=${WINDOWS_ADDRESS},linux=${LINUX_ADDRESS}`);
+  });
+
+  it('keeps the ip-reach resolver exactly as before (no recreate of running resolvers)', () => {
+    const p = stack({});
+    const layout = resolverLayout(p, { linux: 'ip', windows: 'ip' });
+    expect(layout).toEqual({ mainDirs: [RESOLVER_HOSTS_DIR], static: [] });
+    const body = resolverBody(p, 'img', 'shop_default', layout) as Record<string, any>;
+    expect(body).toEqual(resolverBody(p, 'img', 'shop_default'));
+    expect(body.Cmd).toEqual([
+      'mkdir -p /etc/mixcompose-hosts && exec /usr/sbin/dnsmasq --keep-in-foreground --log-facility=- --user=root --group=root --no-resolv --no-hosts --server=127.0.0.11 --hostsdir=/etc/mixcompose-hosts',
+    ]);
+    expect(body.ExposedPorts).toBeUndefined();
+    expect(body.HostConfig.PortBindings).toBeUndefined();
+    const plan = reconcile(p, observed());
+    expect(registers(plan).some((r) => r.id.startsWith('names:'))).toBe(false);
+  });
+
+  it('mixed reach, linux published: windows askers get linux names as the address, linux askers windows container IPs', () => {
+    const p = stack({ linux: { reach: 'published', address: LINUX_ADDRESS } });
+    expect(resolverLayout(p, { linux: 'published', windows: 'ip' })).toEqual({
+      mainDirs: [RESOLVER_HOSTS_DIR],
+      published: { address: LINUX_ADDRESS, dirs: [RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS.windows] },
+      static: [{ platform: 'linux', address: LINUX_ADDRESS, dir: RESOLVER_STATIC_DIRS.windows }],
+    });
+    const plan = reconcile(p, observed());
+    expect(registers(plan).map((r) => r.id)).toEqual(['names:db', 'hosts:web:1']);
+    expect(dnsOf(createOf(plan, 'web'))?.value).toBe(LINUX_ADDRESS);
+  });
+
+  it('mixed reach, windows published: windows askers still get answers of their own at the linux address', () => {
+    const p = stack({ linux: { reach: 'ip', address: LINUX_ADDRESS }, windows: { reach: 'published', address: WINDOWS_ADDRESS } });
+    expect(resolverLayout(p, { linux: 'ip', windows: 'published' })).toEqual({
+      mainDirs: [RESOLVER_STATIC_DIRS.linux],
+      published: { address: LINUX_ADDRESS, dirs: [RESOLVER_HOSTS_DIR] },
+      static: [{ platform: 'windows', address: WINDOWS_ADDRESS, dir: RESOLVER_STATIC_DIRS.linux }],
+    });
+    const plan = reconcile(p, observed());
+    expect(dnsOf(createOf(plan, 'web'))?.value).toBe(LINUX_ADDRESS);
+    expect(registers(plan).map((r) => r.id)).toEqual(['names:web', 'hosts:web:1']);
+    const noLinuxAddress = stack({ linux: { reach: 'ip' }, windows: { reach: 'published', address: WINDOWS_ADDRESS } });
+    expect(() => reconcile(noLinuxAddress, observed())).toThrow(/x-mixcompose\.daemons\.linux\.address is not set/);
+  });
+
+  it('refuses a host name where an IP is needed, and says how to go without names', () => {
+    const p = stack({ linux: { reach: 'published', address: 'host.docker.internal' }, windows: bothPublished.windows! });
+    expect(() => reconcile(p, observed())).toThrow(PlanError);
+    expect(() => reconcile(p, observed())).toThrow(
+      /x-mixcompose\.daemons\.linux\.address must be an IP address .*not the host name "host\.docker\.internal".*x-mixcompose\.resolver\.enabled: false/,
+    );
+    const noWindowsAddress = stack({ linux: bothPublished.linux!, windows: { reach: 'published' } });
+    expect(() => reconcile(noWindowsAddress, observed())).toThrow(/x-mixcompose\.daemons\.windows\.address is not set/);
+    // Opting out: no resolver, no refusal, and no longer a blanket warning.
+    const off = project([db(), web()], { extension: { default_platform: 'linux', daemons: stack().extension.daemons, resolver: { enabled: false } } });
+    const plan = reconcile(off, observed());
+    expect(plan.resolver).toBe(false);
+    expect(plan.warnings.join('\n')).not.toMatch(/plain service names/);
+  });
+
+  it('warns when a consumer on the other daemon depends on a provider that publishes no ports', () => {
+    const plan = reconcile(stack(bothPublished, [db({ ports: [] }), web()]), observed());
+    expect(plan.warnings).toEqual([
+      'service web (windows) depends on db (linux), which publishes no ports: under reach: published the windows daemon\'s containers reach db only at its published ports (add ports: to db)',
+    ]);
+    expect(reconcile(stack({}, [db({ ports: [] }), web()]), observed()).warnings).toEqual([]);
+  });
+
+  it('writes static answers once: nothing on a second up, only a new service\'s names after', () => {
+    const first = reconcile(stack(), observed());
+    const networks = (['linux', 'windows'] as const).map((platform) => ({ id: platform, name: 'shop_default', platform, driver: 'bridge', subnets: [], labels: {} }));
+    const running = observed({ containers: afterRun(first), networks });
+    expect(formatPlan(reconcile(stack(), running))).toContain('nothing to do');
+    const api = service('api', { platform: 'windows', ports: [{ target: 81, published: '8081', protocol: 'tcp' }] });
+    const next = reconcile(stack(bothPublished, [db(), web(), api]), running);
+    expect(registers(next).filter((r) => r.id.startsWith('names:')).map((r) => [r.id, r.deps, r.ip.value])).toEqual([
+      ['names:api', [], WINDOWS_ADDRESS],
+    ]);
+  });
+
+  it('names every replica of a scaled service, and its aliases', () => {
+    const scaled = db({ scale: 2, networks: { default: { aliases: ['postgres'] } } } as Partial<Service>);
+    const plan = reconcile(stack(bothPublished, [scaled, web()]), observed());
+    expect(registers(plan).find((r) => r.id === 'names:db')?.names).toEqual(['db', 'shop-db-1', 'postgres', 'shop-db-2']);
+  });
+
+  it('the executor writes a static answer into its own hostsdir', async () => {
+    const linux = new MemoryDaemon('linux (mem)', '10.201.0');
+    const windows = new MemoryDaemon('windows (mem)', '10.202.0');
+    await execute(reconcile(stack(), observed()), { clients: { linux, windows }, pollIntervalMs: 1 });
+    const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
+    const files = resolver.files.flatMap(regularFiles);
+    expect(files).toContainEqual(['etc/mixcompose-hosts-for-windows/db', `${LINUX_ADDRESS} db\n${LINUX_ADDRESS} shop-db-1\n`]);
+    expect(files).toContainEqual(['etc/mixcompose-hosts-for-linux/web', `${WINDOWS_ADDRESS} web\n${WINDOWS_ADDRESS} shop-web-1\n`]);
+  });
+
+  it('knows an IP literal from a host name', () => {
+    expect(['192.0.2.2', '10.0.0.255', '::1', 'fd00::53'].every(isIpAddress)).toBe(true);
+    expect(['host.docker.internal', '256.1.1.1', '192.0.2', 'winbuild'].some(isIpAddress)).toBe(false);
+  });
+});
