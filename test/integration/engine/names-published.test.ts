@@ -47,6 +47,11 @@ services:
       test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/index.html"]
       interval: 500ms
       retries: 40
+  api:
+    platform: windows
+    image: mixcompose-test/busybox:latest
+    init: true
+    command: ["sleep", "3600"]
   web:
     platform: windows
     image: mixcompose-test/busybox:latest
@@ -136,6 +141,29 @@ describe('names across daemons under reach: published', () => {
       return text.includes('web-says-hello') ? text : undefined;
     }, { timeoutMs: 15_000, intervalMs: 250 });
     expect(body).toContain('web-says-hello');
+  });
+
+  it('the resolver answers windows askers a windows service\'s container IP (same daemon), linux askers its daemon\'s address', async () => {
+    const api = await rigDocker('windows').getContainer(`${stack.name}-api-1`).inspect();
+    expect(api.HostConfig.Dns).toEqual([address]);
+    const web = await rigDocker('windows').getContainer(`${stack.name}-web-1`).inspect();
+    const webIp = Object.values(web.NetworkSettings.Networks)[0]!.IPAddress;
+    expect(webIp.startsWith('10.202.')).toBe(true);
+    // Asked directly (the stand-in's own embedded DNS would answer same-daemon names before it).
+    const forWindows = await pollUntil('the resolver answering web to a windows asker', async () => {
+      const text = await execIn('windows', `${stack.name}-api-1`, ['nslookup', 'web', address]);
+      return /Name:\s+web/.test(text) ? text : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 250 });
+    expect(forWindows).toMatch(new RegExp(`Name:\\s+web\\s+Address:\\s+${webIp.replace(/\./g, '\\.')}`));
+    const resolver = await rigDocker('linux').getContainer(`${stack.name}-mixcompose-resolver`).inspect();
+    const resolverIp = Object.values(resolver.NetworkSettings.Networks)[0]!.IPAddress;
+    const forLinux = await execIn('linux', `${stack.name}-db-1`, ['nslookup', 'web', resolverIp]);
+    expect(forLinux).toMatch(new RegExp(`Name:\\s+web\\s+Address:\\s+${address.replace(/\./g, '\\.')}`));
+  });
+
+  it('a second up plans nothing (the static answers are written once)', async () => {
+    const again = await stack.up();
+    expect(again.plan.operations).toEqual([]);
   });
 
   it('down removes everything of the project on both daemons', async () => {
