@@ -31,7 +31,7 @@ import {
   resolverLayout,
   unpublishedProviderWarnings,
 } from './resolver.js';
-import { entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup } from './resolver-entries.js';
+import { entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, registrationReason } from './resolver-entries.js';
 
 /** What a replica will be once the plan ran. */
 interface PlannedContainer {
@@ -156,7 +156,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   // Under published reach the resolver answers names with the daemons' addresses, and windows
   // containers ask it at the linux daemon's address (resolver.ts, resolverLayout).
   const reachOf = { linux: reach.linux?.reach ?? 'ip', windows: reach.windows?.reach ?? 'ip' } as const;
-  const layout = useResolver ? resolverLayout(project, reachOf) : undefined;
+  const layout = useResolver ? resolverLayout(project, reachOf, options.addressIps) : undefined;
   if (spansTwo) ctx.warnings.push(...unpublishedProviderWarnings(allServices, (s) => ctx.daemonOf(s), reachOf, (n) => project.services[n]));
   const resolverDaemon = ctx.placement.linux;
   let resolverDns: Substitution | undefined;
@@ -527,7 +527,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
           const state = value ? entryState(entry, value, names) : 'fresh';
           if (value && state !== 'fresh') {
             ip = { value };
-            reason = state === 'missing' ? 'it had no entry' : entry?.ip === value ? 'its names changed' : `it answered ${entry?.ip ?? 'another address'}`;
+            reason = registrationReason(entry, value);
           }
         }
         if (!ip) continue;

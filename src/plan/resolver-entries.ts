@@ -9,7 +9,7 @@ import type { PlatformOs, Project, Service } from '../model/project.js';
 import { networkName, serviceNetworkKeys } from './create-body.js';
 import { LABEL_ROLE } from './labels.js';
 import type { ObservedContainer, ObservedResolverHosts, ObservedState, ResolverHostsFile } from './observed-state.js';
-import type { Operation } from './plan.js';
+import type { Operation, RegisterHostsOp } from './plan.js';
 import type { PlanContext } from './plan-context.js';
 
 /** Hosts file name of a replica: `<service>-<number>`. */
@@ -46,6 +46,12 @@ export function entryState(entry: ResolverHostsFile | undefined, ip: string, nam
   return same ? 'fresh' : 'stale';
 }
 
+/** Why an entry that is not fresh is written again (for plans and progress lines). */
+export function registrationReason(entry: ResolverHostsFile | undefined, ip: string): string {
+  if (!entry || entry.names.length === 0) return 'it had no entry';
+  return entry.ip === ip ? 'its names changed' : `it answered ${entry.ip ?? 'several addresses'}`;
+}
+
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -80,15 +86,19 @@ export interface NameEntryCheck {
   readonly containerIp: string;
 }
 
-/**
- * For `ps`: every running service container away from the resolver's daemon, with whether the
- * resolver answers its names with its current address. Empty when the resolver's files are unknown.
- */
-export function nameEntryChecks(project: Project, observed: ObservedState): NameEntryCheck[] {
+/** A check with what registering the container again needs. */
+interface EntryCheck extends NameEntryCheck {
+  readonly resolver: ObservedContainer;
+  readonly observedContainer: ObservedContainer;
+  readonly names: readonly string[];
+  readonly entry?: ResolverHostsFile;
+}
+
+function entryChecks(project: Project, observed: ObservedState): EntryCheck[] {
   const resolver = observed.containers.find((c) => c.labels[LABEL_ROLE] === 'resolver' && c.status === 'running');
   const files = hostsFilesOf(observed, resolver?.id);
   if (!resolver || !files) return [];
-  const out: NameEntryCheck[] = [];
+  const out: EntryCheck[] = [];
   for (const c of observed.containers) {
     if (!isServiceContainer(c) || c.platform === resolver.platform || c.status !== 'running') continue;
     const service = project.services[c.service];
@@ -96,15 +106,55 @@ export function nameEntryChecks(project: Project, observed: ObservedState): Name
     if (!ip) continue;
     const file = hostsFileName(c.service, c.number);
     const entry = files.get(file);
+    const names = hostsNames(service, c.service, c.name);
     out.push({
       container: c.name,
       file,
-      state: entryState(entry, ip, hostsNames(service, c.service, c.name)),
+      state: entryState(entry, ip, names),
       ...(entry?.ip && entry.names.length ? { resolverIp: entry.ip } : {}),
       containerIp: ip,
+      resolver,
+      observedContainer: c,
+      names,
+      ...(entry ? { entry } : {}),
     });
   }
   return out.sort((a, b) => byName(a.file, b.file));
+}
+
+/**
+ * For `ps`: every running service container away from the resolver's daemon, with whether the
+ * resolver answers its names with its current address. Empty when the resolver's files are unknown.
+ */
+export function nameEntryChecks(project: Project, observed: ObservedState): NameEntryCheck[] {
+  return entryChecks(project, observed).map(({ container, file, state, resolverIp, containerIp }) => ({
+    container,
+    file,
+    state,
+    ...(resolverIp ? { resolverIp } : {}),
+    containerIp,
+  }));
+}
+
+/**
+ * For attached `up`, on a start event of the other daemon: register every running container whose
+ * entry is stale or missing (Docker restarted it meanwhile), nothing else.
+ */
+export function nameRefreshOperations(project: Project, observed: ObservedState): RegisterHostsOp[] {
+  return entryChecks(project, observed)
+    .filter((check) => check.state !== 'fresh')
+    .map((check) => ({
+      kind: 'register-hosts',
+      id: `hosts:${check.observedContainer.service}:${check.observedContainer.number}`,
+      deps: [],
+      daemon: check.resolver.platform,
+      resolver: { id: check.resolver.id },
+      file: check.file,
+      names: check.names,
+      ip: { value: check.containerIp },
+      service: check.observedContainer.service,
+      reason: registrationReason(check.entry, check.containerIp),
+    }));
 }
 
 /** The `ps` line for an entry that is not fresh. */

@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { apply } from '../../engine/apply.js';
 import { observe } from '../../engine/observe.js';
 import { logContainers, streamLogs } from '../../engine/logs.js';
+import { watchNames } from '../../engine/names-watch.js';
 import { fieldWarnings } from '../../plan/field-warnings.js';
 import { formatPlan } from '../../plan/format-plan.js';
 import type { ReconcileOptions } from '../../plan/reconcile.js';
@@ -156,10 +157,15 @@ async function attach(session: Session, daemons: Session['daemons'], services: r
     }
   };
   process.on('SIGINT', onSignal);
+  // Meanwhile Docker may restart a container away from the resolver with another IP: register it again.
+  const unwatch = new AbortController();
+  const watching = watchNames(session.project, { clients: daemons.clients, facts: daemons.facts, signal: unwatch.signal, onEvent: session.reporter.sink });
   try {
     await streamLogs(daemons.clients, containers, { follow: true, signal: abort.signal, exits: true }, session.reporter.sink);
     await Promise.all(stops);
   } finally {
+    unwatch.abort();
+    await watching;
     process.removeListener('SIGINT', onSignal);
   }
 }
