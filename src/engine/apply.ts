@@ -18,6 +18,7 @@ import { RESOLVER_SERVICE } from '../plan/resolver.js';
 import { PlanError } from '../errors.js';
 import { reachToProbe } from '../plan/reach.js';
 import { probeFailureWarning, probeReach, removeReachProbes } from './reach-probe.js';
+import { lookupDaemonAddresses } from './daemon-addresses.js';
 
 export interface Daemons {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
@@ -73,7 +74,8 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
   }
   const observed = changedImages ? await observe(project, daemons.clients, daemons.facts) : first;
   const sourceKinds = command === 'up' ? await statBindSources(project) : {};
-  const plan = reconcile(project, observed, { sourceKinds, hostPlatform: process.platform, ...options.reconcile, ...probe });
+  const addressIps = command === 'up' ? await lookupDaemonAddresses(project) : {};
+  const plan = reconcile(project, observed, { sourceKinds, hostPlatform: process.platform, addressIps, ...options.reconcile, ...probe });
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
   if (options.dryRun) return { plan, observed };
   if ((options.reconcile.command ?? 'up') === 'up') reportUntouched(plan, observed, options.onEvent);

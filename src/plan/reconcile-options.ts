@@ -38,6 +38,8 @@ export interface ReconcileOptions {
   readonly hostPlatform?: string;
   /** MIXCOMPOSE_RESOLVER_IMAGE, when set. */
   readonly resolverImage?: string;
+  /** The IP a daemon's host-name `address` resolved to on this machine (engine/daemon-addresses.ts). */
+  readonly addressIps?: Readonly<Partial<Record<PlatformOs, string>>>;
 }
 
 export const DEFAULT_DEPENDENCY_TIMEOUT_MS = 300_000;

@@ -81,27 +81,30 @@ export function isIpAddress(value: string): boolean {
 
 const OPT_OUT = 'or leave names across daemons out with x-mixcompose.resolver.enabled: false';
 
-/** A daemon's `address` as the resolver needs it: set, and an IP. PlanError naming the setting otherwise. */
-function addressFor(project: Project, platform: PlatformOs, why: string): string {
+/** The IP each daemon's host-name `address` stands for, looked up before planning (engine/daemon-addresses.ts). */
+export type AddressIps = Readonly<Partial<Record<PlatformOs, string>>>;
+
+/** A daemon's `address` as the resolver needs it: an IP, or the IP its host name resolved to. PlanError naming the setting otherwise. */
+function addressFor(project: Project, platform: PlatformOs, why: string, ips: AddressIps): string {
   const key = `x-mixcompose.daemons.${platform}.address`;
   const address = project.extension.daemons[platform]?.address;
   if (!address) {
     throw new PlanError(`names across daemons: ${why}, but ${key} is not set: set it to the IP at which the other daemon's containers reach ${platform} published ports, ${OPT_OUT}`);
   }
-  if (!isIpAddress(address)) {
-    throw new PlanError(
-      `names across daemons: ${why}; for that ${key} must be an IP address (DNS answers and DNS servers are addresses), not the host name "${address}": set it to the IP "${address}" stands for, ${OPT_OUT}`,
-    );
-  }
-  return address;
+  if (isIpAddress(address)) return address;
+  const looked = ips[platform];
+  if (looked) return looked;
+  throw new PlanError(
+    `names across daemons: ${why}; for that ${key} must be an IP address (DNS answers and DNS servers are addresses), and the host name "${address}" did not resolve on this machine: set it to the IP "${address}" stands for, ${OPT_OUT}`,
+  );
 }
 
 /** The resolver's layout for the reach of each platform's containers (PlanError when an address it needs is missing). */
-export function resolverLayout(project: Project, reach: Readonly<Record<PlatformOs, ReachValue>>): ResolverLayout {
+export function resolverLayout(project: Project, reach: Readonly<Record<PlatformOs, ReachValue>>, ips: AddressIps = {}): ResolverLayout {
   if (reach.linux === 'ip' && reach.windows === 'ip') return { mainDirs: [RESOLVER_HOSTS_DIR], static: [] };
   const statics: StaticAnswers[] = [];
   if (reach.windows === 'published') {
-    const address = addressFor(project, 'windows', 'reach of windows containers is published, so linux containers resolve windows service names to the windows daemon\'s address');
+    const address = addressFor(project, 'windows', 'reach of windows containers is published, so linux containers resolve windows service names to the windows daemon\'s address', ips);
     statics.push({ platform: 'windows', address, dir: RESOLVER_STATIC_DIRS.linux });
   }
   const linuxAddress = addressFor(
@@ -110,6 +113,7 @@ export function resolverLayout(project: Project, reach: Readonly<Record<Platform
     reach.linux === 'published'
       ? 'reach of linux containers is published, so windows containers ask the resolver at the linux daemon\'s address and resolve linux service names to it'
       : 'reach of windows containers is published, so windows containers need answers of their own from the resolver, at the linux daemon\'s address',
+    ips,
   );
   if (reach.linux === 'published') statics.push({ platform: 'linux', address: linuxAddress, dir: RESOLVER_STATIC_DIRS.windows });
   return {

@@ -162,12 +162,16 @@ describe('names across daemons under published reach', () => {
     expect(() => reconcile(noLinuxAddress, observed())).toThrow(/x-mixcompose\.daemons\.linux\.address is not set/);
   });
 
-  it('refuses a host name where an IP is needed, and says how to go without names', () => {
+  it('uses the IP a host-name address resolved to, refuses one that did not resolve, and says how to go without names', () => {
     const p = stack({ linux: { reach: 'published', address: 'host.docker.internal' }, windows: bothPublished.windows! });
     expect(() => reconcile(p, observed())).toThrow(PlanError);
     expect(() => reconcile(p, observed())).toThrow(
-      /x-mixcompose\.daemons\.linux\.address must be an IP address .*not the host name "host\.docker\.internal".*x-mixcompose\.resolver\.enabled: false/,
+      /x-mixcompose\.daemons\.linux\.address must be an IP address .*the host name "host\.docker\.internal" did not resolve on this machine.*x-mixcompose\.resolver\.enabled: false/,
     );
+    const looked = reconcile(p, observed(), { addressIps: { linux: '192.0.2.99' } });
+    expect(dnsOf(createOf(looked, 'web'))?.value).toBe('192.0.2.99');
+    expect((createOf(looked, 'mixcompose-resolver').spec.body.HostConfig as any).PortBindings['5353/udp']).toEqual([{ HostIp: '192.0.2.99', HostPort: '53' }]);
+    expect(registers(looked).find((r) => r.id === 'names:db')?.ip.value).toBe('192.0.2.99');
     const noWindowsAddress = stack({ linux: bothPublished.linux!, windows: { reach: 'published' } });
     expect(() => reconcile(noWindowsAddress, observed())).toThrow(/x-mixcompose\.daemons\.windows\.address is not set/);
     // Opting out: no resolver, no refusal, and no longer a blanket warning.
