@@ -159,7 +159,9 @@ export async function observe(
     }),
   );
   const containers = parts.flatMap((p) => p.containers);
-  const resolver = containers.find((c) => c.labels[LABEL_ROLE] === 'resolver' && c.status === 'running');
+  // The running resolver; else a stopped one (its files outlive a stop, and `up` starts it again).
+  const resolvers = containers.filter((c) => c.labels[LABEL_ROLE] === 'resolver');
+  const resolver = resolvers.find((c) => c.status === 'running') ?? resolvers[0];
   const resolverClient = resolver ? daemons.find(([daemon]) => daemon === resolver.platform)?.[1] : undefined;
   const resolverHosts = resolver && resolverClient ? await readResolverHosts(resolverClient, resolver) : undefined;
   return {

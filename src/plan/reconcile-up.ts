@@ -569,8 +569,9 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     if (options.removeOrphans) removeContainerOps(ctx, c, 'orphan');
     else ctx.warnings.push(`found orphan container ${c.name} (service ${c.service}) on the ${c.platform} daemon; run with --remove-orphans to remove it`);
   }
-  // Names across daemons: entries of the kept resolver whose container is gone (after every removal is planned).
-  if (useResolver && !resolverChanged && resolverRef && 'id' in resolverRef) planHostsCleanup(ctx, resolverDaemon, resolverRef.id);
+  // Names across daemons: entries of the kept resolver (running, or started again) whose container is
+  // gone, after every removal is planned.
+  if (useResolver && resolverRef && 'id' in resolverRef) planHostsCleanup(ctx, resolverDaemon, resolverRef.id, resolverDeps);
   orderStops(ctx);
   // Inspect after start only where a later operation needs the container's address.
   const needed = new Set<string>();

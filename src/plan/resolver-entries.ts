@@ -167,9 +167,10 @@ export function describeNameEntry(check: NameEntryCheck): string | undefined {
 /**
  * After the services are planned: entries of the kept resolver with no container left away from its
  * daemon (scaled down, service removed, moved to the resolver's daemon) are emptied. A container
- * removed by the plan is unregistered once it is gone.
+ * removed by the plan is unregistered once it is gone; a resolver the plan starts again (same
+ * container, its files kept) is written once it runs (`after`).
  */
-export function planHostsCleanup(ctx: PlanContext, resolverDaemon: PlatformOs, resolverId: string): void {
+export function planHostsCleanup(ctx: PlanContext, resolverDaemon: PlatformOs, resolverId: string, after: readonly string[] = []): void {
   const files = hostsFilesOf(ctx.observed, resolverId);
   if (!files) return;
   const keep = new Set<string>();
@@ -181,11 +182,12 @@ export function planHostsCleanup(ctx: PlanContext, resolverDaemon: PlatformOs, r
   for (const entry of [...files.values()].sort((a, b) => byName(a.file, b.file))) {
     if (entry.names.length === 0 || keep.has(entry.file)) continue;
     const gone = removals.filter((op) => hostsFileName(op.service, op.number) === entry.file).map((op) => op.id);
+    const deps = [...new Set([...gone, ...after])];
     const service = entry.file.replace(/-\d+$/, '');
     ctx.add({
       kind: 'unregister-hosts',
       id: `unhosts:${entry.file}`,
-      deps: gone.sort(byName),
+      deps: deps.sort(byName),
       daemon: resolverDaemon,
       resolver: { id: resolverId },
       file: entry.file,

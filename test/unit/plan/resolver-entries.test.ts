@@ -99,6 +99,18 @@ describe('up keeps the resolver entries true', () => {
     expect(emptied.operations).toEqual([]);
   });
 
+  it('a stopped resolver started again: every running container is written, gone entries emptied once it runs', () => {
+    const containers = running([db, web({ scale: 2 })]);
+    const [web1, web2] = containers.filter((c) => c.service === 'web');
+    const stopped = containers.map((c) => (c.labels['io.mixcompose.role'] === 'resolver' ? { ...c, status: 'exited' as const, ips: {} } : c));
+    const plan = reconcile(stack(db, web({ scale: 1 })), state(stopped, [entryFor(web1!), entryFor(web2!)]));
+    expect(hostsOps(plan).map((op) => `${op.id} after ${op.deps.join(',')}`)).toEqual([
+      // web is checked against the resolver's new address (recreated only if it changes) and started.
+      'hosts:web:1 after start:mixcompose-resolver:1,start:web:1',
+      'unhosts:web-2 after remove:web:2,start:mixcompose-resolver:1',
+    ]);
+  });
+
   it('sees nothing stale when the files were read from another resolver, or not at all', () => {
     const containers = running();
     const web1 = containers.find((c) => c.service === 'web')!;
