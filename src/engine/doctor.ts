@@ -294,6 +294,7 @@ async function probeNetwork(
       if (!resolverIp) throw new Error('the resolver has no address');
       const win = probes.windows;
       await clients.linux.putArchive(id, RESOLVER_HOSTS_DIR, tarArchive([{ path: `${win.name}.hosts`, content: hostsFileContent(win.ip, [win.name]) }]));
+      await resolverReady(clients.linux, id, win.name, Math.max(10, 3 * seconds));
       await Promise.all(
         platforms.map(async (p) => {
           const from = probes[p];
@@ -320,6 +321,19 @@ async function probeNetwork(
     };
   } finally {
     await removeRun([clients.linux, clients.windows], run);
+  }
+}
+
+/**
+ * Waits (bounded) until the resolver answers the windows probe's name from inside its own container:
+ * dnsmasq binds and reads its hostsdir a moment after the container starts, and on a busy host that
+ * moment can outlast a probe's timeout. A resolver that never answers is left to the probes to report.
+ */
+async function resolverReady(client: DaemonClient, id: string, name: string, seconds: number): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const r = await execBounded(client, id, ['sh', '-c', `timeout 1 nslookup ${name} 127.0.0.1 2>&1`], 3);
+    if (r.exitCode === 0 && /Name:/.test(r.output)) return;
   }
 }
 
