@@ -1,0 +1,238 @@
+/**
+ * An ssh:// daemon endpoint, dialled for real on loopback. The test starts a private OpenSSH server
+ * on 127.0.0.1 (its own sshd_config, host key and authorized_keys in a temp dir; the system's sshd
+ * service is not touched) and an ssh-agent holding a generated client key (SSH_AUTH_SOCK, which is
+ * how mixcompose offers keys to ssh endpoints). The server sets DOCKER_HOST for the session
+ * (sshd_config `SetEnv`), so the `docker system dial-stdio` that docker-modem runs on the "remote"
+ * reaches the rig's linux daemon. mixcompose then drives a two-service stack with
+ * `--linux-host ssh://root@127.0.0.1:<port>` and the rig's windows stand-in: up, ps, logs (also
+ * -f, a live stream over ssh, ended by Ctrl-C), down. Everything started here is stopped in
+ * afterAll, also when a test fails.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BUSYBOX_IMAGE,
+  LINUX_HOST,
+  MIXCOMPOSE_BIN,
+  assertRigUp,
+  pollUntil,
+  removeProjectLeftovers,
+  rigDocker,
+  rigEnv,
+  runMixcompose,
+  uniqueProjectName,
+} from '../../support/rig.js';
+
+const SSHD = '/usr/sbin/sshd';
+
+/** A TCP port nothing listens on right now (bound to port 0, then released). */
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** True once something accepts TCP connections on 127.0.0.1:port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+interface LoopbackSsh {
+  readonly dir: string;
+  readonly port: number;
+  readonly agentSocket: string;
+  readonly sshd: ResultPromise;
+  readonly agent: ResultPromise;
+  /** What sshd printed so far (for failure messages). */
+  log(): string;
+}
+
+/**
+ * sshd on 127.0.0.1:<free port> (foreground, `-D -e`, so it is our child and logs to us) accepting only
+ * the generated key for root; ssh-agent (`-D`) holding that key. `StrictModes no`: the temp dir sits
+ * under the world-writable /tmp, which sshd's path check would refuse. /run/sshd is OpenSSH's
+ * privilege separation directory (compiled in, not configurable); it is created when missing.
+ */
+async function startLoopbackSsh(dir: string): Promise<LoopbackSsh> {
+  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server (scripts/setup.sh does)`);
+  const hostKey = join(dir, 'host_ed25519');
+  const clientKey = join(dir, 'client_ed25519');
+  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'mixcompose-test-host', '-f', hostKey]);
+  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'mixcompose-test-client', '-f', clientKey]);
+  await execa('cp', [`${clientKey}.pub`, join(dir, 'authorized_keys')]);
+  await execa('mkdir', ['-p', '-m', '0755', '/run/sshd']);
+  const port = await freeLoopbackPort();
+  const config = join(dir, 'sshd_config');
+  await writeFile(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PidFile none',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'StrictModes no',
+      'UsePAM no',
+      // What a remote docker host has in its environment: `docker system dial-stdio` dials DOCKER_HOST.
+      `SetEnv DOCKER_HOST=${LINUX_HOST}`,
+      '',
+    ].join('\n'),
+  );
+  let sshdLog = '';
+  const sshd = execa(SSHD, ['-D', '-e', '-f', config], { stdin: 'ignore', reject: false, all: true, buffer: false });
+  sshd.all?.on('data', (chunk: Buffer) => (sshdLog += chunk.toString()));
+  const agentSocket = join(dir, 'agent.sock');
+  const agent = execa('ssh-agent', ['-D', '-a', agentSocket], { stdin: 'ignore', reject: false, buffer: false });
+  await pollUntil(`sshd listening on 127.0.0.1:${port}`, async () => {
+    if (sshd.exitCode !== null) throw new Error(`sshd exited: ${sshdLog}`);
+    return accepts(port);
+  }, { timeoutMs: 10_000 });
+  await pollUntil('ssh-agent accepting a key', async () => {
+    const added = await execa('ssh-add', [clientKey], { env: { SSH_AUTH_SOCK: agentSocket }, reject: false });
+    return added.exitCode === 0;
+  }, { timeoutMs: 10_000 });
+  return { dir, port, agentSocket, sshd, agent, log: () => sshdLog };
+}
+
+async function stopProcess(child: ResultPromise | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await child;
+}
+
+const COMPOSE = `# db on the linux daemon (dialled over ssh), web on the windows stand-in.
+services:
+  db:
+    platform: linux
+    image: ${BUSYBOX_IMAGE}
+    init: true
+    # Prints a line now, and one more each time /tmp/tick appears (for logs -f).
+    command: ["sh", "-c", "echo db-says-hello; while :; do if [ -f /tmp/tick ]; then rm /tmp/tick; echo db-tick; fi; sleep 0.1; done"]
+  web:
+    platform: windows
+    image: ${BUSYBOX_IMAGE}
+    init: true
+    command: ["sh", "-c", "echo web-says-hello; exec sleep 3600"]
+`;
+
+interface PsEntry {
+  readonly name: string;
+  readonly service: string;
+  readonly daemon: string;
+  readonly state: string;
+}
+
+describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the rig)', () => {
+  let dir: string | undefined;
+  let ssh: LoopbackSsh | undefined;
+  let file = '';
+  const project = uniqueProjectName('field-ssh');
+  const sshHost = () => `ssh://root@127.0.0.1:${ssh!.port}`;
+  const sshEnv = () => ({ MIXCOMPOSE_LINUX_HOST: sshHost(), SSH_AUTH_SOCK: ssh!.agentSocket });
+  const mixcompose = (args: readonly string[]) => runMixcompose(['-f', file, '-p', project, ...args], { env: sshEnv() });
+
+  beforeAll(async () => {
+    assertRigUp();
+    dir = await mkdtemp(join(tmpdir(), 'mixcompose-ssh-'));
+    file = join(dir, 'compose.yaml');
+    await writeFile(file, COMPOSE);
+    ssh = await startLoopbackSsh(dir);
+  });
+
+  afterAll(async () => {
+    await stopProcess(ssh?.sshd);
+    await stopProcess(ssh?.agent);
+    await removeProjectLeftovers(project);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('up -d, ps, logs, logs -f and down all go through ssh', async () => {
+    const up = await mixcompose(['--progress', 'plain', 'up', '-d']);
+    expect(up.exitCode, `${up.stderr}\nsshd: ${ssh!.log()}`).toBe(0);
+
+    // The linux service really is on the rig's linux daemon (reached through dial-stdio).
+    const onLinux = await rigDocker('linux').listContainers({
+      filters: JSON.stringify({ label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=db'] }),
+    });
+    expect(onLinux.map((c) => c.State)).toEqual(['running']);
+
+    const ps = await mixcompose(['ps', '--format', 'json']);
+    expect(ps.exitCode, ps.stderr).toBe(0);
+    const entries = (JSON.parse(ps.stdout) as PsEntry[]).map((e) => ({ service: e.service, daemon: e.daemon, state: e.state }));
+    expect(entries.sort((a, b) => a.service.localeCompare(b.service))).toEqual([
+      { service: 'db', daemon: `linux (${sshHost()})`, state: 'running' },
+      { service: 'web', daemon: expect.stringMatching(/^windows \(unix:/), state: 'running' },
+    ]);
+
+    const logs = await mixcompose(['logs']);
+    expect(logs.exitCode, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(new RegExp(`^${project}-db-1 +\\| db-says-hello$`, 'm'));
+    expect(logs.stdout).toMatch(new RegExp(`^${project}-web-1 +\\| web-says-hello$`, 'm'));
+
+    // logs -f: a line written after the stream opened arrives over ssh; Ctrl-C ends it cleanly
+    // (the ssh connection must not keep the process alive).
+    const follow = execa('node', [MIXCOMPOSE_BIN, '-f', file, '-p', project, 'logs', '-f', 'db'], {
+      env: rigEnv(sshEnv()),
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+      buffer: false,
+      timeout: 60_000,
+    });
+    let followed = '';
+    follow.stdout?.on('data', (chunk: Buffer) => (followed += chunk.toString()));
+    follow.stderr?.on('data', (chunk: Buffer) => (followed += chunk.toString()));
+    try {
+      await pollUntil('logs -f to print the first line', async () => followed.includes('db-says-hello'), { timeoutMs: 20_000 });
+      const exec = await rigDocker('linux').getContainer(`${project}-db-1`).exec({ Cmd: ['touch', '/tmp/tick'] });
+      await exec.start({ hijack: false, stdin: false, Detach: true });
+      await pollUntil('logs -f to print a line written after it started', async () => followed.includes('db-tick'), { timeoutMs: 20_000 });
+      follow.kill('SIGINT');
+      const ended = await follow;
+      expect(ended.exitCode, followed).toBe(0);
+    } finally {
+      if (follow.exitCode === null) follow.kill('SIGKILL');
+    }
+
+    const down = await mixcompose(['down', '-t', '1']);
+    expect(down.exitCode, down.stderr).toBe(0);
+    const filters = JSON.stringify({ label: [`com.docker.compose.project=${project}`] });
+    for (const daemon of ['linux', 'windows'] as const) {
+      expect(await rigDocker(daemon).listContainers({ all: true, filters })).toEqual([]);
+      expect(await rigDocker(daemon).listNetworks({ filters })).toEqual([]);
+    }
+  });
+
+  it('an ssh endpoint where nothing listens: the error names the daemon', async () => {
+    const closed = await freeLoopbackPort();
+    const host = `ssh://root@127.0.0.1:${closed}`;
+    const r = await runMixcompose(['-f', file, '-p', project, 'up', '-d'], {
+      env: { MIXCOMPOSE_LINUX_HOST: host, SSH_AUTH_SOCK: ssh!.agentSocket },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`error: daemon linux (${host}): up (connecting) failed: connect ECONNREFUSED 127.0.0.1:${closed}`);
+    expect(r.stderr).toContain('not done: up: nothing was changed');
+  });
+});
