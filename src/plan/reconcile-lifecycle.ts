@@ -51,13 +51,20 @@ export function planDown(ctx: PlanContext): void {
   const ordered = [...containers].sort(
     (a, b) => (serviceOrder.get(b.service) ?? -1) - (serviceOrder.get(a.service) ?? -1) || byName(a.name, b.name),
   );
-  for (const c of ordered) {
-    const after = reverseDeps(ctx, c, containers, (o) => {
-      const id = removeIds.get(o.id);
-      if (!id) return undefined;
-      return ctx.has(id.replace(/^remove:/, 'stop:')) ? id.replace(/^remove:/, 'stop:') : id;
-    });
-    removeIds.set(c.id, removeContainerOps(ctx, c, 'down', after));
+  const stoppedBy = (o: ObservedContainer): string | undefined => {
+    const id = removeIds.get(o.id);
+    if (!id) return undefined;
+    return ctx.has(id.replace(/^remove:/, 'stop:')) ? id.replace(/^remove:/, 'stop:') : id;
+  };
+  const isResolver = (c: ObservedContainer) => c.labels[LABEL_ROLE] === 'resolver';
+  for (const c of ordered.filter((o) => !isResolver(o))) {
+    removeIds.set(c.id, removeContainerOps(ctx, c, 'down', reverseDeps(ctx, c, containers, stoppedBy)));
+  }
+  // Every container of the project asks the resolver for names (its `dns:`), also while it shuts
+  // down (a stop hook that calls another service): the resolver stops last, once all others have.
+  const others = containers.filter((o) => !isResolver(o)).map(stoppedBy).filter((id): id is string => Boolean(id)).sort(byName);
+  for (const c of ordered.filter(isResolver)) {
+    removeIds.set(c.id, removeContainerOps(ctx, c, 'down', others));
   }
   const removesOn = (daemon: PlatformOs) =>
     containers.filter((c) => c.platform === daemon).map((c) => removeIds.get(c.id)!).sort(byName);

@@ -33,19 +33,29 @@ describe('reconcile down/stop/start/restart', () => {
     expect(formatPlan(reconcile(p, running, { command: 'down' }))).toMatchInlineSnapshot(`
       "down project shop: windows → windows daemon, linux → linux daemon
         1. [linux] remove container shop-tool-1 (down)
-        2. [linux] stop container shop-mixcompose-resolver (timeout 10s)
-        3. [linux] remove container shop-mixcompose-resolver (down)  after 2
-        4. [windows] stop container shop-web-1 (timeout 10s)
-        5. [windows] remove container shop-web-1 (down)  after 4
-        6. [windows] stop container shop-api-1 (timeout 10s)  after 4
-        7. [windows] remove container shop-api-1 (down)  after 6
-        8. [windows] remove network shop_default  after 5,7
-        9. [linux] stop container shop-db-1 (timeout 10s)  after 6
-       10. [linux] remove container shop-db-1 (down)  after 9
+        2. [windows] stop container shop-web-1 (timeout 10s)
+        3. [windows] remove container shop-web-1 (down)  after 2
+        4. [windows] stop container shop-api-1 (timeout 10s)  after 2
+        5. [windows] remove container shop-api-1 (down)  after 4
+        6. [windows] remove network shop_default  after 3,5
+        7. [linux] stop container shop-db-1 (timeout 10s)  after 4
+        8. [linux] remove container shop-db-1 (down)  after 7
+        9. [linux] stop container shop-mixcompose-resolver (timeout 10s)  after 1,2,4,7
+       10. [linux] remove container shop-mixcompose-resolver (down)  after 9
       warning: found orphan container shop-gone-1 (service gone) on the linux daemon; run with --remove-orphans to remove it
       warning: network shop_default on the linux daemon is kept: orphan containers use it
       "
     `);
+  });
+
+  it('down stops the resolver last, after every other container of the project stopped (names work while services shut down)', () => {
+    const plan = reconcile(p, running, { command: 'down', removeOrphans: true });
+    const resolverStop = plan.operations.find((op) => op.id === 'stop:mixcompose-resolver:1');
+    const otherStops = plan.operations.filter((op) => op.kind === 'stop-container' && op !== resolverStop).map((op) => op.id).sort();
+    expect(otherStops).toEqual(['stop:api:1', 'stop:db:1', 'stop:gone:1', 'stop:web:1']);
+    expect(resolverStop?.deps).toEqual(expect.arrayContaining(otherStops));
+    // and no other container waits for the resolver
+    expect(plan.operations.filter((op) => op.deps.includes('stop:mixcompose-resolver:1')).map((op) => op.id)).toEqual(['remove:mixcompose-resolver:1']);
   });
 
   it('down -v --remove-orphans -t 2 removes orphans and volumes with the given timeout', () => {
