@@ -32,7 +32,8 @@ import {
   type ProbeResult,
 } from '../plan/doctor-verdict.js';
 import { LABEL_PROJECT, LABEL_ROLE } from '../plan/labels.js';
-import { RESOLVER_DEFAULT_IMAGE, RESOLVER_HOSTS_DIR, hostsFileContent, resolverBody } from '../plan/resolver.js';
+import { RESOLVER_DEFAULT_IMAGE, RESOLVER_HOSTS_DIR, hostsFileContent, isIpAddress, resolverBody } from '../plan/resolver.js';
+import { hostPortHolders } from './observe.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { tarArchive } from './tar.js';
@@ -337,6 +338,22 @@ async function resolverReady(client: DaemonClient, id: string, name: string, sec
   }
 }
 
+/**
+ * Who publishes port 53 on the file's linux `address` (an IP; the project resolver on): under published
+ * reach the resolver must bind it there. The verdict decides whether the reach makes it matter.
+ */
+async function dnsPortFacts(options: DoctorOptions, seconds: number): Promise<DoctorFacts['dnsPort']> {
+  const project = options.project;
+  const address = project?.extension.daemons.linux?.address;
+  const linux = options.clients.linux;
+  if (!project || !address || !isIpAddress(address) || !linux || options.sameDaemon || project.extension.resolver?.enabled === false) return undefined;
+  try {
+    return { address, project: project.name, holders: await bounded(hostPortHolders(linux, 53), seconds, 'list containers') };
+  } catch (error) {
+    return { address, project: project.name, error: innermost(error) };
+  }
+}
+
 /** Gathers every fact, then judges them. Never throws for a daemon problem: that is a row. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const callSeconds = options.callTimeoutSeconds ?? 15;
@@ -362,6 +379,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     const facts = Object.fromEntries(daemons.map((d) => [d.platform, d.facts!])) as Record<PlatformOs, DaemonFacts>;
     ({ network, disk } = await probeNetwork(facts, options.clients as Record<PlatformOs, DaemonClient>, options));
   }
+  const dnsPort = up ? await dnsPortFacts(options, callSeconds) : undefined;
   const withDisk = daemons.map((d): DoctorDaemon => {
     const free = disk[d.platform];
     return free !== undefined ? { ...d, freeDiskBytes: free, diskSource: 'df / in the probe container' } : d;
@@ -372,6 +390,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     reach: options.reach ?? {},
     ...(options.project ? { references: crossReferences(options.project) } : {}),
     ...(network ? { network } : {}),
+    ...(dnsPort ? { dnsPort } : {}),
   };
   const rows = doctorRows(facts);
   return { verdict: doctorVerdict(rows), rows, facts };

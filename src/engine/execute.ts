@@ -16,7 +16,7 @@ import { briefOperation, describeOperation } from '../plan/format-plan.js';
 import { materializeSpec } from '../plan/materialize.js';
 import type { ContainerFile, ContainerRef, Operation, Plan, RuntimeIp } from '../plan/plan.js';
 import { readFile } from 'node:fs/promises';
-import { RESOLVER_HOSTS_DIR, RESOLVER_IP_TEXT, hostsFileContent } from '../plan/resolver.js';
+import { RESOLVER_HOSTS_DIR, RESOLVER_IP_TEXT, RESOLVER_SERVICE, hostsFileContent, resolverBindFailure } from '../plan/resolver.js';
 import { LABEL_PROJECT } from '../plan/labels.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { engineStatusCode } from './dockerode-client.js';
@@ -470,6 +470,9 @@ function translateFailure(
     notDone: plan.operations.filter((o) => !done.has(o.id)).map(brief),
   };
   const daemonLabel = client?.label ?? op.daemon;
+  // The resolver's port 53 bind error, with its setting and fix; no "to continue": up again would fail the same way.
+  const bindFailure = op.kind === 'start-container' && op.service === RESOLVER_SERVICE ? resolverBindFailure(error) : undefined;
+  if (bindFailure) return new DaemonError(daemonLabel, `${options.command ?? 'up'}: ${describeOperation(op)}`, new Error(bindFailure), progress);
   if (!options.resume) {
     return error instanceof DaemonError ? new DaemonError(daemonLabel, describeOperation(op), error.cause ?? error, progress) : error;
   }

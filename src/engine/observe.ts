@@ -5,7 +5,7 @@
  */
 import type { PlatformOs, Project } from '../model/project.js';
 import { serviceImage } from '../plan/create-body.js';
-import { LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
+import { LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
 import { RESOLVER_HOSTS_DIR } from '../plan/resolver.js';
 import { parseHostsFile } from '../plan/resolver-entries.js';
 import type {
@@ -17,8 +17,9 @@ import type {
   ObservedResolverHosts,
   ObservedState,
   ObservedVolume,
+  PortHolder,
 } from '../plan/observed-state.js';
-import { placeServices } from '../plan/placement.js';
+import { placeServices, spansTwoDaemons } from '../plan/placement.js';
 import type { ContainerSummary, DaemonClient, EngineBody } from './daemon-client.js';
 import { tarFiles } from './tar.js';
 
@@ -85,6 +86,34 @@ export async function readResolverHosts(client: DaemonClient, resolver: Observed
         .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
     : [];
   return { container: resolver.id, files };
+}
+
+/**
+ * Running containers of any project that publish host `port` (udp or tcp). Docker's `publish`
+ * filter matches container ports, not host ports, so the running list is read whole.
+ */
+export async function hostPortHolders(client: DaemonClient, port: number): Promise<PortHolder[]> {
+  const holders: PortHolder[] = [];
+  for (const c of await client.listContainers({}, false)) {
+    for (const p of c.Ports ?? []) {
+      if (p.PublicPort !== port) continue;
+      holders.push({
+        name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+        ...(c.Labels?.[LABEL_PROJECT] ? { project: c.Labels[LABEL_PROJECT] } : {}),
+        ...(c.Labels?.[LABEL_ROLE] ? { role: c.Labels[LABEL_ROLE] } : {}),
+        hostIp: p.IP ?? '0.0.0.0',
+        protocol: p.Type,
+      });
+    }
+  }
+  return holders;
+}
+
+/** Whether the project's resolver may publish port 53 on the linux `address` (two daemons, resolver on, a reach that may be published). */
+function mayPublishResolver(project: Project, facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>): boolean {
+  const platforms = Object.values(project.services).map((s) => s.platform.os);
+  if (project.extension.resolver?.enabled === false || !spansTwoDaemons(placeServices(facts), platforms)) return false;
+  return !(['linux', 'windows'] as const).every((p) => project.extension.daemons[p]?.reach === 'ip');
 }
 
 /** The distinct daemons: daemon key → client. */
@@ -163,7 +192,12 @@ export async function observe(
   const resolvers = containers.filter((c) => c.labels[LABEL_ROLE] === 'resolver');
   const resolver = resolvers.find((c) => c.status === 'running') ?? resolvers[0];
   const resolverClient = resolver ? daemons.find(([daemon]) => daemon === resolver.platform)?.[1] : undefined;
-  const resolverHosts = resolver && resolverClient ? await readResolverHosts(resolverClient, resolver) : undefined;
+  const linuxClient = daemons.find(([daemon]) => daemon === placement.linux)?.[1];
+  const [resolverHosts, dnsPortHolders] = await Promise.all([
+    resolver && resolverClient ? readResolverHosts(resolverClient, resolver) : undefined,
+    // A failed list leaves the plan to the daemon's own bind error (execute translates it).
+    linuxClient && mayPublishResolver(project, facts) ? hostPortHolders(linuxClient, 53).catch(() => undefined) : undefined,
+  ]);
   return {
     daemons: facts,
     containers,
@@ -171,5 +205,6 @@ export async function observe(
     volumes: parts.flatMap((p) => p.volumes),
     images: parts.flatMap((p) => p.images),
     ...(resolverHosts ? { resolverHosts } : {}),
+    ...(dnsPortHolders ? { dnsPortHolders } : {}),
   };
 }

@@ -5,7 +5,8 @@
  */
 import type { PlatformOs, Reach } from '../model/project.js';
 import { apiAtLeast, checkDaemonOs } from './daemon-check.js';
-import type { DaemonFacts } from './observed-state.js';
+import type { DaemonFacts, PortHolder } from './observed-state.js';
+import { dnsPortClashes, dnsPortFixes } from './resolver.js';
 
 export type DoctorStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -81,6 +82,11 @@ export interface DoctorFacts {
   /** Omitted when there is no compose file to check. */
   readonly references?: readonly CrossReference[];
   readonly network?: DoctorNetwork;
+  /**
+   * Port 53 on the linux daemon's `address` (the file's project, resolver on): what publishes it.
+   * Under published reach the project resolver must bind it; one container per IP can.
+   */
+  readonly dnsPort?: { readonly address: string; readonly project: string; readonly holders?: readonly PortHolder[]; readonly error?: string };
 }
 
 const GiB = 1024 ** 3;
@@ -306,6 +312,33 @@ function referenceRows(facts: DoctorFacts): DoctorRow[] {
   return rows;
 }
 
+/** Port 53 on the linux address, when some reach is published (configured, or `auto` whose IP probe failed). */
+function dnsPortRows(facts: DoctorFacts): DoctorRow[] {
+  const port = facts.dnsPort;
+  if (!port) return [];
+  const published = (['linux', 'windows'] as const).some((p) => {
+    const direction: Direction = p === 'linux' ? 'windows->linux' : 'linux->windows';
+    const ipProbe = facts.network?.ip[direction]?.status;
+    return effectiveReach(facts.reach[p], ipProbe === undefined || ipProbe === 'not-checked' ? undefined : ipProbe === 'ok') === 'published';
+  });
+  if (!published) return [];
+  const check = `resolver port 53 on ${port.address}`;
+  if (!port.holders) return [{ check, status: 'skip', detail: `not checked: ${port.error ?? 'the linux daemon did not list its containers'}` }];
+  const clashes = dnsPortClashes(port.project, port.address, port.holders);
+  if (clashes.length) {
+    const names = [...new Set(clashes.map((h) => `${h.name}${h.project ? ` (project ${h.project})` : ''}`))].sort();
+    return [{ check, status: 'fail', detail: `published by ${names.join(', ')}: this project's resolver cannot start under published reach`, fix: dnsPortFixes(clashes) }];
+  }
+  const own = port.holders.find((h) => h.project === port.project && h.role === 'resolver');
+  return [
+    {
+      check,
+      status: 'ok',
+      detail: own ? `held by this project's resolver (${own.name})` : 'free: no container publishes it (a DNS server on that host would still clash; up names it)',
+    },
+  ];
+}
+
 /** Every row of the doctor's table, in a fixed order: daemons, references, network. */
 export function doctorRows(facts: DoctorFacts): DoctorRow[] {
   const daemons = [...facts.daemons].sort((a, b) => a.platform.localeCompare(b.platform));
@@ -313,6 +346,7 @@ export function doctorRows(facts: DoctorFacts): DoctorRow[] {
     ...daemons.flatMap((d) => daemonRows(d, facts.allowOsMismatch)),
     ...referenceRows(facts),
     ...networkRows(facts.network, daemons.every((d) => d.facts)),
+    ...dnsPortRows(facts),
   ];
 }
 

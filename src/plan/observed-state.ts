@@ -91,6 +91,21 @@ export interface ObservedResolverHosts {
   readonly files: readonly ResolverHostsFile[];
 }
 
+/**
+ * A running container of any project (or none) on a daemon that publishes a given host port: what
+ * holds a port the project's resolver must bind (port 53 under published reach).
+ */
+export interface PortHolder {
+  readonly name: string;
+  /** The project it belongs to (com.docker.compose.project), when labelled. */
+  readonly project?: string;
+  /** Its io.mixcompose.role label ("resolver" for a project resolver). */
+  readonly role?: string;
+  /** Host IP of the binding; "0.0.0.0" or "::" for every address. */
+  readonly hostIp: string;
+  readonly protocol: string;
+}
+
 /** Snapshot of both daemons for one project. */
 export interface ObservedState {
   readonly daemons: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>;
@@ -104,4 +119,10 @@ export interface ObservedState {
    * could not be read: the planner then registers only what it starts (it cannot see stale entries).
    */
   readonly resolverHosts?: ObservedResolverHosts;
+  /**
+   * Running containers on the linux daemon that publish host port 53 (any project): under published
+   * reach the resolver binds the linux `address`:53, which only one container can hold. Absent when
+   * not looked at (no resolver possible, or the list failed).
+   */
+  readonly dnsPortHolders?: readonly PortHolder[];
 }

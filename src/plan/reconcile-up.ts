@@ -25,6 +25,8 @@ import { DEFAULT_DEPENDENCY_TIMEOUT_MS } from './reconcile-options.js';
 import {
   RESOLVER_IP_TEXT,
   RESOLVER_SERVICE,
+  dnsPortClashes,
+  dnsPortTakenMessage,
   resolverBody,
   resolverContainerName,
   resolverImage,
@@ -181,6 +183,10 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
       resolverRef = { id: current.id };
       resolverDns = { text: RESOLVER_IP_TEXT, value: primaryIp(current.ips, network) };
     } else {
+      // Under published reach the resolver publishes the linux address:53, which one container per
+      // IP can hold: refuse before anything starts, naming the holder (else the daemon's bare bind error).
+      const clashes = layout?.published && observed.dnsPortHolders ? dnsPortClashes(project.name, layout.published.address, observed.dnsPortHolders) : [];
+      if (layout?.published && clashes.length) throw new PlanError(dnsPortTakenMessage(layout.published.address, clashes));
       resolverChanged = true;
       const netOp = ensureNetwork(resolverDaemon, key);
       let createId: string | undefined;

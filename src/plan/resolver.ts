@@ -14,6 +14,7 @@
 import type { EngineBody } from '../engine/daemon-client.js';
 import { PlanError } from '../errors.js';
 import type { PlatformOs, Project, Service } from '../model/project.js';
+import type { PortHolder } from './observed-state.js';
 import { LABEL_NUMBER, LABEL_ONEOFF, LABEL_PLATFORM, LABEL_ROLE, LABEL_SERVICE, projectLabels } from './labels.js';
 
 export const RESOLVER_DEFAULT_IMAGE = 'mixcompose/resolver:0.1';
@@ -162,6 +163,69 @@ export function resolverBody(project: Project, image: string, network: string, l
     },
     NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [RESOLVER_SERVICE] } } },
   };
+}
+
+const LINUX_ADDRESS_KEY = 'x-mixcompose.daemons.linux.address';
+/** Host IPs of a binding on every address of the host: they hold the port on `address` too. */
+const EVERY_ADDRESS = new Set(['', '0.0.0.0', '::']);
+
+/**
+ * The holders of host port 53 that the project's resolver would clash with on the linux `address`:
+ * bound to that IP or to every IP, and not this project's own resolver (which `up` replaces or keeps).
+ */
+export function dnsPortClashes(project: string, address: string, holders: readonly PortHolder[]): PortHolder[] {
+  return holders.filter((h) => (h.hostIp === address || EVERY_ADDRESS.has(h.hostIp)) && !(h.project === project && h.role === 'resolver'));
+}
+
+function holderText(h: PortHolder): string {
+  const owner = h.project ? (h.role === 'resolver' ? `, the resolver of project ${h.project}` : `, of project ${h.project}`) : '';
+  return `container ${h.name}${owner} (${h.hostIp || '0.0.0.0'}:53/${h.protocol})`;
+}
+
+/** What to do when `address`:53 is taken: stop the holder's project, another IP, or no resolver. */
+export function dnsPortFixes(holders: readonly PortHolder[]): string {
+  const projects = [...new Set(holders.flatMap((h) => (h.project ? [h.project] : [])))].sort();
+  const stop = projects.length
+    ? `stop the project that holds it (mixcompose -p ${projects[0]} down${projects.length > 1 ? `; also ${projects.slice(1).join(', ')}` : ''})`
+    : 'stop what holds it';
+  return `${stop}, or set ${LINUX_ADDRESS_KEY} to another IP of the linux daemon's host (one stack with published reach per IP; a second IP on the host runs a second stack), or ${OPT_OUT}`;
+}
+
+const WHY_53 = 'under published reach windows containers ask the project resolver at the linux daemon\'s address, port 53 (udp and tcp), and one container per IP can publish it';
+
+/** The plan-time refusal: `address`:53 is held by the containers named; nothing was started. */
+export function dnsPortTakenMessage(address: string, clashes: readonly PortHolder[]): string {
+  const names = [...new Set(clashes.map(holderText))].sort();
+  return `names across daemons: port 53 on ${address} (${LINUX_ADDRESS_KEY}) is already published by ${names.join(', ')}; ${WHY_53}. Fix: ${dnsPortFixes(clashes)}. Nothing was started.`;
+}
+
+/**
+ * The daemon's bind error when the resolver starts, as a message that names the setting and the fix
+ * (the daemon says only "Bind for 192.0.2.2:53 failed: port is already allocated"); undefined for any other error.
+ */
+export function resolverBindFailure(error: unknown): string | undefined {
+  const texts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; e = e instanceof Error ? e.cause : undefined, depth++) {
+    texts.push(e instanceof Error ? e.message : String(e));
+  }
+  const daemonMessage = texts.join('\n');
+  const taken = /Bind for (\S+):53 failed: port is already allocated/.exec(daemonMessage) ?? /(\S+):53: bind: address already in use/.exec(daemonMessage);
+  if (taken) {
+    const address = taken[1]!.replace(/^\[|\]$/g, '');
+    return (
+      `names across daemons: the project resolver could not publish port 53 on ${address} (${LINUX_ADDRESS_KEY}): something already holds it ` +
+      `(another project's resolver: docker ps --filter label=io.mixcompose.role=resolver on the linux daemon; or a DNS server on that host); ${WHY_53}. ` +
+      `Fix: ${dnsPortFixes([])}. Then run up again (down removes what this up created).`
+    );
+  }
+  const foreign = /(\S+):53: bind: cannot assign requested address/.exec(daemonMessage);
+  if (foreign) {
+    return (
+      `names across daemons: the project resolver could not publish port 53 on ${foreign[1]} (${LINUX_ADDRESS_KEY}): it is not an IP of the linux daemon's host. ` +
+      `Fix: set ${LINUX_ADDRESS_KEY} to an IP of that host at which the windows daemon's containers reach it, or ${OPT_OUT}. Then run up again (down removes what this up created).`
+    );
+  }
+  return undefined;
 }
 
 /** The hosts file for one container: `ip name` lines. */
