@@ -16,6 +16,15 @@ export interface ResumeCommand {
   readonly projectDirectory?: string;
   readonly envFiles?: readonly string[];
   readonly profiles?: readonly string[];
+  /** Daemon flags given on the command line (an environment variable stays set; a flag would be lost). */
+  readonly windowsHost?: string;
+  readonly linuxHost?: string;
+  readonly windowsContext?: string;
+  readonly linuxContext?: string;
+  /** Given as --allow-os-mismatch (not through MIXCOMPOSE_ALLOW_OS_MISMATCH). */
+  readonly allowOsMismatch?: boolean;
+  /** --progress, when not the default "auto". */
+  readonly progress?: string;
   /** The command to run again: "up", "down", "start", ... */
   readonly command: string;
   /** Its flags, as given: ["-d", "--retry-daemon", "120"]. */
@@ -39,7 +48,10 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command line that continues: `mixcompose -f a.yaml -f b.yaml -p shop up -d`. */
+/**
+ * The command line that continues: `mixcompose -f a.yaml -f b.yaml -p shop up -d`, with every
+ * global flag that was given (a dropped --linux-host would act on another daemon).
+ */
 export function formatResumeCommand(resume: ResumeCommand): string {
   const words = ['mixcompose'];
   for (const f of resume.files) words.push('-f', f);
@@ -47,6 +59,12 @@ export function formatResumeCommand(resume: ResumeCommand): string {
   if (resume.projectDirectory) words.push('--project-directory', resume.projectDirectory);
   for (const e of resume.envFiles ?? []) words.push('--env-file', e);
   for (const p of resume.profiles ?? []) words.push('--profile', p);
+  if (resume.windowsHost) words.push('--windows-host', resume.windowsHost);
+  if (resume.linuxHost) words.push('--linux-host', resume.linuxHost);
+  if (resume.windowsContext) words.push('--windows-context', resume.windowsContext);
+  if (resume.linuxContext) words.push('--linux-context', resume.linuxContext);
+  if (resume.allowOsMismatch) words.push('--allow-os-mismatch');
+  if (resume.progress && resume.progress !== 'auto') words.push('--progress', resume.progress);
   words.push(resume.command, ...(resume.args ?? []));
   return words.map(shellQuote).join(' ');
 }

@@ -9,10 +9,10 @@
  * `mixcompose validate` is `config --quiet`: nothing on stdout, exit 0 when valid, 1 when not
  * (each problem on stderr as `file:line:col key.path: message`).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadProject, type LoadOptions } from '../../config/load-project.js';
-import { UsageError, formatIssue } from '../../errors.js';
+import { formatIssue } from '../../errors.js';
 import { lintDatabaseStorage, offlineLinuxDaemonKind } from '../../plan/database-lint.js';
 import { describeBindSources, offlineBindTarget } from '../../plan/path-translation.js';
 import type { DaemonSettings, Project, Service } from '../../model/project.js';
@@ -163,15 +163,12 @@ export function registerConfig(program: Command): void {
     .command('config')
     .description('Validate the stack file(s) and print the resolved model (each service with its platform and daemon)')
     .argument('[services...]', 'only these services')
-    .option('--format <format>', 'yaml or json', 'yaml')
+    .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--services', 'print the service names, one per line')
     .option('--profiles', 'print the profile names, one per line')
     .option('-q, --quiet', 'only validate; the exit code says whether the files are valid')
     .option('--no-interpolate', 'do not replace ${VAR} (print the files as written, merged)')
     .action(async (services: string[], flags: ConfigFlags, command: Command) => {
-      if (flags.format !== 'yaml' && flags.format !== 'json') {
-        throw new UsageError(`--format must be yaml or json, not "${flags.format}"`);
-      }
       await runConfig(command, flags, services);
     });
   program

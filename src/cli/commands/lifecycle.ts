@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { apply } from '../../engine/apply.js';
 import type { PlanCommand } from '../../plan/reconcile-options.js';
-import { resumeCommand, seconds, withSession } from './session.js';
+import { givenArgs, resumeCommand, seconds, withSession } from './session.js';
 
 function registerLifecycle(program: Command, name: Exclude<PlanCommand, 'up' | 'down'>, description: string): void {
   const command = program
@@ -23,7 +23,7 @@ function registerLifecycle(program: Command, name: Exclude<PlanCommand, 'up' | '
           ...(flags.deps === false ? { noDeps: true } : {}),
         },
         onEvent: session.reporter.sink,
-        resume: resumeCommand(session, name, services),
+        resume: resumeCommand(session, name, givenArgs(cmd)),
       });
     }, { services });
   });

@@ -22,7 +22,7 @@ export function registerPlan(program: Command): void {
     .argument('[services...]', 'services (default: all)')
     .option('--force-recreate', 'plan as with up --force-recreate')
     .option('--remove-orphans', 'plan as with --remove-orphans')
-    .option('--format <format>', 'text or json', 'text')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (services: string[], flags: { for: PlanCommand; forceRecreate?: boolean; removeOrphans?: boolean; format: string }, command: Command) => {
       let text = '';
       await withSession(command, async (session) => {

@@ -79,6 +79,10 @@ export async function openSession(
     if (connected) closeClients(connected.clients);
     await reporter.close(true);
     // A daemon that cannot be reached before anything happened: say so, and how to run it again.
+    // A read-only command changes nothing anyway: the error alone says it all.
+    if (error instanceof DaemonError && !error.progress && READ_ONLY_COMMANDS.has(command.name())) {
+      throw new DaemonError(error.daemon, `${command.name()} (connecting)`, error.cause ?? error);
+    }
     if (error instanceof DaemonError && !error.progress) {
       throw daemonFault({
         daemon: error.daemon,
@@ -86,7 +90,7 @@ export async function openSession(
         cause: error.cause ?? error,
         done: [],
         notDone: [`${command.name()}: nothing was changed`],
-        resume: resumeFor(global, project, command.name(), givenArgs(command)),
+        resume: resumeFor(global, project, command.name(), givenArgs(command), env),
       });
     }
     throw error;
@@ -143,16 +147,33 @@ export function givenArgs(command: Command): string[] {
 
 /** The command line that runs `command` again for this project (for daemon fault reports). */
 export function resumeCommand(session: Session, command: string, args: readonly string[] = []): ResumeCommand {
-  return resumeFor(session.global, session.project, command, args);
+  return resumeFor(session.global, session.project, command, args, session.env);
 }
 
-function resumeFor(g: GlobalOptions, project: Project, command: string, args: readonly string[]): ResumeCommand {
+/** Commands that change nothing: a failure to connect has no "not done" and nothing to continue. */
+const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['ps', 'plan', 'logs', 'images']);
+
+/** Every global flag that was given, so the suggested command acts on the same daemons and project. */
+export function resumeFor(
+  g: GlobalOptions,
+  project: Pick<Project, 'name' | 'configFiles'>,
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ResumeCommand {
   return {
     files: g.file.length ? g.file : project.configFiles,
     projectName: project.name,
     ...(g.projectDirectory ? { projectDirectory: g.projectDirectory } : {}),
     envFiles: g.envFile,
     profiles: g.profile,
+    ...(g.windowsHost ? { windowsHost: g.windowsHost } : {}),
+    ...(g.linuxHost ? { linuxHost: g.linuxHost } : {}),
+    ...(g.windowsContext ? { windowsContext: g.windowsContext } : {}),
+    ...(g.linuxContext ? { linuxContext: g.linuxContext } : {}),
+    // From the environment it stays set for the next run; only a flag must be repeated.
+    ...(g.allowOsMismatch && env.MIXCOMPOSE_ALLOW_OS_MISMATCH !== '1' ? { allowOsMismatch: true } : {}),
+    ...(g.progress !== 'auto' ? { progress: g.progress } : {}),
     command,
     args,
   };

@@ -32,11 +32,13 @@ interface UpFlags {
   build?: boolean;
 }
 
-export function upArgs(flags: UpFlags): string[] {
+export function upArgs(flags: UpFlags, services: readonly string[] = []): string[] {
   const args = ['-d'];
   if (flags.removeOrphans) args.push('--remove-orphans');
+  if (flags.deps === false) args.push('--no-deps');
   if (flags.retryDaemon) args.push('--retry-daemon', String(flags.retryDaemon));
-  return args;
+  // The same services: without them the next up would start the whole stack.
+  return [...args, ...services];
 }
 
 export function registerUp(program: Command): void {
@@ -83,7 +85,7 @@ export function registerUp(program: Command): void {
           ...(flags.dryRun ? { dryRun: true } : {}),
           ensureImages: images,
           checkImages: imageCheck(session, flags, services),
-          resume: resumeCommand(session, 'up', upArgs(flags)),
+          resume: resumeCommand(session, 'up', upArgs(flags, services)),
         });
         if (flags.dryRun) {
           await session.reporter.close();
