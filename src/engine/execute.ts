@@ -12,7 +12,7 @@ import { DaemonError, DependencyError, PlanError } from '../errors.js';
 import type { EventSink, ResourceKind, StepEvent } from '../model/events.js';
 import type { PlatformOs } from '../model/project.js';
 import { daemonFault, type ResumeCommand } from '../plan/fault-report.js';
-import { briefOperation, describeOperation } from '../plan/format-plan.js';
+import { briefOperation, conditionalRecreateOutcome, describeOperation } from '../plan/format-plan.js';
 import { materializeSpec } from '../plan/materialize.js';
 import type { ContainerFile, ContainerRef, Operation, Plan, RuntimeIp } from '../plan/plan.js';
 import { readFile } from 'node:fs/promises';
@@ -77,7 +77,7 @@ function stepShape(op: Operation): { resource: ResourceKind; action: string; nam
     case 'unregister-hosts':
       return { resource: 'service', action: 'unregister', name: op.service, platform: op.daemon };
     case 'create-container':
-      // A conditional recreate is a check: "Checked: unchanged (...): kept" or "Checked: recreated with ...".
+      // A conditional recreate is a check: "Checked: unchanged: kept" or "Checked: recreated (config changed) ...".
       return { resource: 'container', action: op.replaces ? 'check' : op.reason === 'new' ? 'create' : 'recreate', name: op.name, platform: op.platform };
     case 'start-container':
       return { resource: 'container', action: 'start', name: op.name, platform: op.platform };
@@ -275,7 +275,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
           if (op.replaces.configHash === spec.hash) {
             created.set(op.id, op.replaces.id);
             if (op.replaces.running) keptRunning.add(op.id);
-            return `unchanged (${wiredText(op)}): kept`;
+            return conditionalRecreateOutcome(false, wiredText(op));
           }
           await replaceOld(client, op);
         }
@@ -287,7 +287,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
           await client.putArchive(id, root, tar);
         }
         // Say which addresses were wired in: "{{ db.host }}=10.201.0.3".
-        if (op.replaces) return `recreated with ${wiredText(op)}`;
+        if (op.replaces) return conditionalRecreateOutcome(true, wiredText(op));
         return wiredText(op) || undefined;
       }
       case 'start-container': {

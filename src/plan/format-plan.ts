@@ -60,7 +60,12 @@ export function describeOperation(op: Operation): string {
       const subs = op.spec.substitutions
         .map((s) => `${s.text}=${s.value ?? `<ip of ${s.runtime!.ipOf.replace(/^start:/, '')}${s.runtime!.network ? ` on ${s.runtime!.network}` : ''}>`}`)
         .join(', ');
-      if (op.replaces) return `recreate container ${op.name} only if its config changes with ${subs} (else keep it)`;
+      if (op.replaces) {
+        // The old container's hash covers addresses only known at run time: the executor decides.
+        const pending = [...new Set(op.spec.substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf.replace(/^start:/, '')] : [])))];
+        const when = pending.length ? ` (decided once ${pending.join(' and ')} has an address)` : '';
+        return `recreate container ${op.name} if its config changed, else keep it${when}${subs ? ` with ${subs}` : ''}`;
+      }
       return `create container ${op.name} (${op.reason})${subs ? ` with ${subs}` : ''}`;
     }
     case 'start-container':
@@ -86,6 +91,20 @@ export function describeOperation(op: Operation): string {
   }
 }
 
+/**
+ * What a step printed while executing a conditional recreate says: "recreated (config changed) with
+ * {{ db.host }}=10.201.0.3" or "unchanged: kept". `wired` lists the addresses wired in (may be empty).
+ */
+export function conditionalRecreateOutcome(recreated: boolean, wired: string): string {
+  if (recreated) return `recreated (config changed)${wired ? ` with ${wired}` : ''}`;
+  return wired ? `unchanged (${wired}): kept` : 'unchanged: kept';
+}
+
+/** Creates that may keep a running container: their start has nothing to do then. */
+function mayKeepRunning(plan: Plan): Set<string> {
+  return new Set(plan.operations.flatMap((op) => (op.kind === 'create-container' && op.replaces?.running ? [op.id] : [])));
+}
+
 export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
   // Only the platforms the services use (a linux-only stack has no windows daemon to speak of).
@@ -103,9 +122,12 @@ export function formatPlan(plan: Plan): string {
   const ops = topologicalOperations(plan);
   if (ops.length === 0) lines.push('nothing to do');
   const index = new Map(ops.map((op, i) => [op.id, i + 1]));
+  const keepsRunning = mayKeepRunning(plan);
   ops.forEach((op, i) => {
     const after = op.deps.map((d) => index.get(d)).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
-    lines.push(`${String(i + 1).padStart(3)}. [${op.daemon}] ${describeOperation(op)}${after.length ? `  after ${after.join(',')}` : ''}`);
+    const onlyIfRecreated =
+      op.kind === 'start-container' && 'createdBy' in op.container && keepsRunning.has(op.container.createdBy) ? ' (if recreated; a kept one is running)' : '';
+    lines.push(`${String(i + 1).padStart(3)}. [${op.daemon}] ${describeOperation(op)}${onlyIfRecreated}${after.length ? `  after ${after.join(',')}` : ''}`);
   });
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return `${lines.join('\n')}\n`;

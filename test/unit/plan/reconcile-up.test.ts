@@ -106,6 +106,16 @@ describe('reconcile up', () => {
     expect(create?.kind === 'create-container' && create.replaces).toMatchObject({ id: 'web1'.padEnd(64, '0'), running: true, timeoutSeconds: 10 });
   });
 
+  it('words a conditional recreate and the start that a kept running container does not need (QA2 R7)', () => {
+    const first = reconcile(mixed(), observed());
+    const state = observed({ containers: afterRun(first), networks: NETWORKS });
+    const lines = formatPlan(reconcile(project([db({ environment: { MODE: 'fast' } }), web(), cache]), state)).split('\n');
+    expect(lines.filter((l) => l.includes('shop-web-1') && !l.includes('register'))).toEqual([
+      '  5. [windows] recreate container shop-web-1 if its config changed, else keep it (decided once db:1 has an address) with {{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 4',
+      '  7. [windows] start container shop-web-1 (if recreated; a kept one is running)  after 4,5,6',
+    ]);
+  });
+
   it('after stop, up starts the containers and keeps a consumer unless its resolved addresses change (Q8)', () => {
     const first = reconcile(mixed(), observed());
     const stopped = afterRun(first).map((c) =>
@@ -119,7 +129,7 @@ describe('reconcile up', () => {
       reach windows containers from the other daemon: ip (configured)
       names across daemons: project resolver
         1. [linux] start container shop-db-1
-        2. [windows] recreate container shop-web-1 only if its config changes with {{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080 (else keep it)  after 1
+        2. [windows] recreate container shop-web-1 if its config changed, else keep it (decided once db:1 has an address) with {{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 1
         3. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 1
         4. [windows] start container shop-web-1  after 1,2,3
         5. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4
