@@ -9,13 +9,15 @@
  *      `npipe:////./pipe/docker_engine_linux` (linux); elsewhere both platforms default to
  *      `DOCKER_HOST` if set, else `unix:///var/run/docker.sock`.
  * A level that sets both host and context is an error. The other daemon settings (tls, address,
- * reach, probe_image, stop_grace_period, path_prefix) come from the file only.
+ * reach, probe_image, stop_grace_period, path_prefix) come from the file only. An `address` must be
+ * a valid IP or a host name; whether one is needed at all is a rule on the whole project
+ * (daemon-address-rules.ts).
  */
 import type { DaemonSettings, DaemonTls, PlatformOs, ProjectExtension, Reach } from '../model/project.js';
 import type { LoadOptions } from './load-project.js';
 import { isPlainMap, type PositionIndex } from './positions.js';
 import type { IssueList } from './issues.js';
-import { daemonHostProblem, durationProblem } from './value-checks.js';
+import { daemonAddressProblem, daemonHostProblem, durationProblem } from './value-checks.js';
 
 export const PLATFORMS: readonly PlatformOs[] = ['linux', 'windows'];
 
@@ -73,6 +75,12 @@ export function resolveExtension(
       const path = ['daemons', platform, 'stop_grace_period'];
       issues.error(graceProblem, at(path), ['x-mixcompose', ...path]);
     }
+    const address = str(file.address);
+    const addressProblem = address !== undefined && !(options.interpolate === false && address.includes('$')) ? daemonAddressProblem(address) : undefined;
+    if (addressProblem) {
+      const path = ['daemons', platform, 'address'];
+      issues.error(addressProblem, at(path), ['x-mixcompose', ...path]);
+    }
     const reach = (str(file.reach) ?? 'auto') as Reach;
     const tls: DaemonTls | undefined = isPlainMap(file.tls)
       ? {
@@ -87,7 +95,7 @@ export function resolveExtension(
       ...(chosen.host ? { host: chosen.host } : {}),
       ...(chosen.context ? { context: chosen.context } : {}),
       ...(tls ? { tls } : {}),
-      ...(str(file.address) ? { address: str(file.address) } : {}),
+      ...(address ? { address } : {}),
       reach,
       ...(str(file.probe_image) ? { probe_image: str(file.probe_image) } : {}),
       ...(str(file.stop_grace_period) ? { stop_grace_period: str(file.stop_grace_period) } : {}),

@@ -4,7 +4,8 @@
  * Pipeline, per file: read → parse (positions kept) → interpolate → schema check → canonical form
  * (short → long syntax, relative paths resolved) → extends → include; then the files are merged in
  * order, profiles applied, services normalized, `x-mixcompose` resolved and the semantic rules run.
- * Every problem is collected; if any is an error, one ConfigError carries them all.
+ * Every problem is collected; if any is an error, one ConfigError carries them all. A schema problem
+ * fails its file (the later steps are skipped for it), except one in the project's `x-mixcompose`.
  */
 import * as path from 'node:path';
 import type { Project, Service } from '../model/project.js';
@@ -28,6 +29,7 @@ import { validateAgainstSchema } from './schema.js';
 import { checkProject } from './rules.js';
 import { selectByProfiles } from './profiles.js';
 import { checkServiceValues } from './value-checks.js';
+import { checkDaemonAddresses } from './daemon-address-rules.js';
 
 export type { ConfigFileSystem } from './read-files.js';
 
@@ -76,6 +78,12 @@ export interface LoadContext {
    * With any, the semantic checks are skipped: they would only report what is missing because of it.
    */
   readonly failedFiles: Set<string>;
+  /**
+   * Key paths below the project's `x-mixcompose` that failed the schema. Such a problem does not
+   * fail its file (the extension is read defensively, see extension.ts), so a bad `reach` does not
+   * hide the services' problems; the extension's own checks say nothing more at these keys.
+   */
+  readonly extensionSchemaPaths: KeyPath[];
   /** How a file is named in messages (relative to cwd when below it). */
   display(file: string): string;
 }
@@ -116,6 +124,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
     options,
     home: options.environment.HOME ?? options.environment.USERPROFILE,
     failedFiles: new Set(),
+    extensionSchemaPaths: [],
     display: (file) => {
       const rel = path.relative(cwd, file);
       return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
@@ -172,7 +181,9 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
   const name = projectName(ctx, merged, environment, projectDir);
 
   // 5. Profiles, services.
-  const extension = resolveExtension(merged, options, positions, issues);
+  const extensionIssues = new IssueList();
+  const extension = resolveExtension(merged, options, positions, extensionIssues);
+  copyUnreported(extensionIssues, issues, ctx.extensionSchemaPaths);
   const activeProfiles = [...new Set([...options.profiles, ...(environment.COMPOSE_PROFILES ?? '').split(',')].map((p) => p.trim()).filter(Boolean))];
   const rawServices = isPlainMap(merged.services) ? merged.services : {};
   const services: Record<string, Service> = {};
@@ -205,6 +216,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
     profiles: activeProfiles,
   };
   checkProject(project, { root: merged, positions, issues, fs, ...(options.hostPlatform ? { hostPlatform: options.hostPlatform } : {}) });
+  checkDaemonAddresses(project, { root: merged, positions, issues });
   return project;
 }
 
@@ -241,14 +253,23 @@ function reportBesidesSchema(ctx: LoadContext, file: string, root: Record<string
   } catch {
     // A shape the schema rejected; what was found until here is still reported.
   }
-  const reported = schemaIssues.map((i) => i.path ?? []);
+  // Only this file's own problems (the extension also reports command-line settings).
+  copyUnreported(found, ctx.issues, schemaIssues.map((i) => i.path ?? []), (issue) => issue.position?.file === ctx.display(file));
+}
+
+/** Copies the issues of `from` to `to`, except those at or below a key the schema already reported. */
+function copyUnreported(from: IssueList, to: IssueList, reported: readonly KeyPath[], keep: (issue: ConfigIssue) => boolean = () => true): void {
   const below = (outer: readonly (string | number)[], inner: readonly (string | number)[]) => outer.length <= inner.length && outer.every((k, i) => inner[i] === k);
-  for (const issue of found.items) {
-    // Only this file's own problems (the extension also reports command-line settings).
-    if (issue.position?.file !== ctx.display(file)) continue;
+  for (const issue of from.items) {
+    if (!keep(issue)) continue;
     if (issue.path && reported.some((r) => below(r, issue.path!))) continue;
-    ctx.issues[issue.severity](issue.message, issue.position, issue.path);
+    to[issue.severity](issue.message, issue.position, issue.path);
   }
+}
+
+/** A schema problem in the project's `x-mixcompose`, which does not fail its file (see LoadContext.extensionSchemaPaths). */
+function inExtension(issue: ConfigIssue): boolean {
+  return issue.path?.[0] === 'x-mixcompose';
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
@@ -380,7 +401,8 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
     const before = issues.items.length;
     validateAgainstSchema(root, positions, issues, options.interpolate === false, parsed.tagged);
     const schemaErrors = issues.items.slice(before).filter((i) => i.severity === 'error');
-    if (schemaErrors.length > 0) {
+    ctx.extensionSchemaPaths.push(...schemaErrors.filter(inExtension).map((i) => i.path!));
+    if (schemaErrors.some((i) => !inExtension(i))) {
       ctx.failedFiles.add(file);
       reportBesidesSchema(ctx, file, root, baseDir, schemaErrors);
       return { file, root, ok: false, tagged: parsed.tagged };

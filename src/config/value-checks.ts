@@ -64,6 +64,42 @@ export function ipv4Problem(value: unknown): string | undefined {
   return `invalid IPv4 address "${value}": expected four numbers 0-255, like 172.20.0.10`;
 }
 
+/** Whether `value` is an IPv6 literal: eight hex groups, one `::` for a run of zeros, an IPv4 tail allowed. */
+function isIpv6(value: string): boolean {
+  const halves = value.split('::');
+  if (halves.length > 2) return false;
+  const groups = (text: string) => (text === '' ? [] : text.split(':'));
+  const parts = halves.flatMap(groups);
+  let count = parts.length;
+  const last = parts[parts.length - 1];
+  if (last !== undefined && last.includes('.')) {
+    if (ipv4Problem(last) !== undefined) return false;
+    parts.pop();
+    count += 1; // an IPv4 tail stands for two groups
+  }
+  if (!parts.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return false;
+  return halves.length === 2 ? count <= 7 : count === 8;
+}
+
+/**
+ * A message when a daemon `address` (x-mixcompose.daemons.<p>.address) is neither a valid IP nor a
+ * host name. Text that looks like an IP literal (digits and dots, or anything with a colon) must be
+ * a valid one: `300.1.1.1` is a typo, not a host name to look up. No port: the published ports come
+ * from each service's `ports:`.
+ */
+export function daemonAddressProblem(value: string): string | undefined {
+  const text = value.trim();
+  const expected = 'expected an IP address such as 192.0.2.10 or fd00::10, or a host name';
+  if (/^[\d.]+$/.test(text)) return ipv4Problem(text) && `invalid IPv4 address "${value}": expected four numbers 0-255, like 192.0.2.10`;
+  const withPort = /^(\[[^\]]*\]|[^:\s]+):(\d+)$/.exec(text);
+  if (withPort) return `invalid address "${value}": give the address without a port (${withPort[1]!.replace(/^\[|\]$/g, '')}); a service's published port comes from its ports:`;
+  if (/^\[.*\]$/.test(text)) return `invalid address "${value}": write an IPv6 address without brackets (${text.slice(1, -1)})`;
+  if (text.includes(':')) return isIpv6(text) ? undefined : `invalid IPv6 address "${value}": ${expected}`;
+  const label = '[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?';
+  if (text.length <= 253 && new RegExp(`^${label}(?:\\.${label})*\\.?$`, 'i').test(text)) return undefined;
+  return `invalid address "${value}": ${expected}`;
+}
+
 /** A message when an `expose` entry is not PORT[-PORT][/PROTOCOL] with ports 1-65535. */
 export function exposeProblem(value: unknown): string | undefined {
   const text = String(value).trim();

@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +21,8 @@ interface Row {
 const RIG = join(REPO_ROOT, 'scripts', 'rig.sh');
 const rig = (command: 'route' | 'unroute') => execa('bash', [RIG, command], { stdin: 'ignore' });
 
-async function doctor(args: string[] = [], cwd = '/tmp'): Promise<{ exitCode: number; verdict: string; rows: Row[]; probeRun?: string; stdout: string }> {
-  const r = await runMixcompose(['doctor', '--format', 'json', ...args], { cwd });
+async function doctor(args: string[] = [], cwd = '/tmp', env: Record<string, string | undefined> = {}): Promise<{ exitCode: number; verdict: string; rows: Row[]; probeRun?: string; stdout: string }> {
+  const r = await runMixcompose(['doctor', '--format', 'json', ...args], { cwd, env });
   const parsed = JSON.parse(r.stdout) as { verdict: string; rows: Row[]; probeRun?: string };
   return { exitCode: r.exitCode, ...parsed, stdout: r.stdout };
 }
@@ -104,7 +104,12 @@ describe('mixcompose doctor on the rig', () => {
   });
 
   it('checks that the file\'s address references can be honoured (reach published needs published ports)', async () => {
-    const r = await doctor([], join(REPO_ROOT, 'test', 'fixtures', 'field', 'doctor-published'));
+    // An IPv4 address of this host outside the daemons' bridges: where windows containers reach linux published ports.
+    const hostIp = Object.entries(networkInterfaces())
+      .filter(([name]) => !/^(br-|docker)/.test(name))
+      .flatMap(([, addresses]) => addresses ?? [])
+      .find((a) => a.family === 'IPv4' && !a.internal)?.address;
+    const r = await doctor([], join(REPO_ROOT, 'test', 'fixtures', 'field', 'doctor-published'), { MIXCOMPOSE_DOCTOR_LINUX_ADDRESS: hostIp });
     expect(r.exitCode).toBe(1);
     expect(row(r.rows, 'reference web → {{ db.port:5432 }}')).toMatchObject({ status: 'fail', fix: 'add ports: ["5432"] to service db' });
     expect(r.rows.find((x) => x.check === 'reference web → {{ cache.port:6379 }}')).toBeUndefined();
