@@ -5,7 +5,7 @@
  */
 import type { PlatformOs, Project } from '../model/project.js';
 import { serviceImage } from '../plan/create-body.js';
-import { LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
+import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
 import { RESOLVER_HOSTS_DIR } from '../plan/resolver.js';
 import { parseHostsFile } from '../plan/resolver-entries.js';
 import type {
@@ -101,6 +101,7 @@ export async function hostPortHolders(client: DaemonClient, port: number): Promi
         name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
         ...(c.Labels?.[LABEL_PROJECT] ? { project: c.Labels[LABEL_PROJECT] } : {}),
         ...(c.Labels?.[LABEL_ROLE] ? { role: c.Labels[LABEL_ROLE] } : {}),
+        ...(c.Labels?.[LABEL_CONFIG_FILES] ? { configFiles: c.Labels[LABEL_CONFIG_FILES].split(',') } : {}),
         hostIp: p.IP ?? '0.0.0.0',
         protocol: p.Type,
       });

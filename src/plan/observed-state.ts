@@ -101,6 +101,8 @@ export interface PortHolder {
   readonly project?: string;
   /** Its io.mixcompose.role label ("resolver" for a project resolver). */
   readonly role?: string;
+  /** The compose files of its project (com.docker.compose.project.config_files), to name the `down` that frees the port. */
+  readonly configFiles?: readonly string[];
   /** Host IP of the binding; "0.0.0.0" or "::" for every address. */
   readonly hostIp: string;
   readonly protocol: string;

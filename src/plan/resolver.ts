@@ -15,6 +15,7 @@ import type { EngineBody } from '../engine/daemon-client.js';
 import { PlanError } from '../errors.js';
 import type { PlatformOs, Project, Service } from '../model/project.js';
 import type { PortHolder } from './observed-state.js';
+import { formatResumeCommand } from './fault-report.js';
 import { LABEL_NUMBER, LABEL_ONEOFF, LABEL_PLATFORM, LABEL_ROLE, LABEL_SERVICE, projectLabels } from './labels.js';
 
 export const RESOLVER_DEFAULT_IMAGE = 'mixcompose/resolver:0.1';
@@ -177,25 +178,40 @@ export function dnsPortClashes(project: string, address: string, holders: readon
   return holders.filter((h) => (h.hostIp === address || EVERY_ADDRESS.has(h.hostIp)) && !(h.project === project && h.role === 'resolver'));
 }
 
-function holderText(h: PortHolder): string {
-  const owner = h.project ? (h.role === 'resolver' ? `, the resolver of project ${h.project}` : `, of project ${h.project}`) : '';
-  return `container ${h.name}${owner} (${h.hostIp || '0.0.0.0'}:53/${h.protocol})`;
+/** One phrase per container: "container x, the resolver of project p (192.0.2.2:53 tcp+udp)". */
+function holderTexts(holders: readonly PortHolder[]): string[] {
+  const byName = new Map<string, PortHolder[]>();
+  for (const h of holders) byName.set(h.name, [...(byName.get(h.name) ?? []), h]);
+  return [...byName.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, hs]) => {
+      const h = hs[0]!;
+      const owner = h.project ? (h.role === 'resolver' ? `, the resolver of project ${h.project}` : `, of project ${h.project}`) : '';
+      const ips = [...new Set(hs.map((x) => x.hostIp || '0.0.0.0'))].sort();
+      const protocols = [...new Set(hs.map((x) => x.protocol))].sort().join('+');
+      return `container ${name}${owner} (${ips.map((ip) => `${ip}:53`).join(', ')} ${protocols})`;
+    });
 }
 
 /** What to do when `address`:53 is taken: stop the holder's project, another IP, or no resolver. */
 export function dnsPortFixes(holders: readonly PortHolder[]): string {
-  const projects = [...new Set(holders.flatMap((h) => (h.project ? [h.project] : [])))].sort();
-  const stop = projects.length
-    ? `stop the project that holds it (mixcompose -p ${projects[0]} down${projects.length > 1 ? `; also ${projects.slice(1).join(', ')}` : ''})`
-    : 'stop what holds it';
-  return `${stop}, or set ${LINUX_ADDRESS_KEY} to another IP of the linux daemon's host (one stack with published reach per IP; a second IP on the host runs a second stack), or ${OPT_OUT}`;
+  // The down that frees the port, runnable from anywhere: the holder's own compose files and project name.
+  const downs = new Map<string, string>();
+  for (const h of holders) {
+    if (h.project && !downs.has(h.project)) downs.set(h.project, formatResumeCommand({ files: h.configFiles ?? [], projectName: h.project, command: 'down' }));
+    else if (!h.project) downs.set(`container ${h.name}`, `docker rm -f ${h.name} on the linux daemon`);
+  }
+  const stop = downs.size
+    ? `free it (${[...downs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, command]) => command).join('; ')})`
+    : 'free it (stop what holds it)';
+  return `${stop}, or set ${LINUX_ADDRESS_KEY} to another IP of the linux daemon's host (one stack with published reach per IP; a second IP on the host runs a second stack), ${OPT_OUT}`;
 }
 
 const WHY_53 = 'under published reach windows containers ask the project resolver at the linux daemon\'s address, port 53 (udp and tcp), and one container per IP can publish it';
 
 /** The plan-time refusal: `address`:53 is held by the containers named; nothing was started. */
 export function dnsPortTakenMessage(address: string, clashes: readonly PortHolder[]): string {
-  const names = [...new Set(clashes.map(holderText))].sort();
+  const names = holderTexts(clashes);
   return `names across daemons: port 53 on ${address} (${LINUX_ADDRESS_KEY}) is already published by ${names.join(', ')}; ${WHY_53}. Fix: ${dnsPortFixes(clashes)}. Nothing was started.`;
 }
 
@@ -222,7 +238,7 @@ export function resolverBindFailure(error: unknown): string | undefined {
   if (foreign) {
     return (
       `names across daemons: the project resolver could not publish port 53 on ${foreign[1]} (${LINUX_ADDRESS_KEY}): it is not an IP of the linux daemon's host. ` +
-      `Fix: set ${LINUX_ADDRESS_KEY} to an IP of that host at which the windows daemon's containers reach it, or ${OPT_OUT}. Then run up again (down removes what this up created).`
+      `Fix: set ${LINUX_ADDRESS_KEY} to an IP of that host at which the windows daemon's containers reach it, ${OPT_OUT}. Then run up again (down removes what this up created).`
     );
   }
   return undefined;

@@ -79,8 +79,8 @@ describe('the resolver\'s port 53 under published reach: one stack per linux add
     const error = await second.up().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlanError);
     const message = (error as Error).message;
-    expect(message).toContain(`port 53 on ${address} (x-mixcompose.daemons.linux.address) is already published by container ${first.name}-mixcompose-resolver, the resolver of project ${first.name}`);
-    expect(message).toContain(`mixcompose -p ${first.name} down`);
+    expect(message).toContain(`port 53 on ${address} (x-mixcompose.daemons.linux.address) is already published by container ${first.name}-mixcompose-resolver, the resolver of project ${first.name} (${address}:53 tcp+udp)`);
+    expect(message).toContain(`mixcompose -f ${first.dir}/compose.yaml -p ${first.name} down`);
     expect(message).toContain('x-mixcompose.resolver.enabled: false');
     expect(await projectResources(second.name)).toEqual([]);
   });

@@ -41,7 +41,7 @@ describe('the resolver\'s port 53 on the linux address', () => {
     }
     expect(error).toBeInstanceOf(PlanError);
     const message = (error as Error).message;
-    expect(message).toContain('port 53 on 192.0.2.10 (x-mixcompose.daemons.linux.address) is already published by container other-mixcompose-resolver, the resolver of project other (192.0.2.10:53/udp)');
+    expect(message).toContain('port 53 on 192.0.2.10 (x-mixcompose.daemons.linux.address) is already published by container other-mixcompose-resolver, the resolver of project other (192.0.2.10:53 udp)');
     expect(message).toContain('mixcompose -p other down');
     expect(message).toContain('another IP of the linux daemon\'s host');
     expect(message).toContain('x-mixcompose.resolver.enabled: false');
@@ -115,7 +115,14 @@ describe('doctor: resolver port 53', () => {
 
 describe('the plan-time message', () => {
   it('names every holder once, sorted, and a host holder without a project', () => {
-    const message = dnsPortTakenMessage(ADDRESS, [otherResolver(), { ...otherResolver(), protocol: 'udp' }, { name: 'dns', hostIp: '0.0.0.0', protocol: 'tcp' }]);
-    expect(message).toContain('container dns (0.0.0.0:53/tcp), container other-mixcompose-resolver, the resolver of project other (192.0.2.10:53/udp);');
+    const message = dnsPortTakenMessage(ADDRESS, [otherResolver(), { ...otherResolver(), protocol: 'tcp' }, { name: 'dns', hostIp: '0.0.0.0', protocol: 'tcp' }]);
+    expect(message).toContain('container dns (0.0.0.0:53 tcp), container other-mixcompose-resolver, the resolver of project other (192.0.2.10:53 tcp+udp);');
+    expect(message).toContain('free it (docker rm -f dns on the linux daemon; mixcompose -p other down)');
+    expect(message).not.toContain('or or');
+  });
+
+  it('names the down that frees the port with the holder\'s own compose files', () => {
+    const message = dnsPortTakenMessage(ADDRESS, [{ ...otherResolver(), configFiles: ['/srv/other/compose.yaml', '/srv/other/dev.yaml'] }]);
+    expect(message).toContain('mixcompose -f /srv/other/compose.yaml -f /srv/other/dev.yaml -p other down');
   });
 });
