@@ -8,7 +8,8 @@ import { LABEL_PLATFORM, LABEL_ROLE } from '../../plan/labels.js';
 import type { ObservedContainer, ObservedState } from '../../plan/observed-state.js';
 import { withSession } from './session.js';
 import { PlanContext } from '../../plan/plan-context.js';
-import { decideReach } from '../../plan/reach.js';
+import { decideReach, type SourcedReach } from '../../plan/reach.js';
+import type { PlatformOs, Project } from '../../model/project.js';
 import { spansTwoDaemons } from '../../plan/placement.js';
 import { describeNameEntry, nameEntryChecks, type NameEntryCheck } from '../../plan/resolver-entries.js';
 
@@ -27,6 +28,19 @@ export interface PsRow {
   readonly imageSize?: number;
   /** Away from the resolver's daemon: whether the resolver answers its names with its address. */
   readonly nameEntry?: Omit<NameEntryCheck, 'container'>;
+  /**
+   * How containers of this row's platform are reached from the other daemon, as `reach.<platform>`
+   * of `plan --format json` (only when the services span two daemons).
+   */
+  readonly reach?: SourcedReach;
+}
+
+/** Each row with the reach of its platform (json): the rows stay a plain list, as docker compose's. */
+export function withReach(rows: readonly PsRow[], reach: Partial<Record<PlatformOs, SourcedReach>>): PsRow[] {
+  return rows.map((r) => {
+    const decided = reach[r.platform as PlatformOs];
+    return decided ? { ...r, reach: decided } : r;
+  });
 }
 
 /** Rows with their resolver entry (json), and a line per entry that is not fresh (table). */
@@ -98,12 +112,15 @@ export function formatPsTable(rows: readonly PsRow[]): string {
   return [header, ...lines].map((l) => l.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd()).join('\n') + '\n';
 }
 
-/** How each daemon's containers are reached from the other (only when the services span two daemons). */
-function reachLines(project: import('../../model/project.js').Project, observed: ObservedState): string {
+/** How each daemon's containers are reached from the other (none unless the services span two daemons). */
+function projectReach(project: Project, observed: ObservedState): Partial<Record<PlatformOs, SourcedReach>> {
   const ctx = new PlanContext(project, observed, {});
   const platforms = new Set(Object.values(project.services).map((s) => s.platform.os));
-  if (!spansTwoDaemons(ctx.placement, platforms)) return '';
-  const reach = decideReach(ctx);
+  return spansTwoDaemons(ctx.placement, platforms) ? decideReach(ctx) : {};
+}
+
+/** The table's lines for `projectReach`. */
+function reachLines(reach: Partial<Record<PlatformOs, SourcedReach>>): string {
   return (['linux', 'windows'] as const)
     .filter((p) => reach[p])
     .map((p) => `reach ${p} containers from the other daemon: ${reach[p]!.reach} (${reach[p]!.why})\n`)
@@ -130,8 +147,8 @@ export function registerPs(program: Command): void {
           const { rows, lines: staleNames } = withNameEntries(listed, nameEntryChecks(session.project, observed));
           if (flags.quiet) out = rows.map((r) => `${r.id}\n`).join('');
           else if (flags.services) out = [...new Set(rows.map((r) => r.service))].sort().map((s) => `${s}\n`).join('');
-          else if (flags.format === 'json') out = `${JSON.stringify(rows, null, 2)}\n`;
-          else out = formatPsTable(rows) + reachLines(session.project, observed) + staleNames;
+          else if (flags.format === 'json') out = `${JSON.stringify(withReach(rows, projectReach(session.project, observed)), null, 2)}\n`;
+          else out = formatPsTable(rows) + reachLines(projectReach(session.project, observed)) + staleNames;
         },
         { progress: 'quiet', services },
       );
