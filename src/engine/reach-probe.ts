@@ -160,8 +160,8 @@ export async function probeReach(options: ReachProbeOptions): Promise<ReachProbe
   const started = Date.now();
   const { project, onEvent } = options;
   const stepId = 'reach-probe';
-  const step = (status: 'started' | 'done' | 'skipped', message: string) =>
-    onEvent?.({ type: 'step', id: stepId, resource: 'network', name: 'reach between daemons', action: 'probe', status, message });
+  const step = (status: 'started' | 'done' | 'skipped', message: string, reach?: Record<PlatformOs, 'ip' | 'published'>) =>
+    onEvent?.({ type: 'step', id: stepId, resource: 'network', name: 'reach between daemons', action: 'probe', status, message, ...(reach ? { reach } : {}) });
   const failed = (reason: string): ReachProbeResult => {
     const ms = Date.now() - started;
     step('skipped', `could not probe: ${reason}`);
@@ -220,7 +220,7 @@ export async function probeReach(options: ReachProbeOptions): Promise<ReachProbe
   const ms = Date.now() - started;
   // A direction that did not answer says what it tried: the user may have expected `ip` there.
   const unanswered = (Object.entries(pings) as [ProbeDirection, PingOutcome][]).filter(([, p]) => !p.ok).map(([d, p]) => `${d.replace('->', ' → ')}: ${p.detail}`);
-  step('done', `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)${unanswered.length ? `; no answer ${unanswered.join('; ')}` : ''}`);
+  step('done', `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)${unanswered.length ? `; no answer ${unanswered.join('; ')}` : ''}`, reach);
   return { ok: true, reach, pings, ms };
 }
 

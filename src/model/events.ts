@@ -18,6 +18,11 @@ export interface StepEvent {
   readonly action: string;
   readonly status: 'started' | 'done' | 'failed' | 'skipped';
   readonly message?: string;
+  /**
+   * The reach probe's answer (action "probe", status "done"), for JSON consumers: how each platform's
+   * containers are reached from the other daemon, as `reach.<platform>.reach` of `plan --format json`.
+   */
+  readonly reach?: Readonly<Partial<Record<PlatformOs, 'ip' | 'published'>>>;
   /** Milliseconds since the run started, for JSON consumers and benchmarks. */
   readonly at?: number;
 }

@@ -129,6 +129,7 @@ describe('reach probe', () => {
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
     const steps = events.filter((e) => e.type === 'step' && e.id === 'reach-probe');
     expect(steps.map((e) => (e.type === 'step' ? e.status : ''))).toEqual(['started', 'done']);
+    expect(steps.map((e) => (e.type === 'step' ? e.reach : undefined))).toEqual([undefined, { linux: 'ip', windows: 'ip' }]);
     expect(steps[1]!.type === 'step' && steps[1]!.message).toMatch(/^linux containers by ip, windows containers by ip \(\d+\.\ds\)$/);
   });
 
@@ -142,6 +143,8 @@ describe('reach probe', () => {
     expect(done?.type === 'step' && done.message).toMatch(
       /^linux containers by ip, windows containers by published \(\d+\.\ds\); no answer linux → windows: ping -c 1 -W 2 10\.202\.9\.2: 1 packets transmitted, 0 packets received, 100% packet loss$/,
     );
+    // The answer as a field too (--progress json), not only in the message (QA2 R11).
+    expect(done?.type === 'step' && done.reach).toEqual({ linux: 'ip', windows: 'published' });
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
   });
 
