@@ -5,7 +5,7 @@
  *
  * Forms: unix://path, npipe:////./pipe/name, tcp://host:port (TLS from the file's `tls`, or the
  * docker CLI's DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, or port 2376), ssh://user@host[:port]
- * (docker-modem runs `docker system dial-stdio` over ssh2), and docker contexts by name. docker-modem
+ * (`docker system dial-stdio` on the remote, through SshDialAgent), and docker contexts by name. docker-modem
  * does not read contexts, so we do: $DOCKER_CONFIG/contexts/meta/<sha256(name)>/meta.json and the TLS
  * files in $DOCKER_CONFIG/contexts/tls/<sha256(name)>/docker/.
  *
@@ -14,11 +14,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PlanError } from '../errors.js';
 import type { DaemonSettings, DaemonTls, PlatformOs } from '../model/project.js';
+import { SshDialAgent } from './ssh-dial-agent.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -51,7 +53,8 @@ export interface ModemOptions {
   ca: Buffer | undefined;
   cert: Buffer | undefined;
   key: Buffer | undefined;
-  agent: HttpsAgent | undefined;
+  /** TLS settings (an https agent) or, for ssh://, the agent whose connections are ssh sessions. */
+  agent: HttpAgent | undefined;
   pathPrefix: string | undefined;
   sshOptions: Record<string, unknown> | undefined;
   timeout: number | undefined;
@@ -275,11 +278,18 @@ export function modemOptionsFor(parsed: ParsedHost, tls: TlsMaterial | undefined
       }
       break;
     case 'ssh':
+      // Plain HTTP through an agent whose connections are `docker system dial-stdio` over ssh
+      // (ssh-dial-agent.ts says why not docker-modem's own protocol 'ssh').
       options.host = parsed.host;
       options.port = parsed.port;
-      options.protocol = 'ssh';
+      options.protocol = 'http';
       options.username = parsed.username;
-      options.sshOptions = env.SSH_AUTH_SOCK ? { agent: env.SSH_AUTH_SOCK } : {};
+      options.agent = new SshDialAgent({
+        host: parsed.host,
+        port: parsed.port,
+        ...(parsed.username ? { username: parsed.username } : {}),
+        ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}),
+      });
       break;
   }
   if (env.DOCKER_CLIENT_TIMEOUT) {

@@ -24,6 +24,8 @@ import type {
   ProgressMessage,
 } from './daemon-client.js';
 import type { ModemOptions } from './daemon-endpoints.js';
+import { SshDialAgent } from './ssh-dial-agent.js';
+import { sshFailureHint, type SshEndpointFacts } from './ssh-failure-hint.js';
 
 /** An Engine API call that answered with an error status (or never answered). */
 export class EngineApiError extends Error {
@@ -187,10 +189,23 @@ export class DockerodeClient implements DaemonClient {
   private readonly closer = new AbortController();
 
   private readonly ssh: boolean;
+  /** For ssh endpoints: what a failure hint names (see ssh-failure-hint.ts). */
+  private readonly sshFacts: SshEndpointFacts | undefined;
+  private readonly sshAgent: SshDialAgent | undefined;
 
   constructor(options: DockerodeClientOptions) {
     this.label = options.label;
-    this.ssh = options.modem.protocol === 'ssh';
+    const { modem } = options;
+    this.sshAgent = modem.agent instanceof SshDialAgent ? modem.agent : undefined;
+    // docker-modem's own ssh (protocol 'ssh', only when a caller passes it): see dialQuietly.
+    this.ssh = modem.protocol === 'ssh';
+    this.sshFacts = this.sshAgent
+      ? {
+          target: `${this.sshAgent.ssh.username ? `${this.sshAgent.ssh.username}@` : ''}${this.sshAgent.ssh.host}`,
+          port: this.sshAgent.ssh.port,
+          agentOffered: this.sshAgent.ssh.agentSocket !== undefined,
+        }
+      : undefined;
     this.agent = options.modem.agent;
     this.docker = new Dockerode(options.modem as unknown as Dockerode.DockerOptions);
   }
@@ -236,7 +251,9 @@ export class DockerodeClient implements DaemonClient {
 
   private wrap(operation: string, error: unknown): DaemonError {
     if (error instanceof DaemonError) return error;
-    return new DaemonError(this.label, operation, toEngineApiError(error));
+    const cause = toEngineApiError(error);
+    const hint = this.sshFacts && sshFailureHint(cause.message, { ...this.sshFacts, remoteStderr: this.sshAgent?.lastRemoteStderr }, cause.statusCode);
+    return new DaemonError(this.label, operation, hint ? new EngineApiError(`${cause.message} (${hint})`, cause.statusCode, cause.code) : cause);
   }
 
   /** One Engine API call through docker-modem. Resolves with parsed JSON, or the response stream. */

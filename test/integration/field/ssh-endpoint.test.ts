@@ -10,7 +10,7 @@
  * afterAll, also when a test fails.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,9 +58,14 @@ function accepts(port: number): Promise<boolean> {
 interface LoopbackSsh {
   readonly dir: string;
   readonly port: number;
+  /** An ssh-agent holding the client key. */
   readonly agentSocket: string;
-  readonly sshd: ResultPromise;
-  readonly agent: ResultPromise;
+  /**
+   * An ssh-agent holding a second key, whose authorized_keys line forces a dial-stdio to a socket
+   * that does not exist (a remote whose docker CLI cannot reach a daemon).
+   */
+  readonly noDaemonAgentSocket: string;
+  readonly processes: readonly ResultPromise[];
   /** What sshd printed so far (for failure messages). */
   log(): string;
 }
@@ -75,9 +80,15 @@ async function startLoopbackSsh(dir: string): Promise<LoopbackSsh> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server (scripts/setup.sh does)`);
   const hostKey = join(dir, 'host_ed25519');
   const clientKey = join(dir, 'client_ed25519');
-  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'mixcompose-test-host', '-f', hostKey]);
-  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'mixcompose-test-client', '-f', clientKey]);
-  await execa('cp', [`${clientKey}.pub`, join(dir, 'authorized_keys')]);
+  const noDaemonKey = join(dir, 'no_daemon_ed25519');
+  for (const [key, comment] of [[hostKey, 'host'], [clientKey, 'client'], [noDaemonKey, 'no-daemon']] as const) {
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `mixcompose-test-${comment}`, '-f', key]);
+  }
+  const publicKey = async (key: string) => (await readFile(`${key}.pub`, 'utf8')).trim();
+  await writeFile(
+    join(dir, 'authorized_keys'),
+    `${await publicKey(clientKey)}\ncommand="env DOCKER_HOST=unix://${dir}/no-daemon.sock docker system dial-stdio" ${await publicKey(noDaemonKey)}\n`,
+  );
   await execa('mkdir', ['-p', '-m', '0755', '/run/sshd']);
   const port = await freeLoopbackPort();
   const config = join(dir, 'sshd_config');
@@ -103,17 +114,23 @@ async function startLoopbackSsh(dir: string): Promise<LoopbackSsh> {
   let sshdLog = '';
   const sshd = execa(SSHD, ['-D', '-e', '-f', config], { stdin: 'ignore', reject: false, all: true, buffer: false });
   sshd.all?.on('data', (chunk: Buffer) => (sshdLog += chunk.toString()));
+  const processes = [sshd];
+  const startAgent = async (socket: string, key: string) => {
+    processes.push(execa('ssh-agent', ['-D', '-a', socket], { stdin: 'ignore', reject: false, buffer: false }));
+    await pollUntil(`ssh-agent at ${socket} accepting a key`, async () => {
+      const added = await execa('ssh-add', [key], { env: { SSH_AUTH_SOCK: socket }, reject: false });
+      return added.exitCode === 0;
+    }, { timeoutMs: 10_000 });
+  };
   const agentSocket = join(dir, 'agent.sock');
-  const agent = execa('ssh-agent', ['-D', '-a', agentSocket], { stdin: 'ignore', reject: false, buffer: false });
+  const noDaemonAgentSocket = join(dir, 'no-daemon-agent.sock');
+  await startAgent(agentSocket, clientKey);
+  await startAgent(noDaemonAgentSocket, noDaemonKey);
   await pollUntil(`sshd listening on 127.0.0.1:${port}`, async () => {
     if (sshd.exitCode !== null) throw new Error(`sshd exited: ${sshdLog}`);
     return accepts(port);
   }, { timeoutMs: 10_000 });
-  await pollUntil('ssh-agent accepting a key', async () => {
-    const added = await execa('ssh-add', [clientKey], { env: { SSH_AUTH_SOCK: agentSocket }, reject: false });
-    return added.exitCode === 0;
-  }, { timeoutMs: 10_000 });
-  return { dir, port, agentSocket, sshd, agent, log: () => sshdLog };
+  return { dir, port, agentSocket, noDaemonAgentSocket, processes, log: () => sshdLog };
 }
 
 async function stopProcess(child: ResultPromise | undefined): Promise<void> {
@@ -162,8 +179,7 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
   });
 
   afterAll(async () => {
-    await stopProcess(ssh?.sshd);
-    await stopProcess(ssh?.agent);
+    for (const child of ssh?.processes ?? []) await stopProcess(child);
     await removeProjectLeftovers(project);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -234,5 +250,47 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(`error: daemon linux (${host}): up (connecting) failed: connect ECONNREFUSED 127.0.0.1:${closed}`);
     expect(r.stderr).toContain('not done: up: nothing was changed');
+  });
+
+  it('no key offered (no SSH_AUTH_SOCK): the error names the daemon and says keys come from an ssh-agent', async () => {
+    const r = await runMixcompose(['-f', file, '-p', project, 'ps'], {
+      env: { MIXCOMPOSE_LINUX_HOST: sshHost(), SSH_AUTH_SOCK: undefined },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`error: daemon linux (${sshHost()}): ps (connecting) failed: All configured authentication methods failed`);
+    expect(r.stderr).toContain('mixcompose offers ssh keys only through an ssh-agent, and SSH_AUTH_SOCK is not set');
+  });
+
+  it("a remote whose docker CLI reaches no daemon: the error says to check the remote's docker system dial-stdio", async () => {
+    const r = await runMixcompose(['-f', file, '-p', project, 'ps'], {
+      env: { MIXCOMPOSE_LINUX_HOST: sshHost(), SSH_AUTH_SOCK: ssh!.noDaemonAgentSocket },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`error: daemon linux (${sshHost()}): ps (connecting) failed: socket hang up`);
+    // What the remote printed: its docker CLI could not reach the (missing) daemon socket.
+    expect(r.stderr).toContain(`"docker system dial-stdio" ended without answering after printing "`);
+    expect(r.stderr).toContain(`dial unix ${dir}/no-daemon.sock: connect: no such file or directory`);
+    expect(r.stderr).toContain(`check with: ssh -p ${ssh!.port} root@127.0.0.1 docker system info`);
+  });
+
+  it("sixteen services: no more connections authenticate at once than sshd's default MaxStartups (10) allows", async () => {
+    // docker-modem's own ssh support opened one connection per request, all at once: sshd dropped the
+    // ones past 10 and `up` failed with "Connection lost before handshake".
+    const many = uniqueProjectName('field-ssh-many');
+    const manyFile = join(dir!, 'many.yaml');
+    const services = Array.from({ length: 16 }, (_, i) => `  s${i + 1}:\n    platform: linux\n    image: ${BUSYBOX_IMAGE}\n    init: true\n    command: ["sleep", "3600"]\n`);
+    await writeFile(manyFile, `services:\n${services.join('')}`);
+    const run = (args: readonly string[]) => runMixcompose(['-f', manyFile, '-p', many, ...args], { env: sshEnv() });
+    try {
+      const up = await run(['up', '-d']);
+      expect(up.exitCode, up.stderr).toBe(0);
+      const running = await rigDocker('linux').listContainers({ filters: JSON.stringify({ label: [`com.docker.compose.project=${many}`] }) });
+      expect(running.length).toBe(16);
+      expect(ssh!.log()).not.toMatch(/past MaxStartups/);
+      const down = await run(['down', '-t', '0']);
+      expect(down.exitCode, down.stderr).toBe(0);
+    } finally {
+      await removeProjectLeftovers(many);
+    }
   });
 });

@@ -10,6 +10,7 @@ import {
   readDockerContext,
   resolveEndpoint,
 } from '../../../src/engine/daemon-endpoints.js';
+import { SshDialAgent } from '../../../src/engine/ssh-dial-agent.js';
 import { PlanError } from '../../../src/errors.js';
 import type { DaemonSettings } from '../../../src/model/project.js';
 
@@ -142,9 +143,11 @@ describe('resolveEndpoint', () => {
     expect(endpoint.modem).toMatchObject({ host: 'winhost', port: 8443, protocol: 'https' });
   });
 
-  it('passes ssh endpoints to docker-modem with the agent socket', async () => {
+  it('dials ssh endpoints through an ssh agent connection (dial-stdio) with the agent socket', async () => {
     const endpoint = await resolveEndpoint(settings({ host: 'ssh://admin@winhost' }), { env: { SSH_AUTH_SOCK: '/tmp/agent.sock' } });
-    expect(endpoint.modem).toMatchObject({ protocol: 'ssh', host: 'winhost', port: 22, username: 'admin', sshOptions: { agent: '/tmp/agent.sock' } });
+    expect(endpoint.modem).toMatchObject({ protocol: 'http', host: 'winhost', port: 22, username: 'admin' });
+    expect(endpoint.modem.agent).toBeInstanceOf(SshDialAgent);
+    expect((endpoint.modem.agent as SshDialAgent).ssh).toEqual({ host: 'winhost', port: 22, username: 'admin', agentSocket: '/tmp/agent.sock' });
   });
 
   it('reads a docker context and its TLS files from DOCKER_CONFIG', async () => {
