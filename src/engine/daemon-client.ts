@@ -115,8 +115,11 @@ export interface DaemonClient {
   waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed', abort?: AbortSignal): Promise<number>;
   renameContainer(id: string, name: string): Promise<void>;
   containerLogs(id: string, options: LogOptions): Promise<AsyncIterable<LogLine>>;
-  /** Stream of container events (start/die/health_status) for this project's containers. */
-  events(filters: EngineFilters, signal?: AbortSignal): AsyncIterable<EngineBody>;
+  /**
+   * Stream of container events (start/die/health_status) for this project's containers; `since`
+   * (unix seconds) first replays the events from then on.
+   */
+  events(filters: EngineFilters, signal?: AbortSignal, since?: number): AsyncIterable<EngineBody>;
   exec(id: string, cmd: readonly string[]): Promise<ExecResult>;
   /** PUT /containers/{id}/archive: unpack a tar into `path` in the container. */
   putArchive(id: string, path: string, tar: Buffer | Readable): Promise<void>;

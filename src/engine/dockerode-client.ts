@@ -489,7 +489,7 @@ export class DockerodeClient implements DaemonClient {
     });
   }
 
-  events(filters: EngineFilters, signal?: AbortSignal): AsyncIterable<EngineBody> {
+  events(filters: EngineFilters, signal?: AbortSignal, since?: number): AsyncIterable<EngineBody> {
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -498,7 +498,7 @@ export class DockerodeClient implements DaemonClient {
           res = await self.request<IncomingMessage>({
             method: 'GET',
             path: '/events',
-            query: { filters: JSON.stringify(filters) },
+            query: { filters: JSON.stringify(filters), ...(since !== undefined ? { since: since.toFixed(3) } : {}) },
             stream: true,
             ...(signal ? { signal } : {}),
           });

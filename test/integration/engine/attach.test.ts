@@ -5,9 +5,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { attachedUp as attachedUpOn } from '../../support/attached-up.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIXCOMPOSE_BIN, assertRigUp, pollUntil, removeProjectLeftovers, rigDocker, rigEnv, uniqueProjectName } from '../../support/rig.js';
+import { assertRigUp, pollUntil, removeProjectLeftovers, rigDocker, uniqueProjectName } from '../../support/rig.js';
 
 const name = uniqueProjectName('attach');
 const yaml = `
@@ -27,18 +27,7 @@ services:
 `;
 
 /** `mixcompose up` (attached) in `dir`, its stdout and stderr collected in `output`. */
-function attachedUp(dir: string) {
-  const child = execa('node', [MIXCOMPOSE_BIN, '-f', join(dir, 'compose.yaml'), '--progress', 'plain', 'up'], {
-    env: rigEnv(),
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    all: true,
-  });
-  const run = { child, output: '' };
-  child.all?.on('data', (chunk: Buffer) => (run.output += chunk.toString()));
-  return run;
-}
+const attachedUp = (dir: string) => attachedUpOn(['-f', join(dir, 'compose.yaml')]);
 
 describe('attached up', () => {
   afterAll(async () => {

@@ -107,28 +107,119 @@ describe('logs', () => {
     expect(outcome).toBe('ended');
     expect(out.map((e) => e.text)).toEqual(['first']);
     // The signal goes to the daemon client, which closes the log socket.
-    expect(requests[0]).toMatchObject({ follow: true, signal: abort.signal });
+    expect(requests[0]).toMatchObject({ follow: true });
+    expect(requests[0]!.signal?.aborted).toBe(true);
   });
 
-  it('attached (exits): says how each container ended once its log ends (Q21)', async () => {
+  it('attached (exits): says how each container ended once its log ends, with the code inspect reads (Q21)', async () => {
     const linux = new MemoryDaemon('linux', '10.201.0');
     linux.containerLogs = async () =>
       (async function* () {
         yield { stream: 'stdout' as const, text: 'bye', timestamp: '2026-01-01T00:00:00Z' };
       })();
-    const waited: string[] = [];
-    linux.waitContainer = async (id: string, condition?: string) => {
-      waited.push(`${id} ${condition}`);
-      return 4;
+    const inspected: string[] = [];
+    linux.inspectContainer = async (id: string) => {
+      inspected.push(id);
+      return { Id: id, State: { Status: 'exited', Running: false, Restarting: false, ExitCode: 4 } };
     };
     const db = observedContainer(summary('shop-db-1'), 'linux');
     const out: LogEvent[] = [];
     await streamLogs({ linux }, [db], { follow: true, exits: true }, (e) => out.push(e));
     expect(out.map((e) => `${e.container}: ${e.text}`)).toEqual(['shop-db-1: bye', 'shop-db-1: exited with code 4']);
-    expect(waited).toEqual(['shop-db-1-id not-running']);
+    expect(inspected.every((id) => id === 'shop-db-1-id')).toBe(true);
     // Plain `logs -f` does not add the line.
     const plain: LogEvent[] = [];
     await streamLogs({ linux }, [db], { follow: true }, (e) => plain.push(e));
     expect(plain.map((e) => e.text)).toEqual(['bye']);
+  });
+
+  it('attached (exits): a restart (start event) re-attaches; each run ends with its own code, where it ended (QA2 R3)', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    const at = (seconds: string) => `2026-01-01T00:00:${seconds}Z`; // 2026-01-01T00:00:00Z = 1767225600
+    const event = (action: 'die' | 'start', seconds: number, code?: number) => ({
+      Type: 'container',
+      Action: action,
+      Actor: { ID: 'shop-web-1-id', Attributes: code === undefined ? {} : { exitCode: String(code) } },
+      time: 1767225600 + Math.floor(seconds),
+      timeNano: (1767225600 + seconds) * 1e9,
+    });
+    // The daemon's event stream: replayed start of run 1, then what the test pushes.
+    const queue: object[] = [event('start', 5.0)];
+    let wake = () => undefined as void;
+    const push = (...events: object[]) => {
+      queue.push(...events);
+      wake();
+    };
+    const requested: unknown[] = [];
+    linux.events = (filters, signal, since) => {
+      requested.push({ filters, since });
+      return (async function* () {
+        while (!signal?.aborted) {
+          while (queue.length) yield queue.shift()!;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      })();
+    };
+    let state: object = { Running: true, Restarting: false, ExitCode: 0, StartedAt: at('05.000000000') };
+    linux.inspectContainer = async (id: string) => ({ Id: id, State: state });
+    const log = [
+      { stream: 'stdout' as const, text: 'run 1', timestamp: at('05.100000000') },
+      { stream: 'stdout' as const, text: 'run 1 bye', timestamp: at('05.400000000') },
+      { stream: 'stdout' as const, text: 'run 2', timestamp: at('05.900000000') },
+    ];
+    const requests: (number | undefined)[] = [];
+    linux.containerLogs = async (_id, options) => {
+      requests.push(options.since);
+      if (requests.length === 1) {
+        return (async function* () {
+          yield log[0]!;
+          // Run 1 ends, Docker restarts it; this stream hangs (as 20.10's followed log can) and
+          // never delivered run 1's last line.
+          state = { Running: true, Restarting: false, ExitCode: 0, StartedAt: at('05.700000000') };
+          push(event('die', 5.5, 1), event('start', 5.7));
+          await new Promise<never>(() => undefined);
+        })();
+      }
+      return (async function* () {
+        yield* log; // from `since` on: the whole second again
+        // Run 2 ends; Docker gives up restarting it.
+        state = { Running: false, Restarting: false, ExitCode: 2, StartedAt: at('05.700000000'), FinishedAt: at('06.500000000') };
+        push(event('die', 6.5, 2));
+      })();
+    };
+    const web = observedContainer(summary('shop-web-1', { Created: 1767225604 }), 'linux');
+    const out: LogEvent[] = [];
+    await streamLogs({ linux }, [web], { follow: true, exits: true }, (e) => out.push(e));
+    expect(out.map((e) => e.text)).toEqual(['run 1', 'run 1 bye', 'exited with code 1', 'run 2', 'exited with code 2']);
+    // Re-read from the second of the last line shown (lines shown before are not repeated).
+    expect(requests).toEqual([undefined, 1767225605]);
+    // The events are replayed from the container's creation.
+    expect(requested).toEqual([{ filters: { type: ['container'], event: ['die', 'start'], container: ['shop-web-1-id'] }, since: 1767225603 }]);
+  });
+
+  it('attached (exits): without events, a restarting container still gets its code from inspect', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0'); // its event stream ends at once
+    let state: object = { Running: true, Restarting: false, ExitCode: 0, StartedAt: '2026-01-01T00:00:00.500000000Z' };
+    linux.inspectContainer = async (id: string) => {
+      const answer = state;
+      // Seen waiting to restart once: Docker restarts it.
+      if ((answer as { Restarting?: boolean }).Restarting) state = { Running: true, Restarting: false, ExitCode: 0, StartedAt: '2026-01-01T00:00:01.700000000Z' };
+      return { Id: id, State: answer };
+    };
+    let reads = 0;
+    linux.containerLogs = async () => {
+      reads += 1;
+      const run = reads;
+      const line = { stream: 'stdout' as const, text: `run ${run}`, timestamp: `2026-01-01T00:00:0${run}.000000000Z` };
+      return (async function* () {
+        yield line;
+        // The run ends: the first time Docker will restart it (and then does), the second not.
+        const finished = `2026-01-01T00:00:0${run}.500000000Z`;
+        state = run === 1 ? { Running: false, Restarting: true, ExitCode: 1, FinishedAt: finished } : { Running: false, Restarting: false, ExitCode: 2, FinishedAt: finished };
+      })();
+    };
+    const out: LogEvent[] = [];
+    await streamLogs({ linux }, [observedContainer(summary('shop-web-1'), 'linux')], { follow: true, exits: true }, (e) => out.push(e));
+    expect(out.map((e) => e.text)).toEqual(['run 1', 'exited with code 1', 'run 2', 'exited with code 2']);
   });
 });

@@ -1,0 +1,20 @@
+/**
+ * `mixcompose up` attached (no -d) on the rig, as a child process whose stdout and stderr are
+ * collected as they come (for polling on what it printed).
+ */
+import { execa } from 'execa';
+import { MIXCOMPOSE_BIN, rigEnv } from './rig.js';
+
+/** Starts `mixcompose <global args> --progress plain up`; `run.output` grows as it prints. */
+export function attachedUp(globalArgs: readonly string[]) {
+  const child = execa('node', [MIXCOMPOSE_BIN, ...globalArgs, '--progress', 'plain', 'up'], {
+    env: rigEnv(),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+  });
+  const run = { child, output: '' };
+  child.all?.on('data', (chunk: Buffer) => (run.output += chunk.toString()));
+  return run;
+}
