@@ -32,7 +32,7 @@ import {
   type ProbeResult,
 } from '../plan/doctor-verdict.js';
 import { LABEL_PROJECT, LABEL_ROLE } from '../plan/labels.js';
-import { RESOLVER_DEFAULT_IMAGE, RESOLVER_HOSTS_DIR, hostsFileContent, isIpAddress, resolverBody } from '../plan/resolver.js';
+import { RESOLVER_DEFAULT_IMAGE, RESOLVER_HOSTS_DIR, dnsPortClashes, hostsFileContent, isIpAddress, resolverBindProblem, resolverBody } from '../plan/resolver.js';
 import { hostPortHolders } from './observe.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
@@ -205,6 +205,8 @@ async function probeNetwork(
   facts: Record<PlatformOs, DaemonFacts>,
   clients: Record<PlatformOs, DaemonClient>,
   options: DoctorOptions,
+  /** The linux `address` whose port 53 is free (no container publishes it): under published reach the resolver is asked there. */
+  freeDnsAddress?: string,
 ): Promise<{ network: DoctorNetwork; disk: Partial<Record<PlatformOs, number>> }> {
   const run = `mixcompose-doctor-${randomBytes(4).toString('hex')}`;
   const labels = { [LABEL_PROJECT]: run, [LABEL_ROLE]: 'doctor-probe' };
@@ -284,17 +286,25 @@ async function probeNetwork(
 
     // Names with mixcompose's wiring: the project resolver on the linux daemon, as `up` runs it.
     const resolverImage = options.resolverImage ?? RESOLVER_DEFAULT_IMAGE;
+    let publishedAt: string | undefined;
     try {
       if (!(await clients.linux.inspectImage(resolverImage))) throw new Error(`image ${resolverImage} is not on the linux daemon`);
       const pseudoProject = { name: run, workingDir: '', configFiles: [], extension: {} } as unknown as Project;
-      const body = resolverBody(pseudoProject, resolverImage, `${run}_linux`);
+      // As `up` runs it: under published reach (configured, or auto with the IP probe failing) windows
+      // containers ask the resolver at the linux address, port 53, so the probe asks there too.
+      const ipFailed = (d: Direction) => network.ip[d]?.status === 'failed';
+      const published = (p: PlatformOs) => options.reach?.[p] === 'published' || ((options.reach?.[p] ?? 'auto') === 'auto' && ipFailed(p === 'linux' ? 'windows->linux' : 'linux->windows'));
+      publishedAt = freeDnsAddress && (published('linux') || published('windows')) ? freeDnsAddress : undefined;
+      const layout = publishedAt ? { mainDirs: [RESOLVER_HOSTS_DIR], published: { address: publishedAt, dirs: [RESOLVER_HOSTS_DIR] }, static: [] } : undefined;
+      const body = resolverBody(pseudoProject, resolverImage, `${run}_linux`, layout);
       const resolverBodyWithRole = { ...body, Labels: { ...(body.Labels as Record<string, string>), [LABEL_ROLE]: 'doctor-probe' } };
       const { id } = await clients.linux.createContainer(`${run}-resolver`, resolverBodyWithRole);
       await clients.linux.startContainer(id);
       const resolverIp = firstEndpoint(await clients.linux.inspectContainer(id)).IPAddress;
       if (!resolverIp) throw new Error('the resolver has no address');
       const win = probes.windows;
-      await clients.linux.putArchive(id, RESOLVER_HOSTS_DIR, tarArchive([{ path: `${win.name}.hosts`, content: hostsFileContent(win.ip, [win.name]) }]));
+      // From /, as execute writes it: the hostsdir may not exist yet (the resolver's script makes it just after start).
+      await clients.linux.putArchive(id, '/', tarArchive([{ path: `${RESOLVER_HOSTS_DIR.slice(1)}/${win.name}.hosts`, content: hostsFileContent(win.ip, [win.name]) }]));
       await resolverReady(clients.linux, id, win.name, Math.max(10, 3 * seconds));
       await Promise.all(
         platforms.map(async (p) => {
@@ -302,13 +312,17 @@ async function probeNetwork(
           const target = probes[other(p)];
           // dnsmasq reads a new hostsdir file on its inotify event, which may come just after the
           // first question: ask again on NXDOMAIN only (a timeout is a routing problem, not a race).
-          let result = await nameProbe(from, target.name, resolverIp, seconds);
-          for (let i = 0; i < 5 && result.nxdomain; i++) result = await nameProbe(from, target.name, resolverIp, seconds);
+          const server = p === 'windows' && publishedAt ? publishedAt : resolverIp;
+          let result = await nameProbe(from, target.name, server, seconds);
+          for (let i = 0; i < 5 && result.nxdomain; i++) result = await nameProbe(from, target.name, server, seconds);
           network.namesWithWiring[direction(p)] = { status: result.status, detail: result.detail };
         }),
       );
     } catch (error) {
-      network.namesWithWiring = NOT_CHECKED(`not checked: the project resolver did not run (${innermost(error)})`);
+      const bind = resolverBindProblem(error);
+      network.namesWithWiring = bind
+        ? { 'windows->linux': { status: 'failed', detail: bind.problem, fix: bind.fix }, 'linux->windows': { status: 'not-checked', detail: 'not checked: the project resolver did not start' } }
+        : NOT_CHECKED(`not checked: the project resolver did not run (${innermost(error)})`);
     }
 
     const free = await Promise.all(platforms.map((p) => freeDiskBytes(probes[p])));
@@ -375,11 +389,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const up = daemons.every((d) => d.facts);
   if (up && options.sameDaemon) {
     network = { ip: {}, published: {}, namesWithoutWiring: {}, namesWithWiring: {}, sameDaemon: true };
-  } else if (up) {
-    const facts = Object.fromEntries(daemons.map((d) => [d.platform, d.facts!])) as Record<PlatformOs, DaemonFacts>;
-    ({ network, disk } = await probeNetwork(facts, options.clients as Record<PlatformOs, DaemonClient>, options));
   }
   const dnsPort = up ? await dnsPortFacts(options, callSeconds) : undefined;
+  if (up && !options.sameDaemon) {
+    const facts = Object.fromEntries(daemons.map((d) => [d.platform, d.facts!])) as Record<PlatformOs, DaemonFacts>;
+    // Port 53 of the linux address taken (by this project's resolver too): the doctor's resolver cannot publish there.
+    const free = dnsPort?.holders && dnsPortClashes('', dnsPort.address, dnsPort.holders).length === 0;
+    ({ network, disk } = await probeNetwork(facts, options.clients as Record<PlatformOs, DaemonClient>, options, free ? dnsPort.address : undefined));
+  }
   const withDisk = daemons.map((d): DoctorDaemon => {
     const free = disk[d.platform];
     return free !== undefined ? { ...d, freeDiskBytes: free, diskSource: 'df / in the probe container' } : d;

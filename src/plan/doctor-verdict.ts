@@ -41,6 +41,8 @@ export interface ProbeResult {
   readonly status: 'ok' | 'failed' | 'not-checked';
   /** What was tried and what came back: "nc -z 10.202.3.2 7777: connected". */
   readonly detail: string;
+  /** A fix that the probe itself knows (it overrides the row's usual one). */
+  readonly fix?: string;
 }
 
 export interface DoctorNetwork {
@@ -216,7 +218,7 @@ function probeRows(
     if (!probe || probe.status === 'not-checked') return { check, status: 'skip' as const, detail: probe?.detail ?? 'not checked' };
     if (probe.status === 'ok') return { check, status: 'ok' as const, detail: probe.detail };
     const { status, fix } = failure(direction);
-    return { check, status, detail: probe.detail, fix };
+    return { check, status, detail: probe.detail, fix: probe.fix ?? fix };
   });
 }
 

@@ -216,10 +216,10 @@ export function dnsPortTakenMessage(address: string, clashes: readonly PortHolde
 }
 
 /**
- * The daemon's bind error when the resolver starts, as a message that names the setting and the fix
- * (the daemon says only "Bind for 192.0.2.2:53 failed: port is already allocated"); undefined for any other error.
+ * The daemon's bind error when the resolver starts (it says only "Bind for 192.0.2.2:53 failed: port
+ * is already allocated"), as the problem with its setting and the fix; undefined for any other error.
  */
-export function resolverBindFailure(error: unknown): string | undefined {
+export function resolverBindProblem(error: unknown): { problem: string; fix: string } | undefined {
   const texts: string[] = [];
   for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; e = e instanceof Error ? e.cause : undefined, depth++) {
     texts.push(e instanceof Error ? e.message : String(e));
@@ -228,20 +228,27 @@ export function resolverBindFailure(error: unknown): string | undefined {
   const taken = /Bind for (\S+):53 failed: port is already allocated/.exec(daemonMessage) ?? /(\S+):53: bind: address already in use/.exec(daemonMessage);
   if (taken) {
     const address = taken[1]!.replace(/^\[|\]$/g, '');
-    return (
-      `names across daemons: the project resolver could not publish port 53 on ${address} (${LINUX_ADDRESS_KEY}): something already holds it ` +
-      `(another project's resolver: docker ps --filter label=io.mixcompose.role=resolver on the linux daemon; or a DNS server on that host); ${WHY_53}. ` +
-      `Fix: ${dnsPortFixes([])}. Then run up again (down removes what this up created).`
-    );
+    return {
+      problem:
+        `names across daemons: the project resolver could not publish port 53 on ${address} (${LINUX_ADDRESS_KEY}): something already holds it ` +
+        `(another project's resolver: docker ps --filter label=io.mixcompose.role=resolver on the linux daemon; or a DNS server on that host); ${WHY_53}`,
+      fix: dnsPortFixes([]),
+    };
   }
   const foreign = /(\S+):53: bind: cannot assign requested address/.exec(daemonMessage);
   if (foreign) {
-    return (
-      `names across daemons: the project resolver could not publish port 53 on ${foreign[1]} (${LINUX_ADDRESS_KEY}): it is not an IP of the linux daemon's host. ` +
-      `Fix: set ${LINUX_ADDRESS_KEY} to an IP of that host at which the windows daemon's containers reach it, ${OPT_OUT}. Then run up again (down removes what this up created).`
-    );
+    return {
+      problem: `names across daemons: the project resolver could not publish port 53 on ${foreign[1]} (${LINUX_ADDRESS_KEY}): it is not an IP of the linux daemon's host`,
+      fix: `set ${LINUX_ADDRESS_KEY} to an IP of that host at which the windows daemon's containers reach it, ${OPT_OUT}`,
+    };
   }
   return undefined;
+}
+
+/** resolverBindProblem as `up`'s message (no "to continue": up again would fail the same way). */
+export function resolverBindFailure(error: unknown): string | undefined {
+  const found = resolverBindProblem(error);
+  return found && `${found.problem}. Fix: ${found.fix}. Then run up again (down removes what this up created).`;
 }
 
 /** The hosts file for one container: `ip name` lines. */

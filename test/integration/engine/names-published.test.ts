@@ -7,23 +7,10 @@
  * daemon's address (port 53 published there), `db` at the resolver's container IP. `down` removes
  * everything of the project on both daemons.
  */
-import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertRigUp, demuxLogs, pollUntil, rigDocker, type RigDaemon } from '../../support/rig.js';
+import { hostAddress, projectResources } from './published-host.js';
 import { testStack, type TestStack } from './stack.js';
-
-/**
- * An IPv4 address of this host that containers of both rig daemons reach: the first non-loopback
- * address outside the daemons' bridges (eth0 here; the rig's bridges are br-* and docker*).
- */
-function hostAddress(): string {
-  for (const [name, addresses] of Object.entries(networkInterfaces()).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (/^(br-|docker|veth|lo)/.test(name)) continue;
-    const v4 = (addresses ?? []).find((a) => a.family === 'IPv4' && !a.internal);
-    if (v4) return v4.address;
-  }
-  throw new Error('no non-loopback IPv4 address on this host for reach: published');
-}
 
 const address = hostAddress();
 // (busybox-static's `wget -T` crashes here, so `timeout` bounds each try.)
@@ -78,17 +65,6 @@ async function execIn(daemon: RigDaemon, container: string, cmd: string[]): Prom
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return demuxLogs(Buffer.concat(chunks));
-}
-
-async function projectResources(name: string): Promise<string[]> {
-  const filters = JSON.stringify({ label: [`com.docker.compose.project=${name}`] });
-  const found: string[] = [];
-  for (const daemon of ['linux', 'windows'] as const) {
-    const docker = rigDocker(daemon);
-    for (const c of await docker.listContainers({ all: true, filters })) found.push(`${daemon} container ${c.Names[0]}`);
-    for (const n of await docker.listNetworks({ filters })) found.push(`${daemon} network ${n.Name}`);
-  }
-  return found.sort();
 }
 
 describe('names across daemons under reach: published', () => {

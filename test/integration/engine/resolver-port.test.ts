@@ -6,21 +6,11 @@
  * "to continue"; `down` of both leaves nothing. Uses this host's primary IP, as names-published does
  * (the two files bind the same port: the integration files run one at a time in CI).
  */
-import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonError, PlanError } from '../../../src/errors.js';
 import { assertRigUp, BUSYBOX_IMAGE, rigDocker } from '../../support/rig.js';
+import { hostAddress, projectResources } from './published-host.js';
 import { testStack, type TestStack } from './stack.js';
-
-/** The first non-loopback IPv4 address outside the daemons' bridges (eth0 here). */
-function hostAddress(): string {
-  for (const [name, addresses] of Object.entries(networkInterfaces()).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (/^(br-|docker|veth|lo)/.test(name)) continue;
-    const v4 = (addresses ?? []).find((a) => a.family === 'IPv4' && !a.internal);
-    if (v4) return v4.address;
-  }
-  throw new Error('no non-loopback IPv4 address on this host for reach: published');
-}
 
 const address = hostAddress();
 /** TEST-NET-2: never an address of this host. */
@@ -43,17 +33,6 @@ services:
     init: true
     command: ["sleep", "3600"]
 `;
-
-async function projectResources(name: string): Promise<string[]> {
-  const filters = JSON.stringify({ label: [`com.docker.compose.project=${name}`] });
-  const found: string[] = [];
-  for (const daemon of ['linux', 'windows'] as const) {
-    const docker = rigDocker(daemon);
-    for (const c of await docker.listContainers({ all: true, filters })) found.push(`${daemon} container ${c.Names[0]}`);
-    for (const n of await docker.listNetworks({ filters })) found.push(`${daemon} network ${n.Name}`);
-  }
-  return found.sort();
-}
 
 describe('the resolver\'s port 53 under published reach: one stack per linux address', () => {
   let first: TestStack;

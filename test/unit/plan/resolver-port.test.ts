@@ -10,7 +10,7 @@ import { execute } from '../../../src/engine/execute.js';
 import { doctorRows, type DoctorFacts } from '../../../src/plan/doctor-verdict.js';
 import type { PortHolder } from '../../../src/plan/observed-state.js';
 import { reconcile } from '../../../src/plan/reconcile.js';
-import { dnsPortClashes, dnsPortTakenMessage, resolverBindFailure } from '../../../src/plan/resolver.js';
+import { dnsPortClashes, dnsPortTakenMessage, resolverBindFailure, resolverBindProblem } from '../../../src/plan/resolver.js';
 import type { Service } from '../../../src/model/project.js';
 import type { ContainerSummary } from '../../../src/engine/daemon-client.js';
 import { MemoryDaemon } from '../engine/memory-daemon.js';
@@ -110,6 +110,22 @@ describe('doctor: resolver port 53', () => {
     expect(rowOf(base({ dnsPort: { address: ADDRESS, project: 'shop', holders: [] } }))).toMatchObject({ status: 'ok', detail: expect.stringContaining('free') });
     expect(rowOf(base({ dnsPort: { address: ADDRESS, project: 'shop', holders: [ownResolver] } }))).toMatchObject({ status: 'ok', detail: expect.stringContaining('this project\'s resolver') });
     expect(rowOf(base({ reach: { linux: 'ip', windows: 'ip' }, dnsPort: { address: ADDRESS, project: 'shop', holders: [otherResolver()] } }))).toBeUndefined();
+  });
+});
+
+describe('doctor: names through the published resolver', () => {
+  it('a bind failure of the doctor\'s resolver is the names row\'s detail and fix', () => {
+    const bind = resolverBindProblem(new Error('listen udp4 198.51.100.7:53: bind: cannot assign requested address'))!;
+    const ok = { status: 'ok' as const, detail: 'ok' };
+    const network = {
+      ip: { 'linux->windows': ok, 'windows->linux': ok },
+      published: {},
+      namesWithoutWiring: {},
+      namesWithWiring: { 'windows->linux': { status: 'failed' as const, detail: bind.problem, fix: bind.fix } },
+    };
+    const row = doctorRows({ daemons: [], allowOsMismatch: true, reach: {}, network }).find((r) => r.check === 'names with mixcompose windows → linux');
+    expect(row).toMatchObject({ status: 'fail', detail: expect.stringContaining('198.51.100.7 (x-mixcompose.daemons.linux.address): it is not an IP'), fix: expect.stringContaining('set x-mixcompose.daemons.linux.address to an IP of that host') });
+    expect(row?.detail).not.toContain('run up again');
   });
 });
 
