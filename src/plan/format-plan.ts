@@ -63,7 +63,7 @@ export function describeOperation(op: Operation): string {
       if (op.replaces) {
         // The old container's hash covers addresses only known at run time: the executor decides.
         const pending = [...new Set(op.spec.substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf.replace(/^start:/, '')] : [])))];
-        const when = pending.length ? ` (decided once ${pending.join(' and ')} has an address)` : '';
+        const when = pending.length ? ` (decided once ${pending.join(' and ')} ${pending.length > 1 ? 'have addresses' : 'has an address'})` : '';
         return `recreate container ${op.name} if its config changed, else keep it${when}${subs ? ` with ${subs}` : ''}`;
       }
       return `create container ${op.name} (${op.reason})${subs ? ` with ${subs}` : ''}`;

@@ -17,6 +17,11 @@ export const LABEL_NETWORK = 'com.docker.compose.network';
 export const LABEL_VOLUME = 'com.docker.compose.volume';
 export const LABEL_IMAGE = 'com.docker.compose.image';
 export const LABEL_PLATFORM = 'io.mixcompose.platform';
+/**
+ * Digest of what a container is made from before address references are filled in
+ * (plan/materialize.ts): when it differs, the config changed whatever the addresses come out as.
+ */
+export const LABEL_TEMPLATE_HASH = 'io.mixcompose.template-hash';
 /** "resolver" for the project DNS resolver container; absent for service containers. */
 export const LABEL_ROLE = 'io.mixcompose.role';
 /** LABEL_ROLE of the throw-away containers and network of `up`'s reach probe (never part of the plan). */

@@ -6,6 +6,7 @@
 import type { EngineBody } from '../engine/daemon-client.js';
 import { substitute } from './addresses.js';
 import { configHash, withConfigHash } from './config-hash.js';
+import { LABEL_TEMPLATE_HASH } from './labels.js';
 import type { ContainerSpec, RuntimeIp } from './plan.js';
 
 export interface MaterializedSpec {
@@ -29,9 +30,20 @@ export function materializeSpec(
     if (value === undefined) return undefined;
     values.set(s.text, value);
   }
-  const body = substitute(spec.body, values);
+  const substituted = substitute(spec.body, values);
+  // An own label: the config hash leaves it out, so adding it recreates nothing.
+  const body = { ...substituted, Labels: { ...((substituted.Labels ?? {}) as Record<string, string>), [LABEL_TEMPLATE_HASH]: templateHash(spec) } };
   const connect = substitute(spec.connect, values);
   const files = substitute(spec.files, values);
   const extra = { connect, files };
   return { body: withConfigHash(body, extra), connect, files, hash: configHash(body, extra) };
+}
+
+/**
+ * The digest of the spec with every address reference left as written ({{ db.host }}): equal for
+ * two specs that differ at most in the addresses filled in. The planner compares it with an old
+ * container's LABEL_TEMPLATE_HASH when the addresses are known only at run time.
+ */
+export function templateHash(spec: Pick<ContainerSpec, 'body' | 'connect' | 'files'>): string {
+  return configHash(spec.body, { connect: spec.connect, files: spec.files });
 }

@@ -9,8 +9,8 @@ import type { PlatformOs, Service } from '../model/project.js';
 import { resolveAddresses, type ProviderIp } from './addresses.js';
 import { containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
 import { dependencyOrder, dependents, serviceDependencies, withDependencies } from './dependencies.js';
-import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM } from './labels.js';
-import { materializeSpec } from './materialize.js';
+import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM, LABEL_TEMPLATE_HASH } from './labels.js';
+import { materializeSpec, templateHash } from './materialize.js';
 import type { ObservedContainer } from './observed-state.js';
 import type { ContainerRef, ContainerSpec, ReachDecision, ReplacedContainer, RuntimeIp, Substitution } from './plan.js';
 
@@ -405,6 +405,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
       else if (options.noRecreate) reason = undefined;
       else if (options.forceRecreate) reason = 'forced';
       else if (imageChanged(ctx, old, image)) reason = 'image changed';
+      // Addresses known only at run time: certain already if more than the addresses changed.
+      else if (!known && old.labels[LABEL_TEMPLATE_HASH] !== undefined && old.labels[LABEL_TEMPLATE_HASH] !== templateHash(spec)) reason = 'config changed';
       else if (!known) reason = 'if its addresses changed';
       else if (old.configHash !== known.hash) reason = 'config changed';
 

@@ -106,6 +106,21 @@ describe('reconcile up', () => {
     expect(create?.kind === 'create-container' && create.replaces).toMatchObject({ id: 'web1'.padEnd(64, '0'), running: true, timeoutSeconds: 10 });
   });
 
+  it('knows a consumer whose own config changed is recreated, though its addresses are known only at run time (QA2 R7)', () => {
+    const first = reconcile(mixed(), observed());
+    const before = afterRun(first);
+    const env = { DB_HOST: '{{ db.host }}', DB_PORT: '{{ db.port:8080 }}', MODE: 'fast' };
+    const changed = project([db({ environment: { MODE: 'fast' } }), web({ environment: env }), cache]);
+    const reasons = (containers: ObservedContainer[]) =>
+      reconcile(changed, observed({ containers, networks: NETWORKS }))
+        .operations.filter((op) => op.kind === 'create-container')
+        .map((op) => `${op.name}: ${'reason' in op ? op.reason : ''}${op.kind === 'create-container' && op.replaces ? ' (conditional)' : ''}`);
+    expect(reasons(before)).toEqual(['shop-db-1: config changed', 'shop-web-1: config changed']);
+    // A container made before the template label: as before, the executor decides.
+    const unlabelled = before.map((c) => ({ ...c, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => k !== 'io.mixcompose.template-hash')) }));
+    expect(reasons(unlabelled)).toEqual(['shop-db-1: config changed', 'shop-web-1: if its addresses changed (conditional)']);
+  });
+
   it('words a conditional recreate and the start that a kept running container does not need (QA2 R7)', () => {
     const first = reconcile(mixed(), observed());
     const state = observed({ containers: afterRun(first), networks: NETWORKS });
