@@ -17,7 +17,7 @@ import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
 import { RESOLVER_SERVICE } from '../plan/resolver.js';
 import { PlanError } from '../errors.js';
 import { reachToProbe } from '../plan/reach.js';
-import { probeFailureWarning, probeReach, removeReachProbes } from './reach-probe.js';
+import { probeFailureWarning, probeReach, ReachProbeInterrupted } from './reach-probe.js';
 import { lookupDaemonAddresses } from './daemon-addresses.js';
 
 export interface Daemons {
@@ -41,6 +41,8 @@ export interface ApplyOptions {
    */
   readonly checkImages?: () => Promise<void>;
   readonly resume?: ResumeCommand;
+  /** The user's interrupt while `up` probes reach (see ReachProbeOptions.interrupts). */
+  readonly probeInterrupts?: (onInterrupt: () => void) => () => void;
   readonly pollIntervalMs?: number;
   readonly killWaitSeconds?: number;
 }
@@ -92,8 +94,8 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
 }
 
 /**
- * observe, then for `up` the reach probe when plan/reach.ts says one is needed; `down` also removes
- * what a killed `up`'s probe left (observe leaves probe resources out of every plan).
+ * observe, then for `up` the reach probe when plan/reach.ts says one is needed. What a killed `up`'s
+ * probe left is planned for removal (plan/probe-leftovers.ts); a probe that runs removes it first.
  */
 async function observeAndProbe(
   project: Project,
@@ -101,11 +103,7 @@ async function observeAndProbe(
   options: ApplyOptions,
   probing: boolean,
 ): Promise<{ observed: ObservedState; probe: Pick<ReconcileOptions, 'probedReach' | 'probeFailed'> }> {
-  const clients = Object.values(daemons.clients).filter((c): c is DaemonClient => Boolean(c));
-  const [observed] = await Promise.all([
-    observe(project, daemons.clients, daemons.facts),
-    options.reconcile.command === 'down' && !options.dryRun ? removeReachProbes(project.name, clients) : undefined,
-  ]);
+  const observed = await observe(project, daemons.clients, daemons.facts);
   if (!probing || reachToProbe(project, observed).length === 0) return { observed, probe: {} };
   const result = await probeReach({
     project,
@@ -113,8 +111,14 @@ async function observeAndProbe(
     facts: daemons.facts,
     ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.probeInterrupts ? { interrupts: options.probeInterrupts } : {}),
   });
-  if (result.ok) return { observed, probe: { probedReach: result.reach } };
+  if (!result.ok && result.interrupted) throw new ReachProbeInterrupted();
+  if (result.ok) {
+    // The probe removed what an earlier one left (it does so first, and after itself).
+    const { probeLeftovers: _removed, ...rest } = observed;
+    return { observed: rest, probe: { probedReach: result.reach } };
+  }
   options.onEvent?.({ type: 'warning', message: probeFailureWarning(result.reason) });
   return { observed, probe: { probeFailed: true } };
 }

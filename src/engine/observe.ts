@@ -17,6 +17,7 @@ import type {
   ObservedResolverHosts,
   ObservedState,
   ObservedVolume,
+  ProbeLeftover,
   PortHolder,
 } from '../plan/observed-state.js';
 import { placeServices, spansTwoDaemons } from '../plan/placement.js';
@@ -163,8 +164,18 @@ export async function observe(
           if (tag.endsWith(':latest')) observedImages.push({ platform: daemon, reference: tag.slice(0, -':latest'.length), id: String(image.Id), ...(typeof image.Size === 'number' ? { size: image.Size } : {}) });
         }
       }
+      // `up`'s reach probe (engine/reach-probe.ts) is not part of the stack: what a killed `up` left of
+      // it is listed apart, for `down` and `up` to remove.
+      const probeLeftovers: ProbeLeftover[] = [
+        ...containers
+          .filter((c) => c.Labels[LABEL_ROLE] === ROLE_REACH_PROBE)
+          .map((c): ProbeLeftover => ({ kind: 'container', platform: daemon, name: (c.Names[0] ?? c.Id).replace(/^\//, ''), id: c.Id })),
+        ...networks
+          .filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] === ROLE_REACH_PROBE)
+          .map((n): ProbeLeftover => ({ kind: 'network', platform: daemon, name: String(n.Name), id: String(n.Id) })),
+      ];
       return {
-        // `up`'s reach probe (engine/reach-probe.ts) is never part of a plan; the probe and `down` remove it.
+        probeLeftovers,
         containers: containers.filter((c) => c.Labels[LABEL_ROLE] !== ROLE_REACH_PROBE).map((c) => observedContainer(c, daemon)),
         networks: networks.filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] !== ROLE_REACH_PROBE).map(
           (n): ObservedNetwork => ({
@@ -207,5 +218,6 @@ export async function observe(
     images: parts.flatMap((p) => p.images),
     ...(resolverHosts ? { resolverHosts } : {}),
     ...(dnsPortHolders ? { dnsPortHolders } : {}),
+    ...(parts.some((p) => p.probeLeftovers.length) ? { probeLeftovers: parts.flatMap((p) => p.probeLeftovers) } : {}),
   };
 }

@@ -4,9 +4,10 @@
  * to the other's IP, both directions at once. linux → windows answered ⇒ windows services are
  * reached by `ip`, else through `published` ports; windows → linux likewise for linux services.
  *
- * The probe resources carry the project label plus `io.mixcompose.role=reach-probe`: observe leaves
- * them out of every plan, the probe removes them afterwards (also on failure), the next probe removes
- * what a killed `up` left, and `down` removes them too (removeReachProbes). The probe containers also
+ * The probe resources carry the project label plus `io.mixcompose.role=reach-probe`: observe keeps
+ * them out of the stack (listed apart as probeLeftovers), the probe removes them afterwards (also on
+ * failure, and on the user's interrupt), the next probe removes what a killed `up` left, and `down`
+ * and `up` plan the removal of such leftovers (plan/probe-leftovers.ts). The probe containers also
  * end by themselves after PROBE_LIFETIME_SECONDS.
  *
  * The answer is recorded on the networks the plan then creates (plan/reach.ts), so only the first
@@ -39,6 +40,19 @@ export interface ReachProbeOptions {
   /** Seconds the probe may take, image pulls excepted (default 20). */
   readonly limitSeconds?: number;
   readonly onEvent?: EventSink;
+  /**
+   * Subscribes to the user's interrupt (Ctrl-C, SIGTERM) while the probe runs; returns the
+   * unsubscribe. On an interrupt the probe stops, removes what it made, and answers `interrupted`.
+   */
+  readonly interrupts?: (onInterrupt: () => void) => () => void;
+}
+
+/** `up` was interrupted while probing; the probe removed what it made. */
+export class ReachProbeInterrupted extends Error {
+  override readonly name = 'ReachProbeInterrupted';
+  constructor() {
+    super('interrupted while probing reach between the daemons (the probe was removed)');
+  }
 }
 
 export type ReachProbeResult =
@@ -54,6 +68,8 @@ export type ReachProbeResult =
       /** Why the probe could not run, with what to do about it. */
       readonly reason: string;
       readonly ms: number;
+      /** The user interrupted it (see ReachProbeOptions.interrupts). */
+      readonly interrupted?: boolean;
     };
 
 interface ProbeSide {
@@ -171,12 +187,37 @@ export async function probeReach(options: ReachProbeOptions): Promise<ReachProbe
   const facts = PLATFORMS.map((p) => options.facts[p]);
   if (clients.some((c) => !c) || facts.some((f) => !f)) return failed('a daemon is not connected');
   const sides = PLATFORMS.map((p, i) => sideFor(p, clients[i]!, facts[i]!, options));
+  let interrupt!: (error: Error) => void;
+  const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
+  interrupted.catch(() => undefined);
+  const unsubscribe = options.interrupts?.(() => interrupt(new ReachProbeInterrupted())) ?? (() => undefined);
+  try {
+    return await probeWith(options, sides, started, step, failed, interrupted);
+  } finally {
+    unsubscribe();
+  }
+}
+
+async function probeWith(
+  options: ReachProbeOptions,
+  sides: readonly ProbeSide[],
+  started: number,
+  step: (status: 'started' | 'done' | 'skipped', message: string, reach?: Record<PlatformOs, 'ip' | 'published'>) => void,
+  failed: (reason: string) => ReachProbeResult,
+  interrupted: Promise<never>,
+): Promise<ReachProbeResult> {
+  const { project } = options;
   step('started', `throw-away containers on both daemons (${sides.map((s) => `${s.platform}: ${s.image}`).join(', ')})`);
+  const stopped = (): ReachProbeResult => {
+    step('skipped', 'interrupted (the probe was removed)');
+    return { ok: false, reason: 'interrupted', ms: Date.now() - started, interrupted: true };
+  };
 
   let stage = 'probe image';
   try {
-    await Promise.all(sides.map((s) => probeImage(s, options)));
+    await Promise.race([Promise.all(sides.map((s) => probeImage(s, options))), interrupted]);
   } catch (error) {
+    if (error instanceof ReachProbeInterrupted) return stopped();
     return failed(`${stage}: ${innermost(error)}`);
   }
   const clientList = sides.map((s) => s.client);
@@ -206,14 +247,16 @@ export async function probeReach(options: ReachProbeOptions): Promise<ReachProbe
       return { 'linux->windows': lw, 'windows->linux': wl } as Record<ProbeDirection, PingOutcome>;
     };
     running = run();
-    pings = await bounded(running, options.limitSeconds ?? 20, 'the reach probe');
+    pings = await Promise.race([bounded(running, options.limitSeconds ?? 20, 'the reach probe'), interrupted]);
   } catch (error) {
-    failure = `${stage}: ${innermost(error)}`;
+    failure = error instanceof ReachProbeInterrupted ? 'interrupted' : `${stage}: ${innermost(error)}`;
   } finally {
-    // After a timeout the probe may still be creating things: let it settle (briefly) before removing.
+    // After a timeout or an interrupt the probe may still be creating things: let it settle
+    // (briefly) before removing.
     if (running) await bounded(running, 5, 'the reach probe').catch(() => undefined);
     await removeReachProbes(project.name, clientList);
   }
+  if (failure === 'interrupted') return stopped();
   if (!pings) return failed(failure ?? 'no answer');
   // The time reported is the whole cost, removal included.
   const reach = reachFromProbe(pings);

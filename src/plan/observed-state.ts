@@ -127,4 +127,17 @@ export interface ObservedState {
    * not looked at (no resolver possible, or the list failed).
    */
   readonly dnsPortHolders?: readonly PortHolder[];
+  /**
+   * What a reach probe of `up` left behind (killed while probing): containers and networks labelled
+   * io.mixcompose.role=reach-probe. Never part of the stack; `down` (and `up`) plan their removal.
+   */
+  readonly probeLeftovers?: readonly ProbeLeftover[];
+}
+
+/** A reach probe's container or network still on a daemon (engine/reach-probe.ts makes them). */
+export interface ProbeLeftover {
+  readonly kind: 'container' | 'network';
+  readonly platform: PlatformOs;
+  readonly name: string;
+  readonly id: string;
 }

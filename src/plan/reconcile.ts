@@ -9,6 +9,7 @@ import { planDown, planRestart, planStart, planStop } from './reconcile-lifecycl
 import type { ReconcileOptions } from './reconcile-options.js';
 import { decideReach, planUp } from './reconcile-up.js';
 import { spansTwoDaemons } from './placement.js';
+import { planProbeLeftovers } from './probe-leftovers.js';
 
 export type { ReconcileOptions } from './reconcile-options.js';
 
@@ -19,9 +20,11 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
   switch (options.command ?? 'up') {
     case 'up':
       ({ reach, resolver } = planUp(ctx));
+      planProbeLeftovers(ctx);
       break;
     case 'down':
       planDown(ctx);
+      planProbeLeftovers(ctx);
       break;
     case 'stop':
       planStop(ctx);

@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { apply } from '../../engine/apply.js';
+import { ReachProbeInterrupted } from '../../engine/reach-probe.js';
 import { observe } from '../../engine/observe.js';
 import { logContainers, streamLogs } from '../../engine/logs.js';
 import { watchNames } from '../../engine/names-watch.js';
@@ -79,14 +80,27 @@ export function registerUp(program: Command): void {
         // --retry-daemon: the session's clients already retry (openSession wraps them).
         const daemons = session.daemons;
         const images = imageStep(session, daemons, flags, services);
-        const { plan } = await apply(session.project, daemons, {
-          reconcile: reconcileOptions,
-          onEvent: session.reporter.sink,
-          ...(flags.dryRun ? { dryRun: true } : {}),
-          ensureImages: images,
-          checkImages: imageCheck(session, flags, services),
-          resume: resumeCommand(session, 'up', upArgs(flags, services)),
-        });
+        let interruptedBy: NodeJS.Signals | undefined;
+        let plan;
+        try {
+          ({ plan } = await apply(session.project, daemons, {
+            reconcile: reconcileOptions,
+            onEvent: session.reporter.sink,
+            ...(flags.dryRun ? { dryRun: true } : {}),
+            ensureImages: images,
+            checkImages: imageCheck(session, flags, services),
+            resume: resumeCommand(session, 'up', upArgs(flags, services)),
+            probeInterrupts: (onInterrupt) => onSignals(['SIGINT', 'SIGTERM'], (signal) => {
+              interruptedBy = signal;
+              onInterrupt();
+            }),
+          }));
+        } catch (error) {
+          if (!(error instanceof ReachProbeInterrupted)) throw error;
+          // Ctrl-C while probing: the probe removed its containers and networks; nothing else began.
+          process.exitCode = interruptedBy === 'SIGTERM' ? 143 : 130;
+          return;
+        }
         if (flags.dryRun) {
           await session.reporter.close();
           process.stdout.write(formatPlan(plan));
@@ -96,6 +110,22 @@ export function registerUp(program: Command): void {
         await attach(session, daemons, services);
       }, { services });
     });
+}
+
+/**
+ * Calls `handler` on the first of `signals` (then the default applies again: a second Ctrl-C ends
+ * the process at once); returns the unsubscribe.
+ */
+function onSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void {
+  const unsubscribe = () => {
+    for (const s of signals) process.removeListener(s, listener);
+  };
+  const listener = (signal: NodeJS.Signals) => {
+    unsubscribe();
+    handler(signal);
+  };
+  for (const s of signals) process.on(s, listener);
+  return unsubscribe;
 }
 
 /** What the image step of `up` (and its dry run) is asked for. */

@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerSummary, DaemonClient, EngineBody, EngineFilters, ExecResult } from '../../../src/engine/daemon-client.js';
 import { observe } from '../../../src/engine/observe.js';
+import { formatPlan } from '../../../src/plan/format-plan.js';
+import { reconcile } from '../../../src/plan/reconcile.js';
 import { DEFAULT_WINDOWS_PROBE_IMAGE, probeFailureWarning, probeReach, removeReachProbes } from '../../../src/engine/reach-probe.js';
 import type { EngineEvent } from '../../../src/model/events.js';
 import type { DaemonFacts } from '../../../src/plan/observed-state.js';
@@ -225,5 +227,47 @@ describe('reach probe', () => {
     const observed = await observe(stack(), { linux: options.clients.linux }, { linux: options.facts.linux });
     expect(observed.containers.map((c) => c.name)).toEqual(['shop-db-1']);
     expect(observed.networks).toEqual([]);
+    // ... but lists them apart, so down / up plan their removal and say so (QA2 R5).
+    expect(observed.probeLeftovers?.map((l) => `${l.kind} ${l.platform} ${l.name}`)).toEqual([
+      'container linux shop-mixcompose-reach-probe-linux',
+      'network linux shop_mixcompose-reach-probe',
+    ]);
+    const down = formatPlan(reconcile(stack(), observed, { command: 'down' }));
+    expect(down).toContain('[linux] remove container shop-mixcompose-reach-probe-linux (reach probe left over)');
+    expect(down).toMatch(/\[linux\] remove network shop_mixcompose-reach-probe {2}after \d+/);
+    expect(down).not.toContain('nothing to do');
+  });
+
+  it('an interrupt (Ctrl-C) while probing stops it, removes what it made, and answers interrupted (QA2 R5)', async () => {
+    const { linux, windows, events, options } = rig();
+    let interrupt: (() => void) | undefined;
+    let unsubscribed = false;
+    // The pings are under way when the interrupt comes (they end soon after, as bounded pings do).
+    let pinging!: () => void;
+    const inPing = new Promise<void>((resolve) => (pinging = resolve));
+    let endPing!: (r: ExecResult) => void;
+    const pingEnds = new Promise<ExecResult>((resolve) => (endPing = resolve));
+    linux.onExec = () => {
+      pinging();
+      return pingEnds as unknown as ExecResult;
+    };
+    const running = probeReach({
+      ...options,
+      limitSeconds: 60,
+      interrupts: (onInterrupt) => {
+        interrupt = onInterrupt;
+        return () => (unsubscribed = true);
+      },
+    });
+    await inPing;
+    expect(linux.leftovers().length).toBeGreaterThan(0);
+    interrupt!();
+    endPing({ exitCode: 1, stdout: '', stderr: '' });
+    const result = await running;
+    expect(result).toMatchObject({ ok: false, interrupted: true });
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+    expect(unsubscribed).toBe(true);
+    const last = events.filter((e) => e.type === 'step' && e.id === 'reach-probe').at(-1);
+    expect(last).toMatchObject({ status: 'skipped', message: 'interrupted (the probe was removed)' });
   });
 });

@@ -1,0 +1,44 @@
+/**
+ * What a killed `up` left of its reach probe (containers and networks labelled
+ * io.mixcompose.role=reach-probe): `down` and `up` remove it as plan steps, so `plan` and
+ * `--dry-run` say so. The containers are removed with force (a probe holds nothing), then the
+ * probe network on their daemon.
+ */
+import type { PlanContext } from './plan-context.js';
+
+/** Reason text of the removal steps. */
+export const PROBE_LEFTOVER_REASON = 'reach probe left over';
+
+const byName = (a: { platform: string; name: string }, b: { platform: string; name: string }) =>
+  `${a.platform}/${a.name}` < `${b.platform}/${b.name}` ? -1 : `${a.platform}/${a.name}` > `${b.platform}/${b.name}` ? 1 : 0;
+
+export function planProbeLeftovers(ctx: PlanContext): void {
+  const leftovers = [...(ctx.observed.probeLeftovers ?? [])].sort(byName);
+  const removals: { platform: string; id: string }[] = [];
+  for (const c of leftovers.filter((l) => l.kind === 'container')) {
+    const id = `remove-probe:${c.platform}:${c.name}`;
+    ctx.add({
+      kind: 'remove-container',
+      id,
+      deps: [],
+      daemon: c.platform,
+      platform: c.platform,
+      service: 'mixcompose-reach-probe',
+      number: 1,
+      name: c.name,
+      container: { id: c.id },
+      volumes: false,
+      reason: PROBE_LEFTOVER_REASON,
+    });
+    removals.push({ platform: c.platform, id });
+  }
+  for (const n of leftovers.filter((l) => l.kind === 'network')) {
+    ctx.add({
+      kind: 'remove-network',
+      id: `network-rm-probe:${n.platform}:${n.name}`,
+      deps: removals.filter((r) => r.platform === n.platform).map((r) => r.id),
+      daemon: n.platform,
+      name: n.name,
+    });
+  }
+}
