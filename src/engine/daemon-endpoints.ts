@@ -289,6 +289,7 @@ export function modemOptionsFor(parsed: ParsedHost, tls: TlsMaterial | undefined
         port: parsed.port,
         ...(parsed.username ? { username: parsed.username } : {}),
         ...(env.SSH_AUTH_SOCK ? { agentSocket: env.SSH_AUTH_SOCK } : {}),
+        knownHostsFile: join(env.HOME || env.USERPROFILE || homedir(), '.ssh', 'known_hosts'),
       });
       break;
   }

@@ -252,7 +252,7 @@ export class DockerodeClient implements DaemonClient {
   private wrap(operation: string, error: unknown): DaemonError {
     if (error instanceof DaemonError) return error;
     const cause = toEngineApiError(error);
-    const hint = this.sshFacts && sshFailureHint(cause.message, { ...this.sshFacts, remoteStderr: this.sshAgent?.lastRemoteStderr }, cause.statusCode);
+    const hint = this.sshFacts && sshFailureHint(cause.message, { ...this.sshFacts, remoteStderr: this.sshAgent?.lastRemoteStderr, hostKeyRefusal: this.sshAgent?.lastHostKeyRefusal }, cause.statusCode);
     return new DaemonError(this.label, operation, hint ? new EngineApiError(`${cause.message} (${hint})`, cause.statusCode, cause.code) : cause);
   }
 

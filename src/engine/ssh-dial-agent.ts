@@ -10,11 +10,13 @@
  * slot), and the remote command's stderr is kept so a failure can say what the remote printed.
  *
  * Keys come only from the ssh-agent at SSH_AUTH_SOCK: ssh2 reads neither ~/.ssh/config nor
- * ~/.ssh/id_*. The host key is not checked (ssh2 accepts any host key unless told otherwise).
+ * ~/.ssh/id_*. Host keys are checked against known_hosts (ssh-known-hosts.ts says how).
  */
+import { readFileSync } from 'node:fs';
 import { Agent, type ClientRequestArgs } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Client } from 'ssh2';
+import { checkHostKey } from './ssh-known-hosts.js';
 
 /** At most this many ssh connections authenticate at once (OpenSSH starts dropping above 10). */
 export const MAX_HANDSHAKES = 4;
@@ -25,6 +27,8 @@ export interface SshDialOptions {
   readonly username?: string;
   /** ssh-agent socket (SSH_AUTH_SOCK). */
   readonly agentSocket?: string;
+  /** OpenSSH known_hosts file the host key is checked against (a missing file lists no host). */
+  readonly knownHostsFile?: string;
 }
 
 type ConnectionCallback = (error: Error | null, socket: Duplex) => void;
@@ -35,6 +39,8 @@ export class SshDialAgent extends Agent {
   private readonly clients = new Set<Client>();
   /** The last thing a remote `docker system dial-stdio` wrote to stderr (trimmed), for messages. */
   lastRemoteStderr: string | undefined;
+  /** Why the last refused host key was refused, for messages. */
+  lastHostKeyRefusal: string | undefined;
 
   constructor(readonly ssh: SshDialOptions) {
     super({ keepAlive: false });
@@ -104,11 +110,29 @@ export class SshDialAgent extends Agent {
       answer(new Error('ssh connection closed before docker system dial-stdio started'));
     });
     client.connect({
+      hostVerifier: (key: Buffer) => this.verifyHostKey(key),
       host: this.ssh.host,
       port: this.ssh.port,
       ...(this.ssh.username ? { username: this.ssh.username } : {}),
       ...(this.ssh.agentSocket ? { agent: this.ssh.agentSocket } : {}),
     });
+  }
+
+  private verifyHostKey(key: Buffer): boolean {
+    const file = this.ssh.knownHostsFile;
+    if (!file) return true;
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.lastHostKeyRefusal = `cannot read ${file}: ${(error as Error).message}`;
+        return false;
+      }
+    }
+    const verdict = checkHostKey(text, file, this.ssh.host, this.ssh.port, key);
+    if (!verdict.ok) this.lastHostKeyRefusal = verdict.reason;
+    return verdict.ok;
   }
 
   /** Ends every ssh connection (open streams included) and the queued dials. */

@@ -14,11 +14,14 @@ export interface SshEndpointFacts {
   readonly agentOffered: boolean;
   /** What the remote `docker system dial-stdio` last wrote to stderr, when anything. */
   readonly remoteStderr?: string | undefined;
+  /** Why known_hosts refused the host key, when it did. */
+  readonly hostKeyRefusal?: string | undefined;
 }
 
 /** The hint for a failure message of an ssh endpoint, or undefined when there is nothing to add. */
 export function sshFailureHint(message: string, facts: SshEndpointFacts, statusCode?: number): string | undefined {
   if (statusCode !== undefined) return undefined; // the daemon answered: not an ssh problem
+  if (/Host denied/i.test(message) && facts.hostKeyRefusal) return facts.hostKeyRefusal;
   if (/All configured authentication methods failed/i.test(message)) {
     return facts.agentOffered
       ? `the ssh server accepted none of the keys in the ssh-agent at SSH_AUTH_SOCK; mixcompose offers keys only through an ssh-agent (ssh-add the key for ${facts.target})`

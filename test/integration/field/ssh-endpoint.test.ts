@@ -6,11 +6,13 @@
  * (sshd_config `SetEnv`), so the `docker system dial-stdio` that docker-modem runs on the "remote"
  * reaches the rig's linux daemon. mixcompose then drives a two-service stack with
  * `--linux-host ssh://root@127.0.0.1:<port>` and the rig's windows stand-in: up, ps, logs (also
- * -f, a live stream over ssh, ended by Ctrl-C), down. Everything started here is stopped in
- * afterAll, also when a test fails.
+ * -f, a live stream over ssh, ended by Ctrl-C), down, with the server's host key listed in the CLI's
+ * ~/.ssh/known_hosts (HOME points at a temp dir). Then the failures: nothing listening, no agent, a
+ * remote whose docker CLI reaches no daemon, a changed host key; and a 16-service stack, past sshd's
+ * default MaxStartups. Everything started here is stopped in afterAll, also when a test fails.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +60,10 @@ function accepts(port: number): Promise<boolean> {
 interface LoopbackSsh {
   readonly dir: string;
   readonly port: number;
+  /** The server's host key line as known_hosts writes it for 127.0.0.1:port. */
+  readonly knownHostsLine: string;
+  /** The same name with another ed25519 key (a host key that changed). */
+  readonly wrongKnownHostsLine: string;
   /** An ssh-agent holding the client key. */
   readonly agentSocket: string;
   /**
@@ -130,7 +136,18 @@ async function startLoopbackSsh(dir: string): Promise<LoopbackSsh> {
     if (sshd.exitCode !== null) throw new Error(`sshd exited: ${sshdLog}`);
     return accepts(port);
   }, { timeoutMs: 10_000 });
-  return { dir, port, agentSocket, noDaemonAgentSocket, processes, log: () => sshdLog };
+  const hostPublic = (await publicKey(hostKey)).split(' ').slice(0, 2).join(' ');
+  const otherPublic = (await publicKey(noDaemonKey)).split(' ').slice(0, 2).join(' ');
+  return {
+    dir,
+    port,
+    knownHostsLine: `[127.0.0.1]:${port} ${hostPublic}`,
+    wrongKnownHostsLine: `[127.0.0.1]:${port} ${otherPublic}`,
+    agentSocket,
+    noDaemonAgentSocket,
+    processes,
+    log: () => sshdLog,
+  };
 }
 
 async function stopProcess(child: ResultPromise | undefined): Promise<void> {
@@ -167,7 +184,9 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
   let file = '';
   const project = uniqueProjectName('field-ssh');
   const sshHost = () => `ssh://root@127.0.0.1:${ssh!.port}`;
-  const sshEnv = () => ({ MIXCOMPOSE_LINUX_HOST: sshHost(), SSH_AUTH_SOCK: ssh!.agentSocket });
+  /** HOME whose ~/.ssh/known_hosts lists the server's real host key (the key is checked and known). */
+  let knownHome = '';
+  const sshEnv = () => ({ MIXCOMPOSE_LINUX_HOST: sshHost(), SSH_AUTH_SOCK: ssh!.agentSocket, HOME: knownHome });
   const mixcompose = (args: readonly string[]) => runMixcompose(['-f', file, '-p', project, ...args], { env: sshEnv() });
 
   beforeAll(async () => {
@@ -176,6 +195,9 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
     file = join(dir, 'compose.yaml');
     await writeFile(file, COMPOSE);
     ssh = await startLoopbackSsh(dir);
+    knownHome = join(dir, 'home-known');
+    await mkdir(join(knownHome, '.ssh'), { recursive: true });
+    await writeFile(join(knownHome, '.ssh', 'known_hosts'), `${ssh.knownHostsLine}\n`);
   });
 
   afterAll(async () => {
@@ -292,5 +314,19 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
     } finally {
       await removeProjectLeftovers(many);
     }
+  });
+
+  it('a host key that differs from the one in ~/.ssh/known_hosts is refused, naming the file and the fix', async () => {
+    const changedHome = join(dir!, 'home-changed');
+    await mkdir(join(changedHome, '.ssh'), { recursive: true });
+    const knownHosts = join(changedHome, '.ssh', 'known_hosts');
+    await writeFile(knownHosts, `${ssh!.wrongKnownHostsLine}\n`);
+    const r = await runMixcompose(['-f', file, '-p', project, 'ps'], { env: { ...sshEnv(), HOME: changedHome } });
+    expect(r.exitCode).toBe(1);
+    const name = `[127.0.0.1]:${ssh!.port}`;
+    expect(r.stderr).toContain(
+      `error: daemon linux (${sshHost()}): ps (connecting) failed: Host denied (verification failed) (the ssh-ed25519 host key of ${name} is not the one ${knownHosts} lists`,
+    );
+    expect(r.stderr).toContain(`ssh-keygen -R "${name}"`);
   });
 });

@@ -144,10 +144,16 @@ describe('resolveEndpoint', () => {
   });
 
   it('dials ssh endpoints through an ssh agent connection (dial-stdio) with the agent socket', async () => {
-    const endpoint = await resolveEndpoint(settings({ host: 'ssh://admin@winhost' }), { env: { SSH_AUTH_SOCK: '/tmp/agent.sock' } });
+    const endpoint = await resolveEndpoint(settings({ host: 'ssh://admin@winhost' }), { env: { SSH_AUTH_SOCK: '/tmp/agent.sock', HOME: '/home/me' } });
     expect(endpoint.modem).toMatchObject({ protocol: 'http', host: 'winhost', port: 22, username: 'admin' });
     expect(endpoint.modem.agent).toBeInstanceOf(SshDialAgent);
-    expect((endpoint.modem.agent as SshDialAgent).ssh).toEqual({ host: 'winhost', port: 22, username: 'admin', agentSocket: '/tmp/agent.sock' });
+    expect((endpoint.modem.agent as SshDialAgent).ssh).toEqual({
+      host: 'winhost',
+      port: 22,
+      username: 'admin',
+      agentSocket: '/tmp/agent.sock',
+      knownHostsFile: join('/home/me', '.ssh', 'known_hosts'),
+    });
   });
 
   it('reads a docker context and its TLS files from DOCKER_CONFIG', async () => {

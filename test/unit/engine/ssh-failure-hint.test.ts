@@ -34,3 +34,10 @@ describe('sshFailureHint with what the remote printed', () => {
     );
   });
 });
+
+describe('sshFailureHint for a refused host key', () => {
+  it('gives known_hosts reason', () => {
+    expect(sshFailureHint('Host denied (verification failed)', { ...facts, hostKeyRefusal: 'the key changed' })).toBe('the key changed');
+    expect(sshFailureHint('Host denied (verification failed)', facts)).toBeUndefined();
+  });
+});
