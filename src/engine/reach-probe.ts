@@ -129,13 +129,14 @@ async function probeImage(side: ProbeSide, options: ReachProbeOptions): Promise<
     throw new Error(`the probe image ${side.image} (the resolver image) is not on the ${side.platform} daemon`);
   }
   if (await side.client.inspectImage(side.image)) return;
-  const pullStep = (status: 'started' | 'done' | 'failed', message: string) =>
+  const pullStep = (status: 'started' | 'done' | 'skipped', message: string) =>
     options.onEvent?.({ type: 'step', id: `pull:${side.platform}:${side.image}`, resource: 'image', name: side.image, platform: side.platform, action: 'pull', status, message });
   pullStep('started', 'reach probe image');
   try {
     await ensureImage(side.client, side.image, side.createPlatform);
   } catch (error) {
-    pullStep('failed', innermost(error));
+    // Not an error of `up`, which goes on without the probe: its one warning says why.
+    pullStep('skipped', 'not pulled: the reach probe could not run (see the warning)');
     throw error;
   }
   pullStep('done', 'reach probe image');
@@ -180,7 +181,8 @@ export async function probeReach(options: ReachProbeOptions): Promise<ReachProbe
     onEvent?.({ type: 'step', id: stepId, resource: 'network', name: 'reach between daemons', action: 'probe', status, message, ...(reach ? { reach } : {}) });
   const failed = (reason: string): ReachProbeResult => {
     const ms = Date.now() - started;
-    step('skipped', `could not probe: ${reason}`);
+    // The reason is said once, in the caller's warning (probeFailureWarning).
+    step('skipped', 'could not run (see the warning)');
     return { ok: false, reason, ms };
   };
   const clients = PLATFORMS.map((p) => options.clients[p]);

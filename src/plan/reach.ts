@@ -57,6 +57,13 @@ export function recordedReach(observed: Pick<ObservedState, 'networks'>): Partia
   return out;
 }
 
+/**
+ * On the networks an `up` creates when its probe could not run: the next `ps` / `plan` say so
+ * (rather than "not probed yet"). Not a reach answer: the next `up` probes again.
+ */
+export const LABEL_REACH_PROBE_OUTCOME = 'io.mixcompose.reach-probe';
+export const PROBE_COULD_NOT_RUN = 'could-not-run';
+
 /** Reach per provider daemon: configured > fresh probe > recorded probe > endpoints. */
 export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, SourcedReach>> {
   const result: Partial<Record<PlatformOs, SourcedReach>> = {};
@@ -81,7 +88,12 @@ export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, Source
     }
     const guess = reachFromEndpoints(settings.host, daemons[other(platform)]?.host);
     // `up` probes (and says so in its progress); `plan`, `up --dry-run`, `ps` and `start` do not.
-    const note = ctx.options.probeFailed ? 'the probe could not run (see the warning)' : 'not probed yet (up probes)';
+    const lastFailed = ctx.observed.networks.some((n) => n.labels[LABEL_REACH_PROBE_OUTCOME] === PROBE_COULD_NOT_RUN);
+    const note = ctx.options.probeFailed
+      ? 'the probe could not run (see the warning)'
+      : lastFailed
+        ? 'the last probe could not run (up probes again)'
+        : 'not probed yet (up probes)';
     result[platform] = { ...guess, why: `${guess.why}; ${note}`, source: 'endpoints' };
   }
   return result;
@@ -89,10 +101,10 @@ export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, Source
 
 /**
  * The reach labels a network the plan creates carries: the decisions that came from a probe
- * (fresh or recorded), so the next `up` need not probe again.
+ * (fresh or recorded), so the next `up` need not probe again; or that this `up`'s probe could not run.
  */
-export function reachLabels(reach: Readonly<Partial<Record<PlatformOs, SourcedReach>>>): Record<string, string> {
-  const labels: Record<string, string> = {};
+export function reachLabels(reach: Readonly<Partial<Record<PlatformOs, SourcedReach>>>, probeFailed = false): Record<string, string> {
+  const labels: Record<string, string> = probeFailed ? { [LABEL_REACH_PROBE_OUTCOME]: PROBE_COULD_NOT_RUN } : {};
   for (const platform of PLATFORMS) {
     const decision = reach[platform];
     if (decision && (decision.source === 'probe' || decision.source === 'recorded')) labels[LABEL_REACH[platform]] = decision.reach;

@@ -102,7 +102,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         [LABEL_NETWORK]: key,
         [LABEL_PLATFORM]: daemon,
         // The probe's answer, recorded so the next `up` does not probe again (plan/reach.ts).
-        ...reachLabels(reach),
+        ...reachLabels(reach, ctx.options.probeFailed === true),
       },
     };
     if (network?.driver_opts) body.Options = { ...network.driver_opts };

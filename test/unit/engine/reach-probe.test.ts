@@ -167,7 +167,7 @@ describe('reach probe', () => {
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
   });
 
-  it('uses x-mixcompose.daemons.<p>.probe_image when set; a failed pull is a failed pull step and no probe', async () => {
+  it('uses x-mixcompose.daemons.<p>.probe_image when set; a failed pull ends its step skipped (no error line) and no probe', async () => {
     const { linux, events, options } = rig();
     const p = stack();
     const withImage = { ...p, extension: { ...p.extension, daemons: { ...p.extension.daemons, linux: { ...p.extension.daemons.linux, probe_image: 'my/probe:1' } } } };
@@ -180,7 +180,14 @@ describe('reach probe', () => {
     const result = await probeReach({ ...options, project: withImage });
     expect(!result.ok && result.reason).toBe('probe image: manifest unknown');
     const pulls = events.filter((e) => e.type === 'step' && e.id === 'pull:linux:my/probe:1').map((e) => (e.type === 'step' ? e.status : ''));
-    expect(pulls).toEqual(['started', 'done', 'started', 'failed']);
+    // Not an error line (up goes on): the step ends skipped, the warning says why (QA2 R6).
+    expect(pulls).toEqual(['started', 'done', 'started', 'skipped']);
+    const ends = events.filter((e) => e.type === 'step' && e.status !== 'started' && e.status !== 'done');
+    expect(ends.map((e) => (e.type === 'step' ? `${e.id}: ${e.message}` : ''))).toEqual([
+      'pull:linux:my/probe:1: not pulled: the reach probe could not run (see the warning)',
+      'reach-probe: could not run (see the warning)',
+    ]);
+    expect(events.some((e) => e.type === 'step' && e.status === 'failed')).toBe(false);
   });
 
   it('a missing resolver image: no probe, not pulled, a reason that names the image, nothing created', async () => {

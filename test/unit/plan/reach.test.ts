@@ -50,6 +50,23 @@ describe('decideReach precedence', () => {
     expect(failed.windows?.why).toBe('auto: daemons on one machine; the probe could not run (see the warning)');
   });
 
+  it('an up whose probe could not run records that on its networks: ps/plan say so afterwards, and up probes again (QA2 R6)', () => {
+    const failedUp = reconcile(auto(), observed({ daemons: { linux: facts('linux'), windows: facts('windows') } }), { command: 'up', probeFailed: true });
+    const created = failedUp.operations.filter((op): op is CreateNetworkOp => op.kind === 'create-network');
+    expect(created.length).toBeGreaterThan(0);
+    for (const op of created) expect((op.body.Labels as Record<string, string>)['io.mixcompose.reach-probe']).toBe('could-not-run');
+    const after = observed({
+      daemons: { linux: facts('linux'), windows: facts('windows') },
+      networks: [network('linux', { 'io.mixcompose.reach-probe': 'could-not-run' })],
+    });
+    expect(decideReach(new PlanContext(auto(), after, {})).windows?.why).toBe('auto: daemons on one machine; the last probe could not run (up probes again)');
+    expect(reachToProbe(auto(), after)).toEqual(['linux', 'windows']);
+    // A successful up records no such label.
+    const okUp = reconcile(auto(), observed({ daemons: { linux: facts('linux'), windows: facts('windows') } }), { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
+    const okLabels = okUp.operations.filter((op): op is CreateNetworkOp => op.kind === 'create-network').map((op) => op.body.Labels as Record<string, string>);
+    expect(okLabels.some((l) => 'io.mixcompose.reach-probe' in l)).toBe(false);
+  });
+
   it('ignores reach labels that are not ip/published, and the probe\'s own network', () => {
     const odd = network('linux', { 'io.mixcompose.reach.linux': 'sometimes' });
     const probeNet = { ...network('linux', { ...RECORDED, 'io.mixcompose.role': 'reach-probe' }), name: 'shop_mixcompose-reach-probe' };
