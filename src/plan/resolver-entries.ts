@@ -11,6 +11,8 @@ import { LABEL_ROLE } from './labels.js';
 import type { ObservedContainer, ObservedResolverHosts, ObservedState, ResolverHostsFile } from './observed-state.js';
 import type { Operation, RegisterHostsOp } from './plan.js';
 import type { PlanContext } from './plan-context.js';
+import { placeServices, spansTwoDaemons } from './placement.js';
+import { resolverContainerName } from './resolver.js';
 
 /** Hosts file name of a replica: `<service>-<number>`. */
 export function hostsFileName(service: string, number: number): string {
@@ -84,6 +86,36 @@ export interface NameEntryCheck {
   /** What the resolver answers now (absent: nothing). */
   readonly resolverIp?: string;
   readonly containerIp: string;
+  /** The project resolver does not run (stopped, or its container is gone): nothing answers. */
+  readonly resolverState?: ResolverOutage['state'];
+}
+
+/** The project resolver, needed but not running (see resolverOutage). */
+export interface ResolverOutage {
+  readonly container: string;
+  readonly state: 'stopped' | 'missing';
+  /** Docker's state of a stopped one (exited, created, ...). */
+  readonly status?: string;
+}
+
+/**
+ * For `ps`: names across daemons need the project resolver (the services span two daemons, the
+ * resolver is not disabled, and some service container runs), but it does not run. Else undefined.
+ */
+export function resolverOutage(project: Project, observed: ObservedState): ResolverOutage | undefined {
+  const platforms = Object.values(project.services).map((s) => s.platform.os);
+  if (project.extension.resolver?.enabled === false || !spansTwoDaemons(placeServices(observed.daemons), platforms)) return undefined;
+  if (!observed.containers.some((c) => isServiceContainer(c) && c.status === 'running')) return undefined;
+  const resolvers = observed.containers.filter((c) => c.labels[LABEL_ROLE] === 'resolver');
+  if (resolvers.some((c) => c.status === 'running')) return undefined;
+  const stopped = resolvers[0];
+  return stopped ? { container: stopped.name, state: 'stopped', status: stopped.status } : { container: resolverContainerName(project.name), state: 'missing' };
+}
+
+/** The `ps` line under the table for a resolver outage, with the fix. */
+export function describeResolverOutage(outage: ResolverOutage): string {
+  const what = outage.state === 'missing' ? 'is missing (removed)' : `is stopped (${outage.status ?? 'not running'})`;
+  return `names across daemons: the resolver ${outage.container} ${what}, so service names do not resolve across the daemons: run mixcompose up`;
 }
 
 /** A check with what registering the container again needs. */
@@ -127,6 +159,18 @@ function entryChecks(project: Project, observed: ObservedState): EntryCheck[] {
  * resolver answers its names with its current address. Empty when the resolver's files are unknown.
  */
 export function nameEntryChecks(project: Project, observed: ObservedState): NameEntryCheck[] {
+  const outage = resolverOutage(project, observed);
+  if (outage) {
+    // Nothing answers: every running container away from the resolver's daemon has no entry.
+    const resolverDaemon = placeServices(observed.daemons).linux;
+    return observed.containers
+      .filter((c) => isServiceContainer(c) && c.status === 'running' && c.platform !== resolverDaemon)
+      .flatMap((c) => {
+        const containerIp = registeredIp(project, project.services[c.service], c.ips);
+        return containerIp ? [{ container: c.name, file: hostsFileName(c.service, c.number), state: 'missing' as const, containerIp, resolverState: outage.state }] : [];
+      })
+      .sort((a, b) => byName(a.file, b.file));
+  }
   return entryChecks(project, observed).map(({ container, file, state, resolverIp, containerIp }) => ({
     container,
     file,
@@ -159,7 +203,8 @@ export function nameRefreshOperations(project: Project, observed: ObservedState)
 
 /** The `ps` line for an entry that is not fresh. */
 export function describeNameEntry(check: NameEntryCheck): string | undefined {
-  if (check.state === 'fresh') return undefined;
+  // A resolver outage is one line for all (describeResolverOutage).
+  if (check.state === 'fresh' || check.resolverState) return undefined;
   const answer = check.resolverIp ? `the resolver answers ${check.resolverIp}` : 'the resolver has no entry for it';
   return `${check.file}: ${answer}, the container has ${check.containerIp}: run mixcompose up`;
 }

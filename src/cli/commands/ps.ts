@@ -11,7 +11,7 @@ import { PlanContext } from '../../plan/plan-context.js';
 import { decideReach, type SourcedReach } from '../../plan/reach.js';
 import type { PlatformOs, Project } from '../../model/project.js';
 import { spansTwoDaemons } from '../../plan/placement.js';
-import { describeNameEntry, nameEntryChecks, type NameEntryCheck } from '../../plan/resolver-entries.js';
+import { describeNameEntry, describeResolverOutage, nameEntryChecks, resolverOutage, type NameEntryCheck } from '../../plan/resolver-entries.js';
 
 export interface PsRow {
   readonly id: string;
@@ -127,6 +127,12 @@ function reachLines(reach: Partial<Record<PlatformOs, SourcedReach>>): string {
     .join('');
 }
 
+/** The table's line when names across daemons are broken because the project resolver does not run. */
+export function resolverOutageLine(project: Project, observed: ObservedState): string {
+  const outage = resolverOutage(project, observed);
+  return outage ? `${describeResolverOutage(outage)}\n` : '';
+}
+
 export function registerPs(program: Command): void {
   program
     .command('ps')
@@ -148,7 +154,7 @@ export function registerPs(program: Command): void {
           if (flags.quiet) out = rows.map((r) => `${r.id}\n`).join('');
           else if (flags.services) out = [...new Set(rows.map((r) => r.service))].sort().map((s) => `${s}\n`).join('');
           else if (flags.format === 'json') out = `${JSON.stringify(withReach(rows, projectReach(session.project, observed)), null, 2)}\n`;
-          else out = formatPsTable(rows) + reachLines(projectReach(session.project, observed)) + staleNames;
+          else out = formatPsTable(rows) + reachLines(projectReach(session.project, observed)) + staleNames + resolverOutageLine(session.project, observed);
         },
         { progress: 'quiet', services },
       );
