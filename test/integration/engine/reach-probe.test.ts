@@ -137,8 +137,12 @@ describe('reach auto: the probe', () => {
     await left.start();
     expect(await probeLeftovers(stack.name)).toHaveLength(2);
     const { plan } = await stack.down();
-    // not part of the plan (observe leaves probe resources out), removed all the same
-    expect(plan.operations.some((op) => 'name' in op && String(op.name).includes('reach-probe'))).toBe(false);
+    // Steps of the plan (so `down --dry-run` shows them too), not services of the stack (QA2 R5).
+    const probeSteps = plan.operations.filter((op) => 'name' in op && String(op.name).includes('reach-probe'));
+    expect(probeSteps.map((op) => `${op.kind} ${'name' in op ? op.name : ''}${op.kind === 'remove-container' ? ` (${op.reason})` : ''}`)).toEqual([
+      `remove-container ${stack.name}-mixcompose-reach-probe-windows (reach probe left over)`,
+      `remove-network ${stack.name}_mixcompose-reach-probe`,
+    ]);
     expect(await probeLeftovers(stack.name)).toEqual([]);
     for (const daemon of ['linux', 'windows'] as const) {
       const networks = await rigDocker(daemon).listNetworks({ filters: JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] }) });
