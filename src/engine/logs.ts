@@ -244,6 +244,7 @@ async function followRuns(
   // Ends of runs before the current one, said at the latest shortly after re-attaching (the log's
   // backlog places them among the lines first).
   let endsBefore: number | undefined;
+  let lastRestartAt = -Infinity;
   for (;;) {
     const skipUpTo = lastShown;
     const settle = endsBefore === undefined ? undefined : setTimeout((before: number) => showEndsBefore(before), 500, endsBefore);
@@ -253,8 +254,13 @@ async function followRuns(
     options.signal?.addEventListener('abort', stop, { once: true });
     if (options.signal?.aborted) stop();
     const openedOn = options.exits ? (await runState(client, c.id))?.startedAtMs : undefined;
+    // A start re-attaches once: the event of the run just opened, logged late (a busy daemon), must
+    // not re-attach again and again.
+    const after = Math.max(openedOn === undefined ? -Infinity : openedOn + NEW_RUN_AFTER_MS, lastRestartAt);
     const unlisten = runs?.onStart(c.id, (atMs) => {
-      if (openedOn === undefined || atMs > openedOn + NEW_RUN_AFTER_MS) stop();
+      if (atMs <= after) return;
+      lastRestartAt = Math.max(lastRestartAt, atMs);
+      stop();
     });
     try {
       const stream = await client.containerLogs(c.id, { ...request, signal: restarted.signal, ...(since !== undefined ? { since } : {}) });

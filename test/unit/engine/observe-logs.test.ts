@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { observe, observedContainer, parseStatus } from '../../../src/engine/observe.js';
 import { streamLogs } from '../../../src/engine/logs.js';
-import type { ContainerSummary, EngineFilters, LogLine } from '../../../src/engine/daemon-client.js';
+import type { ContainerSummary, EngineFilters, LogLine, LogOptions } from '../../../src/engine/daemon-client.js';
 import type { LogEvent } from '../../../src/model/events.js';
 import { facts, project, service } from '../plan/builders.js';
 import { MemoryDaemon } from './memory-daemon.js';
@@ -195,6 +195,39 @@ describe('logs', () => {
     expect(requests).toEqual([undefined, 1767225605]);
     // The events are replayed from the container's creation.
     expect(requested).toEqual([{ filters: { type: ['container'], event: ['die', 'start'], container: ['shop-web-1-id'] }, since: 1767225603 }]);
+  });
+
+  it('attached (exits): the start event of the run it follows, logged late, re-attaches at most once', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    const startedAt = '2026-01-01T00:00:05.000000000Z';
+    linux.inspectContainer = async (id: string) => ({ Id: id, State: { Running: true, Restarting: false, ExitCode: 0, StartedAt: startedAt } });
+    // Its own start, logged 300 ms after StartedAt by a busy daemon.
+    linux.events = () =>
+      (async function* () {
+        yield { Type: 'container', Action: 'start', Actor: { ID: 'shop-web-1-id', Attributes: {} }, time: 1767225605, timeNano: 1767225605.3e9 };
+        await new Promise<never>(() => undefined);
+      })();
+    const requests: LogOptions[] = [];
+    linux.containerLogs = async (_id, options) => {
+      requests.push(options);
+      return (async function* () {
+        yield { stream: 'stdout' as const, text: 'hello', timestamp: '2026-01-01T00:00:05.100000000Z' };
+        await new Promise<never>(() => undefined);
+      })();
+    };
+    const abort = new AbortController();
+    const out: LogEvent[] = [];
+    const done = streamLogs({ linux }, [observedContainer(summary('shop-web-1'), 'linux')], { follow: true, exits: true, signal: abort.signal }, (e) => out.push(e));
+    const deadline = Date.now() + 2000;
+    while (requests.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // Give a runaway loop the chance to show itself: wait for the second stream to be read.
+    while (!requests[1]?.signal && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const seen = requests.length;
+    abort.abort();
+    await done;
+    expect(seen).toBeLessThanOrEqual(2);
+    expect(requests.length).toBeLessThanOrEqual(2);
+    expect(out.map((e) => e.text)).toEqual(['hello']);
   });
 
   it('attached (exits): without events, a restarting container still gets its code from inspect', async () => {
