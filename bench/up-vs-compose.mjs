@@ -1,10 +1,11 @@
 // `up` of 20 busybox services in 4 dependency chains of 5, split over the rig's two daemons (chains a, b
-// on linux; c, d on windows). Three ways, round-robin, BENCH_RUNS times each, everything removed
+// on linux; c, d on windows). Four ways, round-robin, BENCH_RUNS times each, everything removed
 // between runs:
 //   critical   the longest chain's 5 create+start calls, one after the other, straight to the Engine
 //              API (dockerode) on an existing network: no tool can beat this by much
 //   compose    Debian docker-compose 1.29.2 once per daemon, one after the other (two files)
-//   mixcompose `mixcompose up -d` of the equivalent single file
+//   mixcompose `mixcompose up -d` of the equivalent single file (reach configured), and again with
+//              reach auto, where each run's first up probes reach
 // Results: bench/results/up.md. See bench/README.md.
 import { BUSYBOX_IMAGE, RUNS, assertRig, docker, removeProject, timed } from './lib/common.mjs';
 import { composeSerialUp, main, mixcomposeUp, runWays, writeReport } from './lib/harness.mjs';
@@ -65,6 +66,12 @@ main(async () => {
       needs: 'up',
       measure: (p) => mixcomposeUp(files, p, { check: allRunning }),
     },
+    {
+      key: 'mixcomposeprobe',
+      label: 'mixcompose up -d, reach auto: a first up that probes reach',
+      needs: 'up',
+      measure: (p) => mixcomposeUp({ ...files, mixcompose: files.mixcomposeAuto }, p, { check: allRunning }),
+    },
   ];
   const results = await runWays(ways, RUNS, `benchup${process.pid}`);
   await writeReport('up.md', {
@@ -77,6 +84,7 @@ with everything removed between runs. Times are wall-clock seconds until the com
     ratios: [
       ['mixcompose', 'critical', 'how far above the dependency floor (1.0 = at the floor)'],
       ['compose', 'mixcompose', 'speed-up over what people do by hand (> 1 = mixcompose faster)'],
+      ['compose', 'mixcomposeprobe', 'the same for a first up that probes reach (once per stack, until down)'],
     ],
   });
 });

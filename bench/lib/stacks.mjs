@@ -25,8 +25,13 @@ export function writeStack(/** @type {BenchService[]} */ services) {
   const mixcompose = {
     services: Object.fromEntries(services.map((s) => [s.name, { platform: s.daemon, ...serviceBody(s) }])),
   };
-  writeFileSync(join(dir, 'mixcompose.yml'), stringify(mixcompose));
-  const files = { dir, mixcompose: join(dir, 'mixcompose.yml') };
+  // mixcompose.yml says how the daemons reach each other (`reach: ip`, true on the rig), as a stack
+  // does once its first `up` has probed and recorded it; mixcompose-auto.yml leaves `auto`, so every
+  // first `up` (each run starts from nothing) pays the reach probe.
+  const configured = { 'x-mixcompose': { daemons: { linux: { reach: 'ip' }, windows: { reach: 'ip' } } }, ...mixcompose };
+  writeFileSync(join(dir, 'mixcompose.yml'), stringify(configured));
+  writeFileSync(join(dir, 'mixcompose-auto.yml'), stringify(mixcompose));
+  const files = { dir, mixcompose: join(dir, 'mixcompose.yml'), mixcomposeAuto: join(dir, 'mixcompose-auto.yml') };
   for (const daemon of ['linux', 'windows']) {
     const mine = services.filter((s) => s.daemon === daemon);
     // docker-compose 1.29.2 reads the 2.4 format; it rejects a top-level `name:`.
