@@ -37,8 +37,11 @@ export function briefOperation(op: Operation): string {
   switch (op.kind) {
     case 'create-container':
       return `${op.replaces || op.reason !== 'new' ? 'recreate' : 'create'} container ${op.name}`;
-    case 'register-hosts':
-      return `register ${op.names.join(' ')} in the resolver`;
+    case 'register-hosts': {
+      // Static answers (published reach) and a container's own entry can name the same names: say which askers.
+      const askers = op.dir && op.reason?.startsWith('for ') ? ` (${op.reason.split(':')[0]})` : '';
+      return `register ${op.names.join(' ')} in the resolver${askers}`;
+    }
     case 'unregister-hosts':
       return `unregister ${op.names.join(' ')} from the resolver`;
     case 'wait':
