@@ -41,15 +41,24 @@ export function resolveProgressMode(
   return 'tty';
 }
 
-function writeLog(stream: Writable, event: Extract<EngineEvent, { type: 'log' }>, colour: boolean, width: number): void {
-  const stamp = event.timestamp ? `${event.timestamp} ` : '';
-  const text = event.text.endsWith('\n') ? event.text : `${event.text}\n`;
-  stream.write(`${logPrefix(event.container, width, colour)}${stamp}${text}`);
+/**
+ * Writes log lines with the `|` column as wide as the longest container name seen so far (at least
+ * `minWidth`), as docker compose widens it when a container with a longer name attaches.
+ */
+function logWriter(stream: Writable, colour: boolean, minWidth: number): (event: Extract<EngineEvent, { type: 'log' }>) => void {
+  let width = minWidth;
+  return (event) => {
+    width = Math.max(width, event.container.length);
+    const stamp = event.timestamp ? `${event.timestamp} ` : '';
+    const text = event.text.endsWith('\n') ? event.text : `${event.text}\n`;
+    stream.write(`${logPrefix(event.container, width, colour)}${stamp}${text}`);
+  };
 }
 
 /** Plain lines. Progress events are thinned to layer changes so CI logs stay readable. */
 export function plainReporter(streams: ReporterStreams, options: { logWidth?: number; colour?: boolean } = {}): Reporter {
   const lastLayers = new Map<string, number>();
+  const writeLog = logWriter(streams.stdout, options.colour ?? false, options.logWidth ?? 12);
   const sink: EventSink = (event) => {
     switch (event.type) {
       case 'step':
@@ -65,7 +74,7 @@ export function plainReporter(streams: ReporterStreams, options: { logWidth?: nu
         streams.stderr.write(`warning: ${event.service ? `${event.service}: ` : ''}${event.message}\n`);
         break;
       case 'log':
-        writeLog(streams.stdout, event, options.colour ?? false, options.logWidth ?? 12);
+        writeLog(event);
         break;
     }
   };
@@ -132,6 +141,7 @@ export function ttyReporter(streams: ReporterStreams, title = 'mixcompose'): Rep
     },
   );
   const running = listr.run().catch(() => undefined);
+  const writeTtyLog = logWriter(streams.stdout, true, 12);
   const sink: EventSink = (event) => {
     switch (event.type) {
       case 'step':
@@ -144,7 +154,7 @@ export function ttyReporter(streams: ReporterStreams, title = 'mixcompose'): Rep
         warnings.push(`warning: ${event.service ? `${event.service}: ` : ''}${event.message}`);
         break;
       case 'log':
-        writeLog(streams.stdout, event, true, 12);
+        writeTtyLog(event);
         return;
     }
     update?.();

@@ -71,6 +71,21 @@ describe('reporters', () => {
     expect(c.out()).toBe('db-1         | ready\n');
   });
 
+  test('the log column widens to the longest container name, as compose does', () => {
+    const c = capture();
+    const r = plainReporter(c.streams);
+    const log = (container: string, text: string) =>
+      r.sink({ type: 'log', service: 'x', container, platform: 'linux', stream: 'stdout', text });
+    log('qa3-rsl-db-1', 'one');
+    log('qa3-rsl-web-1', 'two');
+    log('qa3-rsl-db-1', 'three');
+    expect(c.out().split('\n').filter(Boolean)).toEqual([
+      'qa3-rsl-db-1 | one',
+      'qa3-rsl-web-1 | two',
+      'qa3-rsl-db-1  | three',
+    ]);
+  });
+
   test('json writes one parseable event per line', () => {
     const c = capture();
     const r = jsonReporter(c.streams);
