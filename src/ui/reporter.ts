@@ -15,6 +15,11 @@ export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
 
 export interface Reporter {
   readonly sink: EventSink;
+  /**
+   * The containers whose logs are about to be shown: the `|` column is made as wide as the longest
+   * name before the first line, so it does not shift depending on which container speaks first.
+   */
+  alignLogs?(containers: readonly string[]): void;
   /** Flushes and stops rendering. `failed` marks the TTY task as failed. */
   close(failed?: boolean): Promise<void>;
 }
@@ -42,23 +47,33 @@ export function resolveProgressMode(
 }
 
 /**
- * Writes log lines with the `|` column as wide as the longest container name seen so far (at least
- * `minWidth`), as docker compose widens it when a container with a longer name attaches.
+ * Writes log lines with the `|` column as wide as the longest container name attached (`align`) or
+ * seen so far (at least `minWidth`), as docker compose sizes it from the containers it attaches to
+ * and widens it when a container with a longer name attaches later.
  */
-function logWriter(stream: Writable, colour: boolean, minWidth: number): (event: Extract<EngineEvent, { type: 'log' }>) => void {
+function logWriter(
+  stream: Writable,
+  colour: boolean,
+  minWidth: number,
+): { write: (event: Extract<EngineEvent, { type: 'log' }>) => void; align: (containers: readonly string[]) => void } {
   let width = minWidth;
-  return (event) => {
-    width = Math.max(width, event.container.length);
-    const stamp = event.timestamp ? `${event.timestamp} ` : '';
-    const text = event.text.endsWith('\n') ? event.text : `${event.text}\n`;
-    stream.write(`${logPrefix(event.container, width, colour)}${stamp}${text}`);
+  return {
+    align: (containers) => {
+      width = Math.max(width, ...containers.map((name) => name.length));
+    },
+    write: (event) => {
+      width = Math.max(width, event.container.length);
+      const stamp = event.timestamp ? `${event.timestamp} ` : '';
+      const text = event.text.endsWith('\n') ? event.text : `${event.text}\n`;
+      stream.write(`${logPrefix(event.container, width, colour)}${stamp}${text}`);
+    },
   };
 }
 
 /** Plain lines. Progress events are thinned to layer changes so CI logs stay readable. */
 export function plainReporter(streams: ReporterStreams, options: { logWidth?: number; colour?: boolean } = {}): Reporter {
   const lastLayers = new Map<string, number>();
-  const writeLog = logWriter(streams.stdout, options.colour ?? false, options.logWidth ?? 12);
+  const logs = logWriter(streams.stdout, options.colour ?? false, options.logWidth ?? 12);
   const sink: EventSink = (event) => {
     switch (event.type) {
       case 'step':
@@ -74,11 +89,11 @@ export function plainReporter(streams: ReporterStreams, options: { logWidth?: nu
         streams.stderr.write(`warning: ${event.service ? `${event.service}: ` : ''}${event.message}\n`);
         break;
       case 'log':
-        writeLog(event);
+        logs.write(event);
         break;
     }
   };
-  return { sink, close: async () => undefined };
+  return { sink, alignLogs: logs.align, close: async () => undefined };
 }
 
 /** One JSON object per line on stdout. */
@@ -96,6 +111,7 @@ export function quietReporter(streams: ReporterStreams): Reporter {
     sink: (event) => {
       if (event.type === 'warning' || event.type === 'log') plain.sink(event);
     },
+    alignLogs: plain.alignLogs!,
     close: async () => undefined,
   };
 }
@@ -141,7 +157,7 @@ export function ttyReporter(streams: ReporterStreams, title = 'mixcompose'): Rep
     },
   );
   const running = listr.run().catch(() => undefined);
-  const writeTtyLog = logWriter(streams.stdout, true, 12);
+  const ttyLogs = logWriter(streams.stdout, true, 12);
   const sink: EventSink = (event) => {
     switch (event.type) {
       case 'step':
@@ -154,13 +170,14 @@ export function ttyReporter(streams: ReporterStreams, title = 'mixcompose'): Rep
         warnings.push(`warning: ${event.service ? `${event.service}: ` : ''}${event.message}`);
         break;
       case 'log':
-        writeTtyLog(event);
+        ttyLogs.write(event);
         return;
     }
     update?.();
   };
   return {
     sink,
+    alignLogs: ttyLogs.align,
     close: async (failed = false) => {
       update?.();
       finish?.(failed);

@@ -176,7 +176,16 @@ export async function runScript(
 export async function pollUntil<T>(
   what: string,
   check: () => Promise<T | undefined | false>,
-  { timeoutMs = 30_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 100,
+    detail,
+  }: {
+    timeoutMs?: number;
+    intervalMs?: number;
+    /** What to show on a timeout besides the last error (the output of a command being watched). */
+    detail?: () => string;
+  } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -189,7 +198,8 @@ export async function pollUntil<T>(
     }
     if (Date.now() >= deadline) {
       const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+      const shown = detail ? `\n--- what it printed so far:\n${detail()}` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}${shown}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

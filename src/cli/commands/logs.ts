@@ -38,10 +38,12 @@ export function registerLogs(program: Command): void {
         const abort = new AbortController();
         const onSignal = () => abort.abort();
         process.once('SIGINT', onSignal);
+        const containers = logContainers(observed.containers, services);
+        session.reporter.alignLogs?.(containers.map((c) => c.name));
         try {
           await streamLogs(
             session.daemons.clients,
-            logContainers(observed.containers, services),
+            containers,
             {
               ...(flags.follow ? { follow: true } : {}),
               tail,

@@ -193,6 +193,7 @@ async function attach(session: Session, daemons: Session['daemons'], services: r
   const unwatch = new AbortController();
   const watching = watchNames(session.project, { clients: daemons.clients, facts: daemons.facts, signal: unwatch.signal, onEvent: session.reporter.sink });
   try {
+    session.reporter.alignLogs?.(containers.map((c) => c.name));
     await streamLogs(daemons.clients, containers, { follow: true, signal: abort.signal, exits: true }, session.reporter.sink);
     await Promise.all(stops);
   } finally {

@@ -53,7 +53,7 @@ describe('attached up follows containers Docker restarts', () => {
       await pollUntil(
         'both flaky services ran three times and gave up',
         async () => linesOf(run.output, `${name}-web-1`).length >= expected.length && linesOf(run.output, `${name}-job-1`).length >= expected.length,
-        { timeoutMs: 90_000, intervalMs: 200 },
+        { timeoutMs: 90_000, intervalMs: 200, detail: () => run.output },
       );
     } finally {
       child.kill('SIGINT');

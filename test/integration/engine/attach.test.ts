@@ -26,6 +26,9 @@ services:
     command: ["sh", "-c", "echo web-ready; exec sleep 3600"]
 `;
 
+/** Whether `container` logged the line `text` (the `|` column is padded to the longest name attached). */
+const logged = (output: string, container: string, text: string) => output.split('\n').some((line) => new RegExp(`^${container} +\\| `).test(line) && line.endsWith(`| ${text}`));
+
 /** `mixcompose up` (attached) in `dir`, its stdout and stderr collected in `output`. */
 const attachedUp = (dir: string) => attachedUpOn(['-f', join(dir, 'compose.yaml')]);
 
@@ -40,7 +43,7 @@ describe('attached up', () => {
     writeFileSync(join(dir, 'compose.yaml'), yaml);
     const run = attachedUp(dir);
     const { child } = run;
-    await pollUntil('both services logged', async () => run.output.includes(`${name}-db-1 | db-ready`) && run.output.includes(`${name}-web-1 | web-ready`), { timeoutMs: 60_000 });
+    await pollUntil('both services logged', async () => logged(run.output, `${name}-db-1`, 'db-ready') && logged(run.output, `${name}-web-1`, 'web-ready'), { timeoutMs: 60_000, detail: () => run.output });
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode, run.output).toBe(0);
@@ -64,9 +67,9 @@ describe('attached up', () => {
     try {
       const run = attachedUp(dir);
       const { child } = run;
-      await pollUntil('the service logged', async () => run.output.includes(`${stub}-stubborn-1 | up`), { timeoutMs: 60_000 });
+      await pollUntil('the service logged', async () => logged(run.output, `${stub}-stubborn-1`, 'up'), { timeoutMs: 60_000, detail: () => run.output });
       child.kill('SIGINT');
-      await pollUntil('the graceful stop began', async () => run.output.includes('ignoring TERM'), { timeoutMs: 20_000 });
+      await pollUntil('the graceful stop began', async () => run.output.includes('ignoring TERM'), { timeoutMs: 20_000, detail: () => run.output });
       const second = Date.now();
       child.kill('SIGINT');
       const result = await child;
@@ -75,7 +78,7 @@ describe('attached up', () => {
       expect(run.output.match(/Container \S+-stubborn-1 +Stopped/g), run.output).toEqual([`Container ${stub}-stubborn-1  Stopped`]);
       expect(run.output).toContain(`Container ${stub}-stubborn-1  Stopped: killed\n`);
       expect(run.output).not.toContain('killed after 30s');
-      expect(run.output).toContain(`${stub}-stubborn-1 | exited with code 137`);
+      expect(logged(run.output, `${stub}-stubborn-1`, 'exited with code 137'), run.output).toBe(true);
     } finally {
       await removeProjectLeftovers(stub);
     }

@@ -75,7 +75,9 @@ describe('engine commands through the CLI', () => {
       return r.stdout.includes('web-sees-10.201.') && r.stdout.includes('db-line-2') ? r.stdout : undefined;
     });
     const lines = logs.trim().split('\n');
-    expect(lines.indexOf(`${name}-db-1 | db-line-1`)).toBeLessThan(lines.indexOf(`${name}-db-1 | db-line-2`));
+    // The | column is as wide as the longest name (web-1): db-1's lines are padded by one.
+    expect(lines.indexOf(`${name}-db-1  | db-line-1`), logs).toBeGreaterThanOrEqual(0);
+    expect(lines.indexOf(`${name}-db-1  | db-line-1`)).toBeLessThan(lines.indexOf(`${name}-db-1  | db-line-2`));
     expect(lines.findIndex((l) => l.includes('db-line-2'))).toBeLessThan(lines.findIndex((l) => l.includes('web-sees-')));
     const tail = await mc('logs', '--tail', '1', '-t', 'db');
     expect(tail.stdout.trim(), tail.stderr).toMatch(new RegExp(`^${name}-db-1 \\| \\d{4}-\\d\\d-\\d\\dT[^ ]+ db-line-2$`));

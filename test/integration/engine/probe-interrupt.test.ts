@@ -28,7 +28,7 @@ describe('Ctrl-C while up probes reach', () => {
     const run = attachedUp(['-f', join(dir, 'compose.yaml')], ['-d']);
     const { child } = run;
     // The probe makes its networks and containers first (about a second on the rig): interrupt then.
-    await pollUntil('the probe began', async () => run.output.includes('Network reach between daemons  Probing'), { timeoutMs: 60_000, intervalMs: 20 });
+    await pollUntil('the probe began', async () => run.output.includes('Network reach between daemons  Probing'), { timeoutMs: 60_000, intervalMs: 20, detail: () => run.output });
     child.kill('SIGINT');
     const result = await child;
     expect(run.output, run.output).not.toContain('Probed:');

@@ -57,7 +57,7 @@ describe('up --retry-daemon', () => {
     const exec = await linux.getContainer(`${project}-db-1`).exec({ Cmd: ['touch', '/tmp/ready'] });
     await exec.start({});
     // up now needs the windows daemon: it must retry instead of failing.
-    await pollUntil('a retry warning', async () => /unreachable during/.test(up.output()), { timeoutMs: 60_000 });
+    await pollUntil('a retry warning', async () => /unreachable during/.test(up.output()), { timeoutMs: 60_000, detail: () => up.output() });
     expect(up.process.exitCode).toBeNull(); // still running, waiting
     await startRigDaemon('windows');
 
@@ -80,7 +80,7 @@ describe('up --retry-daemon', () => {
     try {
       await stopRigDaemon('windows');
       const up = startUp(second);
-      await pollUntil('a retry warning', async () => /daemon windows .*unreachable during/.test(up.output()), { timeoutMs: 60_000 });
+      await pollUntil('a retry warning', async () => /daemon windows .*unreachable during/.test(up.output()), { timeoutMs: 60_000, detail: () => up.output() });
       expect(up.process.exitCode).toBeNull();
       await startRigDaemon('windows');
       // db needs /tmp/ready to become healthy.

@@ -86,6 +86,19 @@ describe('reporters', () => {
     ]);
   });
 
+  test('the log column is sized from the attached containers before the first line, whichever speaks first', () => {
+    for (const make of [plainReporter, quietReporter]) {
+      const c = capture();
+      const r = make(c.streams);
+      const log = (container: string, text: string) =>
+        r.sink({ type: 'log', service: 'x', container, platform: 'linux', stream: 'stdout', text });
+      r.alignLogs?.(['attach-x-db-1', 'attach-x-web-1']);
+      log('attach-x-db-1', 'db-ready');
+      log('attach-x-web-1', 'web-ready');
+      expect(c.out().split('\n').filter(Boolean)).toEqual(['attach-x-db-1  | db-ready', 'attach-x-web-1 | web-ready']);
+    }
+  });
+
   test('json writes one parseable event per line', () => {
     const c = capture();
     const r = jsonReporter(c.streams);
