@@ -19,10 +19,17 @@ export interface LogsOptions {
   readonly services?: readonly string[];
   readonly signal?: AbortSignal;
   /**
-   * With follow (attached `up`): when a container's run ends, say how it ended ("exited with code 4"),
-   * and follow it again when Docker restarts it (restart policy), as docker compose does.
+   * With follow (attached `up`, `logs -f`): when a container's run ends, say how it ended ("exited
+   * with code 4"), and follow it again when it starts again (restart policy, `start`, `restart`),
+   * until every followed container has stopped, as docker compose does.
    */
   readonly exits?: boolean;
+  /**
+   * With `exits`, Unix seconds: run ends before this time are not said (their events are not even
+   * replayed). Default: the oldest followed container's creation (attached `up` says every run since
+   * it made them); `logs -f` gives the time it began, so exits from before it are not said again.
+   */
+  readonly exitsSince?: number;
 }
 
 /** The project's service containers the logs come from (no resolver, no one-offs), by name. */
@@ -57,6 +64,8 @@ function sortKey(timestamp: string | undefined): string {
 interface RunState {
   readonly running: boolean;
   readonly restarting: boolean;
+  /** Created, never started: no run has ended. */
+  readonly neverStarted: boolean;
   readonly exitCode?: number;
   /** Daemon clock, ms since the epoch. */
   readonly startedAtMs?: number;
@@ -73,14 +82,15 @@ function timestampMs(timestamp: string | undefined): number {
 async function runState(client: DaemonClient, id: string): Promise<RunState | undefined> {
   try {
     const body = await client.inspectContainer(id);
-    const state = (body.State ?? {}) as { Running?: boolean; Restarting?: boolean; ExitCode?: number; StartedAt?: string; FinishedAt?: string };
+    const state = (body.State ?? {}) as { Status?: string; Running?: boolean; Restarting?: boolean; ExitCode?: number; StartedAt?: string; FinishedAt?: string };
     const started = timestampMs(state.StartedAt);
     const finished = timestampMs(state.FinishedAt);
     return {
       running: Boolean(state.Running),
       restarting: Boolean(state.Restarting),
+      neverStarted: state.Status === 'created',
       ...(typeof state.ExitCode === 'number' ? { exitCode: state.ExitCode } : {}),
-      ...(Number.isFinite(started) ? { startedAtMs: started } : {}),
+      ...(Number.isFinite(started) && started > 0 ? { startedAtMs: started } : {}),
       ...(Number.isFinite(finished) && finished > 0 ? { finishedAtMs: finished } : {}),
     };
   } catch {
@@ -216,11 +226,80 @@ async function drain(stream: AsyncIterable<LogLine>, signal: AbortSignal | undef
 }
 
 /**
- * Follows one container's log. Attached `up` (`exits`), as docker compose: each run's end is
- * said where it happened among the lines ("exited with code 1", the run's own code), and when
- * Docker restarts the container (restart policy), its start event re-attaches: the log is read
- * again from the last line shown. Ends when the container stays stopped, is removed, or `signal`
- * aborts.
+ * How long following goes on once every followed container has stopped: `restart` (Docker's
+ * restart) stops a container before it starts it again, and that start is still to be followed.
+ */
+const RESTART_GRACE_MS = 1000;
+
+/**
+ * The followed containers that run, or will run again (restart policy). Following ends once none
+ * does (after RESTART_GRACE_MS), as docker compose's does; until then a stopped container is
+ * followed again when it starts (`start`, `restart`).
+ */
+class LiveContainers {
+  private readonly live: Set<string>;
+  private readonly ended = new AbortController();
+  private grace: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(ids: readonly string[]) {
+    this.live = new Set(ids);
+  }
+
+  stopped(id: string): void {
+    this.live.delete(id);
+    if (this.live.size === 0 && this.grace === undefined && !this.ended.signal.aborted) {
+      this.grace = setTimeout(() => this.ended.abort(), RESTART_GRACE_MS);
+    }
+  }
+
+  /**
+   * `id` has stopped: resolves with the time (daemon clock, ms) of its next start later than
+   * `afterMs`, or undefined when every followed container stopped first or `signal` aborted.
+   */
+  waitForStart(id: string, runs: ContainerRuns, afterMs: number, signal?: AbortSignal): Promise<number | undefined> {
+    this.stopped(id);
+    const until = signal ? AbortSignal.any([signal, this.ended.signal]) : this.ended.signal;
+    return new Promise((resolve) => {
+      let settled = false;
+      let unlisten: (() => void) | undefined;
+      const finish = (atMs: number | undefined) => {
+        if (settled) return;
+        settled = true;
+        unlisten?.();
+        until.removeEventListener('abort', onEnd);
+        resolve(atMs);
+      };
+      const onEnd = () => finish(undefined);
+      until.addEventListener('abort', onEnd, { once: true });
+      if (until.aborted) return finish(undefined);
+      unlisten = runs.onStart(id, (atMs) => {
+        if (atMs <= afterMs || this.ended.signal.aborted) return;
+        this.live.add(id);
+        clearTimeout(this.grace);
+        this.grace = undefined;
+        finish(atMs);
+      });
+      if (settled) unlisten();
+    });
+  }
+
+  close(): void {
+    clearTimeout(this.grace);
+  }
+}
+
+/** The sort key of a time (ms since the epoch), to compare with log timestamps' keys. */
+function msKey(ms: number): string {
+  return sortKey(new Date(Math.floor(ms)).toISOString());
+}
+
+/**
+ * Follows one container's log. With `exits` (attached `up`, `logs -f`), as docker compose: each
+ * run's end is said where it happened among the lines ("exited with code 1", the run's own code),
+ * and when the container starts again (restart policy, `start`, `restart`), its start event
+ * re-attaches: the log is read again from where it was (`tail` and `since` apply to the first
+ * read only). Ends when the container is removed, when every followed container stays stopped
+ * (`live`), or when `signal` aborts.
  */
 async function followRuns(
   client: DaemonClient,
@@ -228,10 +307,14 @@ async function followRuns(
   request: LogOptions,
   options: LogsOptions,
   runs: ContainerRuns | undefined,
+  live: LiveContainers | undefined,
   sink: (event: LogEvent) => void,
 ): Promise<void> {
-  let lastShown = '';
-  let endsShownUpTo = -Infinity;
+  // The log is shown up to this key: its last line shown, or (none shown) the start of the run
+  // re-attached to.
+  let shownUpTo = '';
+  // Ends up to this time (daemon clock, ms) are said already, or are older than the follow.
+  let endsShownUpTo = options.exitsSince !== undefined ? options.exitsSince * 1000 : -Infinity;
   const showEndsBefore = (ms: number) => {
     for (const end of runs?.endsOf(c.id) ?? []) {
       if (end.atMs > endsShownUpTo && end.atMs < ms) {
@@ -240,70 +323,86 @@ async function followRuns(
       }
     }
   };
-  let since = request.since;
+  let read = request;
   // Ends of runs before the current one, said at the latest shortly after re-attaching (the log's
   // backlog places them among the lines first).
   let endsBefore: number | undefined;
   let lastRestartAt = -Infinity;
-  for (;;) {
-    const skipUpTo = lastShown;
-    const settle = endsBefore === undefined ? undefined : setTimeout((before: number) => showEndsBefore(before), 500, endsBefore);
-    // The stream ends on Ctrl-C, or (attached up) when a new run starts: then it is opened again.
-    const restarted = new AbortController();
-    const stop = () => restarted.abort();
-    options.signal?.addEventListener('abort', stop, { once: true });
-    if (options.signal?.aborted) stop();
-    const openedOn = options.exits ? (await runState(client, c.id))?.startedAtMs : undefined;
-    // A start re-attaches once: the event of the run just opened, logged late (a busy daemon), must
-    // not re-attach again and again.
-    const after = Math.max(openedOn === undefined ? -Infinity : openedOn + NEW_RUN_AFTER_MS, lastRestartAt);
-    const unlisten = runs?.onStart(c.id, (atMs) => {
-      if (atMs <= after) return;
-      lastRestartAt = Math.max(lastRestartAt, atMs);
-      stop();
-    });
-    try {
-      const stream = await client.containerLogs(c.id, { ...request, signal: restarted.signal, ...(since !== undefined ? { since } : {}) });
-      await drain(stream, restarted.signal, (line) => {
-        const key = sortKey(line.timestamp);
-        if (skipUpTo && key && key <= skipUpTo) return; // shown before the restart
-        if (options.exits) showEndsBefore(timestampMs(line.timestamp));
-        if (key) lastShown = key;
-        sink(toEvent(c, line, Boolean(options.timestamps)));
+  try {
+    for (;;) {
+      const skipUpTo = shownUpTo;
+      const settle = endsBefore === undefined ? undefined : setTimeout((before: number) => showEndsBefore(before), 500, endsBefore);
+      // The stream ends on Ctrl-C, or (exits) when a new run starts: then it is opened again.
+      const restarted = new AbortController();
+      const stop = () => restarted.abort();
+      options.signal?.addEventListener('abort', stop, { once: true });
+      if (options.signal?.aborted) stop();
+      const openedOn = options.exits ? (await runState(client, c.id))?.startedAtMs : undefined;
+      // A start re-attaches once: the event of the run just opened, logged late (a busy daemon), must
+      // not re-attach again and again.
+      const after = Math.max(openedOn === undefined ? -Infinity : openedOn + NEW_RUN_AFTER_MS, lastRestartAt);
+      const unlisten = runs?.onStart(c.id, (atMs) => {
+        if (atMs <= after) return;
+        lastRestartAt = Math.max(lastRestartAt, atMs);
+        stop();
       });
-    } finally {
-      clearTimeout(settle);
-      unlisten?.();
-      options.signal?.removeEventListener('abort', stop);
-    }
-    if (options.signal?.aborted || !options.exits) return;
-    let state = await runState(client, c.id);
-    if (!state) {
-      showEndsBefore(Infinity);
-      return;
-    }
-    if (state.running) {
-      // A new run: the runs before it ended (their die events say how), after lines not shown yet.
-      endsBefore = state.startedAtMs ?? Infinity;
-    } else if (state.finishedAtMs === undefined || state.finishedAtMs > endsShownUpTo) {
-      // Stopped or waiting to restart: inspect holds this run's end; its die event comes at or after it.
-      const finishedAt = state.finishedAtMs;
-      const isThisEnd = (end: RunEnd) => (finishedAt === undefined ? end.atMs > endsShownUpTo : end.atMs >= finishedAt - 1);
-      const seen = await runs?.waitForEnd(c.id, isThisEnd, DIE_EVENT_WAIT_MS, options.signal);
-      showEndsBefore(Infinity);
-      if (!seen && state.exitCode !== undefined && !options.signal?.aborted) {
-        sink(exitEvent(c, state.exitCode));
-        // Its die event, should it come late, is the same end.
-        if (finishedAt !== undefined) endsShownUpTo = finishedAt + 50;
+      try {
+        const stream = await client.containerLogs(c.id, { ...read, signal: restarted.signal });
+        await drain(stream, restarted.signal, (line) => {
+          const key = sortKey(line.timestamp);
+          if (skipUpTo && key && key <= skipUpTo) return; // shown before the restart
+          if (options.exits) showEndsBefore(timestampMs(line.timestamp));
+          if (key) shownUpTo = key;
+          sink(toEvent(c, line, Boolean(options.timestamps)));
+        });
+      } finally {
+        clearTimeout(settle);
+        unlisten?.();
+        options.signal?.removeEventListener('abort', stop);
       }
+      if (options.signal?.aborted || !options.exits) return;
+      let state = await runState(client, c.id);
+      if (!state) {
+        showEndsBefore(Infinity);
+        return;
+      }
+      if (state.running) {
+        // A new run: the runs before it ended (their die events say how), after lines not shown yet.
+        endsBefore = state.startedAtMs ?? Infinity;
+      } else if (!state.neverStarted && (state.finishedAtMs === undefined || state.finishedAtMs > endsShownUpTo)) {
+        // Stopped or waiting to restart: inspect holds this run's end; its die event comes at or after it.
+        const finishedAt = state.finishedAtMs;
+        const isThisEnd = (end: RunEnd) => (finishedAt === undefined ? end.atMs > endsShownUpTo : end.atMs >= finishedAt - 1);
+        const seen = await runs?.waitForEnd(c.id, isThisEnd, DIE_EVENT_WAIT_MS, options.signal);
+        showEndsBefore(Infinity);
+        if (!seen && state.exitCode !== undefined && !options.signal?.aborted) {
+          sink(exitEvent(c, state.exitCode));
+          // Its die event, should it come late, is the same end.
+          if (finishedAt !== undefined) endsShownUpTo = finishedAt + 50;
+        }
+      }
+      while (state.restarting) {
+        if (await pause(250, options.signal)) return;
+        state = await runState(client, c.id);
+        if (!state) return;
+      }
+      if (!state.running) {
+        // Stopped: followed again if it starts while other followed containers still run.
+        if (!runs || !live) return;
+        const startedAt = await live.waitForStart(c.id, runs, Math.max(state.finishedAtMs ?? -Infinity, lastRestartAt, after), options.signal);
+        if (startedAt === undefined) return;
+        lastRestartAt = Math.max(lastRestartAt, startedAt);
+        state = await runState(client, c.id);
+        if (!state) return;
+        endsBefore = state.startedAtMs ?? startedAt;
+      }
+      // None shown yet (`--tail 0`): the runs before this one stay unshown.
+      if (!shownUpTo && state.startedAtMs !== undefined) shownUpTo = msKey(state.startedAtMs - 1);
+      const since = (shownUpTo ? wholeSecond(shownUpTo) : undefined) ?? request.since;
+      read = { ...request, tail: 'all', ...(since !== undefined ? { since } : {}) };
     }
-    while (state.restarting) {
-      if (await pause(250, options.signal)) return;
-      state = await runState(client, c.id);
-      if (!state) return;
-    }
-    if (!state.running) return;
-    since = (lastShown ? wholeSecond(lastShown) : undefined) ?? request.since;
+  } finally {
+    live?.stopped(c.id);
   }
 }
 
@@ -339,21 +438,26 @@ export async function streamLogs(
   const stopEvents = () => done.abort();
   options.signal?.addEventListener('abort', stopEvents, { once: true });
   const runs = new Map<DaemonClient, ContainerRuns>();
+  const live = options.exits ? new LiveContainers(containers.map((c) => c.id)) : undefined;
   if (options.exits) {
     for (const c of containers) {
       const client = clientOf(c);
       if (runs.has(client)) continue;
       const followed = containers.filter((o) => clientOf(o) === client);
-      // Replay from the oldest container's creation: its log is shown from there too.
-      const created = followed.map((o) => (o.created ? Date.parse(o.created) / 1000 : NaN)).filter(Number.isFinite);
-      const since = created.length ? Math.min(...created) - 1 : Date.now() / 1000 - 60;
-      runs.set(client, new ContainerRuns(client, followed.map((o) => o.id), since, done.signal));
+      runs.set(client, new ContainerRuns(client, followed.map((o) => o.id), options.exitsSince ?? replayFrom(followed), done.signal));
     }
   }
   try {
-    await Promise.all(containers.map((c) => followRuns(clientOf(c), c, request, options, runs.get(clientOf(c)), sink)));
+    await Promise.all(containers.map((c) => followRuns(clientOf(c), c, request, options, runs.get(clientOf(c)), live, sink)));
   } finally {
     options.signal?.removeEventListener('abort', stopEvents);
+    live?.close();
     done.abort();
   }
+}
+
+/** Unix seconds the container events are replayed from by default: the oldest container's creation (its log is shown from there too). */
+function replayFrom(containers: readonly ObservedContainer[]): number {
+  const created = containers.map((o) => (o.created ? Date.parse(o.created) / 1000 : NaN)).filter(Number.isFinite);
+  return created.length ? Math.min(...created) - 1 : Date.now() / 1000 - 60;
 }

@@ -1,10 +1,12 @@
 /**
  * `mixcompose logs`: logs of the project's containers on both daemons, prefixed per container,
- * merged in time order (`-f` follows, `--tail`, `--since`, `-t`).
+ * merged in time order (`--tail`, `--since`, `-t`). `-f` follows them as docker compose does: each
+ * run's end is said, a container that starts again is followed again, and it returns once every
+ * followed container has stopped.
  */
 import { Command } from 'commander';
 import { observe } from '../../engine/observe.js';
-import { logContainers, streamLogs } from '../../engine/logs.js';
+import { logContainers, streamLogs, type LogsOptions } from '../../engine/logs.js';
 import { UsageError } from '../../errors.js';
 import { withSession } from './session.js';
 
@@ -21,6 +23,29 @@ export function parseSince(value: string, nowMs: number): number {
   return Math.floor(t / 1000);
 }
 
+interface LogsFlags {
+  follow?: boolean;
+  tail: string;
+  since?: string;
+  timestamps?: boolean;
+}
+
+/**
+ * What `logs` asks of streamLogs, begun at `nowMs`. With `-f` run ends are said, only those after
+ * `nowMs` (the lines of earlier runs are shown, their ends were said when they happened).
+ */
+export function logsOptions(flags: LogsFlags, services: readonly string[], nowMs: number): LogsOptions {
+  const tail = flags.tail === 'all' ? 'all' : Number(flags.tail);
+  if (tail !== 'all' && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`--tail: not a number: ${flags.tail}`);
+  return {
+    ...(flags.follow ? { follow: true, exits: true, exitsSince: nowMs / 1000 } : {}),
+    tail,
+    ...(flags.since ? { since: parseSince(flags.since, nowMs) } : {}),
+    ...(flags.timestamps ? { timestamps: true } : {}),
+    services,
+  };
+}
+
 export function registerLogs(program: Command): void {
   program
     .command('logs')
@@ -30,9 +55,8 @@ export function registerLogs(program: Command): void {
     .option('--tail <n>', 'number of lines from the end of each container (or "all")', 'all')
     .option('--since <time>', 'only lines since a time (RFC3339) or duration (10m)')
     .option('-t, --timestamps', 'show timestamps')
-    .action(async (services: string[], flags: { follow?: boolean; tail: string; since?: string; timestamps?: boolean }, command: Command) => {
-      const tail = flags.tail === 'all' ? 'all' : Number(flags.tail);
-      if (tail !== 'all' && (!Number.isInteger(tail) || tail < 0)) throw new UsageError(`--tail: not a number: ${flags.tail}`);
+    .action(async (services: string[], flags: LogsFlags, command: Command) => {
+      const options = logsOptions(flags, services, Date.now());
       await withSession(command, async (session) => {
         const observed = await observe(session.project, session.daemons.clients, session.daemons.facts);
         const abort = new AbortController();
@@ -44,14 +68,7 @@ export function registerLogs(program: Command): void {
           await streamLogs(
             session.daemons.clients,
             containers,
-            {
-              ...(flags.follow ? { follow: true } : {}),
-              tail,
-              ...(flags.since ? { since: parseSince(flags.since, Date.now()) } : {}),
-              ...(flags.timestamps ? { timestamps: true } : {}),
-              services,
-              signal: abort.signal,
-            },
+            { ...options, signal: abort.signal },
             session.reporter.sink,
           );
         } finally {

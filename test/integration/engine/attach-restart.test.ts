@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attachedUp } from '../../support/attached-up.js';
+import { attachedUp, linesOf } from '../../support/attached-up.js';
 import { assertRigUp, pollUntil, removeProjectLeftovers, rigDocker, uniqueProjectName } from '../../support/rig.js';
 
 const name = uniqueProjectName('attach-restart');
@@ -28,14 +28,6 @@ services:
   web:${flaky('windows')}
   job:${flaky('linux')}
 `;
-
-/** The lines attached `up` printed for one container, without the prefix. */
-function linesOf(output: string, container: string): string[] {
-  return output
-    .split('\n')
-    .map((line) => new RegExp(`^${container} +\\| (.*)$`).exec(line)?.[1])
-    .filter((line): line is string => line !== undefined);
-}
 
 describe('attached up follows containers Docker restarts', () => {
   afterAll(async () => {
