@@ -41,18 +41,20 @@ export class EngineApiError extends Error {
   }
 }
 
-/** The HTTP status behind a DaemonError / EngineApiError, if any. */
 /**
- * Two dockerd on one Linux host edit the same iptables chains. When both create a network at the
- * same moment, one of them can fail half-way with "unable to remove jump to DOCKER-ISOLATION-STAGE-1
- * rule" (HTTP 500) and roll the network back. Nothing was created, so asking again is safe; any
- * other error is final.
+ * Two dockerd on one Linux host edit the same iptables chains. When both create (or remove) a
+ * network at the same moment, one of them can fail half-way with an iptables error, for instance
+ * "unable to remove jump to DOCKER-ISOLATION-STAGE-1 rule" (legacy iptables: "Bad rule"; nf_tables:
+ * "RULE_DELETE failed"), HTTP 500, and roll the network back. Nothing was created, so asking again,
+ * a moment later, is safe; any other error is final. The one place that retries it (network create).
  */
-const NETWORK_CREATE_ATTEMPTS = 3;
+const NETWORK_CREATE_ATTEMPTS = 4;
+const NETWORK_CREATE_PAUSE_MS = 150;
 export function isIptablesRace(error: unknown): boolean {
-  return engineStatusCode(error) === 500 && /DOCKER-ISOLATION/.test(error instanceof Error ? error.message : String(error));
+  return engineStatusCode(error) === 500 && /iptables/i.test(error instanceof Error ? error.message : String(error));
 }
 
+/** The HTTP status behind a DaemonError / EngineApiError, if any. */
 export function engineStatusCode(error: unknown): number | undefined {
   if (error instanceof EngineApiError) return error.statusCode;
   if (error instanceof DaemonError) return engineStatusCode(error.cause);
@@ -594,6 +596,7 @@ export class DockerodeClient implements DaemonClient {
           return { id: result.Id };
         } catch (error) {
           if (attempt >= NETWORK_CREATE_ATTEMPTS || !isIptablesRace(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, NETWORK_CREATE_PAUSE_MS * attempt));
         }
       }
     });

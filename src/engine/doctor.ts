@@ -37,7 +37,7 @@ import { hostPortHolders } from './observe.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { tarArchive } from './tar.js';
-import { bounded, createProbeNetwork, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
+import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
 
 export const DEFAULT_PROBE_IMAGE = 'mixcompose-test/busybox:latest';
 const PROBE_PORT = 7777;
@@ -227,7 +227,7 @@ async function probeNetwork(
         const driver = facts[p].osType === 'windows' && facts[p].networkDrivers.includes('nat') ? 'nat' : undefined;
         networkNames[p] = `${run}_${p}`;
         const body = { Name: networkNames[p], Labels: labels, CheckDuplicate: true, ...(driver ? { Driver: driver } : {}) };
-        await createProbeNetwork(clients[p], body);
+        await clients[p].createNetwork(body);
       }
       stage = 'probe container';
       await Promise.all(

@@ -105,21 +105,6 @@ function isMissing(error: unknown): boolean {
   return engineStatusCode(error) === 404;
 }
 
-/**
- * Two daemons on one host write the same iptables chains; one starting up while the other creates a
- * network can make the create fail with an iptables error that a second try does not meet.
- */
-async function createNetworkRetryingIptables(client: DaemonClient, body: EngineBody): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.createNetwork(body);
-      return;
-    } catch (error) {
-      if (attempt >= 3 || engineStatusCode(error) !== 500 || !/iptables/i.test(String((error as Error).message))) throw error;
-    }
-  }
-}
-
 /** A removal of something already gone is done. */
 async function ignoreMissing(removal: Promise<void>): Promise<void> {
   try {
@@ -251,7 +236,8 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     switch (op.kind) {
       case 'create-network':
         try {
-          await createNetworkRetryingIptables(client, op.body);
+          // The adapter asks again when two local daemons race in iptables (isIptablesRace).
+          await client.createNetwork(op.body);
         } catch (error) {
           if (engineStatusCode(error) !== 409) throw error;
           // It exists: fine if this project made it (a concurrent run); never adopt someone else's.

@@ -41,17 +41,6 @@ export async function ensureImage(client: DaemonClient, image: string, platform?
   await client.pullImage(image, platform ? { platform } : {}, () => {});
 }
 
-/**
- * Creates a probe network, asking once more after an iptables error: two daemons on one host edit
- * the same iptables chains, and creating networks on both at once races there.
- */
-export async function createProbeNetwork(client: DaemonClient, body: EngineBody): Promise<void> {
-  await client.createNetwork(body).catch(async (error: unknown) => {
-    if (!/iptables/i.test(innermost(error))) throw error;
-    await client.createNetwork(body);
-  });
-}
-
 /** Runs a command in a container, bounded in time; never throws (exit -1 and the error as output). */
 export async function execBounded(client: DaemonClient, id: string, cmd: readonly string[], seconds: number): Promise<{ exitCode: number; output: string }> {
   try {

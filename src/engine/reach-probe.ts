@@ -21,7 +21,7 @@ import type { DaemonFacts } from '../plan/observed-state.js';
 import { pingAnswered, pingCommand, reachFromProbe, type PingOutcome, type ProbeDirection } from '../plan/reach.js';
 import { RESOLVER_DEFAULT_IMAGE, resolverImage } from '../plan/resolver.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
-import { bounded, createProbeNetwork, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
+import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
 
 /** Probe image on a Windows daemon (has ping.exe); x-mixcompose.daemons.<p>.probe_image overrides. */
 export const DEFAULT_WINDOWS_PROBE_IMAGE = 'mcr.microsoft.com/windows/nanoserver:ltsc2022';
@@ -234,7 +234,7 @@ async function probeWith(
       stage = 'probe network';
       const network = probeNetworkName(project.name);
       for (const s of sides) {
-        await createProbeNetwork(s.client, {
+        await s.client.createNetwork({
           Name: network,
           CheckDuplicate: true,
           Labels: { ...projectLabels(project), [LABEL_ROLE]: ROLE_REACH_PROBE, [LABEL_PLATFORM]: s.platform },
