@@ -10,7 +10,7 @@ import { isPlainMap, own, type KeyPath, type PositionIndex } from './positions.j
 import type { IssueList } from './issues.js';
 import type { ConfigFileSystem } from './read-files.js';
 import { didYouMean } from './suggest.js';
-import { offlineBindTarget, translateHostPath } from '../plan/path-translation.js';
+import { offlineBindTarget, translateHostPath } from '../model/host-paths.js';
 
 export interface RuleContext {
   readonly root: Record<string, unknown>;

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Project } from '../model/project.js';
-import { resolveSource } from '../plan/path-translation.js';
+import { resolveSource } from '../model/host-paths.js';
 
 export type SourceKinds = Record<string, 'directory' | 'file' | 'missing' | 'other'>;
 

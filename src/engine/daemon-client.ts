@@ -8,32 +8,10 @@
  */
 import type { Readable } from 'node:stream';
 
-export type EngineBody = Record<string, unknown>;
+import type { EngineBody, EngineInfo, EngineVersion } from '../model/engine-api.js';
 
-/** GET /info, the fields we read. */
-export interface EngineInfo {
-  readonly OSType: string;
-  readonly OperatingSystem?: string;
-  readonly KernelVersion?: string;
-  readonly Architecture?: string;
-  readonly Driver?: string;
-  readonly Isolation?: string;
-  readonly ServerVersion?: string;
-  readonly Name?: string;
-  readonly ID?: string;
-  readonly DockerRootDir?: string;
-  readonly Plugins?: { readonly Network?: readonly string[]; readonly Volume?: readonly string[] };
-  readonly [key: string]: unknown;
-}
-
-/** GET /version, the fields we read. */
-export interface EngineVersion {
-  readonly ApiVersion: string;
-  readonly Version?: string;
-  readonly Os?: string;
-  readonly Arch?: string;
-  readonly [key: string]: unknown;
-}
+// The Engine API bodies are plain model types (the planner builds them); re-exported for the engine.
+export type { EngineBody, EngineInfo, EngineVersion } from '../model/engine-api.js';
 
 /** One JSON message of a pull or build progress stream. */
 export interface ProgressMessage {

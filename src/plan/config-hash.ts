@@ -5,7 +5,7 @@
  * directory or with other -f paths does not recreate anything).
  */
 import { createHash } from 'node:crypto';
-import type { EngineBody } from '../engine/daemon-client.js';
+import type { EngineBody } from '../model/engine-api.js';
 import { LABEL_CONFIG_HASH, isOwnLabel } from './labels.js';
 
 /** JSON with object keys sorted at every level, so equal values hash equally. */

@@ -7,11 +7,11 @@
  * secrets/configs go under C:\ProgramData\Docker and are copied in (Windows cannot bind files).
  * What a platform cannot do at all was refused by the loader.
  */
-import type { EngineBody } from '../engine/daemon-client.js';
+import type { EngineBody } from '../model/engine-api.js';
 import type { FileObject, PlatformOs, Project, Service, ServiceNetwork } from '../model/project.js';
 import type { ContainerFile } from './plan.js';
 import { bytes, durationNs, durationSeconds } from '../model/units.js';
-import { toEngineMount, translateHostPath, translateMount, type BindTarget, type SourceKind } from './path-translation.js';
+import { toEngineMount, translateHostPath, translateMount, type BindTarget, type SourceKind } from '../model/host-paths.js';
 
 export interface CreateBodyContext {
   readonly project: Project;

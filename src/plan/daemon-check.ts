@@ -9,7 +9,7 @@
  * user allowed it (a Linux daemon standing in for Windows in tests and CI), then a visible warning.
  */
 // Type-only: the Engine API shapes; erased at runtime, so the pure core still does no I/O.
-import type { EngineInfo, EngineVersion } from '../engine/daemon-client.js';
+import type { EngineInfo, EngineVersion } from '../model/engine-api.js';
 import type { PlatformOs } from '../model/project.js';
 import type { DaemonFacts } from './observed-state.js';
 

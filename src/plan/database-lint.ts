@@ -16,7 +16,7 @@
 import type { ConfigIssue } from '../errors.js';
 import type { Project, Service, ServiceVolume, Volume } from '../model/project.js';
 import type { DaemonFacts } from './observed-state.js';
-import { bindTargetFor, parseHostPath } from './path-translation.js';
+import { bindTargetFor, parseHostPath } from '../model/host-paths.js';
 
 /** What is known of the Linux daemon; undefined = not known (config without a daemon). */
 export type LinuxDaemonKind =

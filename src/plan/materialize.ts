@@ -3,7 +3,7 @@
  * be created with what runs) and the executor (to create it once runtime addresses are known):
  * fill in substitutions, then stamp the config hash.
  */
-import type { EngineBody } from '../engine/daemon-client.js';
+import type { EngineBody } from '../model/engine-api.js';
 import { substitute } from './addresses.js';
 import { configHash, withConfigHash } from './config-hash.js';
 import { LABEL_TEMPLATE_HASH } from './labels.js';

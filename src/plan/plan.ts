@@ -5,7 +5,7 @@
  * named as {@link RuntimeValue}s that the executor fills in mechanically.
  */
 import type { PlatformOs, Reach } from '../model/project.js';
-import type { EngineBody } from '../engine/daemon-client.js';
+import type { EngineBody } from '../model/engine-api.js';
 
 /** A container the operation acts on: one that exists now, or the one a create operation makes. */
 export type ContainerRef = { readonly id: string } | { readonly createdBy: string };

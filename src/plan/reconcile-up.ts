@@ -18,7 +18,7 @@ export { decideReach, reachFromEndpoints } from './reach.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { spansTwoDaemons } from './placement.js';
 import { decideReach, reachLabels } from './reach.js';
-import { bindTargetFor } from './path-translation.js';
+import { bindTargetFor } from '../model/host-paths.js';
 import { createPlatformFor } from './daemon-check.js';
 import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
 import { DEFAULT_DEPENDENCY_TIMEOUT_MS } from './reconcile-options.js';

@@ -11,7 +11,7 @@
  * answers (a Windows service is the Windows daemon's address to a Linux asker but its container IP
  * to a Windows asker), so the two dnsmasq read different hostsdirs: see resolverLayout.
  */
-import type { EngineBody } from '../engine/daemon-client.js';
+import type { EngineBody } from '../model/engine-api.js';
 import { PlanError } from '../errors.js';
 import type { PlatformOs, Project, Service } from '../model/project.js';
 import type { PortHolder } from './observed-state.js';

@@ -35,6 +35,21 @@ describe('layering', () => {
     expect(file.text).not.toMatch(/\bconsole\.(log|error|warn)\(/);
   });
 
+  // config → model → plan: the loader and the planner share only the model (and the graph).
+  const mayImport: Record<string, readonly string[]> = {
+    model: [],
+    graph: ['model'],
+    config: ['model', 'graph'],
+    plan: ['model', 'graph'],
+  };
+  test.each(pure.map((f) => [f.path, f] as const))('%s imports only the layers below it', (path, file) => {
+    const layer = path.split('/')[0]!;
+    const crossings = importsOf(file.text)
+      .map((m) => /^\.\.\/([a-z-]+)\//.exec(m)?.[1])
+      .filter((target): target is string => target !== undefined && target !== layer);
+    expect(crossings.filter((target) => !mayImport[layer]!.includes(target))).toEqual([]);
+  });
+
   test('only the dockerode adapter imports dockerode', () => {
     const importers = all.filter((f) => importsOf(f.text).some((m) => m === 'dockerode' || m === 'docker-modem')).map((f) => f.path);
     expect(importers.filter((p) => p !== 'engine/dockerode-client.ts' && p !== 'engine/daemon-endpoints.ts')).toEqual([]);

@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { loadProject, type LoadOptions } from '../../config/load-project.js';
 import { formatIssue } from '../../errors.js';
 import { lintDatabaseStorage, offlineLinuxDaemonKind } from '../../plan/database-lint.js';
-import { describeBindSources, offlineBindTarget } from '../../plan/path-translation.js';
+import { describeBindSources, offlineBindTarget } from '../../model/host-paths.js';
 import type { DaemonSettings, Project, Service } from '../../model/project.js';
 import type { GlobalOptions } from '../global-options.js';
 import { globalOptions } from '../program.js';

@@ -2,7 +2,7 @@
  * Bind sources on the rig: a relative source is resolved against the project directory and
  * translated for each daemon from what it reports. Both rig daemons are Linux daemons on Linux,
  * so the path reaches both unchanged (the stand-in for Windows keeps posix paths), read-only as asked.
- * The Windows and Docker Desktop forms are covered by the table tests (test/unit/plan/path-translation).
+ * The Windows and Docker Desktop forms are covered by the table tests (test/unit/model/host-paths).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

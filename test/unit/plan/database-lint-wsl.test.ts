@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lintDatabaseStorage, type LinuxDaemonKind } from '../../../src/plan/database-lint.js';
-import { parseHostPath } from '../../../src/plan/path-translation.js';
+import { parseHostPath } from '../../../src/model/host-paths.js';
 import type { Project, Service, ServiceVolume } from '../../../src/model/project.js';
 import { stubService } from '../engine/project-stub.js';
 

@@ -8,7 +8,7 @@ import {
   translateHostPath,
   translateMount,
   type BindTarget,
-} from '../../../src/plan/path-translation.js';
+} from '../../../src/model/host-paths.js';
 import type { ServiceVolume } from '../../../src/model/project.js';
 
 const windows: BindTarget = { kind: 'windows' };

@@ -14,8 +14,14 @@
  * No fs here: whether a source exists is a fact the caller passes in (`sourceKind`).
  */
 import { posix, win32 } from 'node:path';
-import type { DaemonSettings, ServiceVolume } from '../model/project.js';
-import type { DaemonFacts } from './observed-state.js';
+import type { DaemonSettings, ServiceVolume } from './project.js';
+
+/** What a daemon's /info says about its host, as far as paths care (DaemonFacts has these). */
+export interface HostFacts {
+  readonly osType: string;
+  readonly operatingSystem?: string;
+  readonly kernelVersion?: string;
+}
 
 /** Docker Desktop's mount point of the Windows drives inside its Linux VM. */
 export const DOCKER_DESKTOP_PATH_PREFIX = '/run/desktop/mnt/host';
@@ -59,7 +65,7 @@ export interface TranslatedMount {
 
 /** Chooses the path form for a daemon from what it reported and its settings. */
 export function bindTargetFor(
-  facts: Pick<DaemonFacts, 'osType' | 'operatingSystem' | 'kernelVersion'> | undefined,
+  facts: HostFacts | undefined,
   settings?: Pick<DaemonSettings, 'path_prefix'>,
   hostPlatform?: string,
 ): BindTarget {
