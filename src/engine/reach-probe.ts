@@ -37,6 +37,13 @@ export interface ReachProbeOptions {
   readonly resolverImage?: string;
   /** Seconds each ping waits for its answer (default 2). */
   readonly pingSeconds?: number;
+  /**
+   * Pings per direction before it counts as unreachable (default 3). A fresh endpoint can drop its
+   * first packets (Windows programs a new endpoint's network policies as it starts; two local
+   * daemons reorder the shared iptables chains as they create networks); a reachable peer answers
+   * one of them, an unreachable one costs `pingSeconds` each, once per stack.
+   */
+  readonly pingAttempts?: number;
   /** Seconds the probe may take, image pulls excepted (default 20). */
   readonly limitSeconds?: number;
   readonly onEvent?: EventSink;
@@ -157,12 +164,19 @@ async function startProbe(side: ProbeSide, project: Project, network: string): P
   return { id, ip };
 }
 
-async function ping(from: ProbeSide, id: string, ip: string, seconds: number): Promise<PingOutcome> {
+/** Pings `ip` from the probe container `id` until it answers, at most `attempts` times. */
+async function ping(from: ProbeSide, id: string, ip: string, seconds: number, attempts: number): Promise<PingOutcome> {
   const cmd = pingCommand(from.os, ip, seconds);
-  const r = await execBounded(from.client, id, cmd, seconds + 3);
-  const answered = pingAnswered(r.exitCode, r.output);
-  const line = r.output.split('\n').map((l) => l.trim()).find((l) => /ttl=|unreachable|timed out|100% packet loss|no answer/i.test(l));
-  return { ok: answered, detail: `${cmd.join(' ')}: ${answered ? 'answered' : (line ?? (r.exitCode === -1 ? r.output : `exit ${r.exitCode}`))}` };
+  let outcome: PingOutcome | undefined;
+  for (let attempt = 1; attempt <= Math.max(1, attempts); attempt++) {
+    const r = await execBounded(from.client, id, cmd, seconds + 3);
+    const answered = pingAnswered(r.exitCode, r.output);
+    if (answered) return { ok: true, detail: `${cmd.join(' ')}: answered` };
+    const line = r.output.split('\n').map((l) => l.trim()).find((l) => /ttl=|unreachable|timed out|100% packet loss|no answer/i.test(l));
+    const tries = attempt > 1 ? ` (${attempt} tries)` : '';
+    outcome = { ok: false, detail: `${cmd.join(' ')}: ${line ?? (r.exitCode === -1 ? r.output : `exit ${r.exitCode}`)}${tries}` };
+  }
+  return outcome!;
 }
 
 function reachText(reach: Readonly<Record<PlatformOs, 'ip' | 'published'>>): string {
@@ -245,7 +259,11 @@ async function probeWith(
       const [linux, windows] = await Promise.all(sides.map((s) => startProbe(s, project, network)));
       stage = 'ping';
       const seconds = options.pingSeconds ?? 2;
-      const [lw, wl] = await Promise.all([ping(sides[0]!, linux!.id, windows!.ip, seconds), ping(sides[1]!, windows!.id, linux!.ip, seconds)]);
+      const attempts = options.pingAttempts ?? 3;
+      const [lw, wl] = await Promise.all([
+        ping(sides[0]!, linux!.id, windows!.ip, seconds, attempts),
+        ping(sides[1]!, windows!.id, linux!.ip, seconds, attempts),
+      ]);
       return { 'linux->windows': lw, 'windows->linux': wl } as Record<ProbeDirection, PingOutcome>;
     };
     running = run();

@@ -140,14 +140,28 @@ describe('reach probe', () => {
     linux.onExec = () => ({ exitCode: 1, stdout: '1 packets transmitted, 0 packets received, 100% packet loss', stderr: '' });
     const result = await probeReach(options);
     expect(result.ok && result.reach).toEqual({ windows: 'published', linux: 'ip' });
-    expect(result.ok && result.pings['linux->windows']).toEqual({ ok: false, detail: 'ping -c 1 -W 2 10.202.9.2: 1 packets transmitted, 0 packets received, 100% packet loss' });
+    expect(result.ok && result.pings['linux->windows']).toEqual({ ok: false, detail: 'ping -c 1 -W 2 10.202.9.2: 1 packets transmitted, 0 packets received, 100% packet loss (3 tries)' });
+    expect(linux.execs).toHaveLength(3);
     const done = events.find((e) => e.type === 'step' && e.id === 'reach-probe' && e.status === 'done');
     expect(done?.type === 'step' && done.message).toMatch(
-      /^linux containers by ip, windows containers by published \(\d+\.\ds\); no answer linux → windows: ping -c 1 -W 2 10\.202\.9\.2: 1 packets transmitted, 0 packets received, 100% packet loss$/,
+      /^linux containers by ip, windows containers by published \(\d+\.\ds\); no answer linux → windows: ping -c 1 -W 2 10\.202\.9\.2: 1 packets transmitted, 0 packets received, 100% packet loss \(3 tries\)$/,
     );
     // The answer as a field too (--progress json), not only in the message (QA2 R11).
     expect(done?.type === 'step' && done.reach).toEqual({ linux: 'ip', windows: 'published' });
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+  });
+
+  it('a lost first ping is asked again: a peer that answers the second time is reachable by ip', async () => {
+    const { linux, windows, options } = rig();
+    let calls = 0;
+    linux.onExec = () =>
+      ++calls === 1
+        ? { exitCode: 1, stdout: '1 packets transmitted, 0 packets received, 100% packet loss', stderr: '' }
+        : { exitCode: 0, stdout: '64 bytes from 10.202.9.2: seq=0 ttl=63 time=0.2 ms', stderr: '' };
+    const result = await probeReach(options);
+    expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
+    expect(linux.execs).toHaveLength(2);
+    expect(windows.execs).toHaveLength(1);
   });
 
   it('on a Windows daemon: the nanoserver image (pulled when missing), nat, Windows ping syntax; "unreachable" with exit 0 is no answer', async () => {
@@ -162,7 +176,7 @@ describe('reach probe', () => {
     const result = await probeReach(options);
     expect(windows.pulls).toEqual([DEFAULT_WINDOWS_PROBE_IMAGE]);
     expect(natAsked).toBe(true);
-    expect(windows.execs).toEqual([['ping', '-n', '1', '-w', '2000', '10.201.9.2']]);
+    expect(windows.execs).toEqual(Array(3).fill(['ping', '-n', '1', '-w', '2000', '10.201.9.2']));
     expect(result.ok && result.reach).toEqual({ linux: 'published', windows: 'ip' });
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
   });
