@@ -14,6 +14,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // A few unit tests do much work (600 loads of the fuzz corpus) or wait on a fake engine
+          // that answers late; on a loaded 2-CPU machine vitest's 5 s default is too tight.
+          testTimeout: 30_000,
         },
       },
       {

@@ -56,6 +56,7 @@ pid_alive() {
   state=$( { sed -E 's/^.*\) //' "/proc/$1/stat" | cut -d' ' -f1; } 2>/dev/null || true)
   [ "$state" != Z ] && [ -n "$state" ]
 }
+pid_gone() { ! pid_alive "${1:-}"; }
 pid_from() { [ -s "$1" ] && cat "$1" || true; }
 
 # Poll `cmd` until it succeeds or the deadline passes; `alive_pid` (optional) must stay alive.
@@ -160,7 +161,7 @@ stop_daemon() {
     # shellcheck disable=SC2086
     [ -z "$running" ] || dk "$name" kill $running >/dev/null 2>&1 || true
     kill -TERM "$pid" 2>/dev/null || true
-    if ! wait_until "$name dockerd to exit" 30 "" bash -c "! kill -0 $pid 2>/dev/null"; then
+    if ! wait_until "$name dockerd to exit" 30 "" pid_gone "$pid"; then
       log "$name: dockerd did not exit, killing"
       kill -KILL "$pid" 2>/dev/null || true
     fi
@@ -333,7 +334,7 @@ stop_registry() {
   pid=$(pid_from "$pidfile")
   if pid_alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    wait_until "registry to exit" 10 "" bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
+    wait_until "registry to exit" 10 "" pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
     log "registry stopped"
   else
     log "registry not running"

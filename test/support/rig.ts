@@ -105,17 +105,32 @@ export function uniqueProjectName(prefix: string): string {
  */
 export async function removeProjectLeftovers(project: string): Promise<void> {
   const filters = JSON.stringify({ label: [`com.docker.compose.project=${project}`] });
-  await Promise.all(
-    (['linux', 'windows'] as const).map(async (daemon) => {
-      const docker = rigDocker(daemon);
-      const containers = await docker.listContainers({ all: true, filters });
-      await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
-      const networks = await docker.listNetworks({ filters });
-      await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove()));
-      const { Volumes } = await docker.listVolumes({ filters });
-      await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove()));
-    }),
-  );
+  // Something already gone (404) or being removed by its daemon (409) is fine.
+  const gone = (error: unknown) => [404, 409].includes((error as { statusCode?: number }).statusCode ?? 0);
+  const removeAll = async (daemon: RigDaemon) => {
+    const docker = rigDocker(daemon);
+    const containers = await docker.listContainers({ all: true, filters });
+    await Promise.allSettled(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
+    // Networks one at a time: the two daemons share iptables chains, and parallel changes race there.
+    for (const n of await docker.listNetworks({ filters })) {
+      await docker.getNetwork(n.Id).remove().catch((error: unknown) => {
+        if (!gone(error)) throw error;
+      });
+    }
+    const { Volumes } = await docker.listVolumes({ filters });
+    await Promise.allSettled((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove()));
+  };
+  const left = async (daemon: RigDaemon) => {
+    const docker = rigDocker(daemon);
+    const [containers, networks, { Volumes }] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters }), docker.listVolumes({ filters })]);
+    return [...containers.map((c) => c.Names[0] ?? c.Id), ...networks.map((n) => n.Name), ...(Volumes ?? []).map((v) => v.Name)].map((name) => `${name} (${daemon})`);
+  };
+  // Once more for what a first pass could not remove (a container still stopping, an iptables race).
+  for (let pass = 1; pass <= 2; pass++) {
+    for (const daemon of ['linux', 'windows'] as const) await removeAll(daemon).catch(() => undefined);
+  }
+  const remaining = [...(await left('linux')), ...(await left('windows'))];
+  if (remaining.length) throw new Error(`project ${project}: could not remove ${remaining.join(', ')}`);
 }
 
 /** The IPv4 address of a container on `network` (or on its only network). */

@@ -91,7 +91,8 @@ describe('engine commands through the CLI', () => {
     const sent = Date.now();
     child.kill('SIGINT');
     const result = await child;
-    expect(Date.now() - sent).toBeLessThan(3000);
+    // Promptly: well before the 30 s the command is given (it used to hang until killed).
+    expect(Date.now() - sent).toBeLessThan(10_000);
     expect(result.exitCode).toBe(0);
   });
 

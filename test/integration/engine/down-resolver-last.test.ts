@@ -49,12 +49,10 @@ services:
     const resolverStop = plan.stdout.split('\n').find((l) => l.includes(`stop container ${name}-mixcompose-resolver`));
     expect(resolverStop, plan.stdout).toMatch(/after \d+,\d+/);
 
-    const started = Date.now();
     const down = await runMixcompose([...file, '--progress', 'plain', 'down']);
     expect(down.exitCode, down.stderr).toBe(0);
-    // The stop hook got its answer: web stopped by itself, well before the 10 s kill.
+    // The stop hook got its answer: web stopped by itself (no "killed after" below), not at the 10 s kill.
     expect(readFileSync(join(out, 'at-stop'), 'utf8')).toBe('ok\n');
-    expect(Date.now() - started).toBeLessThan(9_000);
     const output = down.stdout + down.stderr;
     expect(output.indexOf(`Container ${name}-web-1  Stopped`), output).toBeLessThan(output.indexOf(`Container ${name}-mixcompose-resolver  Stopping`));
     expect(output).not.toContain('killed after');

@@ -59,8 +59,9 @@ describe('mixcompose doctor on the rig', () => {
       expect(row(r.rows, `IP reachability ${dir}`).status).toBe('ok');
       expect(row(r.rows, `published port ${dir}`).status).toBe('ok');
       expect(row(r.rows, `names with mixcompose ${dir}`).status).toBe('ok');
-      // Docker's own DNS does not know the other daemon's names: the field's situation.
-      expect(row(r.rows, `names without wiring ${dir}`).detail).toContain('NXDOMAIN');
+      // Docker's own DNS does not know the other daemon's names: the field's situation. (It forwards
+      // the unknown name upstream: a slow upstream gives no answer in time instead of NXDOMAIN.)
+      expect(row(r.rows, `names without wiring ${dir}`).detail).toMatch(/NXDOMAIN|no answer within/);
     }
     expect(row(r.rows, 'windows daemon: OS')).toMatchObject({ status: 'warn', fix: expect.stringContaining('--windows-host') });
     expect(row(r.rows, 'linux daemon: free disk').status).toMatch(/ok|warn/);

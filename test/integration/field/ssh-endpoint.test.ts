@@ -224,7 +224,11 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
       { service: 'web', daemon: expect.stringMatching(/^windows \(unix:/), state: 'running' },
     ]);
 
-    const logs = await mixcompose(['logs']);
+    // Both containers have printed their line (they run `echo` first): poll, a loaded machine may lag.
+    const logs = await pollUntil('both lines in logs', async () => {
+      const r = await mixcompose(['logs']);
+      return /db-says-hello/.test(r.stdout) && /web-says-hello/.test(r.stdout) ? r : undefined;
+    }, { timeoutMs: 30_000 });
     expect(logs.exitCode, logs.stderr).toBe(0);
     expect(logs.stdout).toMatch(new RegExp(`^${project}-db-1 +\\| db-says-hello$`, 'm'));
     expect(logs.stdout).toMatch(new RegExp(`^${project}-web-1 +\\| web-says-hello$`, 'm'));

@@ -139,7 +139,8 @@ describe('stopBounded against the real daemon', () => {
   }
 
   it('stopped for a container that exits on SIGTERM; killed for one that ignores it; issued in parallel', async () => {
-    const polite = await run("trap 'exit 0' TERM; while true; do sleep 1; done");
+    // `wait` (not a bare sleep) lets the TERM trap run at once, well inside the 1 s grace.
+    const polite = await run("trap 'exit 0' TERM; while true; do sleep 1 & wait $!; done");
     const stubborn = await Promise.all([1, 2, 3].map(() => run("trap '' TERM; while true; do sleep 1; done")));
     const [politeResult, ...stubbornResults] = await stopLevelInParallel(
       [polite, ...stubborn].map((target) => ({ client, target, options: { graceSeconds: 1 } })),
