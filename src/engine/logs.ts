@@ -129,11 +129,16 @@ interface RunEnd {
 class ContainerRuns {
   private readonly ends = new Map<string, RunEnd[]>();
   private readonly starts = new Map<string, number[]>();
+  /** The time of the latest event of each container. */
+  private readonly latest = new Map<string, number>();
   private readonly startListeners = new Set<{ id: string; onStart: (atMs: number) => void }>();
   /** The event stream ended or failed: no more events will come. */
   private closed = false;
+  /** Events from before this time (daemon clock, ms) are not replayed. */
+  private readonly sinceMs: number;
 
   constructor(client: DaemonClient, ids: readonly string[], since: number, signal: AbortSignal) {
+    this.sinceMs = since * 1000;
     void (async () => {
       try {
         for await (const event of client.events({ type: ['container'], event: ['die', 'start'], container: [...ids] }, signal, since)) {
@@ -141,6 +146,7 @@ class ContainerRuns {
           const atMs = typeof event.timeNano === 'number' ? event.timeNano / 1e6 : Number(event.time) * 1000;
           const id = actor?.ID;
           if (!id || !Number.isFinite(atMs)) continue;
+          this.latest.set(id, Math.max(this.latest.get(id) ?? -Infinity, atMs));
           if (event.Action === 'start') {
             this.starts.set(id, [...(this.starts.get(id) ?? []), atMs]);
             for (const l of this.startListeners) if (l.id === id) l.onStart(atMs);
@@ -169,10 +175,26 @@ class ContainerRuns {
   }
 
   /** Waits (at most `ms`) until an end of `id` satisfies `wanted`; false if none did. */
-  async waitForEnd(id: string, wanted: (end: RunEnd) => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
+  waitForEnd(id: string, wanted: (end: RunEnd) => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
+    return this.waitUntil(() => this.endsOf(id).some(wanted), ms, signal);
+  }
+
+  /**
+   * Waits (at most `ms`) until the events of `id` have come up to `atMs` (daemon clock): a start
+   * or die that inspect shows happened (its StartedAt, its FinishedAt), whose event Docker logs a
+   * moment after it sets that time. Events come in time order, so then every earlier run's die
+   * has come too. Events from before the replay's `since` never come: no wait for those.
+   */
+  async waitForEventsUpTo(id: string, atMs: number, ms: number, signal?: AbortSignal): Promise<void> {
+    if (atMs < this.sinceMs) return;
+    await this.waitUntil(() => (this.latest.get(id) ?? -Infinity) >= atMs - 1, ms, signal);
+  }
+
+  /** Polls `condition` until it holds (true), or the events end, `ms` pass or `signal` aborts (false). */
+  private async waitUntil(condition: () => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
     const deadline = Date.now() + ms;
     for (;;) {
-      if (this.endsOf(id).some(wanted)) return true;
+      if (condition()) return true;
       if (this.closed || Date.now() > deadline || (await pause(50, signal))) return false;
     }
   }
@@ -185,8 +207,18 @@ class ContainerRuns {
  */
 const NEW_RUN_AFTER_MS = 100;
 
-/** How long to wait for a run's `die` event once its log ended. */
-const DIE_EVENT_WAIT_MS = 2000;
+/**
+ * How long to wait for an event that inspect shows has happened: a run's `die` once its log ended,
+ * or (before a log is read) the start or die of the state inspect shows. Reached only when the
+ * daemon's event stream stalls; the die's exit code then comes from inspect.
+ */
+const EVENT_WAIT_MS = 3000;
+
+/** The time (daemon clock, ms) of the start or end that made the state inspect shows; undefined if it never ran. */
+function stateSince(state: RunState): number | undefined {
+  if (state.neverStarted) return undefined;
+  return state.running ? state.startedAtMs : state.finishedAtMs;
+}
 
 function exitEvent(c: ObservedContainer, code: number): LogEvent {
   return {
@@ -299,7 +331,8 @@ function msKey(ms: number): string {
  * and when the container starts again (restart policy, `start`, `restart`), its start event
  * re-attaches: the log is read again from where it was (`tail` and `since` apply to the first
  * read only). Ends when the container is removed, when every followed container stays stopped
- * (`live`), or when `signal` aborts.
+ * (`live`), or when `signal` aborts (the ends known by then are said: a log cut short does not
+ * swallow them).
  */
 async function followRuns(
   client: DaemonClient,
@@ -323,31 +356,59 @@ async function followRuns(
       }
     }
   };
+  /** Says the end of the run a stopped `state` shows, once: its die event's code, else inspect's. */
+  const sayEndOf = async (state: RunState) => {
+    const finishedAt = state.finishedAtMs;
+    const saidBefore = endsShownUpTo;
+    if (finishedAt !== undefined && finishedAt <= saidBefore) return;
+    const isThisEnd = (end: RunEnd) => (finishedAt === undefined ? end.atMs > saidBefore : end.atMs >= finishedAt - 1);
+    await runs?.waitForEnd(c.id, isThisEnd, EVENT_WAIT_MS, options.signal);
+    showEndsBefore(Infinity);
+    const said = finishedAt === undefined ? endsShownUpTo > saidBefore : endsShownUpTo >= finishedAt - 1;
+    // No die event (the events stalled, or following stopped meanwhile): inspect holds the code.
+    if (!said && state.exitCode !== undefined) {
+      sink(exitEvent(c, state.exitCode));
+      // Its die event, should it come late, is the same end (logged within milliseconds of FinishedAt).
+      if (finishedAt !== undefined) endsShownUpTo = finishedAt + 50;
+    }
+  };
   let read = request;
-  // Ends of runs before the current one, said at the latest shortly after re-attaching (the log's
-  // backlog places them among the lines first).
+  // Ends of the runs before the one re-attached to: placed by that run's first line.
   let endsBefore: number | undefined;
   let lastRestartAt = -Infinity;
   try {
     for (;;) {
       const skipUpTo = shownUpTo;
-      const settle = endsBefore === undefined ? undefined : setTimeout((before: number) => showEndsBefore(before), 500, endsBefore);
       // The stream ends on Ctrl-C, or (exits) when a new run starts: then it is opened again.
       const restarted = new AbortController();
       const stop = () => restarted.abort();
       options.signal?.addEventListener('abort', stop, { once: true });
       if (options.signal?.aborted) stop();
-      const openedOn = options.exits ? (await runState(client, c.id))?.startedAtMs : undefined;
-      // A start re-attaches once: the event of the run just opened, logged late (a busy daemon), must
-      // not re-attach again and again.
-      const after = Math.max(openedOn === undefined ? -Infinity : openedOn + NEW_RUN_AFTER_MS, lastRestartAt);
-      const unlisten = runs?.onStart(c.id, (atMs) => {
-        if (atMs <= after) return;
-        lastRestartAt = Math.max(lastRestartAt, atMs);
-        stop();
-      });
+      let settle: ReturnType<typeof setTimeout> | undefined;
+      let unlisten: (() => void) | undefined;
+      // Starts up to this time (daemon clock, ms) do not re-attach.
+      let after = lastRestartAt;
       try {
         const stream = await client.containerLogs(c.id, { ...read, signal: restarted.signal });
+        // Inspected once the log is open: each run whose lines the backlog holds ended before this
+        // state began, or is the one it shows.
+        const opened = options.exits ? await runState(client, c.id) : undefined;
+        // A container that restarted before it was followed: the replayed die events of its earlier
+        // runs must be there before its backlog is read, to be placed among its lines. They are once
+        // the events reached the start or end inspect shows (events come in time order).
+        const openedSince = opened && stateSince(opened);
+        if (runs && openedSince !== undefined) await runs.waitForEventsUpTo(c.id, openedSince, EVENT_WAIT_MS, options.signal);
+        // A start re-attaches once: the event of the run just opened, logged late (a busy daemon), must
+        // not re-attach again and again.
+        if (opened?.startedAtMs !== undefined) after = Math.max(after, opened.startedAtMs + NEW_RUN_AFTER_MS);
+        unlisten = runs?.onStart(c.id, (atMs) => {
+          if (atMs <= after) return;
+          lastRestartAt = Math.max(lastRestartAt, atMs);
+          stop();
+        });
+        // A timer stays for a run that prints nothing (no first line places the ends before it): the
+        // backlog, which may still hold the previous run's last lines, comes at once; these ends follow it.
+        if (endsBefore !== undefined) settle = setTimeout((before: number) => showEndsBefore(before), 500, endsBefore);
         await drain(stream, restarted.signal, (line) => {
           const key = sortKey(line.timestamp);
           if (skipUpTo && key && key <= skipUpTo) return; // shown before the restart
@@ -360,7 +421,11 @@ async function followRuns(
         unlisten?.();
         options.signal?.removeEventListener('abort', stop);
       }
-      if (options.signal?.aborted || !options.exits) return;
+      if (!options.exits) return;
+      if (options.signal?.aborted) {
+        showEndsBefore(Infinity);
+        return;
+      }
       let state = await runState(client, c.id);
       if (!state) {
         showEndsBefore(Infinity);
@@ -369,17 +434,9 @@ async function followRuns(
       if (state.running) {
         // A new run: the runs before it ended (their die events say how), after lines not shown yet.
         endsBefore = state.startedAtMs ?? Infinity;
-      } else if (!state.neverStarted && (state.finishedAtMs === undefined || state.finishedAtMs > endsShownUpTo)) {
+      } else if (!state.neverStarted) {
         // Stopped or waiting to restart: inspect holds this run's end; its die event comes at or after it.
-        const finishedAt = state.finishedAtMs;
-        const isThisEnd = (end: RunEnd) => (finishedAt === undefined ? end.atMs > endsShownUpTo : end.atMs >= finishedAt - 1);
-        const seen = await runs?.waitForEnd(c.id, isThisEnd, DIE_EVENT_WAIT_MS, options.signal);
-        showEndsBefore(Infinity);
-        if (!seen && state.exitCode !== undefined && !options.signal?.aborted) {
-          sink(exitEvent(c, state.exitCode));
-          // Its die event, should it come late, is the same end.
-          if (finishedAt !== undefined) endsShownUpTo = finishedAt + 50;
-        }
+        await sayEndOf(state);
       }
       while (state.restarting) {
         if (await pause(250, options.signal)) return;

@@ -163,11 +163,21 @@ function imageStep(session: Session, daemons: Session['daemons'], flags: UpFlags
   };
 }
 
+/**
+ * Once the stack is stopped, how long the logs may still take to end by themselves (they end once
+ * every container stopped, each one's end said, as docker compose prints them); then they are cut.
+ */
+const FOLLOW_AFTER_STOP_MS = 5000;
+
 /** Streams logs until every container exits; Ctrl-C stops the stack. */
 async function attach(session: Session, daemons: Session['daemons'], services: readonly string[]): Promise<void> {
   const observed = await observe(session.project, daemons.clients, daemons.facts);
   const containers = logContainers(observed.containers, services);
   const abort = new AbortController();
+  let cutLogs: ReturnType<typeof setTimeout> | undefined;
+  const cutLogsSoon = () => {
+    if (!abort.signal.aborted) cutLogs = setTimeout(() => abort.abort(), FOLLOW_AFTER_STOP_MS);
+  };
   const stops: Promise<unknown>[] = [];
   // After the second Ctrl-C the kill speaks for each container: the graceful stop's remaining steps
   // (which end because of the kill) would contradict it ("killed after 30s").
@@ -181,7 +191,7 @@ async function attach(session: Session, daemons: Session['daemons'], services: r
   const onSignal = () => {
     if (stops.length === 0) {
       session.reporter.sink({ type: 'warning', message: 'Gracefully stopping... (press Ctrl+C again to force)' });
-      stops.push(stop().finally(() => abort.abort()));
+      stops.push(stop().finally(cutLogsSoon));
     } else if (stops.length === 1) {
       session.reporter.sink({ type: 'warning', message: 'Killing...' });
       forced = true;
@@ -197,6 +207,8 @@ async function attach(session: Session, daemons: Session['daemons'], services: r
     await streamLogs(daemons.clients, containers, { follow: true, signal: abort.signal, exits: true }, session.reporter.sink);
     await Promise.all(stops);
   } finally {
+    abort.abort();
+    clearTimeout(cutLogs);
     unwatch.abort();
     await watching;
     process.removeListener('SIGINT', onSignal);

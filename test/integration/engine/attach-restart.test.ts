@@ -11,12 +11,14 @@ import { attachedUp, linesOf } from '../../support/attached-up.js';
 import { assertRigUp, pollUntil, removeProjectLeftovers, rigDocker, uniqueProjectName } from '../../support/rig.js';
 
 const name = uniqueProjectName('attach-restart');
-// Run n prints "run n" and exits with code n; on-failure:2 gives three runs (codes 1, 2, 3).
+// Run n prints "run n", waits until the test creates /tmp/go<n> (once it saw "run n": each run ends
+// while followed), then exits with code n; on-failure:2 gives three runs (codes 1, 2, 3). /tmp
+// outlives a restart.
 const flaky = (platform: string) => `
     platform: ${platform}
     image: mixcompose-test/busybox:latest
     restart: on-failure:2
-    command: ["sh", "-c", "n=$$(( $$(cat /tmp/runs 2>/dev/null || echo 0) + 1 )); echo $$n > /tmp/runs; echo run $$n; sleep 0.5; exit $$n"]`;
+    command: ["sh", "-c", "n=$$(( $$(cat /tmp/runs 2>/dev/null || echo 0) + 1 )); echo $$n > /tmp/runs; echo run $$n; while [ ! -e /tmp/go$$n ]; do sleep 0.1; done; exit $$n"]`;
 const yaml = `
 name: ${name}
 services:
@@ -41,12 +43,17 @@ describe('attached up follows containers Docker restarts', () => {
     const run = attachedUp(['-f', join(dir, 'compose.yaml')]);
     const { child } = run;
     const expected = ['run 1', 'exited with code 1', 'run 2', 'exited with code 2', 'run 3', 'exited with code 3'];
+    /** Lets each run of `container` end once attached `up` showed it, and waits until it showed all. */
+    const runThrough = async (daemon: 'linux' | 'windows', container: string) => {
+      for (const n of [1, 2, 3]) {
+        await pollUntil(`up shows run ${n} of ${container}`, async () => linesOf(run.output, container).includes(`run ${n}`), { timeoutMs: 60_000, intervalMs: 200, detail: () => run.output });
+        const exec = await rigDocker(daemon).getContainer(container).exec({ Cmd: ['touch', `/tmp/go${n}`] });
+        await exec.start({});
+      }
+      await pollUntil(`up shows every end of ${container}`, async () => linesOf(run.output, container).length >= expected.length, { timeoutMs: 30_000, intervalMs: 200, detail: () => run.output });
+    };
     try {
-      await pollUntil(
-        'both flaky services ran three times and gave up',
-        async () => linesOf(run.output, `${name}-web-1`).length >= expected.length && linesOf(run.output, `${name}-job-1`).length >= expected.length,
-        { timeoutMs: 90_000, intervalMs: 200, detail: () => run.output },
-      );
+      await Promise.all([runThrough('windows', `${name}-web-1`), runThrough('linux', `${name}-job-1`)]);
     } finally {
       child.kill('SIGINT');
     }

@@ -28,12 +28,19 @@ export class FollowDaemon {
   readonly reads = new Map<string, LogOptions[]>();
   /** The `since` of each event subscription. */
   readonly eventsSince: (number | undefined)[] = [];
+  /** Inspections so far (of any container). */
+  inspections = 0;
   private readonly containers = new Map<string, Ran>();
   private readonly history: EngineBody[] = [];
   private waiters: (() => void)[] = [];
+  /** While held, event streams deliver nothing (a slow replay, a stalled stream). */
+  private held = false;
 
   constructor() {
-    this.client.inspectContainer = async (id) => ({ Id: id, State: this.byId(id).state });
+    this.client.inspectContainer = async (id) => {
+      this.inspections += 1;
+      return { Id: id, State: this.byId(id).state };
+    };
     this.client.containerLogs = async (id, options) => this.logs(this.byId(id), options);
     this.client.events = (filters, signal, since) => this.events(filters, signal, since);
   }
@@ -64,6 +71,15 @@ export class FollowDaemon {
     ran.state = { Status: restarting ? 'restarting' : 'exited', Running: false, Restarting: restarting, ExitCode: code, StartedAt: startedAt, FinishedAt: at(t) };
     ran.run += 1;
     this.record(c, 'die', t, { exitCode: String(code) });
+  }
+
+  /** Event streams deliver nothing until the returned release is called (then all, in order). */
+  holdEvents(): () => void {
+    this.held = true;
+    return () => {
+      this.held = false;
+      this.wake();
+    };
   }
 
   private byId(id: string): Ran {
@@ -123,7 +139,7 @@ export class FollowDaemon {
     return (async function* () {
       let next = 0;
       for (;;) {
-        while (next < self.history.length) {
+        while (!self.held && next < self.history.length) {
           const e = self.history[next++]!;
           if (wanted(e)) yield e;
         }

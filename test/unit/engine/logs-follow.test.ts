@@ -2,7 +2,9 @@
  * `logs -f` (streamLogs with follow, exits and exitsSince) as docker compose's: a container that
  * starts again (restart policy, `start`, `restart`) is followed again from where it was, each run's
  * end is said once, ends from before the follow began are not said, and the follow ends once every
- * followed container has stopped. On a daemon whose containers the test runs on its own clock.
+ * followed container has stopped. Attached `up` (no exitsSince) the same way: the ends of runs over
+ * before it followed are placed among their lines, and an end is said even when following stops
+ * before its die event came. On a daemon whose containers the test runs on its own clock.
  */
 import { describe, expect, it } from 'vitest';
 import { streamLogs, type LogsOptions } from '../../../src/engine/logs.js';
@@ -113,5 +115,48 @@ describe('logs -f across container runs', () => {
     const f = follow(d, [db, web], { exitsSince: EPOCH + 5 });
     await until('the follow ends', () => f.ended);
     expect([...f.lines(db), ...f.lines(web)]).toEqual(['web line']);
+  });
+});
+
+describe('attached up across container runs', () => {
+  it('places the end of each run over before it followed before the next run, even when the replayed events come after the backlog', async () => {
+    const d = new FollowDaemon();
+    const job = d.add('job', 0);
+    const web = d.add('web', 0);
+    // Before `up` attaches, Docker ran both three times (restart: on-failure:2); web's run 3 still runs.
+    for (const [n, c] of [1, 2, 3].flatMap((n) => [[n, job], [n, web]] as const)) {
+      d.start(c, n);
+      d.print(c, `run ${n}`, n + 0.1);
+      if (c === job || n < 3) d.die(c, n, n + 0.5, n < 3);
+    }
+    // A loaded machine: the events' replay comes only after the logs were opened.
+    const release = d.holdEvents();
+    const f = follow(d, [job, web], {});
+    await until('both logs are open', () => d.reads.get(job.name)!.length === 1 && d.reads.get(web.name)!.length === 1);
+    release();
+    await until('run 3 of web is shown', () => f.lines(web).includes('run 3'));
+    d.die(web, 3, 5);
+    await until('the follow ends', () => f.ended);
+    const expected = ['run 1', 'exited with code 1', 'run 2', 'exited with code 2', 'run 3', 'exited with code 3'];
+    expect(f.lines(job)).toEqual(expected);
+    expect(f.lines(web)).toEqual(expected);
+  });
+
+  it('says the end once, with the code inspect reads, when following stops (the stack was stopped) before the die event came', async () => {
+    const d = new FollowDaemon();
+    const web = d.add('web', 0);
+    d.start(web, 1);
+    d.print(web, 'up', 1.1);
+    const abort = new AbortController();
+    const f = follow(d, [web], { signal: abort.signal });
+    await until('web is followed', () => f.lines(web).includes('up'));
+    const release = d.holdEvents(); // its die event is late
+    const inspected = d.inspections;
+    d.die(web, 137, 2); // killed by the second Ctrl-C
+    await until('the end was inspected', () => d.inspections > inspected);
+    abort.abort();
+    await f.done;
+    release();
+    expect(f.lines(web)).toEqual(['up', 'exited with code 137']);
   });
 });
