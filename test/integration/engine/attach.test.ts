@@ -43,8 +43,12 @@ describe('attached up', () => {
     writeFileSync(join(dir, 'compose.yaml'), yaml);
     const run = attachedUp(dir);
     const { child } = run;
-    await pollUntil('both services logged', async () => logged(run.output, `${name}-db-1`, 'db-ready') && logged(run.output, `${name}-web-1`, 'web-ready'), { timeoutMs: 60_000, detail: () => run.output });
-    child.kill('SIGINT');
+    try {
+      await pollUntil('both services logged', async () => logged(run.output, `${name}-db-1`, 'db-ready') && logged(run.output, `${name}-web-1`, 'web-ready'), { timeoutMs: 60_000, detail: () => run.output });
+    } finally {
+      // Also when the wait failed: an `up` left running would go on into the next test file.
+      child.kill('SIGINT');
+    }
     const result = await child;
     expect(result.exitCode, run.output).toBe(0);
     expect(run.output).toContain('Gracefully stopping');
