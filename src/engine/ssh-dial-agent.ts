@@ -25,7 +25,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, type ClientRequest, type ClientRequestArgs } from 'node:http';
 import { connect as netConnect } from 'node:net';
-import type { Duplex, Readable } from 'node:stream';
+import { Duplex, type Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { Client } from 'ssh2';
 import { checkHostKey } from './ssh-known-hosts.js';
@@ -104,6 +104,47 @@ interface PooledConnection {
 interface ChannelState {
   readonly connection: PooledConnection;
   idle: boolean;
+}
+
+/**
+ * Gives a channel the net.Socket `setTimeout(msecs, callback?)` that http uses for a request timeout
+ * (docker-modem's `timeout`, which `doctor` and DOCKER_CLIENT_TIMEOUT set): 'timeout' is emitted after
+ * `msecs` without data either way. Without it such a request threw "sock.setTimeout is not a function".
+ * Activity is seen where ssh2 pushes incoming data and where the stream writes, not with a 'data'
+ * listener (that would start the flow before http reads). Like Node's socket timers, it is unref'd.
+ */
+export function withIdleTimeout(channel: Duplex): void {
+  let msecs = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (timer) clearTimeout(timer);
+    timer = msecs > 0 ? setTimeout(() => channel.emit('timeout'), msecs).unref() : undefined;
+  };
+  const push = channel.push.bind(channel);
+  channel.push = (chunk: unknown, encoding?: BufferEncoding) => {
+    if (msecs > 0) arm();
+    return push(chunk, encoding);
+  };
+  const write = channel._write.bind(channel);
+  channel._write = (chunk: unknown, encoding: BufferEncoding, done: (error?: Error | null) => void) => {
+    if (msecs > 0) arm();
+    write(chunk, encoding, done);
+  };
+  channel.once('close', () => {
+    msecs = 0;
+    arm();
+  });
+  Object.assign(channel, {
+    setTimeout(next: number, callback?: () => void) {
+      msecs = next;
+      if (callback) {
+        if (next === 0) channel.removeListener('timeout', callback);
+        else channel.once('timeout', callback);
+      }
+      arm();
+      return channel;
+    },
+  });
 }
 
 export class SshDialAgent extends Agent {
@@ -259,6 +300,7 @@ export class SshDialAgent extends Agent {
         callback(error, undefined as unknown as Duplex);
         return;
       }
+      withIdleTimeout(channel);
       const state: ChannelState = { connection, idle: false };
       this.channelStates.set(channel, state);
       let stderr = '';
@@ -270,6 +312,13 @@ export class SshDialAgent extends Agent {
         connection.channels -= 1;
         if (!state.idle) this.setBusy(connection, -1);
         state.idle = false;
+        // ssh2 closes a channel (remote exit, dropped connection) without ending its writable side,
+        // and http.Agent takes a closed socket out of its free list only when it is not writable
+        // (and skips only destroyed ones): a stale idle channel would take the next request, whose
+        // writes ssh2 then drops, and the request would wait forever. Stream's own destroy (ssh2
+        // overrides destroy() with end+close messages) marks it destroyed; this listener runs before
+        // the agent's, which was added after it.
+        if (!channel.destroyed) Duplex.prototype.destroy.call(channel);
       });
       callback(null, channel);
     });

@@ -9,12 +9,13 @@
  * -f, a live stream over ssh, ended by Ctrl-C), down, with the server's host key listed in the CLI's
  * ~/.ssh/known_hosts (HOME points at a temp dir). Then the failures: nothing listening, no agent, a
  * remote whose docker CLI reaches no daemon, a changed host key; and a 16-service stack, past sshd's
- * default MaxStartups, whose requests share a few ssh logins (connections are reused). Everything
- * started here is stopped in afterAll, also when a test fails.
+ * default MaxStartups, whose requests share a few ssh logins (connections are reused); a dropped
+ * connection is dialled again. Everything started here is stopped in afterAll, also when a test fails.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Dockerode from 'dockerode';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -28,6 +29,7 @@ import {
   runMixcompose,
   uniqueProjectName,
 } from '../../support/rig.js';
+import { SshDialAgent } from '../../../src/engine/ssh-dial-agent.js';
 import { freeLoopbackPort, startLoopbackSsh, stopProcess, type LoopbackSsh } from '../../support/loopback-ssh.js';
 
 const COMPOSE = `# db on the linux daemon (dialled over ssh), web on the windows stand-in.
@@ -195,6 +197,25 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
       expect(down.exitCode, down.stderr).toBe(0);
     } finally {
       await removeProjectLeftovers(many);
+    }
+  });
+
+  it('a dropped ssh connection (its sshd session killed) is dialled again by the next request', async () => {
+    const agent = new SshDialAgent({ host: '127.0.0.1', port: ssh!.port, username: 'root', agentSocket: ssh!.agentSocket });
+    const docker = new Dockerode({ protocol: 'http', host: '127.0.0.1', port: ssh!.port, agent } as Dockerode.DockerOptions);
+    try {
+      await Promise.all([docker.ping(), docker.ping(), docker.ping()]);
+      expect(agent.logins).toBe(1);
+      // sshd forks one process per connection: killing it drops the connection and its idle channels.
+      const sessions = await execa('pgrep', ['-P', String(ssh!.processes[0]!.pid)], { reject: false });
+      const pids = sessions.stdout.split('\n').filter(Boolean).map(Number);
+      expect(pids.length, ssh!.log()).toBeGreaterThan(0);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      await pollUntil('the agent to see the connection drop', async () => Object.values(agent.freeSockets).every((s) => !s?.length), { timeoutMs: 10_000 });
+      expect(String(await docker.ping())).toBe('OK');
+      expect(agent.logins).toBe(2);
+    } finally {
+      agent.destroy();
     }
   });
 

@@ -9,11 +9,12 @@ import { EventEmitter } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import { connect as netConnect, type AddressInfo } from 'node:net';
 import { Duplex, PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   MAX_CHANNELS_PER_CONNECTION,
   MAX_HANDSHAKES,
   SshDialAgent,
+  withIdleTimeout,
   type SshChannel,
   type SshConnect,
 } from '../../../src/engine/ssh-dial-agent.js';
@@ -43,9 +44,12 @@ class FakeClient extends EventEmitter {
   }
 }
 
-/** A channel that goes nowhere: a Duplex with a stderr, closed with `emit('close')`. */
+/**
+ * A channel that goes nowhere: a Duplex with a stderr. Like ssh2's, it emits 'close' itself (test:
+ * `emit('close')`), not on destroy, and a close leaves its writable side open.
+ */
 function idleChannel(): SshChannel {
-  const channel = new Duplex({ read() {}, write(_chunk, _encoding, done) { done(); } });
+  const channel = new Duplex({ emitClose: false, read() {}, write(_chunk, _encoding, done) { done(); } });
   return Object.assign(channel, { stderr: new PassThrough() });
 }
 
@@ -174,6 +178,23 @@ describe('SshDialAgent connection pool (fake ssh2 clients)', () => {
     expect((await askChannels(agent, 1)[0])!.error?.message).toBe('ssh connections closed');
   });
 
+  it('an idle channel ssh2 closed (writable side still open) is destroyed, so http.Agent drops it from its free list', async () => {
+    // Node's Agent removes a closed socket from the free list only when it is not writable, and reuses
+    // any free socket that is not destroyed: a stale channel would take the next request and hang it.
+    const { links, connect } = fakeConnections();
+    const agent = new SshDialAgent(SSH, connect);
+    const asked = askChannels(agent, 1);
+    links[0]!.client.emit('ready');
+    const { socket } = (await asked[0])!;
+    expect(agent.keepSocketAlive(socket)).toBe(true);
+    links[0]!.client.emit('close'); // sshd restarted: ssh2 then closes every channel
+    socket.emit('close');
+    expect(socket.destroyed).toBe(true);
+    expect(socket.writable).toBe(false);
+    expect(agent.keepSocketAlive(socket)).toBe(false);
+    agent.destroy();
+  });
+
   it('the stderr of the remote dial-stdio is kept for messages', async () => {
     let channel: SshChannel | undefined;
     const { links, connect } = fakeConnections(() => (channel = idleChannel()));
@@ -185,6 +206,34 @@ describe('SshDialAgent connection pool (fake ssh2 clients)', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(agent.lastRemoteStderr).toBe('error during connect: no such host');
     agent.destroy();
+  });
+});
+
+describe('withIdleTimeout: the socket timeout http needs (doctor, DOCKER_CLIENT_TIMEOUT)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("emits 'timeout' after msecs without data either way; data in or out starts the wait again; 0 turns it off", () => {
+    vi.useFakeTimers();
+    const channel = idleChannel();
+    withIdleTimeout(channel);
+    const fired: number[] = [];
+    (channel as unknown as { setTimeout(ms: number, cb: () => void): void }).setTimeout(100, () => fired.push(Date.now()));
+    vi.advanceTimersByTime(80);
+    channel.push(Buffer.from('HTTP/1.1 200 OK\r\n')); // data from the remote
+    vi.advanceTimersByTime(80);
+    channel.write('more'); // data to the remote
+    vi.advanceTimersByTime(80);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(30);
+    expect(fired).toHaveLength(1);
+    const again: number[] = [];
+    channel.on('timeout', () => again.push(1));
+    (channel as unknown as { setTimeout(ms: number): void }).setTimeout(50);
+    (channel as unknown as { setTimeout(ms: number): void }).setTimeout(0);
+    vi.advanceTimersByTime(200);
+    expect(again).toEqual([]);
   });
 });
 
