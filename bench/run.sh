@@ -6,5 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash bench/up-vs-compose.sh
 bash bench/pull.sh
+# ssh:// endpoint (a private sshd on loopback): needs openssh-server (scripts/setup.sh installs it).
+if [ -x /usr/sbin/sshd ]; then bash bench/ssh-up.sh; fi
 # The config engineer's loader benchmark, when present.
 if [ -f bench/load-500.sh ]; then bash bench/load-500.sh; fi

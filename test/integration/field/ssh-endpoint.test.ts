@@ -9,18 +9,17 @@
  * -f, a live stream over ssh, ended by Ctrl-C), down, with the server's host key listed in the CLI's
  * ~/.ssh/known_hosts (HOME points at a temp dir). Then the failures: nothing listening, no agent, a
  * remote whose docker CLI reaches no daemon, a changed host key; and a 16-service stack, past sshd's
- * default MaxStartups. Everything started here is stopped in afterAll, also when a test fails.
+ * default MaxStartups, whose requests share a few ssh logins (connections are reused); a dropped
+ * connection is dialled again. Everything started here is stopped in afterAll, also when a test fails.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, createConnection } from 'node:net';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import Dockerode from 'dockerode';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUSYBOX_IMAGE,
-  LINUX_HOST,
   MIXCOMPOSE_BIN,
   assertRigUp,
   pollUntil,
@@ -30,131 +29,8 @@ import {
   runMixcompose,
   uniqueProjectName,
 } from '../../support/rig.js';
-
-const SSHD = '/usr/sbin/sshd';
-
-/** A TCP port nothing listens on right now (bound to port 0, then released). */
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** True once something accepts TCP connections on 127.0.0.1:port. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-interface LoopbackSsh {
-  readonly dir: string;
-  readonly port: number;
-  /** The server's host key line as known_hosts writes it for 127.0.0.1:port. */
-  readonly knownHostsLine: string;
-  /** The same name with another ed25519 key (a host key that changed). */
-  readonly wrongKnownHostsLine: string;
-  /** An ssh-agent holding the client key. */
-  readonly agentSocket: string;
-  /**
-   * An ssh-agent holding a second key, whose authorized_keys line forces a dial-stdio to a socket
-   * that does not exist (a remote whose docker CLI cannot reach a daemon).
-   */
-  readonly noDaemonAgentSocket: string;
-  readonly processes: readonly ResultPromise[];
-  /** What sshd printed so far (for failure messages). */
-  log(): string;
-}
-
-/**
- * sshd on 127.0.0.1:<free port> (foreground, `-D -e`, so it is our child and logs to us) accepting only
- * the generated key for root; ssh-agent (`-D`) holding that key. `StrictModes no`: the temp dir sits
- * under the world-writable /tmp, which sshd's path check would refuse. /run/sshd is OpenSSH's
- * privilege separation directory (compiled in, not configurable); it is created when missing.
- */
-async function startLoopbackSsh(dir: string): Promise<LoopbackSsh> {
-  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server (scripts/setup.sh does)`);
-  const hostKey = join(dir, 'host_ed25519');
-  const clientKey = join(dir, 'client_ed25519');
-  const noDaemonKey = join(dir, 'no_daemon_ed25519');
-  for (const [key, comment] of [[hostKey, 'host'], [clientKey, 'client'], [noDaemonKey, 'no-daemon']] as const) {
-    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `mixcompose-test-${comment}`, '-f', key]);
-  }
-  const publicKey = async (key: string) => (await readFile(`${key}.pub`, 'utf8')).trim();
-  await writeFile(
-    join(dir, 'authorized_keys'),
-    `${await publicKey(clientKey)}\ncommand="env DOCKER_HOST=unix://${dir}/no-daemon.sock docker system dial-stdio" ${await publicKey(noDaemonKey)}\n`,
-  );
-  await execa('mkdir', ['-p', '-m', '0755', '/run/sshd']);
-  const port = await freeLoopbackPort();
-  const config = join(dir, 'sshd_config');
-  await writeFile(
-    config,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${hostKey}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      'PidFile none',
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'PermitRootLogin prohibit-password',
-      'StrictModes no',
-      'UsePAM no',
-      // What a remote docker host has in its environment: `docker system dial-stdio` dials DOCKER_HOST.
-      `SetEnv DOCKER_HOST=${LINUX_HOST}`,
-      '',
-    ].join('\n'),
-  );
-  let sshdLog = '';
-  const sshd = execa(SSHD, ['-D', '-e', '-f', config], { stdin: 'ignore', reject: false, all: true, buffer: false });
-  sshd.all?.on('data', (chunk: Buffer) => (sshdLog += chunk.toString()));
-  const processes = [sshd];
-  const startAgent = async (socket: string, key: string) => {
-    processes.push(execa('ssh-agent', ['-D', '-a', socket], { stdin: 'ignore', reject: false, buffer: false }));
-    await pollUntil(`ssh-agent at ${socket} accepting a key`, async () => {
-      const added = await execa('ssh-add', [key], { env: { SSH_AUTH_SOCK: socket }, reject: false });
-      return added.exitCode === 0;
-    }, { timeoutMs: 10_000 });
-  };
-  const agentSocket = join(dir, 'agent.sock');
-  const noDaemonAgentSocket = join(dir, 'no-daemon-agent.sock');
-  await startAgent(agentSocket, clientKey);
-  await startAgent(noDaemonAgentSocket, noDaemonKey);
-  await pollUntil(`sshd listening on 127.0.0.1:${port}`, async () => {
-    if (sshd.exitCode !== null) throw new Error(`sshd exited: ${sshdLog}`);
-    return accepts(port);
-  }, { timeoutMs: 10_000 });
-  const hostPublic = (await publicKey(hostKey)).split(' ').slice(0, 2).join(' ');
-  const otherPublic = (await publicKey(noDaemonKey)).split(' ').slice(0, 2).join(' ');
-  return {
-    dir,
-    port,
-    knownHostsLine: `[127.0.0.1]:${port} ${hostPublic}`,
-    wrongKnownHostsLine: `[127.0.0.1]:${port} ${otherPublic}`,
-    agentSocket,
-    noDaemonAgentSocket,
-    processes,
-    log: () => sshdLog,
-  };
-}
-
-async function stopProcess(child: ResultPromise | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await child;
-}
+import { SshDialAgent } from '../../../src/engine/ssh-dial-agent.js';
+import { freeLoopbackPort, startLoopbackSsh, stopProcess, type LoopbackSsh } from '../../support/loopback-ssh.js';
 
 const COMPOSE = `# db on the linux daemon (dialled over ssh), web on the windows stand-in.
 services:
@@ -299,7 +175,7 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
     expect(r.stderr).toContain(`check with: ssh -p ${ssh!.port} root@127.0.0.1 docker system info`);
   });
 
-  it("sixteen services: no more connections authenticate at once than sshd's default MaxStartups (10) allows", async () => {
+  it("sixteen services: no more connections authenticate at once than sshd's default MaxStartups (10) allows, and they are reused", async () => {
     // docker-modem's own ssh support opened one connection per request, all at once: sshd dropped the
     // ones past 10 and `up` failed with "Connection lost before handshake".
     const many = uniqueProjectName('field-ssh-many');
@@ -308,15 +184,38 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
     await writeFile(manyFile, `services:\n${services.join('')}`);
     const run = (args: readonly string[]) => runMixcompose(['-f', manyFile, '-p', many, ...args], { env: sshEnv() });
     try {
+      const before = ssh!.logins();
       const up = await run(['up', '-d']);
       expect(up.exitCode, up.stderr).toBe(0);
       const running = await rigDocker('linux').listContainers({ filters: JSON.stringify({ label: [`com.docker.compose.project=${many}`] }) });
       expect(running.length).toBe(16);
       expect(ssh!.log()).not.toMatch(/past MaxStartups/);
+      // Engine API calls share ssh connections (8 channels each, HTTP keep-alive on the channels): the
+      // up's 50-odd requests took 55 logins when every request had its own connection, now a few.
+      expect(ssh!.logins() - before, ssh!.log()).toBeLessThanOrEqual(6);
       const down = await run(['down', '-t', '0']);
       expect(down.exitCode, down.stderr).toBe(0);
     } finally {
       await removeProjectLeftovers(many);
+    }
+  });
+
+  it('a dropped ssh connection (its sshd session killed) is dialled again by the next request', async () => {
+    const agent = new SshDialAgent({ host: '127.0.0.1', port: ssh!.port, username: 'root', agentSocket: ssh!.agentSocket });
+    const docker = new Dockerode({ protocol: 'http', host: '127.0.0.1', port: ssh!.port, agent } as Dockerode.DockerOptions);
+    try {
+      await Promise.all([docker.ping(), docker.ping(), docker.ping()]);
+      expect(agent.logins).toBe(1);
+      // sshd forks one process per connection: killing it drops the connection and its idle channels.
+      const sessions = await execa('pgrep', ['-P', String(ssh!.processes[0]!.pid)], { reject: false });
+      const pids = sessions.stdout.split('\n').filter(Boolean).map(Number);
+      expect(pids.length, ssh!.log()).toBeGreaterThan(0);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      await pollUntil('the agent to see the connection drop', async () => Object.values(agent.freeSockets).every((s) => !s?.length), { timeoutMs: 10_000 });
+      expect(String(await docker.ping())).toBe('OK');
+      expect(agent.logins).toBe(2);
+    } finally {
+      agent.destroy();
     }
   });
 
