@@ -26,8 +26,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // The rig's daemons are shared state: run integration files one at a time.
-          fileParallelism: false,
+          // The rig's daemons are shared state: integration files run one at a time (the root's
+          // fileParallelism above; a project cannot set it).
         },
       },
     ],

@@ -93,8 +93,8 @@ describe('reach auto: the probe', () => {
     for (const daemon of ['linux', 'windows'] as const) {
       const networks = await rigDocker(daemon).listNetworks({ filters: JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] }) });
       expect(networks.map((n) => n.Name)).toEqual([`${stack.name}_default`]);
-      expect(networks[0]!.Labels['io.mixcompose.reach.linux']).toBe('ip');
-      expect(networks[0]!.Labels['io.mixcompose.reach.windows']).toBe('ip');
+      expect(networks[0]!.Labels?.['io.mixcompose.reach.linux']).toBe('ip');
+      expect(networks[0]!.Labels?.['io.mixcompose.reach.windows']).toBe('ip');
     }
   });
 
@@ -172,7 +172,7 @@ describe('reach auto: a probe that cannot run', () => {
     expect(warnings.join('\n')).toMatch(/reach auto: the probe between the daemons could not run \(probe image: .*no-such-probe.*\); deciding from the endpoints instead\. Fix: /);
     expect(plan.reach.windows).toEqual({ reach: 'ip', why: 'auto: daemons on one machine; the probe could not run (see the warning)', source: 'endpoints' });
     const networks = await rigDocker('linux').listNetworks({ filters: JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] }) });
-    expect(Object.keys(networks[0]!.Labels).filter((k) => k.startsWith('io.mixcompose.reach.'))).toEqual([]);
+    expect(Object.keys(networks[0]!.Labels ?? {}).filter((k) => k.startsWith('io.mixcompose.reach.'))).toEqual([]);
     expect(await probeLeftovers(stack.name)).toEqual([]);
 
     const before = stack.events.length;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -88,7 +89,7 @@ describe('resolveEndpoint', () => {
     expect(endpoint.modem.cert?.toString()).toBe('env:cert.pem');
     expect(endpoint.modem.key?.toString()).toBe('env:key.pem');
     expect(endpoint.tls?.verify).toBe(true);
-    expect(endpoint.modem.agent?.options.rejectUnauthorized).toBe(true);
+    expect((endpoint.modem.agent as HttpsAgent | undefined)?.options.rejectUnauthorized).toBe(true);
   });
 
   it("prefers the file's tls over the environment and honours verify: false", async () => {
@@ -102,7 +103,7 @@ describe('resolveEndpoint', () => {
       { env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(dir, 'env') } },
     );
     expect(endpoint.modem.ca?.toString()).toBe('file:ca.pem');
-    expect(endpoint.modem.agent?.options.rejectUnauthorized).toBe(false);
+    expect((endpoint.modem.agent as HttpsAgent | undefined)?.options.rejectUnauthorized).toBe(false);
   });
 
   it('names the unreadable TLS file', async () => {
@@ -172,7 +173,7 @@ describe('resolveEndpoint', () => {
     expect(endpoint.label).toBe('windows (context win2022: tcp://10.1.2.3:2376)');
     expect(endpoint.modem).toMatchObject({ host: '10.1.2.3', port: 2376, protocol: 'https' });
     expect(endpoint.modem.cert?.toString()).toBe('ctx:cert.pem');
-    expect(endpoint.modem.agent?.options.rejectUnauthorized).toBe(true);
+    expect((endpoint.modem.agent as HttpsAgent | undefined)?.options.rejectUnauthorized).toBe(true);
   });
 
   it('honours SkipTLSVerify of a context', async () => {
@@ -183,7 +184,7 @@ describe('resolveEndpoint', () => {
       JSON.stringify({ Name: 'insecure', Endpoints: { docker: { Host: 'tcp://h:2376', SkipTLSVerify: true } } }),
     );
     const endpoint = await resolveEndpoint(settings({ context: 'insecure' }), { env: { DOCKER_CONFIG: dir } });
-    expect(endpoint.modem.agent?.options.rejectUnauthorized).toBe(false);
+    expect((endpoint.modem.agent as HttpsAgent | undefined)?.options.rejectUnauthorized).toBe(false);
   });
 
   it('names a missing context and where it looked', async () => {

@@ -21,7 +21,7 @@ async function client(daemon: Recorded, label: string) {
   return createDockerodeClient({ label, modem: { ...modemOptionsFor(parseDockerHost(engine.host), undefined, {}), timeout: 5000 } });
 }
 
-const row = (rows: { check: string }[], check: string) => rows.find((r) => r.check === check);
+const row = <R extends { check: string }>(rows: readonly R[], check: string) => rows.find((r) => r.check === check);
 
 type Recorded = 'windows-server-2022' | 'windows-lcow' | 'linux';
 

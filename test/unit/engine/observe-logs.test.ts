@@ -151,7 +151,7 @@ describe('logs', () => {
       wake();
     };
     const requested: unknown[] = [];
-    linux.events = (filters, signal, since) => {
+    linux.events = ((filters: unknown, signal?: AbortSignal, since?: number) => {
       requested.push({ filters, since });
       return (async function* () {
         while (!signal?.aborted) {
@@ -159,7 +159,7 @@ describe('logs', () => {
           await new Promise<void>((resolve) => (wake = resolve));
         }
       })();
-    };
+    }) as unknown as typeof linux.events;
     let state: object = { Running: true, Restarting: false, ExitCode: 0, StartedAt: at('05.000000000') };
     linux.inspectContainer = async (id: string) => ({ Id: id, State: state });
     const log = [

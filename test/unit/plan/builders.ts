@@ -6,7 +6,8 @@ import type { DaemonFacts, ObservedContainer, ObservedState } from '../../../src
 import { materializeSpec } from '../../../src/plan/materialize.js';
 import type { Plan } from '../../../src/plan/plan.js';
 
-type ServiceInput = Partial<Omit<Service, 'platform'>> & { platform?: PlatformOs };
+/** A service as tests write it: any field, the platform as just its OS. */
+export type ServiceInput = Partial<Omit<Service, 'platform'>> & { platform?: PlatformOs };
 
 /** Finds `{{ s.host|port:N|ip }}` in environment values, the way the loader records them. */
 function references(environment: Readonly<Record<string, string | null>>, command?: readonly string[] | null): AddressReference[] {
@@ -24,7 +25,7 @@ function references(environment: Readonly<Record<string, string | null>>, comman
 
 export function service(name: string, input: ServiceInput = {}): Service {
   const os = input.platform ?? 'linux';
-  const environment = input.environment ?? {};
+  const environment = (input.environment ?? {}) as Readonly<Record<string, string | null>>;
   return {
     image: 'mixcompose-test/busybox:latest',
     environment,
@@ -41,8 +42,8 @@ export function service(name: string, input: ServiceInput = {}): Service {
     ...input,
     name,
     platform: { os, raw: os },
-    addressReferences: input.addressReferences ?? references(environment, input.command),
-  } as Service;
+    addressReferences: input.addressReferences ?? references(environment, input.command as readonly string[] | null | undefined),
+  } as unknown as Service;
 }
 
 function daemon(platform: PlatformOs, extra: Partial<DaemonSettings> = {}): DaemonSettings {

@@ -9,16 +9,16 @@ import { materializeSpec } from '../../../src/plan/materialize.js';
 import type { ObservedContainer } from '../../../src/plan/observed-state.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import type { Service } from '../../../src/model/project.js';
-import { container, facts, observed, project, service } from './builders.js';
+import { container, facts, observed, project, service, type ServiceInput } from './builders.js';
 
-const db = (extra: Partial<Service> = {}) =>
+const db = (extra: ServiceInput = {}) =>
   service('db', {
     command: ['httpd', '-f', '-p', '8080'],
     ports: [{ target: 8080, published: '18080', protocol: 'tcp' }],
     healthcheck: { test: ['CMD', 'true'], interval: '1s', retries: 3 },
     ...extra,
   });
-const web = (extra: Partial<Service> = {}) =>
+const web = (extra: ServiceInput = {}) =>
   service('web', {
     platform: 'windows',
     environment: { DB_HOST: '{{ db.host }}', DB_PORT: '{{ db.port:8080 }}' },
@@ -101,7 +101,7 @@ describe('reconcile up', () => {
     expect(creates).toEqual(['shop-db-1: config changed', 'shop-web-1: if its addresses changed']);
     expect(plan.operations.some((op) => 'service' in op && op.service === 'cache')).toBe(false);
     // web is replaced only if db comes back with another address: no unconditional stop/remove of it.
-    expect(plan.operations.filter((op) => op.service === 'web').map((op) => op.id)).toEqual(['create:web:1', 'start:web:1', 'hosts:web:1']);
+    expect(plan.operations.filter((op) => 'service' in op && op.service === 'web').map((op) => op.id)).toEqual(['create:web:1', 'start:web:1', 'hosts:web:1']);
     const create = plan.operations.find((op) => op.id === 'create:web:1');
     expect(create?.kind === 'create-container' && create.replaces).toMatchObject({ id: 'web1'.padEnd(64, '0'), running: true, timeoutSeconds: 10 });
   });
@@ -237,7 +237,7 @@ describe('reconcile up', () => {
     expect(warned.warnings.join('\n')).toContain('found orphan container shop-old-1 (service old) on the windows daemon');
     expect(warned.operations.some((op) => op.kind === 'remove-container')).toBe(false);
     const removed = reconcile(project([cache]), observed({ containers: [orphan] }), { removeOrphans: true });
-    expect(removed.operations.filter((op) => op.service === 'old' || ('name' in op && op.name === 'shop-old-1')).map((op) => op.id)).toEqual(['stop:old:1', 'remove:old:1']);
+    expect(removed.operations.filter((op) => ('service' in op && op.service === 'old') || ('name' in op && op.name === 'shop-old-1')).map((op) => op.id)).toEqual(['stop:old:1', 'remove:old:1']);
   });
 
   it('plans replicas for scale and removes the ones above it', () => {

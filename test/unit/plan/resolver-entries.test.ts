@@ -11,10 +11,10 @@ import { reconcile } from '../../../src/plan/reconcile.js';
 import { describeNameEntry, entryState, nameEntryChecks, parseHostsFile } from '../../../src/plan/resolver-entries.js';
 import { hostsFileContent } from '../../../src/plan/resolver.js';
 import type { Service } from '../../../src/model/project.js';
-import { containersAfter, observed, project, service } from './builders.js';
+import { containersAfter, observed, project, service, type ServiceInput } from './builders.js';
 
 const db = service('db', { command: ['sleep', '3600'] });
-const web = (extra: Partial<Service> = {}) => service('web', { platform: 'windows', command: ['sleep', '3600'], ...extra });
+const web = (extra: ServiceInput = {}) => service('web', { platform: 'windows', command: ['sleep', '3600'], ...extra });
 const api = service('api', { platform: 'windows', command: ['sleep', '3600'], depends_on: { db: { condition: 'service_started', required: true, restart: true } } });
 const NETWORKS = [
   { id: 'n1', name: 'shop_default', platform: 'linux' as const, driver: 'bridge', subnets: [], labels: {} },

@@ -14,14 +14,14 @@ import { reconcile } from '../../../src/plan/reconcile.js';
 import { RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS, isIpAddress, resolverBody, resolverLayout } from '../../../src/plan/resolver.js';
 import type { DaemonSettings, PlatformOs, Service } from '../../../src/model/project.js';
 import { MemoryDaemon } from '../engine/memory-daemon.js';
-import { container, observed, project, service } from './builders.js';
+import { container, observed, project, service, type ServiceInput } from './builders.js';
 
 const LINUX_ADDRESS = '192.0.2.10';
 const WINDOWS_ADDRESS = '192.0.2.20';
 
-const db = (extra: Partial<Service> = {}) =>
+const db = (extra: ServiceInput = {}) =>
   service('db', { command: ['sleep', '3600'], ports: [{ target: 5432, published: '5432', protocol: 'tcp' }], ...extra });
-const web = (extra: Partial<Service> = {}) =>
+const web = (extra: ServiceInput = {}) =>
   service('web', {
     platform: 'windows',
     ports: [{ target: 80, published: '8080', protocol: 'tcp' }],
@@ -202,7 +202,7 @@ describe('names across daemons under published reach', () => {
   });
 
   it('names every replica of a scaled service, and its aliases', () => {
-    const scaled = db({ scale: 2, networks: { default: { aliases: ['postgres'] } } } as Partial<Service>);
+    const scaled = db({ scale: 2, networks: { default: { aliases: ['postgres'] } } } as ServiceInput);
     const plan = reconcile(stack(bothPublished, [scaled, web()]), observed());
     expect(registers(plan).find((r) => r.id === 'names:db')?.names).toEqual(['db', 'shop-db-1', 'postgres', 'shop-db-2']);
   });
