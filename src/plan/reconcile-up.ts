@@ -33,6 +33,7 @@ import {
   resolverLayout,
   unpublishedProviderWarnings,
 } from './resolver.js';
+import { primaryIp, projectUsesResolver, resolverAskedAt, resolverNetworkKey } from './resolver-dns.js';
 import { entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, registrationReason } from './resolver-entries.js';
 
 /** What a replica will be once the plan ran. */
@@ -57,12 +58,6 @@ const RESOLVER_START = `start:${RESOLVER_SERVICE}:1`;
 
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function primaryIp(ips: Readonly<Record<string, string>>, network: string | undefined): string | undefined {
-  if (network && ips[network]) return ips[network];
-  const first = Object.keys(ips).sort(byName)[0];
-  return first ? ips[first] : undefined;
 }
 
 export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, ReachDecision>>; resolver: boolean } {
@@ -154,7 +149,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     ctx.placement,
     allServices.map((s) => s.platform.os),
   );
-  const useResolver = project.extension.resolver?.enabled !== false && spansTwo;
+  const useResolver = projectUsesResolver(project, ctx.placement);
   // Under published reach the resolver answers names with the daemons' addresses, and windows
   // containers ask it at the linux daemon's address (resolver.ts, resolverLayout).
   const reachOf = { linux: reach.linux?.reach ?? 'ip', windows: reach.windows?.reach ?? 'ip' } as const;
@@ -167,10 +162,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   const resolverDeps: string[] = [];
   const oldResolvers = ctx.resolverContainers();
   if (useResolver) {
-    const keys = [
-      ...new Set(allServices.filter((s) => ctx.daemonOf(s) === resolverDaemon).flatMap((s) => serviceNetworkKeys(s))),
-    ].sort(byName);
-    const key = keys.includes('default') ? 'default' : keys[0];
+    const key = resolverNetworkKey(project, ctx.placement);
     if (!key) throw new PlanError('the project resolver needs a network on the linux daemon; no linux service joins one');
     const network = networkName(project, key);
     const body = resolverBody(project, resolverImage(project, options.resolverImage), network, layout);
@@ -227,7 +219,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   /** A container's first DNS server: the resolver's IP, or for windows containers its published address; and what the create waits for. */
   const resolverDnsFor = (platform: PlatformOs): { substitution: Substitution; waitFor: string[] } | undefined => {
     if (!resolverDns) return undefined;
-    if (platform === 'windows' && layout?.published) return { substitution: { text: RESOLVER_IP_TEXT, value: layout.published.address }, waitFor: resolverDeps };
+    const asked = resolverAskedAt(platform, layout);
+    if (asked !== 'container-ip') return { substitution: { text: RESOLVER_IP_TEXT, value: asked.published }, waitFor: resolverDeps };
     return { substitution: resolverDns, waitFor: [] };
   };
   /**

@@ -11,7 +11,8 @@ import { LABEL_ROLE } from './labels.js';
 import type { ObservedContainer, ObservedResolverHosts, ObservedState, ResolverHostsFile } from './observed-state.js';
 import type { Operation, RegisterHostsOp } from './plan.js';
 import type { PlanContext } from './plan-context.js';
-import { placeServices, spansTwoDaemons } from './placement.js';
+import { placeServices } from './placement.js';
+import { primaryIp, projectUsesResolver } from './resolver-dns.js';
 import { resolverContainerName } from './resolver.js';
 
 /** Hosts file name of a replica: `<service>-<number>`. */
@@ -61,10 +62,7 @@ function byName(a: string, b: string): number {
 /** The address a replica is registered with: on its service's first network, else its first by name. */
 export function registeredIp(project: Project, service: Service | undefined, ips: Readonly<Record<string, string>>): string | undefined {
   const key = service ? serviceNetworkKeys(service)[0] : undefined;
-  const network = key ? networkName(project, key) : undefined;
-  if (network && ips[network]) return ips[network];
-  const first = Object.keys(ips).sort(byName)[0];
-  return first ? ips[first] : undefined;
+  return primaryIp(ips, key ? networkName(project, key) : undefined);
 }
 
 /** The observed hosts files by name, when they were read from `resolverId` (else unknown). */
@@ -103,8 +101,7 @@ export interface ResolverOutage {
  * resolver is not disabled, and some service container runs), but it does not run. Else undefined.
  */
 export function resolverOutage(project: Project, observed: ObservedState): ResolverOutage | undefined {
-  const platforms = Object.values(project.services).map((s) => s.platform.os);
-  if (project.extension.resolver?.enabled === false || !spansTwoDaemons(placeServices(observed.daemons), platforms)) return undefined;
+  if (!projectUsesResolver(project, placeServices(observed.daemons))) return undefined;
   if (!observed.containers.some((c) => isServiceContainer(c) && c.status === 'running')) return undefined;
   const resolvers = observed.containers.filter((c) => c.labels[LABEL_ROLE] === 'resolver');
   if (resolvers.some((c) => c.status === 'running')) return undefined;

@@ -12,6 +12,11 @@ import { decideReach, type SourcedReach } from '../../plan/reach.js';
 import type { PlatformOs, Project } from '../../model/project.js';
 import { spansTwoDaemons } from '../../plan/placement.js';
 import { describeNameEntry, describeResolverOutage, nameEntryChecks, resolverOutage, type NameEntryCheck } from '../../plan/resolver-entries.js';
+import { describeResolverDns, projectUsesResolver, resolverDnsChecks, resolverDnsNow, type ResolverDnsCheck } from '../../plan/resolver-dns.js';
+import { readContainerDns } from '../../engine/container-dns.js';
+import { lookupDaemonAddresses } from '../../engine/daemon-addresses.js';
+import type { DaemonClient } from '../../engine/daemon-client.js';
+import type { DaemonFacts } from '../../plan/observed-state.js';
 
 export interface PsRow {
   readonly id: string;
@@ -28,6 +33,8 @@ export interface PsRow {
   readonly imageSize?: number;
   /** Away from the resolver's daemon: whether the resolver answers its names with its address. */
   readonly nameEntry?: Omit<NameEntryCheck, 'container'>;
+  /** Created to ask the project resolver: whether its DNS server is where the resolver is now. */
+  readonly resolverDns?: Omit<ResolverDnsCheck, 'container' | 'replica'>;
   /**
    * How containers of this row's platform are reached from the other daemon, as `reach.<platform>`
    * of `plan --format json` (only when the services span two daemons).
@@ -43,16 +50,54 @@ export function withReach(rows: readonly PsRow[], reach: Partial<Record<Platform
   });
 }
 
-/** Rows with their resolver entry (json), and a line per entry that is not fresh (table). */
-export function withNameEntries(rows: PsRow[], checks: readonly NameEntryCheck[]): { rows: PsRow[]; lines: string } {
-  const byContainer = new Map(checks.map(({ container, ...entry }) => [container, entry]));
-  const withEntries = rows.map((r) => (byContainer.has(r.name) ? { ...r, nameEntry: byContainer.get(r.name)! } : r));
+/**
+ * Rows with a per-container check under `field` (json), and the table's line for each check of a
+ * listed container that `describe` has something to say about.
+ */
+function withChecks<C extends { readonly container: string }, K extends 'nameEntry' | 'resolverDns'>(
+  rows: readonly PsRow[],
+  checks: readonly C[],
+  field: K,
+  entryOf: (check: C) => NonNullable<PsRow[K]>,
+  describe: (check: C) => string | undefined,
+): { rows: PsRow[]; lines: string } {
+  const byContainer = new Map(checks.map((c) => [c.container, entryOf(c)]));
+  const withEntries = rows.map((r) => (byContainer.has(r.name) ? { ...r, [field]: byContainer.get(r.name)! } : r));
   const lines = checks
     .filter((c) => rows.some((r) => r.name === c.container))
-    .flatMap((c) => describeNameEntry(c) ?? [])
+    .flatMap((c) => describe(c) ?? [])
     .map((line) => `${line}\n`)
     .join('');
   return { rows: withEntries, lines };
+}
+
+/** Rows with their resolver entry (json), and a line per entry that is not fresh (table). */
+export function withNameEntries(rows: readonly PsRow[], checks: readonly NameEntryCheck[]): { rows: PsRow[]; lines: string } {
+  return withChecks(rows, checks, 'nameEntry', ({ container: _container, ...entry }) => entry, describeNameEntry);
+}
+
+/** Rows with their DNS check (json), and a line per container that asks an old resolver address (table). */
+export function withResolverDns(rows: readonly PsRow[], checks: readonly ResolverDnsCheck[]): { rows: PsRow[]; lines: string } {
+  return withChecks(rows, checks, 'resolverDns', (c) => ({ state: c.state, dnsServer: c.dnsServer, resolverAt: c.resolverAt }), describeResolverDns);
+}
+
+/**
+ * The DNS checks of the listed containers: an inspect each (in parallel), only when the project's
+ * resolver runs and its address is known (a stopped one is resolverOutage's line, not one per container).
+ */
+async function listedResolverDns(
+  project: Project,
+  observed: ObservedState,
+  rows: readonly PsRow[],
+  clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
+  facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>,
+): Promise<ResolverDnsCheck[]> {
+  if (!rows.length || !projectUsesResolver(project, new PlanContext(project, observed, {}).placement)) return [];
+  const addressIps = await lookupDaemonAddresses(project);
+  if (!resolverDnsNow(project, observed, addressIps)) return [];
+  const listed = new Set(rows.map((r) => r.id));
+  const dns = await readContainerDns(clients, facts, observed.containers.filter((c) => listed.has(c.id)));
+  return resolverDnsChecks(project, observed, dns, addressIps);
 }
 
 function portText(p: ObservedContainer['ports'][number]): string {
@@ -150,11 +195,15 @@ export function registerPs(program: Command): void {
           const observed = await observe(session.project, session.daemons.clients, session.daemons.facts);
           const label = (p: string) => session.daemons.clients[p as 'linux' | 'windows']?.label ?? p;
           const listed = psRows(observed, label, Boolean(flags.all)).filter((r) => !services.length || services.includes(r.service));
-          const { rows, lines: staleNames } = withNameEntries(listed, nameEntryChecks(session.project, observed));
-          if (flags.quiet) out = rows.map((r) => `${r.id}\n`).join('');
-          else if (flags.services) out = [...new Set(rows.map((r) => r.service))].sort().map((s) => `${s}\n`).join('');
-          else if (flags.format === 'json') out = `${JSON.stringify(withReach(rows, projectReach(session.project, observed)), null, 2)}\n`;
-          else out = formatPsTable(rows) + reachLines(projectReach(session.project, observed)) + staleNames + resolverOutageLine(session.project, observed);
+          const { rows: named, lines: staleNames } = withNameEntries(listed, nameEntryChecks(session.project, observed));
+          if (flags.quiet) out = named.map((r) => `${r.id}\n`).join('');
+          else if (flags.services) out = [...new Set(named.map((r) => r.service))].sort().map((s) => `${s}\n`).join('');
+          else {
+            const dnsChecks = await listedResolverDns(session.project, observed, named, session.daemons.clients, session.daemons.facts);
+            const { rows, lines: staleDns } = withResolverDns(named, dnsChecks);
+            if (flags.format === 'json') out = `${JSON.stringify(withReach(rows, projectReach(session.project, observed)), null, 2)}\n`;
+            else out = formatPsTable(rows) + reachLines(projectReach(session.project, observed)) + staleNames + staleDns + resolverOutageLine(session.project, observed);
+          }
         },
         { progress: 'quiet', services },
       );
