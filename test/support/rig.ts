@@ -154,6 +154,21 @@ export function demuxLogs(buf: Buffer): string {
   return Buffer.concat(parts).toString('utf8');
 }
 
+/** Runs `cmd` in a running container and returns its stdout and stderr as text. */
+export async function execText(container: Dockerode.Container, cmd: string[]): Promise<string> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return demuxLogs(Buffer.concat(chunks));
+}
+
+/** The IPv4 address busybox `nslookup name` gives inside `container`, if any. */
+export async function nslookupIp(container: Dockerode.Container, name: string): Promise<string | undefined> {
+  const answer = (await execText(container, ['nslookup', name])).split(/Name:\s+\S+/)[1] ?? '';
+  return /Address(?: \d+)?:\s+(\d+\.\d+\.\d+\.\d+)/.exec(answer)?.[1];
+}
+
 export interface RunResult {
   readonly exitCode: number;
   readonly output: string;

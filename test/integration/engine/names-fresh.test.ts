@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
-import { assertRigUp, containerIp, demuxLogs, pollUntil, rigDocker, rigEnv, runMixcompose, BUSYBOX_IMAGE, MIXCOMPOSE_BIN } from '../../support/rig.js';
+import { assertRigUp, containerIp, execText, nslookupIp, pollUntil, rigDocker, rigEnv, runMixcompose, BUSYBOX_IMAGE, MIXCOMPOSE_BIN } from '../../support/rig.js';
 import { testStack, type TestStack } from './stack.js';
 
 // web's own network, with a subnet so the squatter can ask for web's address (--ip needs a
@@ -57,19 +57,9 @@ ${
         - subnet: ${SUBNET}
 `;
 
-async function execText(container: Dockerode.Container, cmd: string[]): Promise<string> {
-  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({});
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return demuxLogs(Buffer.concat(chunks));
-}
-
 /** The IPv4 address `nslookup name` gives inside the linux `db` container (through the resolver). */
 async function resolveFromLinux(stack: TestStack, name: string): Promise<string | undefined> {
-  const text = await execText(rigDocker('linux').getContainer(`${stack.name}-db-1`), ['nslookup', name]);
-  const answer = text.split(/Name:\s+\S+/)[1] ?? '';
-  return /Address(?: \d+)?:\s+(\d+\.\d+\.\d+\.\d+)/.exec(answer)?.[1];
+  return nslookupIp(rigDocker('linux').getContainer(`${stack.name}-db-1`), name);
 }
 
 const windows = rigDocker('windows');

@@ -8,7 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
-import { assertRigUp, containerIp, demuxLogs, pollUntil, rigDocker, runMixcompose, BUSYBOX_IMAGE } from '../../support/rig.js';
+import { assertRigUp, containerIp, nslookupIp, pollUntil, rigDocker, runMixcompose, BUSYBOX_IMAGE } from '../../support/rig.js';
 import { testStack, type TestStack } from './stack.js';
 
 // The default network (db's, and so the resolver's) gets a subnet so the squatter can ask for the
@@ -46,14 +46,6 @@ let squatter: Dockerode.Container | undefined;
 
 async function dnsOf(docker: Dockerode, name: string): Promise<string[]> {
   return (await docker.getContainer(name).inspect()).HostConfig.Dns ?? [];
-}
-
-async function execText(container: Dockerode.Container, cmd: string[]): Promise<string> {
-  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({});
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return demuxLogs(Buffer.concat(chunks));
 }
 
 interface Row {
@@ -127,14 +119,6 @@ describe('ps: containers whose DNS server is not where the project resolver is n
     // And names across daemons work again: web (windows) resolves db through the resolver.
     const dbIp = await containerIp(linux, `${stack.name}-db-1`, network);
     const web = windows.getContainer(`${stack.name}-web-1`);
-    const resolved = await pollUntil(
-      'web resolves db',
-      async () => {
-        const text = await execText(web, ['nslookup', 'db']);
-        return /Address(?: \d+)?:\s+(\d+\.\d+\.\d+\.\d+)/.exec(text.split(/Name:\s+\S+/)[1] ?? '')?.[1];
-      },
-      { timeoutMs: 15_000 },
-    );
-    expect(resolved).toBe(dbIp);
+    expect(await pollUntil('web resolves db', () => nslookupIp(web, 'db'), { timeoutMs: 15_000 })).toBe(dbIp);
   });
 });
