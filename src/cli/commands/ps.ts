@@ -10,7 +10,7 @@ import { withSession } from './session.js';
 import { PlanContext } from '../../plan/plan-context.js';
 import { decideReach, type SourcedReach } from '../../plan/reach.js';
 import type { PlatformOs, Project } from '../../model/project.js';
-import { spansTwoDaemons } from '../../plan/placement.js';
+import { placeServices, spansTwoDaemons } from '../../plan/placement.js';
 import { describeNameEntry, describeResolverOutage, nameEntryChecks, resolverOutage, type NameEntryCheck } from '../../plan/resolver-entries.js';
 import { describeResolverDns, projectUsesResolver, resolverDnsChecks, resolverDnsNow, type ResolverDnsCheck } from '../../plan/resolver-dns.js';
 import { readContainerDns } from '../../engine/container-dns.js';
@@ -92,7 +92,7 @@ async function listedResolverDns(
   clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
   facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>,
 ): Promise<ResolverDnsCheck[]> {
-  if (!rows.length || !projectUsesResolver(project, new PlanContext(project, observed, {}).placement)) return [];
+  if (!rows.length || !projectUsesResolver(project, placeServices(observed.daemons))) return [];
   const addressIps = await lookupDaemonAddresses(project);
   if (!resolverDnsNow(project, observed, addressIps)) return [];
   const listed = new Set(rows.map((r) => r.id));
