@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { attachedUp as attachedUpOn } from '../../support/attached-up.js';
+import { attachedUp as attachedUpOn, linesOf } from '../../support/attached-up.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertRigUp, pollUntil, removeProjectLeftovers, rigDocker, uniqueProjectName } from '../../support/rig.js';
 
@@ -27,7 +27,7 @@ services:
 `;
 
 /** Whether `container` logged the line `text` (the `|` column is padded to the longest name attached). */
-const logged = (output: string, container: string, text: string) => output.split('\n').some((line) => new RegExp(`^${container} +\\| `).test(line) && line.endsWith(`| ${text}`));
+const logged = (output: string, container: string, text: string) => linesOf(output, container).includes(text);
 
 /** `mixcompose up` (attached) in `dir`, its stdout and stderr collected in `output`. */
 const attachedUp = (dir: string) => attachedUpOn(['-f', join(dir, 'compose.yaml')]);
