@@ -34,7 +34,8 @@ export class DependencyCycleError extends Error {
   }
 }
 
-const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Code-point order of names: deterministic whatever the locale (plans and output are sorted by it). */
+export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export class DependencyGraph {
   private readonly out = new Map<string, Map<string, DependencyEdge>>();

@@ -12,11 +12,7 @@ import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { removeContainerOps } from './reconcile-up.js';
 import { serviceImage } from './create-body.js';
 import { hostsFileName, hostsNames } from './resolver-entries.js';
-
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
+import { byName } from '../graph/dependency-graph.js';
 
 function isRunning(c: ObservedContainer): boolean {
   return c.status === 'running' || c.status === 'restarting' || c.status === 'paused';

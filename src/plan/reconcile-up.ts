@@ -35,6 +35,7 @@ import {
 } from './resolver.js';
 import { primaryIp, projectUsesResolver, resolverAskedAt, resolverNetworkKey } from './resolver-dns.js';
 import { entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, registrationReason } from './resolver-entries.js';
+import { byName } from '../graph/dependency-graph.js';
 
 /** What a replica will be once the plan ran. */
 interface PlannedContainer {
@@ -55,10 +56,6 @@ interface PlannedContainer {
 }
 
 const RESOLVER_START = `start:${RESOLVER_SERVICE}:1`;
-
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, ReachDecision>>; resolver: boolean } {
   const { project, observed, options } = ctx;

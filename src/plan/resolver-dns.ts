@@ -15,10 +15,7 @@ import { PlanContext } from './plan-context.js';
 import { spansTwoDaemons, type Placement } from './placement.js';
 import { decideReach } from './reach.js';
 import { resolverLayout, type AddressIps, type ResolverLayout } from './resolver.js';
-
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+import { byName } from '../graph/dependency-graph.js';
 
 /** Whether the project runs a resolver: its services span two daemons and it is not disabled. */
 export function projectUsesResolver(project: Project, placement: Placement): boolean {

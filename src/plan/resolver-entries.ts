@@ -14,6 +14,7 @@ import type { PlanContext } from './plan-context.js';
 import { placeServices } from './placement.js';
 import { primaryIp, projectUsesResolver } from './resolver-dns.js';
 import { resolverContainerName } from './resolver.js';
+import { byName } from '../graph/dependency-graph.js';
 
 /** Hosts file name of a replica: `<service>-<number>`. */
 export function hostsFileName(service: string, number: number): string {
@@ -53,10 +54,6 @@ export function entryState(entry: ResolverHostsFile | undefined, ip: string, nam
 export function registrationReason(entry: ResolverHostsFile | undefined, ip: string): string {
   if (!entry || entry.names.length === 0) return 'it had no entry';
   return entry.ip === ip ? 'its names changed' : `it answered ${entry.ip ?? 'several addresses'}`;
-}
-
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The address a replica is registered with: on its service's first network, else its first by name. */
