@@ -30,6 +30,7 @@ import { checkProject } from './rules.js';
 import { selectByProfiles } from './profiles.js';
 import { checkServiceValues } from './value-checks.js';
 import { checkDaemonAddresses } from './daemon-address-rules.js';
+import { castTypedValues } from './typed-values.js';
 
 export type { ConfigFileSystem } from './read-files.js';
 
@@ -324,7 +325,11 @@ function readServiceEnvFile(
   }
   const out: Record<string, string | null> = {};
   try {
-    for (const line of parseEnvFile(text, lookup, entry.format !== 'raw')) out[line.key] = line.value ?? lookup(line.key) ?? null;
+    // A bare KEY the environment does not set is left out, as compose does.
+    for (const line of parseEnvFile(text, lookup, entry.format !== 'raw')) {
+      const value = line.value ?? lookup(line.key);
+      if (value !== undefined) out[line.key] = value;
+    }
   } catch (error) {
     const line = error instanceof EnvFileError ? `line ${error.line}: ` : '';
     ctx.issues.error(`invalid env file ${entry.path}: ${line}${(error as Error).message}`, at, keyPath);
@@ -397,6 +402,7 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
     issues.warning('`version` is obsolete and ignored (the Compose Specification has no versions); remove it', positions.locate(root, ['version']), ['version']);
   }
   if (options.interpolate !== false) interpolateTree(root, lookup, positions, issues);
+  castTypedValues(root, positions, issues, options.interpolate === false);
   if (!options.skipSchema) {
     const before = issues.items.length;
     validateAgainstSchema(root, positions, issues, options.interpolate === false, parsed.tagged);

@@ -532,7 +532,7 @@ secrets:
 });
 
 describe('loadProject: YAML scalars as docker compose reads them', () => {
-  it('reads a plain 0440 as octal, like go-yaml', async () => {
+  it('reads a plain 0440 as octal, like go-yaml, and a quoted "0440" too (a mode as text is octal)', async () => {
     const { project } = await loadFromText(`services:
   a:
     image: x
@@ -540,7 +540,7 @@ describe('loadProject: YAML scalars as docker compose reads them', () => {
 secrets:
   s: {file: ./s.txt}
 `);
-    expect(project.services.a!.secrets.map((r) => r.mode)).toEqual([0o440, 288, 440]);
+    expect(project.services.a!.secrets.map((r) => r.mode)).toEqual([0o440, 288, 0o440]);
   });
 });
 
