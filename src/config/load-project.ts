@@ -196,6 +196,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
       defaultOs: extension.default_platform,
       lookup,
       problem,
+      serviceNames: Object.keys(rawServices),
       uninterpolated: options.interpolate === false,
       readEnvFile: (entry, i) => readServiceEnvFile(ctx, entry, lookup, ['services', svcName, 'env_file', i], merged!),
     });

@@ -35,6 +35,8 @@ export interface NormalizeServiceContext {
   /** Reads one env_file entry; undefined when it is optional and missing (errors reported by the callee). */
   readonly readEnvFile: (entry: { path: string; required: boolean; format?: string }, index: number) => Record<string, string | null> | undefined;
   readonly problem: ServiceProblem;
+  /** Every service of the project (profiles aside): only these are address references' targets. */
+  readonly serviceNames?: readonly string[];
   /** The files were not interpolated (config --no-interpolate): values holding `${VAR}` stay as written. */
   readonly uninterpolated?: boolean;
 }
@@ -55,7 +57,8 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
   let platform = defaultPlatform(ctx.defaultOs);
   const held = (v: unknown) => ctx.uninterpolated === true && typeof v === 'string' && v.includes('$');
   if (held(raw.platform)) platform = { ...platform, raw: String(raw.platform) };
-  else if (raw.platform !== undefined && raw.platform !== null) {
+  // An empty platform (`platform: ${DOCKER_PLATFORM:-}`) is no platform, as in compose: the default applies.
+  else if (raw.platform !== undefined && raw.platform !== null && raw.platform !== '') {
     const parsed = parsePlatform(String(raw.platform));
     if (typeof parsed === 'string') problem(parsed, ['platform']);
     else platform = parsed;
@@ -140,11 +143,12 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     ...(entrypoint !== undefined ? { entrypoint } : {}),
     extra_hosts,
     labels,
-  });
-  for (const p of problems) problem(p.message, p.path);
+  }, ctx.serviceNames);
+  for (const p of problems) problem(p.message, p.path, p.severity);
 
   const carried: Dict = {};
-  for (const [k, v] of Object.entries(raw)) if (!CONSUMED.has(k)) carried[k] = v;
+  // An empty text value is an unset key (compose leaves it out), except for the argv keys.
+  for (const [k, v] of Object.entries(raw)) if (!CONSUMED.has(k) && !(v === '' && k !== 'command' && k !== 'entrypoint')) carried[k] = v;
   // Numbers the Engine API takes as numbers (the value checks made sure they parse), as compose v2 does.
   for (const key of NUMERIC_KEYS) {
     const v = carried[key];
