@@ -16,6 +16,7 @@ import {
   isWindowsAbsolute,
 } from './short-syntax.js';
 import { setOwn } from './parse-yaml.js';
+import { defaultedContexts } from './merge.js';
 import * as path from 'node:path';
 
 export interface CanonicalContext {
@@ -240,12 +241,18 @@ export function canonicalizeFile(ctx: CanonicalContext): void {
       positions.inherit(list, svc.env_file as object);
       list.forEach((_, i) => positions.copyKey(list, i, svc.env_file as object, i));
     }
-    if (Array.isArray(svc.label_file)) svc.label_file = svc.label_file.map(resolveFileish);
+    if (Array.isArray(svc.label_file)) {
+      const list = svc.label_file;
+      svc.label_file = list.map(resolveFileish);
+      positions.inherit(list, svc.label_file as object);
+      list.forEach((_, i) => positions.copyKey(list, i, svc.label_file as object, i));
+    }
     if ('build' in svc) {
       svc.build = underTag(svc.build, (b) => {
         const build: Dict | undefined = typeof b === 'string' ? { context: b } : isPlainMap(b) ? b : undefined;
         if (!build) return b;
         positions.inherit(b, build, positions.key(svc, 'build'));
+        if (typeof build.context !== 'string') defaultedContexts.add(build);
         const context = typeof build.context === 'string' ? build.context : '.';
         build.context = URL_CONTEXT.test(context) || isWindowsAbsolute(context) ? context : path.resolve(ctx.baseDir, context);
         if (isPlainMap(build.args) || Array.isArray(build.args)) build.args = toStringMap(build.args, positions);

@@ -199,6 +199,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
       serviceNames: Object.keys(rawServices),
       uninterpolated: options.interpolate === false,
       readEnvFile: (entry, i) => readServiceEnvFile(ctx, entry, lookup, ['services', svcName, 'env_file', i], merged!),
+      readLabelFile: (file, i, earlier) => readLabelFile(ctx, file, earlier, ['services', svcName, 'label_file', i], merged!),
     });
   }
   const { enabled, disabled } = selectByProfiles(services, activeProfiles, merged, positions, issues);
@@ -213,6 +214,8 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
     volumes: normalizeResources(merged.volumes, name),
     secrets: normalizeFileObjects(merged.secrets, name),
     configs: normalizeFileObjects(merged.configs, name),
+    ...(isPlainMap(merged.models) ? { models: sortKeys(merged.models) } : {}),
+    ...topLevelExtensions(merged),
     extension,
     environment,
     profiles: activeProfiles,
@@ -272,6 +275,12 @@ function copyUnreported(from: IssueList, to: IssueList, reported: readonly KeyPa
 /** A schema problem in the project's `x-mixcompose`, which does not fail its file (see LoadContext.extensionSchemaPaths). */
 function inExtension(issue: ConfigIssue): boolean {
   return issue.path?.[0] === 'x-mixcompose';
+}
+
+/** The top-level `x-*` keys other than ours, sorted. */
+function topLevelExtensions(root: Record<string, unknown>): { extensions?: Record<string, unknown> } {
+  const keys = Object.keys(root).filter((k) => k.startsWith('x-') && k !== 'x-mixcompose');
+  return keys.length ? { extensions: sortKeys(Object.fromEntries(keys.map((k) => [k, root[k]]))) } : {};
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
@@ -338,6 +347,24 @@ function readServiceEnvFile(
   return out;
 }
 
+/** Parses one label_file (env-file syntax); a missing file is an error at its entry. */
+function readLabelFile(ctx: LoadContext, file: string, earlier: Readonly<Record<string, string>>, keyPath: KeyPath, root: Record<string, unknown>): Record<string, string> | undefined {
+  const text = ctx.fs.readText(file);
+  const at = ctx.positions.locate(root, keyPath);
+  if (text === undefined) {
+    ctx.issues.error(`label file ${file} not found`, at, keyPath);
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  try {
+    for (const line of parseEnvFile(text, (n) => out[n] ?? earlier[n])) if (line.value !== undefined) out[line.key] = line.value;
+  } catch (error) {
+    const line = error instanceof EnvFileError ? `line ${error.line}: ` : '';
+    ctx.issues.error(`invalid label file ${file}: ${line}${(error as Error).message}`, at, keyPath);
+  }
+  return out;
+}
+
 /**
  * The project name as interpolation sees it (`${COMPOSE_PROJECT_NAME}`), found before the files
  * are interpolated: -p, COMPOSE_PROJECT_NAME, the last file's top-level `name:` (interpolated
@@ -385,7 +412,7 @@ function projectName(ctx: LoadContext, merged: Record<string, unknown>, environm
  * One file through parse, interpolation, schema, canonical form, extends and include.
  * `baseDir`: where its relative paths point (the project directory for -f files).
  */
-export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup: VariableLookup, includeStack: readonly string[]): LoadedFile {
+export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup: VariableLookup, includeStack: readonly string[], forExtends = false): LoadedFile {
   const { fs, positions, issues, options } = ctx;
   const text = fs.readText(file);
   if (text === undefined) {
@@ -399,6 +426,10 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
     return { file, root: {}, ok: false, tagged: false };
   }
   const root = parsed.root;
+  // A file read for `extends` only lends services: an empty (null) one there is no error, as in compose.
+  if (forExtends && isPlainMap(root.services)) {
+    for (const [name, svc] of Object.entries(root.services)) if (svc === null) root.services[name] = {};
+  }
   if (root.version !== undefined) {
     issues.warning('`version` is obsolete and ignored (the Compose Specification has no versions); remove it', positions.locate(root, ['version']), ['version']);
   }

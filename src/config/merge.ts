@@ -34,6 +34,13 @@ function identity(path: Path, item: unknown): string {
   return JSON.stringify(item);
 }
 
+/**
+ * `build` mappings whose `context` was not written (canonical form set it to the file's directory):
+ * merged onto a build that has one, they keep that one, as in compose (`build: {target: x}` in an
+ * override or an extending service does not move the context).
+ */
+export const defaultedContexts = new WeakSet<object>();
+
 /** Removes merge tags from a value that has nothing to merge with (`!reset` keys disappear). */
 export function stripTags(value: unknown, positions: PositionIndex): unknown {
   if (value instanceof Tagged) return value.tag === 'reset' ? undefined : stripTags(value.value, positions);
@@ -66,7 +73,9 @@ export function mergeValues(base: unknown, over: unknown, path: Path, positions:
       setOwn(out, k, v);
       positions.copyKey(base, k, out);
     }
+    const keepContext = defaultedContexts.has(over) && pattern(path) === 'services.*.build' && base.context !== undefined;
     for (const [k, v] of Object.entries(over)) {
+      if (k === 'context' && keepContext) continue;
       const merged = mergeValues(base[k], v, [...path, k], positions);
       if (merged === undefined) delete out[k];
       else setOwn(out, k, merged);
@@ -111,6 +120,7 @@ export function cloneValue(value: unknown, positions: PositionIndex): unknown {
     const out: Dict = {};
     const np = positions.node(value);
     if (np) positions.setNode(out, np);
+    if (defaultedContexts.has(value)) defaultedContexts.add(out);
     for (const [k, v] of Object.entries(value)) {
       setOwn(out, k, cloneValue(v, positions));
       positions.copyKey(value, k, out);

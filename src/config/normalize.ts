@@ -34,6 +34,8 @@ export interface NormalizeServiceContext {
   readonly lookup: VariableLookup;
   /** Reads one env_file entry; undefined when it is optional and missing (errors reported by the callee). */
   readonly readEnvFile: (entry: { path: string; required: boolean; format?: string }, index: number) => Record<string, string | null> | undefined;
+  /** Reads one label_file entry (`${VAR}` in it sees the labels read before it); undefined when missing (reported by the callee). */
+  readonly readLabelFile?: (file: string, index: number, earlier: Readonly<Record<string, string>>) => Record<string, string> | undefined;
   readonly problem: ServiceProblem;
   /** Every service of the project (profiles aside): only these are address references' targets. */
   readonly serviceNames?: readonly string[];
@@ -128,7 +130,15 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     for (const [n, spec] of Object.entries(raw.networks)) networks[n] = isPlainMap(spec) ? (spec as ServiceNetwork) : null;
   } else if (network_mode === undefined) networks = { default: null };
 
-  const labels = strMap(raw.labels);
+  // label_file entries in order, then `labels` wins, as in compose.
+  const labels: Record<string, string> = {};
+  if (Array.isArray(raw.label_file) && ctx.readLabelFile) {
+    raw.label_file.forEach((file, i) => {
+      if (typeof file !== 'string' || held(file)) return;
+      Object.assign(labels, ctx.readLabelFile!(file, i, labels) ?? {});
+    });
+  }
+  Object.assign(labels, strMap(raw.labels));
   const extra_hosts = strList(raw.extra_hosts) ?? [];
   const command = argv('command');
   const entrypoint = argv('entrypoint');
@@ -244,6 +254,11 @@ export function normalizeFileObjects(section: unknown, project: string): Record<
   if (!isPlainMap(section)) return out;
   for (const [key, def] of Object.entries(section)) {
     const d: Dict = isPlainMap(def) ? { ...def } : {};
+    if (isPlainMap(d.external)) {
+      // Legacy `external: {name: x}`, as for networks and volumes.
+      if (typeof d.external.name === 'string') d.name = d.external.name;
+      d.external = true;
+    }
     if (d.external !== true) delete d.external;
     const name = typeof d.name === 'string' ? d.name : d.external === true ? key : `${project}_${key}`;
     out[key] = { ...d, name } as FileObject;

@@ -439,13 +439,15 @@ services:
   });
 });
 
-describe('loadProject: extends does not inherit dependencies', () => {
-  it('drops the base depends_on and volumes_from, as the Compose documentation says', async () => {
+describe('loadProject: extends inherits dependencies (as docker compose v2 does)', () => {
+  it('keeps the base depends_on and volumes_from; the error points at the lent file', async () => {
     const { project } = await load({
       'compose.yaml': `services:
   web:
     extends: {file: base.yaml, service: app}
     image: web
+  db:
+    image: db
 `,
       'base.yaml': `services:
   app:
@@ -457,8 +459,8 @@ describe('loadProject: extends does not inherit dependencies', () => {
     image: db
 `,
     });
-    expect(project.services.web!.depends_on).toEqual({});
-    expect(project.services.web!.volumes_from).toBeUndefined();
+    expect(Object.keys(project.services.web!.depends_on)).toEqual(['db']);
+    expect(project.services.web!.volumes_from).toEqual(['db']);
     expect(project.services.web!.environment).toEqual({ A: '1' });
   });
 });
