@@ -120,10 +120,19 @@ export function canonicalizeFile(ctx: CanonicalContext): void {
     if ('extra_hosts' in svc) {
       svc.extra_hosts = underTag(svc.extra_hosts, (v) => {
         if (Array.isArray(v)) {
+          // `host=ip1,ip2` is one entry per address, as in compose.
+          const out: unknown[] = [];
+          positions.inherit(v, out);
           v.forEach((e, i) => {
-            v[i] = tryIt(v, i, p('extra_hosts', i), () => normalizeExtraHost(String(e)), e);
+            const one = tryIt(v, i, p('extra_hosts', i), () => normalizeExtraHost(String(e)), e);
+            const eq = typeof one === 'string' ? one.indexOf('=') : -1;
+            const addresses = eq >= 0 ? (one as string).slice(eq + 1).split(',') : [one];
+            for (const address of addresses) {
+              positions.copyKey(v, i, out, out.length);
+              out.push(eq >= 0 ? `${(one as string).slice(0, eq)}=${String(address).trim()}` : address);
+            }
           });
-          return v;
+          return out;
         }
         if (isPlainMap(v)) {
           const out: string[] = [];

@@ -167,3 +167,86 @@ describe('extends (compose-go extends tests)', () => {
     expect(project.services.u!.ulimits).toEqual({ nproc: 65535, nofile: { soft: 20000, hard: 40000 } });
   });
 });
+
+describe('merging -f files (compose-go override tests)', () => {
+  const merged = async (base: string, over: string) => (await load({ 'compose.yaml': base, 'over.yaml': over }, { files: ['compose.yaml', 'over.yaml'] })).project;
+
+  it('merges labels whatever form each file uses (list, mapping, mixed, numbers)', async () => {
+    expect((await merged('services:\n  t:\n    image: foo\n    labels: [FOO=BAR]\n', 'services:\n  t:\n    labels: [QIX=ZOT, EMPTY=]\n')).services.t!.labels).toEqual({ FOO: 'BAR', QIX: 'ZOT', EMPTY: '' });
+    expect((await merged('services:\n  t:\n    image: foo\n    labels: {FOO: BAR}\n', 'services:\n  t:\n    labels: {EMPTY: "", QIX: ZOT}\n')).services.t!.labels).toEqual({ FOO: 'BAR', EMPTY: '', QIX: 'ZOT' });
+    expect((await merged('services:\n  t:\n    image: foo\n    labels: {FOO: BAR}\n', 'services:\n  t:\n    labels: [QIX=ZOT]\n')).services.t!.labels).toEqual({ FOO: 'BAR', QIX: 'ZOT' });
+    expect((await merged('services:\n  t:\n    image: foo\n    labels: {FOO: 1}\n', 'services:\n  t:\n    labels: {FOO: 3}\n')).services.t!.labels).toEqual({ FOO: '3' });
+  });
+
+  it('merges deploy, network and volume labels whatever form each file uses', async () => {
+    const p = await merged(
+      'services:\n  t:\n    image: foo\n    deploy: {labels: {FOO: BAR}}\nnetworks:\n  n: {labels: [A=1]}\nvolumes:\n  v: {labels: {A: "1"}}\n',
+      'services:\n  t:\n    deploy: {labels: [QIX=ZOT]}\nnetworks:\n  n: {labels: {B: "2"}}\nvolumes:\n  v: {labels: [B=2]}\n',
+    );
+    expect(p.services.t!.deploy).toEqual({ labels: { FOO: 'BAR', QIX: 'ZOT' } });
+    expect(p.networks.n!.labels).toEqual({ A: '1', B: '2' });
+    expect(p.volumes.v!.labels).toEqual({ A: '1', B: '2' });
+  });
+
+  it('merges devices by container path (Test_mergeYamlDevices, …Override)', async () => {
+    const base = "services:\n  t:\n    image: foo\n    devices: ['/dev/sda:/dev/sda', '/dev/sdb:/dev/sdb', '/dev/sdd:/dev/sdd']\n";
+    expect((await merged(base, "services:\n  t:\n    devices: ['/dev/sde:/dev/sde']\n")).services.t!.devices).toEqual(['/dev/sda:/dev/sda', '/dev/sdb:/dev/sdb', '/dev/sdd:/dev/sdd', '/dev/sde:/dev/sde']);
+    expect((await merged(base, "services:\n  t:\n    devices: ['/dev/nvme0n1p1:/dev/sda', {source: /dev/nvme1, target: /dev/sdb}]\n")).services.t!.devices).toEqual([
+      '/dev/nvme0n1p1:/dev/sda',
+      { source: '/dev/nvme1', target: '/dev/sdb' },
+      '/dev/sdd:/dev/sdd',
+    ]);
+  });
+
+  it('merges secrets and configs by target (a secret without one mounts at /run/secrets/<source>)', async () => {
+    const p = await merged(
+      'services:\n  t:\n    image: foo\n    secrets: [s, {source: o, target: /x}]\n    configs: [c]\nsecrets: {s: {file: ./s}, o: {file: ./o}, p: {file: ./p}}\nconfigs: {c: {file: ./c}}\n',
+      'services:\n  t:\n    secrets: [{source: s, target: /run/secrets/s, mode: 0400}, {source: p, target: /x}]\n    configs: [{source: c, target: /c, uid: "1"}]\n',
+    );
+    expect(p.services.t!.secrets).toEqual([
+      { source: 's', target: '/run/secrets/s', mode: 0o400 },
+      { source: 'p', target: '/x' },
+    ]);
+    expect(p.services.t!.configs).toEqual([{ source: 'c', target: '/c', uid: '1' }]);
+  });
+
+  it('merges ipam.config by subnet', async () => {
+    const p = await merged(
+      'services:\n  t: {image: foo}\nnetworks:\n  n:\n    ipam:\n      config:\n        - {subnet: 10.1.0.0/16, gateway: 10.1.0.1}\n        - {subnet: 10.2.0.0/16}\n',
+      'networks:\n  n:\n    ipam:\n      config:\n        - {subnet: 10.2.0.0/16, ip_range: 10.2.1.0/24}\n        - {subnet: 10.3.0.0/16}\n',
+    );
+    expect((p.networks.n!.ipam as { config: unknown }).config).toEqual([
+      { subnet: '10.1.0.0/16', gateway: '10.1.0.1' },
+      { subnet: '10.2.0.0/16', ip_range: '10.2.1.0/24' },
+      { subnet: '10.3.0.0/16' },
+    ]);
+  });
+
+  it('merges extra_hosts without repeating an entry, whatever the form (TestMergeExtraHosts*)', async () => {
+    expect((await merged('services:\n  t:\n    image: foo\n    extra_hosts: [example.com=1.2.3.4]\n', 'services:\n  t:\n    extra_hosts: [localhost=127.0.0.1, example.com=1.2.3.4, example.com=4.3.2.1]\n')).services.t!.extra_hosts).toEqual([
+      'example.com=1.2.3.4',
+      'localhost=127.0.0.1',
+      'example.com=4.3.2.1',
+    ]);
+    expect((await merged('services:\n  t:\n    image: foo\n    extra_hosts: {example.com: 1.2.3.4}\n', 'services:\n  t:\n    extra_hosts: {localhost: 127.0.0.1, example.com: [1.2.3.4, 4.3.2.1]}\n')).services.t!.extra_hosts).toEqual([
+      'example.com=1.2.3.4',
+      'localhost=127.0.0.1',
+      'example.com=4.3.2.1',
+    ]);
+  });
+});
+
+describe('extra_hosts forms (compose-go extra_hosts tests)', () => {
+  it('reads mappings, host:ip, repeated hosts, host=ip1,ip2 and lists of addresses', async () => {
+    const { project } = await loadFromText(`services:
+  map: {image: x, extra_hosts: {alpha: "50.31.209.229", zulu: "162.242.195.82"}}
+  list: {image: x, extra_hosts: ["alpha:50.31.209.229", "zulu:127.0.0.2", "zulu:ff02::1"]}
+  repeated: {image: x, extra_hosts: ["myhost=0.0.0.1,0.0.0.2"]}
+  long: {image: x, extra_hosts: {myhost: ["0.0.0.1", "0.0.0.2"]}}
+`);
+    expect(project.services.map!.extra_hosts).toEqual(['alpha=50.31.209.229', 'zulu=162.242.195.82']);
+    expect(project.services.list!.extra_hosts).toEqual(['alpha=50.31.209.229', 'zulu=127.0.0.2', 'zulu=ff02::1']);
+    expect(project.services.repeated!.extra_hosts).toEqual(['myhost=0.0.0.1', 'myhost=0.0.0.2']);
+    expect(project.services.long!.extra_hosts).toEqual(['myhost=0.0.0.1', 'myhost=0.0.0.2']);
+  });
+});
