@@ -104,7 +104,7 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
       ctx.failedFiles.add(other);
       return undefined;
     }
-    const loaded = loadFile(ctx, other, path.dirname(other), lookup, [], true);
+    const loaded = loadFile(ctx, other, path.dirname(other), lookup, [], { forExtends: true });
     state.cache.set(other, loaded);
     return loaded.ok ? loaded : undefined;
   };

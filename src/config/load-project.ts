@@ -412,7 +412,15 @@ function projectName(ctx: LoadContext, merged: Record<string, unknown>, environm
  * One file through parse, interpolation, schema, canonical form, extends and include.
  * `baseDir`: where its relative paths point (the project directory for -f files).
  */
-export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup: VariableLookup, includeStack: readonly string[], forExtends = false): LoadedFile {
+export interface LoadFileOptions {
+  /** Read for `extends`: the file only lends services (an empty one is no error). */
+  readonly forExtends?: boolean;
+  /** Included with a project_directory: its `extends.file` paths are relative to `baseDir`, as in compose. */
+  readonly extendsFromBase?: boolean;
+}
+
+export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup: VariableLookup, includeStack: readonly string[], fileOptions: LoadFileOptions = {}): LoadedFile {
+  const forExtends = fileOptions.forExtends === true;
   const { fs, positions, issues, options } = ctx;
   const text = fs.readText(file);
   if (text === undefined) {
@@ -446,7 +454,8 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
       return { file, root, ok: false, tagged: parsed.tagged };
     }
   }
-  canonicalizeFile({ root, baseDir, fileDir: path.dirname(file), home: ctx.home, positions, issues, uninterpolated: options.interpolate === false });
+  const fileDir = fileOptions.extendsFromBase ? baseDir : path.dirname(file);
+  canonicalizeFile({ root, baseDir, fileDir, home: ctx.home, positions, issues, uninterpolated: options.interpolate === false });
   resolveExtends(ctx, file, root, lookup);
   applyIncludes(ctx, file, root, lookup, includeStack);
   return { file, root, ok: true, tagged: parsed.tagged };

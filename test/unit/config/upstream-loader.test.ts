@@ -250,3 +250,50 @@ describe('extra_hosts forms (compose-go extra_hosts tests)', () => {
     expect(project.services.long!.extra_hosts).toEqual(['myhost=0.0.0.1', 'myhost=0.0.0.2']);
   });
 });
+
+describe('include (compose-go include tests)', () => {
+  it('feeds environment: [VAR] of the included services from its env_file, not the including ones (TestLoadWithIncludeEnv)', async () => {
+    const { project } = await load({
+      'compose.yml': 'include:\n  - path: [./module/compose.yml]\n    env_file: [./custom.env]\nservices:\n  a:\n    image: alpine\n    environment: [VAR_NAME]\n',
+      'custom.env': 'VAR_NAME=value\n',
+      'module/compose.yml': 'services:\n  b:\n    image: alpine\n    environment: [VAR_NAME]\n  c:\n    image: alpine\n    environment: [VAR_NAME]\n',
+    });
+    expect(project.services.a!.environment.VAR_NAME).toBeNull();
+    expect(project.services.b!.environment.VAR_NAME).toBe('value');
+    expect(project.services.c!.environment.VAR_NAME).toBe('value');
+  });
+
+  it('resolves extends.file of an included file against its project_directory (TestNestedIncludeAndExtends)', async () => {
+    const { project } = await load({
+      'compose.yml': 'include:\n  - project_directory: .\n    path: dir/included.yaml\n',
+      'dir/included.yaml': 'services:\n  included:\n    extends: {file: dir/extended.yaml, service: extended}\n',
+      'dir/extended.yaml': 'services:\n  extended:\n    image: alpine\n',
+    });
+    expect(project.services.included!.image).toBe('alpine');
+  });
+
+  it('interpolates an included file with its env_file, and reads that file’s own env_file next to it (TestLoadWithMultipleInclude)', async () => {
+    const { project } = await load(
+      {
+        'compose.yaml': 'include:\n  - path: ./sub/imported.yaml\n    env_file: ./sub/extra.env\nservices:\n  foo:\n    image: busybox\n    depends_on: [imported]\n',
+        'sub/imported.yaml': 'services:\n  imported:\n    image: nginx\n    container_name: ${SOURCE:-imported}\n    env_file: [./extra.env]\n',
+        'sub/extra.env': 'SOURCE=extends\n',
+      },
+      { environment: { SOURCE: 'override' } },
+    );
+    expect(project.services.imported!.container_name).toBe('override');
+    expect(project.services.imported!.environment).toEqual({ SOURCE: 'extends' });
+  });
+
+  it('resolves relative paths of an included file against its project_directory (TestIncludeWithProjectDirectory)', async () => {
+    const { project } = await load({
+      'compose.yaml': 'include:\n  - path: ./inc/compose.yaml\n    project_directory: ./sub\n',
+      'inc/compose.yaml': 'services:\n  service:\n    build: .\n    volumes: [./data:/data]\n    env_file: [./extra.env]\n',
+      'sub/extra.env': 'A=1\n',
+    });
+    const svc = project.services.service!;
+    expect(svc.build?.context).toBe('/proj/sub');
+    expect(svc.volumes[0]).toMatchObject({ source: '/proj/sub/data' });
+    expect(svc.environment).toEqual({ A: '1' });
+  });
+});
