@@ -31,6 +31,7 @@ import { selectByProfiles } from './profiles.js';
 import { checkServiceValues } from './value-checks.js';
 import { checkDaemonAddresses } from './daemon-address-rules.js';
 import { castTypedValues } from './typed-values.js';
+import { checkExternalResources } from './spec-checks.js';
 
 export type { ConfigFileSystem } from './read-files.js';
 
@@ -180,6 +181,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
 
   // 4. Name.
   const name = projectName(ctx, merged, environment, projectDir);
+  checkExternalResources(merged, (message, keyPath) => issues.error(message, positions.locate(merged!, keyPath), keyPath));
 
   // 5. Profiles, services.
   const extensionIssues = new IssueList();

@@ -3,7 +3,7 @@
  * reset tests), restated with our own files; and the cases of issue 11 found on real projects.
  */
 import { describe, expect, it } from 'vitest';
-import { load, loadFromText } from './helpers.js';
+import { issuesOf, load, loadFromText } from './helpers.js';
 
 describe('{{ … }} text that is not an address reference passes through', () => {
   it('keeps Go templates (Swarm service templates) in any value', async () => {
@@ -295,5 +295,87 @@ describe('include (compose-go include tests)', () => {
     expect(svc.build?.context).toBe('/proj/sub');
     expect(svc.volumes[0]).toMatchObject({ source: '/proj/sub/data' });
     expect(svc.environment).toEqual({ A: '1' });
+  });
+});
+
+describe('valid files compose accepts', () => {
+  it('accepts pre_start hooks (compose-go service_hooks tests)', async () => {
+    const { project } = await loadFromText('services:\n  web:\n    image: x\n    pre_start: [{command: echo pre, user: root}]\n    post_start: [{command: echo post}]\n    pre_stop: [{command: echo stop}]\n');
+    expect(project.services.web!.pre_start).toEqual([{ command: 'echo pre', user: 'root' }]);
+  });
+
+  it('accepts service_healthy on a service whose healthcheck may come from its image (plan time decides)', async () => {
+    const { project } = await loadFromText('services:\n  db: {image: postgres}\n  web:\n    image: x\n    depends_on: {db: {condition: service_healthy}}\n');
+    expect(project.services.web!.depends_on.db!.condition).toBe('service_healthy');
+  });
+
+  it('accepts device requests with count as a number, "all" or numeric text, or neither (TestServiceDeviceRequest*)', async () => {
+    for (const count of ['1', 'all', '"1"', undefined]) {
+      const c = count === undefined ? '' : `, count: ${count}`;
+      await loadFromText(`services:\n  web:\n    image: x\n    deploy: {resources: {reservations: {devices: [{capabilities: [gpu]${c}}]}}}\n`);
+    }
+  });
+});
+
+describe('invalid files compose rejects', () => {
+  it('rejects an environment key with a trailing space (compose-go TestEnvironmentWhitespace)', async () => {
+    expect(await issuesOf('services:\n  web:\n    image: x\n    environment:\n      - DEBUG =1\n')).toEqual([
+      'compose.yaml:5:9 services.web.environment.DEBUG : environment variable "DEBUG " is declared with a trailing space',
+    ]);
+  });
+
+  it('rejects a bind mount without a source', async () => {
+    expect(await issuesOf('services:\n  web:\n    image: x\n    volumes:\n      - {type: bind, target: /data}\n')).toEqual([
+      'compose.yaml:5:9 services.web.volumes[0]: a bind mount needs a source (the host path to mount)',
+    ]);
+  });
+
+  it('rejects an external volume that also sets driver, driver_opts or labels (compose-go validation/external)', async () => {
+    expect(await issuesOf('services:\n  web: {image: x, volumes: ["v:/v"]}\nvolumes:\n  v:\n    external: true\n    driver: local\n    driver_opts: {type: nfs}\n    labels: [a=b]\n')).toEqual([
+      'compose.yaml:6:5 volumes.v.driver: conflicting parameters "external" and "driver" specified: an external volume exists already, so mixcompose does not create it',
+      'compose.yaml:7:5 volumes.v.driver_opts: conflicting parameters "external" and "driver_opts" specified: an external volume exists already, so mixcompose does not create it',
+      'compose.yaml:8:5 volumes.v.labels: conflicting parameters "external" and "labels" specified: an external volume exists already, so mixcompose does not create it',
+    ]);
+  });
+
+  it('rejects a device request count that is not a number or "all", count with device_ids, and no capabilities', async () => {
+    expect(
+      await issuesOf(`services:
+  web:
+    image: x
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - {capabilities: [gpu], count: some_string}
+            - {capabilities: [gpu], count: 2, device_ids: [my-device-id]}
+            - {count: 2}
+    gpus: [{count: 1, device_ids: ["0"]}]
+`),
+    ).toEqual([
+      `compose.yaml:8:37 services.web.deploy.resources.reservations.devices[0].count: invalid value "some_string", the only value allowed is 'all' or a number`,
+      'compose.yaml:9:15 services.web.deploy.resources.reservations.devices[1]: "count" and "device_ids" attributes are exclusive',
+      "compose.yaml:10:15 services.web.deploy.resources.reservations.devices[2]: missing property 'capabilities' (as in [gpu])",
+      'compose.yaml:11:12 services.web.gpus[0]: "count" and "device_ids" attributes are exclusive',
+    ]);
+  });
+
+  it('rejects develop.watch entries without action or path, and sync without target (compose-go develop tests)', async () => {
+    expect(
+      await issuesOf(`services:
+  frontend:
+    image: x
+    develop:
+      watch:
+        - {path: ./src}
+        - {action: sync, path: ./src}
+        - {action: rebuild}
+        - {action: rebuild, path: package.json}
+`),
+    ).toEqual([
+      "compose.yaml:6:11 services.frontend.develop.watch[0]: missing property 'action' (one of rebuild, restart, sync, sync+restart, sync+exec)",
+      'compose.yaml:7:11 services.frontend.develop.watch[1]: target is required for the sync action (where in the container to sync)',
+      "compose.yaml:8:11 services.frontend.develop.watch[2]: missing property 'path' (the files to watch)",
+    ]);
   });
 });
