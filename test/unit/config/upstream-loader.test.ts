@@ -379,3 +379,22 @@ describe('invalid files compose rejects', () => {
     ]);
   });
 });
+
+describe('YAML aliases (compose-go TestAliasBombPrevented)', () => {
+  const nested = (levels: number) => {
+    const lines = ['services:', '  a: {image: busybox}', 'x-bomb:', '  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= levels; i++) lines.push(`  l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+    return `${lines.join('\n')}\n`;
+  };
+
+  it('refuses a billion laughs at the alias that expands, without expanding it', async () => {
+    expect(await issuesOf(nested(9))).toEqual([
+      'compose.yaml:13:12: the document expands aliases too much (like a "billion laughs" attack): *l8 here stands for about 1e+9 values; refusing to load it',
+    ]);
+  });
+
+  it('loads moderate nesting (three levels of ten)', async () => {
+    const { project } = await loadFromText(nested(3));
+    expect(((project.extensions!['x-bomb'] as Record<string, unknown[][][]>).l3)!.flat(2)).toHaveLength(1000);
+  });
+});
