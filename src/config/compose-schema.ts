@@ -137,6 +137,7 @@ const serviceProperties: Record<string, Schema> = {
   platform: str,
   ports: { type: 'array', items: ref('port') },
   post_start: { type: 'array', items: { type: 'object' } },
+  pre_start: { type: 'array', items: { type: 'object' } },
   pre_stop: { type: 'array', items: { type: 'object' } },
   privileged: bool,
   profiles: strList,

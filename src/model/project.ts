@@ -276,6 +276,10 @@ export interface Project {
   readonly volumes: Readonly<Record<string, Volume>>;
   readonly secrets: Readonly<Record<string, FileObject>>;
   readonly configs: Readonly<Record<string, FileObject>>;
+  /** Top-level `models` (AI models), carried through as written. */
+  readonly models?: Readonly<Record<string, unknown>>;
+  /** Top-level `x-*` keys other than `x-mixcompose`, carried through as written. */
+  readonly extensions?: Readonly<Record<string, unknown>>;
   readonly extension: ProjectExtension;
   /** Resolved environment used for interpolation (.env + process env). */
   readonly environment: Readonly<Record<string, string>>;

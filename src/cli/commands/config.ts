@@ -109,6 +109,8 @@ export function renderConfig(project: Project, options: { escape: boolean }): Di
   for (const section of ['networks', 'volumes', 'secrets', 'configs'] as const) {
     if (Object.keys(project[section]).length > 0) out[section] = sortedRecord(project[section]);
   }
+  if (project.models && Object.keys(project.models).length > 0) out.models = sortedRecord(project.models);
+  Object.assign(out, project.extensions ?? {});
   out['x-mixcompose'] = {
     default_platform: project.extension.default_platform,
     daemons: sortedRecord(project.extension.daemons, ({ platform: _p, ...rest }) => rest),
