@@ -10,6 +10,7 @@
  * to what the modules register.
  */
 import { Command, Option, type ParseOptions } from 'commander';
+import { DESCRIPTION, VERSION } from './about.js';
 import type { GlobalOptions } from './global-options.js';
 
 /** What a command module exports: adds its command(s) to the program. */
@@ -58,8 +59,8 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** The root: name, version, global options; no commands. */
 function rootCommand(program: Command = new Command('mixcompose')): Command {
   return program
-    .description('One compose stack across a Windows and a Linux Docker daemon')
-    .version('0.1.0')
+    .description(DESCRIPTION)
+    .version(VERSION)
     .enablePositionalOptions()
     .exitOverride()
     .option('-f, --file <path>', 'compose file (repeat to merge)', collect, [])

@@ -24,6 +24,16 @@ export function checkServiceNames(project: Project, names: readonly string[]): v
   throw new PlanError(`no such service: ${described.join(', ')}`, unknown[0]);
 }
 
+/**
+ * The named services (all when none: undefined), plus their dependencies with `includeDeps`.
+ * Unknown names are refused as by checkServiceNames.
+ */
+export function selectServices(project: Project, names: readonly string[], includeDeps: boolean): string[] | undefined {
+  if (names.length === 0) return undefined;
+  checkServiceNames(project, names);
+  return includeDeps ? DependencyGraph.of(project.services).withDependencies(names) : [...names];
+}
+
 /** Services in dependency order (dependencies first; ties by name). Throws PlanError on a cycle. */
 export function dependencyOrder(project: Project, names: Iterable<string> = Object.keys(project.services)): string[] {
   try {

@@ -2,10 +2,28 @@
  * The lazy command tree: COMMANDS says what the root's help shows without loading any command
  * module, and must say what the modules really register; a chosen command runs from its module.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Help } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { buildFullProgram, buildProgram, COMMANDS } from '../../../src/cli/program.js';
+import { ROOT_HELP } from '../../../src/cli/root-help.js';
+
+const ROOT_HELP_FILE = new URL('../../../src/cli/root-help.ts', import.meta.url);
+
+/** src/cli/root-help.ts holding `text`. */
+function rootHelpModule(text: string): string {
+  const literal = text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
+  return [
+    '/**',
+    ' * The root help as commander prints it at 80 columns (stdout not a terminal), for main.ts to print',
+    ' * without loading commander. Generated: test/unit/cli/program.test.ts fails when it differs from',
+    ' * what the program prints; MIXCOMPOSE_WRITE_ROOT_HELP=1 npx vitest run test/unit/cli/program.test.ts',
+    ' * rewrites it.',
+    ' */',
+    `export const ROOT_HELP = \`${literal}\`;`,
+    '',
+  ].join('\n');
+}
 
 async function output(run: () => Promise<unknown>): Promise<{ stdout: string; error: unknown }> {
   let stdout = '';
@@ -35,6 +53,12 @@ describe('COMMANDS', () => {
   it('gives the same root help as the fully loaded tree', async () => {
     const full = await buildFullProgram();
     expect(buildProgram().helpInformation()).toBe(full.helpInformation());
+  });
+
+  it('keeps the pre-rendered root help (main.ts prints it for --help to a pipe) equal to commander\'s', async () => {
+    const text = buildProgram().configureOutput({ getOutHelpWidth: () => undefined as unknown as number, getOutHasColors: () => false }).helpInformation();
+    if (process.env.MIXCOMPOSE_WRITE_ROOT_HELP === '1') writeFileSync(ROOT_HELP_FILE, rootHelpModule(text));
+    expect(ROOT_HELP).toBe(text);
   });
 
   it('imports no command module statically (they load when chosen)', () => {

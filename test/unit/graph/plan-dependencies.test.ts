@@ -1,7 +1,7 @@
 /** The planner's dependency questions answered by the one graph (plan/dependencies.ts adapts it). */
 import { describe, expect, it } from 'vitest';
 import { PlanError } from '../../../src/errors.js';
-import { dependencyOrder, dependents, serviceDependencies, withDependencies } from '../../../src/plan/dependencies.js';
+import { dependencyOrder, dependents, selectServices, serviceDependencies, withDependencies } from '../../../src/plan/dependencies.js';
 import { project, service } from '../plan/builders.js';
 
 const started = { condition: 'service_started' as const, required: true, restart: false };
@@ -28,6 +28,13 @@ describe('plan dependencies over the graph', () => {
     expect([...withDependencies(stack, ['sidecar'])].sort()).toEqual(['api', 'data', 'db', 'shm', 'sidecar']);
     expect(dependents(stack).get('api')).toEqual(['sidecar', 'web']);
     expect(dependents(stack).get('web')).toBeUndefined();
+  });
+
+  it('selects the named services, with their dependencies when asked, none named meaning all', () => {
+    expect(selectServices(stack, [], true)).toBeUndefined();
+    expect(selectServices(stack, ['web'], false)).toEqual(['web']);
+    expect(selectServices(stack, ['web'], true)).toEqual(['api', 'db', 'shm', 'web']);
+    expect(() => selectServices(stack, ['web', 'ghost'], false)).toThrow('no such service: ghost');
   });
 
   it('refuses unknown names and cycles as PlanError', () => {
