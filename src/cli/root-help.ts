@@ -1,7 +1,8 @@
 /**
  * The root help as commander prints it at 80 columns (stdout not a terminal), for main.ts to print
  * without loading commander. Generated: test/unit/cli/program.test.ts fails when it differs from
- * what the program prints; MIXCOMPOSE_WRITE_ROOT_HELP=1 npx vitest run test/unit/cli/program.test.ts
+ * what the program prints;
+ *   MIXCOMPOSE_WRITE_ROOT_HELP=1 npx vitest run --project unit test/unit/cli/program.test.ts
  * rewrites it.
  */
 export const ROOT_HELP = `Usage: mixcompose [options] [command]

@@ -17,7 +17,8 @@ function rootHelpModule(text: string): string {
     '/**',
     ' * The root help as commander prints it at 80 columns (stdout not a terminal), for main.ts to print',
     ' * without loading commander. Generated: test/unit/cli/program.test.ts fails when it differs from',
-    ' * what the program prints; MIXCOMPOSE_WRITE_ROOT_HELP=1 npx vitest run test/unit/cli/program.test.ts',
+    ' * what the program prints;',
+    ' *   MIXCOMPOSE_WRITE_ROOT_HELP=1 npx vitest run --project unit test/unit/cli/program.test.ts',
     ' * rewrites it.',
     ' */',
     `export const ROOT_HELP = \`${literal}\`;`,
@@ -58,7 +59,7 @@ describe('COMMANDS', () => {
   it('keeps the pre-rendered root help (main.ts prints it for --help to a pipe) equal to commander\'s', async () => {
     const text = buildProgram().configureOutput({ getOutHelpWidth: () => undefined as unknown as number, getOutHasColors: () => false }).helpInformation();
     if (process.env.MIXCOMPOSE_WRITE_ROOT_HELP === '1') writeFileSync(ROOT_HELP_FILE, rootHelpModule(text));
-    expect(ROOT_HELP).toBe(text);
+    expect(ROOT_HELP, 'src/cli/root-help.ts is stale: MIXCOMPOSE_WRITE_ROOT_HELP=1 npx vitest run --project unit test/unit/cli/program.test.ts').toBe(text);
   });
 
   it('imports no command module statically (they load when chosen)', () => {
