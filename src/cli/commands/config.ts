@@ -18,7 +18,7 @@ import { describeBindSources, offlineBindTarget } from '../../model/host-paths.j
 import type { DaemonSettings, Project, Service } from '../../model/project.js';
 import type { GlobalOptions } from '../global-options.js';
 import { globalOptions } from '../program.js';
-import { selectServices } from './pull.js';
+import { selectServices } from '../../plan/dependencies.js';
 
 /** The loader options for the global flags (-f, -p, --env-file, --profile, daemon overrides). */
 export function loadOptionsFor(
