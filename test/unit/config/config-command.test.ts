@@ -144,7 +144,7 @@ describe('mixcompose config / validate through the command line', () => {
     expect(json.code).toBe(0);
     const model = JSON.parse(json.stdout);
     expect(model.name).toBe('react-express-mongodb');
-    expect(model.services.mongo['x-mixcompose']).toEqual({ daemon: 'linux', endpoint: 'tcp://l:2375' });
+    expect(model.services.mongo['x-mixcompose']).toEqual({ daemon: 'linux', endpoint: 'tcp://l:2375', endpoint_source: '--linux-host' });
     const quiet = await run(['-f', file, 'config', '-q']);
     expect(quiet).toMatchObject({ code: 0, stdout: '' });
   });
