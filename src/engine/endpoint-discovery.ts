@@ -17,6 +17,7 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defaultDaemonHost } from '../config/extension.js';
 import type { DaemonSettings, PlatformOs } from '../model/project.js';
 import { contextDirectoryName, dockerConfigDir, EndpointError, type Env } from './docker-config.js';
 
@@ -65,7 +66,7 @@ export function configuredSource(settings: DaemonSettings): string {
     case 'file':
       return `x-mixcompose.daemons.${settings.platform}.${key}`;
     case 'default':
-      return 'default';
+      return 'the default';
   }
 }
 
@@ -125,9 +126,14 @@ export async function discoverEndpoint(platform: PlatformOs, options: DiscoveryO
   return { host: DEFAULT_UNIX_SOCKET, source: 'the standard socket' };
 }
 
-/** The endpoint of one platform: the configured one, else the discovered one. */
+/**
+ * The endpoint of one platform: the configured one, else the discovered one. A `default` setting
+ * holding the loader's placeholder address (config/extension.ts) is not configured; one holding
+ * another address (built by a caller, not the loader) is used as it is.
+ */
 export async function chooseEndpoint(settings: DaemonSettings, options: DiscoveryOptions): Promise<EndpointChoice> {
-  if (settings.origin === 'default') return discoverEndpoint(settings.platform, options);
+  const placeholder = !settings.host || settings.host === defaultDaemonHost(settings.platform, options.hostPlatform, options.env);
+  if (settings.origin === 'default' && !settings.context && placeholder) return discoverEndpoint(settings.platform, options);
   const source = configuredSource(settings);
   if (settings.host) return { host: settings.host, source };
   if (settings.context) return { context: settings.context, source };

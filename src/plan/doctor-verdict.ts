@@ -257,7 +257,7 @@ function networkRows(network: DoctorNetwork | undefined, daemonsUp: boolean): Do
       status: 'fail',
       fix:
         `containers on the ${from(d)} daemon must reach the project resolver on the linux daemon (UDP/TCP 53): ` +
-        'fix IP routing first; check that the resolver image (x-mixcompose.resolver.image, default mixcompose/resolver:0.1) runs on the linux daemon',
+        'fix IP routing first; check that the resolver image (x-mixcompose.resolver.image, default mixcompose/resolver:<mixcompose version>, built there when missing) runs on the linux daemon',
     })),
   ];
 }

@@ -11,12 +11,12 @@ import { DaemonError } from '../../../src/errors.js';
 import type { DaemonSettings, PlatformOs } from '../../../src/model/project.js';
 import { stubProject, stubService } from './project-stub.js';
 
-const unconfigured = (platform: PlatformOs): DaemonSettings => ({
+const unconfigured = (platform: PlatformOs, hostPlatform: NodeJS.Platform = 'win32'): DaemonSettings => ({
   platform,
   reach: 'auto',
   origin: 'default',
-  // What the loader fills in: discovery ignores it.
-  host: `npipe:////./pipe/docker_engine_${platform}`,
+  // The loader's placeholder (config/extension.ts): discovery replaces it.
+  host: hostPlatform === 'win32' ? `npipe:////./pipe/docker_engine_${platform}` : 'unix:///var/run/docker.sock',
 });
 
 describe('endpoint discovery', () => {
@@ -73,7 +73,7 @@ describe('endpoint discovery', () => {
     });
     expect(await discoverEndpoint('linux', { env: { DOCKER_CONFIG: dir }, hostPlatform: 'linux' })).toEqual({ host: 'unix:///var/run/docker.sock', source: 'the standard socket' });
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ currentContext: 'colima' }));
-    const endpoint = await resolveEndpoint(unconfigured('linux'), { env: { DOCKER_CONFIG: dir }, hostPlatform: 'linux' });
+    const endpoint = await resolveEndpoint(unconfigured('linux', 'linux'), { env: { DOCKER_CONFIG: dir }, hostPlatform: 'linux' });
     expect(endpoint).toMatchObject({ host: 'unix:///home/u/.colima/docker.sock', context: 'colima', source: `current docker context colima (${join(dir, 'config.json')})` });
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ currentContext: 'default' }));
     expect((await discoverEndpoint('linux', { env: { DOCKER_CONFIG: dir }, hostPlatform: 'linux' })).source).toBe('the standard socket');
