@@ -8,7 +8,8 @@
  *   it exists in $DOCKER_CONFIG/contexts (Desktop creates both; the Linux engine lives at
  *   npipe:////./pipe/dockerDesktopLinuxEngine, docker/for-win#12397), else Desktop's pipes
  *   (dockerDesktopWindowsEngine, dockerDesktopLinuxEngine) when they exist, else the legacy pipes
- *   (docker_engine_windows, docker_engine_linux), else Desktop's pipe (so the error names it);
+ *   (docker_engine_windows, docker_engine_linux), then for windows Windows Server's docker_engine,
+ *   else Desktop's pipe (so the error names it);
  * - elsewhere (Linux, macOS): DOCKER_HOST, else the current docker context (DOCKER_CONTEXT, else
  *   config.json's currentContext), else the standard socket, in the docker CLI's order.
  *
@@ -34,6 +35,8 @@ export const LEGACY_PIPES: Readonly<Record<PlatformOs, string>> = {
   linux: 'npipe:////./pipe/docker_engine_linux',
 };
 export const DEFAULT_UNIX_SOCKET = 'unix:///var/run/docker.sock';
+/** The docker CLI's default on Windows: Windows Server's daemon, or Desktop's current engine. */
+export const STANDARD_PIPE = 'npipe:////./pipe/docker_engine';
 
 /** The endpoint a platform uses, before any file is read for TLS. */
 export interface EndpointChoice {
@@ -118,6 +121,8 @@ export async function discoverEndpoint(platform: PlatformOs, options: DiscoveryO
     const pipeExists = options.pipeExists ?? ((path: string) => exists(path));
     if (await pipeExists(pipeFilePath(DESKTOP_PIPES[platform]))) return { host: DESKTOP_PIPES[platform], source: `Docker Desktop's ${platform} engine pipe`, desktop: platform };
     if (await pipeExists(pipeFilePath(LEGACY_PIPES[platform]))) return { host: LEGACY_PIPES[platform], source: `Docker Desktop's legacy ${platform} engine pipe`, desktop: platform };
+    // Windows Server's own daemon (no Docker Desktop) listens on docker_engine; the OS check catches a Desktop Linux engine there.
+    if (platform === 'windows' && (await pipeExists(pipeFilePath(STANDARD_PIPE)))) return { host: STANDARD_PIPE, source: 'the standard Windows pipe docker_engine' };
     return { host: DESKTOP_PIPES[platform], source: `Docker Desktop's ${platform} engine pipe (no docker context ${context}, no pipe found)`, desktop: platform };
   }
   if (env.DOCKER_HOST) return { host: env.DOCKER_HOST, source: 'DOCKER_HOST' };

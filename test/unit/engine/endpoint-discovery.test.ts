@@ -56,6 +56,10 @@ describe('endpoint discovery', () => {
     expect(desktop).toEqual({ host: 'npipe:////./pipe/dockerDesktopLinuxEngine', source: "Docker Desktop's linux engine pipe", desktop: 'linux' });
     const legacy = await discoverEndpoint('windows', { env, hostPlatform: 'win32', pipeExists: pipes('docker_engine_windows') });
     expect(legacy).toEqual({ host: 'npipe:////./pipe/docker_engine_windows', source: "Docker Desktop's legacy windows engine pipe", desktop: 'windows' });
+    expect(await discoverEndpoint('windows', { env, hostPlatform: 'win32', pipeExists: pipes('docker_engine') })).toEqual({
+      host: 'npipe:////./pipe/docker_engine',
+      source: 'the standard Windows pipe docker_engine',
+    });
     const none = await discoverEndpoint('windows', { env, hostPlatform: 'win32', pipeExists: pipes() });
     expect(none.host).toBe('npipe:////./pipe/dockerDesktopWindowsEngine');
     expect(none.source).toMatch(/no docker context desktop-windows, no pipe found/);
