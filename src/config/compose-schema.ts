@@ -212,7 +212,7 @@ export const composeSchema: Schema = {
     'x-mixcompose': obj({
       default_platform: { type: 'string', enum: ['linux', 'windows'] },
       daemons: obj({ windows: daemon, linux: daemon }),
-      resolver: obj({ image: str, enabled: bool }),
+      resolver: obj({ image: str, base: str, enabled: bool }),
     }),
   },
   patternProperties: { '^x-': {} },

@@ -258,7 +258,12 @@ export interface ProjectExtension {
   readonly default_platform: PlatformOs;
   readonly daemons: Readonly<Record<PlatformOs, DaemonSettings>>;
   /** The project DNS resolver used for names across daemons. */
-  readonly resolver?: { readonly image?: string; readonly enabled?: boolean };
+  readonly resolver?: {
+    readonly image?: string;
+    /** Base image mixcompose builds the resolver image from when it is missing (engine/helper-images.ts). */
+    readonly base?: string;
+    readonly enabled?: boolean;
+  };
 }
 
 /** A fully loaded project. */
