@@ -26,6 +26,8 @@ import type {
 import type { ModemOptions } from './daemon-endpoints.js';
 import { SshDialAgent } from './ssh-dial-agent.js';
 import { sshFailureHint, type SshEndpointFacts } from './ssh-failure-hint.js';
+import { containerIoCalls } from './docker/container-io.js';
+import type { ContainerIoClient } from './daemon-client.js';
 
 /** An Engine API call that answered with an error status (or never answered). */
 export class EngineApiError extends Error {
@@ -76,6 +78,8 @@ interface RequestOptions {
   readonly auth?: EngineBody;
   readonly registryConfig?: EngineBody;
   readonly signal?: AbortSignal;
+  /** Upgrade the connection (exec start, attach): resolves with the raw socket. */
+  readonly hijack?: boolean;
 }
 
 function cleanQuery(query: Query | undefined): Record<string, unknown> {
@@ -182,6 +186,9 @@ export interface DockerodeClientOptions {
   readonly modem: ModemOptions;
 }
 
+// The interactive and container-control calls come from engine/docker/container-io.ts (see the constructor).
+export interface DockerodeClient extends ContainerIoClient {}
+
 export class DockerodeClient implements DaemonClient {
   readonly label: string;
   apiVersion?: string;
@@ -210,6 +217,7 @@ export class DockerodeClient implements DaemonClient {
       : undefined;
     this.agent = options.modem.agent;
     this.docker = new Dockerode(options.modem as unknown as Dockerode.DockerOptions);
+    Object.assign(this, containerIoCalls((o) => this.request(o), (operation, fn) => this.call(operation, fn)));
   }
 
   /** True once close() was called. */
@@ -285,6 +293,7 @@ export class DockerodeClient implements DaemonClient {
       options: { _query: query, _body: options.body ?? {} },
     };
     if (options.file) dialOptions.file = options.file;
+    if (options.hijack) dialOptions.hijack = true;
     if (options.auth) dialOptions.authconfig = options.auth;
     if (options.registryConfig) dialOptions.registryconfig = options.registryConfig;
     if (this.closer.signal.aborted) return Promise.reject(this.closer.signal.reason as Error);
