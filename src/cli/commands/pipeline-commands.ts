@@ -14,6 +14,7 @@ import { registerWait } from './wait.js';
 import { registerEvents } from './events.js';
 import { registerVersion } from './version.js';
 import { registerLs } from './ls.js';
+import { registerCompletion } from './completion.js';
 
 export function registerPipelineCommands(program: Command): void {
   registerRun(program);
@@ -27,4 +28,5 @@ export function registerPipelineCommands(program: Command): void {
   registerEvents(program);
   registerLs(program);
   registerVersion(program);
+  registerCompletion(program);
 }
