@@ -5,7 +5,7 @@
  * The streams are passed in: nothing here reaches for the process's own.
  */
 import type { Duplex } from 'node:stream';
-import { demultiplex } from './dockerode-client.js';
+import { demultiplex } from './docker/streams.js';
 import type { ContainerIoClient, DaemonClient, ExecSpec } from './daemon-client.js';
 import { DaemonError } from '../errors.js';
 
