@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` needs no daemon (pure core and recorded Engine API responses);
@@ -28,6 +29,26 @@ export default defineConfig({
           hookTimeout: 120_000,
           // The rig's daemons are shared state: integration files run one at a time (the root's
           // fileParallelism above; a project cannot set it).
+        },
+      },
+      {
+        // examples/vitest-globalsetup as a user runs it (its globalSetup brings a stack up on the rig's
+        // two daemons, with the library API), `mixcompose` resolved to this checkout's source.
+        resolve: { alias: { mixcompose: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+        test: {
+          name: 'example',
+          root: 'examples/vitest-globalsetup',
+          include: ['*.test.ts'],
+          globalSetup: ['./global-setup.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          env: {
+            EXAMPLE_IMAGE: 'mixcompose-test/busybox:latest',
+            MIXCOMPOSE_LINUX_HOST: process.env.MIXCOMPOSE_LINUX_HOST ?? 'unix:///run/mixcompose-rig/linux.sock',
+            MIXCOMPOSE_WINDOWS_HOST: process.env.MIXCOMPOSE_WINDOWS_HOST ?? 'unix:///run/mixcompose-rig/windows.sock',
+            MIXCOMPOSE_ALLOW_OS_MISMATCH: '1',
+          },
         },
       },
     ],

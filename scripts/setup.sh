@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PACKAGES=(docker.io busybox-static docker-registry docker-compose dnsmasq-base iptables iproute2 curl ca-certificates
-  openssh-server)  # sshd for the ssh:// endpoint test, which runs a private instance on loopback
+  openssh-server zsh fish)  # zsh, fish: the completion tests load the scripts; sshd for the ssh:// endpoint test, which runs a private instance on loopback
 
 say() { echo "setup: $*" >&2; }
 

@@ -62,9 +62,22 @@ export class DaemonError extends Error {
 
 /** A service did not reach the state a dependant waits for (unhealthy, exited non-zero, timed out). */
 export class DependencyError extends Error {
-  override readonly name = 'DependencyError';
+  override readonly name: string = 'DependencyError';
   constructor(message: string, readonly service: string, readonly lastHealthLog?: string) {
     super(message);
+  }
+}
+
+/** A wait ran out of time (a dependency condition, `up --wait`, `wait --timeout`). */
+export class WaitTimeoutError extends DependencyError {
+  override readonly name = 'WaitTimeoutError';
+}
+
+/** The user interrupted a command (Ctrl-C): nothing is wrong, the work was cut short. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP' = 'SIGINT') {
+    super(`interrupted (${signal})`);
   }
 }
 

@@ -6,7 +6,7 @@
  * Bodies are Engine API JSON (https://docs.docker.com/engine/api/v1.41/), typed loosely on purpose:
  * the planner builds them, the adapter forwards them.
  */
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 
 import type { EngineBody, EngineInfo, EngineVersion } from '../model/engine-api.js';
 
@@ -63,7 +63,48 @@ export interface ExecResult {
   readonly stderr: string;
 }
 
-export interface DaemonClient {
+/** GET /containers/{id}/top. */
+export interface ContainerTop {
+  readonly Titles: readonly string[];
+  readonly Processes: readonly (readonly string[])[];
+}
+
+/** What an exec is created with (POST /containers/{id}/exec). */
+export interface ExecSpec {
+  readonly cmd: readonly string[];
+  readonly tty: boolean;
+  /** Attach stdin (the hijacked connection carries it). */
+  readonly stdin: boolean;
+  readonly env?: readonly string[];
+  readonly user?: string;
+  readonly workingDir?: string;
+  readonly privileged?: boolean;
+}
+
+/**
+ * Interactive streams and container control beyond the lifecycle (exec, run, pause, top): the
+ * adapter implements them in engine/docker/container-io.ts. Optional on DaemonClient so in-memory
+ * clients need not; `containerIo(client)` asks for them.
+ */
+export interface ContainerIoClient {
+  /** POST /containers/{id}/exec → the exec's ID. */
+  createExec(containerId: string, spec: ExecSpec): Promise<string>;
+  /**
+   * POST /exec/{id}/start, hijacked: the connection carries stdin in and the output out (raw with a
+   * TTY, multiplexed stdout/stderr frames without).
+   */
+  startExec(execId: string, tty: boolean): Promise<Duplex>;
+  resizeExec(execId: string, rows: number, cols: number): Promise<void>;
+  inspectExec(execId: string): Promise<{ readonly ExitCode: number | null; readonly Running: boolean }>;
+  /** POST /containers/{id}/attach (stream, stdin, stdout, stderr), hijacked; call before starting it. */
+  attachContainer(id: string): Promise<Duplex>;
+  resizeContainer(id: string, rows: number, cols: number): Promise<void>;
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  topContainer(id: string, psArgs?: string): Promise<ContainerTop>;
+}
+
+export interface DaemonClient extends Partial<ContainerIoClient> {
   /** For messages: "windows (npipe:////./pipe/docker_engine_windows)". */
   readonly label: string;
   /** Negotiated API version once `version()` was called, e.g. "1.41". */

@@ -8,7 +8,7 @@
  * failure becomes a DaemonError naming the daemon, what was done and not, and the command that
  * continues (from the field engineer's fault report).
  */
-import { DaemonError, DependencyError, PlanError } from '../errors.js';
+import { DaemonError, DependencyError, PlanError, WaitTimeoutError } from '../errors.js';
 import type { EventSink, ResourceKind, StepEvent } from '../model/events.js';
 import type { PlatformOs } from '../model/project.js';
 import { daemonFault, type ResumeCommand } from '../plan/fault-report.js';
@@ -220,7 +220,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
         if (exited) throw new DependencyError(`service ${op.service} (${op.name}) exited with code ${state.ExitCode} before it was healthy${who}`, op.service, lastLog);
       }
       if (now() >= deadline) {
-        throw new DependencyError(
+        throw new WaitTimeoutError(
           `timed out after ${Math.round(op.timeoutMs / 1000)}s waiting for service ${op.service} (${op.name}) to be ${op.condition}${who}` +
             (op.condition === 'healthy' ? `; last health check: ${lastLog || 'none yet'}` : ''),
           op.service,

@@ -16,8 +16,9 @@ import { resumeCommand, seconds, withSession, type Session } from './session.js'
 import { ensureImages, planImages, type ImageOptions } from '../../engine/images.js';
 import type { PullOverride } from '../../plan/pull-policy.js';
 import { withDependencies } from '../../plan/dependencies.js';
+import { addUpAttachOptions, attachedContainers, attachedExitCode, checkUpAttachFlags, watchForAbort, withScale, withServiceDetails, type AbortCause, type UpAttachFlags } from './up-attach-options.js';
 
-interface UpFlags {
+interface UpFlags extends UpAttachFlags {
   detach?: boolean;
   dryRun?: boolean;
   forceRecreate?: boolean;
@@ -43,8 +44,8 @@ export function upArgs(flags: UpFlags, services: readonly string[] = []): string
 }
 
 export function registerUp(program: Command): void {
-  program
-    .command('up')
+  addUpAttachOptions(program
+    .command('up'))
     .description('Create and start the stack on both daemons')
     .argument('[services...]', 'services to start (with their dependencies)')
     .option('-d, --detach', 'run in the background: do not attach to logs')
@@ -62,7 +63,9 @@ export function registerUp(program: Command): void {
     .option('--no-build', 'do not build images, even if missing')
     .addOption(new Option('--retry-daemon <seconds>', 'wait (with backoff) for an unreachable daemon instead of failing').argParser(seconds))
     .action(async (services: string[], flags: UpFlags, command: Command) => {
-      await withSession(command, async (session) => {
+      await withSession(command, async (opened) => {
+        checkUpAttachFlags(flags, opened.project);
+        const session = { ...opened, project: withScale(opened.project, flags.scale) };
         for (const w of fieldWarnings(session.project, session.daemons.facts.linux, process.platform)) session.reporter.sink(w);
         const reconcileOptions: ReconcileOptions = {
           command: 'up',
@@ -96,7 +99,7 @@ export function registerUp(program: Command): void {
             }),
           }));
         } catch (error) {
-          if (!(error instanceof ReachProbeInterrupted)) throw error;
+          if (!(error instanceof ReachProbeInterrupted)) throw await withServiceDetails(error, session.project.name, daemons);
           // Ctrl-C while probing: the probe removed its containers and networks; nothing else began.
           process.exitCode = interruptedBy === 'SIGTERM' ? 143 : 130;
           return;
@@ -107,7 +110,7 @@ export function registerUp(program: Command): void {
           return;
         }
         if (flags.detach || flags.wait || flags.start === false) return;
-        await attach(session, daemons, services);
+        await attach(session, daemons, services, flags);
       }, { services });
     });
 }
@@ -170,9 +173,10 @@ function imageStep(session: Session, daemons: Session['daemons'], flags: UpFlags
 const FOLLOW_AFTER_STOP_MS = 5000;
 
 /** Streams logs until every container exits; Ctrl-C stops the stack. */
-async function attach(session: Session, daemons: Session['daemons'], services: readonly string[]): Promise<void> {
+async function attach(session: Session, daemons: Session['daemons'], services: readonly string[], flags: UpAttachFlags = {}): Promise<void> {
   const observed = await observe(session.project, daemons.clients, daemons.facts);
-  const containers = logContainers(observed.containers, services);
+  const stack = logContainers(observed.containers, services);
+  const containers = attachedContainers(stack, flags);
   const abort = new AbortController();
   let cutLogs: ReturnType<typeof setTimeout> | undefined;
   const cutLogsSoon = () => {
@@ -202,10 +206,21 @@ async function attach(session: Session, daemons: Session['daemons'], services: r
   // Meanwhile Docker may restart a container away from the resolver with another IP: register it again.
   const unwatch = new AbortController();
   const watching = watchNames(session.project, { clients: daemons.clients, facts: daemons.facts, signal: unwatch.signal, onEvent: session.reporter.sink });
+  // --abort-on-container-exit / -failure / --exit-code-from: an exit stops the stack as Ctrl-C does.
+  let aborted: AbortCause | undefined;
+  const aborting = watchForAbort(stack, daemons.clients, flags, unwatch.signal, (cause) => {
+    aborted = cause;
+    session.reporter.sink({ type: 'warning', message: `Aborting on container exit: ${cause.container} exited with code ${cause.exitCode}` });
+    onSignal();
+  });
   try {
     session.reporter.alignLogs?.(containers.map((c) => c.name));
-    await streamLogs(daemons.clients, containers, { follow: true, signal: abort.signal, exits: true }, session.reporter.sink);
+    await streamLogs(daemons.clients, containers, { follow: true, signal: abort.signal, exits: true, ...(flags.timestamps ? { timestamps: true } : {}) }, session.reporter.sink);
     await Promise.all(stops);
+    unwatch.abort();
+    await aborting;
+    const code = await attachedExitCode(session.project.name, daemons, flags, aborted);
+    if (code !== undefined) process.exitCode = code;
   } finally {
     abort.abort();
     clearTimeout(cutLogs);

@@ -10,6 +10,7 @@
  */
 import type { DaemonClient } from '../daemon-client.js';
 import { containerCalls, type ContainerCalls } from './containers.js';
+import { containerIoCalls, type ContainerIoCalls } from './container-io.js';
 import { execCalls, type ExecCalls } from './exec.js';
 import { imageCalls, type ImageCalls } from './images.js';
 import { networkCalls, type NetworkCalls } from './networks.js';
@@ -22,10 +23,10 @@ export { demultiplex, jsonLines, progressError, readAll, toLogLines } from './st
 
 export type DockerodeClientOptions = TransportOptions;
 
-type Calls = SystemCalls & ContainerCalls & ExecCalls & NetworkCalls & VolumeCalls & ImageCalls;
+type Calls = SystemCalls & ContainerCalls & ExecCalls & NetworkCalls & VolumeCalls & ImageCalls & ContainerIoCalls;
 
 function composeCalls(t: Transport): Calls {
-  return { ...systemCalls(t), ...containerCalls(t), ...execCalls(t), ...networkCalls(t), ...volumeCalls(t), ...imageCalls(t) };
+  return { ...systemCalls(t), ...containerCalls(t), ...execCalls(t), ...networkCalls(t), ...volumeCalls(t), ...imageCalls(t), ...containerIoCalls(t) };
 }
 
 // The class carries the composed calls as its own members (declaration merging with Calls).

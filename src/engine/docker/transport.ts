@@ -34,6 +34,8 @@ export interface RequestOptions {
   readonly auth?: EngineBody;
   readonly registryConfig?: EngineBody;
   readonly signal?: AbortSignal;
+  /** Upgrade the connection (exec start, attach): resolves with the raw socket. */
+  readonly hijack?: boolean;
 }
 
 export interface TransportOptions {
@@ -167,6 +169,7 @@ export class Transport {
       options: { _query: query, _body: options.body ?? {} },
     };
     if (options.file) dialOptions.file = options.file;
+    if (options.hijack) dialOptions.hijack = true;
     if (options.auth) dialOptions.authconfig = options.auth;
     if (options.registryConfig) dialOptions.registryconfig = options.registryConfig;
     if (this.closer.signal.aborted) return Promise.reject(this.closer.signal.reason as Error);

@@ -97,7 +97,7 @@ describe('a daemon stopped in the middle of up', () => {
     rig('stop-daemon', 'windows');
     try {
       const r = await runMixcompose(['-f', file, '-p', stack.name, 'down', '-t', '1']);
-      expect(r.exitCode, r.stderr).toBe(1);
+      expect(r.exitCode, r.stderr).toBe(3);
       expect(r.stderr).toMatch(/error: daemon windows \(unix:.*windows.sock\): down \(connecting\) failed/);
       expect(r.stderr).toContain(`remove container ${stack.name}-db-1 (down) (linux)`);
       expect(r.stderr).toContain(`not done: everything of project ${stack.name} on windows`);

@@ -20,7 +20,7 @@ describe('an unreachable daemon at the start', () => {
     it(`${command}: names the daemon, what was not done, and the command to continue`, async () => {
       const project = uniqueProjectName(`field-unreachable-${command}`);
       const r = await runMixcompose(['-f', FILE, '-p', project, command, ...args], { env: { MIXCOMPOSE_WINDOWS_HOST: MISSING } });
-      expect(r.exitCode).toBe(1);
+      expect(r.exitCode).toBe(3);
       expect(r.stderr).toContain(`error: daemon windows (${MISSING}): ${command} (connecting) failed: connect ENOENT`);
       expect(r.stderr).toContain(`not done: ${command}: nothing was changed`);
       // The whole line, exactly: the command as it was given.

@@ -149,7 +149,7 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
     const r = await runMixcompose(['-f', file, '-p', project, 'up', '-d'], {
       env: { MIXCOMPOSE_LINUX_HOST: host, SSH_AUTH_SOCK: ssh!.agentSocket },
     });
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain(`error: daemon linux (${host}): up (connecting) failed: connect ECONNREFUSED 127.0.0.1:${closed}`);
     expect(r.stderr).toContain('not done: up: nothing was changed');
   });
@@ -158,7 +158,7 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
     const r = await runMixcompose(['-f', file, '-p', project, 'ps'], {
       env: { MIXCOMPOSE_LINUX_HOST: sshHost(), SSH_AUTH_SOCK: undefined },
     });
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain(`error: daemon linux (${sshHost()}): ps (connecting) failed: All configured authentication methods failed`);
     expect(r.stderr).toContain('mixcompose offers ssh keys only through an ssh-agent, and SSH_AUTH_SOCK is not set');
   });
@@ -167,7 +167,7 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
     const r = await runMixcompose(['-f', file, '-p', project, 'ps'], {
       env: { MIXCOMPOSE_LINUX_HOST: sshHost(), SSH_AUTH_SOCK: ssh!.noDaemonAgentSocket },
     });
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain(`error: daemon linux (${sshHost()}): ps (connecting) failed: socket hang up`);
     // What the remote printed: its docker CLI could not reach the (missing) daemon socket.
     expect(r.stderr).toContain(`"docker system dial-stdio" ended without answering after printing "`);
@@ -225,7 +225,7 @@ describe('an ssh:// daemon endpoint (private sshd on loopback, dial-stdio to the
     const knownHosts = join(changedHome, '.ssh', 'known_hosts');
     await writeFile(knownHosts, `${ssh!.wrongKnownHostsLine}\n`);
     const r = await runMixcompose(['-f', file, '-p', project, 'ps'], { env: { ...sshEnv(), HOME: changedHome } });
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(3);
     const name = `[127.0.0.1]:${ssh!.port}`;
     expect(r.stderr).toContain(
       `error: daemon linux (${sshHost()}): ps (connecting) failed: Host denied (verification failed) (the ssh-ed25519 host key of ${name} is not the one ${knownHosts} lists`,

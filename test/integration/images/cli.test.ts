@@ -106,13 +106,13 @@ describe('mixcompose pull / build / images', () => {
     }
   });
 
-  it('fails a build naming service, step and daemon, exit 1', async () => {
+  it('fails a build naming service, step and daemon, exit 3 (daemon error)', async () => {
     const dir = projectDir({
       'compose.yaml': `name: ${uniqueProjectName('cli-broken')}\nservices:\n  broken:\n    build: .\n    platform: linux\n`,
       Dockerfile: `FROM ${BUSYBOX_IMAGE}\nRUN exit 7\n`,
     });
     const result = await cli(dir, ['--progress', 'plain', 'build']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toContain(`error: daemon linux (${LINUX_HOST}): build of service "broken" at step 2/2 (RUN exit 7) failed`);
   });
 });
@@ -134,7 +134,7 @@ describe('mixcompose and its daemons', () => {
         cli(dir, ['ps'], { MIXCOMPOSE_LINUX_HOST: host, MIXCOMPOSE_CONNECT_TIMEOUT: '1' }),
         new Promise<{ code: string }>((resolve) => setTimeout(() => resolve({ code: 'still running after 15 s' }), 15_000)),
       ]);
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(3);
       expect((result as { stderr: string }).stderr).toContain(`daemon linux (${host})`);
       expect((result as { stderr: string }).stderr).toContain('no answer to /version and /info within 1 s');
       expect(Date.now() - started).toBeLessThan(15_000);
@@ -154,7 +154,7 @@ describe('mixcompose and its daemons', () => {
     expect(result.stdout).toMatch(/^db\s+linux\s/m);
     // With the profile enabled the windows daemon is required again.
     const enabled = await cli(dir, ['--profile', 'win', 'images'], { MIXCOMPOSE_WINDOWS_HOST: 'unix:///nonexistent/mixcompose-windows.sock' });
-    expect(enabled.code).toBe(1);
+    expect(enabled.code).toBe(3);
     expect(enabled.stderr).toContain('daemon windows (unix:///nonexistent/mixcompose-windows.sock)');
   });
 });

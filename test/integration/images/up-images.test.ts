@@ -90,7 +90,7 @@ describe('up: image step', () => {
     mkdirSync(api);
     writeFileSync(join(api, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nRUN echo compiling\nRUN exit 9\n`);
     const up = await cli(dir, ['--progress', 'plain', 'up', '-d']);
-    expect(up.code).toBe(1);
+    expect(up.code).toBe(3);
     expect(up.stderr).toContain(`error: daemon linux (${LINUX_HOST}): build of service "api" at step 3/3 (RUN exit 9) failed`);
     expect(up.stderr).toMatch(/returned a non-zero code: 9/);
     expect(await projectContainers(name)).toEqual([]);
