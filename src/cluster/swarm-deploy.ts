@@ -170,5 +170,8 @@ export async function removeStack(input: { api: SwarmApi; stack: string; sleep?:
     await input.api.removeService(s.ID);
     input.onEvent?.({ action: 'removed', kind: 'service', name: s.Spec.Name });
   }
+  // As `docker stack rm` (CLI 26+): networks go once the tasks let go of them, so wait (bounded) for the tasks.
+  const sleep = input.sleep ?? realSleep;
+  for (let attempt = 1; attempt <= 120 && (await input.api.listTasks(namespace(input.stack))).length > 0; attempt++) await sleep(500);
   await prune(input, input.stack, new Set());
 }
