@@ -1,5 +1,5 @@
 /**
- * Checks manifests against the Kubernetes OpenAPI schemas, through the `kubernetes-models`
+ * Checks manifests against the Kubernetes OpenAPI schemas (1.33 in kubernetes-models 4.5.1), through the `kubernetes-models`
  * package (its classes carry the JSON schemas of a Kubernetes release and validate with ajv).
  * Returns one line per problem: `Deployment/web: /spec/template/spec/containers/0/ports/0/containerPort must be integer`.
  */
