@@ -173,6 +173,27 @@ describe('deploy --to swarm on a single-node swarm', () => {
     expect(await rigFacts()).toEqual(before);
   }, 240_000);
 
+  test('docker stack deploy takes the file convert --to swarm writes, and rm --to swarm removes that stack too', async () => {
+    const stackFile = join(file, '..', 'stack.yaml');
+    const converted = await runMixcompose(['-f', file, 'convert', '--to', 'swarm', '-o', stackFile]);
+    expect(converted.exitCode).toBe(0);
+    const stack = `${name}-cli`;
+    const deployed = await execa('/usr/bin/docker', ['-H', swarm!.host, 'stack', 'deploy', '-c', stackFile, stack], { reject: false });
+    expect(deployed.stderr).toBe('');
+    expect(deployed.exitCode).toBe(0);
+    const labelled = { filters: JSON.stringify({ label: [`${NAMESPACE}=${stack}`] }) };
+    const services = (await swarm!.docker.listServices(labelled as never)) as unknown as { Spec: { Name: string; TaskTemplate: { Placement: { Constraints: string[] } } } }[];
+    expect(services.map((s) => [s.Spec.Name, s.Spec.TaskTemplate.Placement.Constraints]).sort()).toEqual([
+      [`${stack}_api`, ['node.platform.os == linux']],
+      [`${stack}_client`, ['node.platform.os == linux']],
+      [`${stack}_desktop`, ['node.platform.os == windows']],
+    ]);
+    const removed = await runMixcompose(['-f', file, '-p', stack, 'rm', '--to', 'swarm', '--host', swarm!.host]);
+    expect(removed.exitCode).toBe(0);
+    expect(await swarm!.docker.listServices(labelled as never)).toEqual([]);
+    expect((await swarm!.docker.listNetworks(labelled)).map((n) => n.Name)).toEqual([]);
+  }, 120_000);
+
   test('stopping the private swarm daemon leaves no bridge or iptables rule of its pool on the host', async () => {
     await swarm!.stop();
     swarm = undefined;
