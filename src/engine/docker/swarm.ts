@@ -5,23 +5,9 @@
  */
 import Dockerode from 'dockerode';
 import type { SwarmApi, SwarmFilters, SwarmObject } from '../../cluster/swarm-api.js';
-import { DaemonError } from '../../errors.js';
 import type { EngineBody } from '../../model/engine-api.js';
 import type { ModemOptions } from '../daemon-endpoints.js';
-import { EngineApiError } from '../dockerode-client.js';
-
-interface ModemFailure {
-  readonly message?: string;
-  readonly statusCode?: number;
-  readonly json?: { readonly message?: string } | null;
-  readonly code?: string;
-}
-
-function failure(label: string, operation: string, error: unknown): DaemonError {
-  const e = error as ModemFailure;
-  const message = e?.json?.message ?? e?.message ?? String(error);
-  return new DaemonError(label, operation, new EngineApiError(e?.statusCode ? `${message} (HTTP ${e.statusCode})` : message, e?.statusCode, e?.code));
-}
+import { isNotFound, toDaemonError, toEngineApiError } from './errors.js';
 
 /** Dockerode's `filters` query: a JSON object of arrays. */
 const query = (filters: SwarmFilters) => ({ filters: JSON.stringify(filters) });
@@ -40,7 +26,7 @@ export class DockerodeSwarm implements SwarmApi {
     try {
       return await run();
     } catch (error) {
-      throw failure(this.label, operation, error);
+      throw toDaemonError(this.label, operation, error);
     }
   }
 
@@ -48,8 +34,8 @@ export class DockerodeSwarm implements SwarmApi {
     try {
       await run();
     } catch (error) {
-      if ((error as ModemFailure)?.statusCode === 404) return;
-      throw failure(this.label, operation, error);
+      if (isNotFound(toEngineApiError(error))) return;
+      throw toDaemonError(this.label, operation, error);
     }
   }
 
