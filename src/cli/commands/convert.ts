@@ -7,17 +7,18 @@
  *   convert --to swarm [-o stack.yaml] [--no-windows-routing-mesh]
  *   convert --to kubernetes [-o DIR] [--validate] [--windows-toleration key=value:Effect]...
  *           [--windows-runtime-class NAME] [--windows-os-version IMAGE=VERSION]...
+ * Defaults for these flags come from the file's x-mixcompose.swarm / x-mixcompose.kubernetes.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadProject } from '../../config/load-project.js';
-import { convertToKubernetes } from '../../convert/kubernetes.js';
+import { convertToKubernetes, type KubernetesConvertOptions } from '../../convert/kubernetes.js';
 import { validateManifests } from '../../convert/kubernetes-validate.js';
 import type { Toleration } from '../../convert/kubernetes-windows.js';
 import { formatProblem, type ConvertProblem } from '../../convert/problems.js';
-import { convertToSwarm } from '../../convert/swarm.js';
+import { convertToSwarm, type SwarmConvertOptions } from '../../convert/swarm.js';
 import { PlanError, UsageError, formatIssue } from '../../errors.js';
 import type { Project } from '../../model/project.js';
 import { globalOptions } from '../program.js';
@@ -69,13 +70,24 @@ function readText(path: string): string | undefined {
   }
 }
 
+/** x-mixcompose.kubernetes of the file, each flag overriding its setting. */
+export function kubernetesOptionsFor(
+  project: Project,
+  flags: Pick<ConvertFlags, 'windowsToleration' | 'windowsRuntimeClass' | 'windowsOsVersion'>,
+): KubernetesConvertOptions {
+  const file = project.extension.kubernetes ?? {};
+  const tolerations = flags.windowsToleration.length ? flags.windowsToleration.map(parseToleration) : file.windows_tolerations;
+  const runtimeClass = flags.windowsRuntimeClass ?? file.windows_runtime_class;
+  return {
+    ...(tolerations ? { windowsTolerations: tolerations } : {}),
+    ...(runtimeClass ? { windowsRuntimeClass: runtimeClass } : {}),
+    ...(file.storage_size ? { storageSize: file.storage_size } : {}),
+    imageOsVersions: { ...file.windows_os_versions, ...imageVersions(flags.windowsOsVersion) },
+  };
+}
+
 function toKubernetes(project: Project, flags: ConvertFlags): void {
-  const { manifests, problems } = convertToKubernetes(project, {
-    readFile: readText,
-    ...(flags.windowsToleration.length ? { windowsTolerations: flags.windowsToleration.map(parseToleration) } : {}),
-    ...(flags.windowsRuntimeClass ? { windowsRuntimeClass: flags.windowsRuntimeClass } : {}),
-    imageOsVersions: imageVersions(flags.windowsOsVersion),
-  });
+  const { manifests, problems } = convertToKubernetes(project, { readFile: readText, ...kubernetesOptionsFor(project, flags) });
   report(problems);
   if (flags.validate) {
     const invalid = validateManifests(manifests);
@@ -93,8 +105,14 @@ function toKubernetes(project: Project, flags: ConvertFlags): void {
   process.stderr.write(`wrote ${manifests.length} manifests to ${flags.output}${flags.validate ? ' (valid against the Kubernetes schemas)' : ''}\n`);
 }
 
-function toSwarm(project: Project, flags: ConvertFlags): void {
-  const { document, problems } = convertToSwarm(project, { windowsRoutingMesh: flags.windowsRoutingMesh });
+/** Swarm options: `--no-windows-routing-mesh` when given, else x-mixcompose.swarm, else the routing mesh. */
+export function swarmOptionsFor(project: Project, flags: { windowsRoutingMesh: boolean }, command: Command): SwarmConvertOptions {
+  const fromCli = command.getOptionValueSource('windowsRoutingMesh') === 'cli';
+  return { windowsRoutingMesh: fromCli ? flags.windowsRoutingMesh : (project.extension.swarm?.windows_routing_mesh ?? true) };
+}
+
+function toSwarm(project: Project, flags: ConvertFlags, command: Command): void {
+  const { document, problems } = convertToSwarm(project, swarmOptionsFor(project, flags, command));
   report(problems);
   const text = `# docker stack deploy -c <this file> ${project.name}\n${yamlText(document)}`;
   if (flags.output) writeFileSync(flags.output, text);
@@ -115,7 +133,7 @@ export function registerConvert(program: Command): void {
     .action(async (flags: ConvertFlags, command: Command) => {
       const { project, warnings } = await loadProject(loadOptionsFor(globalOptions(command), process.env, process.cwd(), process.platform));
       for (const w of warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
-      if (flags.to === 'swarm') toSwarm(project, flags);
+      if (flags.to === 'swarm') toSwarm(project, flags, command);
       else toKubernetes(project, flags);
     });
 }

@@ -19,7 +19,7 @@ import { PlanError, UsageError, formatIssue } from '../../errors.js';
 import type { FileObject, Project } from '../../model/project.js';
 import { globalOptions } from '../program.js';
 import { loadOptionsFor } from './config.js';
-import { registerConvert } from './convert.js';
+import { registerConvert, swarmOptionsFor } from './convert.js';
 
 /** The flags every `--to` command shares. */
 export interface ClusterFlags {
@@ -88,7 +88,7 @@ interface DeployFlags extends ClusterFlags {
 
 async function runDeploy(command: Command, flags: DeployFlags): Promise<void> {
   const project = await loadFor(command);
-  const { document, problems } = convertToSwarm(project, { windowsRoutingMesh: flags.windowsRoutingMesh });
+  const { document, problems } = convertToSwarm(project, swarmOptionsFor(project, flags, command));
   for (const p of problems) if (p.severity === 'warning') process.stderr.write(`warning: ${formatProblem(p)}\n`);
   const errors = problems.filter((p) => p.severity === 'error').map(formatProblem);
   if (errors.length) throw new PlanError(`the project cannot be deployed to a swarm as it is:\n  ${errors.join('\n  ')}`);
