@@ -124,7 +124,8 @@ function containerSpec(ctx: ServiceSpecContext, s: Dict, windows: boolean): Dict
   if (s.working_dir) c.Dir = s.working_dir;
   if (s.user) c.User = s.user;
   if (s.hostname) c.Hostname = s.hostname;
-  if (s.extra_hosts?.length) c.Hosts = (s.extra_hosts as string[]).map((h) => { const [name, ip] = h.split(/[=:](?=[^=:]*$)/); return `${ip} ${name}`; });
+  // The model holds extra_hosts as "name=ip" (IPv6 addresses keep their colons); the Engine wants "ip name".
+  if (s.extra_hosts?.length) c.Hosts = (s.extra_hosts as string[]).map((h) => `${h.slice(h.indexOf('=') + 1)} ${h.slice(0, h.indexOf('='))}`);
   if (s.dns || s.dns_search) c.DNSConfig = { ...(s.dns ? { Nameservers: s.dns } : {}), ...(s.dns_search ? { Search: s.dns_search } : {}) };
   const mounts = mountsSpec(ctx.stack, s.volumes, (ctx.document.volumes ?? {}) as Dict);
   if (mounts.length) c.Mounts = mounts;

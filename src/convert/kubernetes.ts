@@ -82,6 +82,26 @@ function fileObjectManifests(project: Project, options: KubernetesConvertOptions
   return out;
 }
 
+/** extra_hosts → hostAliases (Linux pods; Windows containers ignore host entries), dns/dns_search → dnsConfig. */
+function nameSettings(service: Service, problems: ProblemList): Dict {
+  const out: Dict = {};
+  if (service.extra_hosts.length && service.platform.os === 'windows') {
+    problems.warn('extra_hosts dropped: Windows containers do not read host entries (moby/moby#41165); use DNS names', service.name, ['services', service.name, 'extra_hosts']);
+  } else if (service.extra_hosts.length) {
+    const byIp = new Map<string, string[]>();
+    for (const entry of service.extra_hosts) {
+      const at = entry.indexOf('=');
+      const ip = entry.slice(at + 1);
+      byIp.set(ip, [...(byIp.get(ip) ?? []), entry.slice(0, at)]);
+    }
+    out.hostAliases = [...byIp].map(([ip, hostnames]) => ({ ip, hostnames }));
+  }
+  if (service.dns?.length || service.dns_search?.length) {
+    out.dnsConfig = { ...(service.dns?.length ? { nameservers: [...service.dns] } : {}), ...(service.dns_search?.length ? { searches: [...service.dns_search] } : {}) };
+  }
+  return out;
+}
+
 function replicasOf(service: Service): number {
   const replicas = service.deploy?.replicas;
   return typeof replicas === 'number' ? replicas : (service.scale ?? 1);
@@ -108,6 +128,7 @@ function workloadOf(project: Project, original: Service, ports: ReturnType<typeo
   pod.containers = [containerOf(service, mounts, dropped, problems)];
   if (volumes.length) pod.volumes = volumes;
   if (service.hostname) pod.hostname = kubeName(service.hostname);
+  Object.assign(pod, nameSettings(service, problems));
   if (service.network_mode === 'host' && !dropped.has('network_mode')) pod.hostNetwork = true;
   const grace = durationNs(service.stop_grace_period);
   if (grace !== undefined) pod.terminationGracePeriodSeconds = Math.ceil(grace / 1e9);

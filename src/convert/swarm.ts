@@ -170,6 +170,7 @@ function dropWarnings(service: Service, problems: ProblemList): void {
     );
   }
   if (service.platform.os === 'windows') {
+    if (service.extra_hosts.length) problems.warn('extra_hosts has no effect in Windows containers (moby/moby#41165); use DNS names', service.name, ['services', service.name, 'extra_hosts']);
     for (const key of WINDOWS_REFUSED) {
       if (present(service[key]) && service[key] !== false) problems.warn(`${key} dropped: Windows containers do not support it`, service.name, ['services', service.name, key]);
     }

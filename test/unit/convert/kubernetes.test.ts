@@ -115,3 +115,18 @@ describe('convert --to kubernetes', () => {
     ]);
   });
 });
+
+describe('names in pods', () => {
+  it('extra_hosts become hostAliases on Linux and a warning on Windows; dns becomes dnsConfig', async () => {
+    const { project } = await loadFromText(
+      'services:\n  l:\n    image: busybox\n    extra_hosts: ["db.local=10.0.0.5", "cache.local:10.0.0.5"]\n    dns: [1.1.1.1]\n  w:\n    image: mcr.microsoft.com/windows/nanoserver:ltsc2022\n    platform: windows\n    extra_hosts: ["db.local=10.0.0.5"]\n',
+    );
+    const { manifests, problems } = convertToKubernetes(project);
+    const l = podOf(manifests, 'Deployment', 'l');
+    expect(l.hostAliases).toEqual([{ ip: '10.0.0.5', hostnames: ['db.local', 'cache.local'] }]);
+    expect(l.dnsConfig).toEqual({ nameservers: ['1.1.1.1'] });
+    expect(podOf(manifests, 'Deployment', 'w').hostAliases).toBeUndefined();
+    expect(problems.map(formatProblem)).toEqual(['service w: extra_hosts dropped: Windows containers do not read host entries (moby/moby#41165); use DNS names']);
+    expect(validateManifests(manifests)).toEqual([]);
+  });
+});

@@ -177,6 +177,12 @@ describe('deploy --to swarm (in memory)', () => {
     await expect(deploy(api, await loadMixed())).rejects.toThrow('is a swarm worker; deploy through a manager (--host/--context)');
   });
 
+  it('writes extra_hosts as the Engine wants them ("ip name"), IPv6 included', () => {
+    const document = { services: { a: { image: 'busybox', extra_hosts: ['db.local=10.0.0.5', 'v6.local=::1'] } } };
+    const spec = serviceSpec({ stack: 's', document, secrets: new Map(), configs: new Map() }, 'a') as Dict;
+    expect(spec.TaskTemplate.ContainerSpec.Hosts).toEqual(['10.0.0.5 db.local', '::1 v6.local']);
+  });
+
   it('hashes the spec: the same document gives the same hash label', async () => {
     const { document } = convertToSwarm(await loadMixed());
     const ctx = { stack: 'shop', document, secrets: new Map(), configs: new Map() };
