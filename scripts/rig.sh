@@ -27,10 +27,16 @@ DOCKERD=/usr/sbin/dockerd
 REGISTRY_BIN=/usr/bin/docker-registry
 REGISTRY_ADDR=127.0.0.1:5555
 BUSYBOX_IMAGE=mixcompose-test/busybox:latest
-RESOLVER_IMAGE=mixcompose/resolver:0.1
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The tag mixcompose builds by itself when missing (src/engine/helper-images.ts): mixcompose/resolver:<version>.
+# The rig imports it ready-made (no registry on the internet here); tests of the build remove it first.
+MIXCOMPOSE_VERSION=$(sed -nE 's/^  "version": "([^"]+)".*/\1/p' "$SCRIPT_DIR/../package.json")
+RESOLVER_IMAGE=mixcompose/resolver:$MIXCOMPOSE_VERSION
+# The resolver's rootfs, also in the test registry as a base that already has /usr/sbin/dnsmasq
+# (x-mixcompose.resolver.base for tests that build the resolver image offline).
+RESOLVER_BASE_REF=resolver-base:latest
 DAEMONS=(linux windows)
 READY_TIMEOUT_S=${MIXCOMPOSE_RIG_READY_TIMEOUT:-60}
-SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 pool_of() {
   case "$1" in
@@ -353,6 +359,12 @@ seed_registry() {
     dk linux push "$REGISTRY_ADDR/busybox:latest" >/dev/null
     dk linux rmi "$REGISTRY_ADDR/busybox:latest" >/dev/null
     log "registry: pushed busybox:latest"
+  fi
+  if ! registry_has resolver-base; then
+    dk linux tag "$RESOLVER_IMAGE" "$REGISTRY_ADDR/$RESOLVER_BASE_REF"
+    dk linux push "$REGISTRY_ADDR/$RESOLVER_BASE_REF" >/dev/null
+    dk linux rmi "$REGISTRY_ADDR/$RESOLVER_BASE_REF" >/dev/null
+    log "registry: pushed $RESOLVER_BASE_REF"
   fi
   # fake-windows (config os=windows) and payload-1..4 (busybox + a random layer), through the HTTP API.
   node "$SCRIPT_DIR/rig-registry.mjs" "$REGISTRY_ADDR"

@@ -51,31 +51,73 @@ export async function mixcomposeUp(files, project, { check } = {}) {
 }
 
 /**
- * @typedef {{ key: string, label: string, measure: (project: string) => Promise<number>, needs?: string }} Way
+ * @typedef {{ key: string, label: string, unit?: string }} Figure
+ * @typedef {{ key: string, label: string, measure: (project: string) => Promise<number | Record<string, number>>, needs?: string, figures?: Figure[] }} Way
  * `needs`: a mixcompose command that must exist in the built CLI for this way to run.
+ * `figures`: when one run of the way measures several things (an up, a second up, a down, a peak RSS),
+ * their keys, labels and units; `measure` then returns `{ [figure key]: value }`. Without it the way is
+ * one figure in seconds, keyed and labelled like the way.
  */
+
+/** The figures a way reports. */
+export function figuresOf(/** @type {Way} */ way) {
+  return way.figures ?? [{ key: way.key, label: way.label, unit: 's' }];
+}
+
+/** Docker-compose `down` per daemon, linux then windows; seconds summed. */
+export async function composeSerialDown(files, project, { timeout = 1 } = {}) {
+  let seconds = 0;
+  for (const daemon of ['linux', 'windows']) {
+    const result = await run('docker-compose', ['-p', project, '-f', files[daemon], 'down', '-t', String(timeout)], {
+      env: toolEnv({ DOCKER_HOST: HOSTS[daemon], COMPOSE_INTERACTIVE_NO_CLI: '1' }),
+      cwd: files.dir,
+    });
+    if (result.code !== 0) throw new Error(`docker-compose down on ${daemon} failed:\n${result.output}`);
+    seconds += result.seconds;
+  }
+  return seconds;
+}
+
+/**
+ * One mixcompose command (global options first), under GNU time for the process's peak RSS.
+ * Resolves with wall seconds and peak RSS in MiB; rejects with the output when it fails.
+ */
+export async function mixcompose(files, project, args, { file = files.mixcompose } = {}) {
+  const result = await run('/usr/bin/time', ['-f', 'BENCH_MAXRSS_KIB=%M', 'node', MIXCOMPOSE_BIN, '--progress', 'plain', '-p', project, '-f', file, ...args], {
+    cwd: files.dir,
+  });
+  if (result.code !== 0) throw new Error(`mixcompose ${args.join(' ')} failed (exit ${result.code}):\n${result.output}`);
+  const rss = /BENCH_MAXRSS_KIB=(\d+)/.exec(result.output);
+  return { seconds: result.seconds, rssMiB: rss ? Number(rss[1]) / 1024 : NaN };
+}
 
 /**
  * Runs every way `runs` times, round-robin. A way that is unavailable or fails is reported with the
  * reason and not run again.
  */
 export async function runWays(/** @type {Way[]} */ ways, runs, projectBase) {
-  const results = Object.fromEntries(ways.map((w) => [w.key, { times: [], problem: undefined }]));
+  const results = Object.fromEntries(ways.flatMap((w) => figuresOf(w).map((f) => [f.key, { times: [], problem: undefined }])));
+  const fail = (way, problem) => figuresOf(way).forEach((f) => (results[f.key].problem ??= problem));
   for (const way of ways) {
-    if (way.needs) results[way.key].problem = await mixcomposeUnavailable(way.needs);
+    if (way.needs) {
+      const problem = await mixcomposeUnavailable(way.needs);
+      if (problem) fail(way, problem);
+    }
   }
   for (let i = 1; i <= runs; i++) {
     const line = [];
     for (const way of ways) {
-      const r = results[way.key];
-      if (!r.problem) {
+      const figures = figuresOf(way);
+      if (!results[figures[0].key].problem) {
         try {
-          r.times.push(await way.measure(`${projectBase}${way.key}${i}`));
+          const measured = await way.measure(`${projectBase}${way.key}${i}`);
+          const values = typeof measured === 'number' ? { [figures[0].key]: measured } : measured;
+          for (const f of figures) results[f.key].times.push(values[f.key] ?? NaN);
         } catch (error) {
-          r.problem = String(error?.message ?? error).split('\n').slice(0, 12).join('\n');
+          fail(way, String(error?.message ?? error).split('\n').slice(0, 12).join('\n'));
         }
       }
-      line.push(`${way.key} ${r.problem ? 'n/a' : `${fmt(r.times.at(-1))} s`}`);
+      for (const f of figures) line.push(`${f.key} ${results[f.key].problem ? 'n/a' : `${fmt(results[f.key].times.at(-1))} ${f.unit ?? 's'}`}`);
     }
     console.error(`run ${i}/${runs}: ${line.join(', ')}`);
   }
@@ -87,32 +129,34 @@ export async function runWays(/** @type {Way[]} */ ways, runs, projectBase) {
  * The results file: title, machine line, description, a table of ways, a table of ratios
  * (`[numeratorKey, denominatorKey, meaning]`), and the reasons for ways that did not run.
  */
-export async function writeReport(fileName, { title, description, ways, results, ratios }) {
-  const rows = ways.map((w) => {
-    const r = results[w.key];
-    return `| ${w.label} | ${fmt(r.median)} | ${r.problem ? 'not available' : runsCell(r.times)} |`;
+export async function writeReport(fileName, { title, description, ways, results, ratios, notes = '' }) {
+  const figures = ways.flatMap(figuresOf);
+  const rows = figures.map((f) => {
+    const r = results[f.key];
+    return `| ${f.key} | ${f.label} | ${f.unit ?? 's'} | ${fmt(r.median)} | ${r.problem ? 'not available' : runsCell(r.times)} |`;
   });
+  // A ratio's denominator may be a number (a target) instead of a figure key.
   const ratioRows = ratios.map(([a, b, meaning]) => {
-    const label = (k) => ways.find((w) => w.key === k)?.key ?? k;
-    return `| ${label(a)} / ${label(b)} | ${ratio(results[a].median, results[b].median)} | ${meaning} |`;
+    const denominator = typeof b === 'number' ? b : results[b].median;
+    return `| ${a} / ${b} | ${ratio(results[a].median, denominator)} | ${meaning} |`;
   });
   const problems = ways
-    .filter((w) => results[w.key].problem)
-    .map((w) => `\n${w.key} was not measured:\n\n\`\`\`\n${results[w.key].problem}\n\`\`\`\n`);
+    .filter((w) => results[figuresOf(w)[0].key].problem)
+    .map((w) => `\n${w.key} was not measured:\n\n\`\`\`\n${results[figuresOf(w)[0].key].problem}\n\`\`\`\n`);
   const markdown = `# ${title}
 
 ${await machineLine()}
 
 ${description}
 
-| way | median (s) | runs (s) |
-|---|---|---|
+| figure | way | unit | median | runs |
+|---|---|---|---|---|
 ${rows.join('\n')}
 
 | ratio | value | meaning |
 |---|---|---|
 ${ratioRows.join('\n')}
-${problems.join('')}`;
+${notes}${problems.join('')}`;
   const path = writeResults(fileName, markdown);
   console.log(markdown);
   console.error(`written to ${path}`);

@@ -11,11 +11,11 @@ import { stringify } from 'yaml';
 
 const COMMAND = ['sleep', '3600'];
 
-function serviceBody(service) {
+function serviceBody(service, dependsOn = service.dependsOn) {
   return {
     image: service.image,
     command: COMMAND,
-    ...(service.dependsOn?.length ? { depends_on: service.dependsOn } : {}),
+    ...(dependsOn?.length ? { depends_on: dependsOn } : {}),
   };
 }
 
@@ -35,7 +35,10 @@ export function writeStack(/** @type {BenchService[]} */ services) {
   for (const daemon of ['linux', 'windows']) {
     const mine = services.filter((s) => s.daemon === daemon);
     // docker-compose 1.29.2 reads the 2.4 format; it rejects a top-level `name:`.
-    const compose = { version: '2.4', services: Object.fromEntries(mine.map((s) => [s.name, serviceBody(s)])) };
+    // A plain compose file cannot depend on a service of the other daemon: those edges are dropped.
+    const here = new Set(mine.map((s) => s.name));
+    const body = (s) => serviceBody(s, s.dependsOn?.filter((d) => here.has(d)));
+    const compose = { version: '2.4', services: Object.fromEntries(mine.map((s) => [s.name, body(s)])) };
     files[daemon] = join(dir, `compose-${daemon}.yml`);
     writeFileSync(files[daemon], stringify(compose));
   }
@@ -54,6 +57,27 @@ export function chainServices({ chains = 4, length = 5, image }) {
     for (let i = 1; i <= length; i++) {
       services.push({ name: `${letter}${i}`, daemon, image, dependsOn: i > 1 ? [`${letter}${i - 1}`] : [] });
     }
+  }
+  return services;
+}
+
+/**
+ * The 200-service stack: per daemon, 5 chains of 10 (`la1 <- la2 <- … <- la10`, `wa1 …`), and a
+ * fan-out whose hub is on the other daemon (`lhub` on linux with 49 leaves `wl1…wl49` on windows
+ * depending on it, `whub` on windows with 49 leaves `ll1…ll49` on linux): 100 services per daemon,
+ * 98 of them depending across daemons.
+ */
+export function chainsAndFanOut({ image, chains = 5, length = 10, leaves = 49 }) {
+  const services = [];
+  for (const [prefix, daemon] of [['l', 'linux'], ['w', 'windows']]) {
+    for (let c = 0; c < chains; c++) {
+      const chain = `${prefix}${String.fromCharCode(97 + c)}`;
+      for (let i = 1; i <= length; i++) services.push({ name: `${chain}${i}`, daemon, image, dependsOn: i > 1 ? [`${chain}${i - 1}`] : [] });
+    }
+  }
+  services.push({ name: 'lhub', daemon: 'linux', image, dependsOn: [] }, { name: 'whub', daemon: 'windows', image, dependsOn: [] });
+  for (let i = 1; i <= leaves; i++) {
+    services.push({ name: `wl${i}`, daemon: 'windows', image, dependsOn: ['lhub'] }, { name: `ll${i}`, daemon: 'linux', image, dependsOn: ['whub'] });
   }
   return services;
 }

@@ -1,12 +1,17 @@
 /**
  * Address references: `{{ svc.host }}`, `{{ svc.port:N }}`, `{{ svc.ip }}` (spaces optional) in a
- * service's environment values, command, entrypoint, extra_hosts and label values. They are not
- * compose interpolation (which runs first); they are resolved when the consumer's container is
- * created. Unknown kinds, `port` without N, and N outside 1-65535 are errors.
+ * service's environment values, command, entrypoint, extra_hosts and label values, where `svc` is
+ * a service of the project. They are not compose interpolation (which runs first); they are
+ * resolved when the consumer's container is created. For a service of the project, unknown kinds,
+ * `port` without N, and N outside 1-65535 are errors.
+ * Any other `{{ … }}` text (Go templates such as `{{ .Task.Name }}`, which Swarm needs) passes
+ * through unchanged, as in docker compose; one shaped like a reference to a name that is no service
+ * gets a warning (a typo would otherwise go unnoticed).
  */
 import type { AddressReference } from '../model/project.js';
+import { didYouMean } from './suggest.js';
 
-/** Anything between `{{` and `}}` is taken to be an address reference. */
+/** Candidates: text between `{{` and `}}`. */
 const REFERENCE = /\{\{([^{}]*)\}\}/g;
 const INNER = /^\s*([A-Za-z0-9][A-Za-z0-9_.-]*?)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([^\s]*))?\s*$/;
 
@@ -14,22 +19,32 @@ export interface ReferenceProblem {
   readonly text: string;
   readonly message: string;
   readonly path: readonly (string | number)[];
+  readonly severity?: 'warning';
 }
 
+/**
+ * `services`: the names of the project's services (all of them, profiles aside); without it, every
+ * reference-shaped text is taken for a reference.
+ */
 export function parseAddressReferences(
   value: string,
   path: readonly (string | number)[],
+  services?: readonly string[],
 ): { references: AddressReference[]; problems: ReferenceProblem[] } {
   const references: AddressReference[] = [];
   const problems: ReferenceProblem[] = [];
   for (const match of value.matchAll(REFERENCE)) {
     const text = match[0];
     const inner = INNER.exec(match[1]!);
-    if (!inner) {
-      problems.push({ text, path, message: `invalid address reference ${text}: expected {{ service.host }}, {{ service.port:N }} or {{ service.ip }}` });
+    if (!inner) continue;
+    const [, service, kind, arg] = inner as unknown as [string, string, string, string | undefined];
+    if (services && !services.includes(service)) {
+      if (kind === 'host' || kind === 'ip' || kind === 'port') {
+        const message = `${text} is left as written: no service "${service}"${didYouMean(service, services)}, so it is no address reference`;
+        problems.push({ text, path, message, severity: 'warning' });
+      }
       continue;
     }
-    const [, service, kind, arg] = inner as unknown as [string, string, string, string | undefined];
     if (kind === 'host' || kind === 'ip') {
       if (arg !== undefined) {
         problems.push({ text, path, message: `invalid address reference ${text}: ${kind} takes no ":${arg}"` });
@@ -63,12 +78,15 @@ export interface ReferenceSources {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-export function collectAddressReferences(service: ReferenceSources): { references: AddressReference[]; problems: ReferenceProblem[] } {
+export function collectAddressReferences(
+  service: ReferenceSources,
+  services?: readonly string[],
+): { references: AddressReference[]; problems: ReferenceProblem[] } {
   const references: AddressReference[] = [];
   const problems: ReferenceProblem[] = [];
   const scan = (value: string | null | undefined, path: (string | number)[]) => {
     if (typeof value !== 'string' || !value.includes('{{')) return;
-    const r = parseAddressReferences(value, path);
+    const r = parseAddressReferences(value, path, services);
     references.push(...r.references);
     problems.push(...r.problems);
   };

@@ -16,6 +16,7 @@ import {
   isWindowsAbsolute,
 } from './short-syntax.js';
 import { setOwn } from './parse-yaml.js';
+import { defaultedContexts } from './merge.js';
 import * as path from 'node:path';
 
 export interface CanonicalContext {
@@ -119,10 +120,19 @@ export function canonicalizeFile(ctx: CanonicalContext): void {
     if ('extra_hosts' in svc) {
       svc.extra_hosts = underTag(svc.extra_hosts, (v) => {
         if (Array.isArray(v)) {
+          // `host=ip1,ip2` is one entry per address, as in compose.
+          const out: unknown[] = [];
+          positions.inherit(v, out);
           v.forEach((e, i) => {
-            v[i] = tryIt(v, i, p('extra_hosts', i), () => normalizeExtraHost(String(e)), e);
+            const one = tryIt(v, i, p('extra_hosts', i), () => normalizeExtraHost(String(e)), e);
+            const eq = typeof one === 'string' ? one.indexOf('=') : -1;
+            const addresses = eq >= 0 ? (one as string).slice(eq + 1).split(',') : [one];
+            for (const address of addresses) {
+              positions.copyKey(v, i, out, out.length);
+              out.push(eq >= 0 ? `${(one as string).slice(0, eq)}=${String(address).trim()}` : address);
+            }
           });
-          return v;
+          return out;
         }
         if (isPlainMap(v)) {
           const out: string[] = [];
@@ -240,12 +250,18 @@ export function canonicalizeFile(ctx: CanonicalContext): void {
       positions.inherit(list, svc.env_file as object);
       list.forEach((_, i) => positions.copyKey(list, i, svc.env_file as object, i));
     }
-    if (Array.isArray(svc.label_file)) svc.label_file = svc.label_file.map(resolveFileish);
+    if (Array.isArray(svc.label_file)) {
+      const list = svc.label_file;
+      svc.label_file = list.map(resolveFileish);
+      positions.inherit(list, svc.label_file as object);
+      list.forEach((_, i) => positions.copyKey(list, i, svc.label_file as object, i));
+    }
     if ('build' in svc) {
       svc.build = underTag(svc.build, (b) => {
         const build: Dict | undefined = typeof b === 'string' ? { context: b } : isPlainMap(b) ? b : undefined;
         if (!build) return b;
         positions.inherit(b, build, positions.key(svc, 'build'));
+        if (typeof build.context !== 'string') defaultedContexts.add(build);
         const context = typeof build.context === 'string' ? build.context : '.';
         build.context = URL_CONTEXT.test(context) || isWindowsAbsolute(context) ? context : path.resolve(ctx.baseDir, context);
         if (isPlainMap(build.args) || Array.isArray(build.args)) build.args = toStringMap(build.args, positions);

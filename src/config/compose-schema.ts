@@ -137,6 +137,7 @@ const serviceProperties: Record<string, Schema> = {
   platform: str,
   ports: { type: 'array', items: ref('port') },
   post_start: { type: 'array', items: { type: 'object' } },
+  pre_start: { type: 'array', items: { type: 'object' } },
   pre_stop: { type: 'array', items: { type: 'object' } },
   privileged: bool,
   profiles: strList,
@@ -211,7 +212,7 @@ export const composeSchema: Schema = {
     'x-mixcompose': obj({
       default_platform: { type: 'string', enum: ['linux', 'windows'] },
       daemons: obj({ windows: daemon, linux: daemon }),
-      resolver: obj({ image: str, enabled: bool }),
+      resolver: obj({ image: str, base: str, enabled: bool }),
       // convert/deploy to a cluster (src/convert): settings the CLI flags of `convert` override.
       swarm: obj({ windows_routing_mesh: bool }),
       kubernetes: obj({

@@ -2,8 +2,8 @@
  * `extends: name` / `extends: {service, file}`: the service is its base (resolved recursively,
  * possibly from another file whose relative paths point at that file's directory) with its own
  * keys merged on top by the compose merge rules (`!reset` / `!override` included).
- * As the Compose documentation says, `depends_on` and `volumes_from` are never inherited: a
- * service's dependencies are always written where it is defined.
+ * Like docker compose v2 (compose-go), everything is inherited, `depends_on` and `volumes_from`
+ * included (older Compose documentation said they were not); `!override` / `!reset` replace them.
  */
 import * as path from 'node:path';
 import { isPlainMap, own } from './positions.js';
@@ -79,8 +79,6 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
       if (!resolved) return undefined;
       base = cloneValue(resolved, positions) as Dict;
     }
-    delete base.depends_on;
-    delete base.volumes_from;
     const local: Dict = {};
     positions.inherit(svc, local);
     for (const [k, v] of Object.entries(svc)) {
@@ -106,7 +104,7 @@ export function resolveExtends(ctx: LoadContext, file: string, root: Dict, looku
       ctx.failedFiles.add(other);
       return undefined;
     }
-    const loaded = loadFile(ctx, other, path.dirname(other), lookup, []);
+    const loaded = loadFile(ctx, other, path.dirname(other), lookup, [], { forExtends: true });
     state.cache.set(other, loaded);
     return loaded.ok ? loaded : undefined;
   };

@@ -106,6 +106,7 @@ export function resolveExtension(
   const resolver = isPlainMap(raw.resolver)
     ? {
         ...(str(raw.resolver.image) ? { image: str(raw.resolver.image) } : {}),
+        ...(str(raw.resolver.base) ? { base: str(raw.resolver.base) } : {}),
         ...(raw.resolver.enabled !== undefined ? { enabled: Boolean(raw.resolver.enabled) } : {}),
       }
     : undefined;

@@ -58,11 +58,12 @@ export function applyIncludes(ctx: LoadContext, file: string, root: Dict, lookup
         ctx.failedFiles.add(p);
         return;
       }
-      const loaded = loadFile(ctx, p, projectDir, includedLookup, [...stack, file]);
+      const loaded = loadFile(ctx, p, projectDir, includedLookup, [...stack, file], { extendsFromBase: true });
       if (!loaded.ok) return;
       merged = merged === undefined ? (stripTags(loaded.root, positions) as Dict) : (mergeValues(merged, loaded.root, [], positions) as Dict);
     }
     if (!merged) return;
+    passThroughFromEnvFiles(merged, includedLookup);
     for (const section of SECTIONS) {
       const incoming = merged[section];
       if (!isPlainMap(incoming)) continue;
@@ -83,4 +84,20 @@ export function applyIncludes(ctx: LoadContext, file: string, root: Dict, lookup
       }
     }
   });
+}
+
+/**
+ * `environment: [VAR]` in an included file takes VAR from the include's env files too (they are
+ * that file's environment), as in compose; the including file's services do not see them.
+ */
+function passThroughFromEnvFiles(included: Dict, lookup: VariableLookup): void {
+  if (!isPlainMap(included.services)) return;
+  for (const svc of Object.values(included.services)) {
+    if (!isPlainMap(svc) || !isPlainMap(svc.environment)) continue;
+    for (const [key, value] of Object.entries(svc.environment)) {
+      if (value !== null) continue;
+      const found = lookup(key);
+      if (found !== undefined) svc.environment[key] = found;
+    }
+  }
 }

@@ -32,9 +32,14 @@ function parseText(
 ): [string, number] {
   let out = '';
   let i = start;
+  // Inside `${VAR:-word}`, braces of the word pair up (`${JSON:-{"a":1}}`), as in compose.
+  let depth = 0;
   while (i < s.length) {
     const c = s[i]!;
-    if (inBraces && c === '}') return [out, i];
+    if (inBraces && c === '}') {
+      if (depth === 0) return [out, i];
+      depth--;
+    } else if (inBraces && c === '{') depth++;
     if (c !== '$') {
       out += c;
       i++;

@@ -30,6 +30,8 @@ import { checkProject } from './rules.js';
 import { selectByProfiles } from './profiles.js';
 import { checkServiceValues } from './value-checks.js';
 import { checkDaemonAddresses } from './daemon-address-rules.js';
+import { castTypedValues } from './typed-values.js';
+import { checkExternalResources } from './spec-checks.js';
 
 export type { ConfigFileSystem } from './read-files.js';
 
@@ -179,6 +181,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
 
   // 4. Name.
   const name = projectName(ctx, merged, environment, projectDir);
+  checkExternalResources(merged, (message, keyPath) => issues.error(message, positions.locate(merged!, keyPath), keyPath));
 
   // 5. Profiles, services.
   const extensionIssues = new IssueList();
@@ -195,8 +198,10 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
       defaultOs: extension.default_platform,
       lookup,
       problem,
+      serviceNames: Object.keys(rawServices),
       uninterpolated: options.interpolate === false,
       readEnvFile: (entry, i) => readServiceEnvFile(ctx, entry, lookup, ['services', svcName, 'env_file', i], merged!),
+      readLabelFile: (file, i, earlier) => readLabelFile(ctx, file, earlier, ['services', svcName, 'label_file', i], merged!),
     });
   }
   const { enabled, disabled } = selectByProfiles(services, activeProfiles, merged, positions, issues);
@@ -211,6 +216,8 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
     volumes: normalizeResources(merged.volumes, name),
     secrets: normalizeFileObjects(merged.secrets, name),
     configs: normalizeFileObjects(merged.configs, name),
+    ...(isPlainMap(merged.models) ? { models: sortKeys(merged.models) } : {}),
+    ...topLevelExtensions(merged),
     extension,
     environment,
     profiles: activeProfiles,
@@ -272,6 +279,12 @@ function inExtension(issue: ConfigIssue): boolean {
   return issue.path?.[0] === 'x-mixcompose';
 }
 
+/** The top-level `x-*` keys other than ours, sorted. */
+function topLevelExtensions(root: Record<string, unknown>): { extensions?: Record<string, unknown> } {
+  const keys = Object.keys(root).filter((k) => k.startsWith('x-') && k !== 'x-mixcompose');
+  return keys.length ? { extensions: sortKeys(Object.fromEntries(keys.map((k) => [k, root[k]]))) } : {};
+}
+
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -324,10 +337,32 @@ function readServiceEnvFile(
   }
   const out: Record<string, string | null> = {};
   try {
-    for (const line of parseEnvFile(text, lookup, entry.format !== 'raw')) out[line.key] = line.value ?? lookup(line.key) ?? null;
+    // A bare KEY the environment does not set is left out, as compose does.
+    for (const line of parseEnvFile(text, lookup, entry.format !== 'raw')) {
+      const value = line.value ?? lookup(line.key);
+      if (value !== undefined) out[line.key] = value;
+    }
   } catch (error) {
     const line = error instanceof EnvFileError ? `line ${error.line}: ` : '';
     ctx.issues.error(`invalid env file ${entry.path}: ${line}${(error as Error).message}`, at, keyPath);
+  }
+  return out;
+}
+
+/** Parses one label_file (env-file syntax); a missing file is an error at its entry. */
+function readLabelFile(ctx: LoadContext, file: string, earlier: Readonly<Record<string, string>>, keyPath: KeyPath, root: Record<string, unknown>): Record<string, string> | undefined {
+  const text = ctx.fs.readText(file);
+  const at = ctx.positions.locate(root, keyPath);
+  if (text === undefined) {
+    ctx.issues.error(`label file ${file} not found`, at, keyPath);
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  try {
+    for (const line of parseEnvFile(text, (n) => out[n] ?? earlier[n])) if (line.value !== undefined) out[line.key] = line.value;
+  } catch (error) {
+    const line = error instanceof EnvFileError ? `line ${error.line}: ` : '';
+    ctx.issues.error(`invalid label file ${file}: ${line}${(error as Error).message}`, at, keyPath);
   }
   return out;
 }
@@ -379,7 +414,15 @@ function projectName(ctx: LoadContext, merged: Record<string, unknown>, environm
  * One file through parse, interpolation, schema, canonical form, extends and include.
  * `baseDir`: where its relative paths point (the project directory for -f files).
  */
-export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup: VariableLookup, includeStack: readonly string[]): LoadedFile {
+export interface LoadFileOptions {
+  /** Read for `extends`: the file only lends services (an empty one is no error). */
+  readonly forExtends?: boolean;
+  /** Included with a project_directory: its `extends.file` paths are relative to `baseDir`, as in compose. */
+  readonly extendsFromBase?: boolean;
+}
+
+export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup: VariableLookup, includeStack: readonly string[], fileOptions: LoadFileOptions = {}): LoadedFile {
+  const forExtends = fileOptions.forExtends === true;
   const { fs, positions, issues, options } = ctx;
   const text = fs.readText(file);
   if (text === undefined) {
@@ -393,10 +436,15 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
     return { file, root: {}, ok: false, tagged: false };
   }
   const root = parsed.root;
+  // A file read for `extends` only lends services: an empty (null) one there is no error, as in compose.
+  if (forExtends && isPlainMap(root.services)) {
+    for (const [name, svc] of Object.entries(root.services)) if (svc === null) root.services[name] = {};
+  }
   if (root.version !== undefined) {
     issues.warning('`version` is obsolete and ignored (the Compose Specification has no versions); remove it', positions.locate(root, ['version']), ['version']);
   }
   if (options.interpolate !== false) interpolateTree(root, lookup, positions, issues);
+  castTypedValues(root, positions, issues, options.interpolate === false);
   if (!options.skipSchema) {
     const before = issues.items.length;
     validateAgainstSchema(root, positions, issues, options.interpolate === false, parsed.tagged);
@@ -408,7 +456,8 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
       return { file, root, ok: false, tagged: parsed.tagged };
     }
   }
-  canonicalizeFile({ root, baseDir, fileDir: path.dirname(file), home: ctx.home, positions, issues, uninterpolated: options.interpolate === false });
+  const fileDir = fileOptions.extendsFromBase ? baseDir : path.dirname(file);
+  canonicalizeFile({ root, baseDir, fileDir, home: ctx.home, positions, issues, uninterpolated: options.interpolate === false });
   resolveExtends(ctx, file, root, lookup);
   applyIncludes(ctx, file, root, lookup, includeStack);
   return { file, root, ok: true, tagged: parsed.tagged };

@@ -34,7 +34,11 @@ export interface NormalizeServiceContext {
   readonly lookup: VariableLookup;
   /** Reads one env_file entry; undefined when it is optional and missing (errors reported by the callee). */
   readonly readEnvFile: (entry: { path: string; required: boolean; format?: string }, index: number) => Record<string, string | null> | undefined;
+  /** Reads one label_file entry (`${VAR}` in it sees the labels read before it); undefined when missing (reported by the callee). */
+  readonly readLabelFile?: (file: string, index: number, earlier: Readonly<Record<string, string>>) => Record<string, string> | undefined;
   readonly problem: ServiceProblem;
+  /** Every service of the project (profiles aside): only these are address references' targets. */
+  readonly serviceNames?: readonly string[];
   /** The files were not interpolated (config --no-interpolate): values holding `${VAR}` stay as written. */
   readonly uninterpolated?: boolean;
 }
@@ -55,7 +59,8 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
   let platform = defaultPlatform(ctx.defaultOs);
   const held = (v: unknown) => ctx.uninterpolated === true && typeof v === 'string' && v.includes('$');
   if (held(raw.platform)) platform = { ...platform, raw: String(raw.platform) };
-  else if (raw.platform !== undefined && raw.platform !== null) {
+  // An empty platform (`platform: ${DOCKER_PLATFORM:-}`) is no platform, as in compose: the default applies.
+  else if (raw.platform !== undefined && raw.platform !== null && raw.platform !== '') {
     const parsed = parsePlatform(String(raw.platform));
     if (typeof parsed === 'string') problem(parsed, ['platform']);
     else platform = parsed;
@@ -125,7 +130,15 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     for (const [n, spec] of Object.entries(raw.networks)) networks[n] = isPlainMap(spec) ? (spec as ServiceNetwork) : null;
   } else if (network_mode === undefined) networks = { default: null };
 
-  const labels = strMap(raw.labels);
+  // label_file entries in order, then `labels` wins, as in compose.
+  const labels: Record<string, string> = {};
+  if (Array.isArray(raw.label_file) && ctx.readLabelFile) {
+    raw.label_file.forEach((file, i) => {
+      if (typeof file !== 'string' || held(file)) return;
+      Object.assign(labels, ctx.readLabelFile!(file, i, labels) ?? {});
+    });
+  }
+  Object.assign(labels, strMap(raw.labels));
   const extra_hosts = strList(raw.extra_hosts) ?? [];
   const command = argv('command');
   const entrypoint = argv('entrypoint');
@@ -140,11 +153,12 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     ...(entrypoint !== undefined ? { entrypoint } : {}),
     extra_hosts,
     labels,
-  });
-  for (const p of problems) problem(p.message, p.path);
+  }, ctx.serviceNames);
+  for (const p of problems) problem(p.message, p.path, p.severity);
 
   const carried: Dict = {};
-  for (const [k, v] of Object.entries(raw)) if (!CONSUMED.has(k)) carried[k] = v;
+  // An empty text value is an unset key (compose leaves it out), except for the argv keys.
+  for (const [k, v] of Object.entries(raw)) if (!CONSUMED.has(k) && !(v === '' && k !== 'command' && k !== 'entrypoint')) carried[k] = v;
   // Numbers the Engine API takes as numbers (the value checks made sure they parse), as compose v2 does.
   for (const key of NUMERIC_KEYS) {
     const v = carried[key];
@@ -240,6 +254,11 @@ export function normalizeFileObjects(section: unknown, project: string): Record<
   if (!isPlainMap(section)) return out;
   for (const [key, def] of Object.entries(section)) {
     const d: Dict = isPlainMap(def) ? { ...def } : {};
+    if (isPlainMap(d.external)) {
+      // Legacy `external: {name: x}`, as for networks and volumes.
+      if (typeof d.external.name === 'string') d.name = d.external.name;
+      d.external = true;
+    }
     if (d.external !== true) delete d.external;
     const name = typeof d.name === 'string' ? d.name : d.external === true ? key : `${project}_${key}`;
     out[key] = { ...d, name } as FileObject;

@@ -2,13 +2,19 @@
  * YAML text → plain JS tree, with a position for every key and item (kept in a PositionIndex),
  * anchors/aliases expanded, `<<` merge keys applied, and `!reset` / `!override` kept as Tagged.
  */
-import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, isPair, type Node, type Document } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, isPair, visit, type Alias, type Node, type Document } from 'yaml';
 import type { SourcePosition } from '../model/project.js';
 import { Tagged, PositionIndex, isPlainMap } from './positions.js';
 import type { IssueList } from './issues.js';
 
 /** Guards against alias bombs ("billion laughs"): no compose file needs this many values. */
 const MAX_VALUES = 2_000_000;
+/**
+ * The yaml library's cap on alias expansion (anchor uses × aliases nested in the anchor). 100 000
+ * lets four levels of ten-fold aliasing through (10^5 values; go-yaml, as used by docker compose,
+ * allows about as much) and stops a deeper "billion laughs" in milliseconds.
+ */
+const MAX_ALIAS_COUNT = 100_000;
 
 export interface ParsedFile {
   /** The document's top-level mapping (empty object when the file could not be used). */
@@ -51,6 +57,14 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
     issues.error('the top level must be a mapping (keys like `services:`)', at(contents.range?.[0]));
     return { root: {}, ok: false, tagged: false };
   }
+  const targets = aliasTargets(doc);
+  if (targets.size > 0) {
+    const bomb = excessiveAlias(doc, targets);
+    if (bomb) {
+      issues.error(`the document expands aliases too much (like a "billion laughs" attack): *${bomb.source} here stands for about ${bomb.size.toExponential(0)} values; refusing to load it`, at(bomb.range?.[0]));
+      return { root: {}, ok: false, tagged: false };
+    }
+  }
   let count = 0;
   let failed = false;
   let duplicates = false;
@@ -64,7 +78,7 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
     }
     if (node === null || node === undefined) return null; // `{a}`: a key without a value
     if (isAlias(node)) {
-      const target = node.resolve(doc);
+      const target = targets.get(node);
       if (!target) {
         issues.error(`unknown alias *${node.source}`, at(node.range?.[0]));
         return null;
@@ -161,4 +175,53 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 /** The yaml library's message without its trailing code frame. */
 function yamlMessage(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Each alias → the node it stands for (the last anchor of its name before it), found in one pass. */
+function aliasTargets(doc: Document.Parsed): Map<Alias, Node> {
+  const anchors = new Map<string, Node>();
+  const out = new Map<Alias, Node>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) out.set(node, target);
+      } else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  return out;
+}
+
+/**
+ * The alias whose expansion makes the yaml library refuse the document (its maxAliasCount), with
+ * the number of values it stands for; undefined when the document is fine.
+ */
+function excessiveAlias(doc: Document.Parsed, targets: Map<Alias, Node>): { source: string; range: Alias['range']; size: number } | undefined {
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias count/i.test(error.message)) return undefined;
+  }
+  // Values per node, each anchor counted once (memoized), to name the worst alias and its line.
+  const sizes = new Map<Node, number>();
+  const sizeOf = (node: unknown): number => {
+    if (node === null || typeof node !== 'object') return 1;
+    const n = node as Node;
+    const known = sizes.get(n);
+    if (known !== undefined) return known;
+    sizes.set(n, 1); // a cycle counts once
+    let size = 1;
+    if (isAlias(n)) size = sizeOf(targets.get(n));
+    else if (isSeq(n)) for (const item of n.items) size += sizeOf(item);
+    else if (isMap(n)) for (const pair of n.items) size += sizeOf(pair.key) + sizeOf(pair.value);
+    sizes.set(n, Math.min(size, Number.MAX_SAFE_INTEGER));
+    return size;
+  };
+  let worst: { source: string; range: Alias['range']; size: number } | undefined;
+  for (const alias of targets.keys()) {
+    const size = sizeOf(alias);
+    if (!worst || size > worst.size) worst = { source: alias.source, range: alias.range, size };
+  }
+  return worst;
 }

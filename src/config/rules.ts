@@ -59,11 +59,14 @@ export function servicePortKnown(service: Service, port: number): boolean {
   });
 }
 
-/** Why `service_healthy` cannot be met for `provider` (the planner waits for a healthcheck it defines), or undefined. */
+/**
+ * Why `service_healthy` cannot be met for `provider`, or undefined. Only a healthcheck the file
+ * disables is certain: one the file leaves out may come from the image's HEALTHCHECK, which only
+ * plan time can see (as docker compose, the loader accepts it).
+ */
 function healthcheckMissing(provider: Service): string | undefined {
   const hc = provider.healthcheck;
   if (hc?.disable) return `the healthcheck of "${provider.name}" is disabled`;
-  if (!hc?.test || hc.test.length === 0) return `"${provider.name}" has no healthcheck`;
   return undefined;
 }
 

@@ -5,6 +5,7 @@
  * read. Uses the same parsers as the planner (src/model/units.ts).
  */
 import { parseDuration, parseSize } from '../model/units.js';
+import { checkServiceSpec } from './spec-checks.js';
 import { isPlainMap } from './positions.js';
 
 type Dict = Record<string, unknown>;
@@ -210,6 +211,7 @@ export function checkServiceValues(raw: Dict, problem: ValueProblem, uninterpola
       if (size !== undefined) check(size, ['tmpfs', i], (v) => sizeProblem(v) && `${sizeProblem(v)!} (in tmpfs "${t}")`);
     });
   }
+  checkServiceSpec(raw, problem, uninterpolated);
   const blkio = raw.blkio_config;
   if (isPlainMap(blkio)) {
     for (const key of ['device_read_bps', 'device_write_bps', 'device_read_iops', 'device_write_iops']) {

@@ -14,7 +14,8 @@ import { execute, type ExecuteResult } from './execute.js';
 import { observe } from './observe.js';
 import { statBindSources } from './bind-sources.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
-import { RESOLVER_SERVICE } from '../plan/resolver.js';
+import { RESOLVER_DEFAULT_IMAGE, RESOLVER_SERVICE } from '../plan/resolver.js';
+import { ensureResolverImage, resolverBase } from './helper-images.js';
 import { PlanError } from '../errors.js';
 import { reachToProbe } from '../plan/reach.js';
 import { probeFailureWarning, probeReach, ReachProbeInterrupted } from './reach-probe.js';
@@ -81,7 +82,7 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
   if (options.dryRun) return { plan, observed };
   if ((options.reconcile.command ?? 'up') === 'up') reportUntouched(plan, observed, options.onEvent);
-  await checkResolverImage(plan, daemons);
+  await checkResolverImage(project, plan, daemons, options.onEvent);
   const result = await execute(plan, {
     clients: daemons.clients,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -142,16 +143,26 @@ function reportUntouched(plan: Plan, observed: ObservedState, onEvent: ApplyOpti
   }
 }
 
-/** Before anything starts: the resolver image must be on the Linux daemon (it is not pulled). */
-async function checkResolverImage(plan: Plan, daemons: Daemons): Promise<void> {
+/**
+ * Before anything starts: the resolver image must be on the Linux daemon. mixcompose's own image
+ * (the default tag) is built there when missing (engine/helper-images.ts); an image the user named
+ * is theirs to provide.
+ */
+async function checkResolverImage(project: Project, plan: Plan, daemons: Daemons, onEvent: EventSink | undefined): Promise<void> {
   const create = plan.operations.find((op) => op.kind === 'create-container' && op.service === RESOLVER_SERVICE);
   if (!create || create.kind !== 'create-container') return;
   const image = String(create.spec.body.Image);
   const client = daemons.clients[create.daemon];
-  if (!client || (await client.inspectImage(image))) return;
+  if (!client) return;
+  if (image === RESOLVER_DEFAULT_IMAGE) {
+    const { base, setting } = resolverBase(project, process.env);
+    const facts = daemons.facts[create.daemon];
+    await ensureResolverImage(client, { image, base, baseSetting: setting, env: process.env, ...(facts ? { facts } : {}), ...(onEvent ? { onProgress: onEvent } : {}) });
+    return;
+  }
+  if (await client.inspectImage(image)) return;
   throw new PlanError(
     `the project resolver image ${image} is not on the ${create.daemon} daemon (${client.label}); it makes service names resolve across the two daemons. ` +
-      `Build it there once: docker -H <${create.daemon} daemon> build -t ${image} <mixcompose package>/resolver ` +
-      `(or set MIXCOMPOSE_RESOLVER_IMAGE / x-mixcompose.resolver.image to an image with sh and /usr/sbin/dnsmasq)`,
+      `Put it there (docker -H <${create.daemon} daemon> pull or build), or unset MIXCOMPOSE_RESOLVER_IMAGE / x-mixcompose.resolver.image and mixcompose builds its own`,
   );
 }

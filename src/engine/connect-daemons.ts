@@ -22,6 +22,7 @@ import type { DaemonFacts } from '../plan/observed-state.js';
 import type { DaemonClient } from './daemon-client.js';
 import { resolveEndpoint, type Env, type ResolvedEndpoint } from './daemon-endpoints.js';
 import { createDockerodeClient } from './dockerode-client.js';
+import { desktopEngineHint, isNotListening } from './endpoint-discovery.js';
 
 export interface ConnectOptions {
   /** --allow-os-mismatch / MIXCOMPOSE_ALLOW_OS_MISMATCH=1: a mismatch becomes a warning. */
@@ -80,6 +81,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error)
 function shortReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]!;
+}
+
+/**
+ * A Docker Desktop engine that nothing listens for was stopped by Desktop (one engine at a time after
+ * `docker desktop engine use`): the error says so, and how to start it.
+ */
+export function withDesktopHint(error: unknown, label: string, endpoint: ResolvedEndpoint): unknown {
+  if (!endpoint.desktop || !isNotListening(error)) return error;
+  let cause = error;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  return new DaemonError(label, 'connect', new Error(`${shortReason(cause)}; ${desktopEngineHint(endpoint.desktop)}`));
 }
 
 interface Entry {
@@ -151,7 +163,7 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
   [...byKey.values()].forEach((entry, i) => {
     const answer = answers[i]!;
     if (answer.status === 'fulfilled') return;
-    if (!entry.optional) failures.push(answer.reason);
+    if (!entry.optional) failures.push(withDesktopHint(answer.reason, entry.client.label, endpoints[entry.platforms[0]!]!));
     else for (const platform of entry.platforms) leaveOut(platform, shortReason(answer.reason));
     entry.client.close?.();
   });

@@ -12,17 +12,17 @@
  * All environment access goes through the injected `env`; files are read with node:fs here (engine
  * layer), never in the pure core.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { PlanError } from '../errors.js';
 import type { DaemonSettings, DaemonTls, PlatformOs } from '../model/project.js';
+import { contextDirectoryName, dockerConfigDir, EndpointError, type Env } from './docker-config.js';
+import { chooseEndpoint, DEFAULT_UNIX_SOCKET, type DiscoveryOptions } from './endpoint-discovery.js';
 import { SshDialAgent } from './ssh-dial-agent.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export { contextDirectoryName, dockerConfigDir, EndpointError, DEFAULT_UNIX_SOCKET, type Env };
 
 /** A parsed DOCKER_HOST-style address. */
 export type ParsedHost =
@@ -67,6 +67,14 @@ export interface ResolvedEndpoint {
   readonly host: string;
   /** Docker context the address came from, when one was named. */
   readonly context?: string;
+  /**
+   * Where this endpoint came from, for `config`, `ps` and messages: "--linux-host",
+   * "MIXCOMPOSE_WINDOWS_CONTEXT", "x-mixcompose.daemons.linux.host", "docker context desktop-linux
+   * (Docker Desktop)", "DOCKER_HOST", "the standard socket" (see endpoint-discovery.ts).
+   */
+  readonly source: string;
+  /** One of Docker Desktop's engines, found without configuration: a failed connection says how to start it. */
+  readonly desktop?: PlatformOs;
   /** "linux (unix:///var/run/docker.sock)" or "windows (context win: tcp://h:2376)". */
   readonly label: string;
   /** Same key = same daemon: both platforms then share one client. */
@@ -76,15 +84,6 @@ export interface ResolvedEndpoint {
   readonly modem: ModemOptions;
 }
 
-/**
- * A daemon endpoint that cannot be used as written (bad address, unknown context, unreadable TLS
- * files): invalid input, so a PlanError (exit 1 with the message, never an internal error).
- */
-export class EndpointError extends PlanError {}
-
-export const DEFAULT_UNIX_SOCKET = 'unix:///var/run/docker.sock';
-export const DESKTOP_WINDOWS_PIPE = 'npipe:////./pipe/docker_engine_windows';
-export const DESKTOP_LINUX_PIPE = 'npipe:////./pipe/docker_engine_linux';
 
 /** Parses a DOCKER_HOST-style string. Bare "host:port" means tcp, like the docker CLI. */
 export function parseDockerHost(value: string): ParsedHost {
@@ -136,15 +135,6 @@ export function formatDockerHost(parsed: ParsedHost): string {
   }
 }
 
-/** sha256 hex of a context name: the directory name docker uses under contexts/meta and contexts/tls. */
-export function contextDirectoryName(name: string): string {
-  return createHash('sha256').update(name).digest('hex');
-}
-
-/** $DOCKER_CONFIG, else ~/.docker. */
-export function dockerConfigDir(env: Env): string {
-  return env.DOCKER_CONFIG || join(env.HOME || env.USERPROFILE || homedir(), '.docker');
-}
 
 /** What a docker context says about its docker endpoint. */
 export interface DockerContext {
@@ -188,12 +178,6 @@ export async function readDockerContext(name: string, env: Env): Promise<DockerC
   );
   const tls = ca || cert || key ? { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } : undefined;
   return { name, host, skipTlsVerify: meta.Endpoints?.docker?.SkipTLSVerify === true, ...(tls ? { tls } : {}) };
-}
-
-/** The default address for a platform when nothing was configured. */
-export function defaultDockerHost(platform: PlatformOs, env: Env, hostPlatform: NodeJS.Platform): string {
-  if (hostPlatform === 'win32') return platform === 'windows' ? DESKTOP_WINDOWS_PIPE : DESKTOP_LINUX_PIPE;
-  return env.DOCKER_HOST || DEFAULT_UNIX_SOCKET;
 }
 
 async function loadTlsFromFiles(tls: DaemonTls): Promise<TlsMaterial> {
@@ -303,24 +287,28 @@ export function modemOptionsFor(parsed: ParsedHost, tls: TlsMaterial | undefined
 export interface ResolveOptions {
   readonly env: Env;
   readonly hostPlatform?: NodeJS.Platform;
+  /** Whether a Windows named pipe exists (discovery on win32); tests inject it. */
+  readonly pipeExists?: DiscoveryOptions['pipeExists'];
 }
 
 /**
  * Settings → endpoint. Precedence inside one platform's settings: an explicit host wins over a
- * context (the loader already merged CLI > env > file > default), then the default address.
+ * context (the loader already merged CLI > env > file > default); with nothing configured, the
+ * endpoint is discovered as the user's docker CLI or Docker Desktop has it (endpoint-discovery.ts).
  * TLS: the file's `tls` if present; else the context's TLS files; else DOCKER_TLS_VERIFY /
  * DOCKER_CERT_PATH; else https only for port 2376 (docker-modem's rule), with no client certificate.
  */
 export async function resolveEndpoint(settings: DaemonSettings, options: ResolveOptions): Promise<ResolvedEndpoint> {
   const { env } = options;
   const hostPlatform = options.hostPlatform ?? process.platform;
+  const choice = await chooseEndpoint(settings, { env, hostPlatform, ...(options.pipeExists ? { pipeExists: options.pipeExists } : {}) });
   let context: DockerContext | undefined;
-  let address = settings.host;
-  if (!address && settings.context) {
-    context = await readDockerContext(settings.context, env);
+  let address = choice.host;
+  if (!address && choice.context) {
+    context = await readDockerContext(choice.context, env);
     address = context?.host;
   }
-  address ??= defaultDockerHost(settings.platform, env, hostPlatform);
+  address ??= env.DOCKER_HOST || DEFAULT_UNIX_SOCKET;
   let parsed: ParsedHost;
   try {
     parsed = parseDockerHost(address);
@@ -337,11 +325,13 @@ export async function resolveEndpoint(settings: DaemonSettings, options: Resolve
   }
 
   const host = formatDockerHost(parsed);
-  const where = settings.context && context ? `context ${settings.context}: ${host}` : host;
+  const where = context ? `context ${context.name}: ${host}` : host;
   return {
     platform: settings.platform,
     host,
     ...(context ? { context: context.name } : {}),
+    source: choice.source,
+    ...(choice.desktop ? { desktop: choice.desktop } : {}),
     label: `${settings.platform} (${where})`,
     key: host,
     parsed,

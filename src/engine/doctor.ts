@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PlatformOs, Project, Reach } from '../model/project.js';
 import type { EventSink } from '../model/events.js';
-import { daemonFacts } from '../plan/daemon-check.js';
+import { createPlatformFor, daemonFacts } from '../plan/daemon-check.js';
 import {
   DIRECTIONS,
   doctorRows,
@@ -29,8 +29,11 @@ import {
   type DoctorFacts,
   type DoctorNetwork,
   type DoctorRow,
+  type ProbeImageChoice,
   type ProbeResult,
+  probeImageFor,
 } from '../plan/doctor-verdict.js';
+import { ensureResolverImage, resolverBase } from './helper-images.js';
 import { LABEL_PROJECT, LABEL_ROLE } from '../plan/labels.js';
 import { RESOLVER_DEFAULT_IMAGE, RESOLVER_HOSTS_DIR, dnsPortClashes, hostsFileContent, isIpAddress, resolverBindProblem, resolverBody } from '../plan/resolver.js';
 import { hostPortHolders } from './observe.js';
@@ -39,7 +42,6 @@ import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { tarArchive } from './tar.js';
 import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
 
-export const DEFAULT_PROBE_IMAGE = 'mixcompose-test/busybox:latest';
 const PROBE_PORT = 7777;
 const PROBE_TEXT = 'mixcompose-probe';
 
@@ -53,8 +55,19 @@ export interface DoctorOptions {
   /** Both platforms name one endpoint. */
   readonly sameDaemon?: boolean;
   readonly allowOsMismatch: boolean;
+  /** One probe image for both daemons (--probe-image <image>). */
   readonly probeImage?: string;
+  /**
+   * Per daemon (x-mixcompose.daemons.<p>.probe_image, --probe-image <p>=<image>). Default: the
+   * resolver image on a Linux daemon (built when missing), nanoserver of the host's build on a
+   * Windows one (plan/doctor-verdict.ts probeImageFor).
+   */
+  readonly probeImages?: Readonly<Partial<Record<PlatformOs, string>>>;
   readonly resolverImage?: string;
+  /** The resolver image's base when mixcompose builds it (engine/helper-images.ts resolverBase). */
+  readonly resolverBase?: { readonly base: string; readonly setting: string };
+  /** DOCKER_CONFIG, for registry credentials of the resolver's base. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where the other daemon's containers reach this daemon's published ports (x-mixcompose.daemons.<p>.address). */
   readonly addresses?: Readonly<Partial<Record<PlatformOs, string>>>;
   readonly reach?: Readonly<Partial<Record<PlatformOs, Reach>>>;
@@ -92,6 +105,8 @@ async function inspectDaemon(
 
 interface Probe {
   readonly platform: PlatformOs;
+  /** The probe image's OS: decides the commands (sh + busybox applets, or cmd + Windows tools). */
+  readonly os: 'linux' | 'windows';
   readonly client: DaemonClient;
   readonly name: string;
   readonly id: string;
@@ -107,10 +122,29 @@ function publishedPortOf(inspected: EngineBody): number | undefined {
   return binding?.HostPort ? Number(binding.HostPort) : undefined;
 }
 
-/** Runs a shell line in a probe, bounded; never throws. */
+/** Runs a shell line in a probe (sh on Linux, cmd on Windows), bounded; never throws. */
 async function shell(probe: Probe, script: string, seconds: number): Promise<{ exitCode: number; output: string }> {
-  return execBounded(probe.client, probe.id, ['sh', '-c', script], seconds + 5);
+  const cmd = probe.os === 'windows' ? ['cmd', '/S', '/C', script] : ['sh', '-c', script];
+  return execBounded(probe.client, probe.id, cmd, seconds + 5);
 }
+
+/** Commands of a probe, by the OS of its image (nanoserver has cmd, ping, nslookup and curl.exe, no HTTP server). */
+const PROBE_COMMANDS = {
+  linux: {
+    keepAlive: ['sh', '-c', `mkdir -p /tmp/www && echo ${PROBE_TEXT} > /tmp/www/index.html && exec httpd -f -p ${PROBE_PORT} -h /tmp/www`],
+    get: (host: string, port: number, seconds: number) => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w ${seconds} ${host} ${port} 2>&1`,
+    ping: (host: string, seconds: number) => `ping -c 1 -W ${seconds} ${host} >/dev/null 2>&1 && echo reachable || echo unreachable`,
+    nslookup: (name: string, server: string | undefined, seconds: number) => `timeout ${seconds} nslookup ${name}${server ? ` ${server}` : ''} 2>&1`,
+    disk: 'df -k / | tail -n 1',
+  },
+  windows: {
+    keepAlive: ['cmd', '/S', '/C', 'ping -n 3600 -w 1000 127.0.0.1 >NUL'],
+    get: (host: string, port: number, seconds: number) => `curl.exe -s -m ${seconds} http://${host}:${port}/ 2>&1`,
+    ping: (host: string, seconds: number) => `ping -n 1 -w ${seconds * 1000} ${host} | find "TTL=" >NUL && echo reachable || echo unreachable`,
+    nslookup: (name: string, server: string | undefined) => `nslookup ${name}${server ? ` ${server}` : ''} 2>&1`,
+    disk: 'dir /-C C:\\',
+  },
+} as const;
 
 function lastLine(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -120,16 +154,35 @@ function lastLine(text: string): string {
 async function httpProbe(from: Probe, host: string, port: number, seconds: number): Promise<ProbeResult> {
   // nc, not wget: busybox-static's wget crashes in static glibc. The answer must carry the probe's
   // text: a transparent proxy on the path may accept any connection and answer for an unreachable address.
-  const r = await shell(from, `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w ${seconds} ${host} ${port} 2>&1`, seconds);
+  const r = await shell(from, PROBE_COMMANDS[from.os].get(host, port, seconds), seconds);
   const what = `HTTP GET ${host}:${port} from the ${from.platform} probe`;
   if (r.output.includes(PROBE_TEXT)) return { status: 'ok', detail: `${what}: the other probe answered` };
-  const ping = await shell(from, `ping -c 1 -W ${seconds} ${host} >/dev/null 2>&1 && echo reachable || echo unreachable`, seconds);
+  const ping = await shell(from, PROBE_COMMANDS[from.os].ping(host, seconds), seconds);
   const got = r.output ? `got "${r.output.split('\n')[0]!.trim()}" instead of the probe` : `no answer within ${seconds}s`;
   return { status: 'failed', detail: `${what}: ${got} (ping: ${lastLine(ping.output) || 'failed'})` };
 }
 
+async function pingProbe(from: Probe, host: string, seconds: number): Promise<ProbeResult> {
+  const r = await shell(from, PROBE_COMMANDS[from.os].ping(host, seconds), seconds);
+  const what = `ping ${host} from the ${from.platform} probe`;
+  return lastLine(r.output) === 'reachable' ? { status: 'ok', detail: `${what}: answered` } : { status: 'failed', detail: `${what}: ${lastLine(r.output) || 'no answer'}` };
+}
+
+/** The resolver image on a Linux daemon, built there when missing (engine/helper-images.ts). */
+function provisionResolver(client: DaemonClient, facts: DaemonFacts, options: DoctorOptions): Promise<unknown> {
+  const base = options.resolverBase ?? resolverBase(options.project, options.env ?? {});
+  return ensureResolverImage(client, {
+    image: RESOLVER_DEFAULT_IMAGE,
+    base: base.base,
+    baseSetting: base.setting,
+    facts,
+    env: options.env ?? {},
+    ...(options.onEvent ? { onProgress: options.onEvent } : {}),
+  });
+}
+
 async function nameProbe(from: Probe, name: string, server: string | undefined, seconds: number): Promise<ProbeResult & { nxdomain?: boolean }> {
-  const r = await shell(from, `timeout ${seconds} nslookup ${name}${server ? ` ${server}` : ''} 2>&1`, seconds);
+  const r = await shell(from, PROBE_COMMANDS[from.os].nslookup(name, server, seconds), seconds);
   const via = server ? `via the resolver ${server}` : 'with the container\'s own DNS';
   // busybox: "Name:\tx\nAddress: 10.202.7.2" after the server lines; take the address after "Name:".
   const afterName = r.output.split(/Name:/)[1] ?? '';
@@ -142,7 +195,12 @@ async function nameProbe(from: Probe, name: string, server: string | undefined, 
 }
 
 async function freeDiskBytes(probe: Probe): Promise<number | undefined> {
-  const r = await shell(probe, 'df -k / | tail -n 1', 5);
+  const r = await shell(probe, PROBE_COMMANDS[probe.os].disk, 5);
+  if (probe.os === 'windows') {
+    // dir's last line: "  2 Dir(s)  123456789 bytes free".
+    const free = /(\d+) bytes free/i.exec(r.output)?.[1];
+    return free ? Number(free) : undefined;
+  }
   const fields = r.output.split(/\s+/);
   // Filesystem 1K-blocks Used Available Use% Mounted
   const available = fields.length >= 6 ? Number(fields[fields.length - 3]) : Number.NaN;
@@ -210,7 +268,6 @@ async function probeNetwork(
 ): Promise<{ network: DoctorNetwork; disk: Partial<Record<PlatformOs, number>> }> {
   const run = `mixcompose-doctor-${randomBytes(4).toString('hex')}`;
   const labels = { [LABEL_PROJECT]: run, [LABEL_ROLE]: 'doctor-probe' };
-  const image = options.probeImage ?? DEFAULT_PROBE_IMAGE;
   const seconds = options.probeTimeoutSeconds ?? 2;
   const platforms: PlatformOs[] = ['linux', 'windows'];
   await removeStaleProbes([clients.linux, clients.windows], Math.floor(Date.now() / 1000));
@@ -218,7 +275,21 @@ async function probeNetwork(
     let stage = 'probe image';
     const probes = {} as Record<PlatformOs, Probe>;
     try {
-      await Promise.all(platforms.map((p) => ensureImage(clients[p], image)));
+      const resolverImage = options.resolverImage ?? RESOLVER_DEFAULT_IMAGE;
+      const choices = Object.fromEntries(
+        platforms.map((p) => [p, probeImageFor(facts[p], options.probeImages?.[p] ?? options.probeImage, resolverImage)]),
+      ) as Record<PlatformOs, ProbeImageChoice>;
+      const probeOs = {} as Record<PlatformOs, 'linux' | 'windows'>;
+      await Promise.all(
+        platforms.map(async (p) => {
+          const { image } = choices[p];
+          if (image === RESOLVER_DEFAULT_IMAGE && !createPlatformFor(facts[p])) await provisionResolver(clients[p], facts[p], options);
+          else await ensureImage(clients[p], image, createPlatformFor(facts[p]));
+          // The image's OS decides the commands: a stand-in daemon may run Linux images under any name.
+          const os = (await clients[p].inspectImage(image))?.Os;
+          probeOs[p] = os === 'windows' || (os === undefined && facts[p].osType === 'windows') ? 'windows' : 'linux';
+        }),
+      );
       stage = 'probe network';
       const networkNames = {} as Record<PlatformOs, string>;
       // One after the other: two daemons on one host edit the same iptables chains, and parallel
@@ -233,13 +304,21 @@ async function probeNetwork(
       await Promise.all(
         platforms.map(async (p) => {
           const name = `${run}-${p}`;
-          const { id } = await clients[p].createContainer(name, {
-            Image: image,
-            Cmd: ['sh', '-c', `mkdir -p /tmp/www && echo ${PROBE_TEXT} > /tmp/www/index.html && exec httpd -f -p ${PROBE_PORT} -h /tmp/www`],
-            Labels: labels,
-            ExposedPorts: { [`${PROBE_PORT}/tcp`]: {} },
-            HostConfig: { NetworkMode: networkNames[p], PortBindings: { [`${PROBE_PORT}/tcp`]: [{ HostPort: '' }] } },
-          });
+          const { id } = await clients[p].createContainer(
+            name,
+            {
+              Image: choices[p].image,
+              Cmd: [...PROBE_COMMANDS[probeOs[p]].keepAlive],
+              Labels: labels,
+              ExposedPorts: { [`${PROBE_PORT}/tcp`]: {} },
+              HostConfig: {
+                NetworkMode: networkNames[p],
+                PortBindings: { [`${PROBE_PORT}/tcp`]: [{ HostPort: '' }] },
+                ...(choices[p].isolation ? { Isolation: choices[p].isolation } : {}),
+              },
+            },
+            createPlatformFor(facts[p]),
+          );
           await clients[p].startContainer(id);
           const inspected = await clients[p].inspectContainer(id);
           const endpoint = firstEndpoint(inspected);
@@ -247,6 +326,7 @@ async function probeNetwork(
           const subnet = (network as { IPAM?: { Config?: { Subnet?: string }[] } }).IPAM?.Config?.[0]?.Subnet;
           probes[p] = {
             platform: p,
+            os: probeOs[p],
             client: clients[p],
             name,
             id,
@@ -273,12 +353,18 @@ async function probeNetwork(
       platforms.map(async (p) => {
         const from = probes[p];
         const target = probes[other(p)];
-        network.ip[direction(p)] = await httpProbe(from, target.ip, PROBE_PORT, seconds);
         const address = options.addresses?.[other(p)] ?? from.gateway;
-        network.published[direction(p)] =
-          address && target.publishedPort
-            ? await httpProbe(from, address, target.publishedPort, seconds)
-            : { status: 'not-checked', detail: `not checked: no address for the ${other(p)} daemon's published ports` };
+        if (target.os === 'windows') {
+          // nanoserver serves no HTTP: reach by IP is a ping; a published port cannot be checked.
+          network.ip[direction(p)] = await pingProbe(from, target.ip, seconds);
+          network.published[direction(p)] = { status: 'not-checked', detail: `not checked: the ${other(p)} probe (a Windows image) serves no port` };
+        } else {
+          network.ip[direction(p)] = await httpProbe(from, target.ip, PROBE_PORT, seconds);
+          network.published[direction(p)] =
+            address && target.publishedPort
+              ? await httpProbe(from, address, target.publishedPort, seconds)
+              : { status: 'not-checked', detail: `not checked: no address for the ${other(p)} daemon's published ports` };
+        }
         const plain = await nameProbe(from, target.name, undefined, seconds);
         network.namesWithoutWiring[direction(p)] = { status: plain.status, detail: plain.detail };
       }),
@@ -288,7 +374,8 @@ async function probeNetwork(
     const resolverImage = options.resolverImage ?? RESOLVER_DEFAULT_IMAGE;
     let publishedAt: string | undefined;
     try {
-      if (!(await clients.linux.inspectImage(resolverImage))) throw new Error(`image ${resolverImage} is not on the linux daemon`);
+      if (resolverImage === RESOLVER_DEFAULT_IMAGE) await provisionResolver(clients.linux, facts.linux, options);
+      else if (!(await clients.linux.inspectImage(resolverImage))) throw new Error(`image ${resolverImage} is not on the linux daemon`);
       const pseudoProject = { name: run, workingDir: '', configFiles: [], extension: {} } as unknown as Project;
       // As `up` runs it: under published reach (configured, or auto with the IP probe failing) windows
       // containers ask the resolver at the linux address, port 53, so the probe asks there too.

@@ -3,6 +3,7 @@
  * label (nothing unlabelled is ever looked at, so nothing unlabelled is ever touched), plus the
  * local images the services name. Each distinct daemon is asked once, all calls in parallel.
  */
+import { withDefaultTag } from '../model/image-ref.js';
 import type { PlatformOs, Project } from '../model/project.js';
 import { serviceImage } from '../plan/create-body.js';
 import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
@@ -60,11 +61,6 @@ export function observedContainer(c: ContainerSummary, daemon: PlatformOs): Obse
     })),
     ...(c.Created ? { created: new Date(c.Created * 1000).toISOString() } : {}),
   };
-}
-
-function withTag(reference: string): string {
-  const lastSegment = reference.slice(reference.lastIndexOf('/') + 1);
-  return reference.includes('@') || lastSegment.includes(':') ? reference : `${reference}:latest`;
 }
 
 /**
@@ -143,7 +139,7 @@ export async function observe(
   for (const s of Object.values(project.services)) {
     const daemon = placement[s.platform.os];
     if (!imagesByDaemon.has(daemon)) imagesByDaemon.set(daemon, new Set());
-    imagesByDaemon.get(daemon)!.add(withTag(serviceImage(project.name, s)));
+    imagesByDaemon.get(daemon)!.add(withDefaultTag(serviceImage(project.name, s)));
   }
   const daemons = distinctDaemons(clients, facts);
   const parts = await Promise.all(

@@ -8,8 +8,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { registryOf } from '../model/image-ref.js';
 import type { EngineBody } from './daemon-client.js';
 import { dockerConfigDir, type Env } from './daemon-endpoints.js';
+
+/** The registry host of an image reference (the docker CLI's rule, model/image-ref.ts). */
+export { registryOf };
 
 /** Docker Hub's key in config.json. */
 export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
@@ -54,18 +58,6 @@ export const runCredentialHelper: CredentialHelperRunner = async (helper, server
   }
   return JSON.parse(result.stdout) as { Username?: string; Secret?: string };
 };
-
-/**
- * The registry host of an image reference, as the docker CLI derives it: the first path component
- * when it has a dot or a colon or is "localhost", else Docker Hub.
- */
-export function registryOf(image: string): string {
-  const slash = image.indexOf('/');
-  if (slash < 0) return 'docker.io';
-  const first = image.slice(0, slash);
-  if (first.includes('.') || first.includes(':') || first === 'localhost') return first;
-  return 'docker.io';
-}
 
 /** The config.json key for a registry host. */
 export function authKeyFor(registry: string): string {

@@ -37,6 +37,9 @@ export class DependencyCycleError extends Error {
 /** Code-point order of names: deterministic whatever the locale (plans and output are sorted by it). */
 export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** One graph per services record (records are never changed once loaded), built on first use. */
+const built = new WeakMap<object, DependencyGraph>();
+
 export class DependencyGraph {
   private readonly out = new Map<string, Map<string, DependencyEdge>>();
   private readonly in = new Map<string, Set<string>>();
@@ -63,6 +66,19 @@ export class DependencyGraph {
         graph.addEdge(name, vf.replace(/^service:/, '').split(':')[0]!, 'volumes_from');
       }
       for (const ref of s.addressReferences ?? []) graph.addEdge(name, ref.service, 'address');
+    }
+    return graph;
+  }
+
+  /**
+   * The graph of `services`, built once per services record and shared: the planner asks for
+   * dependencies of every service, and rebuilding the graph each time would be quadratic.
+   */
+  static of(services: Readonly<Record<string, GraphService>>): DependencyGraph {
+    let graph = built.get(services);
+    if (!graph) {
+      graph = DependencyGraph.fromServices(services);
+      built.set(services, graph);
     }
     return graph;
   }
@@ -180,6 +196,37 @@ export class DependencyGraph {
   /** A start order (levels flattened). */
   order(): string[] {
     return this.levels().flat();
+  }
+
+  /**
+   * A start order by depth-first walk: `names` (default: all) in name order, each preceded by
+   * everything it depends on, also in name order. The order plans list services in: a service
+   * stays next to the dependencies it brought. Throws DependencyCycleError.
+   */
+  depthFirstOrder(names: Iterable<string> = this.nodes): string[] {
+    const order: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (name: string, path: readonly string[]): void => {
+      const seen = state.get(name);
+      if (seen === 'done') return;
+      if (seen === 'visiting') throw new DependencyCycleError([...path.slice(path.indexOf(name)), name]);
+      state.set(name, 'visiting');
+      for (const dependency of this.dependenciesOf(name)) visit(dependency, [...path, name]);
+      state.set(name, 'done');
+      order.push(name);
+    };
+    for (const name of [...names].filter((n) => this.has(n)).sort(byName)) visit(name, []);
+    return order;
+  }
+
+  /** Every service that others need → the services that need it directly (sorted). */
+  dependentsMap(): Map<string, string[]> {
+    const map = new Map<string, string[]>();
+    for (const name of this.nodes) {
+      const users = this.dependentsOf(name);
+      if (users.length) map.set(name, users);
+    }
+    return map;
   }
 
   /** A stop order: every service before the services it depends on. */

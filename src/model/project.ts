@@ -258,7 +258,12 @@ export interface ProjectExtension {
   readonly default_platform: PlatformOs;
   readonly daemons: Readonly<Record<PlatformOs, DaemonSettings>>;
   /** The project DNS resolver used for names across daemons. */
-  readonly resolver?: { readonly image?: string; readonly enabled?: boolean };
+  readonly resolver?: {
+    readonly image?: string;
+    /** Base image mixcompose builds the resolver image from when it is missing (engine/helper-images.ts). */
+    readonly base?: string;
+    readonly enabled?: boolean;
+  };
   /** `convert/deploy --to swarm`: false for Windows nodes without the routing mesh (Server 2016). */
   readonly swarm?: { readonly windows_routing_mesh?: boolean };
   /** `convert --to kubernetes` settings (the command's flags override them). */
@@ -297,6 +302,10 @@ export interface Project {
   readonly volumes: Readonly<Record<string, Volume>>;
   readonly secrets: Readonly<Record<string, FileObject>>;
   readonly configs: Readonly<Record<string, FileObject>>;
+  /** Top-level `models` (AI models), carried through as written. */
+  readonly models?: Readonly<Record<string, unknown>>;
+  /** Top-level `x-*` keys other than `x-mixcompose`, carried through as written. */
+  readonly extensions?: Readonly<Record<string, unknown>>;
   readonly extension: ProjectExtension;
   /** Resolved environment used for interpolation (.env + process env). */
   readonly environment: Readonly<Record<string, string>>;

@@ -13,6 +13,7 @@
  * data directory only a database uses. The warning is silenced per service with
  * `x-mixcompose: { lint: false }`.
  */
+import { repositoryOf } from '../model/image-ref.js';
 import type { ConfigIssue } from '../errors.js';
 import type { Project, Service, ServiceVolume, Volume } from '../model/project.js';
 import type { DaemonFacts } from './observed-state.js';
@@ -55,13 +56,7 @@ export const DATABASE_KINDS: readonly DatabaseKind[] = [
 
 /** The repository path of an image reference without registry, tag or digest: "mcr.microsoft.com/mssql/server:2022" → "mssql/server". */
 export function imageRepository(image: string): string {
-  const noDigest = image.split('@')[0]!;
-  const parts = noDigest.split('/');
-  const last = parts.pop()!;
-  const name = last.includes(':') ? last.slice(0, last.indexOf(':')) : last;
-  // A first segment with a dot, a colon or "localhost" is a registry.
-  if (parts.length > 0 && (parts[0]!.includes('.') || parts[0]!.includes(':') || parts[0] === 'localhost')) parts.shift();
-  return [...parts, name].join('/').toLowerCase();
+  return repositoryOf(image);
 }
 
 function commandWords(service: Service): string[] {

@@ -1,22 +1,16 @@
 /**
- * Service-to-service dependencies as the planner needs them: depends_on, address references
- * (`{{ db.host }}` needs db's address first), network_mode `service:x` and volumes_from.
+ * Service-to-service dependencies as the planner asks for them, answered by the one dependency
+ * graph (graph/dependency-graph.ts: depends_on, links, network_mode / ipc / pid `service:x`,
+ * volumes_from, address references). This file only adapts a Project to it and turns a cycle into
+ * a PlanError; it keeps the planner's import lines as they were.
  */
+import { DependencyCycleError, DependencyGraph } from '../graph/dependency-graph.js';
 import { PlanError } from '../errors.js';
 import type { Project, Service } from '../model/project.js';
 
 /** Names of the services `service` needs first, sorted. Only services present in `project`. */
 export function serviceDependencies(project: Project, service: Service): string[] {
-  const deps = new Set<string>();
-  for (const [name] of Object.entries(service.depends_on ?? {})) deps.add(name);
-  for (const ref of service.addressReferences ?? []) deps.add(ref.service);
-  if (service.network_mode?.startsWith('service:')) deps.add(service.network_mode.slice('service:'.length));
-  for (const v of service.volumes_from ?? []) {
-    const source = v.split(':')[0]!;
-    if (!source.startsWith('container:')) deps.add(source);
-  }
-  deps.delete(service.name);
-  return [...deps].filter((d) => project.services[d]).sort();
+  return DependencyGraph.of(project.services).dependenciesOf(service.name);
 }
 
 /**
@@ -30,46 +24,33 @@ export function checkServiceNames(project: Project, names: readonly string[]): v
   throw new PlanError(`no such service: ${described.join(', ')}`, unknown[0]);
 }
 
+/**
+ * The named services (all when none: undefined), plus their dependencies with `includeDeps`.
+ * Unknown names are refused as by checkServiceNames.
+ */
+export function selectServices(project: Project, names: readonly string[], includeDeps: boolean): string[] | undefined {
+  if (names.length === 0) return undefined;
+  checkServiceNames(project, names);
+  return includeDeps ? DependencyGraph.of(project.services).withDependencies(names) : [...names];
+}
+
 /** Services in dependency order (dependencies first; ties by name). Throws PlanError on a cycle. */
 export function dependencyOrder(project: Project, names: Iterable<string> = Object.keys(project.services)): string[] {
-  const order: string[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (name: string, path: string[]) => {
-    const s = state.get(name);
-    if (s === 'done') return;
-    if (s === 'visiting') {
-      const cycle = [...path.slice(path.indexOf(name)), name];
-      throw new PlanError(`dependency cycle: ${cycle.join(' -> ')}`, name);
-    }
-    state.set(name, 'visiting');
-    for (const dep of serviceDependencies(project, project.services[name]!)) visit(dep, [...path, name]);
-    state.set(name, 'done');
-    order.push(name);
-  };
-  for (const name of [...names].sort()) visit(name, []);
-  return order;
+  try {
+    return DependencyGraph.of(project.services).depthFirstOrder(names);
+  } catch (error) {
+    if (error instanceof DependencyCycleError) throw new PlanError(error.message, error.cycle[0]);
+    throw error;
+  }
 }
 
 /** The services plus everything they depend on, transitively. */
 export function withDependencies(project: Project, names: readonly string[]): Set<string> {
   checkServiceNames(project, names);
-  const result = new Set<string>();
-  const add = (name: string) => {
-    if (result.has(name)) return;
-    result.add(name);
-    for (const dep of serviceDependencies(project, project.services[name]!)) add(dep);
-  };
-  names.forEach(add);
-  return result;
+  return new Set(DependencyGraph.of(project.services).withDependencies(names));
 }
 
 /** service → the services that depend on it directly. */
 export function dependents(project: Project): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (const name of Object.keys(project.services).sort()) {
-    for (const dep of serviceDependencies(project, project.services[name]!)) {
-      map.set(dep, [...(map.get(dep) ?? []), name]);
-    }
-  }
-  return map;
+  return DependencyGraph.of(project.services).dependentsMap();
 }

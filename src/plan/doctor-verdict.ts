@@ -232,7 +232,7 @@ function networkRows(network: DoctorNetwork | undefined, daemonsUp: boolean): Do
         status: 'fail',
         detail: network.probeError,
         fix: /^probe image/.test(network.probeError)
-          ? 'make the probe image available on both daemons, or name another with --probe-image <image> (sh, httpd, nc, nslookup, df)'
+          ? 'let the daemon pull the probe image (a Linux daemon builds the resolver image: see x-mixcompose.resolver.base), or name another per daemon with x-mixcompose.daemons.<platform>.probe_image or --probe-image <platform>=<image> (Linux: sh, httpd, nc, ping, nslookup, df; Windows: cmd, ping, nslookup, curl.exe)'
           : "the daemon refused to run the probes: see the error above and the daemon's log",
       },
     ];
@@ -257,7 +257,7 @@ function networkRows(network: DoctorNetwork | undefined, daemonsUp: boolean): Do
       status: 'fail',
       fix:
         `containers on the ${from(d)} daemon must reach the project resolver on the linux daemon (UDP/TCP 53): ` +
-        'fix IP routing first; check that the resolver image (x-mixcompose.resolver.image, default mixcompose/resolver:0.1) runs on the linux daemon',
+        'fix IP routing first; check that the resolver image (x-mixcompose.resolver.image, default mixcompose/resolver:<mixcompose version>, built there when missing) runs on the linux daemon',
     })),
   ];
 }
@@ -357,4 +357,55 @@ export function doctorVerdict(rows: readonly DoctorRow[]): 'ok' | 'warn' | 'fail
   if (rows.some((r) => r.status === 'fail')) return 'fail';
   if (rows.some((r) => r.status === 'warn')) return 'warn';
   return 'ok';
+}
+
+/** Windows Server base images: the LTSC tag for each Windows build (Microsoft's container version compatibility table). */
+export const NANOSERVER_TAGS: readonly { readonly build: number; readonly tag: string }[] = [
+  { build: 17763, tag: 'ltsc2019' },
+  { build: 20348, tag: 'ltsc2022' },
+  { build: 26100, tag: 'ltsc2025' },
+];
+export const NANOSERVER_REPOSITORY = 'mcr.microsoft.com/windows/nanoserver';
+
+/** A probe container's image, and its isolation on a Windows daemon when it must be Hyper-V. */
+export interface ProbeImageChoice {
+  readonly image: string;
+  readonly isolation?: 'hyperv';
+  /** Where the choice came from, for the detail. */
+  readonly why: string;
+}
+
+/** "10.0.20348.2227" (/info OSVersion) → 20348. */
+function windowsBuild(osVersion: string | undefined): number | undefined {
+  const build = Number(/^\d+\.\d+\.(\d+)/.exec(osVersion ?? '')?.[1]);
+  return Number.isFinite(build) && build > 0 ? build : undefined;
+}
+
+/**
+ * nanoserver for a Windows daemon's build: the tag of that build runs with process isolation
+ * (an image must match the host's build for it: "The container operating system does not match the
+ * host operating system"); a host of another build gets the newest older tag under Hyper-V
+ * isolation, which runs older images (Microsoft docs, "Windows container version compatibility").
+ */
+export function windowsProbeImage(osVersion: string | undefined): ProbeImageChoice {
+  const build = windowsBuild(osVersion);
+  const exact = NANOSERVER_TAGS.find((t) => t.build === build);
+  if (exact) return { image: `${NANOSERVER_REPOSITORY}:${exact.tag}`, why: `the host's build ${build}` };
+  const older = [...NANOSERVER_TAGS].reverse().find((t) => build !== undefined && t.build < build) ?? NANOSERVER_TAGS[NANOSERVER_TAGS.length - 1]!;
+  return {
+    image: `${NANOSERVER_REPOSITORY}:${older.tag}`,
+    isolation: 'hyperv',
+    why: build === undefined ? 'the host reported no build; Hyper-V isolation' : `no nanoserver tag for build ${build}; Hyper-V isolation`,
+  };
+}
+
+/**
+ * The probe image on one daemon: the user's (x-mixcompose.daemons.<p>.probe_image, --probe-image),
+ * else nanoserver for the build of a Windows daemon, else the resolver image (built when missing).
+ * Never a test image.
+ */
+export function probeImageFor(facts: DaemonFacts, override: string | undefined, resolverImage: string): ProbeImageChoice {
+  if (override) return { image: override, why: 'configured' };
+  if (facts.osType === 'windows' && !(facts.platform === 'linux' && facts.lcow)) return windowsProbeImage(facts.osVersion);
+  return { image: resolverImage, why: 'the resolver image' };
 }

@@ -18,7 +18,8 @@ import type { PortHolder } from './observed-state.js';
 import { formatResumeCommand } from './fault-report.js';
 import { LABEL_NUMBER, LABEL_ONEOFF, LABEL_PLATFORM, LABEL_ROLE, LABEL_SERVICE, projectLabels } from './labels.js';
 
-export const RESOLVER_DEFAULT_IMAGE = 'mixcompose/resolver:0.1';
+/** mixcompose/resolver:<package.json version> (a unit test holds them equal); built when missing (engine/helper-images.ts). */
+export const RESOLVER_DEFAULT_IMAGE = 'mixcompose/resolver:0.1.0';
 export const RESOLVER_SERVICE = 'mixcompose-resolver';
 /** Directory in the resolver container that dnsmasq watches for hosts files. */
 export const RESOLVER_HOSTS_DIR = '/etc/mixcompose-hosts';

@@ -23,7 +23,7 @@ export const WINDOWS_POOL = '10.202.0.0/16';
 /** Imported into both daemons by the rig (busybox-static rootfs; never pulled). */
 export const BUSYBOX_IMAGE = 'mixcompose-test/busybox:latest';
 /** Imported into both daemons: busybox + Debian's dnsmasq at /usr/sbin/dnsmasq, hostsdir /etc/mixcompose/hosts. */
-export const RESOLVER_IMAGE = 'mixcompose/resolver:0.1';
+export const RESOLVER_IMAGE = 'mixcompose/resolver:0.1.0';
 /** The same busybox, served by the registry (linux config). */
 export const REGISTRY_BUSYBOX_IMAGE = `${REGISTRY}/busybox:latest`;
 /** Busybox layers under a config saying os windows, os.version 10.0.20348.1. */

@@ -2,8 +2,9 @@
  * `mixcompose config`: the resolved, normalized model, as `docker compose config` prints it
  * (top-level name, services sorted, networks, volumes, secrets, configs), YAML or JSON. Each
  * service also shows where it runs, under its own `x-mixcompose` key:
- *   x-mixcompose: {daemon: windows, endpoint: "npipe:////./pipe/docker_engine_windows"}
- * (endpoint is `context:<name>` when a docker context is used), plus its address references.
+ *   x-mixcompose: {daemon: windows, endpoint: "context:desktop-windows", endpoint_source: "docker context desktop-windows (Docker Desktop)"}
+ * (endpoint is `context:<name>` when a docker context is used; endpoint_source says where it came
+ * from, endpoint-discovery.ts), plus its address references.
  * The project's resolved daemon settings are printed under the top-level `x-mixcompose`.
  *
  * `mixcompose validate` is `config --quiet`: nothing on stdout, exit 0 when valid, 1 when not
@@ -15,10 +16,12 @@ import { loadProject, type LoadOptions } from '../../config/load-project.js';
 import { formatIssue } from '../../errors.js';
 import { lintDatabaseStorage, offlineLinuxDaemonKind } from '../../plan/database-lint.js';
 import { describeBindSources, offlineBindTarget } from '../../model/host-paths.js';
-import type { DaemonSettings, Project, Service } from '../../model/project.js';
+import type { DaemonSettings, PlatformOs, Project, Service } from '../../model/project.js';
+import type { Env } from '../../engine/docker-config.js';
+import { chooseEndpoint } from '../../engine/endpoint-discovery.js';
 import type { GlobalOptions } from '../global-options.js';
 import { globalOptions } from '../program.js';
-import { selectServices } from './pull.js';
+import { selectServices } from '../../plan/dependencies.js';
 
 /** The loader options for the global flags (-f, -p, --env-file, --profile, daemon overrides). */
 export function loadOptionsFor(
@@ -77,7 +80,25 @@ function sortedRecord<T>(record: Readonly<Record<string, T>>, map: (v: T, k: str
   );
 }
 
-function renderService(s: Service, project: Project): Dict {
+/** Where each platform's endpoint is, once discovered (nothing configured), and where it came from. */
+export type EndpointSources = Readonly<Partial<Record<PlatformOs, { readonly endpoint: string; readonly source: string }>>>;
+
+/** Each platform's endpoint and its source (endpoint-discovery.ts); a failure to look is the source's text. */
+export async function endpointSources(project: Project, env: Env, hostPlatform: NodeJS.Platform): Promise<EndpointSources> {
+  const out: Partial<Record<PlatformOs, { endpoint: string; source: string }>> = {};
+  for (const platform of ['linux', 'windows'] as const) {
+    const settings = project.extension.daemons[platform];
+    try {
+      const choice = await chooseEndpoint(settings, { env, hostPlatform });
+      out[platform] = { endpoint: choice.context ? `context:${choice.context}` : (choice.host ?? ''), source: choice.source };
+    } catch (error) {
+      out[platform] = { endpoint: daemonEndpoint(settings), source: (error as Error).message };
+    }
+  }
+  return out;
+}
+
+function renderService(s: Service, project: Project, sources?: EndpointSources): Dict {
   const out: Dict = {};
   const keys = Object.keys(s).filter((k) => !INTERNAL.has(k) && !isEmpty(s[k]));
   for (const k of [...keys, 'platform'].sort()) out[k] = k === 'platform' ? s.platform.raw : s[k];
@@ -85,7 +106,8 @@ function renderService(s: Service, project: Project): Dict {
   const daemon = project.extension.daemons[s.platform.os];
   out['x-mixcompose'] = {
     daemon: s.platform.os,
-    endpoint: daemonEndpoint(daemon),
+    endpoint: sources?.[s.platform.os]?.endpoint ?? daemonEndpoint(daemon),
+    ...(sources?.[s.platform.os] ? { endpoint_source: sources[s.platform.os]!.source } : {}),
     ...(s.addressReferences.length
       ? { address_references: s.addressReferences.map((r) => `${r.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')}: ${r.text}`) }
       : {}),
@@ -103,12 +125,14 @@ function bindSources(s: Service, project: Project): Dict {
 }
 
 /** The printable model: compose's top-level layout plus each service's platform and daemon. */
-export function renderConfig(project: Project, options: { escape: boolean }): Dict {
+export function renderConfig(project: Project, options: { escape: boolean; sources?: EndpointSources }): Dict {
   const out: Dict = { name: project.name };
-  out.services = sortedRecord(project.services, (s) => renderService(s, project));
+  out.services = sortedRecord(project.services, (s) => renderService(s, project, options.sources));
   for (const section of ['networks', 'volumes', 'secrets', 'configs'] as const) {
     if (Object.keys(project[section]).length > 0) out[section] = sortedRecord(project[section]);
   }
+  if (project.models && Object.keys(project.models).length > 0) out.models = sortedRecord(project.models);
+  Object.assign(out, project.extensions ?? {});
   out['x-mixcompose'] = {
     default_platform: project.extension.default_platform,
     daemons: sortedRecord(project.extension.daemons, ({ platform: _p, ...rest }) => rest),
@@ -154,7 +178,8 @@ async function runConfig(command: Command, flags: ConfigFlags, selected: readonl
   const shown: Project = selected.length
     ? { ...project, services: Object.fromEntries(Object.entries(project.services).filter(([n]) => selected.includes(n))) }
     : project;
-  const model = renderConfig(shown, { escape: flags.interpolate !== false });
+  const sources = await endpointSources(project, process.env, process.platform);
+  const model = renderConfig(shown, { escape: flags.interpolate !== false, sources });
   process.stdout.write(flags.format === 'json' ? `${JSON.stringify(model, null, 2)}\n` : stringify(model, { lineWidth: 0, aliasDuplicateObjects: false }));
 }
 

@@ -19,7 +19,7 @@ import { PlanError, UsageError, formatIssue } from '../../errors.js';
 import type { FileObject, Project } from '../../model/project.js';
 import { globalOptions } from '../program.js';
 import { loadOptionsFor } from './config.js';
-import { registerConvert, swarmOptionsFor } from './convert.js';
+import { swarmOptionsFor } from './convert.js';
 
 /** The flags every `--to` command shares. */
 export interface ClusterFlags {
@@ -119,14 +119,15 @@ export async function psOnSwarm(command: Command, flags: ClusterFlags & { format
   process.stdout.write(flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatTaskTable(rows));
 }
 
-/** Registers convert, deploy and (when no other command owns the name) `rm --to swarm`. */
-export function registerClusterCommands(program: Command): void {
-  registerConvert(program);
+/** `deploy --to swarm`. */
+export function registerDeploy(program: Command): void {
   addClusterOptions(program.command('deploy').description('Deploy the project to a cluster (Swarm): each service placed on nodes of its OS'), true)
     .option('--wait', 'wait until every service runs or the scheduler says why it cannot place it')
     .option('--no-windows-routing-mesh', 'Windows nodes without the routing mesh (Server 2016): endpoint_mode dnsrr, host-mode ports')
     .action(async (flags: DeployFlags, command: Command) => runDeploy(command, flags));
-  if (!program.commands.some((c) => c.name() === 'rm')) {
-    addClusterOptions(program.command('rm').description('Remove the project from a cluster (rm --to swarm)'), true).action(async (flags: ClusterFlags, command: Command) => removeFromSwarm(command, flags));
-  }
+}
+
+/** `rm --to swarm` (a later `rm` of stopped containers can call removeFromSwarm when --to is given). */
+export function registerSwarmRm(program: Command): void {
+  addClusterOptions(program.command('rm').description('Remove the project from a cluster (rm --to swarm)'), true).action(async (flags: ClusterFlags, command: Command) => removeFromSwarm(command, flags));
 }

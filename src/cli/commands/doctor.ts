@@ -12,7 +12,7 @@ import type { DaemonSettings, PlatformOs, Project } from '../../model/project.js
 import type { DaemonClient } from '../../engine/daemon-client.js';
 import { resolveEndpoint } from '../../engine/daemon-endpoints.js';
 import { createDockerodeClient } from '../../engine/dockerode-client.js';
-import { DEFAULT_PROBE_IMAGE, runDoctor, type DoctorReport } from '../../engine/doctor.js';
+import { runDoctor, type DoctorReport } from '../../engine/doctor.js';
 import type { DoctorRow } from '../../plan/doctor-verdict.js';
 import { EXIT_INVALID } from '../exit-codes.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -48,6 +48,15 @@ function settingsWithoutFile(platform: PlatformOs, global: GlobalOptions, env: N
   return { platform, reach: 'auto', origin: 'default', host: defaultDaemonHost(platform, process.platform, env) };
 }
 
+type ProbeImages = Partial<Record<PlatformOs, string>>;
+
+/** --probe-image image (both daemons) or platform=image (one), repeatable. */
+function collectProbeImage(value: string, previous: ProbeImages): ProbeImages {
+  const match = /^(linux|windows)=(.+)$/.exec(value);
+  if (match) return { ...previous, [match[1]!]: match[2]! };
+  return { ...previous, linux: value, windows: value };
+}
+
 const STATUS_TEXT: Record<DoctorRow['status'], string> = { ok: 'ok', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
 
 /** The table: check, status, detail; a `fix:` line under each warning and failure; the verdict last. */
@@ -69,9 +78,14 @@ export function registerDoctor(program: Command): void {
     .command('doctor')
     .description('check both daemons and the network path between them (probe containers, removed afterwards)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--probe-image <image>', 'image for the probe containers (needs sh, httpd, nc, ping, nslookup, df)', DEFAULT_PROBE_IMAGE)
+    .option(
+      '--probe-image <[platform=]image>',
+      'image for the probe containers, on both daemons or on one (linux=…, windows=…); default: the resolver image on a Linux daemon (built when missing), nanoserver of the host build on a Windows one',
+      collectProbeImage,
+      {} as ProbeImages,
+    )
     .option('--probe-timeout <seconds>', 'seconds each network probe may take', seconds, 2)
-    .action(async (opts: { format: 'table' | 'json'; probeImage: string; probeTimeout: number }, command: Command) => {
+    .action(async (opts: { format: 'table' | 'json'; probeImage: ProbeImages; probeTimeout: number }, command: Command) => {
       const global = globalOptions(command);
       const env = process.env;
       const { project, warnings } = await loadOptionalProject(global, env);
@@ -112,7 +126,14 @@ export function registerDoctor(program: Command): void {
           endpointErrors,
           sameDaemon: keys.linux !== undefined && keys.linux === keys.windows,
           allowOsMismatch: global.allowOsMismatch,
-          probeImage: opts.probeImage,
+          probeImages: {
+            ...Object.fromEntries(PLATFORMS.flatMap((p) => (project?.extension.daemons[p]?.probe_image ? [[p, project.extension.daemons[p].probe_image]] : []))),
+            ...opts.probeImage,
+          },
+          env,
+          onEvent: (event) => {
+            if (event.type === 'step' && event.status !== 'started' && opts.format === 'table') process.stderr.write(`${event.action} ${event.name}: ${event.status}${event.message ? ` (${event.message})` : ''}\n`);
+          },
           probeTimeoutSeconds: opts.probeTimeout,
           callTimeoutSeconds: CALL_TIMEOUT_SECONDS,
           addresses,

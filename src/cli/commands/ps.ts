@@ -15,6 +15,8 @@ import { describeNameEntry, describeResolverOutage, nameEntryChecks, resolverOut
 import { describeResolverDns, projectUsesResolver, resolverDnsChecks, resolverDnsNow, type ResolverDnsCheck } from '../../plan/resolver-dns.js';
 import { readContainerDns } from '../../engine/container-dns.js';
 import { lookupDaemonAddresses } from '../../engine/daemon-addresses.js';
+import type { ConnectedDaemons } from '../../engine/connect-daemons.js';
+import { endpointSourceLines } from '../../engine/endpoint-discovery.js';
 import type { DaemonClient } from '../../engine/daemon-client.js';
 import type { DaemonFacts } from '../../plan/observed-state.js';
 import { addClusterOptions, psOnSwarm, type ClusterFlags } from './deploy.js';
@@ -181,7 +183,7 @@ export function resolverOutageLine(project: Project, observed: ObservedState): s
 
 export function registerPs(program: Command): void {
   addClusterOptions(program.command('ps'), false)
-    .description("List the project's containers on both daemons (with --to swarm: the stack's tasks)")
+    .description("List the project's containers on both daemons")
     .option('-a, --all', 'include stopped containers')
     .option('-q, --quiet', 'only container IDs')
     .option('--services', 'only service names')
@@ -203,7 +205,7 @@ export function registerPs(program: Command): void {
             const dnsChecks = await listedResolverDns(session.project, observed, named, session.daemons.clients, session.daemons.facts);
             const { rows, lines: staleDns } = withResolverDns(named, dnsChecks);
             if (flags.format === 'json') out = `${JSON.stringify(withReach(rows, projectReach(session.project, observed)), null, 2)}\n`;
-            else out = formatPsTable(rows) + reachLines(projectReach(session.project, observed)) + staleNames + staleDns + resolverOutageLine(session.project, observed);
+            else out = formatPsTable(rows) + endpointSourceLines((session.daemons as Partial<Pick<ConnectedDaemons, 'endpoints'>>).endpoints ?? {}) + reachLines(projectReach(session.project, observed)) + staleNames + staleDns + resolverOutageLine(session.project, observed);
           }
         },
         { progress: 'quiet', services },

@@ -5,28 +5,15 @@
  */
 import type { Command } from 'commander';
 import { ensureImages, formatPullSummary } from '../../engine/images.js';
-import { DependencyGraph } from '../../graph/dependency-graph.js';
-import { PlanError } from '../../errors.js';
-import type { Project } from '../../model/project.js';
+import { selectServices } from '../../plan/dependencies.js';
 import { withSession } from './session.js';
+
+// build and images take it from here; config imports it from plan/dependencies (no engine).
+export { selectServices };
 
 interface PullFlags {
   ignorePullFailures?: boolean;
   includeDeps?: boolean;
-}
-
-/**
- * The named services (all when none), plus their dependencies with `includeDeps`. An unknown name
- * is invalid input (exit 1, as `stop`/`up` say it), with a hint when only its profile is off.
- */
-export function selectServices(project: Project, names: readonly string[], includeDeps: boolean): string[] | undefined {
-  if (names.length === 0) return undefined;
-  const unknown = names.filter((n) => !project.services[n]);
-  if (unknown.length) {
-    const described = unknown.map((n) => (project.disabledServices[n] ? `${n} (its profile is not enabled)` : n));
-    throw new PlanError(`no such service: ${described.join(', ')}`, unknown[0]);
-  }
-  return includeDeps ? DependencyGraph.fromServices(project.services).withDependencies(names) : [...names];
 }
 
 export function registerPull(program: Command): void {

@@ -2,34 +2,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { DaemonClient, EngineBody } from '../daemon-client.js';
+import { splitImageRef } from '../../model/image-ref.js';
 import { isNotFound } from './errors.js';
 import type { Transport } from './transport.js';
 
 /** Image names keep their slashes in the path (/images/127.0.0.1:5555/busybox:latest/json). */
 function encodeImageName(name: string): string {
   return name.split('/').map(encodeURIComponent).join('/').replace(/%3A/gi, ':').replace(/%40/g, '@');
-}
-
-/**
- * "127.0.0.1:5555/busybox:1.36@sha256:…" → repository, tag, digest. A colon counts as a tag
- * separator only after the last slash (the registry part may carry a port).
- */
-export function splitImageReference(reference: string): { repository: string; tag?: string; digest?: string } {
-  let rest = reference;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  const slash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  let tag: string | undefined;
-  if (colon > slash) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  return { repository: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
 /** A build query as the classic builder's query string (arrays and maps as JSON). */
@@ -82,7 +61,7 @@ export function imageCalls(t: Transport): ImageCalls {
       }),
     pullImage: (name, options, onProgress) =>
       t.call(`pull image ${name}`, async () => {
-        const { repository, tag, digest } = splitImageReference(name);
+        const { name: repository, tag, digest } = splitImageRef(name);
         const res = await t.request<IncomingMessage>({
           method: 'POST',
           path: '/images/create',

@@ -19,7 +19,6 @@ import { volumeCalls, type VolumeCalls } from './volumes.js';
 
 export { EngineApiError, engineStatusCode, isConflict, isInProgress, isIptablesRace, isNotFound, isNotModified, isUnanswered, toEngineApiError } from './errors.js';
 export { demultiplex, jsonLines, progressError, readAll, toLogLines } from './streams.js';
-export { splitImageReference } from './images.js';
 
 export type DockerodeClientOptions = TransportOptions;
 

@@ -1,11 +1,15 @@
 /**
- * The connection to one daemon: docker-modem (through dockerode), its agent (TLS / ssh dial), the
- * closer that cancels every open request, and `request()` — one Engine API call with our own
- * status-code table, so that "already stopped" (304) or "already gone" (404 on remove) are not
- * errors, and so the query string is exactly what we send (the fake engine in tests checks it).
- * Every failure leaves through `call()` / `wrap()` as a DaemonError naming the daemon.
+ * The connection to one daemon: docker-modem, its agent (TLS / ssh dial), the closer that cancels
+ * every open request, and `request()` — one Engine API call with our own status-code table, so that
+ * "already stopped" (304) or "already gone" (404 on remove) are not errors, and so the query string
+ * is exactly what we send (the fake engine in tests checks it). Every failure leaves through
+ * `call()` / `wrap()` as a DaemonError naming the daemon.
+ *
+ * dockerode itself (with its BuildKit session and protobuf decoding, the heaviest module we have) is
+ * imported only for a BuildKit build, on the same modem.
  */
-import Dockerode from 'dockerode';
+import Modem from 'docker-modem';
+import type Dockerode from 'dockerode';
 import type { Readable } from 'node:stream';
 import type { DaemonError } from '../../errors.js';
 import type { EngineBody, ProgressMessage } from '../daemon-client.js';
@@ -66,7 +70,9 @@ export class Transport {
   readonly label: string;
   /** Negotiated API version once `version()` was called. */
   apiVersion?: string;
-  private readonly docker: Dockerode;
+  private readonly modem: Modem;
+  /** dockerode on the same modem, for BuildKit builds only (loaded on first use). */
+  private dockerode: Promise<Dockerode> | undefined;
   private readonly agent: { destroy(): void } | undefined;
   /** Aborted by close(): every request is tied to it, so none outlives the client. */
   private readonly closer = new AbortController();
@@ -89,7 +95,12 @@ export class Transport {
         }
       : undefined;
     this.agent = modem.agent;
-    this.docker = new Dockerode(modem as unknown as Dockerode.DockerOptions);
+    this.modem = new Modem(modem as unknown as Modem.ConstructorOptions);
+  }
+
+  private withDockerode(): Promise<Dockerode> {
+    this.dockerode ??= import('dockerode').then(({ default: Docker }) => new Docker({ modem: this.modem } as unknown as Dockerode.DockerOptions));
+    return this.dockerode;
   }
 
   /** True once close() was called. */
@@ -162,7 +173,7 @@ export class Transport {
     dialOptions.abortSignal = this.signalFor(options.signal);
     return new Promise<T>((resolve, reject) => {
       this.dialQuietly(() =>
-        this.docker.modem.dial(dialOptions as unknown as Parameters<Dockerode['modem']['dial']>[0], (error: unknown, data: unknown) => {
+        this.modem.dial(dialOptions as unknown as Parameters<Modem['dial']>[0], (error: unknown, data: unknown) => {
           if (error) reject(this.closer.signal.aborted ? (this.closer.signal.reason as Error) : toEngineApiError(error));
           else resolve(data as T);
         }),
@@ -187,7 +198,8 @@ export class Transport {
     const opts: Record<string, unknown> = { ...query, abortSignal: this.signalFor(undefined) };
     if (registryConfig) opts.registryconfig = registryConfig;
     try {
-      return (await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, opts)) as unknown as Readable;
+      const docker = await this.withDockerode();
+      return (await docker.buildImage(context as unknown as NodeJS.ReadableStream, opts)) as unknown as Readable;
     } catch (error) {
       throw toEngineApiError(error);
     }
@@ -202,8 +214,8 @@ export class Transport {
   async followProgress(stream: Readable, onProgress: (m: ProgressMessage) => void, decodeBuildKit: boolean): Promise<ProgressMessage[]> {
     const collector = progressCollector(onProgress);
     if (decodeBuildKit) {
+      const docker = (await this.withDockerode()) as unknown as { followProgress: Modem['followProgress'] };
       await new Promise<void>((resolve, reject) => {
-        const docker = this.docker as unknown as { followProgress: Dockerode['modem']['followProgress'] };
         docker.followProgress(stream, (error: unknown) => (error ? reject(error) : resolve()), collector.handle);
       });
     } else {

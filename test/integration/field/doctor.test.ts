@@ -100,7 +100,7 @@ describe('mixcompose doctor on the rig', () => {
     const r = await runMixcompose(['doctor', '--probe-image', 'mixcompose-test/no-such-image:latest'], { cwd: '/tmp' });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/network probes\s+FAIL\s+probe image: /);
-    expect(r.stdout).toMatch(/fix: make the probe image available on both daemons/);
+    expect(r.stdout).toMatch(/fix: let the daemon pull the probe image .* --probe-image <platform>=<image>/);
     expect(r.stdout).toMatch(/^verdict: FAIL/m);
   });
 

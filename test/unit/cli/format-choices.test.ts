@@ -4,7 +4,7 @@
  */
 import { CommanderError, type Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../../src/cli/program.js';
+import { buildFullProgram, buildProgram } from '../../../src/cli/program.js';
 import { reportError } from '../../../src/cli/report-error.js';
 
 function allCommands(root: Command): Command[] {
@@ -29,9 +29,9 @@ async function run(...args: string[]): Promise<{ code: number; stderr: string; e
 }
 
 describe('--format and --progress choices', () => {
-  it('every command lists the values of its --format/--progress option', () => {
+  it('every command lists the values of its --format/--progress option', async () => {
     const checked: string[] = [];
-    for (const command of allCommands(buildProgram())) {
+    for (const command of allCommands(await buildFullProgram())) {
       for (const option of command.options) {
         if (option.long !== '--format' && option.long !== '--progress') continue;
         checked.push(`${command.name()} ${option.long}`);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { daemonEndpoint, loadOptionsFor, profileNames, renderConfig } from '../../../src/cli/commands/config.js';
+import { join } from 'node:path';
+import { corpusDir } from '../../support/corpus.js';
 import { loadFromText } from './helpers.js';
 
 const text = `name: shop
@@ -135,16 +137,14 @@ describe('mixcompose config / validate through the command line', () => {
   });
 
   it('config --services and --format json print the valid model, exit 0', async () => {
-    const file = '/work/shared/corpus/awesome-compose/react-express-mongodb/compose.yaml';
-    const { existsSync } = await import('node:fs');
-    if (!existsSync(file)) return;
+    const file = join(corpusDir(), 'react-express-mongodb', 'compose.yaml');
     const names = await run(['-f', file, 'config', '--services']);
     expect(names).toMatchObject({ code: 0, stdout: 'backend\nfrontend\nmongo\n' });
     const json = await run(['-f', file, '--linux-host', 'tcp://l:2375', 'config', '--format', 'json']);
     expect(json.code).toBe(0);
     const model = JSON.parse(json.stdout);
     expect(model.name).toBe('react-express-mongodb');
-    expect(model.services.mongo['x-mixcompose']).toEqual({ daemon: 'linux', endpoint: 'tcp://l:2375' });
+    expect(model.services.mongo['x-mixcompose']).toEqual({ daemon: 'linux', endpoint: 'tcp://l:2375', endpoint_source: '--linux-host' });
     const quiet = await run(['-f', file, 'config', '-q']);
     expect(quiet).toMatchObject({ code: 0, stdout: '' });
   });

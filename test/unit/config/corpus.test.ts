@@ -4,17 +4,18 @@
  * (facts per the Compose Specification, cross-checked with docker-compose 1.29.2; see its notes).
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadProject } from '../../../src/config/load-project.js';
 import { factsOf } from './corpus-facts.js';
+import { corpusDir } from '../../support/corpus.js';
 
-const CORPUS = '/work/shared/corpus/awesome-compose';
+const CORPUS = corpusDir();
 const expected = JSON.parse(readFileSync(new URL('../../fixtures/config/corpus-expected.json', import.meta.url), 'utf8')) as Record<string, { services: unknown }>;
 const dirs = Object.keys(expected).filter((k) => !k.startsWith('_'));
 
 const withCorpus = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replaceAll('<corpus>', CORPUS));
 
-describe.skipIf(!existsSync(CORPUS))('awesome-compose corpus', () => {
+describe('awesome-compose corpus', () => {
   it('covers all 39 projects', () => {
     expect(dirs).toHaveLength(39);
   });

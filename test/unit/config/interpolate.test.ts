@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InterpolationError, interpolateString } from '../../../src/config/interpolate.js';
-import { parseEnvFile } from '../../../src/config/env-file.js';
+import { EnvFileError, parseEnvFile } from '../../../src/config/env-file.js';
 
 const env: Record<string, string> = { A: 'a', EMPTY: '', B: 'b' };
 const run = (s: string, e: Record<string, string> = env) => interpolateString(s, (n) => e[n]);
@@ -85,6 +85,13 @@ describe('parseEnvFile', () => {
   });
 
   it('names the line of a bad entry', () => {
-    expect(() => parseEnvFile('A=1\n9X=2\n')).toThrow('invalid variable name "9X"');
+    expect(() => parseEnvFile('A=1\nX$Y=2\n')).toThrow('unexpected character "$" in variable name "X$Y=2"');
+    try {
+      parseEnvFile('A=1\n\nB C=2\n');
+    } catch (error) {
+      expect((error as EnvFileError).line).toBe(3);
+      expect((error as Error).message).toContain('key cannot contain a space');
+    }
+    expect.assertions(3);
   });
 });

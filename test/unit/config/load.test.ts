@@ -439,13 +439,15 @@ services:
   });
 });
 
-describe('loadProject: extends does not inherit dependencies', () => {
-  it('drops the base depends_on and volumes_from, as the Compose documentation says', async () => {
+describe('loadProject: extends inherits dependencies (as docker compose v2 does)', () => {
+  it('keeps the base depends_on and volumes_from; the error points at the lent file', async () => {
     const { project } = await load({
       'compose.yaml': `services:
   web:
     extends: {file: base.yaml, service: app}
     image: web
+  db:
+    image: db
 `,
       'base.yaml': `services:
   app:
@@ -457,8 +459,8 @@ describe('loadProject: extends does not inherit dependencies', () => {
     image: db
 `,
     });
-    expect(project.services.web!.depends_on).toEqual({});
-    expect(project.services.web!.volumes_from).toBeUndefined();
+    expect(Object.keys(project.services.web!.depends_on)).toEqual(['db']);
+    expect(project.services.web!.volumes_from).toEqual(['db']);
     expect(project.services.web!.environment).toEqual({ A: '1' });
   });
 });
@@ -532,7 +534,7 @@ secrets:
 });
 
 describe('loadProject: YAML scalars as docker compose reads them', () => {
-  it('reads a plain 0440 as octal, like go-yaml', async () => {
+  it('reads a plain 0440 as octal, like go-yaml, and a quoted "0440" too (a mode as text is octal)', async () => {
     const { project } = await loadFromText(`services:
   a:
     image: x
@@ -540,7 +542,7 @@ describe('loadProject: YAML scalars as docker compose reads them', () => {
 secrets:
   s: {file: ./s.txt}
 `);
-    expect(project.services.a!.secrets.map((r) => r.mode)).toEqual([0o440, 288, 440]);
+    expect(project.services.a!.secrets.map((r) => r.mode)).toEqual([0o440, 288, 0o440]);
   });
 });
 

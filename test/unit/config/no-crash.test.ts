@@ -9,16 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { loadProject } from '../../../src/config/load-project.js';
 import { memoryFileSystem } from '../../../src/config/read-files.js';
 import { ConfigError } from '../../../src/errors.js';
+import { corpusDir } from '../../support/corpus.js';
 
-const CORPUS = '/work/shared/corpus/awesome-compose';
+const CORPUS = corpusDir();
 const BAD = fileURLToPath(new URL('../../fixtures/config/bad/', import.meta.url));
 
 function seeds(): string[] {
   const out = readdirSync(BAD).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(BAD + f, 'utf8'));
-  if (existsSync(CORPUS)) {
-    for (const d of readdirSync(CORPUS)) {
-      for (const f of ['compose.yaml', 'compose.yml']) if (existsSync(`${CORPUS}/${d}/${f}`)) out.push(readFileSync(`${CORPUS}/${d}/${f}`, 'utf8'));
-    }
+  for (const d of readdirSync(CORPUS)) {
+    for (const f of ['compose.yaml', 'compose.yml']) if (existsSync(`${CORPUS}/${d}/${f}`)) out.push(readFileSync(`${CORPUS}/${d}/${f}`, 'utf8'));
   }
   return out;
 }

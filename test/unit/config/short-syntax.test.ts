@@ -82,16 +82,24 @@ describe('address references', () => {
     ]);
   });
 
-  it('rejects unknown kinds, missing or bad ports and malformed references', () => {
-    const { references, problems } = parseAddressReferences('{{ db.url }} {{ db.port }} {{ db.port:0 }} {{ db.port:x }} {{ nodot }} {{ db.ip:1 }}', ['command', 0]);
+  it('rejects unknown kinds, missing or bad ports; other {{ }} text is no reference', () => {
+    const { references, problems } = parseAddressReferences('{{ db.url }} {{ db.port }} {{ db.port:0 }} {{ db.port:x }} {{ nodot }} {{ db.ip:1 }}', ['command', 0], ['db']);
     expect(references).toEqual([]);
     expect(problems.map((p) => p.message)).toEqual([
       'unknown address reference kind "url" in {{ db.url }}: expected host, port:N or ip',
       'invalid address reference {{ db.port }}: port needs a container port, as in {{ db.port:5432 }}',
       'invalid address reference {{ db.port:0 }}: port needs a container port, as in {{ db.port:5432 }}',
       'invalid address reference {{ db.port:x }}: port needs a container port, as in {{ db.port:5432 }}',
-      'invalid address reference {{ nodot }}: expected {{ service.host }}, {{ service.port:N }} or {{ service.ip }}',
       'invalid address reference {{ db.ip:1 }}: ip takes no ":1"',
+    ]);
+  });
+
+  it('passes Go templates and text naming no service through (compose does not read {{ }})', () => {
+    const value = '{{ .Task.Name }}-{{.Node.Hostname}} {{ json . }} {{ index .Labels "x" }} {{ nodot }} {{ dbb.host }} {{ other.url }}';
+    const { references, problems } = parseAddressReferences(value, ['environment', 'X'], ['db']);
+    expect(references).toEqual([]);
+    expect(problems).toEqual([
+      { text: '{{ dbb.host }}', path: ['environment', 'X'], severity: 'warning', message: '{{ dbb.host }} is left as written: no service "dbb" (did you mean "db"?), so it is no address reference' },
     ]);
   });
 });

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   contextDirectoryName,
-  defaultDockerHost,
   parseDockerHost,
   readDockerContext,
   resolveEndpoint,
@@ -37,17 +36,6 @@ describe('parseDockerHost', () => {
   it('refuses unknown schemes with the value in the message', () => {
     expect(() => parseDockerHost('fd://3')).toThrow(/"fd:\/\/3": unsupported scheme fd/);
     expect(() => parseDockerHost('unix://')).toThrow(/needs a socket path/);
-  });
-});
-
-describe('defaultDockerHost', () => {
-  it("uses Docker Desktop's two engines on a Windows host", () => {
-    expect(defaultDockerHost('windows', {}, 'win32')).toBe('npipe:////./pipe/docker_engine_windows');
-    expect(defaultDockerHost('linux', {}, 'win32')).toBe('npipe:////./pipe/docker_engine_linux');
-  });
-  it('uses DOCKER_HOST or the standard socket elsewhere', () => {
-    expect(defaultDockerHost('linux', {}, 'linux')).toBe('unix:///var/run/docker.sock');
-    expect(defaultDockerHost('linux', { DOCKER_HOST: 'tcp://h:2375' }, 'linux')).toBe('tcp://h:2375');
   });
 });
 

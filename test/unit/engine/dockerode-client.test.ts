@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { demultiplex, DockerodeClient, engineStatusCode, splitImageReference, toLogLines } from '../../../src/engine/dockerode-client.js';
+import { demultiplex, DockerodeClient, engineStatusCode, toLogLines } from '../../../src/engine/dockerode-client.js';
 import { resolveEndpoint } from '../../../src/engine/daemon-endpoints.js';
 import { DaemonError } from '../../../src/errors.js';
 import { startFakeEngine, type FakeEngine, type FakeRoute } from '../../support/fake-engine.js';
@@ -58,12 +58,6 @@ describe('stream helpers', () => {
       { stream: 'stderr', text: 'oops', timestamp: '2026-11-22T06:00:02Z' },
       { stream: 'stdout', text: 'partial', timestamp: '2026-11-22T06:00:01.5Z' },
     ]);
-  });
-
-  it('splits image references with registry ports, tags and digests', () => {
-    expect(splitImageReference('127.0.0.1:5555/busybox:latest')).toEqual({ repository: '127.0.0.1:5555/busybox', tag: 'latest' });
-    expect(splitImageReference('127.0.0.1:5555/busybox')).toEqual({ repository: '127.0.0.1:5555/busybox' });
-    expect(splitImageReference(`busybox@sha256:${'a'.repeat(64)}`)).toEqual({ repository: 'busybox', digest: `sha256:${'a'.repeat(64)}` });
   });
 });
 

@@ -102,7 +102,7 @@ class FakeDaemon {
   }
 }
 
-const RESOLVER = 'mixcompose/resolver:0.1';
+const RESOLVER = 'mixcompose/resolver:0.1.0';
 const stack = () =>
   project([service('db'), service('web', { platform: 'windows' })], {}, { linux: { reach: 'auto' }, windows: { reach: 'auto' } });
 
@@ -209,7 +209,7 @@ describe('reach probe', () => {
     windows.images.clear();
     const result = await probeReach(options);
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.reason).toBe('probe image: the probe image mixcompose/resolver:0.1 (the resolver image) is not on the windows daemon');
+    expect(!result.ok && result.reason).toBe('probe image: the probe image mixcompose/resolver:0.1.0 (the resolver image) is not on the windows daemon');
     expect(windows.pulls).toEqual([]);
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
     expect(events.some((e) => e.type === 'step' && e.id === 'reach-probe' && e.status === 'skipped')).toBe(true);

@@ -44,7 +44,7 @@ afterEach(async () => {
 
 async function engine(daemon: RecordedDaemon, subnet: string): Promise<FakeEngine> {
   const resolver = { Id: `sha256:${'e'.repeat(64)}`, Os: 'linux', Architecture: 'amd64' };
-  const e = await startFakeEngine({ daemon, routes: lifecycleRoutes(subnet), images: { 'mixcompose/resolver:0.1': resolver } });
+  const e = await startFakeEngine({ daemon, routes: lifecycleRoutes(subnet), images: { 'mixcompose/resolver:0.1.0': resolver } });
   engines.push(e);
   return e;
 }
@@ -87,13 +87,13 @@ describe('up against recorded Windows engines', () => {
     expect(linux.find('PUT', /^\/containers\/.+\/archive$/)).toHaveLength(1);
   });
 
-  it('refuses to start anything when the resolver image is missing, saying how to build it', async () => {
+  it('builds a missing resolver image first, and starts nothing when its base cannot be had, naming the setting', async () => {
     const windows = await startFakeEngine({ daemon: 'windows-server-2022', routes: lifecycleRoutes('172.20.0') });
     const linux = await startFakeEngine({ daemon: 'linux', routes: lifecycleRoutes('10.201.0') });
     engines.push(windows, linux);
     const p = project(stack(), {}, { windows: { host: windows.host }, linux: { host: linux.host } });
     const daemons = await connectDaemons(p, { allowOsMismatch: false, env: {} });
-    await expect(apply(p, daemons, { reconcile: { command: 'up' } })).rejects.toThrow(/resolver image mixcompose\/resolver:0.1 is not on the linux daemon.*build -t mixcompose\/resolver:0.1/);
+    await expect(apply(p, daemons, { reconcile: { command: 'up' } })).rejects.toThrow(/resolver image mixcompose\/resolver:0.1.0 is not on the linux daemon .*could not pull it from base alpine:3.20 .*Set x-mixcompose.resolver.base or MIXCOMPOSE_RESOLVER_BASE/);
     expect([...windows.requests, ...linux.requests].filter((r) => r.method !== 'GET')).toEqual([]);
   });
 

@@ -69,4 +69,32 @@ describe('DependencyGraph', () => {
     expect(g.withDependents(['db'])).toEqual(['api', 'db', 'web']);
     expect(g.dependentsOf('db')).toEqual(['api']);
   });
+
+  it('orders depth first: each service after the dependencies it brings, branches in name order', () => {
+    const g = DependencyGraph.fromServices({ b: svc(), a: svc(['c']), c: svc(['d']), d: svc(), e: svc(['b']) });
+    expect(g.depthFirstOrder()).toEqual(['d', 'c', 'a', 'b', 'e']);
+    expect(g.depthFirstOrder(['e', 'a'])).toEqual(['d', 'c', 'a', 'b', 'e']);
+    expect(g.depthFirstOrder(['e', 'ghost'])).toEqual(['b', 'e']);
+    expect(g.order()).toEqual(['b', 'd', 'c', 'e', 'a']);
+  });
+
+  it('refuses a depth-first order of a cycle with the cycle as a path', () => {
+    const g = DependencyGraph.fromServices({ a: svc(['b']), b: svc(['a']) });
+    expect(() => g.depthFirstOrder()).toThrow('dependency cycle: a -> b -> a');
+  });
+
+  it('maps each needed service to its direct dependants', () => {
+    const g = DependencyGraph.fromServices({ web: svc(['api']), api: svc(['db']), worker: svc(['db']), db: svc(), solo: svc() });
+    expect([...g.dependentsMap()]).toEqual([
+      ['api', ['web']],
+      ['db', ['api', 'worker']],
+    ]);
+  });
+
+  it('builds the graph of one services record once', () => {
+    const services = { a: svc(['b']), b: svc() };
+    expect(DependencyGraph.of(services)).toBe(DependencyGraph.of(services));
+    expect(DependencyGraph.of({ ...services })).not.toBe(DependencyGraph.of(services));
+    expect(DependencyGraph.of(services).dependenciesOf('a')).toEqual(['b']);
+  });
 });

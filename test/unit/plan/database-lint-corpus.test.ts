@@ -2,14 +2,14 @@
  * The database lint on real compose files: the awesome-compose corpus has MySQL, MariaDB and
  * PostgreSQL stacks, all with named volumes (right on a Linux VM daemon, wrong on LCOW).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../../src/config/load-project.js';
 import { lintDatabaseStorage } from '../../../src/plan/database-lint.js';
+import { corpusDir } from '../../support/corpus.js';
 
-const CORPUS = '/work/shared/corpus/awesome-compose';
-const haveCorpus = existsSync(CORPUS);
+const CORPUS = corpusDir();
 
 async function load(stack: string) {
   const dir = join(CORPUS, stack);
@@ -25,7 +25,7 @@ async function load(stack: string) {
   return project;
 }
 
-describe.skipIf(!haveCorpus)('database lint on the awesome-compose corpus', () => {
+describe('database lint on the awesome-compose corpus', () => {
   const databaseStacks: [string, string, string][] = [
     ['wordpress-mysql', 'db', 'MariaDB'],
     ['nextcloud-redis-mariadb', 'db', 'MariaDB'],

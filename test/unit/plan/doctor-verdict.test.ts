@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doctorRows, doctorVerdict, type DoctorDaemon, type DoctorFacts, type DoctorNetwork } from '../../../src/plan/doctor-verdict.js';
+import { doctorRows, doctorVerdict, probeImageFor, windowsProbeImage, type DoctorDaemon, type DoctorFacts, type DoctorNetwork } from '../../../src/plan/doctor-verdict.js';
 import type { DaemonFacts } from '../../../src/plan/observed-state.js';
 
 const GiB = 1024 ** 3;
@@ -135,5 +135,25 @@ describe('address references', () => {
   });
   it('no cross-daemon reference: skip', () => {
     expect(row(doctorRows(facts({ references: [] })), 'address references')?.status).toBe('skip');
+  });
+});
+
+describe("doctor's probe images out of the box", () => {
+  const daemon = (extra: Partial<DaemonFacts>): DaemonFacts => ({ platform: 'windows', label: 'w', osType: 'windows', lcow: false, networkDrivers: ['nat'], ...extra }) as DaemonFacts;
+  it('nanoserver of the host build on a Windows daemon, process isolation', () => {
+    expect(windowsProbeImage('10.0.17763.5820')).toEqual({ image: 'mcr.microsoft.com/windows/nanoserver:ltsc2019', why: "the host's build 17763" });
+    expect(windowsProbeImage('10.0.20348.2227').image).toBe('mcr.microsoft.com/windows/nanoserver:ltsc2022');
+    expect(windowsProbeImage('10.0.26100.1').image).toBe('mcr.microsoft.com/windows/nanoserver:ltsc2025');
+  });
+  it('a host newer than any tag (or between tags) gets the newest older tag under Hyper-V isolation', () => {
+    expect(windowsProbeImage('10.0.26200.1')).toMatchObject({ image: 'mcr.microsoft.com/windows/nanoserver:ltsc2025', isolation: 'hyperv' });
+    expect(windowsProbeImage('10.0.22631.1')).toMatchObject({ image: 'mcr.microsoft.com/windows/nanoserver:ltsc2022', isolation: 'hyperv' });
+    expect(windowsProbeImage(undefined)).toMatchObject({ isolation: 'hyperv' });
+  });
+  it('the resolver image on a Linux daemon (also an LCOW one serving linux), the configured image when set, never a test image', () => {
+    expect(probeImageFor(daemon({ platform: 'linux', osType: 'linux' }), undefined, 'mixcompose/resolver:0.1.0').image).toBe('mixcompose/resolver:0.1.0');
+    expect(probeImageFor(daemon({ platform: 'linux', lcow: true }), undefined, 'mixcompose/resolver:0.1.0').image).toBe('mixcompose/resolver:0.1.0');
+    expect(probeImageFor(daemon({ osVersion: '10.0.20348.1' }), undefined, 'r').image).toBe('mcr.microsoft.com/windows/nanoserver:ltsc2022');
+    expect(probeImageFor(daemon({}), 'my/probe:1', 'r')).toEqual({ image: 'my/probe:1', why: 'configured' });
   });
 });
