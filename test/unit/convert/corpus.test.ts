@@ -1,9 +1,10 @@
 /**
  * Every file of the awesome-compose corpus converts: the Kubernetes manifests pass the Kubernetes
  * schemas, and the Swarm conversion has no error other than "build needs an image" (the corpus
- * builds many of its images).
+ * builds many of its images). The corpus is test/fixtures/corpus (test/support/corpus.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { corpusDir } from '../../support/corpus.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../../src/config/load-project.js';
@@ -11,17 +12,8 @@ import { convertToKubernetes } from '../../../src/convert/kubernetes.js';
 import { validateManifests } from '../../../src/convert/kubernetes-validate.js';
 import { convertToSwarm } from '../../../src/convert/swarm.js';
 
-/** The corpus in the repository once it is there (test/fixtures/corpus), else the shared copy. */
-function corpusDir(): string | undefined {
-  const inRepo = join(import.meta.dirname, '..', '..', 'fixtures', 'corpus');
-  for (const dir of [inRepo, join(inRepo, 'awesome-compose'), '/work/shared/corpus/awesome-compose']) {
-    if (existsSync(dir) && readdirSync(dir).some((d) => existsSync(join(dir, d, 'compose.yaml')) || existsSync(join(dir, d, 'compose.yml')) || existsSync(join(dir, d, 'docker-compose.yml')) || existsSync(join(dir, d, 'docker-compose.yaml')))) return dir;
-  }
-  return undefined;
-}
-
 const CORPUS = corpusDir();
-const projects = CORPUS ? readdirSync(CORPUS).filter((d) => ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'].some((f) => existsSync(join(CORPUS, d, f)))).sort() : [];
+const projects = readdirSync(CORPUS).filter((d) => ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'].some((f) => existsSync(join(CORPUS, d, f)))).sort();
 
 const readText = (path: string): string | undefined => {
   try {
@@ -31,7 +23,7 @@ const readText = (path: string): string | undefined => {
   }
 };
 
-describe.skipIf(!CORPUS)('corpus conversions', () => {
+describe('corpus conversions', () => {
   it('finds the corpus projects', () => {
     expect(projects.length).toBeGreaterThanOrEqual(39);
   });
@@ -40,8 +32,8 @@ describe.skipIf(!CORPUS)('corpus conversions', () => {
     it(dir, async () => {
       const { project } = await loadProject({
         files: [],
-        projectDirectory: join(CORPUS!, dir),
-        cwd: join(CORPUS!, dir),
+        projectDirectory: join(CORPUS, dir),
+        cwd: join(CORPUS, dir),
         envFiles: [],
         profiles: [],
         environment: { PLEX_MEDIA_PATH: '/srv/media', HOME: '/root' },
