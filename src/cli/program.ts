@@ -64,6 +64,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'ls', term: 'ls [options]', description: "List the compose projects on both daemons, with their platforms", load: async () => (await import('./commands/ls.js')).registerLs },
   { name: 'version', term: 'version [options]', description: "Show the mixcompose version and the versions of both daemons", load: async () => (await import('./commands/version.js')).registerVersion },
   { name: 'completion', term: 'completion <shell>', description: "Print a shell completion script (commands, flags, service names of the current file)", load: async () => (await import('./commands/completion.js')).registerCompletion },
+  { name: 'convert', term: 'convert [options]', description: "Write the project as a Swarm stack file or as Kubernetes manifests, placed by each service's OS", load: async () => (await import('./commands/convert.js')).registerConvert },
+  { name: 'deploy', term: 'deploy [options]', description: 'Deploy the project to a cluster (Swarm): each service placed on nodes of its OS', load: async () => (await import('./commands/deploy.js')).registerDeploy },
   { name: 'help', term: 'help [command]', description: 'display help for command' },
 ];
 

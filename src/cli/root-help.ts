@@ -52,5 +52,7 @@ Commands:
   ls [options]                           List the compose projects on both daemons, with their platforms
   version [options]                      Show the mixcompose version and the versions of both daemons
   completion <shell>                     Print a shell completion script (commands, flags, service names of the current file)
+  convert [options]                      Write the project as a Swarm stack file or as Kubernetes manifests, placed by each service's OS
+  deploy [options]                       Deploy the project to a cluster (Swarm): each service placed on nodes of its OS
   help [command]                         display help for command
 `;

@@ -213,6 +213,17 @@ export const composeSchema: Schema = {
       default_platform: { type: 'string', enum: ['linux', 'windows'] },
       daemons: obj({ windows: daemon, linux: daemon }),
       resolver: obj({ image: str, base: str, enabled: bool }),
+      // convert/deploy to a cluster (src/convert): settings the CLI flags of `convert` override.
+      swarm: obj({ windows_routing_mesh: bool }),
+      kubernetes: obj({
+        windows_tolerations: {
+          type: 'array',
+          items: obj({ key: str, operator: { type: 'string', enum: ['Equal', 'Exists'] }, value: str, effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] } }),
+        },
+        windows_runtime_class: str,
+        windows_os_versions: mapOf(str),
+        storage_size: str,
+      }),
     }),
   },
   patternProperties: { '^x-': {} },

@@ -110,7 +110,10 @@ export function resolveExtension(
         ...(raw.resolver.enabled !== undefined ? { enabled: Boolean(raw.resolver.enabled) } : {}),
       }
     : undefined;
-  return { default_platform: defaultPlatform, daemons, ...(resolver ? { resolver } : {}) };
+  // The schema checked their shape; carried as written.
+  const swarm = isPlainMap(raw.swarm) ? (raw.swarm as ProjectExtension['swarm']) : undefined;
+  const kubernetes = isPlainMap(raw.kubernetes) ? (raw.kubernetes as ProjectExtension['kubernetes']) : undefined;
+  return { default_platform: defaultPlatform, daemons, ...(resolver ? { resolver } : {}), ...(swarm ? { swarm } : {}), ...(kubernetes ? { kubernetes } : {}) };
 }
 
 function str(v: unknown): string | undefined {

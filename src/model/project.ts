@@ -264,6 +264,27 @@ export interface ProjectExtension {
     readonly base?: string;
     readonly enabled?: boolean;
   };
+  /** `convert/deploy --to swarm`: false for Windows nodes without the routing mesh (Server 2016). */
+  readonly swarm?: { readonly windows_routing_mesh?: boolean };
+  /** `convert --to kubernetes` settings (the command's flags override them). */
+  readonly kubernetes?: KubernetesSettings;
+}
+
+/** `x-mixcompose.kubernetes`: how Windows pods are scheduled, and claim sizes. */
+export interface KubernetesSettings {
+  /** Tolerations of Windows pods (default: os=windows:NoSchedule). */
+  readonly windows_tolerations?: readonly {
+    readonly key?: string;
+    readonly operator?: 'Equal' | 'Exists';
+    readonly value?: string;
+    readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  }[];
+  /** A RuntimeClass for Windows pods instead of tolerations. */
+  readonly windows_runtime_class?: string;
+  /** Image → its os.version, for node.kubernetes.io/windows-build. */
+  readonly windows_os_versions?: Readonly<Record<string, string>>;
+  /** Storage request of each claim ("1Gi"). */
+  readonly storage_size?: string;
 }
 
 /** A fully loaded project. */

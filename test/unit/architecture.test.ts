@@ -1,8 +1,8 @@
 /**
  * Holds the layering line of DESIGN.md: the pure core (config except file reading, model, graph,
- * plan) imports no fs, no dockerode, no listr2/execa and never reads `process`; only
- * the Engine API adapter (engine/docker/, and daemon-endpoints.ts for its modem options) imports
- * dockerode; only cli/ and ui/ print.
+ * plan, and the converters in convert/) imports no fs, no dockerode, no listr2/execa and never reads
+ * `process`; only the Engine API adapter (engine/docker/, and daemon-endpoints.ts for its modem
+ * options) imports dockerode; only cli/ and ui/ print.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -22,7 +22,7 @@ const importsOf = (text: string) => [...text.matchAll(/(?:import|export)[^'"]*?f
 
 /** The file through which the loader reads the disk; everything else in config/ is pure. */
 const CONFIG_IO = new Set(['config/read-files.ts', 'config/load-project.ts']);
-const pure = all.filter((f) => /^(config|model|graph|plan)\//.test(f.path) && !CONFIG_IO.has(f.path));
+const pure = all.filter((f) => /^(config|model|graph|plan|convert)\//.test(f.path) && !CONFIG_IO.has(f.path));
 
 describe('layering', () => {
   test('there is a pure core to check', () => {
@@ -42,6 +42,8 @@ describe('layering', () => {
     graph: ['model'],
     config: ['model', 'graph'],
     plan: ['model', 'graph'],
+    // Converters (compose → Swarm stack / Kubernetes manifests) reuse the planner's pure helpers.
+    convert: ['model', 'graph', 'plan'],
   };
   test.each(pure.map((f) => [f.path, f] as const))('%s imports only the layers below it', (path, file) => {
     const layer = path.split('/')[0]!;

@@ -19,6 +19,7 @@ import type { ConnectedDaemons } from '../../engine/connect-daemons.js';
 import { endpointSourceLines } from '../../engine/endpoint-discovery.js';
 import type { DaemonClient } from '../../engine/daemon-client.js';
 import type { DaemonFacts } from '../../plan/observed-state.js';
+import { addClusterOptions, psOnSwarm, type ClusterFlags } from './deploy.js';
 
 export interface PsRow {
   readonly id: string;
@@ -181,15 +182,15 @@ export function resolverOutageLine(project: Project, observed: ObservedState): s
 }
 
 export function registerPs(program: Command): void {
-  program
-    .command('ps')
+  addClusterOptions(program.command('ps'), false)
     .description("List the project's containers on both daemons")
     .option('-a, --all', 'include stopped containers')
     .option('-q, --quiet', 'only container IDs')
     .option('--services', 'only service names')
     .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
     .argument('[services...]', 'only these services')
-    .action(async (services: string[], flags: { all?: boolean; quiet?: boolean; services?: boolean; format: string }, command: Command) => {
+    .action(async (services: string[], flags: ClusterFlags & { all?: boolean; quiet?: boolean; services?: boolean; format: string }, command: Command) => {
+      if (flags.to) return psOnSwarm(command, flags);
       let out = '';
       await withSession(
         command,

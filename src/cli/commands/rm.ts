@@ -1,4 +1,8 @@
-/** `mixcompose rm [-f] [-s] [-v] [services…]`: removes the stack's stopped containers on both daemons. */
+/**
+ * `mixcompose rm [-f] [-s] [-v] [services…]`: removes the stack's stopped containers on both daemons;
+ * `rm --to swarm` removes the project's stack from a cluster instead.
+ */
+import { addClusterOptions, removeFromSwarm, type ClusterFlags } from './deploy.js';
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../../errors.js';
@@ -24,15 +28,16 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 export function registerRm(program: Command): void {
-  program
+  const rm = program
     .command('rm')
     .description("Remove the stack's stopped containers on both daemons")
     .argument('[services...]', 'only these services')
     .option('-f, --force', 'do not ask')
     .option('-s, --stop', 'stop the containers first')
     .option('-v, --volumes', 'remove their anonymous volumes too')
-    .option('--dry-run', 'say what would be removed, remove nothing')
-    .action(async (services: string[], flags: RmFlags, command: Command) => {
+    .option('--dry-run', 'say what would be removed, remove nothing');
+  addClusterOptions(rm, false).action(async (services: string[], flags: RmFlags & ClusterFlags, command: Command) => {
+      if (flags.to) return removeFromSwarm(command, flags);
       const query = { all: true } as const;
       const removable = (status: string) => flags.stop || (status !== 'running' && status !== 'paused' && status !== 'restarting');
       if (!flags.force && !flags.dryRun) {
