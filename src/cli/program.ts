@@ -16,6 +16,7 @@ import { registerConfig } from './commands/config.js';
 import { registerPull } from './commands/pull.js';
 import { registerBuild } from './commands/build.js';
 import { registerImages } from './commands/images.js';
+import { addLockOptions } from './project-lock-hook.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerPull(program);
   registerBuild(program);
   registerImages(program);
+  addLockOptions(program); // --wait-lock on the mutating commands
   return program;
 }
 
