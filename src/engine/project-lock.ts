@@ -21,6 +21,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 
+import { PlanError } from '../errors.js';
 import type { EventSink } from '../model/events.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { answeredStatus } from './retry-daemon.js';
@@ -63,9 +64,11 @@ export function describeHolder(holder: LockHolder): string {
   return `${holder.command} on host ${holder.host} (pid ${holder.pid}) since ${new Date(holder.since).toISOString()}`;
 }
 
-/** Another mixcompose holds the project (and `--wait-lock` was not given, or its time ran out). */
-export class ProjectLockedError extends Error {
-  override readonly name = 'ProjectLockedError';
+/**
+ * Another mixcompose holds the project (and `--wait-lock` was not given, or its time ran out). A
+ * PlanError: the CLI reports it as one clear message with exit 1, like any refusal before acting.
+ */
+export class ProjectLockedError extends PlanError {
   constructor(
     readonly project: string,
     readonly daemon: string,

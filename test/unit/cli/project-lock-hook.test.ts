@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../../src/cli/program.js';
 import { DEFAULT_WAIT_LOCK_SECONDS, MUTATING_COMMANDS, takeProjectLock, waitLockSeconds } from '../../../src/cli/project-lock-hook.js';
 import type { DaemonClient } from '../../../src/engine/daemon-client.js';
+import { ProjectLockedError } from '../../../src/engine/project-lock.js';
+import { reportError } from '../../../src/cli/report-error.js';
 
 function commandNamed(name: string, argv: string[] = []): Command {
   const program = buildProgram();
@@ -57,5 +59,18 @@ describe('project lock hook', () => {
     for (const c of [program, ...program.commands]) c.exitOverride().configureOutput({ writeErr: () => undefined });
     expect(() => program.parse(['node', 'mixcompose', 'up', '--wait-lock=soon'])).toThrow(CommanderError);
     expect(buildProgram().commands.find((c) => c.name() === 'ps')!.options.map((o) => o.long)).not.toContain('--wait-lock');
+  });
+
+  it('a held lock is reported as one clear message with exit 1 (no stack, not an internal error)', () => {
+    let text = '';
+    const code = reportError(
+      new ProjectLockedError('shop', 'linux (x)', { host: 'ci-7', pid: 42, command: 'up', since: Date.UTC(2026, 11, 2) }, 0),
+      { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream,
+    );
+    expect(code).toBe(1);
+    expect(text).toBe(
+      'error: project shop is locked by another mixcompose: up on host ci-7 (pid 42) since 2026-12-02T00:00:00.000Z. Only one command at a time may change a project. ' +
+        'Wait for it with --wait-lock[=seconds]; if that process is gone for good, remove the lock: docker rm -f shop-mixcompose-lock (on daemon linux (x))\n',
+    );
   });
 });
