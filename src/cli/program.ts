@@ -36,6 +36,7 @@ export function buildProgram(): Command {
     .option('--windows-context <name>', 'docker context for the Windows daemon')
     .option('--linux-context <name>', 'docker context for the Linux daemon')
     .option('--allow-os-mismatch', 'let a daemon of the other OS stand in (tests, CI); prints a warning', false)
+    .option('--insecure-daemon', 'allow plain tcp:// (no TLS) to a daemon on a non-loopback address; prints a warning')
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']).default('auto'));
   // Commands register here (one file each).
   registerUp(program);

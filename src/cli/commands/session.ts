@@ -57,6 +57,7 @@ export async function openSession(
       connectDaemons(project, {
         allowOsMismatch: global.allowOsMismatch,
         env,
+        insecureDaemon: Boolean(command.optsWithGlobals().insecureDaemon), // plain tcp:// beyond loopback
         ...(platforms ? { platforms } : {}),
         ...(retrySeconds
           ? {
