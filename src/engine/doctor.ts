@@ -15,6 +15,7 @@
  *      executor writes them) and both probes ask it for the other's name.
  *    - free disk: `df -k /` in the probe (the daemon's data disk backs the container's root).
  */
+import { shellQuote } from '../plan/fault-report.js';
 import { randomBytes } from 'node:crypto';
 import type { PlatformOs, Project, Reach } from '../model/project.js';
 import type { EventSink } from '../model/events.js';
@@ -120,16 +121,16 @@ function lastLine(text: string): string {
 async function httpProbe(from: Probe, host: string, port: number, seconds: number): Promise<ProbeResult> {
   // nc, not wget: busybox-static's wget crashes in static glibc. The answer must carry the probe's
   // text: a transparent proxy on the path may accept any connection and answer for an unreachable address.
-  const r = await shell(from, `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w ${seconds} ${host} ${port} 2>&1`, seconds);
+  const r = await shell(from, `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w ${seconds} ${shellQuote(host)} ${port} 2>&1`, seconds);
   const what = `HTTP GET ${host}:${port} from the ${from.platform} probe`;
   if (r.output.includes(PROBE_TEXT)) return { status: 'ok', detail: `${what}: the other probe answered` };
-  const ping = await shell(from, `ping -c 1 -W ${seconds} ${host} >/dev/null 2>&1 && echo reachable || echo unreachable`, seconds);
+  const ping = await shell(from, `ping -c 1 -W ${seconds} ${shellQuote(host)} >/dev/null 2>&1 && echo reachable || echo unreachable`, seconds);
   const got = r.output ? `got "${r.output.split('\n')[0]!.trim()}" instead of the probe` : `no answer within ${seconds}s`;
   return { status: 'failed', detail: `${what}: ${got} (ping: ${lastLine(ping.output) || 'failed'})` };
 }
 
 async function nameProbe(from: Probe, name: string, server: string | undefined, seconds: number): Promise<ProbeResult & { nxdomain?: boolean }> {
-  const r = await shell(from, `timeout ${seconds} nslookup ${name}${server ? ` ${server}` : ''} 2>&1`, seconds);
+  const r = await shell(from, `timeout ${seconds} nslookup ${shellQuote(name)}${server ? ` ${shellQuote(server)}` : ''} 2>&1`, seconds);
   const via = server ? `via the resolver ${server}` : 'with the container\'s own DNS';
   // busybox: "Name:\tx\nAddress: 10.202.7.2" after the server lines; take the address after "Name:".
   const afterName = r.output.split(/Name:/)[1] ?? '';
