@@ -1,6 +1,6 @@
 /**
  * The one interface the engine uses to talk to a Docker daemon. The dockerode adapter
- * (engine/dockerode-client.ts) is the only implementation that touches the network; tests of
+ * (engine/docker/) is the only implementation that touches the network; tests of
  * executors and observers can pass an in-memory one.
  *
  * Bodies are Engine API JSON (https://docs.docker.com/engine/api/v1.41/), typed loosely on purpose:
