@@ -88,6 +88,8 @@ function rootCommand(program: Command = new Command('mixcompose')): Command {
     .option('--windows-context <name>', 'docker context for the Windows daemon')
     .option('--linux-context <name>', 'docker context for the Linux daemon')
     .option('--allow-os-mismatch', 'let a daemon of the other OS stand in (tests, CI); prints a warning', false)
+    .option('--insecure-daemon', 'allow plain tcp:// (no TLS) to a daemon on a non-loopback address; prints a warning')
+    .option('--insecure-daemon', 'allow plain tcp:// (no TLS) to a daemon on a non-loopback address; prints a warning')
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']).default('auto'));
 }
 
@@ -101,6 +103,8 @@ async function rootWith(entries: readonly CommandEntry[]): Promise<Command> {
     registered.add(register);
     register(program);
   }
+  // --wait-lock on the mutating commands (imported here: the lock module is not light).
+  (await import('./project-lock-hook.js')).addLockOptions(program);
   return program;
 }
 

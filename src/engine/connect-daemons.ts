@@ -21,6 +21,7 @@ import { checkDaemonOs, daemonFacts } from '../plan/daemon-check.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
 import type { DaemonClient } from './daemon-client.js';
 import { resolveEndpoint, type Env, type ResolvedEndpoint } from './daemon-endpoints.js';
+import { enforceEndpointSecurity } from './endpoint-security.js';
 import { createDockerodeClient } from './dockerode-client.js';
 import { desktopEngineHint, isNotListening } from './endpoint-discovery.js';
 
@@ -41,6 +42,8 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
   /** Client factory (tests inject in-memory clients). Default: the dockerode adapter. */
   readonly createClient?: (endpoint: ResolvedEndpoint, label: string) => DaemonClient;
+  /** `--insecure-daemon`: allow plain tcp:// to a non-loopback address (with a warning). */
+  readonly insecureDaemon?: boolean;
 }
 
 export interface ConnectedDaemons {
@@ -125,6 +128,7 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
     }
   }
   const platforms = (Object.keys(endpoints) as PlatformOs[]).sort();
+  const securityWarnings = enforceEndpointSecurity(endpoints, options.insecureDaemon ?? options.env.MIXCOMPOSE_INSECURE_DAEMON === '1');
 
   // One client per distinct endpoint: both platforms may name the same daemon.
   const byKey = new Map<string, Entry>();
@@ -175,7 +179,7 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
   const clients: Partial<Record<PlatformOs, DaemonClient>> = {};
   const facts: Partial<Record<PlatformOs, DaemonFacts>> = {};
   const connectedEndpoints: Partial<Record<PlatformOs, ResolvedEndpoint>> = {};
-  const warnings: string[] = [];
+  const warnings: string[] = [...securityWarnings];
   const errors: string[] = [];
   for (const answer of answers) {
     if (answer.status !== 'fulfilled') continue;

@@ -15,6 +15,7 @@
  *      executor writes them) and both probes ask it for the other's name.
  *    - free disk: `df -k /` in the probe (the daemon's data disk backs the container's root).
  */
+import { shellQuote } from '../plan/fault-report.js';
 import { randomBytes } from 'node:crypto';
 import type { PlatformOs, Project, Reach } from '../model/project.js';
 import type { EventSink } from '../model/events.js';
@@ -132,9 +133,9 @@ async function shell(probe: Probe, script: string, seconds: number): Promise<{ e
 const PROBE_COMMANDS = {
   linux: {
     keepAlive: ['sh', '-c', `mkdir -p /tmp/www && echo ${PROBE_TEXT} > /tmp/www/index.html && exec httpd -f -p ${PROBE_PORT} -h /tmp/www`],
-    get: (host: string, port: number, seconds: number) => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w ${seconds} ${host} ${port} 2>&1`,
-    ping: (host: string, seconds: number) => `ping -c 1 -W ${seconds} ${host} >/dev/null 2>&1 && echo reachable || echo unreachable`,
-    nslookup: (name: string, server: string | undefined, seconds: number) => `timeout ${seconds} nslookup ${name}${server ? ` ${server}` : ''} 2>&1`,
+    get: (host: string, port: number, seconds: number) => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w ${seconds} ${shellQuote(host)} ${port} 2>&1`,
+    ping: (host: string, seconds: number) => `ping -c 1 -W ${seconds} ${shellQuote(host)} >/dev/null 2>&1 && echo reachable || echo unreachable`,
+    nslookup: (name: string, server: string | undefined, seconds: number) => `timeout ${seconds} nslookup ${shellQuote(name)}${server ? ` ${shellQuote(server)}` : ''} 2>&1`,
     disk: 'df -k / | tail -n 1',
   },
   windows: {

@@ -10,6 +10,7 @@
  * `mixcompose validate` is `config --quiet`: nothing on stdout, exit 0 when valid, 1 when not
  * (each problem on stderr as `file:line:col key.path: message`).
  */
+import { hideContent } from '../hide-contents.js';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadProject, type LoadOptions } from '../../config/load-project.js';
@@ -129,7 +130,9 @@ export function renderConfig(project: Project, options: { escape: boolean; sourc
   const out: Dict = { name: project.name };
   out.services = sortedRecord(project.services, (s) => renderService(s, project, options.sources));
   for (const section of ['networks', 'volumes', 'secrets', 'configs'] as const) {
-    if (Object.keys(project[section]).length > 0) out[section] = sortedRecord(project[section]);
+    if (Object.keys(project[section]).length > 0) {
+      out[section] = section === 'secrets' || section === 'configs' ? sortedRecord(project[section], hideContent) : sortedRecord(project[section]);
+    }
   }
   if (project.models && Object.keys(project.models).length > 0) out.models = sortedRecord(project.models);
   Object.assign(out, project.extensions ?? {});

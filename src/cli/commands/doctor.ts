@@ -11,6 +11,7 @@ import { ConfigError, formatIssue } from '../../errors.js';
 import type { DaemonSettings, PlatformOs, Project } from '../../model/project.js';
 import type { DaemonClient } from '../../engine/daemon-client.js';
 import { resolveEndpoint } from '../../engine/daemon-endpoints.js';
+import { enforceEndpointSecurity } from '../../engine/endpoint-security.js';
 import { createDockerodeClient } from '../../engine/dockerode-client.js';
 import { runDoctor, type DoctorReport } from '../../engine/doctor.js';
 import type { DoctorRow } from '../../plan/doctor-verdict.js';
@@ -100,6 +101,7 @@ export function registerDoctor(program: Command): void {
         const settings = project?.extension.daemons[platform] ?? settingsWithoutFile(platform, global, env);
         try {
           const endpoint = await resolveEndpoint(settings, { env, hostPlatform: process.platform });
+          enforceEndpointSecurity({ [platform]: endpoint }, Boolean(command.optsWithGlobals().insecureDaemon) || env.MIXCOMPOSE_INSECURE_DAEMON === '1');
           labels[platform] = endpoint.label;
           keys[platform] = endpoint.key;
           const address = settings.address ?? (endpoint.parsed.scheme === 'tcp' || endpoint.parsed.scheme === 'ssh' ? endpoint.parsed.host : undefined);

@@ -20,6 +20,7 @@ import { checkServiceNames } from '../../plan/dependencies.js';
 import { createReporter, type Reporter } from '../../ui/reporter.js';
 import { globalOptions } from '../program.js';
 import type { GlobalOptions } from '../global-options.js';
+import { takeProjectLock } from '../project-lock-hook.js';
 
 export interface Session {
   readonly global: GlobalOptions;
@@ -56,6 +57,7 @@ export async function openSession(
       connectDaemons(project, {
         allowOsMismatch: global.allowOsMismatch,
         env,
+        insecureDaemon: Boolean(command.optsWithGlobals().insecureDaemon), // plain tcp:// beyond loopback
         ...(platforms ? { platforms } : {}),
         ...(retrySeconds
           ? {
@@ -187,11 +189,14 @@ export async function withSession<T>(
 ): Promise<T> {
   const session = await openSession(command, options);
   let failed = true;
+  let lock: Awaited<ReturnType<typeof takeProjectLock>> = undefined;
   try {
+    lock = await takeProjectLock(command, session); // mutating commands only: one writer per project
     const result = await body(session);
     failed = false;
     return result;
   } finally {
+    await lock?.release();
     await session.reporter.close(failed);
     // Let the process end: close the daemon connections (clients that can).
     closeClients(session.daemons.clients);

@@ -1,0 +1,99 @@
+/**
+ * Where the CLI takes the per-project lock (engine/project-lock.ts): mutating commands take it
+ * right after connecting and release it when they end; read-only ones (ps, logs, config, plan,
+ * `up --dry-run`) never do. `--wait-lock[=seconds]` on the mutating commands waits for a held lock
+ * (default 300 s when given without a value) instead of refusing at once.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+import { acquireProjectLock, type ProjectLock } from '../engine/project-lock.js';
+import type { DaemonClient } from '../engine/daemon-client.js';
+import type { EventSink } from '../model/events.js';
+import type { PlatformOs } from '../model/project.js';
+
+/** Commands that change the project's daemons, so take the lock. */
+export const MUTATING_COMMANDS: ReadonlySet<string> = new Set(['up', 'down', 'start', 'stop', 'restart', 'run']);
+
+/** `--wait-lock` given without a value waits this long. */
+export const DEFAULT_WAIT_LOCK_SECONDS = 300;
+
+/** The `--wait-lock[=seconds]` option. */
+export function waitLockOption(): Option {
+  return new Option('--wait-lock [seconds]', `when another mixcompose holds the project, wait for it (default ${DEFAULT_WAIT_LOCK_SECONDS} s) instead of refusing`).argParser(
+    (value: string) => {
+      const n = Number(value);
+      if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('not a number of seconds (0 or more).');
+      return n;
+    },
+  );
+}
+
+/** Adds `--wait-lock` to each mutating command of the program (called once, after registering). */
+export function addLockOptions(program: Command): void {
+  for (const command of program.commands) if (MUTATING_COMMANDS.has(command.name())) command.addOption(waitLockOption());
+}
+
+/** Seconds to wait from the command's flags (0: refuse at once). */
+export function waitLockSeconds(flags: { waitLock?: number | boolean }): number {
+  if (flags.waitLock === true) return DEFAULT_WAIT_LOCK_SECONDS;
+  return typeof flags.waitLock === 'number' ? flags.waitLock : 0;
+}
+
+/**
+ * Takes the lock when `command` changes things; undefined for read-only commands. The lock lives
+ * on the Linux daemon when the project uses one (any daemon of the project otherwise).
+ */
+export async function takeProjectLock(
+  command: Command,
+  session: { project: { name: string }; daemons: { clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>> }; reporter: { sink: EventSink } },
+): Promise<HeldLock | undefined> {
+  const flags = command.opts() as { waitLock?: number | boolean; dryRun?: boolean };
+  if (!MUTATING_COMMANDS.has(command.name()) || flags.dryRun) return undefined;
+  const client = session.daemons.clients.linux ?? session.daemons.clients.windows;
+  if (!client) return undefined;
+  const lock = await acquireProjectLock({
+    client,
+    project: session.project.name,
+    command: command.name(),
+    waitSeconds: waitLockSeconds(flags),
+    onEvent: session.reporter.sink,
+  });
+  return releaseOnSignal(lock, session.reporter.sink);
+}
+
+/** A held lock and how to let it go at the end of the command. */
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+/**
+ * SIGINT/SIGTERM with no other handler end the process at once: release the lock first, then
+ * let the signal do what it would have done. When the command handles the signal itself (attached
+ * `up`, the reach probe), it ends normally and `release` runs then.
+ */
+function releaseOnSignal(lock: ProjectLock, sink: EventSink): HeldLock {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) > 1) return; // someone else handles it; the normal end releases
+    detach();
+    void lock
+      .release()
+      .catch(() => undefined)
+      .finally(() => process.kill(process.pid, signal));
+  };
+  const detach = () => {
+    for (const s of signals) process.removeListener(s, onSignal);
+  };
+  for (const s of signals) process.on(s, onSignal);
+  return {
+    async release() {
+      detach();
+      try {
+        await lock.release();
+      } catch (error) {
+        // Not fatal: the next command finds it stale (this process is gone) and removes it.
+        sink({ type: 'warning', message: `could not remove the project lock ${lock.name}: ${(error as Error).message}` });
+      }
+    },
+  };
+}
