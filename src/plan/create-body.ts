@@ -52,6 +52,11 @@ export function serviceImage(project: string, service: Service): string {
   return service.image ?? `${project}-${service.name}`;
 }
 
+/** A namespace mode (network_mode, ipc, pid): `service:x` → `container:<x's container>`; other modes as written. */
+export function sharedNamespaceMode(mode: string, containerNameOf: (service: string) => string): string {
+  return mode.startsWith('service:') ? `container:${containerNameOf(mode.slice('service:'.length))}` : mode;
+}
+
 /** Network keys of a service, primary first (priority desc, then key). Empty with network_mode. */
 export function serviceNetworkKeys(service: Service): string[] {
   if (service.network_mode) return [];
@@ -412,8 +417,9 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   if (ul) host.Ulimits = ul;
   if (service.isolation) host.Isolation = service.isolation;
   passThrough(service, host);
-  if (service.ipc) host.IpcMode = service.ipc;
-  if (service.pid) host.PidMode = service.pid;
+  // `service:x` names another service's container, as network_mode does (docker compose does the same).
+  if (service.ipc) host.IpcMode = sharedNamespaceMode(service.ipc, ctx.containerNameOf);
+  if (service.pid) host.PidMode = sharedNamespaceMode(service.pid, ctx.containerNameOf);
   if (service.volumes_from?.length) {
     host.VolumesFrom = service.volumes_from.map((v) => {
       const [source, mode] = v.split(':');
@@ -425,7 +431,7 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   const connect: { network: string; endpoint: EngineBody }[] = [];
   if (service.network_mode) {
     const mode = service.network_mode;
-    host.NetworkMode = mode.startsWith('service:') ? `container:${ctx.containerNameOf(mode.slice('service:'.length))}` : mode;
+    host.NetworkMode = sharedNamespaceMode(mode, ctx.containerNameOf);
   } else {
     const keys = serviceNetworkKeys(service);
     const primary = keys[0]!;

@@ -1,6 +1,6 @@
 /**
  * Service-to-service dependencies as the planner needs them: depends_on, address references
- * (`{{ db.host }}` needs db's address first), network_mode `service:x` and volumes_from.
+ * (`{{ db.host }}` needs db's address first), network_mode / ipc / pid `service:x` and volumes_from.
  */
 import { PlanError } from '../errors.js';
 import type { Project, Service } from '../model/project.js';
@@ -10,7 +10,7 @@ export function serviceDependencies(project: Project, service: Service): string[
   const deps = new Set<string>();
   for (const [name] of Object.entries(service.depends_on ?? {})) deps.add(name);
   for (const ref of service.addressReferences ?? []) deps.add(ref.service);
-  if (service.network_mode?.startsWith('service:')) deps.add(service.network_mode.slice('service:'.length));
+  for (const mode of [service.network_mode, service.ipc, service.pid]) if (mode?.startsWith('service:')) deps.add(mode.slice('service:'.length));
   for (const v of service.volumes_from ?? []) {
     const source = v.split(':')[0]!;
     if (!source.startsWith('container:')) deps.add(source);

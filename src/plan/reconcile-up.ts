@@ -346,7 +346,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     for (const dep of deps) {
       const providerService = project.services[dep]!;
       const sharesContainer =
-        service.network_mode === `service:${dep}` || (service.volumes_from ?? []).some((v) => v.split(':')[0] === dep);
+        [service.network_mode, service.ipc, service.pid].includes(`service:${dep}`) || (service.volumes_from ?? []).some((v) => v.split(':')[0] === dep);
       if (sharesContainer) {
         if (ctx.daemonOf(providerService) !== daemon) {
           throw new PlanError(`service ${serviceName} shares a container with ${dep}, which runs on the other daemon`, serviceName);

@@ -163,6 +163,17 @@ describe('reconcile up', () => {
     expect(plan.operations.find((op) => op.id === 'stop:cache:1')!.deps).toEqual([]);
   });
 
+  it('joins ipc / pid `service:x` namespaces by container, after x is created, on x\'s daemon only (like network_mode)', () => {
+    const sidecar = service('sidecar', { command: ['sleep', '1'], ipc: 'service:cache', pid: 'service:cache' });
+    const plan = reconcile(project([cache, sidecar]), observed());
+    const create = plan.operations.find((op) => op.id === 'create:sidecar:1');
+    expect(create?.deps).toContain('create:cache:1');
+    const host = create?.kind === 'create-container' ? (create.spec.body.HostConfig as Record<string, unknown>) : {};
+    expect(host).toMatchObject({ IpcMode: 'container:shop-cache-1', PidMode: 'container:shop-cache-1' });
+    const across = service('sidecar', { platform: 'windows', command: ['x'], pid: 'service:cache' });
+    expect(() => reconcile(project([cache, across]), observed())).toThrow(/sidecar shares a container with cache, which runs on the other daemon/);
+  });
+
   it('refuses service_healthy on a dependency without a healthcheck', () => {
     const p = project([db({ healthcheck: undefined }), web()]);
     expect(() => reconcile(p, observed())).toThrow(PlanError);
