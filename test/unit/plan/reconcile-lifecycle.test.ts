@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../../src/plan/format-plan.js';
+import { debugPlan } from '../../../src/plan/debug-plan.js';
 import { reconcile } from '../../../src/plan/reconcile.js';
 import { container, observed, project, service } from './builders.js';
 
@@ -30,20 +31,21 @@ const running = observed({
 
 describe('reconcile down/stop/start/restart', () => {
   it('down stops dependants first, in parallel across daemons, then networks; keeps networks orphans use', () => {
-    expect(formatPlan(reconcile(p, running, { command: 'down' }))).toMatchInlineSnapshot(`
-      "down project shop: windows → windows daemon, linux → linux daemon
-        1. [linux] remove container shop-tool-1 (down)
-        2. [windows] stop container shop-web-1 (timeout 10s)
-        3. [windows] remove container shop-web-1 (down)  after 2
-        4. [windows] stop container shop-api-1 (timeout 10s)  after 2
-        5. [windows] remove container shop-api-1 (down)  after 4
-        6. [windows] remove network shop_default  after 3,5
-        7. [linux] stop container shop-db-1 (timeout 10s)  after 4
-        8. [linux] remove container shop-db-1 (down)  after 7
-        9. [linux] stop container shop-mixcompose-resolver (timeout 10s)  after 1,2,4,7
-       10. [linux] remove container shop-mixcompose-resolver (down)  after 9
-      warning: found orphan container shop-gone-1 (service gone) on the linux daemon; run with --remove-orphans to remove it
-      warning: network shop_default on the linux daemon is kept: orphan containers use it
+    expect(debugPlan(reconcile(p, running, { command: 'down' }))).toMatchInlineSnapshot(`
+      "down shop
+      placement linux=linux windows=windows
+      remove:tool:1 remove-container @linux container=tool10000000 name=shop-tool-1 platform=linux reason=down volumes=false
+      stop:web:1 stop-container @windows container=web100000000 name=shop-web-1 platform=windows timeoutSeconds=10
+      remove:web:1 remove-container @windows container=web100000000 name=shop-web-1 platform=windows reason=down volumes=false <- stop:web:1
+      stop:api:1 stop-container @windows container=api100000000 name=shop-api-1 platform=windows timeoutSeconds=10 <- stop:web:1
+      remove:api:1 remove-container @windows container=api100000000 name=shop-api-1 platform=windows reason=down volumes=false <- stop:api:1
+      network-rm:windows:shop_default remove-network @windows name=shop_default <- remove:api:1 remove:web:1
+      stop:db:1 stop-container @linux container=db1000000000 name=shop-db-1 platform=linux timeoutSeconds=10 <- stop:api:1
+      remove:db:1 remove-container @linux container=db1000000000 name=shop-db-1 platform=linux reason=down volumes=false <- stop:db:1
+      stop:mixcompose-resolver:1 stop-container @linux container=mixcompose-r name=shop-mixcompose-resolver platform=linux timeoutSeconds=10 <- remove:tool:1 stop:api:1 stop:db:1 stop:web:1
+      remove:mixcompose-resolver:1 remove-container @linux container=mixcompose-r name=shop-mixcompose-resolver platform=linux reason=down volumes=false <- stop:mixcompose-resolver:1
+      warning found orphan container shop-gone-1 (service gone) on the linux daemon; run with --remove-orphans to remove it
+      warning network shop_default on the linux daemon is kept: orphan containers use it
       "
     `);
   });
@@ -110,14 +112,14 @@ describe('reconcile down/stop/start/restart', () => {
       ],
     });
     const plan = reconcile(healthy, stopped, { command: 'start', services: ['db', 'web'] });
-    expect(formatPlan(plan)).toMatchInlineSnapshot(`
-      "start project shop: windows → windows daemon, linux → linux daemon
-      reach linux containers from the other daemon: ip (configured)
-      reach windows containers from the other daemon: ip (configured)
-        1. [linux] start container shop-db-1
-        2. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 1
-        3. [linux] wait until shop-init-1 is completed (for web), up to 300s
-        4. [windows] start container shop-web-1  after 1,2,3
+    expect(debugPlan(plan)).toMatchInlineSnapshot(`
+      "start shop
+      placement linux=linux windows=windows
+      reach linux=ip (configured); windows=ip (configured)
+      start:db:1 start-container @linux container=db1000000000 inspect=false name=shop-db-1 platform=linux
+      wait:db:1:healthy wait @linux condition=healthy container=db1000000000 name=shop-db-1 platform=linux timeoutMs=300000 waiter=web <- start:db:1
+      wait:init:1:completed wait @linux condition=completed container=init10000000 name=shop-init-1 platform=linux timeoutMs=300000 waiter=web
+      start:web:1 start-container @windows container=web100000000 inspect=false name=shop-web-1 platform=windows <- start:db:1 wait:db:1:healthy wait:init:1:completed
       "
     `);
   });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PlanError } from '../../../src/errors.js';
 import { reconcile } from '../../../src/plan/reconcile.js';
 import { formatPlan } from '../../../src/plan/format-plan.js';
+import { debugPlan } from '../../../src/plan/debug-plan.js';
 import { materializeSpec } from '../../../src/plan/materialize.js';
 import type { ObservedContainer } from '../../../src/plan/observed-state.js';
 import type { Plan } from '../../../src/plan/plan.js';
@@ -57,23 +58,23 @@ function afterRun(plan: Plan): ObservedContainer[] {
 
 describe('reconcile up', () => {
   it('plans a fresh mixed stack: resolver, parallel creates, waits across daemons', () => {
-    expect(formatPlan(reconcile(mixed(), observed()))).toMatchInlineSnapshot(`
-      "up project shop: windows → windows daemon, linux → linux daemon
-      reach linux containers from the other daemon: ip (configured)
-      reach windows containers from the other daemon: ip (configured)
-      names across daemons: project resolver
-        1. [linux] create network shop_default (bridge)
-        2. [linux] create container shop-mixcompose-resolver (new)  after 1
-        3. [windows] create network shop_default (bridge)
-        4. [linux] start container shop-mixcompose-resolver  after 2
-        5. [linux] create container shop-cache-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
-        6. [linux] create container shop-db-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
-        7. [linux] start container shop-cache-1  after 5
-        8. [linux] start container shop-db-1  after 6
-        9. [windows] create container shop-web-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 3,4,8
-       10. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 8
-       11. [windows] start container shop-web-1  after 8,9,10
-       12. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4,11
+    expect(debugPlan(reconcile(mixed(), observed()))).toMatchInlineSnapshot(`
+      "up shop
+      placement linux=linux windows=windows
+      reach linux=ip (configured); windows=ip (configured)
+      resolver
+      network:linux:default create-network @linux driver=bridge key=default name=shop_default
+      create:mixcompose-resolver:1 create-container @linux image=mixcompose/resolver:0.1 name=shop-mixcompose-resolver platform=linux reason=new <- network:linux:default
+      network:windows:default create-network @windows driver=bridge key=default name=shop_default
+      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
+      create:cache:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-cache-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
+      create:db:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-db-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
+      start:cache:1 start-container @linux container=<create:cache:1> inspect=false name=shop-cache-1 platform=linux <- create:cache:1
+      start:db:1 start-container @linux container=<create:db:1> inspect=true name=shop-db-1 platform=linux <- create:db:1
+      create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>, {{ db.host }}=<ip start:db:1 shop_default>, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=new <- network:windows:default start:db:1 start:mixcompose-resolver:1
+      wait:db:1:healthy wait @linux condition=healthy container=<create:db:1> name=shop-db-1 platform=linux timeoutMs=300000 waiter=web <- start:db:1
+      start:web:1 start-container @windows container=<create:web:1> inspect=true name=shop-web-1 platform=windows <- create:web:1 start:db:1 wait:db:1:healthy
+      hosts:web:1 register-hosts @linux file=web-1 ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1 start:web:1
       "
     `);
   });
@@ -82,12 +83,11 @@ describe('reconcile up', () => {
     const first = reconcile(mixed(), observed());
     const state = observed({ containers: afterRun(first), networks: NETWORKS });
     const second = reconcile(mixed(), state);
-    expect(formatPlan(second)).toMatchInlineSnapshot(`
-      "up project shop: windows → windows daemon, linux → linux daemon
-      reach linux containers from the other daemon: ip (configured)
-      reach windows containers from the other daemon: ip (configured)
-      names across daemons: project resolver
-      nothing to do
+    expect(debugPlan(second)).toMatchInlineSnapshot(`
+      "up shop
+      placement linux=linux windows=windows
+      reach linux=ip (configured); windows=ip (configured)
+      resolver
       "
     `);
   });
@@ -138,16 +138,16 @@ describe('reconcile up', () => {
     );
     const plan = reconcile(mixed(), observed({ containers: stopped, networks: NETWORKS }));
     expect(plan.operations.some((op) => op.kind === 'remove-container' || op.kind === 'stop-container')).toBe(false);
-    expect(formatPlan(plan)).toMatchInlineSnapshot(`
-      "up project shop: windows → windows daemon, linux → linux daemon
-      reach linux containers from the other daemon: ip (configured)
-      reach windows containers from the other daemon: ip (configured)
-      names across daemons: project resolver
-        1. [linux] start container shop-db-1
-        2. [windows] recreate container shop-web-1 if its config changed, else keep it (decided once db:1 has an address) with {{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 1
-        3. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 1
-        4. [windows] start container shop-web-1  after 1,2,3
-        5. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4
+    expect(debugPlan(plan)).toMatchInlineSnapshot(`
+      "up shop
+      placement linux=linux windows=windows
+      reach linux=ip (configured); windows=ip (configured)
+      resolver
+      start:db:1 start-container @linux container=db1000000000 inspect=true name=shop-db-1 platform=linux
+      create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip start:db:1 shop_default>, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=if its addresses changed replaces={configHash=f5a9fe6b8240 id=web1000000000000000000000000000000000000000000000000000000000000 running=false timeoutSeconds=10} <- start:db:1
+      wait:db:1:healthy wait @linux condition=healthy container=db1000000000 name=shop-db-1 platform=linux timeoutMs=300000 waiter=web <- start:db:1
+      start:web:1 start-container @windows container=<create:web:1> inspect=true name=shop-web-1 platform=windows <- create:web:1 start:db:1 wait:db:1:healthy
+      hosts:web:1 register-hosts @linux file=web-1 ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=mixcompose-r <- start:web:1
       "
     `);
   });
@@ -210,17 +210,17 @@ describe('reconcile up', () => {
 
   it('puts both platforms on one daemon when they share it, with no resolver and names for addresses', () => {
     const shared = observed({ daemons: { linux: facts('linux', { sharedWith: 'windows' }), windows: facts('windows', { sharedWith: 'linux' }) } });
-    expect(formatPlan(reconcile(mixed(), shared))).toMatchInlineSnapshot(`
-      "up project shop: one daemon (linux) for both platforms
-      names across daemons: not needed
-        1. [linux] create network shop_default (bridge)
-        2. [linux] create container shop-cache-1 (new)  after 1
-        3. [linux] create container shop-db-1 (new)  after 1
-        4. [linux] create container shop-web-1 (new) with {{ db.host }}=db, {{ db.port:8080 }}=8080  after 1
-        5. [linux] start container shop-cache-1  after 2
-        6. [linux] start container shop-db-1  after 3
-        7. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 6
-        8. [linux] start container shop-web-1  after 4,6,7
+    expect(debugPlan(reconcile(mixed(), shared))).toMatchInlineSnapshot(`
+      "up shop
+      placement linux=linux windows=linux
+      network:linux:default create-network @linux driver=bridge key=default name=shop_default
+      create:cache:1 create-container @linux image=mixcompose-test/busybox:latest name=shop-cache-1 platform=linux reason=new <- network:linux:default
+      create:db:1 create-container @linux image=mixcompose-test/busybox:latest name=shop-db-1 platform=linux reason=new <- network:linux:default
+      create:web:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ db.host }}=db, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=new <- network:linux:default
+      start:cache:1 start-container @linux container=<create:cache:1> inspect=false name=shop-cache-1 platform=linux <- create:cache:1
+      start:db:1 start-container @linux container=<create:db:1> inspect=false name=shop-db-1 platform=linux <- create:db:1
+      wait:db:1:healthy wait @linux condition=healthy container=<create:db:1> name=shop-db-1 platform=linux timeoutMs=300000 waiter=web <- start:db:1
+      start:web:1 start-container @linux container=<create:web:1> inspect=false name=shop-web-1 platform=windows <- create:web:1 start:db:1 wait:db:1:healthy
       "
     `);
   });

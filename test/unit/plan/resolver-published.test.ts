@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { PlanError } from '../../../src/errors.js';
 import { execute } from '../../../src/engine/execute.js';
 import { formatPlan } from '../../../src/plan/format-plan.js';
+import { debugPlan } from '../../../src/plan/debug-plan.js';
 import { materializeSpec } from '../../../src/plan/materialize.js';
 import type { ObservedContainer } from '../../../src/plan/observed-state.js';
 import type { CreateContainerOp, Plan, RegisterHostsOp } from '../../../src/plan/plan.js';
@@ -78,22 +79,22 @@ describe('names across daemons under published reach', () => {
     const plan = reconcile(stack(), observed());
     expect(plan.resolver).toBe(true);
     expect(plan.warnings).toEqual([]);
-    expect(formatPlan(plan)).toMatchInlineSnapshot(`
-      "up project shop: windows → windows daemon, linux → linux daemon
-      reach linux containers from the other daemon: published (configured)
-      reach windows containers from the other daemon: published (configured)
-      names across daemons: project resolver
-        1. [linux] create network shop_default (bridge)
-        2. [linux] create container shop-mixcompose-resolver (new)  after 1
-        3. [windows] create network shop_default (bridge)
-        4. [linux] start container shop-mixcompose-resolver  after 2
-        5. [linux] create container shop-db-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
-        6. [windows] create container shop-web-1 (new) with {{ mixcompose.resolver.ip }}=192.0.2.10  after 3,4
-        7. [linux] register db shop-db-1 → 192.0.2.10 in the resolver (for windows containers: reach published)  after 4
-        8. [linux] register web shop-web-1 → 192.0.2.20 in the resolver (for linux containers: reach published)  after 4
-        9. [linux] start container shop-db-1  after 5
-       10. [windows] start container shop-web-1  after 6,7,9
-       11. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4,10
+    expect(debugPlan(plan)).toMatchInlineSnapshot(`
+      "up shop
+      placement linux=linux windows=windows
+      reach linux=published (configured); windows=published (configured)
+      resolver
+      network:linux:default create-network @linux driver=bridge key=default name=shop_default
+      create:mixcompose-resolver:1 create-container @linux image=mixcompose/resolver:0.1 name=shop-mixcompose-resolver platform=linux reason=new <- network:linux:default
+      network:windows:default create-network @windows driver=bridge key=default name=shop_default
+      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
+      create:db:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-db-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
+      create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=192.0.2.10] name=shop-web-1 platform=windows reason=new <- network:windows:default start:mixcompose-resolver:1
+      names:db register-hosts @linux dir=/etc/mixcompose-hosts-for-windows file=db ip=192.0.2.10 names=[db shop-db-1] reason=for windows containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
+      names:web register-hosts @linux dir=/etc/mixcompose-hosts-for-linux file=web ip=192.0.2.20 names=[web shop-web-1] reason=for linux containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
+      start:db:1 start-container @linux container=<create:db:1> inspect=false name=shop-db-1 platform=linux <- create:db:1
+      start:web:1 start-container @windows container=<create:web:1> inspect=true name=shop-web-1 platform=windows <- create:web:1 names:db start:db:1
+      hosts:web:1 register-hosts @linux file=web-1 ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1 start:web:1
       "
     `);
     // Windows containers ask at the linux daemon's address; linux containers at the resolver's container IP.
