@@ -41,10 +41,9 @@ export interface ApplyOptions {
    */
   readonly checkImages?: () => Promise<void>;
   readonly resume?: ResumeCommand;
-  /** The user's interrupt while `up` probes reach (see ReachProbeOptions.interrupts). */
-  readonly probeInterrupts?: (onInterrupt: () => void) => () => void;
+  /** Cancels the run (Ctrl-C): the reach probe stops and cleans up, the executor starts nothing new. */
+  readonly signal?: AbortSignal;
   readonly pollIntervalMs?: number;
-  readonly killWaitSeconds?: number;
 }
 
 export interface ApplyResult {
@@ -87,8 +86,8 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     command: options.reconcile.command ?? 'up',
     ...(options.resume ? { resume: options.resume } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
-    ...(options.killWaitSeconds !== undefined ? { killWaitSeconds: options.killWaitSeconds } : {}),
   });
   return { plan, observed, result };
 }
@@ -111,7 +110,7 @@ async function observeAndProbe(
     facts: daemons.facts,
     ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.probeInterrupts ? { interrupts: options.probeInterrupts } : {}),
+    ...(options.signal ? { interrupts: interruptsOf(options.signal) } : {}),
   });
   if (!result.ok && result.interrupted) throw new ReachProbeInterrupted();
   if (result.ok) {
@@ -121,6 +120,18 @@ async function observeAndProbe(
   }
   options.onEvent?.({ type: 'warning', message: probeFailureWarning(result.reason) });
   return { observed, probe: { probeFailed: true } };
+}
+
+/** The probe's interrupt subscription, from an AbortSignal. */
+function interruptsOf(signal: AbortSignal): (onInterrupt: () => void) => () => void {
+  return (onInterrupt) => {
+    if (signal.aborted) {
+      onInterrupt();
+      return () => undefined;
+    }
+    signal.addEventListener('abort', onInterrupt, { once: true });
+    return () => signal.removeEventListener('abort', onInterrupt);
+  };
 }
 
 /** `up` says which containers it left running as they were (like compose's "Running"). */

@@ -37,6 +37,8 @@ export interface CreateBodyResult {
   readonly body: EngineBody;
   readonly connect: { readonly network: string; readonly endpoint: EngineBody }[];
   readonly files: ContainerFile[];
+  /** Where `files` are unpacked (ContainerSpec.filesRoot). */
+  readonly filesRoot: string;
   readonly warnings: string[];
   /** Problems that make the container impossible (a Windows bind source that is not a directory). */
   readonly errors: string[];
@@ -65,6 +67,19 @@ export function serviceNetworkKeys(service: Service): string[] {
   return entries
     .sort(([ka, a], [kb, b]) => (b?.priority ?? 0) - (a?.priority ?? 0) || (ka < kb ? -1 : ka > kb ? 1 : 0))
     .map(([k]) => k);
+}
+
+/**
+ * The daemon network on which a service's containers have their own address: the primary network,
+ * or a network named by network_mode. None for `host`, `none` and a shared namespace
+ * (`service:x`, `container:x`): such a container has no address of its own to wire in or register.
+ */
+export function addressNetwork(project: Project, service: Service): string | undefined {
+  const key = serviceNetworkKeys(service)[0];
+  if (key) return networkName(project, key);
+  const mode = service.network_mode;
+  if (!mode || mode === 'host' || mode === 'none' || mode.startsWith('service:') || mode.startsWith('container:')) return undefined;
+  return mode;
 }
 
 /** The daemon name of a project network key. */
@@ -225,6 +240,15 @@ function mounts(ctx: CreateBodyContext, warnings: string[], errors: string[]): {
     }
   }
   return { binds, mounts: list };
+}
+
+/**
+ * Where copied-in files are unpacked: a Windows target's drive (its paths start with `C:\\`), else '/'.
+ * The archive then holds the paths relative to it.
+ */
+function filesRoot(files: readonly ContainerFile[]): string {
+  const drive = files.map((f) => /^[a-zA-Z]:\\/.exec(f.path)?.[0]).find((d) => d !== undefined);
+  return drive ?? '/';
 }
 
 /** Secrets and configs: files become read-only binds, content/environment ones are copied in. */
@@ -445,5 +469,5 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
     }
   }
   body.HostConfig = host;
-  return { body, connect, files, warnings, errors };
+  return { body, connect, files, filesRoot: filesRoot(files), warnings, errors };
 }

@@ -31,6 +31,8 @@ function valueText(key: string, value: unknown): string {
   const record = value as Record<string, unknown>;
   if ('createdBy' in record || ('id' in record && Object.keys(record).length === 1)) return refText(record as ContainerRef);
   if ('ipOf' in record) return runtimeText(record as unknown as RuntimeIp);
+  // The refusal's wording belongs to formatPlan's tests; here: which labels make it ours.
+  if (key === 'ifExists') return `adopt-labelled(${valueText('', record.adoptWithLabels)})`;
   if (key === 'ip' || key === 'address') return record.value !== undefined ? String(record.value) : record.runtime ? runtimeText(record.runtime as RuntimeIp) : '?';
   return `{${Object.keys(record)
     .sort()

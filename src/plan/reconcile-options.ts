@@ -44,3 +44,5 @@ export interface ReconcileOptions {
 
 export const DEFAULT_DEPENDENCY_TIMEOUT_MS = 300_000;
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+/** How long a removal waits for one the daemon is doing already (auto-remove, a concurrent down). */
+export const REMOVAL_IN_PROGRESS_WAIT_MS = 30_000;

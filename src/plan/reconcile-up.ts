@@ -7,9 +7,9 @@
 import { PlanError, formatIssue } from '../errors.js';
 import type { PlatformOs, Service } from '../model/project.js';
 import { resolveAddresses, type ProviderIp } from './addresses.js';
-import { containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
+import { addressNetwork, containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
 import { dependencyOrder, dependents, serviceDependencies, withDependencies } from './dependencies.js';
-import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM, LABEL_TEMPLATE_HASH } from './labels.js';
+import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_PROJECT, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM, LABEL_TEMPLATE_HASH } from './labels.js';
 import { materializeSpec, templateHash } from './materialize.js';
 import type { ObservedContainer } from './observed-state.js';
 import type { ContainerRef, ContainerSpec, ReachDecision, ReplacedContainer, RuntimeIp, Substitution } from './plan.js';
@@ -21,7 +21,7 @@ import { decideReach, reachLabels } from './reach.js';
 import { bindTargetFor } from '../model/host-paths.js';
 import { createPlatformFor } from './daemon-check.js';
 import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
-import { DEFAULT_DEPENDENCY_TIMEOUT_MS } from './reconcile-options.js';
+import { DEFAULT_DEPENDENCY_TIMEOUT_MS, REMOVAL_IN_PROGRESS_WAIT_MS } from './reconcile-options.js';
 import {
   RESOLVER_IP_TEXT,
   RESOLVER_SERVICE,
@@ -111,7 +111,12 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         })),
       };
     }
-    const op = ctx.add({ kind: 'create-network', id: `network:${daemon}:${key}`, deps: [], daemon, name, key, body });
+    const ifExists = {
+      // Made meanwhile by a concurrent run of this project: use it. Someone else's: never adopt it.
+      adoptWithLabels: { [LABEL_PROJECT]: project.name },
+      refusal: `network ${name} already exists on the ${daemon} daemon and does not belong to project ${project.name}; remove it, or declare it \`external: true\` to use it`,
+    };
+    const op = ctx.add({ kind: 'create-network', id: `network:${daemon}:${key}`, deps: [], daemon, name, key, body, ifExists });
     networkOps.set(mapKey, op.id);
     return op.id;
   };
@@ -206,6 +211,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         name: resolverContainerName(project.name),
         container: resolverRef,
         inspect: true,
+        explainFailure: 'resolver-bind',
       });
       resolverDeps.push(RESOLVER_START);
       resolverDns = { text: RESOLVER_IP_TEXT, runtime: { ipOf: RESOLVER_START, network } };
@@ -243,6 +249,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         ip: { value: answers.address },
         service: service.name,
         reason: `for ${answers.platform === 'linux' ? 'windows' : 'linux'} containers: reach published`,
+        ifNoAddress: 'fail',
       });
     }
     if (ctx.has(id)) for (const r of results ?? []) r.hostsOp = id;
@@ -269,9 +276,11 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   const providerIp = (name: string): ProviderIp => {
     const service = project.services[name]!;
     const first = plannedOf(name)[0];
-    const network = serviceNetworkKeys(service)[0];
-    const networkDaemonName = network ? networkName(project, network) : undefined;
-    if (first?.startOp) return { runtime: { ipOf: first.startOp, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
+    const networkDaemonName = addressNetwork(project, service);
+    if (first?.startOp) {
+      if (!networkDaemonName) throw new PlanError(`service ${name} uses network_mode ${service.network_mode}, so it has no address of its own to wire in`, name);
+      return { runtime: { ipOf: first.startOp, network: networkDaemonName } };
+    }
     const ip = first ? primaryIp(first.ips, networkDaemonName) : undefined;
     if (!ip) {
       const why = options.noStart
@@ -385,6 +394,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         substitutions,
         connect: built.connect,
         files: built.files,
+        ...(built.files.length ? { filesRoot: built.filesRoot } : {}),
         ...(facts && createPlatformFor(facts) ? { platformQuery: createPlatformFor(facts)! } : {}),
       };
       const old = existing.find((c) => c.number === number);
@@ -491,7 +501,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
             number: r.number,
             name: r.name,
             container: r.ref,
-            timeoutSeconds: ctx.stopTimeout(service),
+            ...ctx.boundedStop(service, service.platform.os, 'fail'),
           });
         }
       }
@@ -500,9 +510,9 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     // Names across daemons: containers away from the resolver's daemon are registered in it: the ones
     // this plan starts or restarts, and kept ones whose entry is missing or stale (Docker restarted
     // them by themselves and they came back with another address; see resolver-entries.ts).
-    if (useResolver && daemon !== resolverDaemon) {
-      const network = serviceNetworkKeys(service)[0];
-      const networkDaemonName = network ? networkName(project, network) : undefined;
+    // A container with no address of its own (network_mode host, service:x) has nothing to register.
+    const networkDaemonName = addressNetwork(project, service);
+    if (useResolver && daemon !== resolverDaemon && networkDaemonName) {
       const entries = resolverChanged || !resolverRef || !('id' in resolverRef) ? undefined : hostsFilesOf(observed, resolverRef.id);
       for (const r of results) {
         let ip: { value?: string; runtime?: RuntimeIp } | undefined;
@@ -511,10 +521,10 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         const names = hostsNames(service, serviceName, r.name);
         const restartId = `restart:${serviceName}:${r.number}`;
         if (r.startOp) {
-          ip = { runtime: { ipOf: r.startOp, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
+          ip = { runtime: { ipOf: r.startOp, network: networkDaemonName } };
           deps.push(r.startOp);
         } else if (ctx.has(restartId)) {
-          ip = { runtime: { ipOf: restartId, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
+          ip = { runtime: { ipOf: restartId, network: networkDaemonName } };
           deps.push(restartId);
         } else if (resolverChanged) {
           const value = primaryIp(r.ips, networkDaemonName);
@@ -541,6 +551,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
           ip,
           service: serviceName,
           ...(reason ? { reason } : {}),
+          // A container that exited at once has no address: nothing to answer for it.
+          ifNoAddress: 'skip',
         });
         r.hostsOp = id;
       }
@@ -588,13 +600,12 @@ function isRunning(c: ObservedContainer): boolean {
 }
 
 function replacedContainer(ctx: PlanContext, c: ObservedContainer, service: Service): ReplacedContainer {
-  const signal = service.stop_signal;
   return {
     id: c.id,
     ...(c.configHash ? { configHash: c.configHash } : {}),
     running: isRunning(c),
-    timeoutSeconds: ctx.stopTimeout(service),
-    ...(signal && service.platform.os !== 'windows' ? { signal } : {}),
+    // A replaced container that does not stop cannot be removed: the create fails.
+    ...ctx.boundedStop(service, service.platform.os, 'fail'),
   };
 }
 
@@ -634,20 +645,12 @@ export function removeContainerOps(ctx: PlanContext, c: ObservedContainer, reaso
   const deps: string[] = [];
   if (c.status === 'running' || c.status === 'restarting' || c.status === 'paused') {
     const stopId = id.replace(/^remove:/, 'stop:');
-    const windows = base.platform === 'windows';
-    const signal = service?.stop_signal;
-    ctx.add({
-      kind: 'stop-container',
-      id: stopId,
-      deps: [...stopDeps],
-      ...base,
-      timeoutSeconds: ctx.stopTimeout(service),
-      ...(signal && !windows ? { signal } : {}),
-    });
+    // Stuck: a warning; the forced removal after it deals with the container.
+    ctx.add({ kind: 'stop-container', id: stopId, deps: [...stopDeps], ...base, ...ctx.boundedStop(service, base.platform, 'warn') });
     deps.push(stopId);
   } else {
     deps.push(...stopDeps);
   }
-  ctx.add({ kind: 'remove-container', id, deps, ...base, volumes: false, reason });
+  ctx.add({ kind: 'remove-container', id, deps, ...base, volumes: false, reason, inProgressWaitMs: REMOVAL_IN_PROGRESS_WAIT_MS });
   return id;
 }

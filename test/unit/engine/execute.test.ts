@@ -3,11 +3,13 @@
  * fault report when a daemon fails.
  */
 import { describe, expect, it } from 'vitest';
-import { execute } from '../../../src/engine/execute.js';
-import { DaemonError, DependencyError } from '../../../src/errors.js';
+import { ExecutionInterrupted, execute } from '../../../src/engine/execute.js';
+import { DaemonError, DependencyError, PlanError } from '../../../src/errors.js';
+import type { Plan } from '../../../src/plan/plan.js';
+import { EngineApiError } from '../../../src/engine/dockerode-client.js';
 import type { StepEvent } from '../../../src/model/events.js';
 import { reconcile } from '../../../src/plan/reconcile.js';
-import { tarArchive } from '../../../src/engine/tar.js';
+import { tarArchive, tarFiles } from '../../../src/engine/tar.js';
 import { container, observed, project, service } from '../plan/builders.js';
 import type { ObservedContainer, ObservedState } from '../../../src/plan/observed-state.js';
 import { MemoryDaemon } from './memory-daemon.js';
@@ -206,5 +208,73 @@ describe('tarArchive', () => {
     expect(tar.subarray(1024, 1024 + 16).toString()).toBe('etc/hosts.d/web-');
     expect(tar.subarray(1024 + 100, 1024 + 107).toString()).toBe('0000600');
     expect(tar.subarray(1536, 1538).toString()).toBe('x\n');
+  });
+});
+
+describe('execute: the plan decides, the executor does', () => {
+  /** Four windows services registered in the resolver: they start together, so their entries are one write. */
+  const wide = () =>
+    project([
+      service('db', { command: ['sleep', '1'] }),
+      ...['a', 'b', 'c', 'd'].map((n) => service(n, { platform: 'windows', command: ['sleep', '1'] })),
+    ]);
+
+  it('writes registrations that are ready together as one archive per resolver (not one write per container)', async () => {
+    const { linux, clients } = daemons();
+    await execute(reconcile(wide(), observed()), { clients, pollIntervalMs: 1 });
+    const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
+    const written = resolver.files.flatMap((tar) => tarFiles(tar).filter((f) => f.content.length > 0).map((f) => f.path));
+    expect(written.sort()).toEqual(['etc/mixcompose-hosts/a-1', 'etc/mixcompose-hosts/b-1', 'etc/mixcompose-hosts/c-1', 'etc/mixcompose-hosts/d-1']);
+    // Four entries, fewer writes: the ones that became ready while a write was in flight went together.
+    expect(resolver.files.length).toBeLessThan(4);
+  });
+
+  it('stops at the AbortSignal: nothing new starts, and the run ends with ExecutionInterrupted saying what was not done', async () => {
+    const { linux, windows, clients } = daemons();
+    const abort = new AbortController();
+    const error = await execute(reconcile(stack(), observed()), {
+      clients,
+      pollIntervalMs: 1,
+      signal: abort.signal,
+      onEvent: (e) => {
+        if (e.type === 'step' && e.id === 'start:mixcompose-resolver:1' && e.status === 'done') abort.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExecutionInterrupted);
+    expect((error as ExecutionInterrupted).notDone).toContain('create container shop-db-1 (linux)');
+    expect(linux.calls.some((c) => c.startsWith('create shop-db-1'))).toBe(false);
+    expect(windows.calls.some((c) => c.startsWith('create '))).toBe(false);
+  });
+
+  it('adopts an existing network only when it carries the labels the plan names, else fails with the plan\'s refusal', async () => {
+    const { linux, windows, clients } = daemons();
+    const exists = new EngineApiError('network with name shop_default already exists', 409);
+    linux.failures.set('createNetwork', exists);
+    windows.failures.set('createNetwork', exists);
+    linux.inspectNetwork = async () => ({ Labels: { 'com.docker.compose.project': 'shop' } });
+    windows.inspectNetwork = async () => ({ Labels: { 'com.docker.compose.project': 'other' } });
+    const error = await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlanError);
+    expect((error as Error).message).toBe(
+      'network shop_default already exists on the windows daemon and does not belong to project shop; remove it, or declare it `external: true` to use it',
+    );
+  });
+
+  it('skips a registration with no address only where the plan says so', async () => {
+    const { linux, windows, clients } = daemons();
+    const plan = reconcile(wide(), observed());
+    // a exits at once: it has no address; its registration says "skip".
+    windows.startContainer = async function (this: MemoryDaemon, id: string) {
+      this.calls.push(`start ${id}`);
+    };
+    const events: StepEvent[] = [];
+    await execute(plan, { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) });
+    expect(events.find((e) => e.id === 'hosts:a:1' && e.status === 'done')?.message).toBe('no address to register');
+    const strict: Plan = { ...plan, operations: plan.operations.map((op) => (op.kind === 'register-hosts' ? { ...op, ifNoAddress: 'fail' as const } : op)) };
+    const fresh = daemons();
+    fresh.windows.startContainer = windows.startContainer;
+    const error = await execute(strict, { clients: fresh.clients, pollIntervalMs: 1 }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^a: no address to register \(start:a:1 has none on shop_default\)/);
+    expect(linux.calls.length).toBeGreaterThan(0);
   });
 });

@@ -34,16 +34,16 @@ describe('reconcile down/stop/start/restart', () => {
     expect(debugPlan(reconcile(p, running, { command: 'down' }))).toMatchInlineSnapshot(`
       "down shop
       placement linux=linux windows=windows
-      remove:tool:1 remove-container @linux container=tool10000000 name=shop-tool-1 platform=linux reason=down volumes=false
-      stop:web:1 stop-container @windows container=web100000000 name=shop-web-1 platform=windows timeoutSeconds=10
-      remove:web:1 remove-container @windows container=web100000000 name=shop-web-1 platform=windows reason=down volumes=false <- stop:web:1
-      stop:api:1 stop-container @windows container=api100000000 name=shop-api-1 platform=windows timeoutSeconds=10 <- stop:web:1
-      remove:api:1 remove-container @windows container=api100000000 name=shop-api-1 platform=windows reason=down volumes=false <- stop:api:1
+      remove:tool:1 remove-container @linux container=tool10000000 inProgressWaitMs=30000 name=shop-tool-1 platform=linux reason=down volumes=false
+      stop:web:1 stop-container @windows container=web100000000 killWaitSeconds=80 name=shop-web-1 platform=windows stuck=warn timeoutSeconds=10
+      remove:web:1 remove-container @windows container=web100000000 inProgressWaitMs=30000 name=shop-web-1 platform=windows reason=down volumes=false <- stop:web:1
+      stop:api:1 stop-container @windows container=api100000000 killWaitSeconds=80 name=shop-api-1 platform=windows stuck=warn timeoutSeconds=10 <- stop:web:1
+      remove:api:1 remove-container @windows container=api100000000 inProgressWaitMs=30000 name=shop-api-1 platform=windows reason=down volumes=false <- stop:api:1
       network-rm:windows:shop_default remove-network @windows name=shop_default <- remove:api:1 remove:web:1
-      stop:db:1 stop-container @linux container=db1000000000 name=shop-db-1 platform=linux timeoutSeconds=10 <- stop:api:1
-      remove:db:1 remove-container @linux container=db1000000000 name=shop-db-1 platform=linux reason=down volumes=false <- stop:db:1
-      stop:mixcompose-resolver:1 stop-container @linux container=mixcompose-r name=shop-mixcompose-resolver platform=linux timeoutSeconds=10 <- remove:tool:1 stop:api:1 stop:db:1 stop:web:1
-      remove:mixcompose-resolver:1 remove-container @linux container=mixcompose-r name=shop-mixcompose-resolver platform=linux reason=down volumes=false <- stop:mixcompose-resolver:1
+      stop:db:1 stop-container @linux container=db1000000000 killWaitSeconds=10 name=shop-db-1 platform=linux stuck=warn timeoutSeconds=10 <- stop:api:1
+      remove:db:1 remove-container @linux container=db1000000000 inProgressWaitMs=30000 name=shop-db-1 platform=linux reason=down volumes=false <- stop:db:1
+      stop:mixcompose-resolver:1 stop-container @linux container=mixcompose-r killWaitSeconds=10 name=shop-mixcompose-resolver platform=linux stuck=warn timeoutSeconds=10 <- remove:tool:1 stop:api:1 stop:db:1 stop:web:1
+      remove:mixcompose-resolver:1 remove-container @linux container=mixcompose-r inProgressWaitMs=30000 name=shop-mixcompose-resolver platform=linux reason=down volumes=false <- stop:mixcompose-resolver:1
       warning found orphan container shop-gone-1 (service gone) on the linux daemon; run with --remove-orphans to remove it
       warning network shop_default on the linux daemon is kept: orphan containers use it
       "

@@ -63,10 +63,10 @@ describe('reconcile up', () => {
       placement linux=linux windows=windows
       reach linux=ip (configured); windows=ip (configured)
       resolver
-      network:linux:default create-network @linux driver=bridge key=default name=shop_default
+      network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
       create:mixcompose-resolver:1 create-container @linux image=mixcompose/resolver:0.1 name=shop-mixcompose-resolver platform=linux reason=new <- network:linux:default
-      network:windows:default create-network @windows driver=bridge key=default name=shop_default
-      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
+      network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
+      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
       create:cache:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-cache-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
       create:db:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-db-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
       start:cache:1 start-container @linux container=<create:cache:1> inspect=false name=shop-cache-1 platform=linux <- create:cache:1
@@ -74,7 +74,7 @@ describe('reconcile up', () => {
       create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>, {{ db.host }}=<ip start:db:1 shop_default>, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=new <- network:windows:default start:db:1 start:mixcompose-resolver:1
       wait:db:1:healthy wait @linux condition=healthy container=<create:db:1> name=shop-db-1 platform=linux timeoutMs=300000 waiter=web <- start:db:1
       start:web:1 start-container @windows container=<create:web:1> inspect=true name=shop-web-1 platform=windows <- create:web:1 start:db:1 wait:db:1:healthy
-      hosts:web:1 register-hosts @linux file=web-1 ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1 start:web:1
+      hosts:web:1 register-hosts @linux file=web-1 ifNoAddress=skip ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1 start:web:1
       "
     `);
   });
@@ -144,10 +144,10 @@ describe('reconcile up', () => {
       reach linux=ip (configured); windows=ip (configured)
       resolver
       start:db:1 start-container @linux container=db1000000000 inspect=true name=shop-db-1 platform=linux
-      create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip start:db:1 shop_default>, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=if its addresses changed replaces={configHash=f5a9fe6b8240 id=web1000000000000000000000000000000000000000000000000000000000000 running=false timeoutSeconds=10} <- start:db:1
+      create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip start:db:1 shop_default>, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=if its addresses changed replaces={configHash=f5a9fe6b8240 id=web1000000000000000000000000000000000000000000000000000000000000 killWaitSeconds=80 running=false stuck=fail timeoutSeconds=10} <- start:db:1
       wait:db:1:healthy wait @linux condition=healthy container=db1000000000 name=shop-db-1 platform=linux timeoutMs=300000 waiter=web <- start:db:1
       start:web:1 start-container @windows container=<create:web:1> inspect=true name=shop-web-1 platform=windows <- create:web:1 start:db:1 wait:db:1:healthy
-      hosts:web:1 register-hosts @linux file=web-1 ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=mixcompose-r <- start:web:1
+      hosts:web:1 register-hosts @linux file=web-1 ifNoAddress=skip ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=mixcompose-r <- start:web:1
       "
     `);
   });
@@ -213,7 +213,7 @@ describe('reconcile up', () => {
     expect(debugPlan(reconcile(mixed(), shared))).toMatchInlineSnapshot(`
       "up shop
       placement linux=linux windows=linux
-      network:linux:default create-network @linux driver=bridge key=default name=shop_default
+      network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
       create:cache:1 create-container @linux image=mixcompose-test/busybox:latest name=shop-cache-1 platform=linux reason=new <- network:linux:default
       create:db:1 create-container @linux image=mixcompose-test/busybox:latest name=shop-db-1 platform=linux reason=new <- network:linux:default
       create:web:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ db.host }}=db, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=new <- network:linux:default

@@ -84,17 +84,17 @@ describe('names across daemons under published reach', () => {
       placement linux=linux windows=windows
       reach linux=published (configured); windows=published (configured)
       resolver
-      network:linux:default create-network @linux driver=bridge key=default name=shop_default
+      network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
       create:mixcompose-resolver:1 create-container @linux image=mixcompose/resolver:0.1 name=shop-mixcompose-resolver platform=linux reason=new <- network:linux:default
-      network:windows:default create-network @windows driver=bridge key=default name=shop_default
-      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
+      network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
+      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
       create:db:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-db-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
       create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=192.0.2.10] name=shop-web-1 platform=windows reason=new <- network:windows:default start:mixcompose-resolver:1
-      names:db register-hosts @linux dir=/etc/mixcompose-hosts-for-windows file=db ip=192.0.2.10 names=[db shop-db-1] reason=for windows containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
-      names:web register-hosts @linux dir=/etc/mixcompose-hosts-for-linux file=web ip=192.0.2.20 names=[web shop-web-1] reason=for linux containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
+      names:db register-hosts @linux dir=/etc/mixcompose-hosts-for-windows file=db ifNoAddress=fail ip=192.0.2.10 names=[db shop-db-1] reason=for windows containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
+      names:web register-hosts @linux dir=/etc/mixcompose-hosts-for-linux file=web ifNoAddress=fail ip=192.0.2.20 names=[web shop-web-1] reason=for linux containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
       start:db:1 start-container @linux container=<create:db:1> inspect=false name=shop-db-1 platform=linux <- create:db:1
       start:web:1 start-container @windows container=<create:web:1> inspect=true name=shop-web-1 platform=windows <- create:web:1 names:db start:db:1
-      hosts:web:1 register-hosts @linux file=web-1 ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1 start:web:1
+      hosts:web:1 register-hosts @linux file=web-1 ifNoAddress=skip ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1 start:web:1
       "
     `);
     // Windows containers ask at the linux daemon's address; linux containers at the resolver's container IP.
