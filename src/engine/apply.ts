@@ -8,14 +8,12 @@ import type { PlatformOs, Project } from '../model/project.js';
 import type { ResumeCommand } from '../plan/fault-report.js';
 import type { DaemonFacts, ObservedState } from '../plan/observed-state.js';
 import type { Plan } from '../plan/plan.js';
-import { reconcile, type ReconcileOptions } from '../plan/reconcile.js';
+import { problemsError, reconcile, type ReconcileOptions } from '../plan/reconcile.js';
 import type { DaemonClient } from './daemon-client.js';
-import { execute, type ExecuteResult } from './execute.js';
-import { observe } from './observe.js';
+import { execute, type EnsureHelperImage, type ExecuteResult } from './execute.js';
+import { observe, type ObserveOptions } from './observe.js';
 import { statBindSources } from './bind-sources.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
-import { RESOLVER_SERVICE } from '../plan/resolver.js';
-import { PlanError } from '../errors.js';
 import { reachToProbe } from '../plan/reach.js';
 import { probeFailureWarning, probeReach, ReachProbeInterrupted } from './reach-probe.js';
 import { lookupDaemonAddresses } from './daemon-addresses.js';
@@ -41,6 +39,8 @@ export interface ApplyOptions {
    */
   readonly checkImages?: () => Promise<void>;
   readonly resume?: ResumeCommand;
+  /** Builds helper images observe found missing (engine/helper-images.ts); without it they are problems. */
+  readonly ensureHelperImage?: EnsureHelperImage;
   /** Cancels the run (Ctrl-C): the reach probe stops and cleans up, the executor starts nothing new. */
   readonly signal?: AbortSignal;
   readonly pollIntervalMs?: number;
@@ -73,20 +73,29 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     await observing.catch(() => undefined);
     throw error;
   }
-  const observed = changedImages ? await observe(project, daemons.clients, daemons.facts) : first;
+  const observed = changedImages ? await observe(project, daemons.clients, daemons.facts, observeOptions(options)) : first;
   const sourceKinds = command === 'up' ? await statBindSources(project) : {};
   const addressIps = command === 'up' ? await lookupDaemonAddresses(project) : {};
-  const plan = reconcile(project, observed, { sourceKinds, hostPlatform: process.platform, addressIps, ...options.reconcile, ...probe });
+  const { plan, problems } = reconcile(project, observed, {
+    sourceKinds,
+    hostPlatform: process.platform,
+    addressIps,
+    ...(options.ensureHelperImage ? { buildHelperImages: true } : {}),
+    ...options.reconcile,
+    ...probe,
+  });
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
+  // Problems found while planning: nothing starts; the CLI reports them (one error, a line each).
+  if (problems.length) throw problemsError(problems);
   if (options.dryRun) return { plan, observed };
   if ((options.reconcile.command ?? 'up') === 'up') reportUntouched(plan, observed, options.onEvent);
-  await checkResolverImage(plan, daemons);
   const result = await execute(plan, {
     clients: daemons.clients,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     command: options.reconcile.command ?? 'up',
     ...(options.resume ? { resume: options.resume } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.ensureHelperImage ? { ensureHelperImage: options.ensureHelperImage } : {}),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
   return { plan, observed, result };
@@ -102,7 +111,7 @@ async function observeAndProbe(
   options: ApplyOptions,
   probing: boolean,
 ): Promise<{ observed: ObservedState; probe: Pick<ReconcileOptions, 'probedReach' | 'probeFailed'> }> {
-  const observed = await observe(project, daemons.clients, daemons.facts);
+  const observed = await observe(project, daemons.clients, daemons.facts, observeOptions(options));
   if (!probing || reachToProbe(project, observed).length === 0) return { observed, probe: {} };
   const result = await probeReach({
     project,
@@ -153,16 +162,6 @@ function reportUntouched(plan: Plan, observed: ObservedState, onEvent: ApplyOpti
   }
 }
 
-/** Before anything starts: the resolver image must be on the Linux daemon (it is not pulled). */
-async function checkResolverImage(plan: Plan, daemons: Daemons): Promise<void> {
-  const create = plan.operations.find((op) => op.kind === 'create-container' && op.service === RESOLVER_SERVICE);
-  if (!create || create.kind !== 'create-container') return;
-  const image = String(create.spec.body.Image);
-  const client = daemons.clients[create.daemon];
-  if (!client || (await client.inspectImage(image))) return;
-  throw new PlanError(
-    `the project resolver image ${image} is not on the ${create.daemon} daemon (${client.label}); it makes service names resolve across the two daemons. ` +
-      `Build it there once: docker -H <${create.daemon} daemon> build -t ${image} <mixcompose package>/resolver ` +
-      `(or set MIXCOMPOSE_RESOLVER_IMAGE / x-mixcompose.resolver.image to an image with sh and /usr/sbin/dnsmasq)`,
-  );
+function observeOptions(options: ApplyOptions): ObserveOptions {
+  return options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {};
 }

@@ -3,6 +3,7 @@
  * service, stop timeouts, and a list of operations being built.
  */
 import type { PlatformOs, Project, Service } from '../model/project.js';
+import { PlanError } from '../errors.js';
 import { checkServiceNames } from './dependencies.js';
 import type { ObservedContainer, ObservedState } from './observed-state.js';
 import type { BoundedStop, Operation } from './plan.js';
@@ -15,6 +16,8 @@ export class PlanContext {
   readonly placement: Placement;
   readonly operations: Operation[] = [];
   readonly warnings: string[] = [];
+  /** User problems found while planning: the plan must not run (reconcile returns them). */
+  readonly problems: PlanError[] = [];
   /** Ids of existing containers the plan removes. */
   readonly removed = new Set<string>();
   private readonly ids = new Set<string>();

@@ -38,6 +38,11 @@ export interface ReconcileOptions {
   readonly hostPlatform?: string;
   /** MIXCOMPOSE_RESOLVER_IMAGE, when set. */
   readonly resolverImage?: string;
+  /**
+   * This run can build helper images (the resolver's) that observe found missing: the plan then has
+   * an ensure-helper-image operation; without it a missing image is a problem found while planning.
+   */
+  readonly buildHelperImages?: boolean;
   /** The IP a daemon's host-name `address` resolved to on this machine (engine/daemon-addresses.ts). */
   readonly addressIps?: Readonly<Partial<Record<PlatformOs, string>>>;
 }

@@ -167,7 +167,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     const key = resolverNetworkKey(project, ctx.placement);
     if (!key) throw new PlanError('the project resolver needs a network on the linux daemon; no linux service joins one');
     const network = networkName(project, key);
-    const body = resolverBody(project, resolverImage(project, options.resolverImage), network, layout);
+    const image = resolverImage(project, options.resolverImage);
+    const body = resolverBody(project, image, network, layout);
     const resolverSpec: ContainerSpec = { body, substitutions: [], connect: [], files: [] };
     const hash = materializeSpec(resolverSpec, () => undefined)!.hash;
     const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash);
@@ -186,10 +187,11 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
       let createId: string | undefined;
       if (!current) {
         createId = `create:${RESOLVER_SERVICE}:1`;
+        const imageOp = ensureResolverImage(ctx, resolverDaemon, image);
         ctx.add({
           kind: 'create-container',
           id: createId,
-          deps: [...(netOp ? [netOp] : []), ...removals],
+          deps: [...(netOp ? [netOp] : []), ...(imageOp ? [imageOp] : []), ...removals],
           daemon: resolverDaemon,
           platform: 'linux',
           service: RESOLVER_SERVICE,
@@ -593,6 +595,25 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     if (op.kind === 'start-container' && op.inspect !== needed.has(op.id)) ctx.operations[i] = { ...op, inspect: needed.has(op.id) };
   });
   return { reach, resolver: useResolver };
+}
+
+/**
+ * The resolver image must be on its daemon before its container is created (it is not pulled): when
+ * observe found it missing, an operation builds it, or, when this run cannot build, a problem says how.
+ */
+function ensureResolverImage(ctx: PlanContext, daemon: PlatformOs, image: string): string | undefined {
+  const known = ctx.observed.helperImages?.find((h) => h.platform === daemon && (h.reference === image || h.reference === `${image}:latest`));
+  if (!known || known.present) return undefined;
+  const label = ctx.observed.daemons[daemon]?.label ?? daemon;
+  const unavailable =
+    `the project resolver image ${image} is not on the ${daemon} daemon (${label}); it makes service names resolve across the two daemons. ` +
+    `Build it there once: docker -H <${daemon} daemon> build -t ${image} <mixcompose package>/resolver ` +
+    `(or set MIXCOMPOSE_RESOLVER_IMAGE / x-mixcompose.resolver.image to an image with sh and /usr/sbin/dnsmasq)`;
+  if (!ctx.options.buildHelperImages) {
+    ctx.problems.push(new PlanError(unavailable));
+    return undefined;
+  }
+  return ctx.add({ kind: 'ensure-helper-image', id: `helper-image:${daemon}:resolver`, deps: [], daemon, image, purpose: 'resolver', unavailable }).id;
 }
 
 function isRunning(c: ObservedContainer): boolean {

@@ -3,9 +3,8 @@
  * debugPlan; this holds the wording of each kind of line in one place.
  */
 import { describe, expect, it } from 'vitest';
-import { reconcile } from '../../../src/plan/reconcile.js';
 import { formatPlan } from '../../../src/plan/format-plan.js';
-import { observed, project, service } from './builders.js';
+import { observed, project, service, planOf } from './builders.js';
 
 const db = service('db', {
   command: ['httpd', '-f', '-p', '8080'],
@@ -20,7 +19,7 @@ const web = service('web', {
 
 describe('formatPlan', () => {
   it('words a fresh mixed stack: header, reach, names, numbered operations with what they wait for', () => {
-    expect(formatPlan(reconcile(project([db, web]), observed()))).toMatchInlineSnapshot(`
+    expect(formatPlan(planOf(project([db, web]), observed()))).toMatchInlineSnapshot(`
       "up project shop: windows → windows daemon, linux → linux daemon
       reach linux containers from the other daemon: ip (configured)
       reach windows containers from the other daemon: ip (configured)

@@ -4,8 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../../src/plan/format-plan.js';
 import { debugPlan } from '../../../src/plan/debug-plan.js';
-import { reconcile } from '../../../src/plan/reconcile.js';
-import { container, observed, project, service } from './builders.js';
+import { container, observed, project, service, planOf } from './builders.js';
 
 const p = project([
   service('db', { command: ['sleep', '1'] }),
@@ -31,7 +30,7 @@ const running = observed({
 
 describe('reconcile down/stop/start/restart', () => {
   it('down stops dependants first, in parallel across daemons, then networks; keeps networks orphans use', () => {
-    expect(debugPlan(reconcile(p, running, { command: 'down' }))).toMatchInlineSnapshot(`
+    expect(debugPlan(planOf(p, running, { command: 'down' }))).toMatchInlineSnapshot(`
       "down shop
       placement linux=linux windows=windows
       remove:tool:1 remove-container @linux container=tool10000000 inProgressWaitMs=30000 name=shop-tool-1 platform=linux reason=down volumes=false
@@ -51,7 +50,7 @@ describe('reconcile down/stop/start/restart', () => {
   });
 
   it('down stops the resolver last, after every other container of the project stopped (names work while services shut down)', () => {
-    const plan = reconcile(p, running, { command: 'down', removeOrphans: true });
+    const plan = planOf(p, running, { command: 'down', removeOrphans: true });
     const resolverStop = plan.operations.find((op) => op.id === 'stop:mixcompose-resolver:1');
     const otherStops = plan.operations.filter((op) => op.kind === 'stop-container' && op !== resolverStop).map((op) => op.id).sort();
     expect(otherStops).toEqual(['stop:api:1', 'stop:db:1', 'stop:gone:1', 'stop:web:1']);
@@ -61,7 +60,7 @@ describe('reconcile down/stop/start/restart', () => {
   });
 
   it('down -v --remove-orphans -t 2 removes orphans and volumes with the given timeout', () => {
-    const plan = reconcile(p, running, { command: 'down', volumes: true, removeOrphans: true, timeout: 2 });
+    const plan = planOf(p, running, { command: 'down', volumes: true, removeOrphans: true, timeout: 2 });
     const text = formatPlan(plan);
     expect(text).toContain('stop container shop-gone-1 (timeout 2s)');
     expect(text).toContain('remove volume shop_data');
@@ -70,10 +69,10 @@ describe('reconcile down/stop/start/restart', () => {
   });
 
   it('stop sends no signal to windows services, the stop_signal to linux ones', () => {
-    const plan = reconcile(p, running, { command: 'stop' });
+    const plan = planOf(p, running, { command: 'stop' });
     const stops = Object.fromEntries(plan.operations.map((op) => [op.id, op.kind === 'stop-container' ? op.signal ?? '-' : '']));
     expect(stops).toEqual({ 'stop:api:1': '-', 'stop:db:1': '-', 'stop:web:1': '-' });
-    const toolStop = reconcile(p, observed({ containers: [container({ service: 'tool', platform: 'linux' })] }), { command: 'stop' });
+    const toolStop = planOf(p, observed({ containers: [container({ service: 'tool', platform: 'linux' })] }), { command: 'stop' });
     expect(formatPlan(toolStop)).toContain('stop container shop-tool-1 (timeout 3s, SIGINT)');
   });
 
@@ -85,7 +84,7 @@ describe('reconcile down/stop/start/restart', () => {
         container({ service: 'web', platform: 'windows' }),
       ],
     });
-    expect(reconcile(p, stopped, { command: 'start' }).operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual([
+    expect(planOf(p, stopped, { command: 'start' }).operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual([
       'start:api:1 <- start:db:1',
       'start:db:1 <- ',
     ]);
@@ -111,7 +110,7 @@ describe('reconcile down/stop/start/restart', () => {
         container({ service: 'web', platform: 'windows', status: 'exited' }),
       ],
     });
-    const plan = reconcile(healthy, stopped, { command: 'start', services: ['db', 'web'] });
+    const plan = planOf(healthy, stopped, { command: 'start', services: ['db', 'web'] });
     expect(debugPlan(plan)).toMatchInlineSnapshot(`
       "start shop
       placement linux=linux windows=windows
@@ -134,17 +133,17 @@ describe('reconcile down/stop/start/restart', () => {
     const state = observed({
       containers: ['a', 'c', 'd'].map((s) => container({ service: s, platform: 'linux' })).concat(container({ service: 'b', platform: 'windows' })),
     });
-    const ids = (plan: ReturnType<typeof reconcile>) => plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`);
-    expect(ids(reconcile(withRestart, state, { command: 'restart', services: ['a'] }))).toEqual([
+    const ids = (plan: ReturnType<typeof planOf>) => plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`);
+    expect(ids(planOf(withRestart, state, { command: 'restart', services: ['a'] }))).toEqual([
       'restart:a:1 <- ',
       'restart:b:1 <- restart:a:1',
       'restart:c:1 <- restart:b:1',
     ]);
-    expect(ids(reconcile(withRestart, state, { command: 'restart', services: ['a'], noDeps: true }))).toEqual(['restart:a:1 <- ']);
+    expect(ids(planOf(withRestart, state, { command: 'restart', services: ['a'], noDeps: true }))).toEqual(['restart:a:1 <- ']);
   });
 
   it('restart goes in dependency order and registers windows services in the resolver again', () => {
-    const plan = reconcile(p, running, { command: 'restart', services: ['db', 'api'] });
+    const plan = planOf(p, running, { command: 'restart', services: ['db', 'api'] });
     expect(plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual([
       'restart:api:1 <- restart:db:1',
       'hosts:api:1 <- restart:api:1',

@@ -11,11 +11,10 @@ import { debugPlan } from '../../../src/plan/debug-plan.js';
 import { materializeSpec } from '../../../src/plan/materialize.js';
 import type { ObservedContainer } from '../../../src/plan/observed-state.js';
 import type { CreateContainerOp, Plan, RegisterHostsOp } from '../../../src/plan/plan.js';
-import { reconcile } from '../../../src/plan/reconcile.js';
 import { RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS, isIpAddress, resolverBody, resolverLayout } from '../../../src/plan/resolver.js';
 import type { DaemonSettings, PlatformOs, Service } from '../../../src/model/project.js';
 import { MemoryDaemon } from '../engine/memory-daemon.js';
-import { container, observed, project, service, type ServiceInput } from './builders.js';
+import { container, observed, project, service, type ServiceInput, planOf } from './builders.js';
 
 const LINUX_ADDRESS = '192.0.2.10';
 const WINDOWS_ADDRESS = '192.0.2.20';
@@ -76,7 +75,7 @@ function regularFiles(tar: Buffer): [string, string][] {
 
 describe('names across daemons under published reach', () => {
   it('plans a published resolver, static answers and DNS per platform (golden)', () => {
-    const plan = reconcile(stack(), observed());
+    const plan = planOf(stack(), observed());
     expect(plan.resolver).toBe(true);
     expect(plan.warnings).toEqual([]);
     expect(debugPlan(plan)).toMatchInlineSnapshot(`
@@ -109,7 +108,7 @@ describe('names across daemons under published reach', () => {
   });
 
   it('publishes the windows askers\' dnsmasq on the linux address, port 53, and nowhere else', () => {
-    const body = createOf(reconcile(stack(), observed()), 'mixcompose-resolver').spec.body as Record<string, any>;
+    const body = createOf(planOf(stack(), observed()), 'mixcompose-resolver').spec.body as Record<string, any>;
     expect(body.ExposedPorts).toEqual({ '5353/udp': {}, '5353/tcp': {} });
     expect(body.HostConfig.PortBindings).toEqual({
       '5353/udp': [{ HostIp: LINUX_ADDRESS, HostPort: '53' }],
@@ -133,7 +132,7 @@ describe('names across daemons under published reach', () => {
     ]);
     expect(body.ExposedPorts).toBeUndefined();
     expect(body.HostConfig.PortBindings).toBeUndefined();
-    const plan = reconcile(p, observed());
+    const plan = planOf(p, observed());
     expect(registers(plan).some((r) => r.id.startsWith('names:'))).toBe(false);
   });
 
@@ -144,7 +143,7 @@ describe('names across daemons under published reach', () => {
       published: { address: LINUX_ADDRESS, dirs: [RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS.windows] },
       static: [{ platform: 'linux', address: LINUX_ADDRESS, dir: RESOLVER_STATIC_DIRS.windows }],
     });
-    const plan = reconcile(p, observed());
+    const plan = planOf(p, observed());
     expect(registers(plan).map((r) => r.id)).toEqual(['names:db', 'hosts:web:1']);
     expect(dnsOf(createOf(plan, 'web'))?.value).toBe(LINUX_ADDRESS);
   });
@@ -156,47 +155,47 @@ describe('names across daemons under published reach', () => {
       published: { address: LINUX_ADDRESS, dirs: [RESOLVER_HOSTS_DIR] },
       static: [{ platform: 'windows', address: WINDOWS_ADDRESS, dir: RESOLVER_STATIC_DIRS.linux }],
     });
-    const plan = reconcile(p, observed());
+    const plan = planOf(p, observed());
     expect(dnsOf(createOf(plan, 'web'))?.value).toBe(LINUX_ADDRESS);
     expect(registers(plan).map((r) => r.id)).toEqual(['names:web', 'hosts:web:1']);
     const noLinuxAddress = stack({ linux: { reach: 'ip' }, windows: { reach: 'published', address: WINDOWS_ADDRESS } });
-    expect(() => reconcile(noLinuxAddress, observed())).toThrow(/x-mixcompose\.daemons\.linux\.address is not set/);
+    expect(() => planOf(noLinuxAddress, observed())).toThrow(/x-mixcompose\.daemons\.linux\.address is not set/);
   });
 
   it('uses the IP a host-name address resolved to, refuses one that did not resolve, and says how to go without names', () => {
     const p = stack({ linux: { reach: 'published', address: 'host.docker.internal' }, windows: bothPublished.windows! });
-    expect(() => reconcile(p, observed())).toThrow(PlanError);
-    expect(() => reconcile(p, observed())).toThrow(
+    expect(() => planOf(p, observed())).toThrow(PlanError);
+    expect(() => planOf(p, observed())).toThrow(
       /x-mixcompose\.daemons\.linux\.address must be an IP address .*the host name "host\.docker\.internal" did not resolve on this machine.*x-mixcompose\.resolver\.enabled: false/,
     );
-    const looked = reconcile(p, observed(), { addressIps: { linux: '192.0.2.99' } });
+    const looked = planOf(p, observed(), { addressIps: { linux: '192.0.2.99' } });
     expect(dnsOf(createOf(looked, 'web'))?.value).toBe('192.0.2.99');
     expect((createOf(looked, 'mixcompose-resolver').spec.body.HostConfig as any).PortBindings['5353/udp']).toEqual([{ HostIp: '192.0.2.99', HostPort: '53' }]);
     expect(registers(looked).find((r) => r.id === 'names:db')?.ip.value).toBe('192.0.2.99');
     const noWindowsAddress = stack({ linux: bothPublished.linux!, windows: { reach: 'published' } });
-    expect(() => reconcile(noWindowsAddress, observed())).toThrow(/x-mixcompose\.daemons\.windows\.address is not set/);
+    expect(() => planOf(noWindowsAddress, observed())).toThrow(/x-mixcompose\.daemons\.windows\.address is not set/);
     // Opting out: no resolver, no refusal, and no longer a blanket warning.
     const off = project([db(), web()], { extension: { default_platform: 'linux', daemons: stack().extension.daemons, resolver: { enabled: false } } });
-    const plan = reconcile(off, observed());
+    const plan = planOf(off, observed());
     expect(plan.resolver).toBe(false);
     expect(plan.warnings.join('\n')).not.toMatch(/plain service names/);
   });
 
   it('warns when a consumer on the other daemon depends on a provider that publishes no ports', () => {
-    const plan = reconcile(stack(bothPublished, [db({ ports: [] }), web()]), observed());
+    const plan = planOf(stack(bothPublished, [db({ ports: [] }), web()]), observed());
     expect(plan.warnings).toEqual([
       'service web (windows) depends on db (linux), which publishes no ports: under reach: published the windows daemon\'s containers reach db only at its published ports (add ports: to db)',
     ]);
-    expect(reconcile(stack({}, [db({ ports: [] }), web()]), observed()).warnings).toEqual([]);
+    expect(planOf(stack({}, [db({ ports: [] }), web()]), observed()).warnings).toEqual([]);
   });
 
   it('writes static answers once: nothing on a second up, only a new service\'s names after', () => {
-    const first = reconcile(stack(), observed());
+    const first = planOf(stack(), observed());
     const networks = (['linux', 'windows'] as const).map((platform) => ({ id: platform, name: 'shop_default', platform, driver: 'bridge', subnets: [], labels: {} }));
     const running = observed({ containers: afterRun(first), networks });
-    expect(formatPlan(reconcile(stack(), running))).toContain('nothing to do');
+    expect(formatPlan(planOf(stack(), running))).toContain('nothing to do');
     const api = service('api', { platform: 'windows', ports: [{ target: 81, published: '8081', protocol: 'tcp' }] });
-    const next = reconcile(stack(bothPublished, [db(), web(), api]), running);
+    const next = planOf(stack(bothPublished, [db(), web(), api]), running);
     expect(registers(next).filter((r) => r.id.startsWith('names:')).map((r) => [r.id, r.deps, r.ip.value])).toEqual([
       ['names:api', [], WINDOWS_ADDRESS],
     ]);
@@ -204,14 +203,14 @@ describe('names across daemons under published reach', () => {
 
   it('names every replica of a scaled service, and its aliases', () => {
     const scaled = db({ scale: 2, networks: { default: { aliases: ['postgres'] } } } as ServiceInput);
-    const plan = reconcile(stack(bothPublished, [scaled, web()]), observed());
+    const plan = planOf(stack(bothPublished, [scaled, web()]), observed());
     expect(registers(plan).find((r) => r.id === 'names:db')?.names).toEqual(['db', 'shop-db-1', 'postgres', 'shop-db-2']);
   });
 
   it('the executor writes a static answer into its own hostsdir', async () => {
     const linux = new MemoryDaemon('linux (mem)', '10.201.0');
     const windows = new MemoryDaemon('windows (mem)', '10.202.0');
-    await execute(reconcile(stack(), observed()), { clients: { linux, windows }, pollIntervalMs: 1 });
+    await execute(planOf(stack(), observed()), { clients: { linux, windows }, pollIntervalMs: 1 });
     const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
     const files = resolver.files.flatMap(regularFiles);
     expect(files).toContainEqual(['etc/mixcompose-hosts-for-windows/db', `${LINUX_ADDRESS} db\n${LINUX_ADDRESS} shop-db-1\n`]);
