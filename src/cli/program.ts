@@ -31,7 +31,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'down', term: 'down [options]', description: 'Stop and remove the stack on both daemons', load: async () => (await import('./commands/down.js')).registerDown },
   { name: 'ps', term: 'ps [options] [services...]', description: "List the project's containers on both daemons", load: async () => (await import('./commands/ps.js')).registerPs },
   { name: 'logs', term: 'logs [options] [services...]', description: 'Show logs of the stack, from both daemons', load: async () => (await import('./commands/logs.js')).registerLogs },
-  { name: 'start', term: 'start [services...]', description: 'Start existing containers in dependency order', load: async () => (await import('./commands/start.js')).registerStart },
+  { name: 'start', term: 'start [options] [services...]', description: 'Start existing containers in dependency order', load: async () => (await import('./commands/start.js')).registerStart },
   { name: 'stop', term: 'stop [options] [services...]', description: 'Stop running containers in reverse dependency order', load: async () => (await import('./commands/stop.js')).registerStop },
   { name: 'restart', term: 'restart [options] [services...]', description: 'Restart containers in dependency order', load: async () => (await import('./commands/restart.js')).registerRestart },
   { name: 'plan', term: 'plan [options] [services...]', description: 'Print what `up` (or another command) would do on both daemons', load: async () => (await import('./commands/plan.js')).registerPlan },
@@ -88,7 +88,6 @@ function rootCommand(program: Command = new Command('mixcompose')): Command {
     .option('--windows-context <name>', 'docker context for the Windows daemon')
     .option('--linux-context <name>', 'docker context for the Linux daemon')
     .option('--allow-os-mismatch', 'let a daemon of the other OS stand in (tests, CI); prints a warning', false)
-    .option('--insecure-daemon', 'allow plain tcp:// (no TLS) to a daemon on a non-loopback address; prints a warning')
     .option('--insecure-daemon', 'allow plain tcp:// (no TLS) to a daemon on a non-loopback address; prints a warning')
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']).default('auto'));
 }

@@ -21,6 +21,7 @@ Options:
   --windows-context <name>               docker context for the Windows daemon
   --linux-context <name>                 docker context for the Linux daemon
   --allow-os-mismatch                    let a daemon of the other OS stand in (tests, CI); prints a warning (default: false)
+  --insecure-daemon                      allow plain tcp:// (no TLS) to a daemon on a non-loopback address; prints a warning
   --progress <mode>                      progress output (choices: "auto", "tty", "plain", "json", "quiet", default: "auto")
   -h, --help                             display help for command
 
@@ -29,7 +30,7 @@ Commands:
   down [options]                         Stop and remove the stack on both daemons
   ps [options] [services...]             List the project's containers on both daemons
   logs [options] [services...]           Show logs of the stack, from both daemons
-  start [services...]                    Start existing containers in dependency order
+  start [options] [services...]          Start existing containers in dependency order
   stop [options] [services...]           Stop running containers in reverse dependency order
   restart [options] [services...]        Restart containers in dependency order
   plan [options] [services...]           Print what \`up\` (or another command) would do on both daemons

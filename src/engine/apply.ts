@@ -8,15 +8,13 @@ import type { PlatformOs, Project } from '../model/project.js';
 import type { ResumeCommand } from '../plan/fault-report.js';
 import type { DaemonFacts, ObservedState } from '../plan/observed-state.js';
 import type { Plan } from '../plan/plan.js';
-import { reconcile, type ReconcileOptions } from '../plan/reconcile.js';
+import { problemsError, reconcile, type ReconcileOptions } from '../plan/reconcile.js';
 import type { DaemonClient } from './daemon-client.js';
-import { execute, type ExecuteResult } from './execute.js';
-import { observe } from './observe.js';
+import { execute, type EnsureHelperImage, type ExecuteResult } from './execute.js';
+import { observe, type ObserveOptions } from './observe.js';
 import { statBindSources } from './bind-sources.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
-import { RESOLVER_DEFAULT_IMAGE, RESOLVER_SERVICE } from '../plan/resolver.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
-import { PlanError } from '../errors.js';
 import { reachToProbe } from '../plan/reach.js';
 import { probeFailureWarning, probeReach, ReachProbeInterrupted } from './reach-probe.js';
 import { lookupDaemonAddresses } from './daemon-addresses.js';
@@ -42,10 +40,14 @@ export interface ApplyOptions {
    */
   readonly checkImages?: () => Promise<void>;
   readonly resume?: ResumeCommand;
-  /** The user's interrupt while `up` probes reach (see ReachProbeOptions.interrupts). */
-  readonly probeInterrupts?: (onInterrupt: () => void) => () => void;
+  /**
+   * Builds helper images observe found missing; default: mixcompose's own resolver image built from
+   * the bundled Dockerfile (engine/helper-images.ts). Tests inject their own.
+   */
+  readonly ensureHelperImage?: EnsureHelperImage;
+  /** Cancels the run (Ctrl-C): the reach probe stops and cleans up, the executor starts nothing new. */
+  readonly signal?: AbortSignal;
   readonly pollIntervalMs?: number;
-  readonly killWaitSeconds?: number;
 }
 
 export interface ApplyResult {
@@ -75,23 +77,49 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     await observing.catch(() => undefined);
     throw error;
   }
-  const observed = changedImages ? await observe(project, daemons.clients, daemons.facts) : first;
+  const observed = changedImages ? await observe(project, daemons.clients, daemons.facts, observeOptions(options)) : first;
   const sourceKinds = command === 'up' ? await statBindSources(project) : {};
   const addressIps = command === 'up' ? await lookupDaemonAddresses(project) : {};
-  const plan = reconcile(project, observed, { sourceKinds, hostPlatform: process.platform, addressIps, ...options.reconcile, ...probe });
+  const { plan, problems } = reconcile(project, observed, {
+    sourceKinds,
+    hostPlatform: process.platform,
+    addressIps,
+    buildHelperImages: true,
+    ...options.reconcile,
+    ...probe,
+  });
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
+  // Problems found while planning: nothing starts; the CLI reports them (one error, a line each).
+  if (problems.length) throw problemsError(problems);
   if (options.dryRun) return { plan, observed };
   if ((options.reconcile.command ?? 'up') === 'up') reportUntouched(plan, observed, options.onEvent);
-  await checkResolverImage(project, plan, daemons, options.onEvent);
   const result = await execute(plan, {
     clients: daemons.clients,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     command: options.reconcile.command ?? 'up',
     ...(options.resume ? { resume: options.resume } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ensureHelperImage: options.ensureHelperImage ?? buildResolverImage(project, daemons, options),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
-    ...(options.killWaitSeconds !== undefined ? { killWaitSeconds: options.killWaitSeconds } : {}),
   });
   return { plan, observed, result };
+}
+
+/** The default helper-image builder: the resolver image, built on its daemon with the project's base. */
+function buildResolverImage(project: Project, daemons: Daemons, options: ApplyOptions): EnsureHelperImage {
+  return async (client, image) => {
+    const { base, setting } = resolverBase(project, process.env);
+    const facts = daemons.facts.linux;
+    await ensureResolverImage(client, {
+      image,
+      base,
+      baseSetting: setting,
+      env: process.env,
+      ...(facts ? { facts } : {}),
+      ...(options.onEvent ? { onProgress: options.onEvent } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  };
 }
 
 /**
@@ -104,7 +132,7 @@ async function observeAndProbe(
   options: ApplyOptions,
   probing: boolean,
 ): Promise<{ observed: ObservedState; probe: Pick<ReconcileOptions, 'probedReach' | 'probeFailed'> }> {
-  const observed = await observe(project, daemons.clients, daemons.facts);
+  const observed = await observe(project, daemons.clients, daemons.facts, observeOptions(options));
   if (!probing || reachToProbe(project, observed).length === 0) return { observed, probe: {} };
   const result = await probeReach({
     project,
@@ -112,7 +140,7 @@ async function observeAndProbe(
     facts: daemons.facts,
     ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.probeInterrupts ? { interrupts: options.probeInterrupts } : {}),
+    ...(options.signal ? { interrupts: interruptsOf(options.signal) } : {}),
   });
   if (!result.ok && result.interrupted) throw new ReachProbeInterrupted();
   if (result.ok) {
@@ -122,6 +150,18 @@ async function observeAndProbe(
   }
   options.onEvent?.({ type: 'warning', message: probeFailureWarning(result.reason) });
   return { observed, probe: { probeFailed: true } };
+}
+
+/** The probe's interrupt subscription, from an AbortSignal. */
+function interruptsOf(signal: AbortSignal): (onInterrupt: () => void) => () => void {
+  return (onInterrupt) => {
+    if (signal.aborted) {
+      onInterrupt();
+      return () => undefined;
+    }
+    signal.addEventListener('abort', onInterrupt, { once: true });
+    return () => signal.removeEventListener('abort', onInterrupt);
+  };
 }
 
 /** `up` says which containers it left running as they were (like compose's "Running"). */
@@ -143,26 +183,6 @@ function reportUntouched(plan: Plan, observed: ObservedState, onEvent: ApplyOpti
   }
 }
 
-/**
- * Before anything starts: the resolver image must be on the Linux daemon. mixcompose's own image
- * (the default tag) is built there when missing (engine/helper-images.ts); an image the user named
- * is theirs to provide.
- */
-async function checkResolverImage(project: Project, plan: Plan, daemons: Daemons, onEvent: EventSink | undefined): Promise<void> {
-  const create = plan.operations.find((op) => op.kind === 'create-container' && op.service === RESOLVER_SERVICE);
-  if (!create || create.kind !== 'create-container') return;
-  const image = String(create.spec.body.Image);
-  const client = daemons.clients[create.daemon];
-  if (!client) return;
-  if (image === RESOLVER_DEFAULT_IMAGE) {
-    const { base, setting } = resolverBase(project, process.env);
-    const facts = daemons.facts[create.daemon];
-    await ensureResolverImage(client, { image, base, baseSetting: setting, env: process.env, ...(facts ? { facts } : {}), ...(onEvent ? { onProgress: onEvent } : {}) });
-    return;
-  }
-  if (await client.inspectImage(image)) return;
-  throw new PlanError(
-    `the project resolver image ${image} is not on the ${create.daemon} daemon (${client.label}); it makes service names resolve across the two daemons. ` +
-      `Put it there (docker -H <${create.daemon} daemon> pull or build), or unset MIXCOMPOSE_RESOLVER_IMAGE / x-mixcompose.resolver.image and mixcompose builds its own`,
-  );
+function observeOptions(options: ApplyOptions): ObserveOptions {
+  return options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {};
 }

@@ -7,7 +7,8 @@ import { withDefaultTag } from '../model/image-ref.js';
 import type { PlatformOs, Project } from '../model/project.js';
 import { serviceImage } from '../plan/create-body.js';
 import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
-import { RESOLVER_HOSTS_DIR } from '../plan/resolver.js';
+import { RESOLVER_HOSTS_DIR, resolverImage } from '../plan/resolver.js';
+import { projectUsesResolver } from '../plan/resolver-dns.js';
 import { parseHostsFile } from '../plan/resolver-entries.js';
 import type {
   ContainerStatus,
@@ -128,19 +129,28 @@ export function distinctDaemons(
   return [...out];
 }
 
+export interface ObserveOptions {
+  /** The resolver image asked for (MIXCOMPOSE_RESOLVER_IMAGE), else the project's or the default. */
+  readonly resolverImage?: string;
+}
+
 export async function observe(
   project: Project,
   clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
   facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>,
+  options: ObserveOptions = {},
 ): Promise<ObservedState> {
   const filter = projectFilter(project.name);
   const placement = placeServices(facts);
   const imagesByDaemon = new Map<PlatformOs, Set<string>>();
-  for (const s of Object.values(project.services)) {
-    const daemon = placement[s.platform.os];
+  const want = (daemon: PlatformOs, reference: string) => {
     if (!imagesByDaemon.has(daemon)) imagesByDaemon.set(daemon, new Set());
-    imagesByDaemon.get(daemon)!.add(withDefaultTag(serviceImage(project.name, s)));
-  }
+    imagesByDaemon.get(daemon)!.add(withDefaultTag(reference));
+  };
+  for (const s of Object.values(project.services)) want(placement[s.platform.os], serviceImage(project.name, s));
+  // The resolver's image, looked for in the same list call: the planner builds it when it is missing.
+  const helper = projectUsesResolver(project, placement) ? { platform: placement.linux, reference: withDefaultTag(resolverImage(project, options.resolverImage)) } : undefined;
+  if (helper) want(helper.platform, helper.reference);
   const daemons = distinctDaemons(clients, facts);
   const parts = await Promise.all(
     daemons.map(async ([daemon, client]) => {
@@ -215,5 +225,8 @@ export async function observe(
     ...(resolverHosts ? { resolverHosts } : {}),
     ...(dnsPortHolders ? { dnsPortHolders } : {}),
     ...(parts.some((p) => p.probeLeftovers.length) ? { probeLeftovers: parts.flatMap((p) => p.probeLeftovers) } : {}),
+    ...(helper && daemons.some(([daemon]) => daemon === helper.platform)
+      ? { helperImages: [{ ...helper, present: parts.some((p) => p.images.some((i) => i.platform === helper.platform && i.reference === helper.reference)) }] }
+      : {}),
   };
 }

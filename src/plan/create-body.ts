@@ -37,6 +37,8 @@ export interface CreateBodyResult {
   readonly body: EngineBody;
   readonly connect: { readonly network: string; readonly endpoint: EngineBody }[];
   readonly files: ContainerFile[];
+  /** Where `files` are unpacked (ContainerSpec.filesRoot). */
+  readonly filesRoot: string;
   readonly warnings: string[];
   /** Problems that make the container impossible (a Windows bind source that is not a directory). */
   readonly errors: string[];
@@ -52,6 +54,11 @@ export function serviceImage(project: string, service: Service): string {
   return service.image ?? `${project}-${service.name}`;
 }
 
+/** A namespace mode (network_mode, ipc, pid): `service:x` → `container:<x's container>`; other modes as written. */
+export function sharedNamespaceMode(mode: string, containerNameOf: (service: string) => string): string {
+  return mode.startsWith('service:') ? `container:${containerNameOf(mode.slice('service:'.length))}` : mode;
+}
+
 /** Network keys of a service, primary first (priority desc, then key). Empty with network_mode. */
 export function serviceNetworkKeys(service: Service): string[] {
   if (service.network_mode) return [];
@@ -60,6 +67,19 @@ export function serviceNetworkKeys(service: Service): string[] {
   return entries
     .sort(([ka, a], [kb, b]) => (b?.priority ?? 0) - (a?.priority ?? 0) || (ka < kb ? -1 : ka > kb ? 1 : 0))
     .map(([k]) => k);
+}
+
+/**
+ * The daemon network on which a service's containers have their own address: the primary network,
+ * or a network named by network_mode. None for `host`, `none` and a shared namespace
+ * (`service:x`, `container:x`): such a container has no address of its own to wire in or register.
+ */
+export function addressNetwork(project: Project, service: Service): string | undefined {
+  const key = serviceNetworkKeys(service)[0];
+  if (key) return networkName(project, key);
+  const mode = service.network_mode;
+  if (!mode || mode === 'host' || mode === 'none' || mode.startsWith('service:') || mode.startsWith('container:')) return undefined;
+  return mode;
 }
 
 /** The daemon name of a project network key. */
@@ -220,6 +240,15 @@ function mounts(ctx: CreateBodyContext, warnings: string[], errors: string[]): {
     }
   }
   return { binds, mounts: list };
+}
+
+/**
+ * Where copied-in files are unpacked: a Windows target's drive (its paths start with `C:\\`), else '/'.
+ * The archive then holds the paths relative to it.
+ */
+function filesRoot(files: readonly ContainerFile[]): string {
+  const drive = files.map((f) => /^[a-zA-Z]:\\/.exec(f.path)?.[0]).find((d) => d !== undefined);
+  return drive ?? '/';
 }
 
 /** Secrets and configs: files become read-only binds, content/environment ones are copied in. */
@@ -412,8 +441,9 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   if (ul) host.Ulimits = ul;
   if (service.isolation) host.Isolation = service.isolation;
   passThrough(service, host);
-  if (service.ipc) host.IpcMode = service.ipc;
-  if (service.pid) host.PidMode = service.pid;
+  // `service:x` names another service's container, as network_mode does (docker compose does the same).
+  if (service.ipc) host.IpcMode = sharedNamespaceMode(service.ipc, ctx.containerNameOf);
+  if (service.pid) host.PidMode = sharedNamespaceMode(service.pid, ctx.containerNameOf);
   if (service.volumes_from?.length) {
     host.VolumesFrom = service.volumes_from.map((v) => {
       const [source, mode] = v.split(':');
@@ -425,7 +455,7 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   const connect: { network: string; endpoint: EngineBody }[] = [];
   if (service.network_mode) {
     const mode = service.network_mode;
-    host.NetworkMode = mode.startsWith('service:') ? `container:${ctx.containerNameOf(mode.slice('service:'.length))}` : mode;
+    host.NetworkMode = sharedNamespaceMode(mode, ctx.containerNameOf);
   } else {
     const keys = serviceNetworkKeys(service);
     const primary = keys[0]!;
@@ -439,5 +469,5 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
     }
   }
   body.HostConfig = host;
-  return { body, connect, files, warnings, errors };
+  return { body, connect, files, filesRoot: filesRoot(files), warnings, errors };
 }

@@ -59,6 +59,8 @@ export function describeOperation(op: Operation): string {
       return `create network ${op.name} (${String(op.body.Driver)})`;
     case 'create-volume':
       return `create volume ${op.name}`;
+    case 'ensure-helper-image':
+      return `build the ${op.purpose} image ${op.image} (not on the daemon)`;
     case 'create-container': {
       const subs = op.spec.substitutions
         .map((s) => `${s.text}=${s.value ?? `<ip of ${s.runtime!.ipOf.replace(/^start:/, '')}${s.runtime!.network ? ` on ${s.runtime!.network}` : ''}>`}`)

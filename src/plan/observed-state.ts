@@ -132,6 +132,18 @@ export interface ObservedState {
    * io.mixcompose.role=reach-probe. Never part of the stack; `down` (and `up`) plan their removal.
    */
   readonly probeLeftovers?: readonly ProbeLeftover[];
+  /**
+   * Helper images the plan may run (the project resolver's), looked for on their daemon. Absent when
+   * not looked at: the planner then takes them as present.
+   */
+  readonly helperImages?: readonly HelperImage[];
+}
+
+/** Whether a helper image is on a daemon. */
+export interface HelperImage {
+  readonly platform: PlatformOs;
+  readonly reference: string;
+  readonly present: boolean;
 }
 
 /** A reach probe's container or network still on a daemon (engine/reach-probe.ts makes them). */

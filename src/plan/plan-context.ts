@@ -3,18 +3,21 @@
  * service, stop timeouts, and a list of operations being built.
  */
 import type { PlatformOs, Project, Service } from '../model/project.js';
+import { PlanError } from '../errors.js';
 import { checkServiceNames } from './dependencies.js';
 import type { ObservedContainer, ObservedState } from './observed-state.js';
-import type { Operation } from './plan.js';
+import type { BoundedStop, Operation } from './plan.js';
 import { placeServices, type Placement } from './placement.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from './labels.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, type ReconcileOptions } from './reconcile-options.js';
-import { stopSettingsFor } from './stop-policy.js';
+import { KILL_WAIT_SECONDS, stopSettingsFor } from './stop-policy.js';
 
 export class PlanContext {
   readonly placement: Placement;
   readonly operations: Operation[] = [];
   readonly warnings: string[] = [];
+  /** User problems found while planning: the plan must not run (reconcile returns them). */
+  readonly problems: PlanError[] = [];
   /** Ids of existing containers the plan removes. */
   readonly removed = new Set<string>();
   private readonly ids = new Set<string>();
@@ -58,6 +61,20 @@ export class PlanContext {
     if (!service) return this.options.timeout ?? DEFAULT_STOP_TIMEOUT_SECONDS;
     // -t > stop_grace_period > x-mixcompose.daemons.<p>.stop_grace_period > 10 s (stop policy).
     return stopSettingsFor(service, this.project.extension, { timeoutSeconds: this.options.timeout }).graceSeconds;
+  }
+
+  /**
+   * How a container of `service` (declared `platform`) is stopped: grace, signal (none on Windows),
+   * the bound on the kill, and whether a stuck container fails the operation or is a warning.
+   */
+  boundedStop(service: Service | undefined, platform: PlatformOs, stuck: BoundedStop['stuck']): BoundedStop {
+    const signal = service?.stop_signal;
+    return {
+      timeoutSeconds: this.stopTimeout(service),
+      ...(signal && platform !== 'windows' ? { signal } : {}),
+      killWaitSeconds: KILL_WAIT_SECONDS[platform],
+      stuck,
+    };
   }
 
   /** Services named on the command line, checked. */

@@ -14,8 +14,8 @@ export type ContainerRef = { readonly id: string } | { readonly createdBy: strin
 export interface RuntimeIp {
   /** Id of the start operation whose container's address is meant. */
   readonly ipOf: string;
-  /** Network name on the daemon; absent = the first network, by name. */
-  readonly network?: string;
+  /** Network name on the daemon whose address is meant (the planner names it; no guessing at run time). */
+  readonly network: string;
 }
 
 /**
@@ -48,6 +48,11 @@ export interface ContainerSpec {
   readonly files: readonly ContainerFile[];
   /** `platform` query parameter for create (LCOW). */
   readonly platformQuery?: string;
+  /**
+   * Where `files` are unpacked: '/' on Linux, the drive (`C:\\`) for a Windows target. File paths
+   * start with it; the archive holds them relative to it.
+   */
+  readonly filesRoot?: string;
 }
 
 interface OpBase {
@@ -64,6 +69,11 @@ export interface CreateNetworkOp extends OpBase {
   readonly name: string;
   readonly key: string;
   readonly body: EngineBody;
+  /**
+   * When the daemon answers that the network exists (a concurrent run made it after observe): it is
+   * used as it is when it carries these labels, else the create fails with `refusal`.
+   */
+  readonly ifExists: { readonly adoptWithLabels: Readonly<Record<string, string>>; readonly refusal: string };
 }
 
 export interface CreateVolumeOp extends OpBase {
@@ -95,13 +105,21 @@ export interface CreateContainerOp extends ContainerOpBase {
   readonly replaces?: ReplacedContainer;
 }
 
-export interface ReplacedContainer {
+export interface ReplacedContainer extends BoundedStop {
   readonly id: string;
   readonly configHash?: string;
   readonly running: boolean;
+}
+
+/** How a stop is bounded, and what a container that does not stop means (stop.ts, stopBounded). */
+export interface BoundedStop {
   readonly timeoutSeconds: number;
-  /** Absent for windows-declared services. */
+  /** Absent for windows-declared services: there are no signals. */
   readonly signal?: string;
+  /** How long the kill after the grace period may take before the container counts as stuck. */
+  readonly killWaitSeconds: number;
+  /** A stuck container: a warning (the next step forces it) or the operation's failure. */
+  readonly stuck: 'warn' | 'fail';
 }
 
 export interface StartContainerOp extends ContainerOpBase {
@@ -109,6 +127,8 @@ export interface StartContainerOp extends ContainerOpBase {
   readonly container: ContainerRef;
   /** Inspect after start so runtime IPs are available to later operations. */
   readonly inspect: boolean;
+  /** A failure with a known cause and fix: the project resolver's DNS port bind (resolver.ts). */
+  readonly explainFailure?: 'resolver-bind';
 }
 
 export interface WaitContainerOp extends ContainerOpBase {
@@ -120,12 +140,9 @@ export interface WaitContainerOp extends ContainerOpBase {
   readonly waiter?: string;
 }
 
-export interface StopContainerOp extends ContainerOpBase {
+export interface StopContainerOp extends ContainerOpBase, BoundedStop {
   readonly kind: 'stop-container';
   readonly container: ContainerRef;
-  readonly timeoutSeconds: number;
-  /** Absent for windows-declared services: there are no signals. */
-  readonly signal?: string;
 }
 
 export interface RemoveContainerOp extends ContainerOpBase {
@@ -133,12 +150,13 @@ export interface RemoveContainerOp extends ContainerOpBase {
   readonly container: ContainerRef;
   readonly volumes: boolean;
   readonly reason: string;
+  /** Someone else is removing it already (auto-remove, a concurrent down): wait this long for it to go. */
+  readonly inProgressWaitMs: number;
 }
 
-export interface RestartContainerOp extends ContainerOpBase {
+export interface RestartContainerOp extends ContainerOpBase, BoundedStop {
   readonly kind: 'restart-container';
   readonly container: ContainerRef;
-  readonly timeoutSeconds: number;
 }
 
 /** Write a hosts file into the resolver's hostsdir so names resolve across daemons. */
@@ -154,6 +172,11 @@ export interface RegisterHostsOp extends OpBase {
   readonly service: string;
   /** Why a kept container is registered again: "the resolver answers 10.202.3.4", "no entry". */
   readonly reason?: string;
+  /**
+   * A runtime address that is not there (the container exited at once, so it has none): skip the
+   * registration (nothing to answer) or fail.
+   */
+  readonly ifNoAddress: 'skip' | 'fail';
 }
 
 /**
@@ -167,6 +190,18 @@ export interface UnregisterHostsOp extends OpBase {
   /** The names the resolver stops answering. */
   readonly names: readonly string[];
   readonly service: string;
+}
+
+/**
+ * Makes sure a helper image the plan runs (the project resolver) is on the daemon: observe found it
+ * missing, so it is built there from the image bundled with mixcompose (engine/helper-images.ts).
+ */
+export interface EnsureHelperImageOp extends OpBase {
+  readonly kind: 'ensure-helper-image';
+  readonly image: string;
+  readonly purpose: 'resolver';
+  /** The failure when this run cannot build it (no builder given): what to do by hand. */
+  readonly unavailable: string;
 }
 
 export interface RemoveNetworkOp extends OpBase {
@@ -187,6 +222,7 @@ export interface RemoveImageOp extends OpBase {
 export type Operation =
   | CreateNetworkOp
   | CreateVolumeOp
+  | EnsureHelperImageOp
   | CreateContainerOp
   | StartContainerOp
   | WaitContainerOp

@@ -5,6 +5,7 @@
  * probe network on their daemon.
  */
 import type { PlanContext } from './plan-context.js';
+import { REMOVAL_IN_PROGRESS_WAIT_MS } from './reconcile-options.js';
 
 /** Reason text of the removal steps. */
 export const PROBE_LEFTOVER_REASON = 'reach probe left over';
@@ -29,6 +30,7 @@ export function planProbeLeftovers(ctx: PlanContext): void {
       container: { id: c.id },
       volumes: false,
       reason: PROBE_LEFTOVER_REASON,
+      inProgressWaitMs: REMOVAL_IN_PROGRESS_WAIT_MS,
     });
     removals.push({ platform: c.platform, id });
   }

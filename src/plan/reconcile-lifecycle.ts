@@ -10,7 +10,7 @@ import { LABEL_ROLE } from './labels.js';
 import type { ObservedContainer } from './observed-state.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { removeContainerOps } from './reconcile-up.js';
-import { serviceImage } from './create-body.js';
+import { addressNetwork, serviceImage } from './create-body.js';
 import { hostsFileName, hostsNames } from './resolver-entries.js';
 import { byName } from '../graph/dependency-graph.js';
 
@@ -124,14 +124,14 @@ export function planStop(ctx: PlanContext): void {
   const containers = selectedContainers(ctx).filter(isRunning);
   for (const c of containers) {
     const service = ctx.project.services[c.service];
-    const signal = service?.stop_signal;
+    const fields = observedContainerFields(c);
     ctx.add({
       kind: 'stop-container',
       id: `stop:${c.service}:${c.number}`,
       deps: reverseDeps(ctx, c, containers, (o) => `stop:${o.service}:${o.number}`),
-      ...observedContainerFields(c),
-      timeoutSeconds: ctx.stopTimeout(service),
-      ...(signal && observedContainerFields(c).platform !== 'windows' ? { signal } : {}),
+      ...fields,
+      // `stop` of a container that does not stop: said, and the other stops go on.
+      ...ctx.boundedStop(service, fields.platform, 'warn'),
     });
   }
 }
@@ -170,10 +170,11 @@ function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-contai
     deps.sort(byName);
     const base = { id: `${prefix}:${c.service}:${c.number}`, deps, ...observedContainerFields(c) };
     // Away from the resolver's daemon the address may change on (re)start: register it again.
-    const register = anyResolver !== undefined && c.platform !== anyResolver.platform;
+    const network = service ? addressNetwork(ctx.project, service) : undefined;
+    const register = anyResolver !== undefined && c.platform !== anyResolver.platform && network !== undefined;
     if (kind === 'start-container') ctx.add({ ...base, kind, inspect: register });
-    else ctx.add({ ...base, kind, timeoutSeconds: ctx.stopTimeout(service) });
-    if (register) {
+    else ctx.add({ ...base, kind, ...ctx.boundedStop(service, base.platform, 'fail') });
+    if (register && network) {
       ctx.add({
         kind: 'register-hosts',
         id: `hosts:${c.service}:${c.number}`,
@@ -182,8 +183,9 @@ function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-contai
         resolver: { id: anyResolver.id },
         file: hostsFileName(c.service, c.number),
         names: hostsNames(service, c.service, c.name),
-        ip: { runtime: { ipOf: base.id } },
+        ip: { runtime: { ipOf: base.id, network } },
         service: c.service,
+        ifNoAddress: 'skip',
       });
     }
   }

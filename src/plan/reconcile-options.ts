@@ -38,9 +38,16 @@ export interface ReconcileOptions {
   readonly hostPlatform?: string;
   /** MIXCOMPOSE_RESOLVER_IMAGE, when set. */
   readonly resolverImage?: string;
+  /**
+   * This run can build helper images (the resolver's) that observe found missing: the plan then has
+   * an ensure-helper-image operation; without it a missing image is a problem found while planning.
+   */
+  readonly buildHelperImages?: boolean;
   /** The IP a daemon's host-name `address` resolved to on this machine (engine/daemon-addresses.ts). */
   readonly addressIps?: Readonly<Partial<Record<PlatformOs, string>>>;
 }
 
 export const DEFAULT_DEPENDENCY_TIMEOUT_MS = 300_000;
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+/** How long a removal waits for one the daemon is doing already (auto-remove, a concurrent down). */
+export const REMOVAL_IN_PROGRESS_WAIT_MS = 30_000;

@@ -7,9 +7,9 @@
 import { PlanError, formatIssue } from '../errors.js';
 import type { PlatformOs, Service } from '../model/project.js';
 import { resolveAddresses, type ProviderIp } from './addresses.js';
-import { containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
+import { addressNetwork, containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
 import { dependencyOrder, dependents, serviceDependencies, withDependencies } from './dependencies.js';
-import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM, LABEL_TEMPLATE_HASH } from './labels.js';
+import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_PROJECT, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM, LABEL_TEMPLATE_HASH } from './labels.js';
 import { materializeSpec, templateHash } from './materialize.js';
 import type { ObservedContainer } from './observed-state.js';
 import type { ContainerRef, ContainerSpec, ReachDecision, ReplacedContainer, RuntimeIp, Substitution } from './plan.js';
@@ -17,13 +17,14 @@ import type { ContainerRef, ContainerSpec, ReachDecision, ReplacedContainer, Run
 export { decideReach, reachFromEndpoints } from './reach.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { spansTwoDaemons } from './placement.js';
-import { decideReach, reachLabels } from './reach.js';
+import { decideReach, reachLabels, type SourcedReach } from './reach.js';
 import { bindTargetFor } from '../model/host-paths.js';
 import { createPlatformFor } from './daemon-check.js';
 import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
-import { DEFAULT_DEPENDENCY_TIMEOUT_MS } from './reconcile-options.js';
+import { DEFAULT_DEPENDENCY_TIMEOUT_MS, REMOVAL_IN_PROGRESS_WAIT_MS } from './reconcile-options.js';
 import {
   RESOLVER_IP_TEXT,
+  RESOLVER_DEFAULT_IMAGE,
   RESOLVER_SERVICE,
   dnsPortClashes,
   dnsPortTakenMessage,
@@ -31,6 +32,7 @@ import {
   resolverContainerName,
   resolverImage,
   resolverLayout,
+  type ResolverLayout,
   unpublishedProviderWarnings,
 } from './resolver.js';
 import { primaryIp, projectUsesResolver, resolverAskedAt, resolverNetworkKey } from './resolver-dns.js';
@@ -57,6 +59,7 @@ interface PlannedContainer {
 
 const RESOLVER_START = `start:${RESOLVER_SERVICE}:1`;
 
+
 export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, ReachDecision>>; resolver: boolean } {
   const { project, observed, options } = ctx;
   const reach = decideReach(ctx);
@@ -68,7 +71,64 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   const linuxKind = linuxDaemonKind(linuxFacts, bindTargetFor(linuxFacts, project.extension.daemons.linux, options.hostPlatform).kind);
   for (const issue of lintDatabaseStorage(project, linuxKind ? { linuxDaemon: linuxKind } : {})) ctx.warnings.push(formatIssue(issue));
 
-  // ---- networks and volumes, per daemon, for what the selected services use
+  const infra = planInfrastructure(ctx, reach);
+  const resolver = planResolver(ctx, reach, infra);
+  const steps: UpSteps = { ctx, reach, infra, resolver, tracker: trackServices(ctx) };
+  // Services, dependencies first.
+  for (const serviceName of order) planServiceWiring(steps, serviceName, planServiceContainers(steps, serviceName));
+  const { waitOp, dependencyTimeoutMs } = steps.tracker;
+  // --wait: every selected service running (or healthy when it has a healthcheck).
+  if (options.wait && !options.noStart) {
+    for (const name of order) {
+      const service = project.services[name]!;
+      const healthy = Boolean(service.healthcheck?.test && !service.healthcheck.disable);
+      waitOp(name, healthy ? 'healthy' : 'running', options.waitTimeoutMs ?? dependencyTimeoutMs);
+    }
+  }
+
+  planOrphans(ctx);
+  const { useResolver, resolverRef, resolverDaemon, resolverDeps } = resolver;
+  // Names across daemons: entries of the kept resolver (running, or started again) whose container is
+  // gone, after every removal is planned.
+  if (useResolver && resolverRef && 'id' in resolverRef) planHostsCleanup(ctx, resolverDaemon, resolverRef.id, resolverDeps);
+  orderStops(ctx);
+  inspectWhereNeeded(ctx);
+  return { reach, resolver: useResolver };
+}
+
+/** Orphans: containers of services no longer in the file (removed with --remove-orphans, else a warning). */
+function planOrphans(ctx: PlanContext): void {
+  const { project, observed, options } = ctx;
+  const known = new Set([...Object.keys(project.services), ...Object.keys(project.disabledServices)]);
+  const orphans = observed.containers.filter(
+    (c) => !c.oneoff && c.labels['io.mixcompose.role'] !== 'resolver' && !known.has(c.service),
+  );
+  for (const c of orphans.sort((a, b) => byName(a.name, b.name))) {
+    if (options.removeOrphans) removeContainerOps(ctx, c, 'orphan');
+    else ctx.warnings.push(`found orphan container ${c.name} (service ${c.service}) on the ${c.platform} daemon; run with --remove-orphans to remove it`);
+  }
+}
+
+/** Inspect after start only where a later operation needs the container's address. */
+function inspectWhereNeeded(ctx: PlanContext): void {
+  const needed = new Set<string>();
+  for (const op of ctx.operations) {
+    if (op.kind === 'create-container') for (const s of op.spec.substitutions) if (s.runtime) needed.add(s.runtime.ipOf);
+    if (op.kind === 'register-hosts' && op.ip.runtime) needed.add(op.ip.runtime.ipOf);
+  }
+  ctx.operations.forEach((op, i) => {
+    if (op.kind === 'start-container' && op.inspect !== needed.has(op.id)) ctx.operations[i] = { ...op, inspect: needed.has(op.id) };
+  });
+}
+
+/** Networks and volumes per daemon, each made once, for what the selected services use. */
+interface Infrastructure {
+  ensureNetwork(daemon: PlatformOs, key: string): string | undefined;
+  ensureVolume(daemon: PlatformOs, key: string): string | undefined;
+}
+
+function planInfrastructure(ctx: PlanContext, reach: Partial<Record<PlatformOs, SourcedReach>>): Infrastructure {
+  const { project, observed, options } = ctx;
   const networkOps = new Map<string, string>(); // `${daemon}/${key}` → op id
   const ensureNetwork = (daemon: PlatformOs, key: string): string | undefined => {
     const mapKey = `${daemon}/${key}`;
@@ -111,7 +171,12 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         })),
       };
     }
-    const op = ctx.add({ kind: 'create-network', id: `network:${daemon}:${key}`, deps: [], daemon, name, key, body });
+    const ifExists = {
+      // Made meanwhile by a concurrent run of this project: use it. Someone else's: never adopt it.
+      adoptWithLabels: { [LABEL_PROJECT]: project.name },
+      refusal: `network ${name} already exists on the ${daemon} daemon and does not belong to project ${project.name}; remove it, or declare it \`external: true\` to use it`,
+    };
+    const op = ctx.add({ kind: 'create-network', id: `network:${daemon}:${key}`, deps: [], daemon, name, key, body, ifExists });
     networkOps.set(mapKey, op.id);
     return op.id;
   };
@@ -140,8 +205,26 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     volumeOps.set(mapKey, op.id);
     return op.id;
   };
+  return { ensureNetwork, ensureVolume };
+}
 
-  // ---- the project resolver
+/** The project resolver as the service steps see it. */
+interface ResolverPlan {
+  readonly useResolver: boolean;
+  readonly layout: ResolverLayout | undefined;
+  readonly resolverDaemon: PlatformOs;
+  readonly resolverRef: ContainerRef | undefined;
+  readonly resolverChanged: boolean;
+  readonly resolverDeps: readonly string[];
+  resolverDnsFor(platform: PlatformOs): { substitution: Substitution; waitFor: string[] } | undefined;
+  registerStaticNames(service: Service, results?: PlannedContainer[]): void;
+}
+
+/** The project resolver (when services span two daemons): kept, started, or (re)created; its DNS for each platform. */
+function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, SourcedReach>>, infra: Infrastructure): ResolverPlan {
+  const { project, observed, options } = ctx;
+  const { ensureNetwork } = infra;
+  const allServices = Object.values(project.services);
   const spansTwo = spansTwoDaemons(
     ctx.placement,
     allServices.map((s) => s.platform.os),
@@ -162,7 +245,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     const key = resolverNetworkKey(project, ctx.placement);
     if (!key) throw new PlanError('the project resolver needs a network on the linux daemon; no linux service joins one');
     const network = networkName(project, key);
-    const body = resolverBody(project, resolverImage(project, options.resolverImage), network, layout);
+    const image = resolverImage(project, options.resolverImage);
+    const body = resolverBody(project, image, network, layout);
     const resolverSpec: ContainerSpec = { body, substitutions: [], connect: [], files: [] };
     const hash = materializeSpec(resolverSpec, () => undefined)!.hash;
     const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash);
@@ -181,10 +265,11 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
       let createId: string | undefined;
       if (!current) {
         createId = `create:${RESOLVER_SERVICE}:1`;
+        const imageOp = ensureResolverImage(ctx, resolverDaemon, image);
         ctx.add({
           kind: 'create-container',
           id: createId,
-          deps: [...(netOp ? [netOp] : []), ...removals],
+          deps: [...(netOp ? [netOp] : []), ...(imageOp ? [imageOp] : []), ...removals],
           daemon: resolverDaemon,
           platform: 'linux',
           service: RESOLVER_SERVICE,
@@ -206,6 +291,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         name: resolverContainerName(project.name),
         container: resolverRef,
         inspect: true,
+        explainFailure: 'resolver-bind',
       });
       resolverDeps.push(RESOLVER_START);
       resolverDns = { text: RESOLVER_IP_TEXT, runtime: { ipOf: RESOLVER_START, network } };
@@ -243,13 +329,26 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
         ip: { value: answers.address },
         service: service.name,
         reason: `for ${answers.platform === 'linux' ? 'windows' : 'linux'} containers: reach published`,
+        ifNoAddress: 'fail',
       });
     }
     if (ctx.has(id)) for (const r of results ?? []) r.hostsOp = id;
   };
   if (resolverChanged) for (const s of [...allServices].sort((a, b) => byName(a.name, b.name))) registerStaticNames(s);
+  return { useResolver, layout, resolverDaemon, resolverRef, resolverChanged, resolverDeps, resolverDnsFor, registerStaticNames };
+}
 
-  // ---- services, dependencies first
+/** What each service will be once the plan ran, and the waits on it (shared by the service steps). */
+interface ServiceTracker {
+  readonly planned: Map<string, PlannedContainer[]>;
+  plannedOf(name: string): PlannedContainer[];
+  providerIp(name: string): ProviderIp;
+  readonly dependencyTimeoutMs: number;
+  waitOp(provider: string, condition: 'running' | 'healthy' | 'completed', timeoutMs: number, waiter?: string): string[];
+}
+
+function trackServices(ctx: PlanContext): ServiceTracker {
+  const { project, observed, options } = ctx;
   const planned = new Map<string, PlannedContainer[]>();
   const observedPlanned = (service: Service): PlannedContainer[] =>
     ctx.containersOf(service.name).map((c) => ({
@@ -269,9 +368,11 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   const providerIp = (name: string): ProviderIp => {
     const service = project.services[name]!;
     const first = plannedOf(name)[0];
-    const network = serviceNetworkKeys(service)[0];
-    const networkDaemonName = network ? networkName(project, network) : undefined;
-    if (first?.startOp) return { runtime: { ipOf: first.startOp, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
+    const networkDaemonName = addressNetwork(project, service);
+    if (first?.startOp) {
+      if (!networkDaemonName) throw new PlanError(`service ${name} uses network_mode ${service.network_mode}, so it has no address of its own to wire in`, name);
+      return { runtime: { ipOf: first.startOp, network: networkDaemonName } };
+    }
     const ip = first ? primaryIp(first.ips, networkDaemonName) : undefined;
     if (!ip) {
       const why = options.noStart
@@ -318,269 +419,290 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     });
   };
 
-  for (const serviceName of order) {
-    const service = project.services[serviceName]!;
-    const daemon = ctx.daemonOf(service);
-    const facts = observed.daemons[daemon];
-    const image = serviceImage(project.name, service);
-    const existing = ctx.containersOf(serviceName);
-    const scale = ctx.scaleOf(service);
-    const deps = serviceDependencies(project, service);
-    const dependsOnLabel = Object.entries(service.depends_on ?? {})
-      .map(([name, d]) => `${name}:${d.condition}:${d.restart}`)
-      .sort(byName)
-      .join(',');
+  return { planned, plannedOf, providerIp, dependencyTimeoutMs, waitOp };
+}
 
-    // Infrastructure this service's creates wait for.
-    const infra: string[] = [];
-    for (const key of serviceNetworkKeys(service)) {
-      const id = ensureNetwork(daemon, key);
+/** The steps' shared state. */
+interface UpSteps {
+  readonly ctx: PlanContext;
+  readonly reach: Partial<Record<PlatformOs, SourcedReach>>;
+  readonly infra: Infrastructure;
+  readonly resolver: ResolverPlan;
+  readonly tracker: ServiceTracker;
+}
+
+/**
+ * One service's containers: what they wait for (networks, volumes, a shared namespace, the resolver),
+ * their create bodies, and why each replica is kept, started, created or recreated.
+ */
+function planServiceContainers(s: UpSteps, serviceName: string): PlannedContainer[] {
+  const { ctx, reach } = s;
+  const { project, observed, options } = ctx;
+  const { ensureNetwork, ensureVolume } = s.infra;
+  const { planned, plannedOf, providerIp } = s.tracker;
+  const { resolverDnsFor } = s.resolver;
+  const service = project.services[serviceName]!;
+  const daemon = ctx.daemonOf(service);
+  const facts = observed.daemons[daemon];
+  const image = serviceImage(project.name, service);
+  const existing = ctx.containersOf(serviceName);
+  const scale = ctx.scaleOf(service);
+  const deps = serviceDependencies(project, service);
+  const dependsOnLabel = Object.entries(service.depends_on ?? {})
+    .map(([name, d]) => `${name}:${d.condition}:${d.restart}`)
+    .sort(byName)
+    .join(',');
+
+  // Infrastructure this service's creates wait for.
+  const infra: string[] = [];
+  for (const key of serviceNetworkKeys(service)) {
+    const id = ensureNetwork(daemon, key);
+    if (id) infra.push(id);
+  }
+  for (const v of service.volumes) {
+    if (v.type === 'volume' && v.source && project.volumes[v.source]) {
+      const id = ensureVolume(daemon, v.source);
       if (id) infra.push(id);
     }
-    for (const v of service.volumes) {
-      if (v.type === 'volume' && v.source && project.volumes[v.source]) {
-        const id = ensureVolume(daemon, v.source);
-        if (id) infra.push(id);
+  }
+  for (const dep of deps) {
+    const providerService = project.services[dep]!;
+    const sharesContainer =
+      [service.network_mode, service.ipc, service.pid].includes(`service:${dep}`) || (service.volumes_from ?? []).some((v) => v.split(':')[0] === dep);
+    if (sharesContainer) {
+      if (ctx.daemonOf(providerService) !== daemon) {
+        throw new PlanError(`service ${serviceName} shares a container with ${dep}, which runs on the other daemon`, serviceName);
       }
+      for (const p of plannedOf(dep)) if (p.createOp) infra.push(p.createOp);
     }
-    for (const dep of deps) {
-      const providerService = project.services[dep]!;
-      const sharesContainer =
-        service.network_mode === `service:${dep}` || (service.volumes_from ?? []).some((v) => v.split(':')[0] === dep);
-      if (sharesContainer) {
-        if (ctx.daemonOf(providerService) !== daemon) {
-          throw new PlanError(`service ${serviceName} shares a container with ${dep}, which runs on the other daemon`, serviceName);
-        }
-        for (const p of plannedOf(dep)) if (p.createOp) infra.push(p.createOp);
-      }
-    }
+  }
 
-    const addressSubs = resolveAddresses({ project, placement: ctx.placement, reach, providerIp }, service);
-    const dns = resolverDnsFor(service.platform.os);
-    if (dns) infra.push(...dns.waitFor);
-    const substitutions = [...(dns ? [dns.substitution] : []), ...addressSubs];
-    const runtimeDeps = [...new Set(substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf] : [])))];
+  const addressSubs = resolveAddresses({ project, placement: ctx.placement, reach, providerIp }, service);
+  const dns = resolverDnsFor(service.platform.os);
+  if (dns) infra.push(...dns.waitFor);
+  const substitutions = [...(dns ? [dns.substitution] : []), ...addressSubs];
+  const runtimeDeps = [...new Set(substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf] : [])))];
 
-    const results: PlannedContainer[] = [];
-    /** Old containers a conditional create may keep. */
-    const mayKeep: string[] = [];
-    for (let number = 1; number <= scale; number++) {
-      const name = containerName(project.name, service, number);
-      const built = createBody({
-        project,
-        service,
-        number,
-        labels: containerLabels(project, serviceName, number, service.platform.os, dependsOnLabel || undefined),
-        image,
-        dnsFirst: dns ? [RESOLVER_IP_TEXT] : [],
-        containerNameOf: (s) => containerName(project.name, project.services[s]!, 1),
-        defaultStopGracePeriod: project.extension.daemons[service.platform.os]?.stop_grace_period,
-        bindTarget: bindTargetFor(facts, project.extension.daemons[daemon], options.hostPlatform),
-        sourceKind: (path) => options.sourceKinds?.[path],
-      });
-      if (number === 1) ctx.warnings.push(...built.warnings);
-      if (built.errors.length) throw new PlanError(built.errors.join('\n'), serviceName);
-      const spec: ContainerSpec = {
-        body: built.body,
-        substitutions,
-        connect: built.connect,
-        files: built.files,
-        ...(facts && createPlatformFor(facts) ? { platformQuery: createPlatformFor(facts)! } : {}),
-      };
-      const old = existing.find((c) => c.number === number);
-      const known = materializeSpec(spec, () => undefined);
-      let reason: string | undefined;
-      if (!old) reason = 'new';
-      else if (old.platform !== daemon) reason = 'platform changed';
-      else if (options.noRecreate) reason = undefined;
-      else if (options.forceRecreate) reason = 'forced';
-      else if (imageChanged(ctx, old, image)) reason = 'image changed';
-      // Addresses known only at run time: certain already if more than the addresses changed.
-      else if (!known && old.labels[LABEL_TEMPLATE_HASH] !== undefined && old.labels[LABEL_TEMPLATE_HASH] !== templateHash(spec)) reason = 'config changed';
-      else if (!known) reason = 'if its addresses changed';
-      else if (old.configHash !== known.hash) reason = 'config changed';
+  const results: PlannedContainer[] = [];
+  /** Old containers a conditional create may keep. */
+  const mayKeep: string[] = [];
+  for (let number = 1; number <= scale; number++) {
+    const name = containerName(project.name, service, number);
+    const built = createBody({
+      project,
+      service,
+      number,
+      labels: containerLabels(project, serviceName, number, service.platform.os, dependsOnLabel || undefined),
+      image,
+      dnsFirst: dns ? [RESOLVER_IP_TEXT] : [],
+      containerNameOf: (s) => containerName(project.name, project.services[s]!, 1),
+      defaultStopGracePeriod: project.extension.daemons[service.platform.os]?.stop_grace_period,
+      bindTarget: bindTargetFor(facts, project.extension.daemons[daemon], options.hostPlatform),
+      sourceKind: (path) => options.sourceKinds?.[path],
+    });
+    if (number === 1) ctx.warnings.push(...built.warnings);
+    if (built.errors.length) throw new PlanError(built.errors.join('\n'), serviceName);
+    const spec: ContainerSpec = {
+      body: built.body,
+      substitutions,
+      connect: built.connect,
+      files: built.files,
+      ...(built.files.length ? { filesRoot: built.filesRoot } : {}),
+      ...(facts && createPlatformFor(facts) ? { platformQuery: createPlatformFor(facts)! } : {}),
+    };
+    const old = existing.find((c) => c.number === number);
+    const known = materializeSpec(spec, () => undefined);
+    let reason: string | undefined;
+    if (!old) reason = 'new';
+    else if (old.platform !== daemon) reason = 'platform changed';
+    else if (options.noRecreate) reason = undefined;
+    else if (options.forceRecreate) reason = 'forced';
+    else if (imageChanged(ctx, old, image)) reason = 'image changed';
+    // Addresses known only at run time: certain already if more than the addresses changed.
+    else if (!known && old.labels[LABEL_TEMPLATE_HASH] !== undefined && old.labels[LABEL_TEMPLATE_HASH] !== templateHash(spec)) reason = 'config changed';
+    else if (!known) reason = 'if its addresses changed';
+    else if (old.configHash !== known.hash) reason = 'config changed';
 
-      if (reason) {
-        // Runtime addresses (a provider this plan starts): keep the old container if they come out the same.
-        const conditional = old !== undefined && !known && reason === 'if its addresses changed';
-        const removal = old && !conditional ? [removeContainerOps(ctx, old, reason)] : [];
-        if (conditional) mayKeep.push(old.id);
-        const createId = `create:${serviceName}:${number}`;
-        ctx.add({
-          kind: 'create-container',
-          id: createId,
-          deps: [...new Set([...infra, ...runtimeDeps, ...removal])].sort(byName),
-          daemon,
-          platform: service.platform.os,
-          service: serviceName,
-          number,
-          name,
-          spec,
-          reason,
-          ...(conditional ? { replaces: replacedContainer(ctx, old!, service) } : {}),
-        });
-        const startId = options.noStart ? undefined : `start:${serviceName}:${number}`;
-        results.push({ service: serviceName, number, name, daemon, ref: { createdBy: createId }, createOp: createId, ...(startId ? { startOp: startId } : {}), ips: {}, changed: true });
-      } else if (old!.status !== 'running' && !options.noStart) {
-        results.push({ service: serviceName, number, name: old!.name, daemon, ref: { id: old!.id }, startOp: `start:${serviceName}:${number}`, ips: {}, changed: true });
-      } else {
-        results.push({ service: serviceName, number, name: old!.name, daemon, ref: { id: old!.id }, ips: old!.status === 'running' ? old!.ips : {}, changed: false });
-      }
-    }
-    // Replicas beyond the scale, and duplicates of a number, go.
-    const kept = new Set([...results.flatMap((r) => ('id' in r.ref ? [r.ref.id] : [])), ...mayKeep]);
-    for (const c of existing) {
-      if (kept.has(c.id) || ctx.removed.has(c.id)) continue;
-      removeContainerOps(ctx, c, c.number > scale ? 'scaled down' : 'duplicate');
-    }
-    planned.set(serviceName, results);
-
-    // Starts, with what they wait for.
-    for (const r of results) {
-      if (!r.startOp) continue;
-      const startDeps = new Set<string>(r.createOp ? [r.createOp] : []);
-      for (const [providerName, d] of Object.entries(service.depends_on ?? {}).sort(([a], [b]) => byName(a, b))) {
-        if (!project.services[providerName]) continue;
-        const condition =
-          d.condition === 'service_healthy' ? 'healthy' : d.condition === 'service_completed_successfully' ? 'completed' : undefined;
-        if (condition) {
-          waitOp(providerName, condition, dependencyTimeoutMs, serviceName).forEach((id) => startDeps.add(id));
-        } else {
-          for (const p of plannedOf(providerName)) if (p.startOp) startDeps.add(p.startOp);
-        }
-        // Its name must resolve from here before this starts: only across daemons is that our registration.
-        for (const p of plannedOf(providerName)) if (p.hostsOp && p.daemon !== daemon) startDeps.add(p.hostsOp);
-      }
-      for (const ref of service.addressReferences ?? []) {
-        for (const p of plannedOf(ref.service)) {
-          if (p.startOp) startDeps.add(p.startOp);
-          if (p.hostsOp && p.daemon !== daemon) startDeps.add(p.hostsOp);
-        }
-      }
+    if (reason) {
+      // Runtime addresses (a provider this plan starts): keep the old container if they come out the same.
+      const conditional = old !== undefined && !known && reason === 'if its addresses changed';
+      const removal = old && !conditional ? [removeContainerOps(ctx, old, reason)] : [];
+      if (conditional) mayKeep.push(old.id);
+      const createId = `create:${serviceName}:${number}`;
       ctx.add({
-        kind: 'start-container',
-        id: r.startOp,
-        deps: [...startDeps].sort(byName),
+        kind: 'create-container',
+        id: createId,
+        deps: [...new Set([...infra, ...runtimeDeps, ...removal])].sort(byName),
         daemon,
         platform: service.platform.os,
         service: serviceName,
-        number: r.number,
-        name: r.name,
-        container: r.ref,
-        inspect: true,
+        number,
+        name,
+        spec,
+        reason,
+        ...(conditional ? { replaces: replacedContainer(ctx, old!, service) } : {}),
       });
+      const startId = options.noStart ? undefined : `start:${serviceName}:${number}`;
+      results.push({ service: serviceName, number, name, daemon, ref: { createdBy: createId }, createOp: createId, ...(startId ? { startOp: startId } : {}), ips: {}, changed: true });
+    } else if (old!.status !== 'running' && !options.noStart) {
+      results.push({ service: serviceName, number, name: old!.name, daemon, ref: { id: old!.id }, startOp: `start:${serviceName}:${number}`, ips: {}, changed: true });
+    } else {
+      results.push({ service: serviceName, number, name: old!.name, daemon, ref: { id: old!.id }, ips: old!.status === 'running' ? old!.ips : {}, changed: false });
     }
+  }
+  // Replicas beyond the scale, and duplicates of a number, go.
+  const kept = new Set([...results.flatMap((r) => ('id' in r.ref ? [r.ref.id] : [])), ...mayKeep]);
+  for (const c of existing) {
+    if (kept.has(c.id) || ctx.removed.has(c.id)) continue;
+    removeContainerOps(ctx, c, c.number > scale ? 'scaled down' : 'duplicate');
+  }
+  planned.set(serviceName, results);
+  return results;
+}
 
-    // `restart: true`: a kept, running dependant restarts when its dependency changed.
-    if (!options.noStart) {
-      for (const r of results) {
-        if (r.changed || r.startOp) continue;
-        const restartAfter: string[] = [];
-        for (const [providerName, d] of Object.entries(service.depends_on ?? {})) {
-          if (!d.restart || !project.services[providerName]) continue;
-          for (const p of plannedOf(providerName)) if (p.changed && p.startOp) restartAfter.push(p.startOp);
-        }
-        if (restartAfter.length) {
-          ctx.add({
-            kind: 'restart-container',
-            id: `restart:${serviceName}:${r.number}`,
-            deps: restartAfter.sort(byName),
-            daemon,
-            platform: service.platform.os,
-            service: serviceName,
-            number: r.number,
-            name: r.name,
-            container: r.ref,
-            timeoutSeconds: ctx.stopTimeout(service),
-          });
-        }
+/** One service's starts (after what they wait for), `restart: true` restarts, and its names across daemons. */
+function planServiceWiring(s: UpSteps, serviceName: string, results: PlannedContainer[]): void {
+  const { ctx } = s;
+  const { project, observed, options } = ctx;
+  const { useResolver, resolverDaemon, resolverRef, resolverChanged, resolverDeps, registerStaticNames } = s.resolver;
+  const { plannedOf, dependencyTimeoutMs, waitOp } = s.tracker;
+  const service = project.services[serviceName]!;
+  const daemon = ctx.daemonOf(service);
+  // Starts, with what they wait for.
+  for (const r of results) {
+    if (!r.startOp) continue;
+    const startDeps = new Set<string>(r.createOp ? [r.createOp] : []);
+    for (const [providerName, d] of Object.entries(service.depends_on ?? {}).sort(([a], [b]) => byName(a, b))) {
+      if (!project.services[providerName]) continue;
+      const condition =
+        d.condition === 'service_healthy' ? 'healthy' : d.condition === 'service_completed_successfully' ? 'completed' : undefined;
+      if (condition) {
+        waitOp(providerName, condition, dependencyTimeoutMs, serviceName).forEach((id) => startDeps.add(id));
+      } else {
+        for (const p of plannedOf(providerName)) if (p.startOp) startDeps.add(p.startOp);
+      }
+      // Its name must resolve from here before this starts: only across daemons is that our registration.
+      for (const p of plannedOf(providerName)) if (p.hostsOp && p.daemon !== daemon) startDeps.add(p.hostsOp);
+    }
+    for (const ref of service.addressReferences ?? []) {
+      for (const p of plannedOf(ref.service)) {
+        if (p.startOp) startDeps.add(p.startOp);
+        if (p.hostsOp && p.daemon !== daemon) startDeps.add(p.hostsOp);
       }
     }
+    ctx.add({
+      kind: 'start-container',
+      id: r.startOp,
+      deps: [...startDeps].sort(byName),
+      daemon,
+      platform: service.platform.os,
+      service: serviceName,
+      number: r.number,
+      name: r.name,
+      container: r.ref,
+      inspect: true,
+    });
+  }
 
-    // Names across daemons: containers away from the resolver's daemon are registered in it: the ones
-    // this plan starts or restarts, and kept ones whose entry is missing or stale (Docker restarted
-    // them by themselves and they came back with another address; see resolver-entries.ts).
-    if (useResolver && daemon !== resolverDaemon) {
-      const network = serviceNetworkKeys(service)[0];
-      const networkDaemonName = network ? networkName(project, network) : undefined;
-      const entries = resolverChanged || !resolverRef || !('id' in resolverRef) ? undefined : hostsFilesOf(observed, resolverRef.id);
-      for (const r of results) {
-        let ip: { value?: string; runtime?: RuntimeIp } | undefined;
-        let reason: string | undefined;
-        const deps: string[] = [...resolverDeps];
-        const names = hostsNames(service, serviceName, r.name);
-        const restartId = `restart:${serviceName}:${r.number}`;
-        if (r.startOp) {
-          ip = { runtime: { ipOf: r.startOp, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
-          deps.push(r.startOp);
-        } else if (ctx.has(restartId)) {
-          ip = { runtime: { ipOf: restartId, ...(networkDaemonName ? { network: networkDaemonName } : {}) } };
-          deps.push(restartId);
-        } else if (resolverChanged) {
-          const value = primaryIp(r.ips, networkDaemonName);
-          if (value) ip = { value };
-        } else if (entries) {
-          const value = primaryIp(r.ips, networkDaemonName);
-          const entry = entries.get(hostsFileName(serviceName, r.number));
-          const state = value ? entryState(entry, value, names) : 'fresh';
-          if (value && state !== 'fresh') {
-            ip = { value };
-            reason = registrationReason(entry, value);
-          }
-        }
-        if (!ip) continue;
-        const id = `hosts:${serviceName}:${r.number}`;
+  // `restart: true`: a kept, running dependant restarts when its dependency changed.
+  if (!options.noStart) {
+    for (const r of results) {
+      if (r.changed || r.startOp) continue;
+      const restartAfter: string[] = [];
+      for (const [providerName, d] of Object.entries(service.depends_on ?? {})) {
+        if (!d.restart || !project.services[providerName]) continue;
+        for (const p of plannedOf(providerName)) if (p.changed && p.startOp) restartAfter.push(p.startOp);
+      }
+      if (restartAfter.length) {
         ctx.add({
-          kind: 'register-hosts',
-          id,
-          deps: deps.sort(byName),
-          daemon: resolverDaemon,
-          resolver: resolverRef!,
-          file: hostsFileName(serviceName, r.number),
-          names,
-          ip,
+          kind: 'restart-container',
+          id: `restart:${serviceName}:${r.number}`,
+          deps: restartAfter.sort(byName),
+          daemon,
+          platform: service.platform.os,
           service: serviceName,
-          ...(reason ? { reason } : {}),
+          number: r.number,
+          name: r.name,
+          container: r.ref,
+          ...ctx.boundedStop(service, service.platform.os, 'fail'),
         });
-        r.hostsOp = id;
       }
     }
-    // Names across daemons under published reach: this service's names → its daemon's address.
-    registerStaticNames(service, results);
   }
 
-  // --wait: every selected service running (or healthy when it has a healthcheck).
-  if (options.wait && !options.noStart) {
-    for (const name of order) {
-      const service = project.services[name]!;
-      const healthy = Boolean(service.healthcheck?.test && !service.healthcheck.disable);
-      waitOp(name, healthy ? 'healthy' : 'running', options.waitTimeoutMs ?? dependencyTimeoutMs);
+  // Names across daemons: containers away from the resolver's daemon are registered in it: the ones
+  // this plan starts or restarts, and kept ones whose entry is missing or stale (Docker restarted
+  // them by themselves and they came back with another address; see resolver-entries.ts).
+  // A container with no address of its own (network_mode host, service:x) has nothing to register.
+  const networkDaemonName = addressNetwork(project, service);
+  if (useResolver && daemon !== resolverDaemon && networkDaemonName) {
+    const entries = resolverChanged || !resolverRef || !('id' in resolverRef) ? undefined : hostsFilesOf(observed, resolverRef.id);
+    for (const r of results) {
+      let ip: { value?: string; runtime?: RuntimeIp } | undefined;
+      let reason: string | undefined;
+      const deps: string[] = [...resolverDeps];
+      const names = hostsNames(service, serviceName, r.name);
+      const restartId = `restart:${serviceName}:${r.number}`;
+      if (r.startOp) {
+        ip = { runtime: { ipOf: r.startOp, network: networkDaemonName } };
+        deps.push(r.startOp);
+      } else if (ctx.has(restartId)) {
+        ip = { runtime: { ipOf: restartId, network: networkDaemonName } };
+        deps.push(restartId);
+      } else if (resolverChanged) {
+        const value = primaryIp(r.ips, networkDaemonName);
+        if (value) ip = { value };
+      } else if (entries) {
+        const value = primaryIp(r.ips, networkDaemonName);
+        const entry = entries.get(hostsFileName(serviceName, r.number));
+        const state = value ? entryState(entry, value, names) : 'fresh';
+        if (value && state !== 'fresh') {
+          ip = { value };
+          reason = registrationReason(entry, value);
+        }
+      }
+      if (!ip) continue;
+      const id = `hosts:${serviceName}:${r.number}`;
+      ctx.add({
+        kind: 'register-hosts',
+        id,
+        deps: deps.sort(byName),
+        daemon: resolverDaemon,
+        resolver: resolverRef!,
+        file: hostsFileName(serviceName, r.number),
+        names,
+        ip,
+        service: serviceName,
+        ...(reason ? { reason } : {}),
+        // A container that exited at once has no address: nothing to answer for it.
+        ifNoAddress: 'skip',
+      });
+      r.hostsOp = id;
     }
   }
+  // Names across daemons under published reach: this service's names → its daemon's address.
+  registerStaticNames(service, results);
+}
 
-  // Orphans: containers of services no longer in the file.
-  const known = new Set([...Object.keys(project.services), ...Object.keys(project.disabledServices)]);
-  const orphans = observed.containers.filter(
-    (c) => !c.oneoff && c.labels['io.mixcompose.role'] !== 'resolver' && !known.has(c.service),
-  );
-  for (const c of orphans.sort((a, b) => byName(a.name, b.name))) {
-    if (options.removeOrphans) removeContainerOps(ctx, c, 'orphan');
-    else ctx.warnings.push(`found orphan container ${c.name} (service ${c.service}) on the ${c.platform} daemon; run with --remove-orphans to remove it`);
+
+/**
+ * The resolver image must be on its daemon before its container is created (it is not pulled): when
+ * observe found it missing, an operation builds it, or, when this run cannot build, a problem says how.
+ */
+function ensureResolverImage(ctx: PlanContext, daemon: PlatformOs, image: string): string | undefined {
+  const known = ctx.observed.helperImages?.find((h) => h.platform === daemon && (h.reference === image || h.reference === `${image}:latest`));
+  if (!known || known.present) return undefined;
+  const label = ctx.observed.daemons[daemon]?.label ?? daemon;
+  const buildable = ctx.options.buildHelperImages === true && image === RESOLVER_DEFAULT_IMAGE;
+  const unavailable = buildable
+    ? `the project resolver image ${image} could not be built on the ${daemon} daemon (${label})`
+    : `the project resolver image ${image} is not on the ${daemon} daemon (${label}); it makes service names resolve across the two daemons. ` +
+      `Put it there (docker -H <${daemon} daemon> pull or build), or unset MIXCOMPOSE_RESOLVER_IMAGE / x-mixcompose.resolver.image and mixcompose builds its own`;
+  if (!buildable) {
+    ctx.problems.push(new PlanError(unavailable));
+    return undefined;
   }
-  // Names across daemons: entries of the kept resolver (running, or started again) whose container is
-  // gone, after every removal is planned.
-  if (useResolver && resolverRef && 'id' in resolverRef) planHostsCleanup(ctx, resolverDaemon, resolverRef.id, resolverDeps);
-  orderStops(ctx);
-  // Inspect after start only where a later operation needs the container's address.
-  const needed = new Set<string>();
-  for (const op of ctx.operations) {
-    if (op.kind === 'create-container') for (const s of op.spec.substitutions) if (s.runtime) needed.add(s.runtime.ipOf);
-    if (op.kind === 'register-hosts' && op.ip.runtime) needed.add(op.ip.runtime.ipOf);
-  }
-  ctx.operations.forEach((op, i) => {
-    if (op.kind === 'start-container' && op.inspect !== needed.has(op.id)) ctx.operations[i] = { ...op, inspect: needed.has(op.id) };
-  });
-  return { reach, resolver: useResolver };
+  return ctx.add({ kind: 'ensure-helper-image', id: `helper-image:${daemon}:resolver`, deps: [], daemon, image, purpose: 'resolver', unavailable }).id;
 }
 
 function isRunning(c: ObservedContainer): boolean {
@@ -588,13 +710,12 @@ function isRunning(c: ObservedContainer): boolean {
 }
 
 function replacedContainer(ctx: PlanContext, c: ObservedContainer, service: Service): ReplacedContainer {
-  const signal = service.stop_signal;
   return {
     id: c.id,
     ...(c.configHash ? { configHash: c.configHash } : {}),
     running: isRunning(c),
-    timeoutSeconds: ctx.stopTimeout(service),
-    ...(signal && service.platform.os !== 'windows' ? { signal } : {}),
+    // A replaced container that does not stop cannot be removed: the create fails.
+    ...ctx.boundedStop(service, service.platform.os, 'fail'),
   };
 }
 
@@ -634,20 +755,12 @@ export function removeContainerOps(ctx: PlanContext, c: ObservedContainer, reaso
   const deps: string[] = [];
   if (c.status === 'running' || c.status === 'restarting' || c.status === 'paused') {
     const stopId = id.replace(/^remove:/, 'stop:');
-    const windows = base.platform === 'windows';
-    const signal = service?.stop_signal;
-    ctx.add({
-      kind: 'stop-container',
-      id: stopId,
-      deps: [...stopDeps],
-      ...base,
-      timeoutSeconds: ctx.stopTimeout(service),
-      ...(signal && !windows ? { signal } : {}),
-    });
+    // Stuck: a warning; the forced removal after it deals with the container.
+    ctx.add({ kind: 'stop-container', id: stopId, deps: [...stopDeps], ...base, ...ctx.boundedStop(service, base.platform, 'warn') });
     deps.push(stopId);
   } else {
     deps.push(...stopDeps);
   }
-  ctx.add({ kind: 'remove-container', id, deps, ...base, volumes: false, reason });
+  ctx.add({ kind: 'remove-container', id, deps, ...base, volumes: false, reason, inProgressWaitMs: REMOVAL_IN_PROGRESS_WAIT_MS });
   return id;
 }

@@ -1,6 +1,9 @@
 /**
- * reconcile(project, observed, options) → Plan: every decision of every command, pure.
+ * reconcile(project, observed, options) → { plan, problems }: every decision of every command, pure.
+ * A user problem (a refusal: a wrong dependency condition, a port taken, a missing helper image) is
+ * returned, never thrown; a plan with problems must not run (the CLI reports them, nothing starts).
  */
+import { PlanError } from '../errors.js';
 import type { Project } from '../model/project.js';
 import type { ObservedState } from './observed-state.js';
 import type { Plan } from './plan.js';
@@ -13,11 +16,47 @@ import { planProbeLeftovers } from './probe-leftovers.js';
 
 export type { ReconcileOptions } from './reconcile-options.js';
 
-export function reconcile(project: Project, observed: ObservedState, options: ReconcileOptions = {}): Plan {
+export interface Reconciled {
+  readonly plan: Plan;
+  /** User problems found while planning; when any, the plan must not run. */
+  readonly problems: readonly PlanError[];
+}
+
+export function reconcile(project: Project, observed: ObservedState, options: ReconcileOptions = {}): Reconciled {
   const ctx = new PlanContext(project, observed, options);
-  let reach = {};
+  let planned: { reach: Plan['reach']; resolver: boolean } = { reach: {}, resolver: false };
+  try {
+    planned = planCommand(ctx);
+  } catch (error) {
+    // A step that cannot go on (the rest would build on what it refused) stops planning: its problem.
+    if (!(error instanceof PlanError)) throw error;
+    ctx.problems.push(error);
+  }
+  const platforms = [...new Set(Object.values(project.services).map((s) => s.platform.os))].sort();
+  const plan: Plan = {
+    project: project.name,
+    command: options.command ?? 'up',
+    placement: ctx.placement,
+    platforms,
+    // How one daemon reaches the other's containers matters only when the services use two.
+    reach: spansTwoDaemons(ctx.placement, platforms) ? planned.reach : {},
+    resolver: planned.resolver,
+    operations: ctx.problems.length ? [] : ctx.operations,
+    warnings: [...new Set(ctx.warnings)],
+  };
+  return { plan, problems: [...ctx.problems] };
+}
+
+/** The problems as one error, for callers that stop on them (each problem on its own line). */
+export function problemsError(problems: readonly PlanError[]): PlanError {
+  if (problems.length === 1) return problems[0]!;
+  return new PlanError(problems.map((p) => p.message).join('\n'), problems[0]?.service);
+}
+
+function planCommand(ctx: PlanContext): { reach: Plan['reach']; resolver: boolean } {
+  let reach: Plan['reach'] = {};
   let resolver = false;
-  switch (options.command ?? 'up') {
+  switch (ctx.options.command ?? 'up') {
     case 'up':
       ({ reach, resolver } = planUp(ctx));
       planProbeLeftovers(ctx);
@@ -37,16 +76,5 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
       planRestart(ctx);
       break;
   }
-  const platforms = [...new Set(Object.values(project.services).map((s) => s.platform.os))].sort();
-  return {
-    project: project.name,
-    command: options.command ?? 'up',
-    placement: ctx.placement,
-    platforms,
-    // How one daemon reaches the other's containers matters only when the services use two.
-    reach: spansTwoDaemons(ctx.placement, platforms) ? reach : {},
-    resolver,
-    operations: ctx.operations,
-    warnings: [...new Set(ctx.warnings)],
-  };
+  return { reach, resolver };
 }

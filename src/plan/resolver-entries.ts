@@ -192,6 +192,7 @@ export function nameRefreshOperations(project: Project, observed: ObservedState)
       ip: { value: check.containerIp },
       service: check.observedContainer.service,
       reason: registrationReason(check.entry, check.containerIp),
+      ifNoAddress: 'fail' as const,
     }));
 }
 

@@ -5,7 +5,8 @@
  */
 import { Command, Option } from 'commander';
 import { apply } from '../../engine/apply.js';
-import { givenArgs, resumeCommand, seconds, withSession } from './session.js';
+import { givenArgs, interruptible, resumeCommand, seconds, withSession } from './session.js';
+import { ExecutionInterrupted } from '../../engine/execute.js';
 import { daemonFault } from '../../plan/fault-report.js';
 import { describeOperation } from '../../plan/format-plan.js';
 
@@ -31,7 +32,8 @@ export function registerDown(program: Command): void {
     .action(async (flags: DownFlags, command: Command) => {
       await withSession(command, async (session) => {
         const args = [...(flags.volumes ? ['-v'] : []), ...(flags.removeOrphans ? ['--remove-orphans'] : [])];
-        const { plan } = await apply(session.project, session.daemons, {
+        const applied = await interruptible((signal) => apply(session.project, session.daemons, {
+          signal,
           reconcile: {
             command: 'down',
             ...(flags.volumes ? { volumes: true } : {}),
@@ -42,7 +44,9 @@ export function registerDown(program: Command): void {
           onEvent: session.reporter.sink,
           ...(flags.dryRun ? { dryRun: true } : {}),
           resume: resumeCommand(session, 'down', args),
-        });
+        }), (error) => error instanceof ExecutionInterrupted);
+        if (!applied) return;
+        const { plan } = applied;
         if (flags.dryRun) {
           await session.reporter.close();
           const { formatPlan } = await import('../../plan/format-plan.js');

@@ -210,3 +210,33 @@ export function seconds(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('not a number of seconds (0 or more).');
   return n;
 }
+
+/**
+ * Runs `work` with an AbortSignal that the first SIGINT / SIGTERM aborts (a second one ends the
+ * process at once, the default again). When `work` ends because of it (the executor's
+ * ExecutionInterrupted, the reach probe's ReachProbeInterrupted) the exit code is 130 / 143 and
+ * nothing more is said: the steps already said what was done.
+ */
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>, isInterruption: (error: unknown) => boolean): Promise<T | undefined> {
+  const abort = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const unsubscribe = () => {
+    for (const s of signals) process.removeListener(s, listener);
+  };
+  const listener = (signal: NodeJS.Signals) => {
+    unsubscribe();
+    interruptedBy = signal;
+    abort.abort();
+  };
+  for (const s of signals) process.on(s, listener);
+  try {
+    return await work(abort.signal);
+  } catch (error) {
+    if (!interruptedBy || !isInterruption(error)) throw error;
+    process.exitCode = interruptedBy === 'SIGTERM' ? 143 : 130;
+    return undefined;
+  } finally {
+    unsubscribe();
+  }
+}

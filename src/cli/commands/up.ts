@@ -12,7 +12,8 @@ import { watchNames } from '../../engine/names-watch.js';
 import { fieldWarnings } from '../../plan/field-warnings.js';
 import { formatPlan } from '../../plan/format-plan.js';
 import type { ReconcileOptions } from '../../plan/reconcile.js';
-import { resumeCommand, seconds, withSession, type Session } from './session.js';
+import { interruptible, resumeCommand, seconds, withSession, type Session } from './session.js';
+import { ExecutionInterrupted } from '../../engine/execute.js';
 import { ensureImages, planImages, type ImageOptions } from '../../engine/images.js';
 import type { PullOverride } from '../../plan/pull-policy.js';
 import { withDependencies } from '../../plan/dependencies.js';
@@ -83,27 +84,26 @@ export function registerUp(program: Command): void {
         // --retry-daemon: the session's clients already retry (openSession wraps them).
         const daemons = session.daemons;
         const images = imageStep(session, daemons, flags, services);
-        let interruptedBy: NodeJS.Signals | undefined;
-        let plan;
-        try {
-          ({ plan } = await apply(session.project, daemons, {
-            reconcile: reconcileOptions,
-            onEvent: session.reporter.sink,
-            ...(flags.dryRun ? { dryRun: true } : {}),
-            ensureImages: images,
-            checkImages: imageCheck(session, flags, services),
-            resume: resumeCommand(session, 'up', upArgs(flags, services)),
-            probeInterrupts: (onInterrupt) => onSignals(['SIGINT', 'SIGTERM'], (signal) => {
-              interruptedBy = signal;
-              onInterrupt();
+        // Ctrl-C cancels through the signal: while probing (the probe removes what it made; nothing else
+        // began), or while executing (nothing new starts; what runs finishes).
+        const applied = await interruptible(
+          (signal) =>
+            apply(session.project, daemons, {
+              reconcile: reconcileOptions,
+              onEvent: session.reporter.sink,
+              ...(flags.dryRun ? { dryRun: true } : {}),
+              ensureImages: images,
+              checkImages: imageCheck(session, flags, services),
+              resume: resumeCommand(session, 'up', upArgs(flags, services)),
+              signal,
             }),
-          }));
-        } catch (error) {
-          if (!(error instanceof ReachProbeInterrupted)) throw await withServiceDetails(error, session.project.name, daemons);
-          // Ctrl-C while probing: the probe removed its containers and networks; nothing else began.
-          process.exitCode = interruptedBy === 'SIGTERM' ? 143 : 130;
-          return;
-        }
+          (error) => error instanceof ReachProbeInterrupted || error instanceof ExecutionInterrupted,
+        ).catch(async (error: unknown) => {
+          // A failed wait names the service, its state and its last log lines.
+          throw await withServiceDetails(error, session.project.name, daemons);
+        });
+        if (!applied) return;
+        const { plan } = applied;
         if (flags.dryRun) {
           await session.reporter.close();
           process.stdout.write(formatPlan(plan));
@@ -113,22 +113,6 @@ export function registerUp(program: Command): void {
         await attach(session, daemons, services, flags);
       }, { services });
     });
-}
-
-/**
- * Calls `handler` on the first of `signals` (then the default applies again: a second Ctrl-C ends
- * the process at once); returns the unsubscribe.
- */
-function onSignals(signals: readonly NodeJS.Signals[], handler: (signal: NodeJS.Signals) => void): () => void {
-  const unsubscribe = () => {
-    for (const s of signals) process.removeListener(s, listener);
-  };
-  const listener = (signal: NodeJS.Signals) => {
-    unsubscribe();
-    handler(signal);
-  };
-  for (const s of signals) process.on(s, listener);
-  return unsubscribe;
 }
 
 /** What the image step of `up` (and its dry run) is asked for. */

@@ -5,14 +5,14 @@
 import { CommanderError, type Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 
-import { buildProgram } from '../../../src/cli/program.js';
+import { buildFullProgram } from '../../../src/cli/program.js';
 import { DEFAULT_WAIT_LOCK_SECONDS, MUTATING_COMMANDS, takeProjectLock, waitLockSeconds } from '../../../src/cli/project-lock-hook.js';
 import type { DaemonClient } from '../../../src/engine/daemon-client.js';
 import { ProjectLockedError } from '../../../src/engine/project-lock.js';
 import { reportError } from '../../../src/cli/report-error.js';
 
-function commandNamed(name: string, argv: string[] = []): Command {
-  const program = buildProgram();
+async function commandNamed(name: string, argv: string[] = []): Promise<Command> {
+  const program = await buildFullProgram();
   const command = program.commands.find((c) => c.name() === name)!;
   command.action(() => undefined);
   program.parse(['node', 'mixcompose', name, ...argv]);
@@ -37,28 +37,28 @@ describe('project lock hook', () => {
   it('mutating commands take the lock and release it; read-only ones and up --dry-run never touch it', async () => {
     for (const name of ['up', 'down', 'start', 'stop', 'restart']) {
       const calls: string[] = [];
-      const lock = await takeProjectLock(commandNamed(name), session(calls));
+      const lock = await takeProjectLock(await commandNamed(name), session(calls));
       await lock!.release();
       expect(calls, name).toEqual(['create shop-mixcompose-lock', 'remove lock1']);
     }
     for (const [name, argv] of [['ps', []], ['logs', []], ['config', []], ['plan', []], ['images', []], ['pull', []], ['up', ['--dry-run']]] as const) {
       const calls: string[] = [];
-      expect(await takeProjectLock(commandNamed(name, [...argv]), session(calls)), name).toBeUndefined();
+      expect(await takeProjectLock(await commandNamed(name, [...argv]), session(calls)), name).toBeUndefined();
       expect(calls, name).toEqual([]);
     }
     expect([...MUTATING_COMMANDS].sort()).toEqual(['down', 'restart', 'run', 'start', 'stop', 'up']);
   });
 
-  it('--wait-lock: absent refuses at once, bare waits the default, =N waits N seconds; a bad value is a usage error', () => {
-    expect(waitLockSeconds(commandNamed('up').opts())).toBe(0);
-    expect(waitLockSeconds(commandNamed('up', ['--wait-lock']).opts())).toBe(DEFAULT_WAIT_LOCK_SECONDS);
-    expect(waitLockSeconds(commandNamed('down', ['--wait-lock=30']).opts())).toBe(30);
-    expect(waitLockSeconds(commandNamed('stop', ['--wait-lock', '7']).opts())).toBe(7);
-    const program = buildProgram();
+  it('--wait-lock: absent refuses at once, bare waits the default, =N waits N seconds; a bad value is a usage error', async () => {
+    expect(waitLockSeconds((await commandNamed('up')).opts())).toBe(0);
+    expect(waitLockSeconds((await commandNamed('up', ['--wait-lock'])).opts())).toBe(DEFAULT_WAIT_LOCK_SECONDS);
+    expect(waitLockSeconds((await commandNamed('down', ['--wait-lock=30'])).opts())).toBe(30);
+    expect(waitLockSeconds((await commandNamed('stop', ['--wait-lock', '7'])).opts())).toBe(7);
+    const program = await buildFullProgram();
     program.commands.find((c) => c.name() === 'up')!.action(() => undefined);
     for (const c of [program, ...program.commands]) c.exitOverride().configureOutput({ writeErr: () => undefined });
     expect(() => program.parse(['node', 'mixcompose', 'up', '--wait-lock=soon'])).toThrow(CommanderError);
-    expect(buildProgram().commands.find((c) => c.name() === 'ps')!.options.map((o) => o.long)).not.toContain('--wait-lock');
+    expect((await buildFullProgram()).commands.find((c) => c.name() === 'ps')!.options.map((o) => o.long)).not.toContain('--wait-lock');
   });
 
   it('a held lock is reported as one clear message with exit 1 (no stack, not an internal error)', () => {

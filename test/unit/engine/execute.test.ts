@@ -3,12 +3,13 @@
  * fault report when a daemon fails.
  */
 import { describe, expect, it } from 'vitest';
-import { execute } from '../../../src/engine/execute.js';
-import { DaemonError, DependencyError } from '../../../src/errors.js';
+import { ExecutionInterrupted, execute } from '../../../src/engine/execute.js';
+import { DaemonError, DependencyError, PlanError } from '../../../src/errors.js';
+import type { Plan } from '../../../src/plan/plan.js';
+import { EngineApiError } from '../../../src/engine/dockerode-client.js';
 import type { StepEvent } from '../../../src/model/events.js';
-import { reconcile } from '../../../src/plan/reconcile.js';
-import { tarArchive } from '../../../src/engine/tar.js';
-import { container, observed, project, service } from '../plan/builders.js';
+import { tarArchive, tarFiles } from '../../../src/engine/tar.js';
+import { container, observed, project, service, planOf } from '../plan/builders.js';
 import type { ObservedContainer, ObservedState } from '../../../src/plan/observed-state.js';
 import { MemoryDaemon } from './memory-daemon.js';
 
@@ -32,7 +33,7 @@ function daemons() {
 describe('execute', () => {
   it('runs the plan with runtime addresses filled in and the resolver registered', async () => {
     const { linux, windows, clients } = daemons();
-    const plan = reconcile(stack(), observed());
+    const plan = planOf(stack(), observed());
     await execute(plan, { clients, pollIntervalMs: 1 });
     const web = [...windows.containers.values()].find((c) => c.name === 'shop-web-1')!;
     const db = [...linux.containers.values()].find((c) => c.name === 'shop-db-1')!;
@@ -48,7 +49,7 @@ describe('execute', () => {
   it('starts independent operations together, on both daemons', async () => {
     const { clients } = daemons();
     const events: StepEvent[] = [];
-    await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) });
+    await execute(planOf(stack(), observed()), { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) });
     const firstDone = events.findIndex((e) => e.status === 'done');
     const startedBefore = events.slice(0, firstDone).map((e) => e.id).sort();
     expect(startedBefore).toEqual(['network:linux:default', 'network:windows:default']);
@@ -61,7 +62,7 @@ describe('execute', () => {
   it('keeps at most maxPerDaemon operations in flight per daemon, critical path first', async () => {
     const { clients } = daemons();
     const events: StepEvent[] = [];
-    const plan = reconcile(stack(), observed());
+    const plan = planOf(stack(), observed());
     await execute(plan, { clients, pollIntervalMs: 1, maxPerDaemon: 1, onEvent: (e) => e.type === 'step' && events.push(e) });
     const inFlight = { linux: 0, windows: 0 };
     let max = 0;
@@ -83,7 +84,7 @@ describe('execute', () => {
       { Status: 'running', Running: true, Health: { Status: 'starting', Log: [] } },
       { Status: 'running', Running: true, Health: { Status: 'unhealthy', Log: [{ Output: 'connection refused\n', ExitCode: 1 }] } },
     ]);
-    const error = await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1 }).catch((e: unknown) => e);
+    const error = await execute(planOf(stack(), observed()), { clients, pollIntervalMs: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyError);
     expect((error as Error).message).toBe(
       'service db (shop-db-1) is unhealthy (web waits for it); last health check: connection refused (exit 1)',
@@ -94,7 +95,7 @@ describe('execute', () => {
     const { linux, clients } = daemons();
     linux.states.set('shop-db-1', [{ Status: 'running', Running: true, Health: { Status: 'starting', Log: [{ Output: 'not yet', ExitCode: 1 }] } }]);
     let t = 0;
-    const plan = reconcile(stack(), observed(), { dependencyTimeoutMs: 5_000 });
+    const plan = planOf(stack(), observed(), { dependencyTimeoutMs: 5_000 });
     const error = await execute(plan, { clients, now: () => t, delay: async () => void (t += 1000), pollIntervalMs: 1000 }).catch((e: unknown) => e);
     expect((error as Error).message).toBe(
       'timed out after 5s waiting for service db (shop-db-1) to be healthy (web waits for it); last health check: not yet (exit 1)',
@@ -106,7 +107,7 @@ describe('execute', () => {
     linux.states.set('shop-db-1', [{ Status: 'running', Running: true, Health: { Status: 'starting', Log: [] } }]);
     windows.failures.set('createContainer', new Error('no space left on device'));
     const events: StepEvent[] = [];
-    const error = await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) }).catch((e: unknown) => e);
+    const error = await execute(planOf(stack(), observed()), { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) }).catch((e: unknown) => e);
     expect((error as Error).message).toBe('no space left on device');
     expect(events.find((e) => e.id === 'wait:db:1:healthy' && e.status !== 'started')?.status).toBe('skipped');
   });
@@ -114,7 +115,7 @@ describe('execute', () => {
   it('turns a daemon failure into a DaemonError with what was done, not done, and how to continue', async () => {
     const { windows, clients } = daemons();
     windows.failures.set('startContainer', Object.assign(new Error('connect ECONNREFUSED /run/windows.sock'), { code: 'ECONNREFUSED' }));
-    const error = await execute(reconcile(stack(), observed()), {
+    const error = await execute(planOf(stack(), observed()), {
       clients,
       pollIntervalMs: 1,
       command: 'up',
@@ -164,12 +165,12 @@ describe('up after stop (Q8): a consumer is kept unless its resolved addresses c
   it('keeps (and starts) the consumer when the provider comes back with the same IP', async () => {
     const { linux, windows, clients } = daemons();
     linux.keepIps = true;
-    await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1 });
+    await execute(planOf(stack(), observed()), { clients, pollIntervalMs: 1 });
     const webId = [...windows.containers.values()].find((c) => c.name === 'shop-web-1')!.id;
     await stopAll({ linux, windows });
     windows.calls.length = 0;
     const events: StepEvent[] = [];
-    await execute(reconcile(stack(), observedOf({ linux, windows })), { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) });
+    await execute(planOf(stack(), observedOf({ linux, windows })), { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) });
     expect(windows.calls.filter((c) => !c.startsWith('inspect'))).toEqual(['start shop-web-1']);
     expect([...windows.containers.values()].find((c) => c.name === 'shop-web-1')!.id).toBe(webId);
     expect(events.find((e) => e.id === 'create:web:1' && e.status === 'done')?.message).toMatch(/^unchanged \(\{\{ db\.ip \}\}=10\.201\.0\.\d+.*\): kept$/);
@@ -178,19 +179,19 @@ describe('up after stop (Q8): a consumer is kept unless its resolved addresses c
   it('keeps a running consumer running (no start) when its provider restarted with the same IP', async () => {
     const { linux, windows, clients } = daemons();
     linux.keepIps = true;
-    await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1 });
+    await execute(planOf(stack(), observed()), { clients, pollIntervalMs: 1 });
     [...linux.containers.values()].find((c) => c.name === 'shop-db-1')!.running = false;
     windows.calls.length = 0;
-    await execute(reconcile(stack(), observedOf({ linux, windows })), { clients, pollIntervalMs: 1 });
+    await execute(planOf(stack(), observedOf({ linux, windows })), { clients, pollIntervalMs: 1 });
     expect(windows.calls.filter((c) => !c.startsWith('inspect'))).toEqual([]);
   });
 
   it('replaces the consumer (stop, remove, create) when the provider got another IP', async () => {
     const { linux, windows, clients } = daemons();
-    await execute(reconcile(stack(), observed()), { clients, pollIntervalMs: 1 });
+    await execute(planOf(stack(), observed()), { clients, pollIntervalMs: 1 });
     [...linux.containers.values()].find((c) => c.name === 'shop-db-1')!.running = false;
     windows.calls.length = 0;
-    await execute(reconcile(stack(), observedOf({ linux, windows })), { clients, pollIntervalMs: 1 });
+    await execute(planOf(stack(), observedOf({ linux, windows })), { clients, pollIntervalMs: 1 });
     expect(windows.calls.filter((c) => !c.startsWith('inspect'))).toEqual(['stop shop-web-1', 'remove shop-web-1', 'create shop-web-1', 'start shop-web-1']);
     const db = [...linux.containers.values()].find((c) => c.name === 'shop-db-1')!;
     expect([...windows.containers.values()].find((c) => c.name === 'shop-web-1')!.body.Env).toEqual([`DB=${db.ip}:5432`]);
@@ -206,5 +207,73 @@ describe('tarArchive', () => {
     expect(tar.subarray(1024, 1024 + 16).toString()).toBe('etc/hosts.d/web-');
     expect(tar.subarray(1024 + 100, 1024 + 107).toString()).toBe('0000600');
     expect(tar.subarray(1536, 1538).toString()).toBe('x\n');
+  });
+});
+
+describe('execute: the plan decides, the executor does', () => {
+  /** Four windows services registered in the resolver: they start together, so their entries are one write. */
+  const wide = () =>
+    project([
+      service('db', { command: ['sleep', '1'] }),
+      ...['a', 'b', 'c', 'd'].map((n) => service(n, { platform: 'windows', command: ['sleep', '1'] })),
+    ]);
+
+  it('writes registrations that are ready together as one archive per resolver (not one write per container)', async () => {
+    const { linux, clients } = daemons();
+    await execute(planOf(wide(), observed()), { clients, pollIntervalMs: 1 });
+    const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
+    const written = resolver.files.flatMap((tar) => tarFiles(tar).filter((f) => f.content.length > 0).map((f) => f.path));
+    expect(written.sort()).toEqual(['etc/mixcompose-hosts/a-1', 'etc/mixcompose-hosts/b-1', 'etc/mixcompose-hosts/c-1', 'etc/mixcompose-hosts/d-1']);
+    // Four entries, fewer writes: the ones that became ready while a write was in flight went together.
+    expect(resolver.files.length).toBeLessThan(4);
+  });
+
+  it('stops at the AbortSignal: nothing new starts, and the run ends with ExecutionInterrupted saying what was not done', async () => {
+    const { linux, windows, clients } = daemons();
+    const abort = new AbortController();
+    const error = await execute(planOf(stack(), observed()), {
+      clients,
+      pollIntervalMs: 1,
+      signal: abort.signal,
+      onEvent: (e) => {
+        if (e.type === 'step' && e.id === 'start:mixcompose-resolver:1' && e.status === 'done') abort.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExecutionInterrupted);
+    expect((error as ExecutionInterrupted).notDone).toContain('create container shop-db-1 (linux)');
+    expect(linux.calls.some((c) => c.startsWith('create shop-db-1'))).toBe(false);
+    expect(windows.calls.some((c) => c.startsWith('create '))).toBe(false);
+  });
+
+  it('adopts an existing network only when it carries the labels the plan names, else fails with the plan\'s refusal', async () => {
+    const { linux, windows, clients } = daemons();
+    const exists = new EngineApiError('network with name shop_default already exists', 409);
+    linux.failures.set('createNetwork', exists);
+    windows.failures.set('createNetwork', exists);
+    linux.inspectNetwork = async () => ({ Labels: { 'com.docker.compose.project': 'shop' } });
+    windows.inspectNetwork = async () => ({ Labels: { 'com.docker.compose.project': 'other' } });
+    const error = await execute(planOf(stack(), observed()), { clients, pollIntervalMs: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlanError);
+    expect((error as Error).message).toBe(
+      'network shop_default already exists on the windows daemon and does not belong to project shop; remove it, or declare it `external: true` to use it',
+    );
+  });
+
+  it('skips a registration with no address only where the plan says so', async () => {
+    const { linux, windows, clients } = daemons();
+    const plan = planOf(wide(), observed());
+    // a exits at once: it has no address; its registration says "skip".
+    windows.startContainer = async function (this: MemoryDaemon, id: string) {
+      this.calls.push(`start ${id}`);
+    };
+    const events: StepEvent[] = [];
+    await execute(plan, { clients, pollIntervalMs: 1, onEvent: (e) => e.type === 'step' && events.push(e) });
+    expect(events.find((e) => e.id === 'hosts:a:1' && e.status === 'done')?.message).toBe('no address to register');
+    const strict: Plan = { ...plan, operations: plan.operations.map((op) => (op.kind === 'register-hosts' ? { ...op, ifNoAddress: 'fail' as const } : op)) };
+    const fresh = daemons();
+    fresh.windows.startContainer = windows.startContainer;
+    const error = await execute(strict, { clients: fresh.clients, pollIntervalMs: 1 }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^a: no address to register \(start:a:1 has none on shop_default\)/);
+    expect(linux.calls.length).toBeGreaterThan(0);
   });
 });

@@ -56,7 +56,9 @@ export class MemoryDaemon implements DaemonClient {
     const scripted = this.states.get(c.name);
     const health = c.body.Healthcheck && c.running ? { Health: { Status: 'healthy', Log: [] } } : {};
     const state = scripted && scripted.length > 1 ? scripted.shift()! : (scripted?.[0] ?? { Status: c.running ? 'running' : 'created', Running: c.running, ...health });
-    return { Id: c.id, State: state, NetworkSettings: { Networks: c.ip ? { net: { IPAddress: c.ip } } : {} } };
+    // The address is on the network the container was created on (HostConfig.NetworkMode), as Docker says it.
+    const network = String((c.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode ?? 'net');
+    return { Id: c.id, State: state, NetworkSettings: { Networks: c.ip ? { [network]: { IPAddress: c.ip } } : {} } };
   }
   async createContainer(name: string, body: EngineBody) {
     await Promise.resolve();

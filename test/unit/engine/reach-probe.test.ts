@@ -8,11 +8,10 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerSummary, DaemonClient, EngineBody, EngineFilters, ExecResult } from '../../../src/engine/daemon-client.js';
 import { observe } from '../../../src/engine/observe.js';
 import { formatPlan } from '../../../src/plan/format-plan.js';
-import { reconcile } from '../../../src/plan/reconcile.js';
 import { DEFAULT_WINDOWS_PROBE_IMAGE, probeFailureWarning, probeReach, removeReachProbes } from '../../../src/engine/reach-probe.js';
 import type { EngineEvent } from '../../../src/model/events.js';
 import type { DaemonFacts } from '../../../src/plan/observed-state.js';
-import { facts as daemonFacts, project, service } from '../plan/builders.js';
+import { facts as daemonFacts, project, service, planOf } from '../plan/builders.js';
 
 interface FakeContainer {
   id: string;
@@ -253,7 +252,7 @@ describe('reach probe', () => {
       'container linux shop-mixcompose-reach-probe-linux',
       'network linux shop_mixcompose-reach-probe',
     ]);
-    const down = formatPlan(reconcile(stack(), observed, { command: 'down' }));
+    const down = formatPlan(planOf(stack(), observed, { command: 'down' }));
     expect(down).toContain('[linux] remove container shop-mixcompose-reach-probe-linux (reach probe left over)');
     expect(down).toMatch(/\[linux\] remove network shop_mixcompose-reach-probe {2}after \d+/);
     expect(down).not.toContain('nothing to do');

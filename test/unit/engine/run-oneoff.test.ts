@@ -36,7 +36,8 @@ describe('run: the one-off planned as a copy of its service', () => {
   });
 
   it('is created on the service daemon with the address of db on the other daemon, and nothing of the stack is touched', () => {
-    const plan = reconcile(withOneOff, running, { command: 'up', services: [key], noDeps: true, noStart: true });
+    const { plan, problems } = reconcile(withOneOff, running, { command: 'up', services: [key], noDeps: true, noStart: true });
+    expect(problems).toEqual([]);
     // The project resolver is planned as for any up (the fixture's is not the real one); the stack's own containers are left alone.
     const ops = plan.operations.filter((op) => !('service' in op) || op.service !== 'mixcompose-resolver');
     const creates = ops.filter((op) => op.kind === 'create-container');

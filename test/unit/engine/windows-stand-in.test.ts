@@ -14,6 +14,9 @@ import { connectDaemons } from '../../../src/engine/connect-daemons.js';
 import type { CreateContainerOp, CreateNetworkOp, Operation, Plan } from '../../../src/plan/plan.js';
 import { startFakeEngine, type FakeEngine } from '../../support/fake-engine.js';
 
+/** The resolver image on the daemon serving linux: a dry run refuses a stack whose resolver image is missing, as up does. */
+const RESOLVER_IMAGE = { 'mixcompose/resolver:0.1': { Id: `sha256:${'e'.repeat(64)}`, Os: 'linux', Architecture: 'amd64' } };
+
 const engines: FakeEngine[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
@@ -36,7 +39,7 @@ const ops = (p: Plan, kind: Operation['kind']) => p.operations.filter((o) => o.k
 
 describe('up against recorded Windows daemons (dry run: observe + plan)', () => {
   it('plans nat networks and no ExtraHosts for windows services on a Windows Server 2022 daemon', async () => {
-    const linux = await startFakeEngine({ daemon: 'linux' });
+    const linux = await startFakeEngine({ daemon: 'linux', images: RESOLVER_IMAGE });
     const windows = await startFakeEngine({ daemon: 'windows-server-2022' });
     engines.push(linux, windows);
     const { plan: p, daemons } = await plan(
@@ -74,7 +77,7 @@ services:
   });
 
   it('plans platform=linux on creates for a linux service on an LCOW daemon', async () => {
-    const lcow = await startFakeEngine({ daemon: 'windows-lcow' });
+    const lcow = await startFakeEngine({ daemon: 'windows-lcow', images: RESOLVER_IMAGE });
     const windows = await startFakeEngine({ daemon: 'windows-server-2022' });
     engines.push(lcow, windows);
     const { plan: p } = await plan(

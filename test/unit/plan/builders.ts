@@ -5,6 +5,7 @@ import type { AddressReference, DaemonSettings, PlatformOs, Project, Service } f
 import type { DaemonFacts, ObservedContainer, ObservedState } from '../../../src/plan/observed-state.js';
 import { materializeSpec } from '../../../src/plan/materialize.js';
 import type { Plan } from '../../../src/plan/plan.js';
+import { reconcile } from '../../../src/plan/reconcile.js';
 
 /** A service as tests write it: any field, the platform as just its OS. */
 export type ServiceInput = Partial<Omit<Service, 'platform'>> & { platform?: PlatformOs };
@@ -135,4 +136,11 @@ export function containersAfter(plan: Plan, addressOf: (startId: string, daemon:
     );
   }
   return out;
+}
+
+/** reconcile's plan; a problem found while planning is thrown, so a test can expect it with toThrow. */
+export function planOf(...args: Parameters<typeof reconcile>): Plan {
+  const { plan, problems } = reconcile(...args);
+  if (problems.length) throw problems[0];
+  return plan;
 }

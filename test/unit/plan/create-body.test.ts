@@ -246,6 +246,17 @@ describe('createBody', () => {
     expect(host).toMatchObject({ GroupAdd: ['audio'], SecurityOpt: ['no-new-privileges:true'], CpusetCpus: '0-1', OomScoreAdj: 100, UsernsMode: 'host' });
   });
 
+  it('turns ipc / pid / network_mode `service:x` into `container:<x\'s container>` (as docker compose does), other modes as written', () => {
+    const svc = service('x', { ipc: 'service:db', pid: 'service:db', network_mode: 'service:db' });
+    const host = createBody({ project: project([svc]), service: svc, number: 1, labels: {}, image: 'x', containerNameOf: (s) => `shop-${s}-1` }).body
+      .HostConfig as Record<string, unknown>;
+    expect(host).toMatchObject({ IpcMode: 'container:shop-db-1', PidMode: 'container:shop-db-1', NetworkMode: 'container:shop-db-1' });
+    const plain = service('y', { ipc: 'shareable', pid: 'host' });
+    const plainHost = createBody({ project: project([plain]), service: plain, number: 1, labels: {}, image: 'x', containerNameOf: (s) => s }).body
+      .HostConfig as Record<string, unknown>;
+    expect(plainHost).toMatchObject({ IpcMode: 'shareable', PidMode: 'host' });
+  });
+
   it('reports a Windows bind source that is a file as an error', () => {
     const svc = service('w', { platform: 'windows', volumes: [{ type: 'bind', source: '/srv/file.txt', target: 'C:\\f' }] });
     const result = createBody({

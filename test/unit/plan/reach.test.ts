@@ -3,13 +3,12 @@
  * what the plan prints, what networks record, and when `up` must probe. Pure, no daemon.
  */
 import { describe, expect, it } from 'vitest';
-import { reconcile } from '../../../src/plan/reconcile.js';
 import { formatPlan } from '../../../src/plan/format-plan.js';
 import { PlanContext } from '../../../src/plan/plan-context.js';
 import { decideReach, pingAnswered, pingCommand, reachFromProbe, reachToProbe, recordedReach } from '../../../src/plan/reach.js';
 import type { ObservedNetwork } from '../../../src/plan/observed-state.js';
 import type { CreateNetworkOp } from '../../../src/plan/plan.js';
-import { facts, observed, project, service } from './builders.js';
+import { facts, observed, project, service, planOf } from './builders.js';
 
 const db = service('db', { command: ['sleep', '3600'] });
 const web = service('web', { platform: 'windows', command: ['sleep', '3600'] });
@@ -51,7 +50,7 @@ describe('decideReach precedence', () => {
   });
 
   it('an up whose probe could not run records that on its networks: ps/plan say so afterwards, and up probes again (QA2 R6)', () => {
-    const failedUp = reconcile(auto(), observed({ daemons: { linux: facts('linux'), windows: facts('windows') } }), { command: 'up', probeFailed: true });
+    const failedUp = planOf(auto(), observed({ daemons: { linux: facts('linux'), windows: facts('windows') } }), { command: 'up', probeFailed: true });
     const created = failedUp.operations.filter((op): op is CreateNetworkOp => op.kind === 'create-network');
     expect(created.length).toBeGreaterThan(0);
     for (const op of created) expect((op.body.Labels as Record<string, string>)['io.mixcompose.reach-probe']).toBe('could-not-run');
@@ -62,7 +61,7 @@ describe('decideReach precedence', () => {
     expect(decideReach(new PlanContext(auto(), after, {})).windows?.why).toBe('auto: daemons on one machine; the last probe could not run (up probes again)');
     expect(reachToProbe(auto(), after)).toEqual(['linux', 'windows']);
     // A successful up records no such label.
-    const okUp = reconcile(auto(), observed({ daemons: { linux: facts('linux'), windows: facts('windows') } }), { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
+    const okUp = planOf(auto(), observed({ daemons: { linux: facts('linux'), windows: facts('windows') } }), { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
     const okLabels = okUp.operations.filter((op): op is CreateNetworkOp => op.kind === 'create-network').map((op) => op.body.Labels as Record<string, string>);
     expect(okLabels.some((l) => 'io.mixcompose.reach-probe' in l)).toBe(false);
   });
@@ -83,7 +82,7 @@ describe('decideReach precedence', () => {
 
 describe('plan output and recording', () => {
   it('plan prints each decision with its source, and JSON carries the source', () => {
-    const plan = reconcile(auto(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
+    const plan = planOf(auto(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
     const text = formatPlan(plan);
     expect(text).toContain('reach linux containers from the other daemon: ip (auto: probe)');
     expect(text).toContain('reach windows containers from the other daemon: published (auto: probe)');
@@ -91,19 +90,19 @@ describe('plan output and recording', () => {
   });
 
   it('networks created after a probe carry its answer; without a probe they carry none', () => {
-    const probed = reconcile(auto(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
+    const probed = planOf(auto(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
     const nets = probed.operations.filter((op): op is CreateNetworkOp => op.kind === 'create-network');
     expect(nets.map((n) => n.daemon).sort()).toEqual(['linux', 'windows']);
     for (const n of nets) {
       expect((n.body.Labels as Record<string, string>)['io.mixcompose.reach.linux']).toBe('ip');
       expect((n.body.Labels as Record<string, string>)['io.mixcompose.reach.windows']).toBe('published');
     }
-    const guessed = reconcile(auto(), observed(), {});
+    const guessed = planOf(auto(), observed(), {});
     for (const op of guessed.operations.filter((o): o is CreateNetworkOp => o.kind === 'create-network')) {
       expect(Object.keys(op.body.Labels as object).filter((k) => k.startsWith('io.mixcompose.reach.'))).toEqual([]);
     }
     // configured reach is in the file already: nothing to record
-    const configured = reconcile(project([db, web]), observed(), {});
+    const configured = planOf(project([db, web]), observed(), {});
     const labels = configured.operations.find((o): o is CreateNetworkOp => o.kind === 'create-network')!.body.Labels as Record<string, string>;
     expect(labels['io.mixcompose.reach.linux']).toBeUndefined();
   });
@@ -111,7 +110,7 @@ describe('plan output and recording', () => {
   it('a network added later records the recorded answer too', () => {
     const p = { ...auto(), networks: { default: { name: 'shop_default' }, back: { name: 'shop_back' } } };
     const withBack = { ...p, services: { ...p.services, db: { ...db, networks: { default: null, back: null } } } };
-    const plan = reconcile(withBack, observed({ networks: [network('linux', RECORDED), network('windows', RECORDED)] }), {});
+    const plan = planOf(withBack, observed({ networks: [network('linux', RECORDED), network('windows', RECORDED)] }), {});
     const back = plan.operations.find((o): o is CreateNetworkOp => o.kind === 'create-network' && o.name === 'shop_back')!;
     expect((back.body.Labels as Record<string, string>)['io.mixcompose.reach.linux']).toBe('published');
   });

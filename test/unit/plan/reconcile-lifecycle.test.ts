@@ -3,8 +3,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../../src/plan/format-plan.js';
-import { reconcile } from '../../../src/plan/reconcile.js';
-import { container, observed, project, service } from './builders.js';
+import { debugPlan } from '../../../src/plan/debug-plan.js';
+import { container, observed, project, service, planOf } from './builders.js';
 
 const p = project([
   service('db', { command: ['sleep', '1'] }),
@@ -30,26 +30,27 @@ const running = observed({
 
 describe('reconcile down/stop/start/restart', () => {
   it('down stops dependants first, in parallel across daemons, then networks; keeps networks orphans use', () => {
-    expect(formatPlan(reconcile(p, running, { command: 'down' }))).toMatchInlineSnapshot(`
-      "down project shop: windows → windows daemon, linux → linux daemon
-        1. [linux] remove container shop-tool-1 (down)
-        2. [windows] stop container shop-web-1 (timeout 10s)
-        3. [windows] remove container shop-web-1 (down)  after 2
-        4. [windows] stop container shop-api-1 (timeout 10s)  after 2
-        5. [windows] remove container shop-api-1 (down)  after 4
-        6. [windows] remove network shop_default  after 3,5
-        7. [linux] stop container shop-db-1 (timeout 10s)  after 4
-        8. [linux] remove container shop-db-1 (down)  after 7
-        9. [linux] stop container shop-mixcompose-resolver (timeout 10s)  after 1,2,4,7
-       10. [linux] remove container shop-mixcompose-resolver (down)  after 9
-      warning: found orphan container shop-gone-1 (service gone) on the linux daemon; run with --remove-orphans to remove it
-      warning: network shop_default on the linux daemon is kept: orphan containers use it
+    expect(debugPlan(planOf(p, running, { command: 'down' }))).toMatchInlineSnapshot(`
+      "down shop
+      placement linux=linux windows=windows
+      remove:tool:1 remove-container @linux container=tool10000000 inProgressWaitMs=30000 name=shop-tool-1 platform=linux reason=down volumes=false
+      stop:web:1 stop-container @windows container=web100000000 killWaitSeconds=80 name=shop-web-1 platform=windows stuck=warn timeoutSeconds=10
+      remove:web:1 remove-container @windows container=web100000000 inProgressWaitMs=30000 name=shop-web-1 platform=windows reason=down volumes=false <- stop:web:1
+      stop:api:1 stop-container @windows container=api100000000 killWaitSeconds=80 name=shop-api-1 platform=windows stuck=warn timeoutSeconds=10 <- stop:web:1
+      remove:api:1 remove-container @windows container=api100000000 inProgressWaitMs=30000 name=shop-api-1 platform=windows reason=down volumes=false <- stop:api:1
+      network-rm:windows:shop_default remove-network @windows name=shop_default <- remove:api:1 remove:web:1
+      stop:db:1 stop-container @linux container=db1000000000 killWaitSeconds=10 name=shop-db-1 platform=linux stuck=warn timeoutSeconds=10 <- stop:api:1
+      remove:db:1 remove-container @linux container=db1000000000 inProgressWaitMs=30000 name=shop-db-1 platform=linux reason=down volumes=false <- stop:db:1
+      stop:mixcompose-resolver:1 stop-container @linux container=mixcompose-r killWaitSeconds=10 name=shop-mixcompose-resolver platform=linux stuck=warn timeoutSeconds=10 <- remove:tool:1 stop:api:1 stop:db:1 stop:web:1
+      remove:mixcompose-resolver:1 remove-container @linux container=mixcompose-r inProgressWaitMs=30000 name=shop-mixcompose-resolver platform=linux reason=down volumes=false <- stop:mixcompose-resolver:1
+      warning found orphan container shop-gone-1 (service gone) on the linux daemon; run with --remove-orphans to remove it
+      warning network shop_default on the linux daemon is kept: orphan containers use it
       "
     `);
   });
 
   it('down stops the resolver last, after every other container of the project stopped (names work while services shut down)', () => {
-    const plan = reconcile(p, running, { command: 'down', removeOrphans: true });
+    const plan = planOf(p, running, { command: 'down', removeOrphans: true });
     const resolverStop = plan.operations.find((op) => op.id === 'stop:mixcompose-resolver:1');
     const otherStops = plan.operations.filter((op) => op.kind === 'stop-container' && op !== resolverStop).map((op) => op.id).sort();
     expect(otherStops).toEqual(['stop:api:1', 'stop:db:1', 'stop:gone:1', 'stop:web:1']);
@@ -59,7 +60,7 @@ describe('reconcile down/stop/start/restart', () => {
   });
 
   it('down -v --remove-orphans -t 2 removes orphans and volumes with the given timeout', () => {
-    const plan = reconcile(p, running, { command: 'down', volumes: true, removeOrphans: true, timeout: 2 });
+    const plan = planOf(p, running, { command: 'down', volumes: true, removeOrphans: true, timeout: 2 });
     const text = formatPlan(plan);
     expect(text).toContain('stop container shop-gone-1 (timeout 2s)');
     expect(text).toContain('remove volume shop_data');
@@ -68,10 +69,10 @@ describe('reconcile down/stop/start/restart', () => {
   });
 
   it('stop sends no signal to windows services, the stop_signal to linux ones', () => {
-    const plan = reconcile(p, running, { command: 'stop' });
+    const plan = planOf(p, running, { command: 'stop' });
     const stops = Object.fromEntries(plan.operations.map((op) => [op.id, op.kind === 'stop-container' ? op.signal ?? '-' : '']));
     expect(stops).toEqual({ 'stop:api:1': '-', 'stop:db:1': '-', 'stop:web:1': '-' });
-    const toolStop = reconcile(p, observed({ containers: [container({ service: 'tool', platform: 'linux' })] }), { command: 'stop' });
+    const toolStop = planOf(p, observed({ containers: [container({ service: 'tool', platform: 'linux' })] }), { command: 'stop' });
     expect(formatPlan(toolStop)).toContain('stop container shop-tool-1 (timeout 3s, SIGINT)');
   });
 
@@ -83,7 +84,7 @@ describe('reconcile down/stop/start/restart', () => {
         container({ service: 'web', platform: 'windows' }),
       ],
     });
-    expect(reconcile(p, stopped, { command: 'start' }).operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual([
+    expect(planOf(p, stopped, { command: 'start' }).operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual([
       'start:api:1 <- start:db:1',
       'start:db:1 <- ',
     ]);
@@ -109,15 +110,15 @@ describe('reconcile down/stop/start/restart', () => {
         container({ service: 'web', platform: 'windows', status: 'exited' }),
       ],
     });
-    const plan = reconcile(healthy, stopped, { command: 'start', services: ['db', 'web'] });
-    expect(formatPlan(plan)).toMatchInlineSnapshot(`
-      "start project shop: windows → windows daemon, linux → linux daemon
-      reach linux containers from the other daemon: ip (configured)
-      reach windows containers from the other daemon: ip (configured)
-        1. [linux] start container shop-db-1
-        2. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 1
-        3. [linux] wait until shop-init-1 is completed (for web), up to 300s
-        4. [windows] start container shop-web-1  after 1,2,3
+    const plan = planOf(healthy, stopped, { command: 'start', services: ['db', 'web'] });
+    expect(debugPlan(plan)).toMatchInlineSnapshot(`
+      "start shop
+      placement linux=linux windows=windows
+      reach linux=ip (configured); windows=ip (configured)
+      start:db:1 start-container @linux container=db1000000000 inspect=false name=shop-db-1 platform=linux
+      wait:db:1:healthy wait @linux condition=healthy container=db1000000000 name=shop-db-1 platform=linux timeoutMs=300000 waiter=web <- start:db:1
+      wait:init:1:completed wait @linux condition=completed container=init10000000 name=shop-init-1 platform=linux timeoutMs=300000 waiter=web
+      start:web:1 start-container @windows container=web100000000 inspect=false name=shop-web-1 platform=windows <- start:db:1 wait:db:1:healthy wait:init:1:completed
       "
     `);
   });
@@ -132,17 +133,17 @@ describe('reconcile down/stop/start/restart', () => {
     const state = observed({
       containers: ['a', 'c', 'd'].map((s) => container({ service: s, platform: 'linux' })).concat(container({ service: 'b', platform: 'windows' })),
     });
-    const ids = (plan: ReturnType<typeof reconcile>) => plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`);
-    expect(ids(reconcile(withRestart, state, { command: 'restart', services: ['a'] }))).toEqual([
+    const ids = (plan: ReturnType<typeof planOf>) => plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`);
+    expect(ids(planOf(withRestart, state, { command: 'restart', services: ['a'] }))).toEqual([
       'restart:a:1 <- ',
       'restart:b:1 <- restart:a:1',
       'restart:c:1 <- restart:b:1',
     ]);
-    expect(ids(reconcile(withRestart, state, { command: 'restart', services: ['a'], noDeps: true }))).toEqual(['restart:a:1 <- ']);
+    expect(ids(planOf(withRestart, state, { command: 'restart', services: ['a'], noDeps: true }))).toEqual(['restart:a:1 <- ']);
   });
 
   it('restart goes in dependency order and registers windows services in the resolver again', () => {
-    const plan = reconcile(p, running, { command: 'restart', services: ['db', 'api'] });
+    const plan = planOf(p, running, { command: 'restart', services: ['db', 'api'] });
     expect(plan.operations.map((op) => `${op.id} <- ${op.deps.join(',')}`)).toEqual([
       'restart:api:1 <- restart:db:1',
       'hosts:api:1 <- restart:api:1',

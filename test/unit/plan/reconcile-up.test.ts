@@ -2,14 +2,15 @@
  * Planner golden tests: the printed plan for a given project and observed state, no daemon.
  */
 import { describe, expect, it } from 'vitest';
-import { PlanError } from '../../../src/errors.js';
 import { reconcile } from '../../../src/plan/reconcile.js';
+import { PlanError } from '../../../src/errors.js';
 import { formatPlan } from '../../../src/plan/format-plan.js';
+import { debugPlan } from '../../../src/plan/debug-plan.js';
 import { materializeSpec } from '../../../src/plan/materialize.js';
 import type { ObservedContainer } from '../../../src/plan/observed-state.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import type { Service } from '../../../src/model/project.js';
-import { container, facts, observed, project, service, type ServiceInput } from './builders.js';
+import { container, facts, observed, project, service, type ServiceInput, planOf } from './builders.js';
 
 const db = (extra: ServiceInput = {}) =>
   service('db', {
@@ -57,46 +58,45 @@ function afterRun(plan: Plan): ObservedContainer[] {
 
 describe('reconcile up', () => {
   it('plans a fresh mixed stack: resolver, parallel creates, waits across daemons', () => {
-    expect(formatPlan(reconcile(mixed(), observed()))).toMatchInlineSnapshot(`
-      "up project shop: windows → windows daemon, linux → linux daemon
-      reach linux containers from the other daemon: ip (configured)
-      reach windows containers from the other daemon: ip (configured)
-      names across daemons: project resolver
-        1. [linux] create network shop_default (bridge)
-        2. [linux] create container shop-mixcompose-resolver (new)  after 1
-        3. [windows] create network shop_default (bridge)
-        4. [linux] start container shop-mixcompose-resolver  after 2
-        5. [linux] create container shop-cache-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
-        6. [linux] create container shop-db-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
-        7. [linux] start container shop-cache-1  after 5
-        8. [linux] start container shop-db-1  after 6
-        9. [windows] create container shop-web-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 3,4,8
-       10. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 8
-       11. [windows] start container shop-web-1  after 8,9,10
-       12. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4,11
+    expect(debugPlan(planOf(mixed(), observed()))).toMatchInlineSnapshot(`
+      "up shop
+      placement linux=linux windows=windows
+      reach linux=ip (configured); windows=ip (configured)
+      resolver
+      network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
+      create:mixcompose-resolver:1 create-container @linux image=mixcompose/resolver:0.1.0 name=shop-mixcompose-resolver platform=linux reason=new <- network:linux:default
+      network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
+      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
+      create:cache:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-cache-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
+      create:db:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-db-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
+      start:cache:1 start-container @linux container=<create:cache:1> inspect=false name=shop-cache-1 platform=linux <- create:cache:1
+      start:db:1 start-container @linux container=<create:db:1> inspect=true name=shop-db-1 platform=linux <- create:db:1
+      create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>, {{ db.host }}=<ip start:db:1 shop_default>, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=new <- network:windows:default start:db:1 start:mixcompose-resolver:1
+      wait:db:1:healthy wait @linux condition=healthy container=<create:db:1> name=shop-db-1 platform=linux timeoutMs=300000 waiter=web <- start:db:1
+      start:web:1 start-container @windows container=<create:web:1> inspect=true name=shop-web-1 platform=windows <- create:web:1 start:db:1 wait:db:1:healthy
+      hosts:web:1 register-hosts @linux file=web-1 ifNoAddress=skip ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1 start:web:1
       "
     `);
   });
 
   it('plans nothing when everything runs with the same config (idempotent)', () => {
-    const first = reconcile(mixed(), observed());
+    const first = planOf(mixed(), observed());
     const state = observed({ containers: afterRun(first), networks: NETWORKS });
-    const second = reconcile(mixed(), state);
-    expect(formatPlan(second)).toMatchInlineSnapshot(`
-      "up project shop: windows → windows daemon, linux → linux daemon
-      reach linux containers from the other daemon: ip (configured)
-      reach windows containers from the other daemon: ip (configured)
-      names across daemons: project resolver
-      nothing to do
+    const second = planOf(mixed(), state);
+    expect(debugPlan(second)).toMatchInlineSnapshot(`
+      "up shop
+      placement linux=linux windows=windows
+      reach linux=ip (configured); windows=ip (configured)
+      resolver
       "
     `);
   });
 
   it('recreates a changed service and the consumers of its address, nothing else', () => {
-    const first = reconcile(mixed(), observed());
+    const first = planOf(mixed(), observed());
     const state = observed({ containers: afterRun(first), networks: NETWORKS });
     const changed = project([db({ environment: { MODE: 'fast' } }), web(), cache]);
-    const plan = reconcile(changed, state);
+    const plan = planOf(changed, state);
     const creates = plan.operations.filter((op) => op.kind === 'create-container').map((op) => `${op.name}: ${'reason' in op ? op.reason : ''}`);
     expect(creates).toEqual(['shop-db-1: config changed', 'shop-web-1: if its addresses changed']);
     expect(plan.operations.some((op) => 'service' in op && op.service === 'cache')).toBe(false);
@@ -107,12 +107,12 @@ describe('reconcile up', () => {
   });
 
   it('knows a consumer whose own config changed is recreated, though its addresses are known only at run time (QA2 R7)', () => {
-    const first = reconcile(mixed(), observed());
+    const first = planOf(mixed(), observed());
     const before = afterRun(first);
     const env = { DB_HOST: '{{ db.host }}', DB_PORT: '{{ db.port:8080 }}', MODE: 'fast' };
     const changed = project([db({ environment: { MODE: 'fast' } }), web({ environment: env }), cache]);
     const reasons = (containers: ObservedContainer[]) =>
-      reconcile(changed, observed({ containers, networks: NETWORKS }))
+      planOf(changed, observed({ containers, networks: NETWORKS }))
         .operations.filter((op) => op.kind === 'create-container')
         .map((op) => `${op.name}: ${'reason' in op ? op.reason : ''}${op.kind === 'create-container' && op.replaces ? ' (conditional)' : ''}`);
     expect(reasons(before)).toEqual(['shop-db-1: config changed', 'shop-web-1: config changed']);
@@ -122,9 +122,9 @@ describe('reconcile up', () => {
   });
 
   it('words a conditional recreate and the start that a kept running container does not need (QA2 R7)', () => {
-    const first = reconcile(mixed(), observed());
+    const first = planOf(mixed(), observed());
     const state = observed({ containers: afterRun(first), networks: NETWORKS });
-    const lines = formatPlan(reconcile(project([db({ environment: { MODE: 'fast' } }), web(), cache]), state)).split('\n');
+    const lines = formatPlan(planOf(project([db({ environment: { MODE: 'fast' } }), web(), cache]), state)).split('\n');
     expect(lines.filter((l) => l.includes('shop-web-1') && !l.includes('register'))).toEqual([
       '  5. [windows] recreate container shop-web-1 if its config changed, else keep it (decided once db:1 has an address) with {{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 4',
       '  7. [windows] start container shop-web-1 (if recreated; a kept one is running)  after 4,5,6',
@@ -132,30 +132,30 @@ describe('reconcile up', () => {
   });
 
   it('after stop, up starts the containers and keeps a consumer unless its resolved addresses change (Q8)', () => {
-    const first = reconcile(mixed(), observed());
+    const first = planOf(mixed(), observed());
     const stopped = afterRun(first).map((c) =>
       c.service === 'db' || c.service === 'web' ? { ...c, status: 'exited' as const, ips: {} } : c,
     );
-    const plan = reconcile(mixed(), observed({ containers: stopped, networks: NETWORKS }));
+    const plan = planOf(mixed(), observed({ containers: stopped, networks: NETWORKS }));
     expect(plan.operations.some((op) => op.kind === 'remove-container' || op.kind === 'stop-container')).toBe(false);
-    expect(formatPlan(plan)).toMatchInlineSnapshot(`
-      "up project shop: windows → windows daemon, linux → linux daemon
-      reach linux containers from the other daemon: ip (configured)
-      reach windows containers from the other daemon: ip (configured)
-      names across daemons: project resolver
-        1. [linux] start container shop-db-1
-        2. [windows] recreate container shop-web-1 if its config changed, else keep it (decided once db:1 has an address) with {{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 1
-        3. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 1
-        4. [windows] start container shop-web-1  after 1,2,3
-        5. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4
+    expect(debugPlan(plan)).toMatchInlineSnapshot(`
+      "up shop
+      placement linux=linux windows=windows
+      reach linux=ip (configured); windows=ip (configured)
+      resolver
+      start:db:1 start-container @linux container=db1000000000 inspect=true name=shop-db-1 platform=linux
+      create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=10.201.0.2, {{ db.host }}=<ip start:db:1 shop_default>, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=if its addresses changed replaces={configHash=f5a9fe6b8240 id=web1000000000000000000000000000000000000000000000000000000000000 killWaitSeconds=80 running=false stuck=fail timeoutSeconds=10} <- start:db:1
+      wait:db:1:healthy wait @linux condition=healthy container=db1000000000 name=shop-db-1 platform=linux timeoutMs=300000 waiter=web <- start:db:1
+      start:web:1 start-container @windows container=<create:web:1> inspect=true name=shop-web-1 platform=windows <- create:web:1 start:db:1 wait:db:1:healthy
+      hosts:web:1 register-hosts @linux file=web-1 ifNoAddress=skip ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=mixcompose-r <- start:web:1
       "
     `);
   });
 
   it('stops a consumer before its provider when both are recreated (Q9)', () => {
-    const first = reconcile(mixed(), observed());
+    const first = planOf(mixed(), observed());
     const state = observed({ containers: afterRun(first), networks: NETWORKS });
-    const plan = reconcile(mixed(), state, { forceRecreate: true });
+    const plan = planOf(mixed(), state, { forceRecreate: true });
     const stopDb = plan.operations.find((op) => op.id === 'stop:db:1')!;
     expect(plan.operations.find((op) => op.id === 'stop:web:1')).toBeDefined();
     expect(stopDb.deps).toContain('stop:web:1');
@@ -163,15 +163,50 @@ describe('reconcile up', () => {
     expect(plan.operations.find((op) => op.id === 'stop:cache:1')!.deps).toEqual([]);
   });
 
+  it('joins ipc / pid `service:x` namespaces by container, after x is created, on x\'s daemon only (like network_mode)', () => {
+    const sidecar = service('sidecar', { command: ['sleep', '1'], ipc: 'service:cache', pid: 'service:cache' });
+    const plan = planOf(project([cache, sidecar]), observed());
+    const create = plan.operations.find((op) => op.id === 'create:sidecar:1');
+    expect(create?.deps).toContain('create:cache:1');
+    const host = create?.kind === 'create-container' ? (create.spec.body.HostConfig as Record<string, unknown>) : {};
+    expect(host).toMatchObject({ IpcMode: 'container:shop-cache-1', PidMode: 'container:shop-cache-1' });
+    const across = service('sidecar', { platform: 'windows', command: ['x'], pid: 'service:cache' });
+    expect(() => planOf(project([cache, across]), observed())).toThrow(/sidecar shares a container with cache, which runs on the other daemon/);
+  });
+
   it('refuses service_healthy on a dependency without a healthcheck', () => {
     const p = project([db({ healthcheck: undefined }), web()]);
-    expect(() => reconcile(p, observed())).toThrow(PlanError);
-    expect(() => reconcile(p, observed())).toThrow(/web depends on db with condition service_healthy, but db has no healthcheck/);
+    // Returned, not thrown: the plan has no operations to run.
+    const { plan, problems } = reconcile(p, observed());
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toBeInstanceOf(PlanError);
+    expect(problems[0]!.message).toMatch(/web depends on db with condition service_healthy, but db has no healthcheck/);
+    expect(plan.operations).toEqual([]);
+  });
+
+  it('finds a missing resolver image while planning: a problem, or with a builder an operation the resolver\'s create waits for', () => {
+    const missing = observed({ helperImages: [{ platform: 'linux', reference: 'mixcompose/resolver:0.1.0', present: false }] });
+    const { problems } = reconcile(mixed(), missing);
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/^the project resolver image mixcompose\/resolver:0\.1\.0 is not on the linux daemon \(linux \(/)]);
+    const plan = planOf(mixed(), missing, { buildHelperImages: true });
+    expect(plan.operations.find((op) => op.kind === 'ensure-helper-image')).toMatchObject({ id: 'helper-image:linux:resolver', daemon: 'linux', image: 'mixcompose/resolver:0.1.0', deps: [] });
+    expect(plan.operations.find((op) => op.id === 'create:mixcompose-resolver:1')!.deps).toContain('helper-image:linux:resolver');
+    // Nothing else waits for it: the services' creates wait for the resolver's start as before.
+    expect(plan.operations.filter((op) => op.deps.includes('helper-image:linux:resolver')).map((op) => op.id)).toEqual(['create:mixcompose-resolver:1']);
+    const present = observed({ helperImages: [{ platform: 'linux', reference: 'mixcompose/resolver:0.1.0', present: true }] });
+    expect(reconcile(mixed(), present).problems).toEqual([]);
+    expect(planOf(mixed(), present, { buildHelperImages: true }).operations.some((op) => op.kind === 'ensure-helper-image')).toBe(false);
+    // An image the user named is theirs to provide: mixcompose builds only its own.
+    const theirs = { ...mixed(), extension: { ...mixed().extension, resolver: { image: 'corp/dns:1' } } };
+    const theirsMissing = observed({ helperImages: [{ platform: 'linux', reference: 'corp/dns:1', present: false }] });
+    expect(reconcile(theirs, theirsMissing, { buildHelperImages: true }).problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^the project resolver image corp\/dns:1 is not on the linux daemon .*unset MIXCOMPOSE_RESOLVER_IMAGE/),
+    ]);
   });
 
   it('uses the daemon address and the published port when reach is published', () => {
     const p = project([db(), web()], {}, { linux: { reach: 'published', address: '192.0.2.10' } });
-    const plan = reconcile(p, observed());
+    const plan = planOf(p, observed());
     const create = plan.operations.find((op) => op.id === 'create:web:1');
     const subs = create && create.kind === 'create-container' ? create.spec.substitutions : [];
     // Names still cross: windows containers ask the resolver at the linux daemon's address (test/unit/plan/resolver-published.test.ts).
@@ -185,80 +220,80 @@ describe('reconcile up', () => {
 
   it('errors at plan time when published reach needs a port that is not published', () => {
     const p = project([db({ ports: [] }), web()], {}, { linux: { reach: 'published', address: '192.0.2.10' } });
-    expect(() => reconcile(p, observed())).toThrow(/port 8080 of db is not published on a fixed host port/);
+    expect(() => planOf(p, observed())).toThrow(/port 8080 of db is not published on a fixed host port/);
     const noAddress = project([db(), web()], {}, { linux: { reach: 'published' } });
-    expect(() => reconcile(noAddress, observed())).toThrow(/x-mixcompose.daemons.linux.address is not set/);
+    expect(() => planOf(noAddress, observed())).toThrow(/x-mixcompose.daemons.linux.address is not set/);
   });
 
   it('auto reach takes the probe result and says so', () => {
     const p = project([db(), web()], {}, { linux: { reach: 'auto', address: '192.0.2.10' }, windows: { reach: 'auto' } });
-    const plan = reconcile(p, observed(), { probedReach: { linux: 'published' } });
+    const plan = planOf(p, observed(), { probedReach: { linux: 'published' } });
     expect(formatPlan(plan)).toContain('reach linux containers from the other daemon: published (auto: probe)');
     expect(formatPlan(plan)).toContain('reach windows containers from the other daemon: ip (auto: daemons on one machine; not probed yet (up probes))');
   });
 
   it('puts both platforms on one daemon when they share it, with no resolver and names for addresses', () => {
     const shared = observed({ daemons: { linux: facts('linux', { sharedWith: 'windows' }), windows: facts('windows', { sharedWith: 'linux' }) } });
-    expect(formatPlan(reconcile(mixed(), shared))).toMatchInlineSnapshot(`
-      "up project shop: one daemon (linux) for both platforms
-      names across daemons: not needed
-        1. [linux] create network shop_default (bridge)
-        2. [linux] create container shop-cache-1 (new)  after 1
-        3. [linux] create container shop-db-1 (new)  after 1
-        4. [linux] create container shop-web-1 (new) with {{ db.host }}=db, {{ db.port:8080 }}=8080  after 1
-        5. [linux] start container shop-cache-1  after 2
-        6. [linux] start container shop-db-1  after 3
-        7. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 6
-        8. [linux] start container shop-web-1  after 4,6,7
+    expect(debugPlan(planOf(mixed(), shared))).toMatchInlineSnapshot(`
+      "up shop
+      placement linux=linux windows=linux
+      network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
+      create:cache:1 create-container @linux image=mixcompose-test/busybox:latest name=shop-cache-1 platform=linux reason=new <- network:linux:default
+      create:db:1 create-container @linux image=mixcompose-test/busybox:latest name=shop-db-1 platform=linux reason=new <- network:linux:default
+      create:web:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ db.host }}=db, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=new <- network:linux:default
+      start:cache:1 start-container @linux container=<create:cache:1> inspect=false name=shop-cache-1 platform=linux <- create:cache:1
+      start:db:1 start-container @linux container=<create:db:1> inspect=false name=shop-db-1 platform=linux <- create:db:1
+      wait:db:1:healthy wait @linux condition=healthy container=<create:db:1> name=shop-db-1 platform=linux timeoutMs=300000 waiter=web <- start:db:1
+      start:web:1 start-container @linux container=<create:web:1> inspect=false name=shop-web-1 platform=windows <- create:web:1 start:db:1 wait:db:1:healthy
       "
     `);
   });
 
   it('names only the platforms in use in the header, without reach lines for one daemon (Q5)', () => {
-    const text = formatPlan(reconcile(project([cache]), observed({ daemons: { linux: facts('linux') } })));
+    const text = formatPlan(planOf(project([cache]), observed({ daemons: { linux: facts('linux') } })));
     expect(text.split('\n').slice(0, 2)).toEqual(['up project shop: linux → linux daemon', 'names across daemons: not needed']);
-    const win = formatPlan(reconcile(project([service('w', { platform: 'windows', command: ['x'] })]), observed({ daemons: { windows: facts('windows') } })));
+    const win = formatPlan(planOf(project([service('w', { platform: 'windows', command: ['x'] })]), observed({ daemons: { windows: facts('windows') } })));
     expect(win.split('\n')[0]).toBe('up project shop: windows → windows daemon');
   });
 
   it('uses nat for windows networks when the daemon lists it, unless the file says otherwise', () => {
     const nat = observed({ daemons: { linux: facts('linux'), windows: facts('windows', { osType: 'windows', networkDrivers: ['ics', 'nat', 'transparent'] }) } });
-    const plan = reconcile(mixed(), nat);
+    const plan = planOf(mixed(), nat);
     const net = plan.operations.find((op) => op.id === 'network:windows:default');
     expect(net && net.kind === 'create-network' && net.body.Driver).toBe('nat');
     const fileDriver = project([db(), web(), cache], { networks: { default: { name: 'shop_default', driver: 'transparent' } } });
-    const net2 = reconcile(fileDriver, nat).operations.find((op) => op.id === 'network:windows:default');
+    const net2 = planOf(fileDriver, nat).operations.find((op) => op.id === 'network:windows:default');
     expect(net2 && net2.kind === 'create-network' && net2.body.Driver).toBe('transparent');
   });
 
   it('removes orphans only when asked, warns otherwise', () => {
     const orphan = container({ service: 'old', platform: 'windows', status: 'running' });
-    const warned = reconcile(project([cache]), observed({ containers: [orphan] }));
+    const warned = planOf(project([cache]), observed({ containers: [orphan] }));
     expect(warned.warnings.join('\n')).toContain('found orphan container shop-old-1 (service old) on the windows daemon');
     expect(warned.operations.some((op) => op.kind === 'remove-container')).toBe(false);
-    const removed = reconcile(project([cache]), observed({ containers: [orphan] }), { removeOrphans: true });
+    const removed = planOf(project([cache]), observed({ containers: [orphan] }), { removeOrphans: true });
     expect(removed.operations.filter((op) => ('service' in op && op.service === 'old') || ('name' in op && op.name === 'shop-old-1')).map((op) => op.id)).toEqual(['stop:old:1', 'remove:old:1']);
   });
 
   it('plans replicas for scale and removes the ones above it', () => {
     const scaled = project([service('worker', { scale: 2, command: ['sleep', '1'] })]);
-    const plan = reconcile(scaled, observed({ daemons: { linux: facts('linux') } }));
+    const plan = planOf(scaled, observed({ daemons: { linux: facts('linux') } }));
     expect(plan.operations.filter((op) => op.kind === 'create-container').map((op) => ('name' in op ? op.name : ''))).toEqual(['shop-worker-1', 'shop-worker-2']);
-    const down = reconcile(project([service('worker', { scale: 1, command: ['sleep', '1'] })]), observed({ daemons: { linux: facts('linux') }, containers: afterRun(plan), networks: NETWORKS }));
+    const down = planOf(project([service('worker', { scale: 1, command: ['sleep', '1'] })]), observed({ daemons: { linux: facts('linux') }, containers: afterRun(plan), networks: NETWORKS }));
     expect(down.operations.map((op) => op.id)).toEqual(['stop:worker:2', 'remove:worker:2']);
   });
 
   it('restarts a kept dependant with restart: true when its dependency is recreated', () => {
     const api = service('api', { command: ['sleep', '1'], depends_on: { cache: { condition: 'service_started', required: true, restart: true } } });
-    const first = reconcile(project([cache, api]), observed({ daemons: { linux: facts('linux') } }));
+    const first = planOf(project([cache, api]), observed({ daemons: { linux: facts('linux') } }));
     const state = observed({ daemons: { linux: facts('linux') }, containers: afterRun(first), networks: NETWORKS });
-    const plan = reconcile(project([service('cache', { command: ['sleep', '7200'] }), api]), state);
+    const plan = planOf(project([service('cache', { command: ['sleep', '7200'] }), api]), state);
     expect(plan.operations.map((op) => op.id)).toEqual(['stop:cache:1', 'remove:cache:1', 'create:cache:1', 'start:cache:1', 'restart:api:1']);
     expect(plan.operations.find((op) => op.id === 'restart:api:1')!.deps).toEqual(['start:cache:1']);
   });
 
   it('names the unknown service of --services', () => {
-    expect(() => reconcile(mixed(), observed(), { services: ['nope'] })).toThrow('no such service: nope');
+    expect(() => planOf(mixed(), observed(), { services: ['nope'] })).toThrow('no such service: nope');
   });
 });
 

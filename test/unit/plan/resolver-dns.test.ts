@@ -11,9 +11,8 @@ import type { DaemonSettings, PlatformOs, Service } from '../../../src/model/pro
 import { materializeSpec } from '../../../src/plan/materialize.js';
 import type { ObservedContainer } from '../../../src/plan/observed-state.js';
 import type { Plan } from '../../../src/plan/plan.js';
-import { reconcile } from '../../../src/plan/reconcile.js';
 import { describeResolverDns, resolverDnsChecks } from '../../../src/plan/resolver-dns.js';
-import { containersAfter, facts, observed, project, service } from './builders.js';
+import { containersAfter, facts, observed, project, service, planOf } from './builders.js';
 
 const RESOLVER_IP = '10.201.0.2';
 const MOVED_IP = '10.201.0.5';
@@ -26,7 +25,7 @@ const stack = (services: Service[] = [db(), web], daemons: Daemons = {}) => proj
 
 /** What `up` from nothing leaves: the containers, and each one's HostConfig.Dns as created. */
 function upFromNothing(p: ReturnType<typeof stack>): { containers: ObservedContainer[]; dns: Map<string, readonly string[]> } {
-  const plan: Plan = reconcile(p, observed());
+  const plan: Plan = planOf(p, observed());
   const addressOf = (id: string, daemon: PlatformOs) => (id === 'start:mixcompose-resolver:1' ? RESOLVER_IP : daemon === 'linux' ? '10.201.0.9' : '10.202.0.9');
   const containers = containersAfter(plan, addressOf);
   const dns = new Map<string, readonly string[]>();
@@ -69,7 +68,7 @@ describe('resolverDnsChecks', () => {
       `db-1: dns points at ${RESOLVER_IP}, the project resolver is at ${MOVED_IP}: run mixcompose up (it recreates the containers that use the old address)`,
     );
     // The fix the line names does what it says: up recreates db and web, and keeps the resolver.
-    const plan = reconcile(p, moved);
+    const plan = planOf(p, moved);
     expect(plan.operations.filter((op) => op.kind === 'create-container').map((op) => op.id).sort()).toEqual(['create:db:1', 'create:web:1']);
   });
 

@@ -7,11 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../../src/plan/format-plan.js';
 import type { ObservedContainer, ObservedState, ResolverHostsFile } from '../../../src/plan/observed-state.js';
 import type { Plan } from '../../../src/plan/plan.js';
-import { reconcile } from '../../../src/plan/reconcile.js';
 import { describeNameEntry, entryState, nameEntryChecks, parseHostsFile } from '../../../src/plan/resolver-entries.js';
 import { hostsFileContent } from '../../../src/plan/resolver.js';
 import type { Service } from '../../../src/model/project.js';
-import { containersAfter, observed, project, service, type ServiceInput } from './builders.js';
+import { containersAfter, observed, project, service, type ServiceInput, planOf } from './builders.js';
 
 const db = service('db', { command: ['sleep', '3600'] });
 const web = (extra: ServiceInput = {}) => service('web', { platform: 'windows', command: ['sleep', '3600'], ...extra });
@@ -24,7 +23,7 @@ const stack = (...services: Service[]) => project(services.length ? services : [
 
 /** The stack as the first `up` leaves it: linux 10.201.0.x, windows 10.202.0.x in start order. */
 function running(services: Service[] = [db, web()]): ObservedContainer[] {
-  const plan = reconcile(stack(...services), observed());
+  const plan = planOf(stack(...services), observed());
   let n = 1;
   return containersAfter(plan, (_id, daemon) => `10.${daemon === 'linux' ? 201 : 202}.0.${++n}`);
 }
@@ -48,7 +47,7 @@ describe('up keeps the resolver entries true', () => {
   it('plans nothing when every entry answers the current address (fresh)', () => {
     const containers = running();
     const web1 = containers.find((c) => c.service === 'web')!;
-    const plan = reconcile(stack(), state(containers, [entryFor(web1)]));
+    const plan = planOf(stack(), state(containers, [entryFor(web1)]));
     expect(plan.operations).toEqual([]);
     expect(formatPlan(plan)).toContain('nothing to do');
   });
@@ -57,7 +56,7 @@ describe('up keeps the resolver entries true', () => {
     const containers = running();
     const web1 = containers.find((c) => c.service === 'web')!;
     const moved = containers.map((c) => (c === web1 ? { ...c, ips: { shop_default: '10.202.0.9' } } : c));
-    const plan = reconcile(stack(), state(moved, [entryFor(web1)]));
+    const plan = planOf(stack(), state(moved, [entryFor(web1)]));
     expect(plan.operations).toHaveLength(1);
     expect(plan.operations[0]).toMatchObject({
       kind: 'register-hosts',
@@ -74,11 +73,11 @@ describe('up keeps the resolver entries true', () => {
 
   it('registers a running container that has no entry (missing), and one whose names changed', () => {
     const containers = running();
-    const missing = reconcile(stack(), state(containers, []));
+    const missing = planOf(stack(), state(containers, []));
     expect(hostsOps(missing).map((op) => [op.id, op.kind === 'register-hosts' && op.reason])).toEqual([['hosts:web:1', 'it had no entry']]);
     const web1 = containers.find((c) => c.service === 'web')!;
     const aliased = web({ networks: { default: { aliases: ['www'] } } });
-    const renamed = reconcile(stack(db, aliased), state(running([db, aliased]), [entryFor(web1)]));
+    const renamed = planOf(stack(db, aliased), state(running([db, aliased]), [entryFor(web1)]));
     expect(hostsOps(renamed).map((op) => [op.id, op.kind === 'register-hosts' && op.names, op.kind === 'register-hosts' && op.reason])).toEqual([
       ['hosts:web:1', ['web', 'shop-web-1', 'www'], 'its names changed'],
     ]);
@@ -88,14 +87,14 @@ describe('up keeps the resolver entries true', () => {
     const containers = running([db, web({ scale: 2 })]);
     const [web1, web2] = containers.filter((c) => c.service === 'web');
     const oldApi = parseHostsFile('api-1', hostsFileContent('10.202.0.7', ['api', 'shop-api-1']));
-    const plan = reconcile(stack(db, web({ scale: 1 })), state(containers, [entryFor(web1!), entryFor(web2!), oldApi]));
+    const plan = planOf(stack(db, web({ scale: 1 })), state(containers, [entryFor(web1!), entryFor(web2!), oldApi]));
     expect(hostsOps(plan).map((op) => ({ id: op.id, kind: op.kind, deps: op.deps, file: op.file }))).toEqual([
       { id: 'unhosts:api-1', kind: 'unregister-hosts', deps: [], file: 'api-1' },
       { id: 'unhosts:web-2', kind: 'unregister-hosts', deps: ['remove:web:2'], file: 'web-2' },
     ]);
     expect(formatPlan(plan)).toContain('unregister web shop-web-2 from the resolver (web-2: no such container)');
     // An emptied file (unregistered before) is nothing to do.
-    const emptied = reconcile(stack(db, web({ scale: 2 })), state(containers, [entryFor(web1!), entryFor(web2!), parseHostsFile('api-1', '')]));
+    const emptied = planOf(stack(db, web({ scale: 2 })), state(containers, [entryFor(web1!), entryFor(web2!), parseHostsFile('api-1', '')]));
     expect(emptied.operations).toEqual([]);
   });
 
@@ -103,7 +102,7 @@ describe('up keeps the resolver entries true', () => {
     const containers = running([db, web({ scale: 2 })]);
     const [web1, web2] = containers.filter((c) => c.service === 'web');
     const stopped = containers.map((c) => (c.labels['io.mixcompose.role'] === 'resolver' ? { ...c, status: 'exited' as const, ips: {} } : c));
-    const plan = reconcile(stack(db, web({ scale: 1 })), state(stopped, [entryFor(web1!), entryFor(web2!)]));
+    const plan = planOf(stack(db, web({ scale: 1 })), state(stopped, [entryFor(web1!), entryFor(web2!)]));
     expect(hostsOps(plan).map((op) => `${op.id} after ${op.deps.join(',')}`)).toEqual([
       // web is checked against the resolver's new address (recreated only if it changes) and started.
       'hosts:web:1 after start:mixcompose-resolver:1,start:web:1',
@@ -115,8 +114,8 @@ describe('up keeps the resolver entries true', () => {
     const containers = running();
     const web1 = containers.find((c) => c.service === 'web')!;
     const moved = containers.map((c) => (c === web1 ? { ...c, ips: { shop_default: '10.202.0.9' } } : c));
-    expect(reconcile(stack(), state(moved, [entryFor(web1)], 'another-resolver')).operations).toEqual([]);
-    expect(reconcile(stack(), observed({ containers: moved, networks: NETWORKS })).operations).toEqual([]);
+    expect(planOf(stack(), state(moved, [entryFor(web1)], 'another-resolver')).operations).toEqual([]);
+    expect(planOf(stack(), observed({ containers: moved, networks: NETWORKS })).operations).toEqual([]);
   });
 
   it('registers a windows dependant that `restart: true` restarts, with the address it comes back with', () => {
@@ -124,7 +123,7 @@ describe('up keeps the resolver entries true', () => {
     const containers = running(services);
     const apiContainer = containers.find((c) => c.service === 'api')!;
     const changedDb = service('db', { command: ['sleep', '3601'] });
-    const plan = reconcile(stack(changedDb, api), state(containers, [entryFor(apiContainer)]));
+    const plan = planOf(stack(changedDb, api), state(containers, [entryFor(apiContainer)]));
     const hosts = hostsOps(plan);
     expect(hosts).toHaveLength(1);
     expect(hosts[0]).toMatchObject({ id: 'hosts:api:1', deps: ['restart:api:1'], ip: { runtime: { ipOf: 'restart:api:1', network: 'shop_default' } } });

@@ -9,12 +9,11 @@ import { hostPortHolders } from '../../../src/engine/observe.js';
 import { execute } from '../../../src/engine/execute.js';
 import { doctorRows, type DoctorFacts } from '../../../src/plan/doctor-verdict.js';
 import type { PortHolder } from '../../../src/plan/observed-state.js';
-import { reconcile } from '../../../src/plan/reconcile.js';
 import { dnsPortClashes, dnsPortTakenMessage, resolverBindFailure, resolverBindProblem } from '../../../src/plan/resolver.js';
 import type { Service } from '../../../src/model/project.js';
 import type { ContainerSummary } from '../../../src/engine/daemon-client.js';
 import { MemoryDaemon } from '../engine/memory-daemon.js';
-import { containersAfter, observed, project, service } from './builders.js';
+import { containersAfter, observed, project, service, planOf } from './builders.js';
 
 const ADDRESS = '192.0.2.10';
 const db = () => service('db', { command: ['sleep', '3600'], ports: [{ target: 5432, published: '5432', protocol: 'tcp' }] });
@@ -35,7 +34,7 @@ describe('the resolver\'s port 53 on the linux address', () => {
   it('up is refused before anything starts, naming the holder, the setting and every fix', () => {
     let error: unknown;
     try {
-      reconcile(stack(), observed({ dnsPortHolders: [otherResolver()] }));
+      planOf(stack(), observed({ dnsPortHolders: [otherResolver()] }));
     } catch (e) {
       error = e;
     }
@@ -49,16 +48,16 @@ describe('the resolver\'s port 53 on the linux address', () => {
   });
 
   it('mixed reach (linux ip, windows published) needs the port too; a free port or another IP plans as usual', () => {
-    expect(() => reconcile(stack('ip'), observed({ dnsPortHolders: [otherResolver()] }))).toThrow(/port 53 on 192\.0\.2\.10/);
-    expect(reconcile(stack(), observed({ dnsPortHolders: [otherResolver('192.0.2.99')] })).resolver).toBe(true);
-    expect(reconcile(stack(), observed({ dnsPortHolders: [] })).resolver).toBe(true);
+    expect(() => planOf(stack('ip'), observed({ dnsPortHolders: [otherResolver()] }))).toThrow(/port 53 on 192\.0\.2\.10/);
+    expect(planOf(stack(), observed({ dnsPortHolders: [otherResolver('192.0.2.99')] })).resolver).toBe(true);
+    expect(planOf(stack(), observed({ dnsPortHolders: [] })).resolver).toBe(true);
   });
 
   it('a running resolver of the project that already holds the port is kept, not refused', () => {
-    const plan = reconcile(stack(), observed());
+    const plan = planOf(stack(), observed());
     const running = containersAfter(plan, (id, daemon) => `10.${daemon === 'linux' ? 201 : 202}.0.${id.length}`);
     expect(running.some((c) => c.service === 'mixcompose-resolver')).toBe(true);
-    const again = reconcile(stack(), observed({ containers: running, dnsPortHolders: [ownResolver, otherResolver('192.0.2.99')] }));
+    const again = planOf(stack(), observed({ containers: running, dnsPortHolders: [ownResolver, otherResolver('192.0.2.99')] }));
     expect(again.operations.filter((op) => 'service' in op && op.service === 'mixcompose-resolver')).toEqual([]);
   });
 
@@ -78,7 +77,7 @@ describe('the resolver\'s port 53 on the linux address', () => {
     const windows = new MemoryDaemon('windows (mem)', '10.202.0');
     linux.failures.set('startContainer', new Error('Bind for 192.0.2.10:53 failed: port is already allocated'));
     const resume = { files: ['compose.yaml'], projectName: 'shop', command: 'up', args: ['-d'] };
-    const error = await execute(reconcile(stack(), observed()), { clients: { linux, windows }, pollIntervalMs: 1, resume }).catch((e: unknown) => e);
+    const error = await execute(planOf(stack(), observed()), { clients: { linux, windows }, pollIntervalMs: 1, resume }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DaemonError);
     expect((error as DaemonError).message).toContain('names across daemons: the project resolver could not publish port 53 on 192.0.2.10');
     expect((error as DaemonError).progress?.resume).toBeUndefined();

@@ -7,14 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { PlanError } from '../../../src/errors.js';
 import { execute } from '../../../src/engine/execute.js';
 import { formatPlan } from '../../../src/plan/format-plan.js';
+import { debugPlan } from '../../../src/plan/debug-plan.js';
 import { materializeSpec } from '../../../src/plan/materialize.js';
 import type { ObservedContainer } from '../../../src/plan/observed-state.js';
 import type { CreateContainerOp, Plan, RegisterHostsOp } from '../../../src/plan/plan.js';
-import { reconcile } from '../../../src/plan/reconcile.js';
 import { RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS, isIpAddress, resolverBody, resolverLayout } from '../../../src/plan/resolver.js';
 import type { DaemonSettings, PlatformOs, Service } from '../../../src/model/project.js';
 import { MemoryDaemon } from '../engine/memory-daemon.js';
-import { container, observed, project, service, type ServiceInput } from './builders.js';
+import { container, observed, project, service, type ServiceInput, planOf } from './builders.js';
 
 const LINUX_ADDRESS = '192.0.2.10';
 const WINDOWS_ADDRESS = '192.0.2.20';
@@ -75,25 +75,25 @@ function regularFiles(tar: Buffer): [string, string][] {
 
 describe('names across daemons under published reach', () => {
   it('plans a published resolver, static answers and DNS per platform (golden)', () => {
-    const plan = reconcile(stack(), observed());
+    const plan = planOf(stack(), observed());
     expect(plan.resolver).toBe(true);
     expect(plan.warnings).toEqual([]);
-    expect(formatPlan(plan)).toMatchInlineSnapshot(`
-      "up project shop: windows → windows daemon, linux → linux daemon
-      reach linux containers from the other daemon: published (configured)
-      reach windows containers from the other daemon: published (configured)
-      names across daemons: project resolver
-        1. [linux] create network shop_default (bridge)
-        2. [linux] create container shop-mixcompose-resolver (new)  after 1
-        3. [windows] create network shop_default (bridge)
-        4. [linux] start container shop-mixcompose-resolver  after 2
-        5. [linux] create container shop-db-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
-        6. [windows] create container shop-web-1 (new) with {{ mixcompose.resolver.ip }}=192.0.2.10  after 3,4
-        7. [linux] register db shop-db-1 → 192.0.2.10 in the resolver (for windows containers: reach published)  after 4
-        8. [linux] register web shop-web-1 → 192.0.2.20 in the resolver (for linux containers: reach published)  after 4
-        9. [linux] start container shop-db-1  after 5
-       10. [windows] start container shop-web-1  after 6,7,9
-       11. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4,10
+    expect(debugPlan(plan)).toMatchInlineSnapshot(`
+      "up shop
+      placement linux=linux windows=windows
+      reach linux=published (configured); windows=published (configured)
+      resolver
+      network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
+      create:mixcompose-resolver:1 create-container @linux image=mixcompose/resolver:0.1.0 name=shop-mixcompose-resolver platform=linux reason=new <- network:linux:default
+      network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
+      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
+      create:db:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-db-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
+      create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=192.0.2.10] name=shop-web-1 platform=windows reason=new <- network:windows:default start:mixcompose-resolver:1
+      names:db register-hosts @linux dir=/etc/mixcompose-hosts-for-windows file=db ifNoAddress=fail ip=192.0.2.10 names=[db shop-db-1] reason=for windows containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
+      names:web register-hosts @linux dir=/etc/mixcompose-hosts-for-linux file=web ifNoAddress=fail ip=192.0.2.20 names=[web shop-web-1] reason=for linux containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
+      start:db:1 start-container @linux container=<create:db:1> inspect=false name=shop-db-1 platform=linux <- create:db:1
+      start:web:1 start-container @windows container=<create:web:1> inspect=true name=shop-web-1 platform=windows <- create:web:1 names:db start:db:1
+      hosts:web:1 register-hosts @linux file=web-1 ifNoAddress=skip ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1 start:web:1
       "
     `);
     // Windows containers ask at the linux daemon's address; linux containers at the resolver's container IP.
@@ -108,7 +108,7 @@ describe('names across daemons under published reach', () => {
   });
 
   it('publishes the windows askers\' dnsmasq on the linux address, port 53, and nowhere else', () => {
-    const body = createOf(reconcile(stack(), observed()), 'mixcompose-resolver').spec.body as Record<string, any>;
+    const body = createOf(planOf(stack(), observed()), 'mixcompose-resolver').spec.body as Record<string, any>;
     expect(body.ExposedPorts).toEqual({ '5353/udp': {}, '5353/tcp': {} });
     expect(body.HostConfig.PortBindings).toEqual({
       '5353/udp': [{ HostIp: LINUX_ADDRESS, HostPort: '53' }],
@@ -132,7 +132,7 @@ describe('names across daemons under published reach', () => {
     ]);
     expect(body.ExposedPorts).toBeUndefined();
     expect(body.HostConfig.PortBindings).toBeUndefined();
-    const plan = reconcile(p, observed());
+    const plan = planOf(p, observed());
     expect(registers(plan).some((r) => r.id.startsWith('names:'))).toBe(false);
   });
 
@@ -143,7 +143,7 @@ describe('names across daemons under published reach', () => {
       published: { address: LINUX_ADDRESS, dirs: [RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS.windows] },
       static: [{ platform: 'linux', address: LINUX_ADDRESS, dir: RESOLVER_STATIC_DIRS.windows }],
     });
-    const plan = reconcile(p, observed());
+    const plan = planOf(p, observed());
     expect(registers(plan).map((r) => r.id)).toEqual(['names:db', 'hosts:web:1']);
     expect(dnsOf(createOf(plan, 'web'))?.value).toBe(LINUX_ADDRESS);
   });
@@ -155,47 +155,47 @@ describe('names across daemons under published reach', () => {
       published: { address: LINUX_ADDRESS, dirs: [RESOLVER_HOSTS_DIR] },
       static: [{ platform: 'windows', address: WINDOWS_ADDRESS, dir: RESOLVER_STATIC_DIRS.linux }],
     });
-    const plan = reconcile(p, observed());
+    const plan = planOf(p, observed());
     expect(dnsOf(createOf(plan, 'web'))?.value).toBe(LINUX_ADDRESS);
     expect(registers(plan).map((r) => r.id)).toEqual(['names:web', 'hosts:web:1']);
     const noLinuxAddress = stack({ linux: { reach: 'ip' }, windows: { reach: 'published', address: WINDOWS_ADDRESS } });
-    expect(() => reconcile(noLinuxAddress, observed())).toThrow(/x-mixcompose\.daemons\.linux\.address is not set/);
+    expect(() => planOf(noLinuxAddress, observed())).toThrow(/x-mixcompose\.daemons\.linux\.address is not set/);
   });
 
   it('uses the IP a host-name address resolved to, refuses one that did not resolve, and says how to go without names', () => {
     const p = stack({ linux: { reach: 'published', address: 'host.docker.internal' }, windows: bothPublished.windows! });
-    expect(() => reconcile(p, observed())).toThrow(PlanError);
-    expect(() => reconcile(p, observed())).toThrow(
+    expect(() => planOf(p, observed())).toThrow(PlanError);
+    expect(() => planOf(p, observed())).toThrow(
       /x-mixcompose\.daemons\.linux\.address must be an IP address .*the host name "host\.docker\.internal" did not resolve on this machine.*x-mixcompose\.resolver\.enabled: false/,
     );
-    const looked = reconcile(p, observed(), { addressIps: { linux: '192.0.2.99' } });
+    const looked = planOf(p, observed(), { addressIps: { linux: '192.0.2.99' } });
     expect(dnsOf(createOf(looked, 'web'))?.value).toBe('192.0.2.99');
     expect((createOf(looked, 'mixcompose-resolver').spec.body.HostConfig as any).PortBindings['5353/udp']).toEqual([{ HostIp: '192.0.2.99', HostPort: '53' }]);
     expect(registers(looked).find((r) => r.id === 'names:db')?.ip.value).toBe('192.0.2.99');
     const noWindowsAddress = stack({ linux: bothPublished.linux!, windows: { reach: 'published' } });
-    expect(() => reconcile(noWindowsAddress, observed())).toThrow(/x-mixcompose\.daemons\.windows\.address is not set/);
+    expect(() => planOf(noWindowsAddress, observed())).toThrow(/x-mixcompose\.daemons\.windows\.address is not set/);
     // Opting out: no resolver, no refusal, and no longer a blanket warning.
     const off = project([db(), web()], { extension: { default_platform: 'linux', daemons: stack().extension.daemons, resolver: { enabled: false } } });
-    const plan = reconcile(off, observed());
+    const plan = planOf(off, observed());
     expect(plan.resolver).toBe(false);
     expect(plan.warnings.join('\n')).not.toMatch(/plain service names/);
   });
 
   it('warns when a consumer on the other daemon depends on a provider that publishes no ports', () => {
-    const plan = reconcile(stack(bothPublished, [db({ ports: [] }), web()]), observed());
+    const plan = planOf(stack(bothPublished, [db({ ports: [] }), web()]), observed());
     expect(plan.warnings).toEqual([
       'service web (windows) depends on db (linux), which publishes no ports: under reach: published the windows daemon\'s containers reach db only at its published ports (add ports: to db)',
     ]);
-    expect(reconcile(stack({}, [db({ ports: [] }), web()]), observed()).warnings).toEqual([]);
+    expect(planOf(stack({}, [db({ ports: [] }), web()]), observed()).warnings).toEqual([]);
   });
 
   it('writes static answers once: nothing on a second up, only a new service\'s names after', () => {
-    const first = reconcile(stack(), observed());
+    const first = planOf(stack(), observed());
     const networks = (['linux', 'windows'] as const).map((platform) => ({ id: platform, name: 'shop_default', platform, driver: 'bridge', subnets: [], labels: {} }));
     const running = observed({ containers: afterRun(first), networks });
-    expect(formatPlan(reconcile(stack(), running))).toContain('nothing to do');
+    expect(formatPlan(planOf(stack(), running))).toContain('nothing to do');
     const api = service('api', { platform: 'windows', ports: [{ target: 81, published: '8081', protocol: 'tcp' }] });
-    const next = reconcile(stack(bothPublished, [db(), web(), api]), running);
+    const next = planOf(stack(bothPublished, [db(), web(), api]), running);
     expect(registers(next).filter((r) => r.id.startsWith('names:')).map((r) => [r.id, r.deps, r.ip.value])).toEqual([
       ['names:api', [], WINDOWS_ADDRESS],
     ]);
@@ -203,14 +203,14 @@ describe('names across daemons under published reach', () => {
 
   it('names every replica of a scaled service, and its aliases', () => {
     const scaled = db({ scale: 2, networks: { default: { aliases: ['postgres'] } } } as ServiceInput);
-    const plan = reconcile(stack(bothPublished, [scaled, web()]), observed());
+    const plan = planOf(stack(bothPublished, [scaled, web()]), observed());
     expect(registers(plan).find((r) => r.id === 'names:db')?.names).toEqual(['db', 'shop-db-1', 'postgres', 'shop-db-2']);
   });
 
   it('the executor writes a static answer into its own hostsdir', async () => {
     const linux = new MemoryDaemon('linux (mem)', '10.201.0');
     const windows = new MemoryDaemon('windows (mem)', '10.202.0');
-    await execute(reconcile(stack(), observed()), { clients: { linux, windows }, pollIntervalMs: 1 });
+    await execute(planOf(stack(), observed()), { clients: { linux, windows }, pollIntervalMs: 1 });
     const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
     const files = resolver.files.flatMap(regularFiles);
     expect(files).toContainEqual(['etc/mixcompose-hosts-for-windows/db', `${LINUX_ADDRESS} db\n${LINUX_ADDRESS} shop-db-1\n`]);

@@ -242,7 +242,8 @@ describe('hostile input: the loader returns a model or problems, never throws, n
   it('the alias bomb is rejected with a problem', { timeout: 600_000 }, async () => {
     const result = await bombOutcome();
     expect(result.kind, result.message).toBe('problems');
-    expect(result.message).toMatch(/too many values \(alias expansion\)/);
+    expect(result.message).toMatch(/the document expands .*alias/);
+    expect(result.cpuMs).toBeLessThan(CPU_BOUND_MS);
   });
 
   it('an env_file with a NUL or non-UTF-8 bytes, and a compose file with non-UTF-8 bytes, on disk: model or problems, never a throw', async () => {
@@ -265,8 +266,8 @@ function aliasBomb(levels: number): string {
 
 let bomb: Promise<{ kind: string; message?: string; cpuMs: number }> | undefined;
 /**
- * The bomb, loaded once for both tests that look at it, in a child process: today it keeps a CPU
- * busy for seconds, which in the test worker would block vitest's own messages.
+ * The bomb, loaded in a child process: should the alias cap ever fail, it would keep a CPU busy for
+ * seconds, which in the test worker would block vitest's own messages.
  */
 function bombOutcome(): Promise<{ kind: string; message?: string; cpuMs: number }> {
   bomb ??= (async () => {
@@ -286,11 +287,6 @@ function bombOutcome(): Promise<{ kind: string; message?: string; cpuMs: number 
  * test fails: remove the `.fails` then.
  */
 describe('known loader gaps (to be fixed in src/config)', () => {
-  it.fails('the alias bomb is rejected within the CPU bound (today: about 10 s of CPU before the 2,000,000-value guard trips)', { timeout: 600_000 }, async () => {
-    const result = await bombOutcome();
-    expect(result.cpuMs).toBeLessThan(CPU_BOUND_MS);
-  });
-
   it.fails('a NUL in an environment value is a problem with its line (a process environment cannot hold it; today it loads)', async () => {
     const result = await loadOnce('services:\n  a:\n    image: busybox\n    environment:\n      X: "a\\0b"\n');
     expect(result.kind).toBe('problems');
