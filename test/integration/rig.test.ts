@@ -120,6 +120,9 @@ describe('the test rig', () => {
   test('the resolver image serves a hosts file written into its hostsdir at run time, across daemons', async () => {
     const resolver = await docker.linux.createContainer({
       Image: RESOLVER_IMAGE,
+      // Its own command, as mixcompose gives it: the image may have been rebuilt from resolver/Dockerfile
+      // by the helper-image tests, whose default command watches another hostsdir.
+      Cmd: ['sh', '-c', 'mkdir -p /etc/mixcompose/hosts && exec dnsmasq -k --no-resolv --server=127.0.0.11 --hostsdir=/etc/mixcompose/hosts --no-hosts --user=root --log-queries --log-facility=-'],
       name: `${project}-resolver`,
       Labels: labels,
       HostConfig: { NetworkMode: network },

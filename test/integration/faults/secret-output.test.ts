@@ -63,10 +63,10 @@ describe('secret and config contents stay out of every output', () => {
     expect(down.stdout + down.stderr).not.toMatch(LEAK);
   });
 
-  it('a failing up (the daemon refuses the container) says why, never a content', async () => {
+  it('a failing up (the daemon refuses the container) says why (exit 3, a daemon error), never a content', async () => {
     writeFileSync(join(stack.dir, 'compose.yaml'), yaml.replace('    init: true', '    init: true\n    cpus: 4096'));
     const r = await stack.mc(['up', '-d'], { env });
-    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.exitCode, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/CPU/i);
     expect(r.stdout + r.stderr).not.toMatch(LEAK);
     const down = await stack.mc(['down'], { env });
