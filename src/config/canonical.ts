@@ -189,7 +189,8 @@ export function canonicalizeFile(ctx: CanonicalContext): void {
           let vol: Dict | string | undefined;
           if (raw(item)) vol = item as string;
           else if (typeof item === 'string') {
-            vol = tryIt(v, i, p('volumes', i), () => parseVolumeSpec(item, ctx.baseDir, ctx.home) as unknown as Dict, undefined);
+            const ignored = (o: string): void => issues.warning(`volume mode "${o}" in "${item}" is ignored (compose ignores it too): expected ro, rw, z, Z, nocopy, a propagation or cached/delegated/consistent`, here(v, i), p('volumes', i));
+            vol = tryIt(v, i, p('volumes', i), () => parseVolumeSpec(item, ctx.baseDir, ctx.home, ignored) as unknown as Dict, undefined);
           } else if (isPlainMap(item)) {
             vol = { ...item };
             if (vol.type === 'bind' && typeof vol.source === 'string') vol.source = resolveHostPath(vol.source, ctx.baseDir, ctx.home);

@@ -111,9 +111,10 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
       };
     }
   }
-  // Like compose v2: links, `service:` network/ipc/pid modes and volumes_from imply start order.
-  const implied = (dep: string | undefined) => {
-    if (dep && dep !== name && !Object.prototype.hasOwnProperty.call(depends_on, dep)) depends_on[dep] = { condition: 'service_started', required: true, restart: true };
+  // Like compose v2: links, `service:` network/ipc/pid modes and volumes_from imply start order
+  // (volumes_from without restart, as compose-go's normalize does).
+  const implied = (dep: string | undefined, restart = true) => {
+    if (dep && dep !== name && !Object.prototype.hasOwnProperty.call(depends_on, dep)) depends_on[dep] = { condition: 'service_started', required: true, restart };
   };
   for (const link of strList(raw.links) ?? []) implied(link.split(':')[0]);
   for (const key of ['network_mode', 'ipc', 'pid']) {
@@ -121,7 +122,7 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     if (v?.startsWith('service:')) implied(v.slice(8));
   }
   for (const vf of strList(raw.volumes_from) ?? []) {
-    if (!vf.startsWith('container:')) implied(vf.replace(/^service:/, '').split(':')[0]);
+    if (!vf.startsWith('container:')) implied(vf.replace(/^service:/, '').split(':')[0], false);
   }
 
   const network_mode = str(raw.network_mode);
@@ -171,7 +172,7 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     ...carried,
     name,
     platform,
-    ...(raw.build !== undefined && isPlainMap(raw.build) ? { build: raw.build as unknown as BuildConfig } : {}),
+    ...(raw.build !== undefined && isPlainMap(raw.build) ? { build: buildWithArgs(raw.build, ctx.lookup) } : {}),
     ...(command !== undefined ? { command } : {}),
     ...(entrypoint !== undefined ? { entrypoint } : {}),
     environment,
@@ -214,6 +215,19 @@ function normalizePort(p: Dict): PortConfig {
     protocol: str(protocol) ?? 'tcp',
     ...rest,
   } as PortConfig;
+}
+
+/** A build arg without a value takes it from the project environment, or is left out (compose-go). */
+function buildWithArgs(raw: Dict, lookup: (key: string) => string | undefined): BuildConfig {
+  // `dockerfile` defaults to `Dockerfile` unless it is inline, as compose prints it.
+  const build = raw.dockerfile === undefined && raw.dockerfile_inline === undefined ? { ...raw, dockerfile: 'Dockerfile' } : raw;
+  if (!isPlainMap(build.args)) return build as unknown as BuildConfig;
+  const args: Record<string, string> = {};
+  for (const [k, v] of Object.entries(build.args)) {
+    const value = v === null || v === undefined ? lookup(k) : String(v);
+    if (value !== undefined) args[k] = value;
+  }
+  return { ...(build as unknown as BuildConfig), args };
 }
 
 export function normalizeHealthcheck(raw: unknown): Healthcheck {

@@ -144,16 +144,20 @@ export function parseYamlFile(text: string, file: string, positions: PositionInd
       for (const source of merges) {
         const sources = isSeq(source) ? source.items : [source];
         for (const s of sources) {
-          const value = convert(s, depth + 1, keyPath);
-          if (value === null && isAlias(s)) continue; // unknown alias, already reported
-          if (!isPlainMap(value)) {
-            issues.error('`<<` merge key expects a mapping or a list of mappings', at((s as Node)?.range?.[0]));
-            continue;
-          }
-          for (const [k, v] of Object.entries(value)) {
-            if (explicit.has(k) || Object.prototype.hasOwnProperty.call(out, k)) continue;
-            setOwn(out, k, v);
-            positions.copyKey(value, k, out);
+          const converted = convert(s, depth + 1, keyPath);
+          if (converted === null && isAlias(s)) continue; // unknown alias, already reported
+          // An alias may name a list of mappings too (`x: &l [{…}]`, `<<: *l`), as in compose-go.
+          const values = isSeq(source) || !Array.isArray(converted) ? [converted] : (converted as unknown[]);
+          for (const value of values) {
+            if (!isPlainMap(value)) {
+              issues.error('`<<` merge key expects a mapping or a list of mappings', at((s as Node)?.range?.[0]));
+              break;
+            }
+            for (const [k, v] of Object.entries(value)) {
+              if (explicit.has(k) || Object.prototype.hasOwnProperty.call(out, k)) continue;
+              setOwn(out, k, v);
+              positions.copyKey(value, k, out);
+            }
           }
         }
       }

@@ -107,7 +107,7 @@ export function isWindowsAbsolute(p: string): boolean {
 
 /** Whether a short-syntax volume source names a host path (else a named volume). */
 export function isHostPath(source: string): boolean {
-  return source.startsWith('.') || source.startsWith('/') || source.startsWith('~') || isWindowsAbsolute(source) || source.startsWith('\\');
+  return source.startsWith('.') || source.startsWith('/') || source.startsWith('~') || isWindowsAbsolute(source) || source.startsWith('\\') || /^\p{L}:/u.test(source);
 }
 
 /** Resolves a host path against `baseDir`; `~` against `home`. Windows absolute paths stay as written. */
@@ -117,27 +117,41 @@ export function resolveHostPath(p: string, baseDir: string, home: string | undef
   return path.resolve(baseDir, p);
 }
 
-/** Splits `a:b:c` on colons, keeping Windows drive letters (`C:\data`) whole. */
+/**
+ * Splits `a:b:c` on colons as compose-go does: a single letter followed by `:` is a Windows drive
+ * (`C:\data`, `d:`), and colons inside `${…}` (kept uninterpolated) do not split.
+ */
 function splitVolume(spec: string): string[] {
-  const raw = spec.split(':');
   const out: string[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    const part = raw[i]!;
-    const next = raw[i + 1];
-    if (/^[A-Za-z]$/.test(part) && next !== undefined && /^[\\/]/.test(next)) {
-      out.push(`${part}:${next}`);
-      i++;
-    } else out.push(part);
+  let cur = '';
+  let depth = 0;
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec[i]!;
+    if (c === '$' && spec[i + 1] === '{') depth++;
+    else if (c === '}' && depth > 0) depth--;
+    else if (c === ':' && depth === 0 && !/^\p{L}$/u.test(cur)) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
   }
+  out.push(cur);
   return out;
 }
 
 const PROPAGATION = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
+const CONSISTENCY = new Set(['cached', 'delegated', 'consistent']);
 
-/** `[SOURCE:]TARGET[:MODE]` → long syntax, bind sources resolved to absolute paths. */
-export function parseVolumeSpec(spec: string, baseDir: string, home: string | undefined): ServiceVolume {
+/**
+ * `[SOURCE:]TARGET[:MODE]` → long syntax, bind sources resolved to absolute paths. A mode option
+ * compose does not know is ignored as compose ignores it, and passed to `onIgnored` (a warning).
+ */
+export function parseVolumeSpec(spec: string, baseDir: string, home: string | undefined, onIgnored?: (option: string) => void): ServiceVolume {
+  if (spec === '') throw new SyntaxIssue('invalid empty volume spec: expected [SOURCE:]TARGET[:MODE]');
   const parts = splitVolume(spec);
-  if (parts.some((p) => p === '') || parts.length > 3) throw new SyntaxIssue(`invalid volume "${spec}": expected [SOURCE:]TARGET[:MODE]`);
+  if (parts.some((p) => p === '')) throw new SyntaxIssue(`invalid volume "${spec}": empty section between colons; expected [SOURCE:]TARGET[:MODE]`);
+  if (parts.length > 3) throw new SyntaxIssue(`invalid volume "${spec}": too many colons; expected [SOURCE:]TARGET[:MODE]`);
   if (parts.length === 1) return { type: 'volume', target: parts[0]! };
   const [source, target, mode] = parts as [string, string, string | undefined];
   const options = mode ? mode.split(',') : [];
@@ -151,8 +165,7 @@ export function parseVolumeSpec(spec: string, baseDir: string, home: string | un
     else if (o === 'z' || o === 'Z') bindOpts.selinux = o;
     else if (o === 'nocopy') volumeOpts.nocopy = true;
     else if (PROPAGATION.has(o)) bindOpts.propagation = o;
-    else if (['cached', 'delegated', 'consistent'].includes(o)) continue;
-    else throw new SyntaxIssue(`invalid volume mode "${o}" in "${spec}": expected ro, rw, z, Z, nocopy or a propagation mode`);
+    else if (!CONSISTENCY.has(o)) onIgnored?.(o);
   }
   if (/^\\\\[.]\\pipe\\/i.test(source)) {
     // A Windows named pipe (`\\.\pipe\docker_engine:\\.\pipe\docker_engine`).
