@@ -23,6 +23,7 @@ import { createPlatformFor } from './daemon-check.js';
 import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
 import { DEFAULT_DEPENDENCY_TIMEOUT_MS, REMOVAL_IN_PROGRESS_WAIT_MS } from './reconcile-options.js';
 import {
+  RESOLVER_HOSTS_DIR,
   RESOLVER_IP_TEXT,
   RESOLVER_DEFAULT_IMAGE,
   RESOLVER_SERVICE,
@@ -119,6 +120,8 @@ function planHostGateway(ctx: PlanContext, infra: Infrastructure, resolver: Reso
   if (!entry || (!networkOp && !observedGateway)) return;
   let reason: string | undefined;
   if (!networkOp && !resolverChanged) {
+    // observe reads the main hostsdir only: an entry elsewhere (published reach) is written once, as static answers are.
+    if (entry.dir !== RESOLVER_HOSTS_DIR) return;
     const files = 'id' in resolverRef ? hostsFilesOf(observed, resolverRef.id) : undefined;
     const current = files?.get(entry.file);
     if (!files || entryState(current, observedGateway!, [entry.name]) === 'fresh') return;

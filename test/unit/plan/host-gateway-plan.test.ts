@@ -60,6 +60,17 @@ describe('host.docker.internal for windows containers', () => {
     expect(plan.operations).toEqual([]);
   });
 
+  it('under published reach (its own hostsdir, not read back by observe): written once, not on every up', () => {
+    const published = project([db, web], {}, { linux: { reach: 'published', address: '192.0.2.10' }, windows: { reach: 'ip' } });
+    const first = planOf(published, observed());
+    expect(gatewayOps(first)).toHaveLength(1);
+    let n = 1;
+    const containers = containersAfter(first, (_id, daemon) => `10.${daemon === 'linux' ? 201 : 202}.0.${++n}`);
+    const resolver = containers.find((c) => c.labels['io.mixcompose.role'] === 'resolver')!;
+    const again = planOf(published, observed({ containers, networks: networks(GATEWAY), resolverHosts: { container: resolver.id, files: [] } }));
+    expect(gatewayOps(again)).toEqual([]);
+  });
+
   it('no windows gateway known (the network has none): no entry', () => {
     expect(gatewayOps(planOf(stack(), state([])))).toEqual([]);
   });
