@@ -141,6 +141,7 @@ async function observeAndProbe(
     ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.signal ? { interrupts: interruptsOf(options.signal) } : {}),
+    env: process.env,
   });
   if (!result.ok && result.interrupted) throw new ReachProbeInterrupted();
   if (result.ok) {

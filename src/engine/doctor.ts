@@ -419,7 +419,12 @@ async function probeNetwork(
       if (free[i] !== undefined) disk[p] = free[i];
     });
     return {
-      network: { ...network, subnets: Object.fromEntries(platforms.filter((p) => probes[p].subnet).map((p) => [p, probes[p].subnet!])), run },
+      network: {
+        ...network,
+        subnets: Object.fromEntries(platforms.filter((p) => probes[p].subnet).map((p) => [p, probes[p].subnet!])),
+        run,
+        ...(probes.windows?.gateway ? { windowsGateway: probes.windows.gateway } : {}),
+      },
       disk,
     };
   } finally {

@@ -8,6 +8,7 @@ import { DependencyError, PlanError, WaitTimeoutError } from '../errors.js';
 import type { PlatformOs } from '../model/project.js';
 import { conditionalRecreateOutcome } from '../plan/format-plan.js';
 import { materializeSpec } from '../plan/materialize.js';
+import { networkGateways } from './observe.js';
 import type { BoundedStop, ContainerRef, ContainerSpec, CreateContainerOp, Operation, RegisterHostsOp, RuntimeIp, UnregisterHostsOp, WaitContainerOp } from '../plan/plan.js';
 import { RESOLVER_HOSTS_DIR, RESOLVER_IP_TEXT, hostsFileContent } from '../plan/resolver.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
@@ -25,6 +26,8 @@ export interface RunState {
   readonly created: Map<string, string>;
   /** start operation id → network name → IPv4. */
   readonly addresses: Map<string, Record<string, string>>;
+  /** create-network operation id (readGateway) → its IPAM gateway. */
+  readonly gateways: Map<string, string>;
   /** Create operations whose old container was kept running (their start has nothing to do). */
   readonly keptRunning: Set<string>;
   readonly now: () => number;
@@ -211,10 +214,11 @@ export function hostsEntry(state: RunState, op: RegisterHostsOp | UnregisterHost
     // An empty file: dnsmasq drops the names the file gave when it changes.
     return { entry: { path: `${dir}/${op.file}`, content: '' }, message: `${op.names.join(' ')} no longer answered` };
   }
-  const ip = op.ip.value ?? (op.ip.runtime ? runtimeIp(state, op.ip.runtime) : undefined);
+  const ip = op.ip.value ?? (op.ip.runtime ? runtimeIp(state, op.ip.runtime) : op.ip.gatewayOf ? state.gateways.get(op.ip.gatewayOf) : undefined);
   if (!ip) {
     if (op.ifNoAddress === 'skip') return { message: 'no address to register' };
-    throw new Error(`${op.service}: no address to register (${op.ip.runtime ? `${op.ip.runtime.ipOf} has none on ${op.ip.runtime.network}` : 'none given'})`);
+    const why = op.ip.runtime ? `${op.ip.runtime.ipOf} has none on ${op.ip.runtime.network}` : op.ip.gatewayOf ? `${op.ip.gatewayOf} has no gateway` : 'none given';
+    throw new Error(`${op.service}: no address to register (${why})`);
   }
   return { entry: { path: `${dir}/${op.file}`, content: hostsFileContent(ip, op.names) }, message: `${op.names.join(' ')} → ${ip}` };
 }
@@ -249,6 +253,10 @@ export async function runOperation(state: RunState, op: Operation): Promise<stri
         const existing = await client.inspectNetwork(op.name);
         const labels = (existing.Labels as Record<string, string> | undefined) ?? {};
         if (!Object.entries(op.ifExists.adoptWithLabels).every(([k, v]) => labels[k] === v)) throw new PlanError(op.ifExists.refusal);
+      }
+      if (op.readGateway) {
+        const gateway = networkGateways(await client.inspectNetwork(op.name))[0];
+        if (gateway) state.gateways.set(op.id, gateway);
       }
       return undefined;
     case 'create-volume':

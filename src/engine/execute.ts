@@ -128,6 +128,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     },
     created: new Map(),
     addresses: new Map(),
+    gateways: new Map(),
     keptRunning: new Set(),
     now,
     delay: options.delay ?? defaultDelay,

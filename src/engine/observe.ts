@@ -190,6 +190,7 @@ export async function observe(
             platform: daemon,
             driver: String(n.Driver ?? ''),
             subnets: ((n.IPAM as { Config?: { Subnet?: string }[] } | undefined)?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])),
+            gateways: networkGateways(n),
             labels: (n.Labels as Record<string, string> | undefined) ?? {},
           }),
         ),
@@ -229,4 +230,9 @@ export async function observe(
       ? { helperImages: [{ ...helper, present: parts.some((p) => p.images.some((i) => i.platform === helper.platform && i.reference === helper.reference)) }] }
       : {}),
   };
+}
+
+/** IPAM gateways of a network body (list or inspect). */
+export function networkGateways(network: EngineBody): string[] {
+  return ((network.IPAM as { Config?: { Gateway?: string }[] } | undefined)?.Config ?? []).flatMap((c) => (c.Gateway ? [c.Gateway] : []));
 }

@@ -21,6 +21,7 @@ import type { DaemonFacts } from '../plan/observed-state.js';
 import { pingAnswered, pingCommand, reachFromProbe, type PingOutcome, type ProbeDirection } from '../plan/reach.js';
 import { RESOLVER_DEFAULT_IMAGE, resolverImage } from '../plan/resolver.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
+import { ensureResolverImage, resolverBase } from './helper-images.js';
 import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
 
 /** Probe image on a Windows daemon (has ping.exe); x-mixcompose.daemons.<p>.probe_image overrides. */
@@ -52,6 +53,8 @@ export interface ReachProbeOptions {
    * unsubscribe. On an interrupt the probe stops, removes what it made, and answers `interrupted`.
    */
   readonly interrupts?: (onInterrupt: () => void) => () => void;
+  /** Environment for the resolver image's base (MIXCOMPOSE_RESOLVER_BASE) when the probe builds it (default: none). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** `up` was interrupted while probing; the probe removed what it made. */
@@ -127,10 +130,25 @@ function keepAlive(os: 'linux' | 'windows'): { Entrypoint: string[]; Cmd: string
 
 /**
  * The image on the daemon, pulled when missing, except the resolver image: it is not on any
- * registry (it is built once per daemon), so a missing one is reported, not pulled.
+ * registry. mixcompose's own (RESOLVER_DEFAULT_IMAGE) is built there once, as `up` builds it for the
+ * resolver (so a first `up` on fresh daemons probes); a resolver image of the user's that is missing
+ * is reported, not pulled.
  */
 async function probeImage(side: ProbeSide, options: ReachProbeOptions): Promise<void> {
-  const isResolver = side.image === resolverImage(options.project, options.resolverImage) || side.image === RESOLVER_DEFAULT_IMAGE;
+  if (side.image === RESOLVER_DEFAULT_IMAGE) {
+    const { base, setting } = resolverBase(options.project, options.env ?? {});
+    const facts = options.facts[side.platform];
+    await ensureResolverImage(side.client, {
+      image: side.image,
+      base,
+      baseSetting: setting,
+      env: options.env ?? {},
+      ...(facts ? { facts } : {}),
+      ...(options.onEvent ? { onProgress: options.onEvent } : {}),
+    });
+    return;
+  }
+  const isResolver = side.image === resolverImage(options.project, options.resolverImage);
   if (isResolver) {
     if (await side.client.inspectImage(side.image)) return;
     throw new Error(`the probe image ${side.image} (the resolver image) is not on the ${side.platform} daemon`);

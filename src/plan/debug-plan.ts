@@ -33,7 +33,11 @@ function valueText(key: string, value: unknown): string {
   if ('ipOf' in record) return runtimeText(record as unknown as RuntimeIp);
   // The refusal's wording belongs to formatPlan's tests; here: which labels make it ours.
   if (key === 'ifExists') return `adopt-labelled(${valueText('', record.adoptWithLabels)})`;
-  if (key === 'ip' || key === 'address') return record.value !== undefined ? String(record.value) : record.runtime ? runtimeText(record.runtime as RuntimeIp) : '?';
+  if (key === 'ip' || key === 'address') {
+    if (record.value !== undefined) return String(record.value);
+    if (record.gatewayOf) return `<gateway ${String(record.gatewayOf)}>`;
+    return record.runtime ? runtimeText(record.runtime as RuntimeIp) : '?';
+  }
   return `{${Object.keys(record)
     .sort()
     .map((k) => `${k}=${valueText(k, record[k])}`)

@@ -62,6 +62,8 @@ export interface DoctorNetwork {
   readonly sameDaemon?: boolean;
   /** The probes' project label (`mixcompose-doctor-<hex>`), to find anything they left. */
   readonly run?: string;
+  /** The IPAM gateway of the windows probe's network: what the resolver answers for host.docker.internal there. */
+  readonly windowsGateway?: string;
 }
 
 /** A `{{ s.host|port|ip }}` reference whose provider runs on the other daemon. */
@@ -341,6 +343,21 @@ function dnsPortRows(facts: DoctorFacts): DoctorRow[] {
   ];
 }
 
+/**
+ * host.docker.internal inside Windows containers (plan/host-gateway-entry.ts): Windows ignores
+ * extra_hosts, so the project resolver answers it with the windows daemon's gateway on its network.
+ */
+function hostGatewayRows(network: DoctorNetwork | undefined): DoctorRow[] {
+  if (!network?.windowsGateway || network.sameDaemon || network.probeError) return [];
+  return [
+    {
+      check: 'host.docker.internal (windows containers)',
+      status: 'ok',
+      detail: `the project resolver answers ${network.windowsGateway}, the windows daemon's gateway on its network (where its containers reach this host)`,
+    },
+  ];
+}
+
 /** Every row of the doctor's table, in a fixed order: daemons, references, network. */
 export function doctorRows(facts: DoctorFacts): DoctorRow[] {
   const daemons = [...facts.daemons].sort((a, b) => a.platform.localeCompare(b.platform));
@@ -348,6 +365,7 @@ export function doctorRows(facts: DoctorFacts): DoctorRow[] {
     ...daemons.flatMap((d) => daemonRows(d, facts.allowOsMismatch)),
     ...referenceRows(facts),
     ...networkRows(facts.network, daemons.every((d) => d.facts)),
+    ...hostGatewayRows(facts.network),
     ...dnsPortRows(facts),
   ];
 }

@@ -84,7 +84,7 @@ export function describeOperation(op: Operation): string {
     case 'restart-container':
       return `restart container ${op.name}`;
     case 'register-hosts':
-      return `register ${op.names.join(' ')} → ${op.ip.value ?? `<ip of ${op.ip.runtime!.ipOf.replace(/^start:/, '')}>`} in the resolver${op.reason ? ` (${op.reason})` : ''}`;
+      return `register ${op.names.join(' ')} → ${op.ip.value ?? (op.ip.gatewayOf ? `<gateway of ${op.ip.gatewayOf.replace(/^network:/, '')}>` : `<ip of ${op.ip.runtime!.ipOf.replace(/^start:/, '')}>`)} in the resolver${op.reason ? ` (${op.reason})` : ''}`;
     case 'unregister-hosts':
       return `unregister ${op.names.join(' ')} from the resolver (${op.file}: no such container)`;
     case 'remove-network':

@@ -55,6 +55,8 @@ export interface ObservedNetwork {
   readonly platform: PlatformOs;
   readonly driver: string;
   readonly subnets: readonly string[];
+  /** IPAM gateways (absent: not read). The Windows network's is where its containers reach the host. */
+  readonly gateways?: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
 }
 

@@ -74,6 +74,8 @@ export interface CreateNetworkOp extends OpBase {
    * used as it is when it carries these labels, else the create fails with `refusal`.
    */
   readonly ifExists: { readonly adoptWithLabels: Readonly<Record<string, string>>; readonly refusal: string };
+  /** Inspect after create so its IPAM gateway is available to later operations (RegisterHostsOp.ip.gatewayOf). */
+  readonly readGateway?: boolean;
 }
 
 export interface CreateVolumeOp extends OpBase {
@@ -167,7 +169,8 @@ export interface RegisterHostsOp extends OpBase {
   readonly dir?: string;
   readonly file: string;
   readonly names: readonly string[];
-  readonly ip: { readonly value?: string; readonly runtime?: RuntimeIp };
+  /** `gatewayOf`: the IPAM gateway of the network made by that create-network operation (readGateway). */
+  readonly ip: { readonly value?: string; readonly runtime?: RuntimeIp; readonly gatewayOf?: string };
   /** The service whose names these are. */
   readonly service: string;
   /** Why a kept container is registered again: "the resolver answers 10.202.3.4", "no entry". */

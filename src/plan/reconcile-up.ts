@@ -12,7 +12,7 @@ import { dependencyOrder, dependents, serviceDependencies, withDependencies } fr
 import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_PROJECT, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM, LABEL_TEMPLATE_HASH } from './labels.js';
 import { materializeSpec, templateHash } from './materialize.js';
 import type { ObservedContainer } from './observed-state.js';
-import type { ContainerRef, ContainerSpec, ReachDecision, ReplacedContainer, RuntimeIp, Substitution } from './plan.js';
+import type { ContainerRef, ContainerSpec, Operation, ReachDecision, ReplacedContainer, RuntimeIp, Substitution } from './plan.js';
 
 export { decideReach, reachFromEndpoints } from './reach.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
@@ -23,6 +23,7 @@ import { createPlatformFor } from './daemon-check.js';
 import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
 import { DEFAULT_DEPENDENCY_TIMEOUT_MS, REMOVAL_IN_PROGRESS_WAIT_MS } from './reconcile-options.js';
 import {
+  RESOLVER_HOSTS_DIR,
   RESOLVER_IP_TEXT,
   RESOLVER_DEFAULT_IMAGE,
   RESOLVER_SERVICE,
@@ -38,6 +39,7 @@ import {
 import { primaryIp, projectUsesResolver, resolverAskedAt, resolverNetworkKey } from './resolver-dns.js';
 import { entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, registrationReason } from './resolver-entries.js';
 import { byName } from '../graph/dependency-graph.js';
+import { hostGatewayEntry } from './host-gateway-entry.js';
 
 /** What a replica will be once the plan ran. */
 interface PlannedContainer {
@@ -86,6 +88,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
     }
   }
 
+  planHostGateway(ctx, infra, resolver);
   planOrphans(ctx);
   const { useResolver, resolverRef, resolverDaemon, resolverDeps } = resolver;
   // Names across daemons: entries of the kept resolver (running, or started again) whose container is
@@ -94,6 +97,55 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   orderStops(ctx);
   inspectWhereNeeded(ctx);
   return { reach, resolver: useResolver };
+}
+
+/**
+ * `host.docker.internal` for Windows askers (host-gateway-entry.ts): the gateway of the Windows
+ * daemon's project network, observed when it exists, else read by the executor after its create.
+ * Written when the resolver is (re)made or started, the network is new, or the entry is not fresh.
+ */
+function planHostGateway(ctx: PlanContext, infra: Infrastructure, resolver: ResolverPlan): void {
+  const { project, observed } = ctx;
+  const { useResolver, layout, resolverRef, resolverDaemon, resolverChanged, resolverDeps } = resolver;
+  if (!useResolver || !layout || !resolverRef) return;
+  const windowsServices = Object.values(project.services).filter((s) => s.platform.os === 'windows').sort((a, b) => byName(a.name, b.name));
+  const key = windowsServices.map((s) => serviceNetworkKeys(s)[0]).find((k) => k !== undefined);
+  const daemon = ctx.placement.windows;
+  if (!key || daemon === resolverDaemon) return;
+  const networkOp = infra.ensureNetwork(daemon, key);
+  const name = networkName(project, key);
+  const observedGateway = observed.networks.find((n) => n.platform === daemon && n.name === name)?.gateways?.[0];
+  // Only the entry's place and name are taken here: the address may be a runtime value.
+  const entry = hostGatewayEntry({ platformsInUse: new Set(['windows']), resolverRuns: true, windowsGateway: observedGateway ?? '0.0.0.0', layout });
+  if (!entry || (!networkOp && !observedGateway)) return;
+  let reason: string | undefined;
+  if (!networkOp && !resolverChanged) {
+    // observe reads the main hostsdir only: an entry elsewhere (published reach) is written once, as static answers are.
+    if (entry.dir !== RESOLVER_HOSTS_DIR) return;
+    const files = 'id' in resolverRef ? hostsFilesOf(observed, resolverRef.id) : undefined;
+    const current = files?.get(entry.file);
+    if (!files || entryState(current, observedGateway!, [entry.name]) === 'fresh') return;
+    reason = registrationReason(current, observedGateway!);
+  }
+  if (networkOp) {
+    const index = ctx.operations.findIndex((op) => op.id === networkOp);
+    ctx.operations[index] = { ...(ctx.operations[index] as Extract<Operation, { kind: 'create-network' }>), readGateway: true };
+  }
+  ctx.add({
+    kind: 'register-hosts',
+    id: `hosts:${entry.file}`,
+    deps: [...new Set([...resolverDeps, ...(networkOp ? [networkOp] : [])])].sort(byName),
+    daemon: resolverDaemon,
+    resolver: resolverRef,
+    dir: entry.dir,
+    file: entry.file,
+    names: [entry.name],
+    ip: networkOp ? { gatewayOf: networkOp } : { value: observedGateway! },
+    service: windowsServices[0]!.name,
+    reason: reason ?? `for windows containers: the ${daemon} daemon's gateway on ${name}`,
+    // A network with no IPAM gateway (some drivers): nothing to answer, the rest of `up` goes on.
+    ifNoAddress: 'skip',
+  });
 }
 
 /** Orphans: containers of services no longer in the file (removed with --remove-orphans, else a warning). */

@@ -15,6 +15,7 @@ import { placeServices } from './placement.js';
 import { primaryIp, projectUsesResolver } from './resolver-dns.js';
 import { resolverContainerName } from './resolver.js';
 import { byName } from '../graph/dependency-graph.js';
+import { HOST_GATEWAY_FILE } from './host-gateway-entry.js';
 
 /** Hosts file name of a replica: `<service>-<number>`. */
 export function hostsFileName(service: string, number: number): string {
@@ -218,6 +219,8 @@ export function planHostsCleanup(ctx: PlanContext, resolverDaemon: PlatformOs, r
     if (isServiceContainer(c) && c.platform !== resolverDaemon && !ctx.removed.has(c.id)) keep.add(hostsFileName(c.service, c.number));
   }
   for (const op of ctx.operations) if (op.kind === 'register-hosts') keep.add(op.file);
+  // host.docker.internal for Windows askers (planHostGateway): kept while the project has Windows services.
+  if (Object.values(ctx.project.services).some((s) => s.platform.os === 'windows')) keep.add(HOST_GATEWAY_FILE);
   const removals = ctx.operations.filter((op): op is Extract<Operation, { kind: 'remove-container' }> => op.kind === 'remove-container');
   for (const entry of [...files.values()].sort((a, b) => byName(a.file, b.file))) {
     if (entry.names.length === 0 || keep.has(entry.file)) continue;

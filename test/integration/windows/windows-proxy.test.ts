@@ -98,6 +98,11 @@ describe('through a Windows-behaving daemon (no --allow-os-mismatch)', () => {
     expect(logs).toContain('by-name=db-says-hello');
     expect(await nslookupIp(db, 'web')).toMatch(/^10\.202\./);
     expect(await execText(web, ['cat', '/etc/hosts'])).not.toContain('gw');
+    // host.docker.internal on the windows side: the resolver answers the gateway of its project network.
+    const network = await rigDocker('windows').getNetwork(`${name}_default`).inspect();
+    const gateway = (network as { IPAM?: { Config?: { Gateway?: string }[] } }).IPAM?.Config?.find((c) => c.Gateway)?.Gateway;
+    expect(gateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(await nslookupIp(web, 'host.docker.internal')).toBe(gateway);
   });
 
   it('stops with no signal honoured: the process that ignores TERM and its stop_signal ends at once', async () => {

@@ -42,7 +42,10 @@ describe('execute', () => {
     expect((web.body.HostConfig as { Dns: string[] }).Dns).toEqual([resolver.ip]);
     expect((web.body.Labels as Record<string, string>)['com.docker.compose.config-hash']).toMatch(/^[0-9a-f]{64}$/);
     // The hosts file for web went into the resolver after web started.
-    expect(resolver.files[0]!.toString('latin1')).toContain(`${web.ip} web\n${web.ip} shop-web-1\n`);
+    const written = resolver.files.flatMap((tar) => tarFiles(tar)).map((f) => `${f.path}: ${f.content.toString()}`);
+    expect(written.join('')).toContain(`${web.ip} web\n${web.ip} shop-web-1\n`);
+    // host.docker.internal for windows askers: the gateway read after the windows network's create.
+    expect(written).toContain('etc/mixcompose-hosts/mixcompose-host-gateway: 172.30.0.1 host.docker.internal\n');
     expect(windows.calls.indexOf('start shop-web-1')).toBeGreaterThan(-1);
   });
 
@@ -67,7 +70,9 @@ describe('execute', () => {
     const inFlight = { linux: 0, windows: 0 };
     let max = 0;
     const daemonOf = (id: string) => plan.operations.find((op) => op.id === id)!.daemon;
-    for (const e of events) {
+    // Hosts writes ready together are one write (one slot) for several steps: counted apart.
+    const isHosts = (id: string) => plan.operations.find((op) => op.id === id)!.kind === 'register-hosts';
+    for (const e of events.filter((e) => !isHosts(e.id))) {
       const d = daemonOf(e.id);
       inFlight[d] += e.status === 'started' ? 1 : -1;
       max = Math.max(max, inFlight[d]);
@@ -223,7 +228,13 @@ describe('execute: the plan decides, the executor does', () => {
     await execute(planOf(wide(), observed()), { clients, pollIntervalMs: 1 });
     const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
     const written = resolver.files.flatMap((tar) => tarFiles(tar).filter((f) => f.content.length > 0).map((f) => f.path));
-    expect(written.sort()).toEqual(['etc/mixcompose-hosts/a-1', 'etc/mixcompose-hosts/b-1', 'etc/mixcompose-hosts/c-1', 'etc/mixcompose-hosts/d-1']);
+    expect(written.sort()).toEqual([
+      'etc/mixcompose-hosts/a-1',
+      'etc/mixcompose-hosts/b-1',
+      'etc/mixcompose-hosts/c-1',
+      'etc/mixcompose-hosts/d-1',
+      'etc/mixcompose-hosts/mixcompose-host-gateway',
+    ]);
     // Four entries, fewer writes: the ones that became ready while a write was in flight went together.
     expect(resolver.files.length).toBeLessThan(4);
   });

@@ -110,8 +110,9 @@ export class MemoryDaemon implements DaemonClient {
   async listNetworks() {
     return [];
   }
-  async inspectNetwork() {
-    return {};
+  async inspectNetwork(name: string): Promise<EngineBody> {
+    // A created network has a gateway, as Docker's IPAM gives one (read by create-network readGateway).
+    return this.networks.has(name) ? { Name: name, IPAM: { Config: [{ Subnet: '172.30.0.0/16', Gateway: '172.30.0.1' }] } } : {};
   }
   async createNetwork(body: EngineBody) {
     await Promise.resolve();

@@ -58,7 +58,17 @@ class FakeDaemon {
     return [];
   }
   async inspectImage(name: string): Promise<EngineBody | undefined> {
-    return this.images.has(name) ? { Id: name } : undefined;
+    return this.images.has(name) ? { Id: name, Os: 'linux', Architecture: 'amd64' } : undefined;
+  }
+  async distributionInspect(): Promise<EngineBody> {
+    return { Descriptor: { digest: 'sha256:d' }, Platforms: [{ os: 'linux', architecture: 'amd64' }] };
+  }
+  /** Resolver image builds (engine/helper-images.ts): the tag is on the daemon afterwards. */
+  readonly builds: string[] = [];
+  async buildImage(_context: NodeJS.ReadableStream, query: EngineBody): Promise<string> {
+    this.builds.push(`${String(query.t)} from ${String((query.buildargs as Record<string, string>).BASE)}`);
+    this.images.add(String(query.t));
+    return 'sha256:built';
   }
   async pullImage(name: string): Promise<void> {
     this.pulls.push(name);
@@ -203,12 +213,32 @@ describe('reach probe', () => {
     expect(events.some((e) => e.type === 'step' && e.status === 'failed')).toBe(false);
   });
 
-  it('a missing resolver image: no probe, not pulled, a reason that names the image, nothing created', async () => {
+  it("mixcompose's own resolver image missing on fresh daemons: built there first (not pulled), then the probe runs", async () => {
     const { linux, windows, events, options } = rig();
+    linux.images.clear();
     windows.images.clear();
+    // The windows stand-in has the base; the linux one pulls it.
+    windows.images.add('registry.local/alpine:3.20');
+    const result = await probeReach({ ...options, env: { MIXCOMPOSE_RESOLVER_BASE: 'registry.local/alpine:3.20' } });
+    expect(result.ok ? 'ok' : result.reason).toBe('ok');
+    // The base from the environment wins over the default (the env is the probe's, not this process's).
+    expect(linux.builds).toEqual([`${RESOLVER} from registry.local/alpine:3.20`]);
+    expect(windows.builds).toEqual([`${RESOLVER} from registry.local/alpine:3.20`]);
+    expect([...linux.pulls, ...windows.pulls]).toEqual(['registry.local/alpine:3.20']);
+    // With progress: one build step per daemon (the helper's steps say linux: a Linux image).
+    const builds = events.flatMap((e) => (e.type === 'step' && e.action === 'build' ? [e.status] : []));
+    expect(builds.sort()).toEqual(['done', 'done', 'started', 'started']);
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+  });
+
+  it("a missing resolver image of the user's (MIXCOMPOSE_RESOLVER_IMAGE): no probe, not pulled nor built, a reason that names the image, nothing created", async () => {
+    const { linux, windows, events, options: base } = rig();
+    const options = { ...base, resolverImage: 'my/resolver:1' };
+    linux.images.add('my/resolver:1');
     const result = await probeReach(options);
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.reason).toBe('probe image: the probe image mixcompose/resolver:0.1.0 (the resolver image) is not on the windows daemon');
+    expect(!result.ok && result.reason).toBe('probe image: the probe image my/resolver:1 (the resolver image) is not on the windows daemon');
+    expect(windows.builds).toEqual([]);
     expect(windows.pulls).toEqual([]);
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
     expect(events.some((e) => e.type === 'step' && e.id === 'reach-probe' && e.status === 'skipped')).toBe(true);

@@ -7,6 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tarFiles } from '../../../src/engine/tar.js';
 import { apply } from '../../../src/engine/apply.js';
 import { connectDaemons } from '../../../src/engine/connect-daemons.js';
 import { startFakeEngine, type FakeEngine, type FakeRoute, type RecordedDaemon } from '../../support/fake-engine.js';
@@ -22,6 +23,8 @@ function lifecycleRoutes(subnet: string): FakeRoute[] {
   const ips = new Map<string, string>();
   return [
     { method: 'POST', path: /^\/networks\/create$/, handle: (_r, res) => json(res, 201, { Id: 'net1', Warning: '' }) },
+    // The IPAM gateway of a created network (read for host.docker.internal on the windows side).
+    { method: 'GET', path: /^\/networks\/([^/]+)$/, handle: (_r, res, m) => json(res, 200, { Name: m[1], IPAM: { Config: [{ Subnet: `${subnet}.0/24`, Gateway: `${subnet}.1` }] } }) },
     { method: 'POST', path: /^\/containers\/([^/]+)\/start$/, handle: (_r, res, m) => { ips.set(m[1]!, `${subnet}.${ips.size + 2}`); res.writeHead(204).end(); } },
     { method: 'PUT', path: /^\/containers\/([^/]+)\/archive$/, handle: (_r, res) => res.writeHead(200).end() },
     {
@@ -83,8 +86,12 @@ describe('up against recorded Windows engines', () => {
     expect(web.HostConfig.Dns).toEqual(['10.201.0.2']);
     const dbCreate = linux.find('POST', '/containers/create').find((r) => r.query.name === 'shop-db-1')!;
     expect((dbCreate.body as { HostConfig: { ExtraHosts: string[] } }).HostConfig.ExtraHosts).toEqual(['gw:10.0.0.1']);
-    // web was registered in the resolver after it started.
-    expect(linux.find('PUT', /^\/containers\/.+\/archive$/)).toHaveLength(1);
+    // web was registered in the resolver after it started; host.docker.internal → the nat network's
+    // gateway, read from the windows engine after the create.
+    expect(windows.find('GET', '/networks/shop_default')).toHaveLength(1);
+    const archives = linux.find('PUT', /^\/containers\/.+\/archive$/).map((r) => tarFiles(r.raw).map((f) => `${f.path}: ${f.content.toString()}`));
+    expect(archives.flat()).toContain('etc/mixcompose-hosts/mixcompose-host-gateway: 172.20.0.1 host.docker.internal\n');
+    expect(archives.flat().some((f) => f.startsWith('etc/mixcompose-hosts/web-1: '))).toBe(true);
   });
 
   it('builds a missing resolver image first, and starts nothing when its base cannot be had, naming the setting', async () => {

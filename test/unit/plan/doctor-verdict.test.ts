@@ -105,6 +105,15 @@ describe('doctorRows', () => {
     expect(row(refused, 'network probes')?.fix).toContain("daemon's log");
   });
 
+  it('says what host.docker.internal answers in windows containers: the windows gateway, one line', () => {
+    const rows = doctorRows(facts({ network: { ...healthyNetwork, windowsGateway: '172.28.16.1' } }));
+    expect(rows.filter((r) => r.check === 'host.docker.internal (windows containers)')).toEqual([
+      expect.objectContaining({ status: 'ok', detail: expect.stringMatching(/^the project resolver answers 172\.28\.16\.1, the windows daemon's gateway/) }),
+    ]);
+    expect(row(doctorRows(facts()), 'host.docker.internal (windows containers)')).toBeUndefined();
+    expect(row(doctorRows(facts({ network: { ...healthyNetwork, windowsGateway: '172.28.16.1', sameDaemon: true } })), 'host.docker.internal (windows containers)')).toBeUndefined();
+  });
+
   it('one daemon for both platforms: nothing crosses', () => {
     expect(row(doctorRows(facts({ network: { ...healthyNetwork, sameDaemon: true } })), 'network between the daemons')?.status).toBe('ok');
   });

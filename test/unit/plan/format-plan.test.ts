@@ -29,11 +29,12 @@ describe('formatPlan', () => {
         3. [windows] create network shop_default (bridge)
         4. [linux] start container shop-mixcompose-resolver  after 2
         5. [linux] create container shop-db-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>  after 1,4
-        6. [linux] start container shop-db-1  after 5
-        7. [windows] create container shop-web-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 3,4,6
-        8. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 6
-        9. [windows] start container shop-web-1  after 6,7,8
-       10. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4,9
+        6. [linux] register host.docker.internal → <gateway of windows:default> in the resolver (for windows containers: the windows daemon's gateway on shop_default)  after 3,4
+        7. [linux] start container shop-db-1  after 5
+        8. [windows] create container shop-web-1 (new) with {{ mixcompose.resolver.ip }}=<ip of mixcompose-resolver:1 on shop_default>, {{ db.host }}=<ip of db:1 on shop_default>, {{ db.port:8080 }}=8080  after 3,4,7
+        9. [linux] wait until shop-db-1 is healthy (for web), up to 300s  after 7
+       10. [windows] start container shop-web-1  after 7,8,9
+       11. [linux] register web shop-web-1 → <ip of web:1> in the resolver  after 4,10
       "
     `);
   });

@@ -65,10 +65,11 @@ describe('reconcile up', () => {
       resolver
       network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
       create:mixcompose-resolver:1 create-container @linux image=mixcompose/resolver:0.1.0 name=shop-mixcompose-resolver platform=linux reason=new <- network:linux:default
-      network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
+      network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default readGateway=true
       start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
       create:cache:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-cache-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
       create:db:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-db-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
+      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] reason=for windows containers: the windows daemon's gateway on shop_default resolver=<create:mixcompose-resolver:1> <- network:windows:default start:mixcompose-resolver:1
       start:cache:1 start-container @linux container=<create:cache:1> inspect=false name=shop-cache-1 platform=linux <- create:cache:1
       start:db:1 start-container @linux container=<create:db:1> inspect=true name=shop-db-1 platform=linux <- create:db:1
       create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>, {{ db.host }}=<ip start:db:1 shop_default>, {{ db.port:8080 }}=8080] name=shop-web-1 platform=windows reason=new <- network:windows:default start:db:1 start:mixcompose-resolver:1

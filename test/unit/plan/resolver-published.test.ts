@@ -85,10 +85,11 @@ describe('names across daemons under published reach', () => {
       resolver
       network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
       create:mixcompose-resolver:1 create-container @linux image=mixcompose/resolver:0.1.0 name=shop-mixcompose-resolver platform=linux reason=new <- network:linux:default
-      network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default
+      network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default name=shop_default readGateway=true
       start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
       create:db:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-db-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
       create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=192.0.2.10] name=shop-web-1 platform=windows reason=new <- network:windows:default start:mixcompose-resolver:1
+      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts-for-windows file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] reason=for windows containers: the windows daemon's gateway on shop_default resolver=<create:mixcompose-resolver:1> <- network:windows:default start:mixcompose-resolver:1
       names:db register-hosts @linux dir=/etc/mixcompose-hosts-for-windows file=db ifNoAddress=fail ip=192.0.2.10 names=[db shop-db-1] reason=for windows containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
       names:web register-hosts @linux dir=/etc/mixcompose-hosts-for-linux file=web ifNoAddress=fail ip=192.0.2.20 names=[web shop-web-1] reason=for linux containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
       start:db:1 start-container @linux container=<create:db:1> inspect=false name=shop-db-1 platform=linux <- create:db:1
@@ -144,7 +145,9 @@ describe('names across daemons under published reach', () => {
       static: [{ platform: 'linux', address: LINUX_ADDRESS, dir: RESOLVER_STATIC_DIRS.windows }],
     });
     const plan = planOf(p, observed());
-    expect(registers(plan).map((r) => r.id)).toEqual(['names:db', 'hosts:web:1']);
+    expect(registers(plan).map((r) => r.id)).toEqual(['names:db', 'hosts:web:1', 'hosts:mixcompose-host-gateway']);
+    // host.docker.internal for windows askers goes where they alone read.
+    expect(registers(plan).find((r) => r.id === 'hosts:mixcompose-host-gateway')?.dir).toBe(RESOLVER_STATIC_DIRS.windows);
     expect(dnsOf(createOf(plan, 'web'))?.value).toBe(LINUX_ADDRESS);
   });
 
@@ -157,7 +160,8 @@ describe('names across daemons under published reach', () => {
     });
     const plan = planOf(p, observed());
     expect(dnsOf(createOf(plan, 'web'))?.value).toBe(LINUX_ADDRESS);
-    expect(registers(plan).map((r) => r.id)).toEqual(['names:web', 'hosts:web:1']);
+    expect(registers(plan).map((r) => r.id)).toEqual(['names:web', 'hosts:web:1', 'hosts:mixcompose-host-gateway']);
+    expect(registers(plan).find((r) => r.id === 'hosts:mixcompose-host-gateway')?.dir).toBe(RESOLVER_HOSTS_DIR);
     const noLinuxAddress = stack({ linux: { reach: 'ip' }, windows: { reach: 'published', address: WINDOWS_ADDRESS } });
     expect(() => planOf(noLinuxAddress, observed())).toThrow(/x-mixcompose\.daemons\.linux\.address is not set/);
   });
