@@ -23,6 +23,7 @@ import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../../src/config/load-project.js';
 import { memoryFileSystem } from '../../../src/config/read-files.js';
 import { ConfigError } from '../../../src/errors.js';
+import { corpusDir } from '../../support/corpus.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261202);
 /** CPU milliseconds one document may cost (a 500-service file loads in about 300 ms). */
@@ -31,23 +32,15 @@ const CPU_BOUND_MS = 2000;
 const HANG_MS = 30_000;
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
-const CORPUS_DIRS = [join(FIXTURES, 'corpus'), '/work/shared/corpus/awesome-compose'];
 
-/** Real compose files: the bad-input fixtures and the first corpus found (each project's compose file). */
+/** Real compose files: the bad-input fixtures and the corpus in the repository (each project's compose file). */
 function realDocuments(): string[] {
   const bad = join(FIXTURES, 'config', 'bad');
   const out = readdirSync(bad).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(bad, f), 'utf8'));
-  const corpus = CORPUS_DIRS.find((d) => existsSync(d));
-  if (corpus) {
-    for (const d of readdirSync(corpus).sort()) {
-      for (const f of ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml']) {
-        const file = join(corpus, d, f);
-        if (existsSync(file)) {
-          out.push(readFileSync(file, 'utf8'));
-          break;
-        }
-      }
-    }
+  const corpus = corpusDir();
+  for (const d of readdirSync(corpus).sort()) {
+    const file = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'].map((f) => join(corpus, d, f)).find((f) => existsSync(f));
+    if (file) out.push(readFileSync(file, 'utf8'));
   }
   return out;
 }
