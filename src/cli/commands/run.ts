@@ -50,13 +50,32 @@ function parsed<T>(flag: string, value: string, parse: () => T): T {
   }
 }
 
+/** A mount target the daemon accepts: `/path`, or for a Windows container `C:\\path`, `C:/path` or `\\\\.\\pipe\\…`. */
+function isAbsoluteTarget(target: string): boolean {
+  return target.startsWith('/') || /^\p{L}:[\\/]/u.test(target) || target.startsWith('\\\\');
+}
+
 /** The flags as the one-off's overrides of its service. */
 export function runOverrides(
   cmd: readonly string[],
   flags: RunFlags,
-  context: { env: Readonly<Record<string, string | undefined>>; workingDir: string; tty: boolean },
+  context: {
+    env: Readonly<Record<string, string | undefined>>;
+    workingDir: string;
+    tty: boolean;
+    /** A volume mode compose does not know (`-v x:/y:bogus`): ignored as compose ignores it, and said. */
+    onWarning?: (message: string) => void;
+  },
 ): OneOffOverrides {
-  const volumes: ServiceVolume[] = flags.volume.map((v) => parsed('-v', v, () => parseVolumeSpec(v, context.workingDir, context.env.HOME)));
+  const volumes: ServiceVolume[] = flags.volume.map((v) => {
+    const volume = parsed('-v', v, () =>
+      parseVolumeSpec(v, context.workingDir, context.env.HOME, (mode) =>
+        context.onWarning?.(`-v ${v}: volume mode "${mode}" is ignored (compose ignores it too): expected ro, rw, z, Z, nocopy, a propagation or cached/delegated/consistent`),
+      ),
+    );
+    if (!isAbsoluteTarget(volume.target)) throw new UsageError(`-v ${v}: the target "${volume.target}" is not an absolute path; expected [SOURCE:]TARGET[:MODE] with TARGET like /data (or C:\\data in a Windows container)`);
+    return volume;
+  });
   const ports: PortConfig[] = flags.publish.flatMap((p) => parsed('-p', p, () => parsePortSpec(p)));
   return {
     ...(cmd.length ? { command: cmd } : {}),
@@ -99,7 +118,12 @@ export function registerRun(program: Command): void {
       const code = await withSession(
         command,
         async (session) => {
-          const overrides = runOverrides(cmd, flags, { env: session.env, workingDir: session.project.workingDir, tty });
+          const overrides = runOverrides(cmd, flags, {
+            env: session.env,
+            workingDir: session.project.workingDir,
+            tty,
+            onWarning: (message) => session.reporter.sink({ type: 'warning', message }),
+          });
           const container = await createOneOff(session.project, session.daemons, {
             service,
             overrides,

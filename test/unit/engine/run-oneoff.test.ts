@@ -75,4 +75,22 @@ describe('run flags', () => {
     expect(o.entrypoint).toEqual(['/bin/sh', '-c']);
     expect(() => runOverrides([], { env: [], volume: [], publish: ['80/xyz'] }, { env: {}, workingDir: '/', tty: false })).toThrow(/^-p 80\/xyz: invalid protocol/);
   });
+
+  it('-v with a mode compose does not know: the mount is kept without it, and a warning names the flag and the mode', () => {
+    const warnings: string[] = [];
+    const o = runOverrides([], { env: [], volume: ['cache:/y:bogus', 'data:/d:ro'], publish: [] }, { env: {}, workingDir: '/', tty: false, onWarning: (m) => warnings.push(m) });
+    expect(o.volumes).toEqual([
+      { type: 'volume', source: 'cache', target: '/y' },
+      { type: 'volume', source: 'data', target: '/d', read_only: true },
+    ]);
+    expect(warnings).toEqual([expect.stringMatching(/^-v cache:\/y:bogus: volume mode "bogus" is ignored/)]);
+  });
+
+  it('-v x:/y:bogus reads x:/y as a Windows drive path (as compose-go does), so its target "bogus" is refused as not absolute', () => {
+    const flags = { env: [], volume: ['x:/y:bogus'], publish: [] };
+    expect(() => runOverrides([], flags, { env: {}, workingDir: '/', tty: false })).toThrow(/^-v x:\/y:bogus: the target "bogus" is not an absolute path/);
+    for (const ok of ['data:C:\\data', 'data:c:/data', '/src:/dst']) {
+      expect(runOverrides([], { ...flags, volume: [ok] }, { env: {}, workingDir: '/', tty: false }).volumes).toHaveLength(1);
+    }
+  });
 });
