@@ -42,6 +42,7 @@ Commands:
   images [options] [services...]         List the project's images on both daemons
   run [options] <service> [command...]   Run a one-off command in a new container of a service (on the service's daemon, with its wiring)
   exec [options] <service> <command...>  Run a command in a running service container (on the service's daemon)
+  cp [options] <source> <destination>    Copy files between a service's container and this machine (on the service's daemon)
   kill [options] [services...]           Kill the stack's running containers on both daemons (Windows containers are always terminated: they have no signals)
   rm [options] [services...]             Remove the stack's stopped containers on both daemons
   pause [options] [services...]          Pause the stack's running containers on both daemons

@@ -104,7 +104,31 @@ export interface ContainerIoClient {
   topContainer(id: string, psArgs?: string): Promise<ContainerTop>;
 }
 
-export interface DaemonClient extends Partial<ContainerIoClient> {
+/** What is at a path in a container (the X-Docker-Container-Path-Stat header of the archive endpoints). */
+export interface ContainerPathStat {
+  readonly name: string;
+  readonly size: number;
+  /** Go's os.FileMode: permission bits plus type bits (directory 1<<31, symlink 1<<27). */
+  readonly mode: number;
+  readonly mtime?: string;
+  /** For a symlink: where it points (absolute, in the container). */
+  readonly linkTarget?: string;
+}
+
+/**
+ * The archive endpoints as `cp` uses them (engine/docker/archive.ts): stat a path, a streamed
+ * archive out with the stat of its path, an archive in with docker cp's options.
+ */
+export interface ArchiveClient {
+  /** HEAD /containers/{id}/archive: what is at `path`, or undefined when nothing is (404). */
+  statContainerPath(id: string, path: string): Promise<ContainerPathStat | undefined>;
+  /** GET /containers/{id}/archive, streamed, with the stat of `path`; undefined when nothing is there (404). */
+  archiveFrom(id: string, path: string): Promise<{ readonly stat: ContainerPathStat; readonly tar: Readable } | undefined>;
+  /** PUT /containers/{id}/archive: unpack `tar` into the directory `path` (never a directory over a file). */
+  archiveTo(id: string, path: string, tar: Readable | Buffer, options?: { readonly copyUidGid?: boolean }): Promise<void>;
+}
+
+export interface DaemonClient extends Partial<ContainerIoClient>, Partial<ArchiveClient> {
   /** For messages: "windows (npipe:////./pipe/docker_engine_windows)". */
   readonly label: string;
   /** Negotiated API version once `version()` was called, e.g. "1.41". */

@@ -9,6 +9,7 @@
  * and add that file to the two lists below.
  */
 import type { DaemonClient } from '../daemon-client.js';
+import { archiveCalls, type ArchiveCalls } from './archive.js';
 import { containerCalls, type ContainerCalls } from './containers.js';
 import { containerIoCalls, type ContainerIoCalls } from './container-io.js';
 import { execCalls, type ExecCalls } from './exec.js';
@@ -23,10 +24,10 @@ export { demultiplex, jsonLines, progressError, readAll, toLogLines } from './st
 
 export type DockerodeClientOptions = TransportOptions;
 
-type Calls = SystemCalls & ContainerCalls & ExecCalls & NetworkCalls & VolumeCalls & ImageCalls & ContainerIoCalls;
+type Calls = SystemCalls & ContainerCalls & ExecCalls & NetworkCalls & VolumeCalls & ImageCalls & ContainerIoCalls & ArchiveCalls;
 
 function composeCalls(t: Transport): Calls {
-  return { ...systemCalls(t), ...containerCalls(t), ...execCalls(t), ...networkCalls(t), ...volumeCalls(t), ...imageCalls(t), ...containerIoCalls(t) };
+  return { ...systemCalls(t), ...containerCalls(t), ...execCalls(t), ...networkCalls(t), ...volumeCalls(t), ...imageCalls(t), ...containerIoCalls(t), ...archiveCalls(t) };
 }
 
 // The class carries the composed calls as its own members (declaration merging with Calls).
