@@ -17,6 +17,7 @@ import { apply, type Daemons } from './apply.js';
 import { ensureImages } from './images.js';
 import { placeServices } from '../plan/placement.js';
 import { PlanError } from '../errors.js';
+import type { Plan } from '../plan/plan.js';
 import { containerIo, pumpStream, type TerminalIo } from './interactive.js';
 
 /** compose's label for the one-off's short id (its name ends with it). */
@@ -138,16 +139,40 @@ export interface OneOffContainer {
   readonly client: DaemonClient;
 }
 
+/** The one-off as the planner sees it: the project with the one-off as a service of its own key. */
+function oneOffProject(project: Project, daemons: Daemons, options: CreateOneOffOptions) {
+  const service = project.services[options.service];
+  if (!service) throw new PlanError(`no such service: ${options.service}`);
+  const slug = options.slug ?? newSlug();
+  const key = oneOffKey(service.name, slug);
+  const name = options.overrides.name ?? `${project.name}-${service.name}-run-${slug}`;
+  const oneOff: Project = { ...project, services: { ...project.services, [key]: oneOffService(project, service, options.overrides, key, name) } };
+  const deps = options.noDeps ? [] : serviceDependencies(project, service);
+  const clients = patchingCreate(daemons.clients, name, (body) => oneOffBody(body, service.name, slug, options.overrides));
+  return { service, key, name, oneOff, deps, daemons: { clients, facts: daemons.facts } };
+}
+
+/**
+ * `run --dry-run`: the plan that would start what the service depends on, and the one-off's own
+ * (its create); nothing is pulled, created or started.
+ */
+export async function planOneOff(project: Project, daemons: Daemons, options: CreateOneOffOptions): Promise<{ plans: Plan[]; name: string; daemon: PlatformOs }> {
+  const one = oneOffProject(project, daemons, options);
+  const plans: Plan[] = [];
+  if (one.deps.length) plans.push((await apply(project, daemons, { reconcile: { command: 'up', services: one.deps }, dryRun: true })).plan);
+  plans.push((await apply(one.oneOff, one.daemons, { reconcile: { command: 'up', services: [one.key], noDeps: true, noStart: true }, dryRun: true })).plan);
+  return { plans, name: one.name, daemon: placeServices(daemons.facts)[one.service.platform.os] };
+}
+
 /**
  * Starts what the service depends on (unless noDeps), makes sure its image is there, and creates
  * the one-off container (not started: the caller attaches first).
  */
 export async function createOneOff(project: Project, daemons: Daemons, options: CreateOneOffOptions): Promise<OneOffContainer> {
-  const service = project.services[options.service];
-  if (!service) throw new PlanError(`no such service: ${options.service}`);
+  const one = oneOffProject(project, daemons, options);
+  const { service, key, name, deps } = one;
   const sink = options.onEvent ?? (() => undefined);
   const imageOptions = { env: options.env, ...(options.allowOsMismatch ? { allowOsMismatch: true } : {}) };
-  const deps = options.noDeps ? [] : serviceDependencies(project, service);
   if (deps.length) {
     await apply(project, daemons, {
       reconcile: { command: 'up', services: deps },
@@ -156,14 +181,9 @@ export async function createOneOff(project: Project, daemons: Daemons, options: 
     });
   }
   await ensureImages(project, daemons.clients, daemons.facts, { ...imageOptions, services: [service.name] }, sink);
-  const slug = options.slug ?? newSlug();
-  const key = oneOffKey(service.name, slug);
-  const name = options.overrides.name ?? `${project.name}-${service.name}-run-${slug}`;
-  const oneOff: Project = { ...project, services: { ...project.services, [key]: oneOffService(project, service, options.overrides, key, name) } };
-  const clients = patchingCreate(daemons.clients, name, (body) => oneOffBody(body, service.name, slug, options.overrides));
   // The containers of the stack it leaves as they are are not news here.
   const quiet: EventSink = (e) => (e.type === 'step' && e.id.startsWith('running:') ? undefined : sink(e));
-  const { result } = await apply(oneOff, { clients, facts: daemons.facts }, { reconcile: { command: 'up', services: [key], noDeps: true, noStart: true }, onEvent: quiet });
+  const { result } = await apply(one.oneOff, one.daemons, { reconcile: { command: 'up', services: [key], noDeps: true, noStart: true }, onEvent: quiet });
   const daemon = placeServices(daemons.facts)[service.platform.os];
   const client = daemons.clients[daemon]!;
   const id = result?.created.get(`create:${key}:1`) ?? (await client.inspectContainer(name)).Id;

@@ -3,13 +3,15 @@
  * platform's daemon (a Windows Dockerfile on the Windows daemon), both daemons in parallel.
  */
 import type { Command } from 'commander';
-import { ensureImages } from '../../engine/images.js';
+import { ensureImages, planImages } from '../../engine/images.js';
+import { printImagePlan } from './dry-run.js';
 import { selectServices } from './pull.js';
 import { withSession } from './session.js';
 
 interface BuildFlags {
   cache?: boolean;
   pull?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerBuild(program: Command): void {
@@ -19,23 +21,21 @@ export function registerBuild(program: Command): void {
     .argument('[services...]', 'services to build (default: all with a build section)')
     .option('--no-cache', 'do not use the build cache')
     .option('--pull', 'always try to pull a newer version of the base images')
+    .option('--dry-run', 'say what would be built, build nothing')
     .action(async (services: string[], flags: BuildFlags, command: Command) => {
       await withSession(command, async (session) => {
         const selected = selectServices(session.project, services, false);
-        const result = await ensureImages(
-          session.project,
-          session.daemons.clients,
-          session.daemons.facts,
-          {
-            env: session.env,
-            buildOnly: true,
-            allowOsMismatch: session.global.allowOsMismatch,
-            ...(selected ? { services: selected } : {}),
-            ...(flags.cache === false ? { noCache: true } : {}),
-            ...(flags.pull ? { pullOnBuild: true } : {}),
-          },
-          session.reporter.sink,
-        );
+        const options = {
+          env: session.env,
+          buildOnly: true,
+          allowOsMismatch: session.global.allowOsMismatch,
+          ...(selected ? { services: selected } : {}),
+          ...(flags.cache === false ? { noCache: true } : {}),
+          ...(flags.pull ? { pullOnBuild: true } : {}),
+        };
+        const { clients, facts } = session.daemons;
+        if (flags.dryRun) return printImagePlan(session, await planImages(session.project, clients, facts, options), 'build');
+        const result = await ensureImages(session.project, clients, facts, options, session.reporter.sink);
         await session.reporter.close();
         for (const [service, image] of Object.entries(result.images).sort(([a], [b]) => a.localeCompare(b))) {
           if (image.action === 'build') process.stderr.write(`built ${service}: ${image.image} (${image.id ?? 'no id'}) on ${image.platform}\n`);

@@ -9,6 +9,7 @@ import { givenArgs, interruptible, resumeCommand, seconds, withSession } from '.
 import { ExecutionInterrupted } from '../../engine/execute.js';
 import { daemonFault } from '../../plan/fault-report.js';
 import { describeOperation } from '../../plan/format-plan.js';
+import { printPlans } from './dry-run.js';
 
 interface DownFlags {
   volumes?: boolean;
@@ -47,12 +48,7 @@ export function registerDown(program: Command): void {
         }), (error) => error instanceof ExecutionInterrupted);
         if (!applied) return;
         const { plan } = applied;
-        if (flags.dryRun) {
-          await session.reporter.close();
-          const { formatPlan } = await import('../../plan/format-plan.js');
-          process.stdout.write(formatPlan(plan));
-          return;
-        }
+        if (flags.dryRun) return printPlans(session, [plan]);
         // A daemon that did not answer: the rest is down; say what is left and how to finish.
         const [missing] = session.unreachable;
         if (missing) {

@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { apply } from '../../engine/apply.js';
 import type { PlanCommand } from '../../plan/reconcile-options.js';
+import { printPlans } from './dry-run.js';
 import { givenArgs, resumeCommand, seconds, withSession } from './session.js';
 
 function registerLifecycle(program: Command, name: Exclude<PlanCommand, 'up' | 'down'>, description: string): void {
@@ -13,9 +14,10 @@ function registerLifecycle(program: Command, name: Exclude<PlanCommand, 'up' | '
     .argument('[services...]', 'services (default: all)');
   if (name !== 'start') command.addOption(new Option('-t, --timeout <seconds>', 'stop timeout').argParser(seconds));
   if (name === 'restart') command.option('--no-deps', 'do not restart the services depending on these with restart: true');
-  command.action(async (services: string[], flags: { timeout?: number; deps?: boolean }, cmd: Command) => {
+  command.option('--dry-run', 'print the plan, change nothing');
+  command.action(async (services: string[], flags: { timeout?: number; deps?: boolean; dryRun?: boolean }, cmd: Command) => {
     await withSession(cmd, async (session) => {
-      await apply(session.project, session.daemons, {
+      const { plan } = await apply(session.project, session.daemons, {
         reconcile: {
           command: name,
           services,
@@ -23,8 +25,10 @@ function registerLifecycle(program: Command, name: Exclude<PlanCommand, 'up' | '
           ...(flags.deps === false ? { noDeps: true } : {}),
         },
         onEvent: session.reporter.sink,
+        ...(flags.dryRun ? { dryRun: true } : {}),
         resume: resumeCommand(session, name, givenArgs(cmd)),
       });
+      if (flags.dryRun) await printPlans(session, [plan]);
     }, { services });
   });
 }

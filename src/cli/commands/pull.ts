@@ -4,7 +4,8 @@
  * (images, bytes, seconds) so the cost of large base images is visible.
  */
 import type { Command } from 'commander';
-import { ensureImages, formatPullSummary } from '../../engine/images.js';
+import { ensureImages, formatPullSummary, planImages } from '../../engine/images.js';
+import { printImagePlan } from './dry-run.js';
 import { selectServices } from '../../plan/dependencies.js';
 import { withSession } from './session.js';
 
@@ -14,6 +15,7 @@ export { selectServices };
 interface PullFlags {
   ignorePullFailures?: boolean;
   includeDeps?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerPull(program: Command): void {
@@ -23,23 +25,21 @@ export function registerPull(program: Command): void {
     .argument('[services...]', 'services whose images to pull (default: all)')
     .option('--ignore-pull-failures', 'pull what can be pulled; report failures as warnings')
     .option('--include-deps', 'also pull the images of the services these depend on')
+    .option('--dry-run', 'say what would be pulled (registry lookups only), pull nothing')
     .action(async (services: string[], flags: PullFlags, command: Command) => {
       await withSession(command, async (session) => {
         const selected = selectServices(session.project, services, flags.includeDeps === true);
-        const result = await ensureImages(
-          session.project,
-          session.daemons.clients,
-          session.daemons.facts,
-          {
-            env: session.env,
-            pull: 'always',
-            pullOnly: true,
-            allowOsMismatch: session.global.allowOsMismatch,
-            ...(selected ? { services: selected } : {}),
-            ...(flags.ignorePullFailures ? { ignorePullFailures: true } : {}),
-          },
-          session.reporter.sink,
-        );
+        const options = {
+          env: session.env,
+          pull: 'always' as const,
+          pullOnly: true,
+          allowOsMismatch: session.global.allowOsMismatch,
+          ...(selected ? { services: selected } : {}),
+          ...(flags.ignorePullFailures ? { ignorePullFailures: true } : {}),
+        };
+        const { clients, facts } = session.daemons;
+        if (flags.dryRun) return printImagePlan(session, await planImages(session.project, clients, facts, options), 'pull');
+        const result = await ensureImages(session.project, clients, facts, options, session.reporter.sink);
         await session.reporter.close();
         for (const line of formatPullSummary(result.summary)) process.stderr.write(`pulled on ${line}\n`);
       });

@@ -9,7 +9,8 @@ import { parsePortSpec, parseVolumeSpec, shellSplit, SyntaxIssue } from '../../c
 import { UsageError } from '../../errors.js';
 import type { PortConfig, ServiceVolume } from '../../model/project.js';
 import { wantsTty } from '../../engine/interactive.js';
-import { attachOneOff, createOneOff, type OneOffOverrides } from '../../engine/run-oneoff.js';
+import { attachOneOff, createOneOff, planOneOff, type OneOffOverrides } from '../../engine/run-oneoff.js';
+import { printPlans } from './dry-run.js';
 import { withSession } from './session.js';
 import { collect, plainProgress } from './option-parsers.js';
 
@@ -27,6 +28,7 @@ export interface RunFlags {
   servicePorts?: boolean;
   name?: string;
   interactive?: boolean;
+  dryRun?: boolean;
 }
 
 /** `-e KEY=VALUE` (or `-e KEY`: its value from this environment, left out when unset). */
@@ -111,6 +113,7 @@ export function registerRun(program: Command): void {
     .option('-p, --publish <spec>', "publish a port (repeatable)", collect, [])
     .option('-P, --service-ports', "publish the service's ports too")
     .option('--name <name>', 'container name')
+    .option('--dry-run', 'print the plan (what it depends on, the one-off container), change nothing')
     .passThroughOptions()
     .action(async (service: string, cmd: string[], flags: RunFlags, command: Command) => {
       const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
@@ -124,14 +127,21 @@ export function registerRun(program: Command): void {
             tty,
             onWarning: (message) => session.reporter.sink({ type: 'warning', message }),
           });
-          const container = await createOneOff(session.project, session.daemons, {
+          const oneOff = {
             service,
             overrides,
             ...(flags.deps === false ? { noDeps: true } : {}),
             env: session.env,
             allowOsMismatch: session.global.allowOsMismatch,
             onEvent: session.reporter.sink,
-          });
+          };
+          if (flags.dryRun) {
+            const { plans, name, daemon } = await planOneOff(session.project, session.daemons, oneOff);
+            const what = cmd.length ? JSON.stringify(cmd) : "the service's command";
+            await printPlans(session, plans, [`would run ${what} in ${name} on ${daemon}${flags.detach ? ' (detached)' : ''}${flags.rm ? ', then remove it' : ''}`]);
+            return 0;
+          }
+          const container = await createOneOff(session.project, session.daemons, oneOff);
           // The steps so far go to stderr; from here on the container has the terminal.
           await session.reporter.close();
           if (flags.detach) {
