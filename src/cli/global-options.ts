@@ -19,4 +19,6 @@ export interface GlobalOptions {
   readonly allowOsMismatch: boolean;
   /** --progress auto|tty|plain|json|quiet */
   readonly progress: 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
+  /** --ansi never|always|auto (colour; NO_COLOR turns it off unless always). */
+  readonly ansi?: 'never' | 'always' | 'auto';
 }

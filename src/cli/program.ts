@@ -90,7 +90,8 @@ function rootCommand(program: Command = new Command('mixcompose')): Command {
     .option('--linux-context <name>', 'docker context for the Linux daemon')
     .option('--allow-os-mismatch', 'let a daemon of the other OS stand in (tests, CI); prints a warning', false)
     .option('--insecure-daemon', 'allow plain tcp:// (no TLS) to a daemon on a non-loopback address; prints a warning')
-    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']).default('auto'));
+    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']).default('auto'))
+    .addOption(new Option('--ansi <when>', 'ANSI colour and control characters (NO_COLOR=1 turns colour off unless always)').choices(['never', 'always', 'auto']).default('auto'));
 }
 
 /** A root with the modules of `entries` registered (each module once). */
@@ -172,5 +173,6 @@ export function globalOptions(command: Command): GlobalOptions {
     linuxContext: o.linuxContext,
     allowOsMismatch: Boolean(o.allowOsMismatch) || process.env.MIXCOMPOSE_ALLOW_OS_MISMATCH === '1',
     progress: o.progress ?? 'auto',
+    ansi: o.ansi ?? 'auto',
   };
 }

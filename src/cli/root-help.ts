@@ -23,6 +23,7 @@ Options:
   --allow-os-mismatch                    let a daemon of the other OS stand in (tests, CI); prints a warning (default: false)
   --insecure-daemon                      allow plain tcp:// (no TLS) to a daemon on a non-loopback address; prints a warning
   --progress <mode>                      progress output (choices: "auto", "tty", "plain", "json", "quiet", default: "auto")
+  --ansi <when>                          ANSI colour and control characters (NO_COLOR=1 turns colour off unless always) (choices: "never", "always", "auto", default: "auto")
   -h, --help                             display help for command
 
 Commands:

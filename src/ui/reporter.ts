@@ -8,6 +8,7 @@
 import type { Writable } from 'node:stream';
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { EngineEvent, EventSink, ProgressEvent, StepEvent } from '../model/events.js';
+import { useColour, type AnsiMode } from './colour.js';
 import { logPrefix } from './log-prefix.js';
 import { formatProgressLine, formatStepLine } from './step-text.js';
 
@@ -96,10 +97,13 @@ export function plainReporter(streams: ReporterStreams, options: { logWidth?: nu
   return { sink, alignLogs: logs.align, close: async () => undefined };
 }
 
-/** One JSON object per line on stdout. */
-export function jsonReporter(streams: ReporterStreams): Reporter {
+/**
+ * One JSON object per line on stdout, each with `time`: when it was reported (RFC3339, UTC, from
+ * `now`). A log line keeps the daemon's own `timestamp` beside it.
+ */
+export function jsonReporter(streams: ReporterStreams, now: () => Date = () => new Date()): Reporter {
   return {
-    sink: (event) => streams.stdout.write(`${JSON.stringify(event)}\n`),
+    sink: (event) => streams.stdout.write(`${JSON.stringify({ time: now().toISOString(), ...event })}\n`),
     close: async () => undefined,
   };
 }
@@ -121,7 +125,7 @@ export function quietReporter(streams: ReporterStreams): Reporter {
  * and a bar per pulling image. Warnings are kept and printed once the view closes, so they
  * are not lost in the redraw.
  */
-export function ttyReporter(streams: ReporterStreams, title = 'mixcompose'): Reporter {
+export function ttyReporter(streams: ReporterStreams, title = 'mixcompose', options: { colour?: boolean } = {}): Reporter {
   const lines = new Map<string, string>();
   const warnings: string[] = [];
   let update: (() => void) | undefined;
@@ -157,7 +161,7 @@ export function ttyReporter(streams: ReporterStreams, title = 'mixcompose'): Rep
     },
   );
   const running = listr.run().catch(() => undefined);
-  const ttyLogs = logWriter(streams.stdout, true, 12);
+  const ttyLogs = logWriter(streams.stdout, options.colour ?? true, 12);
   const sink: EventSink = (event) => {
     switch (event.type) {
       case 'step':
@@ -187,19 +191,27 @@ export function ttyReporter(streams: ReporterStreams, title = 'mixcompose'): Rep
   };
 }
 
+/**
+ * The reporter for `--progress` and `--ansi`. `--ansi never` with `--progress auto` gives plain
+ * lines, as docker compose does (the live view redraws with ANSI control sequences); colour of log
+ * prefixes follows useColour (NO_COLOR included).
+ */
 export function createReporter(
   mode: ProgressMode,
   streams: ReporterStreams,
   env: Readonly<Record<string, string | undefined>>,
+  ansi: AnsiMode = 'auto',
 ): Reporter {
-  switch (resolveProgressMode(mode, Boolean(streams.stderr.isTTY), env, streams.stderr.isTTY ? (streams.stderr.columns ?? 0) : undefined)) {
+  const resolved = resolveProgressMode(mode, Boolean(streams.stderr.isTTY), env, streams.stderr.isTTY ? (streams.stderr.columns ?? 0) : undefined);
+  const colour = useColour(ansi, Boolean(streams.stdout.isTTY), env);
+  switch (mode === 'auto' && ansi === 'never' && resolved === 'tty' ? 'plain' : resolved) {
     case 'json':
       return jsonReporter(streams);
     case 'quiet':
       return quietReporter(streams);
     case 'tty':
-      return ttyReporter(streams);
+      return ttyReporter(streams, 'mixcompose', { colour: useColour(ansi, true, env) });
     default:
-      return plainReporter(streams, { colour: Boolean(streams.stdout.isTTY) });
+      return plainReporter(streams, { colour });
   }
 }

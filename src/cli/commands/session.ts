@@ -47,7 +47,7 @@ export async function openSession(
   const env = process.env;
   const { project, warnings } = await loadProject(loadOptionsFor(global, env, process.cwd(), process.platform));
   checkServiceNames(project, options.services ?? []);
-  const reporter = createReporter(options.progress ?? global.progress, { stdout: process.stdout, stderr: process.stderr }, env);
+  const reporter = createReporter(options.progress ?? global.progress, { stdout: process.stdout, stderr: process.stderr }, env, global.ansi);
   let connected: (Daemons & { warnings: readonly string[] }) | undefined;
   try {
     for (const w of warnings) reporter.sink({ type: 'warning', message: formatIssue(w) });

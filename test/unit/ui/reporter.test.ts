@@ -4,6 +4,8 @@ import type { StepEvent } from '../../../src/model/events.js';
 import { jsonReporter, plainReporter, quietReporter, resolveProgressMode, ttyReporter } from '../../../src/ui/reporter.js';
 import { formatBytes, formatProgressLine, formatStepLine } from '../../../src/ui/step-text.js';
 import { logPrefix } from '../../../src/ui/log-prefix.js';
+import { useColour } from '../../../src/ui/colour.js';
+import { createReporter } from '../../../src/ui/reporter.js';
 
 function capture() {
   const stdout = new PassThrough();
@@ -101,11 +103,15 @@ describe('reporters', () => {
 
   test('json writes one parseable event per line', () => {
     const c = capture();
-    const r = jsonReporter(c.streams);
+    const times = [new Date('2026-12-02T04:00:00.000Z'), new Date('2026-12-02T04:00:01.250Z')];
+    const r = jsonReporter(c.streams, () => times.shift()!);
     r.sink(created);
     r.sink({ type: 'warning', message: 'x' });
     const lines = c.out().trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toEqual([created, { type: 'warning', message: 'x' }]);
+    expect(lines).toEqual([
+      { time: '2026-12-02T04:00:00.000Z', ...created },
+      { time: '2026-12-02T04:00:01.250Z', type: 'warning', message: 'x' },
+    ]);
   });
 
   test('quiet keeps warnings, drops steps', () => {
@@ -124,5 +130,44 @@ describe('reporters', () => {
     expect(c.err()).not.toContain('warning: held');
     await r.close();
     expect(c.err()).toContain('warning: held');
+  });
+});
+
+describe('--ansi and NO_COLOR', () => {
+  test('auto: colour on a terminal unless NO_COLOR is non-empty or TERM is dumb; always and never win', () => {
+    expect(useColour('auto', true, {})).toBe(true);
+    expect(useColour('auto', false, {})).toBe(false);
+    expect(useColour('auto', true, { NO_COLOR: '1' })).toBe(false);
+    expect(useColour('auto', true, { NO_COLOR: '' })).toBe(true);
+    expect(useColour('auto', true, { TERM: 'dumb' })).toBe(false);
+    expect(useColour('always', false, { NO_COLOR: '1' })).toBe(true);
+    expect(useColour('never', true, {})).toBe(false);
+  });
+
+  /** Streams that say they are terminals (so only the flags and NO_COLOR decide). */
+  function terminals() {
+    const c = capture();
+    Object.assign(c.streams.stdout, { isTTY: true });
+    Object.assign(c.streams.stderr, { isTTY: true, columns: 120 });
+    return c;
+  }
+  const log = { type: 'log', container: 'shop-db-1', service: 'db', platform: 'linux', stream: 'stdout', text: 'ready' } as const;
+
+  test('log prefixes on a terminal: coloured, not with NO_COLOR, again with --ansi always', async () => {
+    for (const [env, ansi, coloured] of [[{}, 'auto', true], [{ NO_COLOR: '1' }, 'auto', false], [{ NO_COLOR: '1' }, 'always', true], [{}, 'never', false]] as const) {
+      const c = terminals();
+      const r = createReporter('plain', c.streams, env, ansi);
+      r.sink(log);
+      await r.close();
+      expect(c.out().includes('\u001b['), `${JSON.stringify(env)} --ansi ${ansi}`).toBe(coloured);
+    }
+  });
+
+  test('--ansi never with --progress auto on a terminal gives plain lines, not the live view', async () => {
+    const c = terminals();
+    const r = createReporter('auto', c.streams, {}, 'never');
+    r.sink(created);
+    await r.close();
+    expect(c.err()).toBe('[linux]   Container shop-db-1  Created\n');
   });
 });
