@@ -4,7 +4,7 @@
  * label only: nothing without this project's label is touched.
  */
 import { Command, Option } from 'commander';
-import { apply } from '../../engine/apply.js';
+import { downOn } from '../../api/on-daemons.js';
 import { givenArgs, interruptible, resumeCommand, seconds, withSession } from './session.js';
 import { ExecutionInterrupted } from '../../engine/execute.js';
 import { daemonFault } from '../../plan/fault-report.js';
@@ -33,15 +33,12 @@ export function registerDown(program: Command): void {
     .action(async (flags: DownFlags, command: Command) => {
       await withSession(command, async (session) => {
         const args = [...(flags.volumes ? ['-v'] : []), ...(flags.removeOrphans ? ['--remove-orphans'] : [])];
-        const applied = await interruptible((signal) => apply(session.project, session.daemons, {
+        const applied = await interruptible((signal) => downOn(session.project, session.daemons, {
           signal,
-          reconcile: {
-            command: 'down',
-            ...(flags.volumes ? { volumes: true } : {}),
-            ...(flags.removeOrphans ? { removeOrphans: true } : {}),
-            ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
-            ...(flags.rmi ? { rmi: flags.rmi } : {}),
-          },
+          ...(flags.volumes ? { volumes: true } : {}),
+          ...(flags.removeOrphans ? { removeOrphans: true } : {}),
+          ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+          ...(flags.rmi ? { rmi: flags.rmi } : {}),
           onEvent: session.reporter.sink,
           ...(flags.dryRun ? { dryRun: true } : {}),
           resume: resumeCommand(session, 'down', args),

@@ -1,8 +1,9 @@
 /**
- * `start`, `stop`, `restart`: the same pipeline as up/down over existing containers.
+ * `start`, `stop`, `restart`: the same pipeline as up/down over existing containers (the library's
+ * lifecycleOn); this file only parses and prints.
  */
 import { Command, Option } from 'commander';
-import { apply } from '../../engine/apply.js';
+import { lifecycleOn } from '../../api/on-daemons.js';
 import type { PlanCommand } from '../../plan/reconcile-options.js';
 import { printPlans } from './dry-run.js';
 import { givenArgs, resumeCommand, seconds, withSession } from './session.js';
@@ -17,13 +18,10 @@ function registerLifecycle(program: Command, name: Exclude<PlanCommand, 'up' | '
   command.option('--dry-run', 'print the plan, change nothing');
   command.action(async (services: string[], flags: { timeout?: number; deps?: boolean; dryRun?: boolean }, cmd: Command) => {
     await withSession(cmd, async (session) => {
-      const { plan } = await apply(session.project, session.daemons, {
-        reconcile: {
-          command: name,
-          services,
-          ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
-          ...(flags.deps === false ? { noDeps: true } : {}),
-        },
+      const { plan } = await lifecycleOn(session.project, session.daemons, name, {
+        services,
+        ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+        ...(flags.deps === false ? { noDeps: true } : {}),
         onEvent: session.reporter.sink,
         ...(flags.dryRun ? { dryRun: true } : {}),
         resume: resumeCommand(session, name, givenArgs(cmd)),

@@ -5,8 +5,8 @@
  * followed container has stopped.
  */
 import { Command } from 'commander';
-import { observe } from '../../engine/observe.js';
-import { logContainers, streamLogs, type LogsOptions } from '../../engine/logs.js';
+import { logsOn } from '../../api/on-daemons.js';
+import type { LogsOptions } from '../../engine/logs.js';
 import { UsageError } from '../../errors.js';
 import { withSession } from './session.js';
 
@@ -58,19 +58,16 @@ export function registerLogs(program: Command): void {
     .action(async (services: string[], flags: LogsFlags, command: Command) => {
       const options = logsOptions(flags, services, Date.now());
       await withSession(command, async (session) => {
-        const observed = await observe(session.project, session.daemons.clients, session.daemons.facts);
         const abort = new AbortController();
         const onSignal = () => abort.abort();
         process.once('SIGINT', onSignal);
-        const containers = logContainers(observed.containers, services);
-        session.reporter.alignLogs?.(containers.map((c) => c.name));
         try {
-          await streamLogs(
-            session.daemons.clients,
-            containers,
-            { ...options, signal: abort.signal },
-            session.reporter.sink,
-          );
+          await logsOn(session.project, session.daemons, {
+            ...options,
+            signal: abort.signal,
+            onEvent: session.reporter.sink,
+            onContainers: (names) => session.reporter.alignLogs?.(names),
+          });
         } finally {
           process.removeListener('SIGINT', onSignal);
         }

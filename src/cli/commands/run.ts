@@ -9,7 +9,8 @@ import { parsePortSpec, parseVolumeSpec, shellSplit, SyntaxIssue } from '../../c
 import { UsageError } from '../../errors.js';
 import type { PortConfig, ServiceVolume } from '../../model/project.js';
 import { wantsTty } from '../../engine/interactive.js';
-import { attachOneOff, createOneOff, planOneOff, type OneOffOverrides } from '../../engine/run-oneoff.js';
+import type { OneOffOverrides } from '../../engine/run-oneoff.js';
+import { runOn } from '../../api/on-daemons.js';
 import { printPlans } from './dry-run.js';
 import { withSession } from './session.js';
 import { collect, plainProgress } from './option-parsers.js';
@@ -127,29 +128,30 @@ export function registerRun(program: Command): void {
             tty,
             onWarning: (message) => session.reporter.sink({ type: 'warning', message }),
           });
-          const oneOff = {
+          const result = await runOn(
+            session.project,
+            session.daemons,
             service,
-            overrides,
-            ...(flags.deps === false ? { noDeps: true } : {}),
-            env: session.env,
-            allowOsMismatch: session.global.allowOsMismatch,
-            onEvent: session.reporter.sink,
-          };
-          if (flags.dryRun) {
-            const { plans, name, daemon } = await planOneOff(session.project, session.daemons, oneOff);
+            io,
+            {
+              overrides,
+              ...(flags.deps === false ? { noDeps: true } : {}),
+              ...(flags.rm ? { rm: true } : {}),
+              ...(flags.detach ? { detach: true } : {}),
+              ...(flags.dryRun ? { dryRun: true } : {}),
+              onEvent: session.reporter.sink,
+              // The steps so far go to stderr; from here on the container has the terminal.
+              beforeAttach: () => session.reporter.close(),
+            },
+            { env: session.env, allowOsMismatch: session.global.allowOsMismatch },
+          );
+          if (result.plans) {
             const what = cmd.length ? JSON.stringify(cmd) : "the service's command";
-            await printPlans(session, plans, [`would run ${what} in ${name} on ${daemon}${flags.detach ? ' (detached)' : ''}${flags.rm ? ', then remove it' : ''}`]);
+            await printPlans(session, result.plans, [`would run ${what} in ${result.container} on ${result.daemon}${flags.detach ? ' (detached)' : ''}${flags.rm ? ', then remove it' : ''}`]);
             return 0;
           }
-          const container = await createOneOff(session.project, session.daemons, oneOff);
-          // The steps so far go to stderr; from here on the container has the terminal.
-          await session.reporter.close();
-          if (flags.detach) {
-            await container.client.startContainer(container.id);
-            process.stdout.write(`${container.name}\n`);
-            return 0;
-          }
-          return attachOneOff(container, io, { tty, interactive: overrides.interactive, ...(flags.rm ? { rm: true } : {}) });
+          if (flags.detach) process.stdout.write(`${result.container}\n`);
+          return result.exitCode ?? 0;
         },
         // Plain lines, not the live view: the container takes the terminal next.
         { services: [service], progress: plainProgress(command) },
