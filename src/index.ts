@@ -10,6 +10,10 @@
  * Below that: the pipeline pieces (load the files, connect, plan, apply) for tools that need them.
  */
 export * from './api/index.js';
+// The same calls on daemons already connected (what the CLI's commands call), and ps's data.
+export { upOn, downOn, lifecycleOn, psOn, logsOn, runOn, type ChangeOptions, type StreamLogsOptions as StackLogsOptions, type RunOnOptions, type RunOnResult } from './api/on-daemons.js';
+export { psReportOn, type PsReport, type PsRow } from './api/ps-report.js';
+export type { CopySpec, CopyDone } from './engine/copy.js';
 export { loadProject as loadComposeFiles, type LoadOptions, type LoadResult } from './config/load-project.js';
 export { connectDaemons, type ConnectOptions, type ConnectedDaemons } from './engine/connect-daemons.js';
 export { apply, type ApplyOptions, type ApplyResult, type Daemons } from './engine/apply.js';
