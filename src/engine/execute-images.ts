@@ -7,7 +7,7 @@
 import type { EventSink } from '../model/events.js';
 import type { BuildImageOp, PullImageOp } from '../plan/plan.js';
 import type { DaemonClient } from './daemon-client.js';
-import { runBuild, runPull } from './images.js';
+import { BuildFailed, runBuild, runPull } from './images.js';
 import { RegistryAuthResolver } from './registry-auth.js';
 
 /** What the image handlers need from the run. */
@@ -34,11 +34,22 @@ async function record(state: ImageRunState, opId: string, client: DaemonClient, 
   return typeof inspected?.Os === 'string' ? { os: inspected.Os } : {};
 }
 
+/**
+ * A failed build as the operation's failure: the executor names the daemon and the operation (the
+ * service), this says where the build stopped and why.
+ */
+function buildFailure(error: unknown): unknown {
+  if (!(error instanceof BuildFailed)) return error;
+  return new Error(`${error.where}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`);
+}
+
 /** Builds the image; resolves with the step's message. */
 export async function buildImage(state: ImageRunState, op: BuildImageOp): Promise<string> {
   const client = state.clientOf(op.daemon);
   const job = { id: op.id, image: op.image, platform: op.daemon, steps: false };
-  const { id, message } = await runBuild(client, job, op.build, authOf(state), state.progress ?? noop);
+  const { id, message } = await runBuild(client, job, op.build, authOf(state), state.progress ?? noop).catch((error: unknown) => {
+    throw buildFailure(error);
+  });
   if (id) state.images.set(op.id, id);
   else await record(state, op.id, client, op.image);
   return message;
@@ -64,7 +75,9 @@ export async function pullImage(state: ImageRunState, op: PullImageOp): Promise<
       for (const service of op.services) state.warn(`service "${service}": pull of ${op.image} failed: ${cause}`, service);
       return `failed: ${cause}`;
     }
-    const built = await runBuild(client, { ...job, steps: false }, op.onFailure.build, authOf(state), state.progress ?? noop);
+    const built = await runBuild(client, { ...job, steps: false }, op.onFailure.build, authOf(state), state.progress ?? noop).catch((failure: unknown) => {
+      throw buildFailure(failure);
+    });
     if (built.id) state.images.set(op.id, built.id);
     else await record(state, op.id, client, op.image);
     return `pull failed (${cause}); built, ${built.message}`;

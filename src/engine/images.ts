@@ -295,6 +295,18 @@ async function daemonUsesBuildKit(client: DaemonClient): Promise<boolean> {
 const STEP_LINE = /^Step (\d+)\/(\d+) : (.*)$/;
 const BUILDKIT_STEP_LINE = /^\[sha256:[0-9a-f]+\] \[(?:[^\]]* )?(\d+)\/(\d+)\] (.*)$/;
 
+/** A build that failed, and where: "at step 3/3 (RUN make)" or "before the first step". */
+export class BuildFailed extends DaemonError {
+  constructor(
+    daemon: string,
+    readonly service: string,
+    readonly where: string,
+    cause: unknown,
+  ) {
+    super(daemon, `build of service "${service}" ${where}`, cause);
+  }
+}
+
 /** One build or pull as the runners below do it: which image, for events under which id. */
 export interface ImageJob {
   /** Event id (the plan operation's id, or the `pull` / `build` command's own). */
@@ -357,7 +369,7 @@ export async function runBuild(
   } catch (error) {
     const where = at.of ? `at step ${at.n}/${at.of} (${at.text})` : 'before the first step';
     const cause = error instanceof DaemonError ? error.cause : error;
-    const wrapped = new DaemonError(build.daemonLabel, `build of service "${build.service}" ${where}`, cause);
+    const wrapped = new BuildFailed(build.daemonLabel, build.service, where, cause);
     step('failed', wrapped.message);
     throw wrapped;
   }

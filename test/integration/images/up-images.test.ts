@@ -80,7 +80,7 @@ describe('up: image step', () => {
     expect((await cli(dir, ['down', '-t', '0'])).code).toBe(0);
   });
 
-  it('a failing build names service, step and daemon, and nothing is created on either daemon', async () => {
+  it('a failing build names service, step and daemon; what needs its image is not created, and the report says how to continue', async () => {
     const name = uniqueProjectName('up-broken');
     const dir = projectDir(name, {
       'compose.yaml': `name: ${name}\nservices:\n  db:\n    image: ${BUSYBOX_IMAGE}\n    platform: linux\n    command: ["sleep", "300"]\n  web:\n    build: .\n    platform: windows\n    depends_on: [db]\n  api:\n    build: ./api\n    platform: linux\n`,
@@ -91,9 +91,14 @@ describe('up: image step', () => {
     writeFileSync(join(api, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nRUN echo compiling\nRUN exit 9\n`);
     const up = await cli(dir, ['--progress', 'plain', 'up', '-d']);
     expect(up.code).toBe(3);
-    expect(up.stderr).toContain(`error: daemon linux (${LINUX_HOST}): build of service "api" at step 3/3 (RUN exit 9) failed`);
+    // The build is an operation of the plan: it runs beside what does not need its image, and its
+    // failure stops everything not yet begun, as any failed operation does.
+    expect(up.stderr).toContain(`error: daemon linux (${LINUX_HOST}): up: build image ${name}-api for api (it has a build: section) failed: at step 3/3 (RUN exit 9): `);
     expect(up.stderr).toMatch(/returned a non-zero code: 9/);
-    expect(await projectContainers(name)).toEqual([]);
+    expect(up.stderr).toMatch(new RegExp(`not done: .*create container ${name}-api-1`));
+    expect(up.stderr).toContain(`to continue: mixcompose`);
+    expect((await projectContainers(name)).filter((c) => c.includes('-api-'))).toEqual([]);
+    expect((await cli(dir, ['down', '-t', '0'])).code).toBe(0);
     await rigDocker('windows').getImage(`${name}-web`).remove({ force: true }).catch(() => undefined);
   });
 });
