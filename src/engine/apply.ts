@@ -31,8 +31,9 @@ export interface ApplyOptions {
   /** Print-only: observe and plan, execute nothing. */
   readonly dryRun?: boolean;
   /**
-   * Makes sure the services' images are on their daemons before planning (up). Runs beside the
-   * first observation; answers whether it pulled or built anything (then images are observed again).
+   * Makes sure the services' images are on their daemons before planning (`run`, the library API;
+   * `up` plans its pulls and builds instead: `images`). Runs beside the first observation; answers
+   * whether it pulled or built anything (then images are observed again).
    */
   readonly ensureImages?: () => Promise<boolean>;
   readonly resume?: ResumeCommand;

@@ -3,15 +3,16 @@
  * on both daemons in parallel with aggregated progress, and build each service on its own
  * platform's daemon.
  *
- * NOTE FOR OTHER ENGINEERS (stable API):
+ * `up` does not call this module's pipeline: its pulls and builds are operations of the plan
+ * (plan/image-ops.ts, facts from engine/image-facts.ts, handlers in engine/execute-images.ts), which
+ * use runPull / runBuild from here. The pipeline below serves `pull`, `build`, `run`, the library
+ * API and the resolver's base image:
  *   planImages(project, clients, facts, options)            → ImagePlan (no bytes move; PlanError
- *       listing every refused image: wrong OS/arch/Windows build, pull_policy never + absent, ...)
+ *       listing every refused image), = gatherImageFacts + the pure decideImages
  *   executeImagePlan(project, clients, facts, plan, options, sink) → EnsureImagesResult
  *   ensureImages(project, clients, facts, options, sink)     = planImages + executeImagePlan
  *       returns { images: { [service]: { image, id?, platform, action } }, summary: per daemon
  *       { images, bytes, seconds }, warnings }
- *   `up` calls planImages while planning (so a wrong image fails before anything starts) and
- *   executeImagePlan before creating containers; or just ensureImages.
  *   Options: pull ('always'|'missing'|'never'|'policy' = up --pull), build (--build), noBuild,
  *   services (subset), ignorePullFailures, noCache, pullOnBuild, env, now (clock).
  */
