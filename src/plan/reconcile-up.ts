@@ -584,7 +584,8 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
     if (reason) {
       // Runtime addresses (a provider this plan starts): keep the old container if they come out the same.
       const conditional = old !== undefined && ((!known && reason === 'if its addresses changed') || reason === IMAGE_CONDITIONAL_REASON);
-      const removal = old && !conditional ? [removeContainerOps(ctx, old, reason)] : [];
+      // The old container stays until its new image is there (a failed pull or build leaves it running).
+      const removal = old && !conditional ? [removeContainerOps(ctx, old, reason, imageOp ? [imageOp] : [])] : [];
       if (conditional) mayKeep.push(old.id);
       const createId = `create:${serviceName}:${number}`;
       ctx.add({

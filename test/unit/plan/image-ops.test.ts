@@ -202,4 +202,16 @@ describe("up's plan with image facts", () => {
     expect(create).toMatchObject({ reason: 'if its image changed', deps: expect.arrayContaining([`pull:linux:${BUSYBOX}`]), replaces: { id: running.id, image: { producedBy: `pull:linux:${BUSYBOX}`, id: present().id } } });
     expect(formatPlan(again)).toContain(`recreate container shop-db-1 if its image changed, else keep it (decided once pull:linux:${BUSYBOX} is done)`);
   });
+
+  it('a container recreated for certain (--force-recreate) is stopped only once its new image is pulled', () => {
+    const alone = project([service('db')]);
+    const running = container({ service: 'db', platform: 'linux', configHash: 'x', imageId: present().id });
+    const plan = planOf(alone, observed({ containers: [running], imageFacts: [fact('db', { local: present(), registry: linuxImage })] }), {
+      images: { now, pull: 'always' },
+      forceRecreate: true,
+    });
+    const lines = debugPlan(plan).split('\n');
+    expect(lines.find((l) => l.startsWith('stop:db:1 '))).toMatch(new RegExp(`<- pull:linux:${BUSYBOX}$`));
+    expect(lines.find((l) => l.startsWith('create:db:1 '))).toMatch(/reason=forced <- .*remove:db:1/);
+  });
 });
