@@ -61,8 +61,8 @@ export async function buildImage(state: ImageRunState, op: BuildImageOp): Promis
  */
 export async function pullImage(state: ImageRunState, op: PullImageOp): Promise<string> {
   const client = state.clientOf(op.daemon);
-  const label = op.onFailure.action === 'build' ? op.onFailure.build.daemonLabel : op.daemon;
-  const job = { id: op.id, image: op.image, platform: op.daemon, steps: false, daemonLabel: label, ...(op.platformQuery ? { platformQuery: op.platformQuery } : {}) };
+  // The scheduler says the step (steps: false), so the daemon's label is not needed for it.
+  const job = { id: op.id, image: op.image, platform: op.daemon, steps: false, daemonLabel: op.daemon, ...(op.platformQuery ? { platformQuery: op.platformQuery } : {}) };
   let message: string;
   try {
     ({ message } = await runPull(client, job, authOf(state), state.progress ?? noop));
