@@ -6,7 +6,7 @@
  * prints or exits; every long call takes an AbortSignal; progress goes to `onEvent`.
  */
 import { apply, type ApplyOptions, type Daemons } from '../engine/apply.js';
-import { ensureImages, planImages, type ImageOptions } from '../engine/images.js';
+import { imagePolicy, type ImageOptions } from '../engine/images.js';
 import { logContainers, streamLogs, type LogsOptions as StreamOptions } from '../engine/logs.js';
 import { observe } from '../engine/observe.js';
 import { projectContainers } from '../engine/project-containers.js';
@@ -117,15 +117,12 @@ export async function upOn(project: Project, daemons: Daemons, options: UpOption
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     ...(options.resolverImage ? { resolverImage: options.resolverImage } : {}),
   };
-  const images = imageOptions(project, options, around);
+  // Pulls and builds are operations of the plan, as for the CLI's up: observe gathers the image
+  // facts, reconcile plans them with this policy (a dry run lists them; refusals are plan problems).
   const { plan } = await apply(project, daemons, {
     reconcile,
     ...applyCallOptions(options),
-    ensureImages: async () => Object.values((await ensureImages(project, daemons.clients, daemons.facts, images, options.onEvent)).images).some((i) => i.action !== 'skip'),
-    checkImages: async () => {
-      const checked = await planImages(project, daemons.clients, daemons.facts, images);
-      for (const message of checked.warnings) options.onEvent?.({ type: 'warning', message });
-    },
+    images: { policy: imagePolicy(imageOptions(project, options, around)), env: around.env },
   });
   return { plan, containers: options.dryRun ? [] : await psOn(project, daemons) };
 }
