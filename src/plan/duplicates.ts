@@ -110,14 +110,22 @@ export function planDuplicateNetworks(ctx: PlanContext): void {
   for (const s of Object.values(project.services)) {
     for (const key of serviceNetworkKeys(s)) if (project.networks[key] && !project.networks[key]!.external) used.add(`${ctx.daemonOf(s)}/${networkName(project, key)}`);
   }
-  const twins = (observed.foreignNetworks ?? []).filter((f) => used.has(`${f.platform}/${f.name}`) && observed.networks.some((n) => n.platform === f.platform && n.name === f.name));
+  const twins = (observed.foreignNetworks ?? []).filter((f) => used.has(`${f.platform}/${f.name}`));
   if (twins.length) {
-    const f = [...twins].sort((a, b) => byName(`${a.platform}/${a.name}`, `${b.platform}/${b.name}`))[0]!;
+    const f = [...twins].sort((a, b) => byName(`${a.platform}/${a.name}/${a.id}`, `${b.platform}/${b.name}/${b.id}`))[0]!;
     const ours = sameName(observed, f.platform, f.name).map((n) => n.id.slice(0, ID_SUFFIX));
+    const theirs = twins.filter((t) => t.platform === f.platform && t.name === f.name).map((t) => t.id.slice(0, ID_SUFFIX));
+    if (!ours.length) {
+      // Nothing of ours to keep: the create would meet it. Never adopted, never removed.
+      throw new PlanError(
+        `network ${f.name} already exists on the ${f.platform} daemon (id ${theirs.join(', ')}) and does not belong to project ${project.name}; ` +
+          'remove it, or declare it `external: true` to use it',
+      );
+    }
     throw new PlanError(
       `network ${f.name} exists twice on the ${f.platform} daemon: ours (id ${ours.join(', ')}) and one that does not belong to project ${project.name} ` +
-        `(id ${f.id.slice(0, ID_SUFFIX)}), so containers cannot be attached to it by name; remove the other one ` +
-        `(docker network rm ${f.id.slice(0, ID_SUFFIX)}) or run \`mixcompose down\`, then \`up\` again`,
+        `(id ${theirs.join(', ')}), so containers cannot be attached to it by name; remove the other one ` +
+        `(docker network rm ${theirs.join(' ')}) or run \`mixcompose down\`, then \`up\` again`,
     );
   }
   const groups = new Map<string, ObservedNetwork[]>();

@@ -41,7 +41,7 @@ import { entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, 
 import { byName } from '../graph/dependency-graph.js';
 import { hostGatewayEntry } from './host-gateway-entry.js';
 // i12b: observed duplicates (two networks of one name, two containers of one number) converge.
-import { duplicateRemovalFor, networkRecreateReason, planDuplicateNetworks, preferredReplica, wireDuplicateRemovals } from './duplicates.js';
+import { duplicateRemovalFor, keptNetwork, networkRecreateReason, planDuplicateNetworks, preferredReplica, wireDuplicateRemovals } from './duplicates.js';
 
 /** What a replica will be once the plan ran. */
 interface PlannedContainer {
@@ -116,9 +116,11 @@ function planHostGateway(ctx: PlanContext, infra: Infrastructure, resolver: Reso
   const key = windowsServices.map((s) => serviceNetworkKeys(s)[0]).find((k) => k !== undefined);
   const daemon = ctx.placement.windows;
   if (!key || daemon === resolverDaemon) return;
-  const networkOp = infra.ensureNetwork(daemon, key);
+  const ensured = infra.ensureNetwork(daemon, key);
+  // i12b: only a create reads a gateway (with duplicates, ensureNetwork names their removal); else the kept network's.
+  const networkOp = ensured && ctx.operations.some((op) => op.id === ensured && op.kind === 'create-network') ? ensured : undefined;
   const name = networkName(project, key);
-  const observedGateway = observed.networks.find((n) => n.platform === daemon && n.name === name)?.gateways?.[0];
+  const observedGateway = keptNetwork(observed, daemon, name)?.gateways?.[0];
   // Only the entry's place and name are taken here: the address may be a runtime value.
   const entry = hostGatewayEntry({ platformsInUse: new Set(['windows']), resolverRuns: true, windowsGateway: observedGateway ?? '0.0.0.0', layout });
   if (!entry || (!networkOp && !observedGateway)) return;
@@ -138,7 +140,7 @@ function planHostGateway(ctx: PlanContext, infra: Infrastructure, resolver: Reso
   ctx.add({
     kind: 'register-hosts',
     id: `hosts:${entry.file}`,
-    deps: [...new Set([...resolverDeps, ...(networkOp ? [networkOp] : [])])].sort(byName),
+    deps: [...new Set([...resolverDeps, ...(ensured ? [ensured] : [])])].sort(byName),
     daemon: resolverDaemon,
     resolver: resolverRef,
     dir: entry.dir,

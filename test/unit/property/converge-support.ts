@@ -93,7 +93,7 @@ export async function run(rig: Rig, command: 'up' | 'down', fault?: Fault): Prom
 /** An internal error (a bug) is never the outcome of an observed state. */
 export function expectNotInternal(error: unknown): void {
   const text = error instanceof Error ? error.message : String(error);
-  expect(text).not.toMatch(/internal|duplicate plan operation|is not a function|Cannot read prop|undefined/);
+  expect(text).not.toMatch(/internal error|internal:|duplicate plan operation|is not a function|Cannot read prop|undefined/);
 }
 
 /** Project resources left, per daemon, as "kind name". */
