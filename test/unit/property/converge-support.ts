@@ -128,3 +128,15 @@ export function foreignState(rig: Rig): string[] {
     ...[...e.networks.values()].filter((n) => n.labels[LABEL_PROJECT] !== name).map((n) => `${e.label} network ${n.id} ${n.name}`),
   ]).sort();
 }
+
+/** `up` converges (and a second `up` plans nothing), then `down` leaves nothing of the project. */
+export async function expectUpThenDown(rig: Rig): Promise<void> {
+  const up = await run(rig, 'up');
+  expect(up.error).toBeUndefined();
+  expectAllRunning(rig);
+  const again = await run(rig, 'up');
+  expect(again.plan?.operations.map((op) => op.id)).toEqual([]);
+  const down = await run(rig, 'down');
+  expect(down.error).toBeUndefined();
+  expect(projectLeft(rig)).toEqual([]);
+}

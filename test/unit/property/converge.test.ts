@@ -6,20 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PLATFORM, LABEL_PROJECT, LABEL_SERVICE } from '../../../src/plan/labels.js';
-import { expectAllRunning, foreignState, makeRig, projectLeft, run, type Rig } from './converge-support.js';
+import { expectUpThenDown, foreignState, makeRig, projectLeft, run } from './converge-support.js';
 
 const ours = { [LABEL_PROJECT]: 'shop', 'com.docker.compose.network': 'default' };
-
-async function upThenDown(rig: Rig): Promise<void> {
-  const up = await run(rig, 'up');
-  expect(up.error).toBeUndefined();
-  expectAllRunning(rig);
-  const again = await run(rig, 'up');
-  expect(again.plan?.operations.map((op) => op.id)).toEqual([]);
-  const down = await run(rig, 'down');
-  expect(down.error).toBeUndefined();
-  expect(projectLeft(rig)).toEqual([]);
-}
 
 describe('observed states converge', () => {
   it('two networks of the project with one name on each daemon: down removes both, by id', async () => {
@@ -44,7 +33,7 @@ describe('observed states converge', () => {
     expect(up.error).toBeUndefined();
     expect(up.plan!.operations.map((op) => `${op.kind} ${'network' in op ? op.network : ''}`)).toEqual([`remove-network ${twin.id}`]);
     expect([...rig.linux.networks.keys()]).toEqual([kept.id]);
-    await upThenDown(rig);
+    await expectUpThenDown(rig);
   });
 
   it('duplicates before the first up (two racing creates): up keeps the oldest and creates every container on it', async () => {
@@ -54,7 +43,7 @@ describe('observed states converge', () => {
     const up = await run(rig, 'up');
     expect(up.error).toBeUndefined();
     expect([...rig.linux.networks.keys()]).toEqual([first.id]);
-    await upThenDown(rig);
+    await expectUpThenDown(rig);
   });
 
   it('a duplicate network some containers are on: they are recreated on the kept one before it goes', async () => {
@@ -71,7 +60,7 @@ describe('observed states converge', () => {
     expect(removal.deps).toContain('remove:web:2');
     expect(ops.find((op) => op.id === 'create:web:2')).toMatchObject({ reason: 'on a duplicate network' });
     expect(ops.find((op) => op.id === 'create:web:2')!.deps).toContain(removal.id);
-    await upThenDown(rig);
+    await expectUpThenDown(rig);
   });
 
   it('two containers of ours for one service and number: up keeps the running one, down removes both', async () => {
@@ -88,7 +77,7 @@ describe('observed states converge', () => {
     const up = await run(rig, 'up');
     expect(up.error).toBeUndefined();
     expect(up.plan!.operations.map((op) => `${op.id} ${'name' in op ? op.name : ''}`)).toEqual(expect.arrayContaining([expect.stringMatching(/^remove:api:1(:c[0-9a-f]+)? shop-api-1-twin$/)]));
-    await upThenDown(rig);
+    await expectUpThenDown(rig);
   });
 
   it('a container of ours half created (never started, no config-hash label): up replaces it, down removes it', async () => {
@@ -101,7 +90,7 @@ describe('observed states converge', () => {
     const up = await run(rig, 'up');
     expect(up.error).toBeUndefined();
     expect(up.plan!.operations.find((op) => op.id === 'create:db:1')).toMatchObject({ reason: 'config changed' });
-    await upThenDown(rig);
+    await expectUpThenDown(rig);
   });
 
   it('a network of ours with a foreign twin: up refuses naming both; down removes ours by id only; once the twin is gone up converges', async () => {
@@ -117,7 +106,7 @@ describe('observed states converge', () => {
     expect(projectLeft(rig)).toEqual([]);
     expect(foreignState(rig)).toEqual(before);
     rig.linux.networks.delete(twin.id);
-    await upThenDown(rig);
+    await expectUpThenDown(rig);
   });
 
   it('a resolver without its files: up registers the names again', async () => {
@@ -130,7 +119,7 @@ describe('observed states converge', () => {
     expect(up.error).toBeUndefined();
     expect(up.plan!.operations.filter((op) => op.kind === 'register-hosts').map((op) => op.id).sort()).toEqual(['hosts:api:1', 'hosts:mixcompose-host-gateway', 'hosts:web:1', 'hosts:web:2']);
     expect(resolver.files.size).toBe(4);
-    await upThenDown(rig);
+    await expectUpThenDown(rig);
   });
 
   it('a network of ours removed while its containers were stopped: up recreates them on a new one', async () => {
@@ -141,7 +130,7 @@ describe('observed states converge', () => {
     const up = await run(rig, 'up');
     expect(up.error).toBeUndefined();
     expect(up.plan!.operations.find((op) => op.id === 'create:api:1')).toMatchObject({ reason: 'its network is gone' });
-    await upThenDown(rig);
+    await expectUpThenDown(rig);
   });
 
   it('stop, start and restart plan duplicates of a service and number with unique ids', async () => {

@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LABEL_NUMBER, LABEL_ONEOFF, LABEL_PLATFORM, LABEL_PROJECT, LABEL_SERVICE } from '../../../src/plan/labels.js';
-import { expectAllRunning, foreignState, makeRig, projectLeft, run, type Rig } from './converge-support.js';
+import { expectUpThenDown, foreignState, makeRig, projectLeft, run, type Rig } from './converge-support.js';
 import type { MemEngine } from './memory-engine.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261202);
@@ -114,14 +114,7 @@ describe('property: interrupted operations, then up and down converge', () => {
           for (const e of [rig.linux, rig.windows]) for (const id of twins) e.networks.delete(id);
         }
         const after = foreignState(rig);
-        const up = await run(rig, 'up');
-        expect(up.error).toBeUndefined();
-        expectAllRunning(rig);
-        const again = await run(rig, 'up');
-        expect(again.plan?.operations.map((op) => op.id)).toEqual([]);
-        const down = await run(rig, 'down');
-        expect(down.error).toBeUndefined();
-        expect(projectLeft(rig)).toEqual([]);
+        await expectUpThenDown(rig);
         expect(foreignState(rig)).toEqual(after);
       }),
       { seed: SEED, numRuns: 60, endOnFailure: true },
