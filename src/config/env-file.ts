@@ -35,6 +35,9 @@ const ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', 
 
 export function parseEnvFile(text: string, lookup: VariableLookup = () => undefined, interpolate = true): EnvFileLine[] {
   const src = text.replace(/^\uFEFF/, '');
+  // A process environment (and a label) cannot carry a NUL: refuse the file at the line that has one.
+  const nul = src.indexOf('\0');
+  if (nul >= 0) throw new EnvFileError('a NUL byte (\\0) is not allowed: a process environment cannot hold it', src.slice(0, nul).split('\n').length);
   const own = new Map<string, string>();
   const resolve: VariableLookup = (name) => lookup(name) ?? own.get(name);
   const expand = (value: string) => (interpolate ? interpolateString(value, resolve) : value);

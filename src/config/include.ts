@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { isPlainMap, own } from './positions.js';
 import { mergeValues, stripTags } from './merge.js';
-import { loadFile, type LoadContext } from './load-project.js';
+import { encodingProblem, loadFile, type LoadContext } from './load-project.js';
 import { parseEnvFile } from './env-file.js';
 import type { VariableLookup } from './interpolate.js';
 
@@ -38,6 +38,11 @@ export function applyIncludes(ctx: LoadContext, file: string, root: Dict, lookup
       const text = fs.readText(envFile);
       if (text === undefined) {
         if (spec.env_file !== undefined) issues.error(`include: env file ${ctx.display(envFile)} not found`, at, keyPath);
+        continue;
+      }
+      const notUtf8 = encodingProblem(ctx, envFile);
+      if (notUtf8) {
+        issues.error(`include: invalid env file ${ctx.display(envFile)}: line ${notUtf8.line}: ${notUtf8.message}`, at, keyPath);
         continue;
       }
       try {

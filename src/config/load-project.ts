@@ -308,6 +308,11 @@ function resolveEnvironment(ctx: LoadContext, projectDir: string, cwd: string): 
       if (options.envFiles.length > 0) issues.error(`env file not found: ${ctx.display(file)}`);
       continue;
     }
+    const notUtf8 = encodingProblem(ctx, file);
+    if (notUtf8) {
+      issues.error(`invalid env file: ${notUtf8.message}`, { file: ctx.display(file), line: notUtf8.line, col: notUtf8.col });
+      continue;
+    }
     try {
       for (const line of parseEnvFile(text, (n) => processEnv[n] ?? fromFiles[n])) {
         if (line.value !== undefined) fromFiles[line.key] = line.value;
@@ -319,6 +324,14 @@ function resolveEnvironment(ctx: LoadContext, projectDir: string, cwd: string): 
     }
   }
   return { ...fromFiles, ...processEnv };
+}
+
+/** Where a file read is not UTF-8 (bytes the reader turned into U+FFFD), as a message with its place. */
+export function encodingProblem(ctx: Pick<LoadContext, 'fs'>, file: string): { message: string; line: number; col: number } | undefined {
+  const problem = ctx.fs.encodingProblem?.(file);
+  if (!problem) return undefined;
+  const hex = problem.byte.toString(16).toUpperCase().padStart(2, '0');
+  return { ...problem, message: `byte 0x${hex} at line ${problem.line}, column ${problem.col} is not UTF-8; save the file as UTF-8` };
 }
 
 /** Parses one service env_file; a missing required file is an error at the `env_file` entry. */
@@ -333,6 +346,11 @@ function readServiceEnvFile(
   const at = ctx.positions.locate(root, keyPath);
   if (text === undefined) {
     if (entry.required) ctx.issues.error(`env file ${entry.path} not found (set \`required: false\` to make it optional)`, at, keyPath);
+    return undefined;
+  }
+  const notUtf8 = encodingProblem(ctx, entry.path);
+  if (notUtf8) {
+    ctx.issues.error(`invalid env file ${entry.path}: line ${notUtf8.line}: ${notUtf8.message}`, at, keyPath);
     return undefined;
   }
   const out: Record<string, string | null> = {};
@@ -355,6 +373,11 @@ function readLabelFile(ctx: LoadContext, file: string, earlier: Readonly<Record<
   const at = ctx.positions.locate(root, keyPath);
   if (text === undefined) {
     ctx.issues.error(`label file ${file} not found`, at, keyPath);
+    return undefined;
+  }
+  const notUtf8 = encodingProblem(ctx, file);
+  if (notUtf8) {
+    ctx.issues.error(`invalid label file ${file}: line ${notUtf8.line}: ${notUtf8.message}`, at, keyPath);
     return undefined;
   }
   const out: Record<string, string> = {};
@@ -427,6 +450,12 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
   const text = fs.readText(file);
   if (text === undefined) {
     issues.error(`compose file not found: ${ctx.display(file)}`);
+    ctx.failedFiles.add(file);
+    return { file, root: {}, ok: false, tagged: false };
+  }
+  const notUtf8 = encodingProblem(ctx, file);
+  if (notUtf8) {
+    issues.error(notUtf8.message, { file: ctx.display(file), line: notUtf8.line, col: notUtf8.col });
     ctx.failedFiles.add(file);
     return { file, root: {}, ok: false, tagged: false };
   }

@@ -8,17 +8,66 @@ import * as path from 'node:path';
 export interface ConfigFileSystem {
   /** The file's text, or undefined when it does not exist (or is not a readable file). */
   readText(file: string): string | undefined;
+  /**
+   * Where the file read by readText stops being UTF-8 (its text then holds U+FFFD there), if it does.
+   * Optional: in-memory file systems hold text only.
+   */
+  encodingProblem?(file: string): EncodingProblem | undefined;
   /** What is at `p`, if anything. */
   kind(p: string): 'file' | 'directory' | undefined;
 }
 
+/** The first byte of a file that is not UTF-8: its line and column (1-based, columns in bytes) and value. */
+export interface EncodingProblem {
+  readonly line: number;
+  readonly col: number;
+  readonly byte: number;
+}
+
+/** Length of the UTF-8 sequence starting at `i` (RFC 3629: no overlongs, no surrogates, at most U+10FFFF), or 0 when invalid. */
+function sequenceLength(bytes: Buffer, i: number): number {
+  const b = bytes[i]!;
+  if (b < 0x80) return 1;
+  const [length, min, max] = b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf] : b === 0xe0 ? [3, 0xa0, 0xbf] : b === 0xed ? [3, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf] : b === 0xf0 ? [4, 0x90, 0xbf] : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf] : b === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
+  if (!length || i + length > bytes.length) return 0;
+  if (bytes[i + 1]! < min || bytes[i + 1]! > max) return 0;
+  for (let k = 2; k < length; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return 0;
+  return length;
+}
+
+/** Where `bytes` stop being UTF-8, if they do. */
+export function firstInvalidUtf8(bytes: Buffer): EncodingProblem | undefined {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const length = sequenceLength(bytes, i);
+    if (!length) return { line, col: i - lineStart + 1, byte: bytes[i]! };
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+    i += length;
+  }
+  return undefined;
+}
+
+const encodingProblems = new Map<string, EncodingProblem>();
+
 export const nodeFileSystem: ConfigFileSystem = {
   readText(file) {
     try {
-      return readFileSync(file, 'utf8');
+      const bytes = readFileSync(file);
+      const text = bytes.toString('utf8');
+      const problem = text.includes('\uFFFD') ? firstInvalidUtf8(bytes) : undefined;
+      if (problem) encodingProblems.set(path.resolve(file), problem);
+      else encodingProblems.delete(path.resolve(file));
+      return text;
     } catch {
       return undefined;
     }
+  },
+  encodingProblem(file) {
+    return encodingProblems.get(path.resolve(file));
   },
   kind(p) {
     try {

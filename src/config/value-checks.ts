@@ -198,6 +198,7 @@ export function checkServiceValues(raw: Dict, problem: ValueProblem, uninterpola
   if (isPlainMap(raw.environment) && Object.prototype.hasOwnProperty.call(raw.environment, '')) {
     problem('a variable needs a name: an entry "=value" has none', ['environment']);
   }
+  checkNoNul(raw, problem);
   if (Array.isArray(raw.volumes)) {
     raw.volumes.forEach((v, i) => {
       if (isPlainMap(v) && isPlainMap(v.tmpfs)) check(v.tmpfs.size, ['volumes', i, 'tmpfs', 'size'], size);
@@ -220,6 +221,23 @@ export function checkServiceValues(raw: Dict, problem: ValueProblem, uninterpola
       list.forEach((entry, i) => {
         if (isPlainMap(entry)) check(entry.rate, ['blkio_config', key, i, 'rate'], key.endsWith('_bps') ? size : int(0));
       });
+    }
+  }
+}
+
+/**
+ * A NUL in an environment or label value: a process environment cannot carry it (the runtime cuts
+ * or refuses it), so it is a problem at the value, not a surprise inside the container.
+ */
+function checkNoNul(raw: Dict, problem: ValueProblem): void {
+  for (const key of ['environment', 'labels'] as const) {
+    const values = raw[key];
+    const entries: [string | number, unknown][] = isPlainMap(values) ? Object.entries(values) : Array.isArray(values) ? values.map((v, i) => [i, v]) : [];
+    for (const [name, value] of entries) {
+      if (typeof value === 'string' && value.includes('\0')) {
+        problem(`${key === 'environment' ? 'environment variable' : 'label'} ${String(name)}: a NUL character (\\0) is not allowed in its value`, [key, name]);
+      }
+      if (typeof name === 'string' && name.includes('\0')) problem(`${key}: a NUL character (\\0) is not allowed in a name`, [key]);
     }
   }
 }

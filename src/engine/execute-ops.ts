@@ -306,7 +306,7 @@ export async function runOperation(state: RunState, op: Operation): Promise<stri
     case 'unregister-hosts':
       return (await writeHosts(state, [op])).get(op.id);
     case 'remove-network':
-      await ignoreMissing(client.removeNetwork(op.name));
+      await ignoreMissing(client.removeNetwork(op.network ?? op.name));
       return undefined;
     case 'remove-volume':
       await ignoreMissing(client.removeVolume(op.name));

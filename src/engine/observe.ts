@@ -5,7 +5,7 @@
  */
 import { withDefaultTag } from '../model/image-ref.js';
 import type { PlatformOs, Project } from '../model/project.js';
-import { serviceImage } from '../plan/create-body.js';
+import { networkName, serviceImage } from '../plan/create-body.js';
 import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
 import { RESOLVER_HOSTS_DIR, resolverImage } from '../plan/resolver.js';
 import { projectUsesResolver } from '../plan/resolver-dns.js';
@@ -40,7 +40,11 @@ export function parseStatus(status: string | undefined): { health?: ObservedCont
 
 export function observedContainer(c: ContainerSummary, daemon: PlatformOs): ObservedContainer {
   const ips: Record<string, string> = {};
-  for (const [name, n] of Object.entries(c.NetworkSettings?.Networks ?? {})) if (n.IPAddress) ips[name] = n.IPAddress;
+  const networkIds: Record<string, string> = {};
+  for (const [name, n] of Object.entries(c.NetworkSettings?.Networks ?? {})) {
+    if (n.IPAddress) ips[name] = n.IPAddress;
+    if (n.NetworkID) networkIds[name] = n.NetworkID;
+  }
   return {
     id: c.Id,
     name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
@@ -62,6 +66,8 @@ export function observedContainer(c: ContainerSummary, daemon: PlatformOs): Obse
       ...(p.IP ? { hostIp: p.IP } : {}),
     })),
     ...(c.Created ? { created: new Date(c.Created * 1000).toISOString() } : {}),
+    // Which of two same-named networks it is on (plan/duplicates.ts). i12b.
+    ...(Object.keys(networkIds).length ? { networkIds } : {}),
   };
 }
 
@@ -160,11 +166,13 @@ export async function observe(
   const parts = await Promise.all(
     daemons.map(async ([daemon, client]) => {
       const wanted = [...(imagesByDaemon.get(daemon) ?? [])];
-      const [containers, networks, volumes, images] = await Promise.all([
+      const [containers, networks, volumes, images, named] = await Promise.all([
         client.listContainers(filter, true),
         client.listNetworks(filter),
         client.listVolumes(filter),
         wanted.length ? client.listImages({ reference: wanted }) : Promise.resolve([] as EngineBody[]),
+        // i12b: networks named like the project's but not labelled as its own (foreign twins).
+        projectNetworkNames(project).length ? client.listNetworks({ name: projectNetworkNames(project) }).catch(() => undefined) : Promise.resolve([] as EngineBody[]),
       ]);
       const observedImages: ObservedImage[] = [];
       for (const image of images) {
@@ -188,17 +196,8 @@ export async function observe(
       return {
         probeLeftovers,
         containers: containers.filter((c) => c.Labels[LABEL_ROLE] !== ROLE_REACH_PROBE).map((c) => observedContainer(c, daemon)),
-        networks: networks.filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] !== ROLE_REACH_PROBE).map(
-          (n): ObservedNetwork => ({
-            id: String(n.Id),
-            name: String(n.Name),
-            platform: daemon,
-            driver: String(n.Driver ?? ''),
-            subnets: ((n.IPAM as { Config?: { Subnet?: string }[] } | undefined)?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])),
-            gateways: networkGateways(n),
-            labels: (n.Labels as Record<string, string> | undefined) ?? {},
-          }),
-        ),
+        networks: networks.filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] !== ROLE_REACH_PROBE).map((n) => observedNetwork(n, daemon)),
+        foreignNetworks: named ? foreignTwins(project, named, daemon) : undefined,
         volumes: volumes.map(
           (v): ObservedVolume => ({
             name: String(v.Name),
@@ -232,10 +231,40 @@ export async function observe(
     ...(resolverHosts ? { resolverHosts } : {}),
     ...(dnsPortHolders ? { dnsPortHolders } : {}),
     ...(parts.some((p) => p.probeLeftovers.length) ? { probeLeftovers: parts.flatMap((p) => p.probeLeftovers) } : {}),
+    ...(parts.every((p) => p.foreignNetworks) ? { foreignNetworks: parts.flatMap((p) => p.foreignNetworks ?? []) } : {}),
     ...(helper && daemons.some(([daemon]) => daemon === helper.platform)
       ? { helperImages: [{ ...helper, present: parts.some((p) => p.images.some((i) => i.platform === helper.platform && i.reference === helper.reference)) }] }
       : {}),
   };
+}
+
+function observedNetwork(n: EngineBody, daemon: PlatformOs): ObservedNetwork {
+  return {
+    id: String(n.Id),
+    name: String(n.Name),
+    platform: daemon,
+    driver: String(n.Driver ?? ''),
+    subnets: ((n.IPAM as { Config?: { Subnet?: string }[] } | undefined)?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])),
+    gateways: networkGateways(n),
+    labels: (n.Labels as Record<string, string> | undefined) ?? {},
+    ...(typeof n.Created === 'string' ? { created: n.Created } : {}),
+  };
+}
+
+/** The daemon names of the project's own (not external) networks. */
+function projectNetworkNames(project: Project): string[] {
+  return Object.entries(project.networks)
+    .filter(([, n]) => !n.external)
+    .map(([key]) => networkName(project, key))
+    .sort();
+}
+
+/** Networks with exactly one of the project's network names that are not labelled as the project's (the name filter matches substrings). */
+function foreignTwins(project: Project, named: readonly EngineBody[], daemon: PlatformOs): ObservedNetwork[] {
+  const names = new Set(projectNetworkNames(project));
+  return named
+    .filter((n) => names.has(String(n.Name)) && (n.Labels as Record<string, string> | undefined)?.[LABEL_PROJECT] !== project.name)
+    .map((n) => observedNetwork(n, daemon));
 }
 
 /** IPAM gateways of a network body (list or inspect). */

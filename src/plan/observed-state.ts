@@ -48,6 +48,8 @@ export interface ObservedContainer {
   readonly ips: Readonly<Record<string, string>>;
   readonly ports: readonly { readonly target: number; readonly published?: number; readonly protocol: string; readonly hostIp?: string }[];
   readonly created?: string;
+  /** Network name on the daemon → the network's id (names may repeat: plan/duplicates.ts). i12b. */
+  readonly networkIds?: Readonly<Record<string, string>>;
 }
 
 export interface ObservedNetwork {
@@ -59,6 +61,8 @@ export interface ObservedNetwork {
   /** IPAM gateways (absent: not read). The Windows network's is where its containers reach the host. */
   readonly gateways?: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
+  /** When the daemon made it (RFC 3339), to keep the oldest of duplicates (plan/duplicates.ts). i12b. */
+  readonly created?: string;
 }
 
 export interface ObservedVolume {
@@ -140,6 +144,12 @@ export interface ObservedState {
    * not looked at: the planner then takes them as present.
    */
   readonly helperImages?: readonly HelperImage[];
+  /**
+   * Networks named like one of the project's that do not carry its label (made by hand, another
+   * tool or project): never adopted, removed or planned on; a twin of ours makes attaching by name
+   * ambiguous (plan/duplicates.ts). Absent when not looked at. i12b.
+   */
+  readonly foreignNetworks?: readonly ObservedNetwork[];
   /**
    * The services' images as their daemons have them (platform, when last tagged) and, for the ones
    * the pull policy pulls, the registry's platform list (engine/image-facts.ts). Absent when not

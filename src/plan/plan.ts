@@ -268,6 +268,8 @@ export interface BuildImageOp extends OpBase {
 export interface RemoveNetworkOp extends OpBase {
   readonly kind: 'remove-network';
   readonly name: string;
+  /** The network's id, to remove by: set where the name is ambiguous (duplicates, a foreign twin; plan/duplicates.ts). */
+  readonly network?: string;
 }
 
 export interface RemoveVolumeOp extends OpBase {

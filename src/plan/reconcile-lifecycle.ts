@@ -13,6 +13,7 @@ import { removeContainerOps } from './reconcile-up.js';
 import { addressNetwork, serviceImage } from './create-body.js';
 import { hostsFileName, hostsNames } from './resolver-entries.js';
 import { byName } from '../graph/dependency-graph.js';
+import { containerOpId, networkRemovalId, removeByIdNeeded } from './duplicates.js';
 
 function isRunning(c: ObservedContainer): boolean {
   return c.status === 'running' || c.status === 'restarting' || c.status === 'paused';
@@ -64,13 +65,21 @@ export function planDown(ctx: PlanContext): void {
   }
   const removesOn = (daemon: PlatformOs) =>
     containers.filter((c) => c.platform === daemon).map((c) => removeIds.get(c.id)!).sort(byName);
-  for (const n of [...observed.networks].sort((a, b) => byName(`${a.platform}/${a.name}`, `${b.platform}/${b.name}`))) {
-    const inUse = left.some((c) => c.platform === n.platform && c.ips[n.name] !== undefined);
+  for (const n of [...observed.networks].sort((a, b) => byName(`${a.platform}/${a.name}/${a.id}`, `${b.platform}/${b.name}/${b.id}`))) {
+    const inUse = left.some((c) => c.platform === n.platform && c.ips[n.name] !== undefined && (c.networkIds?.[n.name] ?? n.id) === n.id);
     if (inUse) {
       ctx.warnings.push(`network ${n.name} on the ${n.platform} daemon is kept: orphan containers use it`);
       continue;
     }
-    ctx.add({ kind: 'remove-network', id: `network-rm:${n.platform}:${n.name}`, deps: removesOn(n.platform), daemon: n.platform, name: n.name });
+    // Every one of the project's networks goes, duplicates too, each by its id where the name repeats.
+    ctx.add({
+      kind: 'remove-network',
+      id: networkRemovalId(observed, n),
+      deps: removesOn(n.platform),
+      daemon: n.platform,
+      name: n.name,
+      ...(removeByIdNeeded(observed, n) ? { network: n.id } : {}),
+    });
   }
   if (options.volumes) {
     for (const v of [...observed.volumes].sort((a, b) => byName(`${a.platform}/${a.name}`, `${b.platform}/${b.name}`))) {
@@ -122,13 +131,14 @@ function selectedContainers(ctx: PlanContext, restart = false): ObservedContaine
 
 export function planStop(ctx: PlanContext): void {
   const containers = selectedContainers(ctx).filter(isRunning);
+  const stopId = (o: ObservedContainer) => containerOpId('stop', o, containers);
   for (const c of containers) {
     const service = ctx.project.services[c.service];
     const fields = observedContainerFields(c);
     ctx.add({
       kind: 'stop-container',
-      id: `stop:${c.service}:${c.number}`,
-      deps: reverseDeps(ctx, c, containers, (o) => `stop:${o.service}:${o.number}`),
+      id: stopId(c),
+      deps: reverseDeps(ctx, c, containers, stopId),
       ...fields,
       // `stop` of a container that does not stop: said, and the other stops go on.
       ...ctx.boundedStop(service, fields.platform, 'warn'),
@@ -163,12 +173,12 @@ function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-contai
     const needs = service ? serviceDependencies(ctx.project, service) : [];
     const deps = containers
       .filter((o) => needs.includes(o.service))
-      .map((o) => `${prefix}:${o.service}:${o.number}`)
+      .map((o) => containerOpId(prefix, o, containers))
       .concat(resolverStart ? [resolverStart] : [])
       .sort(byName);
     if (kind === 'start-container' && service) deps.push(...dependencyWaits(ctx, service, containers));
     deps.sort(byName);
-    const base = { id: `${prefix}:${c.service}:${c.number}`, deps, ...observedContainerFields(c) };
+    const base = { id: containerOpId(prefix, c, containers), deps, ...observedContainerFields(c) };
     // Away from the resolver's daemon the address may change on (re)start: register it again.
     const network = service ? addressNetwork(ctx.project, service) : undefined;
     const register = anyResolver !== undefined && c.platform !== anyResolver.platform && network !== undefined;
@@ -177,7 +187,7 @@ function planForward(ctx: PlanContext, kind: 'start-container' | 'restart-contai
     if (register && network) {
       ctx.add({
         kind: 'register-hosts',
-        id: `hosts:${c.service}:${c.number}`,
+        id: containerOpId('hosts', c, containers),
         deps: [base.id, ...(resolverStart ? [resolverStart] : [])].sort(byName),
         daemon: anyResolver.platform,
         resolver: { id: anyResolver.id },
@@ -205,12 +215,12 @@ function dependencyWaits(ctx: PlanContext, service: Service, starting: readonly 
     for (const p of ctx.containersOf(provider)) {
       const startedHere = starting.includes(p);
       if (!startedHere && !isRunning(p) && condition === 'healthy') continue;
-      const id = `wait:${provider}:${p.number}:${condition}`;
+      const id = `${containerOpId('wait', p, ctx.containersOf(provider))}:${condition}`;
       if (!ctx.has(id)) {
         ctx.add({
           kind: 'wait',
           id,
-          deps: startedHere ? [`start:${provider}:${p.number}`] : [],
+          deps: startedHere ? [containerOpId('start', p, starting)] : [],
           ...observedContainerFields(p),
           condition,
           timeoutMs: ctx.options.dependencyTimeoutMs ?? DEFAULT_DEPENDENCY_TIMEOUT_MS,

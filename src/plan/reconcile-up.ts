@@ -41,6 +41,8 @@ import { primaryIp, projectUsesResolver, resolverAskedAt, resolverNetworkKey } f
 import { entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, registrationReason } from './resolver-entries.js';
 import { byName } from '../graph/dependency-graph.js';
 import { hostGatewayEntry } from './host-gateway-entry.js';
+// i12b: observed duplicates (two networks of one name, two containers of one number) converge.
+import { duplicateRemovalFor, keptNetwork, networkRecreateReason, planDuplicateNetworks, preferredReplica, wireDuplicateRemovals } from './duplicates.js';
 
 /** What a replica will be once the plan ran. */
 interface PlannedContainer {
@@ -74,6 +76,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   const linuxKind = linuxDaemonKind(linuxFacts, bindTargetFor(linuxFacts, project.extension.daemons.linux, options.hostPlatform).kind);
   for (const issue of lintDatabaseStorage(project, linuxKind ? { linuxDaemon: linuxKind } : {})) ctx.warnings.push(formatIssue(issue));
 
+  planDuplicateNetworks(ctx); // i12b
   const infra = planInfrastructure(ctx, reach);
   const resolver = planResolver(ctx, reach, infra);
   const steps: UpSteps = { ctx, reach, infra, resolver, tracker: trackServices(ctx) };
@@ -95,6 +98,7 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   // Names across daemons: entries of the kept resolver (running, or started again) whose container is
   // gone, after every removal is planned.
   if (useResolver && resolverRef && 'id' in resolverRef) planHostsCleanup(ctx, resolverDaemon, resolverRef.id, resolverDeps);
+  wireDuplicateRemovals(ctx, (c, reason) => removeContainerOps(ctx, c, reason)); // i12b
   orderStops(ctx);
   inspectWhereNeeded(ctx);
   return { reach, resolver: useResolver };
@@ -113,9 +117,11 @@ function planHostGateway(ctx: PlanContext, infra: Infrastructure, resolver: Reso
   const key = windowsServices.map((s) => serviceNetworkKeys(s)[0]).find((k) => k !== undefined);
   const daemon = ctx.placement.windows;
   if (!key || daemon === resolverDaemon) return;
-  const networkOp = infra.ensureNetwork(daemon, key);
+  const ensured = infra.ensureNetwork(daemon, key);
+  // i12b: only a create reads a gateway (with duplicates, ensureNetwork names their removal); else the kept network's.
+  const networkOp = ensured && ctx.operations.some((op) => op.id === ensured && op.kind === 'create-network') ? ensured : undefined;
   const name = networkName(project, key);
-  const observedGateway = observed.networks.find((n) => n.platform === daemon && n.name === name)?.gateways?.[0];
+  const observedGateway = keptNetwork(observed, daemon, name)?.gateways?.[0];
   // Only the entry's place and name are taken here: the address may be a runtime value.
   const entry = hostGatewayEntry({ platformsInUse: new Set(['windows']), resolverRuns: true, windowsGateway: observedGateway ?? '0.0.0.0', layout });
   if (!entry || (!networkOp && !observedGateway)) return;
@@ -135,7 +141,7 @@ function planHostGateway(ctx: PlanContext, infra: Infrastructure, resolver: Reso
   ctx.add({
     kind: 'register-hosts',
     id: `hosts:${entry.file}`,
-    deps: [...new Set([...resolverDeps, ...(networkOp ? [networkOp] : [])])].sort(byName),
+    deps: [...new Set([...resolverDeps, ...(ensured ? [ensured] : [])])].sort(byName),
     daemon: resolverDaemon,
     resolver: resolverRef,
     dir: entry.dir,
@@ -190,8 +196,10 @@ function planInfrastructure(ctx: PlanContext, reach: Partial<Record<PlatformOs, 
     const name = networkName(project, key);
     const exists = observed.networks.some((n) => n.platform === daemon && n.name === name);
     if (network?.external || exists) {
-      networkOps.set(mapKey, '');
-      return undefined;
+      // i12b: with duplicates of it, creates wait for their removal (a name that repeats is ambiguous).
+      const removal = network?.external ? undefined : duplicateRemovalFor(ctx, daemon, name);
+      networkOps.set(mapKey, removal ?? '');
+      return removal;
     }
     const facts = observed.daemons[daemon];
     const servesWindows = ctx.placement.windows === daemon && facts?.osType === 'windows';
@@ -302,7 +310,7 @@ function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, Source
     const body = resolverBody(project, image, network, layout);
     const resolverSpec: ContainerSpec = { body, substitutions: [], connect: [], files: [] };
     const hash = materializeSpec(resolverSpec, () => undefined)!.hash;
-    const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash);
+    const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash && !networkRecreateReason(ctx, c)); // i12b
     const stale = oldResolvers.filter((c) => c !== current);
     const removals = stale.map((c) => removeContainerOps(ctx, c, 'resolver changed'));
     if (current && current.status === 'running') {
@@ -567,11 +575,13 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
       ...(built.files.length ? { filesRoot: built.filesRoot } : {}),
       ...(facts && createPlatformFor(facts) ? { platformQuery: createPlatformFor(facts)! } : {}),
     };
-    const old = existing.find((c) => c.number === number);
+    const old = preferredReplica(existing, number); // i12b: of duplicates, a running one
     const known = materializeSpec(spec, () => undefined);
+    const networkReason = old ? networkRecreateReason(ctx, old) : undefined; // i12b: its network goes, or went
     let reason: string | undefined;
     if (!old) reason = 'new';
     else if (old.platform !== daemon) reason = 'platform changed';
+    else if (networkReason) reason = networkReason;
     else if (options.noRecreate) reason = undefined;
     else if (options.forceRecreate) reason = 'forced';
     else if (imageChanged(ctx, old, image)) reason = 'image changed';

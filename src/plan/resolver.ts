@@ -126,7 +126,15 @@ export function resolverLayout(project: Project, reach: Readonly<Record<Platform
   };
 }
 
-const DNSMASQ = '/usr/sbin/dnsmasq --keep-in-foreground --log-facility=- --user=root --group=root --no-resolv --no-hosts --server=127.0.0.11';
+const DNSMASQ_BASE = '/usr/sbin/dnsmasq --keep-in-foreground --log-facility=- --user=root --group=root --no-resolv --no-hosts';
+/** On the project's network only: names not in the hostsdirs go on to Docker's embedded DNS. */
+const DNSMASQ = `${DNSMASQ_BASE} --server=127.0.0.11`;
+/**
+ * The instance published on a host address (published reach) answers the project's names only and
+ * forwards nothing (no upstream: other names are REFUSED): never an open recursive resolver on the
+ * host. i12b (issue 12).
+ */
+const DNSMASQ_ANSWERS_ONLY = DNSMASQ_BASE;
 const hostsDirs = (dirs: readonly string[]): string => dirs.map((d) => `--hostsdir=${d}`).join(' ');
 
 export function resolverBody(project: Project, image: string, network: string, layout?: ResolverLayout): EngineBody {
@@ -138,7 +146,7 @@ export function resolverBody(project: Project, image: string, network: string, l
     ? [
         `mkdir -p ${dirs.join(' ')} || exit 1`,
         `${DNSMASQ} --pid-file=/tmp/dnsmasq-53.pid ${hostsDirs(mainDirs)} &`,
-        `exec ${DNSMASQ} --port=${RESOLVER_PUBLISHED_PORT} --pid-file=/tmp/dnsmasq-${RESOLVER_PUBLISHED_PORT}.pid ${hostsDirs(published.dirs)}`,
+        `exec ${DNSMASQ_ANSWERS_ONLY} --port=${RESOLVER_PUBLISHED_PORT} --pid-file=/tmp/dnsmasq-${RESOLVER_PUBLISHED_PORT}.pid ${hostsDirs(published.dirs)}`,
       ].join('\n')
     : [`mkdir -p ${dirs.join(' ')}`, `exec ${DNSMASQ} ${hostsDirs(mainDirs)}`].join(' && ');
   const answers = (layout?.static ?? []).map((s) => `${s.platform}=${s.address}`).join(',');

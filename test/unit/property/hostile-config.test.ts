@@ -274,23 +274,60 @@ function bombOutcome(): Promise<{ kind: string; message?: string; cpuMs: number 
   return bomb;
 }
 
-/**
- * Known loader gaps (src/config belongs to engineer i11). Each `it.fails` asserts the behaviour we
- * want; it passes today because the loader does not have it yet. Once the loader is fixed, the
- * test fails: remove the `.fails` then.
- */
-describe('known loader gaps (to be fixed in src/config)', () => {
-  it.fails('a NUL in an environment value is a problem with its line (a process environment cannot hold it; today it loads)', async () => {
+/** NULs and bytes that are not UTF-8 are problems naming the file and the line (issue 12). */
+describe('NULs and non-UTF-8 bytes', () => {
+  const onDisk = (files: Record<string, Buffer | string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mixcompose-bytes-'));
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    return loadProject({ files: ['compose.yaml'], cwd: dir, envFiles: [], profiles: [], environment: {} }).then(
+      () => undefined,
+      (e: unknown) => e as ConfigError,
+    );
+  };
+  const latin1 = (text: string) => Buffer.concat([Buffer.from(text), Buffer.from([0xe9]), Buffer.from('\n')]);
+
+  it('a NUL in an environment value is a problem with its line', async () => {
     const result = await loadOnce('services:\n  a:\n    image: busybox\n    environment:\n      X: "a\\0b"\n');
+    expect(result.kind).toBe('problems');
+    expect(result.kind === 'problems' && result.error.issues[0]?.position?.line).toBe(5);
+    expect(result.kind === 'problems' && result.error.issues[0]?.message).toMatch(/environment variable X: a NUL character/);
+  });
+
+  it('a NUL in a label value is a problem with its line', async () => {
+    const result = await loadOnce('services:\n  a:\n    image: busybox\n    labels:\n      - "x=a\\0b"\n');
     expect(result.kind).toBe('problems');
     expect(result.kind === 'problems' && result.error.issues[0]?.position?.line).toBe(5);
   });
 
-  it.fails('non-UTF-8 bytes in a compose file are a problem with its line (today: silently read as U+FFFD)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mixcompose-latin1-'));
-    writeFileSync(join(dir, 'compose.yaml'), Buffer.concat([Buffer.from('services:\n  a:\n    image: busybox\n    labels:\n      x: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
-    const error = await loadProject({ files: ['compose.yaml'], cwd: dir, envFiles: [], profiles: [], environment: {} }).catch((e: unknown) => e);
+  it('non-UTF-8 bytes in a compose file are a problem with its file, line and column', async () => {
+    const error = await onDisk({ 'compose.yaml': latin1('services:\n  a:\n    image: busybox\n    labels:\n      x: caf') });
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).issues[0]?.position?.line).toBe(5);
+    expect(error!.issues[0]?.position).toMatchObject({ line: 5, col: 13 });
+    expect(error!.issues[0]?.position?.file).toMatch(/compose\.yaml$/);
+    expect(error!.message).toMatch(/byte 0xE9 at line 5, column 13 is not UTF-8/);
+  });
+
+  it('an env_file with a NUL, or with non-UTF-8 bytes: a problem naming the env file and its line', async () => {
+    const compose = 'services:\n  a:\n    image: busybox\n    env_file: [one.env, two.env]\n';
+    const error = await onDisk({
+      'compose.yaml': compose,
+      'one.env': Buffer.concat([Buffer.from('A=1\nB=x'), Buffer.from([0]), Buffer.from('y\n')]),
+      'two.env': latin1('A=1\nB=2\nC=caf'),
+    });
+    expect(error).toBeInstanceOf(ConfigError);
+    const messages = error!.issues.map((i) => i.message).join('\n');
+    expect(messages).toMatch(/invalid env file \S*one\.env: line 2: a NUL byte/);
+    expect(messages).toMatch(/invalid env file \S*two\.env: line 3: byte 0xE9 at line 3, column 6 is not UTF-8/);
+  });
+
+  it('a .env with non-UTF-8 bytes is a problem at its own line', async () => {
+    const error = await onDisk({ 'compose.yaml': 'services:\n  a:\n    image: busybox\n', '.env': latin1('TAG=caf') });
+    expect(error!.issues[0]?.position).toMatchObject({ line: 1, col: 8 });
+    expect(error!.issues[0]?.position?.file).toMatch(/\.env$/);
+  });
+
+  it('valid UTF-8 (accents, emoji, a U+FFFD written on purpose) loads', async () => {
+    const error = await onDisk({ 'compose.yaml': 'services:\n  a:\n    image: busybox\n    labels:\n      x: "café 🐳 \uFFFD"\n' });
+    expect(error).toBeUndefined();
   });
 });
