@@ -10,7 +10,7 @@
 // - Files found relative to a module (resolver/Dockerfile, package.json) stay where tsc's layout
 //   puts them: each source file's `import.meta.url` becomes the URL its tsc output has in dist/.
 // - Source maps sit beside the chunks (node --enable-source-maps maps stack traces to src/).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -68,6 +68,5 @@ export async function bundleCli({ outdir = BIN_DIR, write = true } = {}) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   rmSync(BIN_DIR, { recursive: true, force: true });
   mkdirSync(BIN_DIR, { recursive: true });
-  const result = await bundleCli();
-  writeFileSync(join(BIN_DIR, 'meta.json'), JSON.stringify(result.metafile));
+  await bundleCli();
 }
