@@ -1,5 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { Agent as HttpsAgent, createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -139,5 +141,37 @@ describe('httpDial', () => {
   it('fails with the errno code when nothing listens', async () => {
     const error = await new Promise<unknown>((resolve) => httpDial({ socketPath: join(dir, 'none.sock'), protocol: 'http' }, request({ path: '/json' }), resolve));
     expect(error).toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('httpDial over TLS (tcp://…:2376 and https://)', () => {
+  const tlsDir = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'tls');
+  const cert = readFileSync(join(tlsDir, 'cert.pem'));
+  const key = readFileSync(join(tlsDir, 'key.pem'));
+  let tlsServer: HttpsServer;
+  let port: number;
+
+  beforeAll(async () => {
+    tlsServer = createHttpsServer({ cert, key }, (_req, res) => res.end(JSON.stringify({ ApiVersion: '1.41' })));
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    port = (tlsServer.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+  });
+
+  const tlsDial = (target: Parameters<typeof httpDial>[0]) =>
+    new Promise<unknown>((resolve, reject) => httpDial(target, request({ path: '/version' }), (error, data) => (error ? reject(error) : resolve(data))));
+
+  it('verifies the daemon against the CA through the https agent, as daemon-endpoints sets it up', async () => {
+    const agent = new HttpsAgent({ ca: cert, rejectUnauthorized: true });
+    await expect(tlsDial({ host: '127.0.0.1', port, protocol: 'https', ca: cert, agent })).resolves.toEqual({ ApiVersion: '1.41' });
+    agent.destroy();
+  });
+
+  it('refuses a daemon whose certificate the CA does not sign', async () => {
+    const agent = new HttpsAgent({ rejectUnauthorized: true });
+    await expect(tlsDial({ host: '127.0.0.1', port, protocol: 'https', agent })).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    agent.destroy();
   });
 });
