@@ -67,8 +67,8 @@ function packagesReached(entry: string): Map<string, string[]> {
   return packages;
 }
 
-/** Loaded only by the operations that need them (a build, a credential helper, ssh, BuildKit). */
-const HEAVY = ['execa', 'ssh2', 'tar-fs', 'tar-stream', '@balena/dockerignore', 'dockerode', 'kubernetes-models', 'ajv'];
+/** Loaded only by the operations that need them (a build, a credential helper, ssh, BuildKit, the live tty view). */
+const HEAVY = ['execa', 'ssh2', 'tar-fs', 'tar-stream', '@balena/dockerignore', 'dockerode', 'kubernetes-models', 'ajv', 'listr2'];
 
 describe('static module graph', () => {
   test('staticImports skips type-only imports and keeps value imports and re-exports', () => {
