@@ -18,6 +18,7 @@ import { ensureResolverImage, resolverBase } from './helper-images.js';
 import { reachToProbe } from '../plan/reach.js';
 import { probeFailureWarning, probeReach, ReachProbeInterrupted } from './reach-probe.js';
 import { lookupDaemonAddresses } from './daemon-addresses.js';
+import type { ImageFactOptions } from './image-facts.js';
 
 export interface Daemons {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
@@ -30,16 +31,17 @@ export interface ApplyOptions {
   /** Print-only: observe and plan, execute nothing. */
   readonly dryRun?: boolean;
   /**
-   * Makes sure the services' images are on their daemons before planning (up). Runs beside the
-   * first observation; answers whether it pulled or built anything (then images are observed again).
+   * Makes sure the services' images are on their daemons before planning (`run`, the library API;
+   * `up` plans its pulls and builds instead: `images`). Runs beside the first observation; answers
+   * whether it pulled or built anything (then images are observed again).
    */
   readonly ensureImages?: () => Promise<boolean>;
-  /**
-   * With `dryRun`: the read-only part of the image step (platform check, registry lookups, no bytes
-   * move), so `plan` / `up --dry-run` refuse what `up` would refuse.
-   */
-  readonly checkImages?: () => Promise<void>;
   readonly resume?: ResumeCommand;
+  /**
+   * `up`: pulls and builds are operations of the plan (plan/image-ops.ts): observe gathers the image
+   * facts, reconcile plans the pulls and builds with this policy (refusals are planning problems).
+   */
+  readonly images?: ImageFactOptions;
   /**
    * Builds helper images observe found missing; default: mixcompose's own resolver image built from
    * the bundled Dockerfile (engine/helper-images.ts). Tests inject their own.
@@ -66,11 +68,7 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
   try {
     [{ observed: first, probe }, changedImages] = await Promise.all([
       observing,
-      options.ensureImages && !options.dryRun
-        ? options.ensureImages()
-        : options.checkImages && options.dryRun
-          ? options.checkImages().then(() => false)
-          : Promise.resolve(false),
+      options.ensureImages && !options.dryRun ? options.ensureImages() : Promise.resolve(false),
     ]);
   } catch (error) {
     // The probe cleans up after itself: let it, before the caller closes the daemon connections.
@@ -86,6 +84,7 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     addressIps,
     buildHelperImages: true,
     ...options.reconcile,
+    ...(options.images ? { images: options.images.policy } : {}),
     ...probe,
   });
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
@@ -185,5 +184,8 @@ function reportUntouched(plan: Plan, observed: ObservedState, onEvent: ApplyOpti
 }
 
 function observeOptions(options: ApplyOptions): ObserveOptions {
-  return options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {};
+  return {
+    ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
+    ...(options.images ? { images: options.images } : {}),
+  };
 }

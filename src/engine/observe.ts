@@ -25,6 +25,7 @@ import type {
 import { placeServices, spansTwoDaemons } from '../plan/placement.js';
 import type { ContainerSummary, DaemonClient, EngineBody } from './daemon-client.js';
 import { tarFiles } from './tar.js';
+import { gatherImageFacts, type ImageFactOptions } from './image-facts.js';
 
 /** "Up 3 seconds (healthy)" → healthy; "Exited (137) 2 minutes ago" → 137. */
 export function parseStatus(status: string | undefined): { health?: ObservedContainer['health']; exitCode?: number } {
@@ -132,6 +133,8 @@ export function distinctDaemons(
 export interface ObserveOptions {
   /** The resolver image asked for (MIXCOMPOSE_RESOLVER_IMAGE), else the project's or the default. */
   readonly resolverImage?: string;
+  /** `up`: also gather the services' image facts for planning pulls and builds (engine/image-facts.ts). */
+  readonly images?: ImageFactOptions;
 }
 
 export async function observe(
@@ -152,6 +155,8 @@ export async function observe(
   const helper = projectUsesResolver(project, placement) ? { platform: placement.linux, reference: withDefaultTag(resolverImage(project, options.resolverImage)) } : undefined;
   if (helper) want(helper.platform, helper.reference);
   const daemons = distinctDaemons(clients, facts);
+  const imageFacts = options.images ? gatherImageFacts(project, clients, facts, options.images) : undefined;
+  imageFacts?.catch(() => undefined); // awaited below; a failure there is observe's failure
   const parts = await Promise.all(
     daemons.map(async ([daemon, client]) => {
       const wanted = [...(imagesByDaemon.get(daemon) ?? [])];
@@ -223,6 +228,7 @@ export async function observe(
     networks: parts.flatMap((p) => p.networks),
     volumes: parts.flatMap((p) => p.volumes),
     images: parts.flatMap((p) => p.images),
+    ...(imageFacts ? { imageFacts: await imageFacts } : {}),
     ...(resolverHosts ? { resolverHosts } : {}),
     ...(dnsPortHolders ? { dnsPortHolders } : {}),
     ...(parts.some((p) => p.probeLeftovers.length) ? { probeLeftovers: parts.flatMap((p) => p.probeLeftovers) } : {}),
