@@ -10,7 +10,7 @@ import Dockerode from 'dockerode';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
-export const MIXCOMPOSE_BIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+export const MIXCOMPOSE_BIN = join(REPO_ROOT, 'dist', 'bin', 'main.js');
 
 export const HOSTS = {
   linux: process.env.MIXCOMPOSE_LINUX_HOST ?? 'unix:///run/mixcompose-rig/linux.sock',
@@ -122,7 +122,7 @@ export async function mixcomposeUnavailable(command) {
   // commander prints `Usage: mixcompose <command> …` for a registered command, the program's help otherwise.
   const help = await run('node', [MIXCOMPOSE_BIN, command, '--help']);
   if (help.code !== 0 || !new RegExp(`Usage: \\S+ ${command}\\b`).test(help.output)) {
-    return `\`mixcompose ${command}\` is not in the built CLI yet (dist/cli/main.js ${command} --help)`;
+    return `\`mixcompose ${command}\` is not in the built CLI yet (dist/bin/main.js ${command} --help)`;
   }
   return undefined;
 }

@@ -20,8 +20,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import dockerignoreModule from '@balena/dockerignore';
-import { pack, type Headers } from 'tar-fs';
+import type { Headers } from 'tar-fs';
 import { DaemonError, PlanError } from '../errors.js';
 import type { EventSink, ProgressEvent } from '../model/events.js';
 import type { PlatformOs, Project, Service } from '../model/project.js';
@@ -111,9 +110,16 @@ export interface EnsureImagesResult {
 const noop: EventSink = () => {};
 
 type IgnoreFactory = () => { add(patterns: string[]): { ignores(path: string): boolean } };
-/** @balena/dockerignore is CommonJS (`module.exports = factory`); its typings claim a default export. */
-const createIgnore: IgnoreFactory =
-  ((dockerignoreModule as unknown as { default?: IgnoreFactory }).default ?? (dockerignoreModule as unknown as IgnoreFactory));
+/**
+ * @balena/dockerignore is CommonJS (`module.exports = factory`); its typings claim a default export.
+ * Loaded on first build only (with tar-fs): an `up` that builds nothing does not pay for them (issue 9).
+ */
+async function loadIgnoreFactory(): Promise<IgnoreFactory> {
+  const dockerignoreModule: unknown = await import('@balena/dockerignore');
+  const m = dockerignoreModule as { default?: IgnoreFactory | { default?: IgnoreFactory } };
+  const first = m.default;
+  return (typeof first === 'function' ? first : first?.default) as IgnoreFactory;
+}
 
 function selectedServices(project: Project, options: ImageOptions): Service[] {
   const names = options.services ?? Object.keys(project.services);
@@ -262,7 +268,7 @@ export async function buildContextTar(
   dockerfile: string,
   inline?: { readonly name: string; readonly content: string },
 ): Promise<Readable> {
-  const patterns = await readDockerignore(contextDir, dockerfile);
+  const [patterns, createIgnore, { pack }] = await Promise.all([readDockerignore(contextDir, dockerfile), loadIgnoreFactory(), import('tar-fs')]);
   const matcher = createIgnore().add(patterns);
   const hasNegation = patterns.some((p) => p.startsWith('!'));
   const keep = new Set([dockerfile.split(sep).join('/'), '.dockerignore', `${dockerfile}.dockerignore`]);

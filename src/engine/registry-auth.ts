@@ -7,7 +7,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { registryOf } from '../model/image-ref.js';
 import type { EngineBody } from './daemon-client.js';
 import { dockerConfigDir, type Env } from './daemon-endpoints.js';
@@ -41,6 +40,8 @@ export type CredentialHelperRunner = (
 
 /** Runs the helper found on the injected environment's PATH. */
 export const runCredentialHelper: CredentialHelperRunner = async (helper, server, env) => {
+  // execa (about a hundred modules) is loaded only when a credential helper really runs (issue 9).
+  const { execa } = await import('execa');
   const result = await execa(`docker-credential-${helper}`, ['get'], {
     input: server,
     reject: false,

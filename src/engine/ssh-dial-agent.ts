@@ -23,11 +23,12 @@
  * ~/.ssh/id_*. Host keys are checked against known_hosts (ssh-known-hosts.ts says how).
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Agent, type ClientRequest, type ClientRequestArgs } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { Duplex, type Readable } from 'node:stream';
 import { inspect } from 'node:util';
-import { Client } from 'ssh2';
+import type { Client as Ssh2Client } from 'ssh2';
 import { checkHostKey } from './ssh-known-hosts.js';
 
 /** At most this many ssh connections authenticate at once (OpenSSH starts dropping above 10). */
@@ -71,6 +72,9 @@ export type SshConnect = (options: SshDialOptions, hostVerifier: (key: Buffer) =
 const connectWithSsh2: SshConnect = (options, hostVerifier) => {
   // Our own socket (not ssh2's) so that an idle connection can be unref'd.
   const socket = netConnect({ host: options.host, port: options.port, noDelay: true });
+  // ssh2 (CommonJS) is required here, on the first ssh connection, not when this module loads:
+  // every command imports this module, few use ssh:// (issue 9, start-up time).
+  const { Client } = createRequire(import.meta.url)('ssh2') as { Client: typeof Ssh2Client };
   const client = new Client();
   client.connect({
     sock: socket,

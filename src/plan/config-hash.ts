@@ -12,10 +12,15 @@ import { LABEL_CONFIG_HASH, isOwnLabel } from './labels.js';
 export function stableJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  // Keys sorted by UTF-16 code units (the default sort), undefined values left out as JSON does.
+  const record = value as Record<string, unknown>;
+  let out = '';
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key];
+    if (v === undefined) continue;
+    out += `${out ? ',' : ''}${JSON.stringify(key)}:${stableJson(v)}`;
+  }
+  return `{${out}}`;
 }
 
 /**
@@ -32,6 +37,11 @@ export function configHash(body: EngineBody, extra?: unknown): string {
 
 /** The body with its config-hash label set. */
 export function withConfigHash(body: EngineBody, extra?: unknown): EngineBody {
+  return withHashLabel(body, configHash(body, extra));
+}
+
+/** The body with a config hash computed already set as its label (hashing a body is not free). */
+export function withHashLabel(body: EngineBody, hash: string): EngineBody {
   const labels = (body.Labels ?? {}) as Record<string, string>;
-  return { ...body, Labels: { ...labels, [LABEL_CONFIG_HASH]: configHash(body, extra) } };
+  return { ...body, Labels: { ...labels, [LABEL_CONFIG_HASH]: hash } };
 }

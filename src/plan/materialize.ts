@@ -5,7 +5,7 @@
  */
 import type { EngineBody } from '../model/engine-api.js';
 import { substitute } from './addresses.js';
-import { configHash, withConfigHash } from './config-hash.js';
+import { configHash, withHashLabel } from './config-hash.js';
 import { LABEL_TEMPLATE_HASH } from './labels.js';
 import type { ContainerSpec, RuntimeIp } from './plan.js';
 
@@ -36,7 +36,8 @@ export function materializeSpec(
   const connect = substitute(spec.connect, values);
   const files = substitute(spec.files, values);
   const extra = { connect, files };
-  return { body: withConfigHash(body, extra), connect, files, hash: configHash(body, extra) };
+  const hash = configHash(body, extra);
+  return { body: withHashLabel(body, hash), connect, files, hash };
 }
 
 /**

@@ -6,7 +6,6 @@
  * The engine only calls `sink`; the command awaits `close()` before printing its result.
  */
 import type { Writable } from 'node:stream';
-import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { EngineEvent, EventSink, ProgressEvent, StepEvent } from '../model/events.js';
 import { useColour, type AnsiMode } from './colour.js';
 import { logPrefix } from './log-prefix.js';
@@ -135,32 +134,38 @@ export function ttyReporter(streams: ReporterStreams, title = 'mixcompose', opti
   });
   const render = (): string => [...lines.values()].join('\n');
   const stderr = streams.stderr as NodeJS.WriteStream;
-  const logger = new ListrLogger({ processOutput: new ProcessOutput(stderr, stderr) });
-  const listr = new Listr(
-    [
-      {
-        title,
-        rendererOptions: { outputBar: Infinity, persistentOutput: true },
-        task: async (_ctx, task) => {
-          update = () => {
-            task.output = render();
-          };
-          update();
-          const failed = await done;
-          if (failed) throw new Error('failed');
+  // listr2 is loaded here, for the live view only: plain, json and quiet output (CI, scripts,
+  // pipes) do not pay for it (issue 9, start-up). Events before it runs are kept in `lines`.
+  const view = async (): Promise<void> => {
+    const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+    const logger = new ListrLogger({ processOutput: new ProcessOutput(stderr, stderr) });
+    const listr = new Listr(
+      [
+        {
+          title,
+          rendererOptions: { outputBar: Infinity, persistentOutput: true },
+          task: async (_ctx, task) => {
+            update = () => {
+              task.output = render();
+            };
+            update();
+            const failed = await done;
+            if (failed) throw new Error('failed');
+          },
         },
+      ],
+      {
+        renderer: 'default',
+        exitOnError: false,
+        registerSignalListeners: false,
+        // Progress goes to stderr, like docker compose, so stdout stays clean for results and logs.
+        rendererOptions: { collapseErrors: false, logger },
+        fallbackRendererOptions: { logger },
       },
-    ],
-    {
-      renderer: 'default',
-      exitOnError: false,
-      registerSignalListeners: false,
-      // Progress goes to stderr, like docker compose, so stdout stays clean for results and logs.
-      rendererOptions: { collapseErrors: false, logger },
-      fallbackRendererOptions: { logger },
-    },
-  );
-  const running = listr.run().catch(() => undefined);
+    );
+    await listr.run();
+  };
+  const running = view().catch(() => undefined);
   const ttyLogs = logWriter(streams.stdout, options.colour ?? true, 12);
   const sink: EventSink = (event) => {
     switch (event.type) {

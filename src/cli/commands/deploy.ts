@@ -14,12 +14,10 @@ import type { SwarmApi } from '../../cluster/swarm-api.js';
 import { deployStack, removeStack, type DeployEvent } from '../../cluster/swarm-deploy.js';
 import { formatTaskTable, listStackTasks, waitForStack } from '../../cluster/swarm-tasks.js';
 import { resolveEndpoint } from '../../engine/daemon-endpoints.js';
-import { DockerodeSwarm } from '../../engine/docker/swarm.js';
 import { PlanError, UsageError, formatIssue } from '../../errors.js';
 import type { FileObject, Project } from '../../model/project.js';
 import { globalOptions } from '../program.js';
 import { loadOptionsFor } from './config.js';
-import { swarmOptionsFor } from './convert.js';
 
 /** The flags every `--to` command shares. */
 export interface ClusterFlags {
@@ -51,6 +49,8 @@ export async function connectSwarm(flags: ClusterFlags): Promise<SwarmApi> {
     { platform: 'linux', reach: 'auto', origin: 'cli', ...(flags.context ? { context: flags.context } : { host: flags.host ?? fallback }) },
     { env: process.env },
   );
+  // Loaded here, not at the top: `ps` and `rm` import this module for their flags (issue 9, start-up).
+  const { DockerodeSwarm } = await import('../../engine/docker/swarm.js');
   return new DockerodeSwarm(`swarm manager ${endpoint.label.replace(/^linux /, '')}`, endpoint.modem);
 }
 
@@ -88,6 +88,7 @@ interface DeployFlags extends ClusterFlags {
 
 async function runDeploy(command: Command, flags: DeployFlags): Promise<void> {
   const project = await loadFor(command);
+  const { swarmOptionsFor } = await import('./convert.js');
   const { document, problems } = convertToSwarm(project, swarmOptionsFor(project, flags, command));
   for (const p of problems) if (p.severity === 'warning') process.stderr.write(`warning: ${formatProblem(p)}\n`);
   const errors = problems.filter((p) => p.severity === 'error').map(formatProblem);

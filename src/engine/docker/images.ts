@@ -38,18 +38,36 @@ function builtImageId(output: readonly { aux?: unknown; stream?: string }[]): st
 
 export type ImageCalls = Required<Pick<DaemonClient, 'listImages' | 'inspectImage' | 'distributionInspect' | 'pullImage' | 'buildImage' | 'removeImage' | 'tagImage'>>;
 
+/**
+ * Joins identical calls that are in flight at the same time: the first asks the daemon, and every
+ * caller gets its own copy of the answer (one caller changing it cannot change another's). Nothing is kept once the call settles, so an answer is never older than
+ * the call that asked. (A 20-service `up` of one image asked /images/busybox/json 20 times at once.)
+ */
+export function joinInFlight<T>(ask: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const inFlight = new Map<string, Promise<T>>();
+  return (key) => {
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = ask(key).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending.then((answer) => structuredClone(answer));
+  };
+}
+
 export function imageCalls(t: Transport): ImageCalls {
+  const inspectImage = joinInFlight(async (name: string): Promise<EngineBody | undefined> => {
+    try {
+      return await t.request<EngineBody>({ method: 'GET', path: `/images/${encodeImageName(name)}/json` });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw t.wrap(`inspect image ${name}`, error);
+    }
+  });
   return {
     listImages: (filters) =>
       t.call('list images', () => t.request<EngineBody[]>({ method: 'GET', path: '/images/json', query: { filters: JSON.stringify(filters) } })),
-    inspectImage: async (name) => {
-      try {
-        return await t.request<EngineBody>({ method: 'GET', path: `/images/${encodeImageName(name)}/json` });
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw t.wrap(`inspect image ${name}`, error);
-      }
-    },
+    inspectImage,
     distributionInspect: (name, auth) =>
       t.call(`look up image ${name} in its registry`, async () => {
         const result = await t.request<{ Descriptor: EngineBody; Platforms?: EngineBody[] | null }>({

@@ -1,7 +1,7 @@
 /**
  * The Engine API adapter: the only place (with daemon-endpoints.ts) that imports dockerode.
- * Implements DaemonClient over one docker-modem connection by composing one object of calls per
- * resource, all sharing one Transport. Every failure is a DaemonError(label, operation, cause)
+ * Implements DaemonClient over one connection (transport.ts, over node:http) by composing one
+ * object of calls per resource, all sharing one Transport. Every failure is a DaemonError(label, operation, cause)
  * whose cause is an EngineApiError; recognise it with the predicates of errors.ts.
  *
  * A new Engine API call: add it to DaemonClient (../daemon-client.ts), write it in a file of its

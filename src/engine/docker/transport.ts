@@ -1,5 +1,6 @@
 /**
- * The connection to one daemon: docker-modem, its agent (TLS / ssh dial), the closer that cancels
+ * The connection to one daemon: node:http (http-dial.ts; docker-modem only for its own ssh protocol
+ * and under dockerode), its agent (TLS / ssh dial), the closer that cancels
  * every open request, and `request()` — one Engine API call with our own status-code table, so that
  * "already stopped" (304) or "already gone" (404 on remove) are not errors, and so the query string
  * is exactly what we send (the fake engine in tests checks it). Every failure leaves through
@@ -8,8 +9,9 @@
  * dockerode itself (with its BuildKit session and protobuf decoding, the heaviest module we have) is
  * imported only for a BuildKit build, on the same modem.
  */
-import Modem from 'docker-modem';
+import type Modem from 'docker-modem';
 import type Dockerode from 'dockerode';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type { DaemonError } from '../../errors.js';
 import type { EngineBody, ProgressMessage } from '../daemon-client.js';
@@ -17,6 +19,7 @@ import type { ModemOptions } from '../daemon-endpoints.js';
 import { SshDialAgent } from '../ssh-dial-agent.js';
 import { sshFailureHint, type SshEndpointFacts } from '../ssh-failure-hint.js';
 import { EngineApiError, toDaemonError, toEngineApiError } from './errors.js';
+import { httpDial, type DialRequest } from './http-dial.js';
 import { jsonLines, progressCollector } from './streams.js';
 
 type Query = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
@@ -72,7 +75,9 @@ export class Transport {
   readonly label: string;
   /** Negotiated API version once `version()` was called. */
   apiVersion?: string;
-  private readonly modem: Modem;
+  private readonly modemOptions: ModemOptions;
+  /** docker-modem, made on first use: for docker-modem's own ssh protocol, and under dockerode. */
+  private modemInstance: Modem | undefined;
   /** dockerode on the same modem, for BuildKit builds only (loaded on first use). */
   private dockerode: Promise<Dockerode> | undefined;
   private readonly agent: { destroy(): void } | undefined;
@@ -97,7 +102,16 @@ export class Transport {
         }
       : undefined;
     this.agent = modem.agent;
-    this.modem = new Modem(modem as unknown as Modem.ConstructorOptions);
+    this.modemOptions = modem;
+  }
+
+  /** docker-modem (CommonJS, required synchronously: dial is synchronous) on first use only. */
+  private get modem(): Modem {
+    if (!this.modemInstance) {
+      const ModemClass = createRequire(import.meta.url)('docker-modem') as typeof Modem;
+      this.modemInstance = new ModemClass(this.modemOptions as unknown as Modem.ConstructorOptions);
+    }
+    return this.modemInstance;
   }
 
   private withDockerode(): Promise<Dockerode> {
@@ -157,31 +171,48 @@ export class Transport {
     );
   }
 
-  /** One Engine API call through docker-modem. Resolves with parsed JSON, or the response stream. */
+  /** One Engine API call. Resolves with parsed JSON, the response stream, or the upgraded socket. */
   request<T = unknown>(options: RequestOptions): Promise<T> {
-    const query = cleanQuery(options.query);
-    const hasQuery = Object.keys(query).length > 0;
-    const dialOptions: Record<string, unknown> = {
-      path: `${options.path}${hasQuery ? '?' : ''}`,
-      method: options.method,
-      statusCodes: statusCodesFor(options.ok),
-      isStream: options.stream === true,
-      options: { _query: query, _body: options.body ?? {} },
-    };
-    if (options.file) dialOptions.file = options.file;
-    if (options.hijack) dialOptions.hijack = true;
-    if (options.auth) dialOptions.authconfig = options.auth;
-    if (options.registryConfig) dialOptions.registryconfig = options.registryConfig;
     if (this.closer.signal.aborted) return Promise.reject(this.closer.signal.reason as Error);
-    dialOptions.abortSignal = this.signalFor(options.signal);
+    const request: DialRequest = {
+      method: options.method,
+      path: options.path,
+      query: cleanQuery(options.query),
+      body: options.body ?? {},
+      file: options.file,
+      isStream: options.stream === true,
+      hijack: options.hijack === true,
+      statusCodes: statusCodesFor(options.ok),
+      authconfig: options.auth,
+      registryconfig: options.registryConfig,
+      signal: this.signalFor(options.signal),
+    };
     return new Promise<T>((resolve, reject) => {
-      this.dialQuietly(() =>
-        this.modem.dial(dialOptions as unknown as Parameters<Modem['dial']>[0], (error: unknown, data: unknown) => {
-          if (error) reject(this.closer.signal.aborted ? (this.closer.signal.reason as Error) : toEngineApiError(error));
-          else resolve(data as T);
-        }),
-      );
+      const done = (error: unknown, data: unknown) => {
+        if (error) reject(this.closer.signal.aborted ? (this.closer.signal.reason as Error) : toEngineApiError(error));
+        else resolve(data as T);
+      };
+      if (this.ssh) this.dialQuietly(() => this.dialModem(request, done));
+      else httpDial(this.modemOptions, request, done);
     });
+  }
+
+  /** The same request through docker-modem (its own ssh protocol only). */
+  private dialModem(request: DialRequest, done: (error: unknown, data: unknown) => void): void {
+    const hasQuery = Object.keys(request.query).length > 0;
+    const dialOptions: Record<string, unknown> = {
+      path: `${request.path}${hasQuery ? '?' : ''}`,
+      method: request.method,
+      statusCodes: request.statusCodes,
+      isStream: request.isStream,
+      options: { _query: request.query, _body: request.body },
+      abortSignal: request.signal,
+    };
+    if (request.file) dialOptions.file = request.file;
+    if (request.hijack) dialOptions.hijack = true;
+    if (request.authconfig) dialOptions.authconfig = request.authconfig;
+    if (request.registryconfig) dialOptions.registryconfig = request.registryconfig;
+    this.modem.dial(dialOptions as unknown as Parameters<Modem['dial']>[0], done);
   }
 
   /** Runs `fn`, wrapping any failure as DaemonError naming this daemon and the operation. */

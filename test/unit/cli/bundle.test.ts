@@ -1,0 +1,83 @@
+/**
+ * The package's `bin` is the esbuild bundle of src/cli/main.ts (scripts/bundle-cli.mjs). These tests
+ * bundle in memory and read the chunk graph from esbuild's metafile: what each command's chunks load
+ * statically when it starts, and that files found relative to a module are still found.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs script without types
+import { bundleCli, EXTERNAL } from '../../../scripts/bundle-cli.mjs';
+
+interface MetaOutput {
+  readonly imports: readonly { readonly path: string; readonly kind: string; readonly external?: boolean }[];
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly entryPoint?: string;
+}
+interface BuildResult {
+  readonly metafile: { readonly outputs: Readonly<Record<string, MetaOutput>> };
+  readonly outputFiles: readonly { readonly path: string; readonly text: string }[];
+}
+
+const outdir = join(import.meta.dirname, '..', '..', '..', 'dist', 'bin');
+const result = (await bundleCli({ outdir, write: false })) as BuildResult;
+const outputs = result.metafile.outputs;
+const chunkOf = (input: string): string => {
+  const found = Object.keys(outputs).find((path) => path.endsWith('.js') && input in outputs[path]!.inputs);
+  if (!found) throw new Error(`no chunk holds ${input}`);
+  return found;
+};
+
+/** Inputs (source files and package files) and external packages loaded when `chunk` is imported. */
+function staticClosure(chunk: string): { inputs: Set<string>; externals: Set<string> } {
+  const inputs = new Set<string>();
+  const externals = new Set<string>();
+  const seen = new Set<string>();
+  const queue = [chunk];
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    for (const input of Object.keys(outputs[path]!.inputs)) inputs.add(input);
+    for (const edge of outputs[path]!.imports) {
+      if (edge.kind !== 'import-statement' && edge.kind !== 'require-call') continue;
+      if (edge.external) externals.add(edge.path);
+      else queue.push(edge.path);
+    }
+  }
+  return { inputs, externals };
+}
+
+const packagesIn = (inputs: Set<string>) =>
+  new Set([...inputs].filter((i) => i.startsWith('node_modules/')).map((i) => i.split('/').slice(1, i.split('/')[1]!.startsWith('@') ? 3 : 2).join('/')));
+
+describe('the CLI bundle', () => {
+  it('keeps the shebang on the entry', () => {
+    const main = result.outputFiles.find((f) => f.path.endsWith(`${join('bin', 'main.js')}`))!;
+    expect(main.text.startsWith('#!/usr/bin/env -S node --\n')).toBe(true);
+  });
+
+  it('answers --version and --help from the entry chunk without any package', () => {
+    const { inputs, externals } = staticClosure(chunkOf('src/cli/main.ts'));
+    expect([...packagesIn(inputs)]).toEqual([]);
+    expect([...externals].filter((e) => !e.startsWith('node:'))).toEqual([]);
+  });
+
+  it.each(['up', 'down', 'ps', 'config'])('`%s` starts without execa, ssh2, docker-modem, dockerode, tar, listr2 or kubernetes-models', (command) => {
+    const { inputs, externals } = staticClosure(chunkOf(`src/cli/commands/${command}.ts`));
+    const loaded = [...packagesIn(inputs), ...[...externals].filter((e) => !e.startsWith('node:'))];
+    const heavy = loaded.filter((name) => ['execa', 'tar-fs', 'tar-stream', '@balena/dockerignore', 'ajv', 'listr2', ...EXTERNAL].includes(name));
+    expect(heavy).toEqual([]);
+  });
+
+  it('still bundles what `up` needs (the walk sees packages)', () => {
+    const packages = packagesIn(staticClosure(chunkOf('src/cli/commands/up.ts')).inputs);
+    expect(packages.has('yaml')).toBe(true);
+    expect(packages.has('commander')).toBe(true);
+  });
+
+  it("finds files relative to a module where tsc's layout has them (resolver/Dockerfile, package.json)", () => {
+    const helper = result.outputFiles.find((f) => f.path === join(outdir, chunkOf('src/engine/helper-images.ts').replace(/^dist\/bin\//, '')))!;
+    expect(helper.text).toContain('new URL("../engine/helper-images.js", import.meta.url)');
+    expect(result.outputFiles.some((f) => f.text.includes('import.meta.url') && /new URL\("\.\.\/cli\/commands\/version\.js"/.test(f.text))).toBe(true);
+  });
+});
