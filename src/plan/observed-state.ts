@@ -139,6 +139,12 @@ export interface ObservedState {
    * not looked at: the planner then takes them as present.
    */
   readonly helperImages?: readonly HelperImage[];
+  /**
+   * Host facts observed beside the daemons (observe's `hostFacts`, for `up`): every bind source's kind
+   * on this host (absolute path → kind) and the IPs behind daemon `address` host names. Absent = not looked at.
+   */
+  readonly bindSourceKinds?: Readonly<Record<string, 'directory' | 'file' | 'missing' | 'other'>>;
+  readonly addressIps?: Readonly<Partial<Record<PlatformOs, string>>>;
 }
 
 /** Whether a helper image is on a daemon. */
