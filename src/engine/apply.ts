@@ -10,6 +10,7 @@ import type { ResumeCommand } from '../plan/fault-report.js';
 import type { DaemonFacts, ObservedState } from '../plan/observed-state.js';
 import type { Plan } from '../plan/plan.js';
 import { problemsError, reconcile, type ReconcileOptions } from '../plan/reconcile.js';
+import { answeredPlan } from '../plan/probe-plan.js';
 import type { DaemonClient } from './daemon-client.js';
 import { execute, type EnsureHelperImage, type ExecuteResult } from './execute.js';
 import { observe, type ObserveOptions } from './observe.js';
@@ -82,7 +83,8 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     probeReach: options.probeReach ?? runReachProbe(project, daemons, options),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
-  return { plan, observed, result };
+  // The reach decisions as the probe's answer made them (the plan held them all).
+  return { plan: answeredPlan(plan, result.reachOutcomes), observed, result };
 }
 
 /**

@@ -227,6 +227,8 @@ export interface ProbeReachOp extends OpBase {
 export interface ProbeOutcomePlan {
   readonly warnings: readonly string[];
   readonly problems: readonly string[];
+  /** The reach decisions under this outcome (Plan.reach once the probe answered it). */
+  readonly reach: Plan['reach'];
 }
 
 /**

@@ -86,6 +86,13 @@ function pendingReach(fallback: Plan['reach'], platforms: readonly PlatformOs[])
   return out;
 }
 
+/** The plan as it ran: reach as the probe's answer decided it (engine/apply.ts, after executing). */
+export function answeredPlan(plan: Plan, outcomes: ReadonlyMap<string, string>): Plan {
+  const probe = plan.operations.find((op): op is ProbeReachOp => op.kind === 'probe-reach');
+  const outcome = probe ? probe.outcomes[outcomes.get(probe.id) ?? ''] : undefined;
+  return outcome ? { ...plan, reach: outcome.reach } : plan;
+}
+
 /** The outcomes' plans as one plan with the probe operation (see the module comment). */
 export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readonly PlannedOutcome[], probeDaemon: PlatformOs): { plan: Plan; problems: readonly PlanError[] } {
   const fallback = outcomes.find((o) => o.key === PROBE_OUTCOME_FAILED) ?? outcomes[outcomes.length - 1]!;
@@ -98,7 +105,7 @@ export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readon
   // The probe builds the resolver image too when it probes with it: after the plan's own build of it.
   const helperImages = merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon).map((op) => op.id);
   const outcomePlans: Record<string, ProbeOutcomePlan> = Object.fromEntries(
-    outcomes.map((o) => [o.key, { warnings: o.plan.warnings.filter((w) => !commonWarnings.includes(w)), problems: o.problems.map((p) => p.message) }]),
+    outcomes.map((o) => [o.key, { warnings: o.plan.warnings.filter((w) => !commonWarnings.includes(w)), problems: o.problems.map((p) => p.message), reach: o.plan.reach }]),
   );
   const probe: ProbeReachOp = { kind: 'probe-reach', id: PROBE_OP_ID, deps: helperImages, daemon: probeDaemon, platforms: [...platforms].sort(), outcomes: outcomePlans };
   const plan: Plan = {
