@@ -247,7 +247,8 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
             (error: unknown) => {
               for (const op of group) {
                 finished(op);
-                if (cancelled(error)) step(op, 'skipped', interrupted() ? 'cancelled: interrupted' : 'cancelled: another operation failed');
+                if (error instanceof ProbeCancelled) step(op, 'skipped', `${interrupted() ? 'interrupted' : 'cancelled: another operation failed'} (${error.message})`);
+                else if (cancelled(error)) step(op, 'skipped', interrupted() ? 'cancelled: interrupted' : 'cancelled: another operation failed');
                 else step(op, 'failed', error instanceof Error ? error.message : String(error));
               }
               if (!cancelled(error)) {

@@ -30,8 +30,12 @@ export interface ProbeOpState {
   readonly warn: (message: string, service?: string) => void;
 }
 
-/** The probe ended because the run is ending (interrupt, or another operation failed). */
-export class ProbeCancelled extends Error {}
+/** The probe ended because the run is ending (interrupt, or another operation failed); it removed what it made. */
+export class ProbeCancelled extends Error {
+  constructor() {
+    super('the probe was removed');
+  }
+}
 
 export async function runProbeReach(state: ProbeOpState, op: ProbeReachOp): Promise<string | undefined> {
   const answer: ProbeAnswer = state.probeReach
