@@ -126,6 +126,47 @@ function possibleDeps(op: Operation): string[] {
   return [...new Set([...op.deps, ...Object.values(op.variants).flatMap((v) => (v ? v.deps : []))])];
 }
 
+/**
+ * What waits for what while the plan runs. A by-reach operation whose probe answered becomes its
+ * outcome's variant (`pickVariants`), waiting for what that variant waits for; an outcome without
+ * one is done at once.
+ */
+function schedule(plan: Plan, reachOutcomes: ReadonlyMap<string, string>) {
+  const ops = new Map(plan.operations.map((op) => [op.id, op]));
+  const waiting = new Map(plan.operations.map((op) => [op.id, new Set(op.deps.filter((d) => ops.has(d)))]));
+  const users = new Map<string, string[]>();
+  for (const op of plan.operations) for (const d of possibleDeps(op)) users.set(d, [...(users.get(d) ?? []), op.id]);
+  const doneIds = new Set<string>();
+  const release = (id: string) => {
+    doneIds.add(id);
+    for (const u of users.get(id) ?? []) waiting.get(u)?.delete(id);
+  };
+  /** By-reach operations with nothing to do under the probe's answer. */
+  const nothingToDo = new Set<string>();
+  const pickVariants = () => {
+    for (let picked = true; picked; ) {
+      picked = false;
+      for (const [id, deps] of waiting) {
+        const op = ops.get(id)!;
+        if (op.kind !== 'by-reach' || deps.size > 0) continue;
+        picked = true;
+        const variant = op.variants[reachOutcomes.get(op.probe) ?? ''];
+        if (!variant) {
+          waiting.delete(id);
+          nothingToDo.add(id);
+          release(id);
+          continue;
+        }
+        ops.set(id, variant);
+        waiting.set(id, new Set(variant.deps.filter((d) => ops.has(d) && !doneIds.has(d))));
+      }
+    }
+  };
+  /** The plan as it ran: by-reach operations as their picked variant, those with nothing to do left out. */
+  const ranPlan = (): Plan => ({ ...plan, operations: plan.operations.filter((op) => !nothingToDo.has(op.id)).map((op) => ops.get(op.id)!) });
+  return { ops, waiting, users, release, pickVariants, ranPlan };
+}
+
 export async function execute(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
   const now = options.now ?? Date.now;
   const emit = options.onEvent ?? (() => undefined);
@@ -161,42 +202,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     warn: (message, service) => emit({ type: 'warning', message, ...(service ? { service } : {}) }),
   };
 
-  const ops = new Map(plan.operations.map((op) => [op.id, op]));
-  const waiting = new Map(plan.operations.map((op) => [op.id, new Set(op.deps.filter((d) => ops.has(d)))]));
-  const users = new Map<string, string[]>();
-  for (const op of plan.operations) for (const d of possibleDeps(op)) users.set(d, [...(users.get(d) ?? []), op.id]);
-  const doneIds = new Set<string>();
-  const release = (id: string) => {
-    doneIds.add(id);
-    for (const u of users.get(id) ?? []) waiting.get(u)?.delete(id);
-  };
-  /** By-reach operations with nothing to do under the probe's answer. */
-  const nothingToDo = new Set<string>();
-  /**
-   * A by-reach operation whose probe answered becomes its outcome's variant, waiting for what that
-   * variant waits for; an outcome without one is done at once.
-   */
-  const pickVariants = () => {
-    for (let picked = true; picked; ) {
-      picked = false;
-      for (const [id, deps] of waiting) {
-        const op = ops.get(id)!;
-        if (op.kind !== 'by-reach' || deps.size > 0) continue;
-        picked = true;
-        const variant = op.variants[state.reachOutcomes.get(op.probe) ?? ''];
-        if (!variant) {
-          waiting.delete(id);
-          nothingToDo.add(id);
-          release(id);
-          continue;
-        }
-        ops.set(id, variant);
-        waiting.set(id, new Set(variant.deps.filter((d) => ops.has(d) && !doneIds.has(d))));
-      }
-    }
-  };
-  /** The plan as it ran: by-reach operations as their picked variant, those with nothing to do left out. */
-  const ranPlan = (): Plan => ({ ...plan, operations: plan.operations.filter((op) => !nothingToDo.has(op.id)).map((op) => ops.get(op.id)!) });
+  const { ops, waiting, users, release, pickVariants, ranPlan } = schedule(plan, state.reachOutcomes);
   const depth = chainDepths(plan, users);
   const running = new Set<Promise<void>>();
   const inFlight = new Map<PlatformOs, number>();
