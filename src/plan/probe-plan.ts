@@ -102,8 +102,9 @@ export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readon
   const commonWarnings = inEvery(outcomes.map((o) => o.plan.warnings), (w) => w);
   const byId = outcomes.map((o) => new Map(o.plan.operations.map((op) => [op.id, op])));
   const merged = operationIds(outcomes).map((id) => mergeOperation(id, outcomes, byId, gate));
-  // The probe builds the resolver image too when it probes with it: after the plan's own build of it.
-  const helperImages = merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon).map((op) => op.id);
+  // The probe builds the resolver image too when it probes with it: after the plan's own build of it
+  // (unless everything waits for the probe: then the probe builds it).
+  const helperImages = gate ? [] : merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon).map((op) => op.id);
   const outcomePlans: Record<string, ProbeOutcomePlan> = Object.fromEntries(
     outcomes.map((o) => [o.key, { warnings: o.plan.warnings.filter((w) => !commonWarnings.includes(w)), problems: o.problems.map((p) => p.message), reach: o.plan.reach }]),
   );

@@ -94,6 +94,11 @@ describe('the probe as an operation of the plan', () => {
     };
     expect(labels('linux=ip windows=published')['io.mixcompose.reach.windows']).toBe('published');
     expect(labels('could-not-run')['io.mixcompose.reach-probe']).toBe('could-not-run');
+    // The resolver image to build first: the probe (which probes with it on linux) waits for that build, nothing else does.
+    const helperImages = [{ platform: 'linux' as const, reference: 'mixcompose/resolver:0.1.0', present: false }];
+    const building = reconcile(project([db, cache, web], {}, AUTO), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
+    expect(op(building, 'reach-probe').deps).toEqual(['helper-image:linux:resolver']);
+    expect(op(building, 'helper-image:linux:resolver').deps).toEqual([]);
   });
 
   it('problems of some outcomes only: every operation waits for the probe, and that outcome carries them', () => {
@@ -104,6 +109,11 @@ describe('the probe as an operation of the plan', () => {
     expect(probe.outcomes['linux=ip windows=ip']!.problems).toEqual([]);
     expect(probe.outcomes['linux=published windows=ip']!.problems.join('\n')).toContain('port 5432 of db is not published');
     for (const o of plan.operations) if (o.id !== 'reach-probe') expect(o.deps).toContain('reach-probe');
+    // With the resolver image to build: it waits for the probe too (the probe does not wait for it: no cycle).
+    const helperImages = [{ platform: 'linux' as const, reference: 'mixcompose/resolver:0.1.0', present: false }];
+    const gated = reconcile(project([hidden, cache, web], {}, AUTO), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
+    expect(op(gated, 'reach-probe').deps).toEqual([]);
+    expect(op(gated, 'helper-image:linux:resolver').deps).toEqual(['reach-probe']);
   });
 
   it('problems of every outcome stop the plan before anything runs', () => {
