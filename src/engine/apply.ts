@@ -18,6 +18,7 @@ import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
 import { PROBE_STEP_ID, probeFailureWarning, probeReach } from './reach-probe.js';
 import type { ProbeRunner } from './probe-op.js';
+import type { ImageFactOptions } from './image-facts.js';
 
 export interface Daemons {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
@@ -30,16 +31,17 @@ export interface ApplyOptions {
   /** Print-only: observe and plan, execute nothing. */
   readonly dryRun?: boolean;
   /**
-   * Makes sure the services' images are on their daemons before planning (up). Runs beside the
-   * first observation; answers whether it pulled or built anything (then images are observed again).
+   * Makes sure the services' images are on their daemons before planning (`run`, the library API;
+   * `up` plans its pulls and builds instead: `images`). Runs beside the first observation; answers
+   * whether it pulled or built anything (then images are observed again).
    */
   readonly ensureImages?: () => Promise<boolean>;
-  /**
-   * With `dryRun`: the read-only part of the image step (platform check, registry lookups, no bytes
-   * move), so `plan` / `up --dry-run` refuse what `up` would refuse.
-   */
-  readonly checkImages?: () => Promise<void>;
   readonly resume?: ResumeCommand;
+  /**
+   * `up`: pulls and builds are operations of the plan (plan/image-ops.ts): observe gathers the image
+   * facts, reconcile plans the pulls and builds with this policy (refusals are planning problems).
+   */
+  readonly images?: ImageFactOptions;
   /**
    * Builds helper images observe found missing; default: mixcompose's own resolver image built from
    * the bundled Dockerfile (engine/helper-images.ts). Tests inject their own.
@@ -67,6 +69,7 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     // The reach probe is an operation of the plan (plan/probe-plan.ts); a dry run does not probe.
     probeReach: up && !options.dryRun,
     ...options.reconcile,
+    ...(options.images ? { images: options.images.policy } : {}),
   });
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
   // Problems found while planning: nothing starts; the CLI reports them (one error, a line each).
@@ -95,11 +98,7 @@ async function observeWithImages(project: Project, daemons: Daemons, options: Ap
   const observing = () => observe(project, daemons.clients, daemons.facts, { ...observeOptions(options), ...(up ? { hostFacts: true } : {}) });
   const [first, changedImages] = await Promise.all([
     observing(),
-    options.ensureImages && !options.dryRun
-      ? options.ensureImages()
-      : options.checkImages && options.dryRun
-        ? options.checkImages().then(() => false)
-        : Promise.resolve(false),
+    options.ensureImages && !options.dryRun ? options.ensureImages() : Promise.resolve(false),
   ]);
   return changedImages ? observing() : first;
 }
@@ -175,5 +174,8 @@ function reportUntouched(plan: Plan, observed: ObservedState, onEvent: ApplyOpti
 }
 
 function observeOptions(options: ApplyOptions): ObserveOptions {
-  return options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {};
+  return {
+    ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
+    ...(options.images ? { images: options.images } : {}),
+  };
 }

@@ -14,6 +14,7 @@ import { RESOLVER_HOSTS_DIR, RESOLVER_IP_TEXT, hostsFileContent } from '../plan/
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { isConflict, isInProgress, isNotFound } from './docker/errors.js';
 import { stopBounded, type StopResult } from './stop.js';
+import { buildImage, pullImage, type ImageRunState } from './execute-images.js';
 import { tarArchive, type TarEntry } from './tar.js';
 import { runProbeReach, type ProbeOpState } from './probe-op.js';
 
@@ -21,7 +22,7 @@ import { runProbeReach, type ProbeOpState } from './probe-op.js';
 export type EnsureHelperImage = (client: DaemonClient, image: string, purpose: 'resolver') => Promise<void>;
 
 /** What the handlers share with the scheduler: connections, the values filled in so far, the clock. */
-export interface RunState extends ProbeOpState {
+export interface RunState extends ProbeOpState, ImageRunState {
   readonly clientOf: (daemon: PlatformOs) => DaemonClient;
   /** create operation id → container id. */
   readonly created: Map<string, string>;
@@ -108,8 +109,10 @@ async function createContainer(state: RunState, op: CreateContainerOp): Promise<
   const spec = materializeSpec(op.spec, (ref) => runtimeIp(state, ref));
   if (!spec) throw new Error(`internal: a runtime value of ${op.id} is not known`);
   if (op.replaces) {
-    // The plan's rule: same config hash once the addresses are known → keep the old container.
-    if (op.replaces.configHash === spec.hash) {
+    // The plan's rule: same config hash once the addresses are known, and the same image after this
+    // plan's pull or build of it (when there is one) → keep the old container.
+    const sameImage = !op.replaces.image || state.images.get(op.replaces.image.producedBy) === op.replaces.image.id;
+    if (op.replaces.configHash === spec.hash && sameImage) {
       state.created.set(op.id, op.replaces.id);
       if (op.replaces.running) state.keptRunning.add(op.id);
       return conditionalRecreateOutcome(false, wiredText(state, op));
@@ -125,7 +128,7 @@ async function createContainer(state: RunState, op: CreateContainerOp): Promise<
     await client.putArchive(id, root, tar);
   }
   // Say which addresses were wired in: "{{ db.host }}=10.201.0.3".
-  if (op.replaces) return conditionalRecreateOutcome(true, wiredText(state, op));
+  if (op.replaces) return conditionalRecreateOutcome(true, wiredText(state, op), op.replaces.configHash === spec.hash ? 'image changed' : 'config changed');
   return wiredText(state, op) || undefined;
 }
 
@@ -267,6 +270,10 @@ export async function runOperation(state: RunState, op: Operation): Promise<stri
       if (!state.ensureHelperImage) throw new PlanError(op.unavailable);
       await state.ensureHelperImage(client, op.image, op.purpose);
       return 'built';
+    case 'pull-image':
+      return pullImage(state, op);
+    case 'build-image':
+      return buildImage(state, op);
     case 'create-container':
       return createContainer(state, op);
     case 'start-container': {

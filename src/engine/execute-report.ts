@@ -25,6 +25,10 @@ export function stepShape(op: Operation): { resource: ResourceKind; action: stri
       return { resource: 'image', action: 'remove', name: op.name, platform: op.daemon };
     case 'ensure-helper-image':
       return { resource: 'image', action: 'build', name: op.image, platform: op.daemon };
+    case 'pull-image':
+      return { resource: 'image', action: 'pull', name: op.image, platform: op.daemon };
+    case 'build-image':
+      return { resource: 'image', action: 'build', name: op.image, platform: op.daemon };
     case 'register-hosts':
       return { resource: 'service', action: 'register', name: op.service, platform: op.daemon };
     case 'unregister-hosts':

@@ -190,6 +190,8 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     addresses: new Map(),
     gateways: new Map(),
     keptRunning: new Set(),
+    images: new Map(),
+    progress: emit,
     now,
     delay: options.delay ?? defaultDelay,
     pollIntervalMs: options.pollIntervalMs ?? 100,

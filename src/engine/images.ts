@@ -3,21 +3,22 @@
  * on both daemons in parallel with aggregated progress, and build each service on its own
  * platform's daemon.
  *
- * NOTE FOR OTHER ENGINEERS (stable API):
+ * `up` does not call this module's pipeline: its pulls and builds are operations of the plan
+ * (plan/image-ops.ts, facts from engine/image-facts.ts, handlers in engine/execute-images.ts), which
+ * use runPull / runBuild from here. The pipeline below serves `pull`, `build`, `run`, the library
+ * API and the resolver's base image:
  *   planImages(project, clients, facts, options)            → ImagePlan (no bytes move; PlanError
- *       listing every refused image: wrong OS/arch/Windows build, pull_policy never + absent, ...)
+ *       listing every refused image), = gatherImageFacts + the pure decideImages
  *   executeImagePlan(project, clients, facts, plan, options, sink) → EnsureImagesResult
  *   ensureImages(project, clients, facts, options, sink)     = planImages + executeImagePlan
  *       returns { images: { [service]: { image, id?, platform, action } }, summary: per daemon
  *       { images, bytes, seconds }, warnings }
- *   `up` calls planImages while planning (so a wrong image fails before anything starts) and
- *   executeImagePlan before creating containers; or just ensureImages.
  *   Options: pull ('always'|'missing'|'never'|'policy' = up --pull), build (--build), noBuild,
  *   services (subset), ignorePullFailures, noCache, pullOnBuild, env, now (clock).
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import dockerignoreModule from '@balena/dockerignore';
 import { pack, type Headers } from 'tar-fs';
@@ -26,12 +27,15 @@ import type { EventSink, ProgressEvent } from '../model/events.js';
 import type { PlatformOs, Project, Service } from '../model/project.js';
 import { serviceImage } from '../plan/create-body.js';
 import { pullPlatformFor } from '../plan/daemon-check.js';
-import { checkImagePlatforms, checkLocalImage, type ImagePlatform, type ImageCheckSubject } from '../plan/image-platform.js';
+import { imageBuildFor } from '../plan/image-build.js';
+import type { ImagePolicy } from '../plan/image-facts.js';
+import { decideImages, type ImagePlanEntry } from '../plan/image-ops.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
-import { decidePull, type PullOverride } from '../plan/pull-policy.js';
-import { bytes as parseBytes } from '../model/units.js';
-import type { DaemonClient, EngineBody, ProgressMessage } from './daemon-client.js';
+import type { PullOverride } from '../plan/pull-policy.js';
+import type { ImageBuild } from '../plan/plan.js';
+import type { DaemonClient, ProgressMessage } from './daemon-client.js';
 import type { Env } from './daemon-endpoints.js';
+import { gatherImageFacts } from './image-facts.js';
 import { RegistryAuthResolver } from './registry-auth.js';
 
 export type DaemonClients = Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
@@ -72,21 +76,8 @@ export interface ImageOptions {
   readonly concurrency?: number;
 }
 
-export interface ImagePlanEntry {
-  readonly service: string;
-  readonly platform: PlatformOs;
-  readonly image: string;
-  readonly action: 'pull' | 'build' | 'skip';
-  readonly reason: string;
-  /** Local image id when present at plan time. */
-  readonly localId?: string;
-  /** For pulls: the registry's platform list, already checked. */
-  readonly platforms?: readonly ImagePlatform[];
-  /** A `pull_policy: always` service with a build section builds when the pull fails. */
-  readonly buildOnFailure?: boolean;
-  /** `pull` of a buildable service: a failed pull is a warning (the image can be built). */
-  readonly tolerateFailure?: boolean;
-}
+export type { ImagePlanEntry };
+export { buildQuery, dockerfileInContext } from '../plan/image-build.js';
 
 export interface ImagePlan {
   readonly entries: readonly ImagePlanEntry[];
@@ -146,51 +137,10 @@ function requireFacts(facts: DaemonFactsByPlatform, platform: PlatformOs, servic
   return f;
 }
 
-/** Parses a time the Engine API gives ("0001-01-01T00:00:00Z" = never) into ms. */
-function engineTime(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
-
 /**
- * Looks up registry platforms, cached per daemon+reference within one run, and the platform verdict
- * cached per digest+platform (several services often share one base image).
- */
-class DistributionCache {
-  private readonly lookups = new Map<string, Promise<{ digest?: string; platforms: readonly ImagePlatform[] }>>();
-  private readonly verdicts = new Map<string, ReturnType<typeof checkImagePlatforms>>();
-
-  lookup(client: DaemonClient, image: string, auth: EngineBody | undefined) {
-    const key = `${client.label}|${image}`;
-    let entry = this.lookups.get(key);
-    if (!entry) {
-      entry = client.distributionInspect(image, auth).then((d) => ({
-        ...(typeof d.Descriptor?.digest === 'string' ? { digest: d.Descriptor.digest } : {}),
-        platforms: d.Platforms as readonly ImagePlatform[],
-      }));
-      this.lookups.set(key, entry);
-    }
-    return entry;
-  }
-
-  verdict(digest: string | undefined, subject: ImageCheckSubject, platforms: readonly ImagePlatform[]) {
-    const key = digest ? `${digest}|${subject.platform.raw}|${subject.daemon.label}` : undefined;
-    const cached = key ? this.verdicts.get(key) : undefined;
-    if (cached) {
-      // Same digest, same platform: same verdict, reworded for this service.
-      return cached.ok && !cached.warning ? cached : checkImagePlatforms(subject, platforms);
-    }
-    const result = checkImagePlatforms(subject, platforms);
-    if (key) this.verdicts.set(key, result);
-    return result;
-  }
-}
-
-/**
- * Decides per service and checks every image against its daemon, moving no bytes: local images by
- * their `Os`, images to pull by the registry's platform list (GET /distribution/{name}/json).
- * Throws one PlanError listing every refused image.
+ * Decides per service and checks every image against its daemon, moving no bytes: the facts
+ * (engine/image-facts.ts) then the pure decisions (plan/image-ops.ts). Throws one PlanError listing
+ * every refused image.
  */
 export async function planImages(
   project: Project,
@@ -198,114 +148,33 @@ export async function planImages(
   facts: DaemonFactsByPlatform,
   options: ImageOptions,
 ): Promise<ImagePlan> {
-  const now = (options.now ?? Date.now)();
-  const auth = options.auth ?? new RegistryAuthResolver({ env: options.env });
-  const cache = new DistributionCache();
-  const errors: string[] = [];
-  const warnings: string[] = [];
-  /** `pull_policy: never` (or build without build:) refusals, final unless another service brings that image. */
-  const unmet: { entry: ImagePlanEntry; client: DaemonClient; reason: string }[] = [];
-
-  const entries = await Promise.all(
-    selectedServices(project, options).map(async (service): Promise<ImagePlanEntry | undefined> => {
-      const platform = service.platform.os;
-      const client = requireClient(clients, platform, service.name);
-      const daemon = requireFacts(facts, platform, service.name);
-      const image = serviceImage(project.name, service);
-      // --allow-os-mismatch: a daemon standing in for the other OS runs images of its own OS.
-      const standIn = options.allowOsMismatch && !daemon.lcow && daemon.osType !== service.platform.os;
-      const subject: ImageCheckSubject = {
-        service: service.name,
-        image,
-        platform: standIn ? { os: daemon.osType as PlatformOs, raw: daemon.osType } : service.platform,
-        daemon,
-        ...(service.isolation ? { isolation: service.isolation } : {}),
-      };
-      if (options.buildOnly && !service.build) return undefined;
-
-      const local = await client.inspectImage(image);
-      const localId = typeof local?.Id === 'string' ? local.Id : undefined;
-      const metadata = local?.Metadata as { LastTagTime?: string } | undefined;
-      const refreshedAt = engineTime(metadata?.LastTagTime) ?? engineTime(local?.Created);
-      const decision = decidePull({
-        service: service.name,
-        image,
-        ...(service.pull_policy ? { pullPolicy: service.pull_policy } : {}),
-        hasBuild: service.build !== undefined,
-        hasImage: service.image !== undefined,
-        ...(localId ? { local: { id: localId, ...(refreshedAt !== undefined ? { refreshedAt } : {}) } } : {}),
-        now,
-        ...(options.pull ? { override: options.pull } : {}),
-        ...(options.build || options.buildOnly ? { buildFlag: true } : {}),
-        ...(options.noBuild || options.pullOnly ? { noBuild: true } : {}),
-      });
-      const base = { service: service.name, platform, image, ...(localId ? { localId } : {}) };
-
-      if (decision.action === 'error') {
-        if (options.pullOnly && service.build) return { ...base, action: 'skip', reason: 'built, not pulled' };
-        unmet.push({ entry: { ...base, action: 'skip', reason: 'image brought by another service' }, client, reason: decision.reason });
-        return undefined;
-      }
-      if (decision.action === 'build') {
-        if (options.pullOnly) return { ...base, action: 'skip', reason: 'built, not pulled' };
-        return { ...base, action: 'build', reason: decision.reason };
-      }
-      if (decision.action === 'skip') {
-        if (local) {
-          const verdict = checkLocalImage(subject, local as { Os?: string; Architecture?: string; Variant?: string; OsVersion?: string });
-          if (!verdict.ok) {
-            errors.push(verdict.message);
-            return undefined;
-          }
-          if (verdict.warning) warnings.push(verdict.warning);
-        }
-        return { ...base, action: 'skip', reason: decision.reason };
-      }
-      // pull: ask the registry for the platforms first.
-      let lookup: { digest?: string; platforms: readonly ImagePlatform[] };
-      try {
-        lookup = await cache.lookup(client, image, await auth.forImage(image));
-      } catch (error) {
-        const message = `service "${service.name}": cannot look up image ${image} from ${daemon.label}: ${
-          error instanceof DaemonError && error.cause instanceof Error ? error.cause.message : (error as Error).message
-        }`;
-        // `pull` skips a buildable service whose image is not in a registry (it is built, not pulled).
-        if (options.ignorePullFailures || (options.pullOnly && service.build)) {
-          warnings.push(message);
-          return { ...base, action: 'skip', reason: options.ignorePullFailures ? 'lookup failed (--ignore-pull-failures)' : 'not in a registry; built, not pulled' };
-        }
-        if (decision.buildOnFailure) return { ...base, action: 'build', reason: 'image not in its registry; building' };
-        errors.push(message);
-        return undefined;
-      }
-      const verdict = cache.verdict(lookup.digest, subject, lookup.platforms);
-      if (!verdict.ok) {
-        errors.push(verdict.message);
-        return undefined;
-      }
-      if (verdict.warning) warnings.push(verdict.warning);
-      return {
-        ...base,
-        action: 'pull',
-        reason: decision.reason,
-        platforms: lookup.platforms,
-        ...(decision.buildOnFailure && !options.pullOnly ? { buildOnFailure: true } : {}),
-        ...(options.pullOnly && service.build ? { tolerateFailure: true } : {}),
-      };
-    }),
-  );
-  // As docker compose: a service that may not pull (pull_policy: never) is fine when another service
-  // of this run pulls or builds the same image on the same daemon before containers are created.
-  const planned = entries.filter((e): e is ImagePlanEntry => e !== undefined);
-  for (const { entry, client, reason } of unmet) {
-    const bringer = planned.find(
-      (e) => e.image === entry.image && (e.action === 'pull' || e.action === 'build') && clients[e.platform] === client,
-    );
-    if (bringer) planned.push({ ...entry, reason: `${bringer.action === 'pull' ? 'pulled' : 'built'} for service ${bringer.service}` });
-    else errors.push(reason);
+  const policy = imagePolicy(options);
+  for (const service of selectedServices(project, options)) {
+    requireClient(clients, service.platform.os, service.name);
+    requireFacts(facts, service.platform.os, service.name);
   }
-  if (errors.length) throw new PlanError(errors.join('\n'));
-  return { entries: planned, warnings };
+  const gathered = await gatherImageFacts(project, clients, facts, { policy, env: options.env, ...(options.auth ? { auth: options.auth } : {}) });
+  const decisions = decideImages(project, facts, gathered, policy);
+  if (decisions.problems.length) throw new PlanError(decisions.problems.join('\n'));
+  return { entries: decisions.entries, warnings: decisions.warnings };
+}
+
+/** The pure policy of these options (plan/image-facts.ts). */
+export function imagePolicy(options: ImageOptions): ImagePolicy {
+  return {
+    now: (options.now ?? Date.now)(),
+    ...(options.pull ? { pull: options.pull } : {}),
+    ...(options.build ? { build: true } : {}),
+    ...(options.noBuild ? { noBuild: true } : {}),
+    ...(options.pullOnly ? { pullOnly: true } : {}),
+    ...(options.buildOnly ? { buildOnly: true } : {}),
+    ...(options.allowOsMismatch ? { allowOsMismatch: true } : {}),
+    ...(options.ignorePullFailures ? { ignorePullFailures: true } : {}),
+    ...(options.noCache ? { noCache: true } : {}),
+    ...(options.pullOnBuild ? { pullOnBuild: true } : {}),
+    ...(options.env.DOCKER_BUILDKIT !== undefined ? { dockerBuildKit: options.env.DOCKER_BUILDKIT } : {}),
+    ...(options.services ? { services: options.services } : {}),
+  };
 }
 
 /** Aggregates one image's pull messages into bytes and layers. */
@@ -418,59 +287,8 @@ export async function buildContextTar(
   } as Parameters<typeof pack>[1]) as unknown as Readable;
 }
 
-const INLINE_DOCKERFILE = '.mixcompose.inline.Dockerfile';
-
-/** The Dockerfile path relative to the context ("/" separated), as /build's `dockerfile` wants it. */
-export function dockerfileInContext(contextDir: string, dockerfile: string | undefined): string {
-  const file = dockerfile ?? 'Dockerfile';
-  return (isAbsolute(file) ? relative(contextDir, file) : file).split(sep).join('/');
-}
-
-/** Engine API /build query for a service (classic `version=1` or BuildKit `version=2`). */
-export function buildQuery(
-  service: Service,
-  image: string,
-  facts: DaemonFacts,
-  options: { buildKit: boolean; noCache?: boolean; pull?: boolean },
-): EngineBody {
-  const build = service.build!;
-  const args: Record<string, string> = {};
-  for (const [key, value] of Object.entries(build.args ?? {})) if (value !== null && value !== undefined) args[key] = value;
-  const platforms = build.platforms ?? [];
-  const platform =
-    facts.lcow && service.platform.os === 'linux'
-      ? 'linux'
-      : platforms.includes(service.platform.raw)
-        ? service.platform.raw
-        : platforms.length === 1
-          ? platforms[0]
-          : undefined;
-  const shm = parseBytes(build.shm_size);
-  const query: Record<string, unknown> = {
-    t: image,
-    dockerfile: build.dockerfile_inline ? INLINE_DOCKERFILE : dockerfileInContext(build.context, build.dockerfile),
-    rm: true,
-    forcerm: true,
-    version: options.buildKit ? '2' : '1',
-  };
-  if (Object.keys(args).length) query.buildargs = args;
-  if (build.target) query.target = build.target;
-  if (build.labels && Object.keys(build.labels).length) query.labels = build.labels;
-  if (build.cache_from?.length) query.cachefrom = [...build.cache_from];
-  if (build.network) query.networkmode = build.network;
-  if (shm !== undefined) query.shmsize = shm;
-  if (platform) query.platform = platform;
-  if (build.extra_hosts?.length) query.extrahosts = build.extra_hosts.map((h) => h.replace('=', ':')).join(',');
-  if (options.noCache || build.no_cache) query.nocache = true;
-  if (options.pull || build.pull) query.pull = true;
-  return query;
-}
-
-/** BuildKit when the daemon says its builder is BuildKit (or DOCKER_BUILDKIT=1) and it runs Linux. */
-async function useBuildKit(client: DaemonClient, facts: DaemonFacts, env: Env): Promise<boolean> {
-  if (facts.osType !== 'linux' || facts.lcow) return false;
-  if (env.DOCKER_BUILDKIT === '0') return false;
-  if (env.DOCKER_BUILDKIT === '1') return true;
+/** Whether the daemon's builder is BuildKit (`builder: 'daemon'`): the `Builder-Version` header of its ping. */
+async function daemonUsesBuildKit(client: DaemonClient): Promise<boolean> {
   const headers = client.pingHeaders ? await client.pingHeaders().catch(() => ({}) as Record<string, string>) : {};
   return (headers as Record<string, string>)['builder-version'] === '2';
 }
@@ -478,37 +296,56 @@ async function useBuildKit(client: DaemonClient, facts: DaemonFacts, env: Env): 
 const STEP_LINE = /^Step (\d+)\/(\d+) : (.*)$/;
 const BUILDKIT_STEP_LINE = /^\[sha256:[0-9a-f]+\] \[(?:[^\]]* )?(\d+)\/(\d+)\] (.*)$/;
 
-async function buildService(
-  project: Project,
-  service: Service,
-  entry: ImagePlanEntry,
+/** A build that failed, and where: "at step 3/3 (RUN make)" or "before the first step". */
+export class BuildFailed extends DaemonError {
+  constructor(
+    daemon: string,
+    readonly service: string,
+    readonly where: string,
+    cause: unknown,
+  ) {
+    super(daemon, `build of service "${service}" ${where}`, cause);
+  }
+}
+
+/** One build or pull as the runners below do it: which image, for events under which id. */
+export interface ImageJob {
+  /** Event id (the plan operation's id, or the `pull` / `build` command's own). */
+  readonly id: string;
+  readonly image: string;
+  /** Platform named in events. */
+  readonly platform: PlatformOs;
+  /** Emit the step's own started/done/failed events (the plan's executor emits them itself). */
+  readonly steps: boolean;
+}
+
+/**
+ * Builds one image as `build` says (plan/image-build.ts) with progress events ("Step n/m");
+ * resolves with the image id and the step's message. A failure names the step it failed at.
+ */
+export async function runBuild(
   client: DaemonClient,
-  facts: DaemonFacts,
-  options: ImageOptions,
+  job: ImageJob,
+  build: ImageBuild,
   auth: RegistryAuthResolver,
   sink: EventSink,
-): Promise<string | undefined> {
-  const build = service.build!;
-  const id = `build:${entry.platform}:${service.name}`;
-  const buildKit = await useBuildKit(client, facts, options.env);
-  const query = buildQuery(service, entry.image, facts, {
-    buildKit,
-    ...(options.noCache ? { noCache: true } : {}),
-    ...(options.pullOnBuild ? { pull: true } : {}),
-  });
-  const isRemote = /^(https?:\/\/|git@|git:\/\/|github\.com\/)/.test(build.context);
+): Promise<{ id?: string; message: string }> {
+  const { id, image, platform } = job;
+  const buildKit = build.builder === 'buildkit' || (build.builder === 'daemon' && (await daemonUsesBuildKit(client)));
+  const query: Record<string, unknown> = { ...build.query, version: buildKit ? '2' : '1' };
   const started = Date.now();
-  sink({ type: 'step', id, resource: 'image', name: entry.image, platform: entry.platform, action: 'build', status: 'started', message: `on ${facts.label}${buildKit ? ' (BuildKit)' : ''}` });
-  let step = { n: 0, of: 0, text: '' };
+  const step = (status: 'started' | 'done' | 'failed', message: string) => {
+    if (job.steps) sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'build', status, message });
+  };
+  step('started', `on ${build.daemonLabel}${buildKit ? ' (BuildKit)' : ''}`);
+  let at = { n: 0, of: 0, text: '' };
   try {
     let context: Readable;
-    if (isRemote) {
-      query.remote = build.context;
+    if ('remote' in build.context) {
+      query.remote = build.context.remote;
       context = Readable.from([]);
     } else {
-      const dir = isAbsolute(build.context) ? build.context : join(project.workingDir, build.context);
-      const dockerfile = dockerfileInContext(dir, build.dockerfile);
-      context = await buildContextTar(dir, dockerfile, build.dockerfile_inline ? { name: INLINE_DOCKERFILE, content: build.dockerfile_inline } : undefined);
+      context = await buildContextTar(build.context.dir, build.context.dockerfile, build.context.inline);
     }
     const registries = await auth.all();
     const imageId = await client.buildImage(
@@ -518,51 +355,35 @@ async function buildService(
         const text = (message.stream ?? message.status ?? '').replace(/\n$/, '');
         if (!text) return;
         for (const line of text.split('\n')) {
-          const match = STEP_LINE.exec(line);
-          if (match) step = { n: Number(match[1]), of: Number(match[2]), text: match[3]! };
-          else {
-            // BuildKit (decoded by dockerode): "[sha256:0123abcd] [stage 2/3] RUN make".
-            const vertex = BUILDKIT_STEP_LINE.exec(line);
-            if (vertex) step = { n: Number(vertex[1]), of: Number(vertex[2]), text: vertex[3]! };
-          }
-          const event: ProgressEvent = {
-            type: 'progress',
-            id,
-            resource: 'image',
-            name: entry.image,
-            platform: entry.platform,
-            service: service.name,
-            current: 0,
-            total: 0,
-            layersDone: step.n,
-            layersTotal: step.of,
-            text: line,
-          };
+          // Classic "Step 2/3 : RUN make"; BuildKit (decoded by dockerode) "[sha256:0123abcd] [stage 2/3] RUN make".
+          const match = STEP_LINE.exec(line) ?? BUILDKIT_STEP_LINE.exec(line);
+          if (match) at = { n: Number(match[1]), of: Number(match[2]), text: match[3]! };
+          const event: ProgressEvent = { type: 'progress', id, resource: 'image', name: image, platform, service: build.service, current: 0, total: 0, layersDone: at.n, layersTotal: at.of, text: line };
           sink(event);
         }
       },
       Object.keys(registries).length ? { auth: registries } : {},
     );
-    sink({ type: 'step', id, resource: 'image', name: entry.image, platform: entry.platform, action: 'build', status: 'done', message: `${((Date.now() - started) / 1000).toFixed(1)}s` });
-    return imageId;
+    const message = `${((Date.now() - started) / 1000).toFixed(1)}s${job.steps ? '' : ` on ${build.daemonLabel}${buildKit ? ' (BuildKit)' : ''}`}`;
+    step('done', message);
+    return { ...(imageId ? { id: imageId } : {}), message };
   } catch (error) {
-    const where = step.of ? `at step ${step.n}/${step.of} (${step.text})` : 'before the first step';
+    const where = at.of ? `at step ${at.n}/${at.of} (${at.text})` : 'before the first step';
     const cause = error instanceof DaemonError ? error.cause : error;
-    const wrapped = new DaemonError(facts.label, `build of service "${service.name}" ${where}`, cause);
-    sink({ type: 'step', id, resource: 'image', name: entry.image, platform: entry.platform, action: 'build', status: 'failed', message: wrapped.message });
+    const wrapped = new BuildFailed(build.daemonLabel, build.service, where, cause);
+    step('failed', wrapped.message);
     throw wrapped;
   }
 }
 
-async function pullImage(
-  image: string,
-  platform: PlatformOs,
+/** Pulls one image with aggregated progress events; resolves with the bytes moved and the step's message. */
+export async function runPull(
   client: DaemonClient,
-  facts: DaemonFacts,
+  job: ImageJob & { readonly platformQuery?: string; readonly daemonLabel: string },
   auth: RegistryAuthResolver,
   sink: EventSink,
-): Promise<{ bytes: number }> {
-  const id = `pull:${platform}:${image}`;
+): Promise<{ bytes: number; message: string }> {
+  const { id, image, platform } = job;
   const progress = new PullProgress();
   let lastEmit = 0;
   let lastKey = '';
@@ -570,12 +391,14 @@ async function pullImage(
     const s = progress.snapshot();
     sink({ type: 'progress', id, resource: 'image', name: image, platform, ...s, ...(text ? { text } : {}) });
   };
-  sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status: 'started', message: `from ${facts.label}` });
+  const step = (status: 'started' | 'done' | 'failed', message: string) => {
+    if (job.steps) sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status, message });
+  };
+  step('started', `from ${job.daemonLabel}`);
   let upToDate = false;
   try {
     const credentials = await auth.forImage(image);
-    const pullPlatform = pullPlatformFor(facts);
-    await client.pullImage(image, { ...(pullPlatform ? { platform: pullPlatform } : {}), ...(credentials ? { auth: credentials } : {}) }, (message) => {
+    await client.pullImage(image, { ...(job.platformQuery ? { platform: job.platformQuery } : {}), ...(credentials ? { auth: credentials } : {}) }, (message) => {
       if (/^Status: Image is up to date/.test(message.status ?? '')) upToDate = true;
       if (!progress.update(message)) return;
       // Thin the stream: a repeated status of one layer (Downloading, Extracting) at most every 100 ms;
@@ -594,10 +417,10 @@ async function pullImage(
       upToDate && s.current === 0
         ? 'image is up to date'
         : `${s.layersTotal} layer${s.layersTotal === 1 ? '' : 's'}, ${formatBytes(s.current)}`;
-    sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status: 'done', message });
-    return { bytes: s.current };
+    step('done', message);
+    return { bytes: s.current, message };
   } catch (error) {
-    sink({ type: 'step', id, resource: 'image', name: image, platform, action: 'pull', status: 'failed', message: (error as Error).message });
+    step('failed', (error as Error).message);
     throw error;
   }
 }
@@ -634,7 +457,9 @@ export async function executeImagePlan(
       let pulledBytes = 0;
       const failedPulls = new Map<string, unknown>();
       const results = await runLimited(toPull, options.concurrency ?? 3, async (image) => {
-        const { bytes } = await pullImage(image, platform, client, daemon, auth, sink);
+        const platformQuery = pullPlatformFor(daemon);
+        const job = { id: `pull:${platform}:${image}`, image, platform, steps: true, daemonLabel: daemon.label, ...(platformQuery ? { platformQuery } : {}) };
+        const { bytes } = await runPull(client, job, auth, sink);
         pulledBytes += bytes;
       });
       results.forEach((r, i) => {
@@ -668,7 +493,13 @@ export async function executeImagePlan(
       for (const entry of toBuild.sort((a, b) => a.service.localeCompare(b.service))) {
         if (errors.length) break;
         try {
-          const id = await buildService(project, project.services[entry.service]!, entry, client, daemon, options, auth, sink);
+          const build = imageBuildFor(project, project.services[entry.service]!, entry.image, daemon, {
+            ...(options.noCache ? { noCache: true } : {}),
+            ...(options.pullOnBuild ? { pull: true } : {}),
+            ...(options.env.DOCKER_BUILDKIT !== undefined ? { dockerBuildKit: options.env.DOCKER_BUILDKIT } : {}),
+          });
+          const job = { id: `build:${entry.platform}:${entry.service}`, image: entry.image, platform, steps: true };
+          const { id } = await runBuild(client, job, build, auth, sink);
           images[entry.service] = { image: entry.image, ...(id ? { id } : {}), platform, action: 'build' };
         } catch (error) {
           errors.push(error);

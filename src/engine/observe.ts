@@ -27,6 +27,7 @@ import type { ContainerSummary, DaemonClient, EngineBody } from './daemon-client
 import { tarFiles } from './tar.js';
 import { statBindSources } from './bind-sources.js';
 import { lookupDaemonAddresses, type AddressLookup } from './daemon-addresses.js';
+import { gatherImageFacts, type ImageFactOptions } from './image-facts.js';
 
 /** "Up 3 seconds (healthy)" → healthy; "Exited (137) 2 minutes ago" → 137. */
 export function parseStatus(status: string | undefined): { health?: ObservedContainer['health']; exitCode?: number } {
@@ -139,6 +140,8 @@ export interface ObserveOptions {
    * the daemon calls: one observe answers everything the planner needs.
    */
   readonly hostFacts?: boolean | { readonly lookup?: AddressLookup };
+  /** `up`: also gather the services' image facts for planning pulls and builds (engine/image-facts.ts). */
+  readonly images?: ImageFactOptions;
 }
 
 export async function observe(
@@ -176,6 +179,8 @@ async function observeDaemons(
   const helper = projectUsesResolver(project, placement) ? { platform: placement.linux, reference: withDefaultTag(resolverImage(project, options.resolverImage)) } : undefined;
   if (helper) want(helper.platform, helper.reference);
   const daemons = distinctDaemons(clients, facts);
+  const imageFacts = options.images ? gatherImageFacts(project, clients, facts, options.images) : undefined;
+  imageFacts?.catch(() => undefined); // awaited below; a failure there is observe's failure
   const parts = await Promise.all(
     daemons.map(async ([daemon, client]) => {
       const wanted = [...(imagesByDaemon.get(daemon) ?? [])];
@@ -247,6 +252,7 @@ async function observeDaemons(
     networks: parts.flatMap((p) => p.networks),
     volumes: parts.flatMap((p) => p.volumes),
     images: parts.flatMap((p) => p.images),
+    ...(imageFacts ? { imageFacts: await imageFacts } : {}),
     ...(resolverHosts ? { resolverHosts } : {}),
     ...(dnsPortHolders ? { dnsPortHolders } : {}),
     ...(parts.some((p) => p.probeLeftovers.length) ? { probeLeftovers: parts.flatMap((p) => p.probeLeftovers) } : {}),

@@ -67,6 +67,10 @@ export function describeOperation(op: Operation): string {
       return `create volume ${op.name}`;
     case 'ensure-helper-image':
       return `build the ${op.purpose} image ${op.image} (not on the daemon)`;
+    case 'pull-image':
+      return `pull image ${op.image} for ${op.services.join(', ')} (${op.reason})${op.onFailure.action === 'build' ? ', build it if the pull fails' : ''}`;
+    case 'build-image':
+      return `build image ${op.image} for ${op.service} (${op.reason})`;
     case 'create-container': {
       const subs = op.spec.substitutions
         .map((s) => `${s.text}=${s.value ?? `<ip of ${s.runtime!.ipOf.replace(/^start:/, '')}${s.runtime!.network ? ` on ${s.runtime!.network}` : ''}>`}`)
@@ -75,7 +79,9 @@ export function describeOperation(op: Operation): string {
         // The old container's hash covers addresses only known at run time: the executor decides.
         const pending = [...new Set(op.spec.substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf.replace(/^start:/, '')] : [])))];
         const when = pending.length ? ` (decided once ${pending.join(' and ')} ${pending.length > 1 ? 'have addresses' : 'has an address'})` : '';
-        return `recreate container ${op.name} if its config changed, else keep it${when}${subs ? ` with ${subs}` : ''}`;
+        const what = op.replaces.image ? (pending.length ? 'config or image' : 'image') : 'config';
+        const imageWhen = op.replaces.image ? ` (decided once ${op.replaces.image.producedBy} is done)` : '';
+        return `recreate container ${op.name} if its ${what} changed, else keep it${when}${imageWhen}${subs ? ` with ${subs}` : ''}`;
       }
       return `create container ${op.name} (${op.reason})${subs ? ` with ${subs}` : ''}`;
     }
@@ -117,8 +123,8 @@ export function describeOperation(op: Operation): string {
  * What a step printed while executing a conditional recreate says: "recreated (config changed) with
  * {{ db.host }}=10.201.0.3" or "unchanged: kept". `wired` lists the addresses wired in (may be empty).
  */
-export function conditionalRecreateOutcome(recreated: boolean, wired: string): string {
-  if (recreated) return `recreated (config changed)${wired ? ` with ${wired}` : ''}`;
+export function conditionalRecreateOutcome(recreated: boolean, wired: string, why: 'config changed' | 'image changed' = 'config changed'): string {
+  if (recreated) return `recreated (${why})${wired ? ` with ${wired}` : ''}`;
   return wired ? `unchanged (${wired}): kept` : 'unchanged: kept';
 }
 

@@ -3,6 +3,7 @@
  * resources carrying this project's labels; the planner never asks a daemon anything itself.
  */
 import type { PlatformOs } from '../model/project.js';
+import type { ServiceImageFact } from './image-facts.js';
 
 /** What a daemon said about itself in /info and /version, reduced to what decisions need. */
 export interface DaemonFacts {
@@ -145,6 +146,12 @@ export interface ObservedState {
    */
   readonly bindSourceKinds?: Readonly<Record<string, 'directory' | 'file' | 'missing' | 'other'>>;
   readonly addressIps?: Readonly<Partial<Record<PlatformOs, string>>>;
+  /**
+   * The services' images as their daemons have them (platform, when last tagged) and, for the ones
+   * the pull policy pulls, the registry's platform list (engine/image-facts.ts). Absent when not
+   * gathered: the plan then has no pull or build operations (plan/image-ops.ts).
+   */
+  readonly imageFacts?: readonly ServiceImageFact[];
 }
 
 /** Whether a helper image is on a daemon. */

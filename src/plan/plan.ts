@@ -111,6 +111,13 @@ export interface ReplacedContainer extends BoundedStop {
   readonly id: string;
   readonly configHash?: string;
   readonly running: boolean;
+  /**
+   * The old container is kept only if the image operation `producedBy` (a pull or build of this plan)
+   * leaves the service's image at `id`, the image the old container runs: a pull that brings a newer
+   * image recreates it ("image changed"), one that brings nothing new keeps it. Absent: no image
+   * operation for this service (the image is what observe saw).
+   */
+  readonly image?: { readonly producedBy: string; readonly id?: string };
 }
 
 /** How a stop is bounded, and what a container that does not stop means (stop.ts, stopBounded). */
@@ -242,6 +249,57 @@ export interface ByReachOp extends OpBase {
   readonly variants: Readonly<Record<string, Operation | undefined>>;
 }
 
+/**
+ * Pull one image onto one daemon (once per daemon and reference, however many services use it).
+ * The platform was checked against the registry's list while planning; `expectOs` is checked again
+ * on the pulled image (a registry can answer differently later). Registry credentials are the
+ * adapter's business (engine/registry-auth.ts), as for any pull.
+ */
+export interface PullImageOp extends OpBase {
+  readonly kind: 'pull-image';
+  readonly image: string;
+  /** The services whose image this is (sorted), for messages. */
+  readonly services: readonly string[];
+  /** `platform` query parameter of the pull (LCOW). */
+  readonly platformQuery?: string;
+  /** The OS the pulled image must report (`Os` of GET /images/{name}/json); absent: not checked. */
+  readonly expectOs?: string;
+  /** Why it is pulled: "image not present", "pull_policy: always", ... */
+  readonly reason: string;
+  /**
+   * A failed pull: the operation fails, is a warning (`pull --ignore-pull-failures`, a buildable
+   * service's `pull`), or builds the image instead (`pull_policy: always` with a build section).
+   */
+  readonly onFailure: { readonly action: 'fail' } | { readonly action: 'warn' } | { readonly action: 'build'; readonly build: ImageBuild };
+}
+
+/** Everything a build needs, decided while planning (plan/image-build.ts). */
+export interface ImageBuild {
+  /** The service built, for messages and progress. */
+  readonly service: string;
+  /** Engine API /build query, without `version` (the builder) and `remote`. */
+  readonly query: EngineBody;
+  /** A URL (remote context), or a local directory sent as a tar with the Dockerfile in it. */
+  readonly context: { readonly remote: string } | { readonly dir: string; readonly dockerfile: string; readonly inline?: { readonly name: string; readonly content: string } };
+  /**
+   * BuildKit or the classic builder: fixed by DOCKER_BUILDKIT or the daemon's OS, else `daemon`
+   * (whatever the daemon's ping says its builder is).
+   */
+  readonly builder: 'buildkit' | 'classic' | 'daemon';
+  /** The daemon's label, for messages ("built on …"). */
+  readonly daemonLabel: string;
+}
+
+/** Build one service's image on the daemon that runs it. */
+export interface BuildImageOp extends OpBase {
+  readonly kind: 'build-image';
+  readonly service: string;
+  /** The tag given to the result. */
+  readonly image: string;
+  readonly reason: string;
+  readonly build: ImageBuild;
+}
+
 export interface RemoveNetworkOp extends OpBase {
   readonly kind: 'remove-network';
   readonly name: string;
@@ -261,6 +319,8 @@ export type Operation =
   | CreateNetworkOp
   | CreateVolumeOp
   | EnsureHelperImageOp
+  | PullImageOp
+  | BuildImageOp
   | CreateContainerOp
   | StartContainerOp
   | WaitContainerOp

@@ -2,6 +2,7 @@
  * Options of `reconcile`, one set for every command that plans (up, down, start, stop, restart).
  */
 import type { PlatformOs } from '../model/project.js';
+import type { ImagePolicy } from './image-facts.js';
 
 export type PlanCommand = 'up' | 'down' | 'start' | 'stop' | 'restart';
 
@@ -50,6 +51,8 @@ export interface ReconcileOptions {
   readonly buildHelperImages?: boolean;
   /** The IP a daemon's host-name `address` resolved to on this machine (engine/daemon-addresses.ts). */
   readonly addressIps?: Readonly<Partial<Record<PlatformOs, string>>>;
+  /** `up`: how images are pulled and built (plan/image-ops.ts); absent: no pull or build operations. */
+  readonly images?: ImagePolicy;
 }
 
 export const DEFAULT_DEPENDENCY_TIMEOUT_MS = 300_000;

@@ -21,6 +21,7 @@ import { consumesAcrossDaemons, decideReach, reachLabels, type SourcedReach } fr
 import { bindTargetFor } from '../model/host-paths.js';
 import { createPlatformFor } from './daemon-check.js';
 import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
+import { IMAGE_CONDITIONAL_REASON, imageComparison, imageOperationFor } from './image-ops.js';
 import { DEFAULT_DEPENDENCY_TIMEOUT_MS, REMOVAL_IN_PROGRESS_WAIT_MS } from './reconcile-options.js';
 import {
   RESOLVER_HOSTS_DIR,
@@ -530,6 +531,10 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
     }
   }
 
+  // The pull or build of this service's image (plan/image-ops.ts): its creates wait for it, nothing else does.
+  const imageOp = imageOperationFor(ctx, serviceName);
+  if (imageOp) infra.push(imageOp);
+
   const addressSubs = resolveAddresses({ project, placement: ctx.placement, reach, providerIp }, service);
   const dns = resolverDnsFor(service.platform.os);
   if (dns) infra.push(...dns.waitFor);
@@ -578,11 +583,13 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
     else if (!known && old.labels[LABEL_TEMPLATE_HASH] !== undefined && old.labels[LABEL_TEMPLATE_HASH] !== templateHash(spec)) reason = 'config changed';
     else if (!known) reason = 'if its addresses changed';
     else if (old.configHash !== known.hash) reason = 'config changed';
+    else if (imageOp) reason = IMAGE_CONDITIONAL_REASON;
 
     if (reason) {
       // Runtime addresses (a provider this plan starts): keep the old container if they come out the same.
-      const conditional = old !== undefined && !known && reason === 'if its addresses changed';
-      const removal = old && !conditional ? [removeContainerOps(ctx, old, reason)] : [];
+      const conditional = old !== undefined && ((!known && reason === 'if its addresses changed') || reason === IMAGE_CONDITIONAL_REASON);
+      // The old container stays until its new image is there (a failed pull or build leaves it running).
+      const removal = old && !conditional ? [removeContainerOps(ctx, old, reason, imageOp ? [imageOp] : [])] : [];
       if (conditional) mayKeep.push(old.id);
       const createId = `create:${serviceName}:${number}`;
       ctx.add({
@@ -596,7 +603,7 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
         name,
         spec,
         reason,
-        ...(conditional ? { replaces: replacedContainer(ctx, old!, service) } : {}),
+        ...(conditional ? { replaces: { ...replacedContainer(ctx, old!, service), ...imageComparison(imageOp, old!) } } : {}),
       });
       const startId = options.noStart ? undefined : `start:${serviceName}:${number}`;
       results.push({ service: serviceName, number, name, daemon, ref: { createdBy: createId }, createOp: createId, ...(startId ? { startOp: startId } : {}), ips: {}, changed: true });

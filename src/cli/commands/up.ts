@@ -1,5 +1,6 @@
 /**
- * `mixcompose up`: observe both daemons, make sure images are there, plan, execute. Without -d it
+ * `mixcompose up`: observe both daemons (with the services' image facts), plan (pulls and builds
+ * included), execute. Without -d it
  * then attaches: logs of both daemons' containers stream prefixed per service, and Ctrl-C stops
  * the stack (in reverse dependency order) like compose does.
  */
@@ -14,7 +15,8 @@ import { formatPlan } from '../../plan/format-plan.js';
 import type { ReconcileOptions } from '../../plan/reconcile.js';
 import { interruptible, resumeCommand, seconds, withSession, type Session } from './session.js';
 import { ExecutionInterrupted } from '../../engine/execute.js';
-import { ensureImages, planImages, type ImageOptions } from '../../engine/images.js';
+import { imagePolicy, type ImageOptions } from '../../engine/images.js';
+import type { ImageFactOptions } from '../../engine/image-facts.js';
 import type { PullOverride } from '../../plan/pull-policy.js';
 import { withDependencies } from '../../plan/dependencies.js';
 import { addUpAttachOptions, attachedContainers, attachedExitCode, checkUpAttachFlags, watchForAbort, withScale, withServiceDetails, type AbortCause, type UpAttachFlags } from './up-attach-options.js';
@@ -83,7 +85,6 @@ export function registerUp(program: Command): void {
         };
         // --retry-daemon: the session's clients already retry (openSession wraps them).
         const daemons = session.daemons;
-        const images = imageStep(session, daemons, flags, services);
         // Ctrl-C cancels through the signal: nothing new starts, what runs finishes, and the reach probe
         // (an operation of the plan) removes what it made.
         const applied = await interruptible(
@@ -92,8 +93,7 @@ export function registerUp(program: Command): void {
               reconcile: reconcileOptions,
               onEvent: session.reporter.sink,
               ...(flags.dryRun ? { dryRun: true } : {}),
-              ensureImages: images,
-              checkImages: imageCheck(session, flags, services),
+              images: imageFacts(session, flags, services),
               resume: resumeCommand(session, 'up', upArgs(flags, services)),
               signal,
             }),
@@ -131,23 +131,12 @@ function imageOptions(session: Session, flags: Pick<UpFlags, 'pull' | 'build' | 
 }
 
 /**
- * The read-only image check of `plan` / `up --dry-run`: each image's platforms against its daemon
- * (local image or registry lookup), pull policies; nothing is pulled or built.
+ * Pulls and builds are operations of the plan: observe gathers the image facts (local images, registry
+ * platforms of what would be pulled) and reconcile plans them with this policy, so `up --dry-run`
+ * lists them and refuses what `up` would refuse, as problems found while planning.
  */
-export function imageCheck(session: Session, flags: Pick<UpFlags, 'pull' | 'build' | 'deps'>, services: readonly string[]) {
-  return async () => {
-    const plan = await planImages(session.project, session.daemons.clients, session.daemons.facts, imageOptions(session, flags, services));
-    for (const message of plan.warnings) session.reporter.sink({ type: 'warning', message });
-  };
-}
-
-/** The image step: pull / build / platform check on each daemon (the images engineer's ensureImages). */
-function imageStep(session: Session, daemons: Session['daemons'], flags: UpFlags, services: readonly string[]) {
-  return async () => {
-    const result = await ensureImages(session.project, daemons.clients, daemons.facts, imageOptions(session, flags, services), session.reporter.sink);
-    // ensureImages reports its own warnings and steps through the sink.
-    return Object.values(result.images).some((i) => i.action !== 'skip');
-  };
+export function imageFacts(session: Session, flags: Pick<UpFlags, 'pull' | 'build' | 'deps'>, services: readonly string[]): ImageFactOptions {
+  return { policy: imagePolicy(imageOptions(session, flags, services)), env: session.env };
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * The image step of `up` on the rig: images pulled from the loopback registry with progress events
- * (--progress json), and a failing build stops `up` before anything is created on either daemon.
+ * Pulls and builds of `up` on the rig, as operations of its plan: images pulled from the loopback
+ * registry with progress events (--progress json), `plan` listing the pull, a Windows image refused
+ * for the Linux daemon while planning (nothing pulled, nothing created), and a failing build that
+ * stops what needs its image.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertRigUp,
   BUSYBOX_IMAGE,
+  FAKE_WINDOWS_IMAGE,
   LINUX_HOST,
   MIXCOMPOSE_BIN,
   PAYLOAD_IMAGES,
@@ -80,7 +83,7 @@ describe('up: image step', () => {
     expect((await cli(dir, ['down', '-t', '0'])).code).toBe(0);
   });
 
-  it('a failing build names service, step and daemon, and nothing is created on either daemon', async () => {
+  it('a failing build names service, step and daemon; what needs its image is not created, and the report says how to continue', async () => {
     const name = uniqueProjectName('up-broken');
     const dir = projectDir(name, {
       'compose.yaml': `name: ${name}\nservices:\n  db:\n    image: ${BUSYBOX_IMAGE}\n    platform: linux\n    command: ["sleep", "300"]\n  web:\n    build: .\n    platform: windows\n    depends_on: [db]\n  api:\n    build: ./api\n    platform: linux\n`,
@@ -91,9 +94,42 @@ describe('up: image step', () => {
     writeFileSync(join(api, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nRUN echo compiling\nRUN exit 9\n`);
     const up = await cli(dir, ['--progress', 'plain', 'up', '-d']);
     expect(up.code).toBe(3);
-    expect(up.stderr).toContain(`error: daemon linux (${LINUX_HOST}): build of service "api" at step 3/3 (RUN exit 9) failed`);
+    // The build is an operation of the plan: it runs beside what does not need its image, and its
+    // failure stops everything not yet begun, as any failed operation does.
+    expect(up.stderr).toContain(`error: daemon linux (${LINUX_HOST}): up: build image ${name}-api for api (it has a build: section) failed: at step 3/3 (RUN exit 9): `);
     expect(up.stderr).toMatch(/returned a non-zero code: 9/);
-    expect(await projectContainers(name)).toEqual([]);
+    expect(up.stderr).toMatch(new RegExp(`not done: .*create container ${name}-api-1`));
+    expect(up.stderr).toContain(`to continue: mixcompose`);
+    expect((await projectContainers(name)).filter((c) => c.includes('-api-'))).toEqual([]);
+    expect((await cli(dir, ['down', '-t', '0'])).code).toBe(0);
     await rigDocker('windows').getImage(`${name}-web`).remove({ force: true }).catch(() => undefined);
+  });
+
+  it('plans the pull (plan lists it), and refuses a Windows image for the Linux daemon while planning: nothing pulled, nothing created', async () => {
+    const name = uniqueProjectName('up-plan-pull');
+    const payload = PAYLOAD_IMAGES[2]!;
+    await rigDocker('linux').getImage(payload).remove({ force: true }).catch(() => undefined);
+    await rigDocker('linux').getImage(FAKE_WINDOWS_IMAGE).remove({ force: true }).catch(() => undefined);
+    const dir = projectDir(name, {
+      'compose.yaml': `name: ${name}\nservices:\n  data:\n    image: ${payload}\n    platform: linux\n    command: ["sleep", "300"]\n`,
+    });
+    const plan = await cli(dir, ['plan']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(new RegExp(`\\[linux\\] pull image ${payload.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} for data \\(image not present\\)`));
+    expect(plan.stdout).toMatch(/create container .*-data-1 \(new\)\s+after .*\d/);
+
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${name}\nservices:\n  data:\n    image: ${payload}\n    platform: linux\n  api:\n    image: ${FAKE_WINDOWS_IMAGE}\n    platform: linux\n`,
+    );
+    for (const args of [['up', '--dry-run'], ['--progress', 'plain', 'up', '-d']]) {
+      const refused = await cli(dir, args);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr).toMatch(/error: service "api": image .*fake-windows:latest is published for windows\/amd64/);
+      expect(refused.stderr).not.toContain('Pulling');
+    }
+    expect(await rigDocker('linux').getImage(payload).inspect().catch(() => undefined)).toBeUndefined();
+    expect(await rigDocker('linux').getImage(FAKE_WINDOWS_IMAGE).inspect().catch(() => undefined)).toBeUndefined();
+    expect(await projectContainers(name)).toEqual([]);
   });
 });
