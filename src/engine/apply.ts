@@ -1,7 +1,8 @@
 /**
- * The pipelines behind every command that changes state: observe → (images) → reconcile →
- * execute. `up` = apply with command "up" and an image step; down/start/stop/restart the same
- * without it. The CLI loads the project, connects, and passes a sink; nothing here prints.
+ * The pipelines behind every command that changes state, one straight line: observe once (beside
+ * the image step) → reconcile → (problems → error) → execute. `up` = apply with command "up" and an
+ * image step; down/start/stop/restart the same without it. The reach probe is an operation of the
+ * plan (plan/probe-plan.ts). The CLI loads the project, connects, and passes a sink; nothing here prints.
  */
 import type { EventSink } from '../model/events.js';
 import type { PlatformOs, Project } from '../model/project.js';
@@ -9,15 +10,14 @@ import type { ResumeCommand } from '../plan/fault-report.js';
 import type { DaemonFacts, ObservedState } from '../plan/observed-state.js';
 import type { Plan } from '../plan/plan.js';
 import { problemsError, reconcile, type ReconcileOptions } from '../plan/reconcile.js';
+import { answeredPlan } from '../plan/probe-plan.js';
 import type { DaemonClient } from './daemon-client.js';
 import { execute, type EnsureHelperImage, type ExecuteResult } from './execute.js';
 import { observe, type ObserveOptions } from './observe.js';
-import { statBindSources } from './bind-sources.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
-import { reachToProbe } from '../plan/reach.js';
-import { probeFailureWarning, probeReach, ReachProbeInterrupted } from './reach-probe.js';
-import { lookupDaemonAddresses } from './daemon-addresses.js';
+import { PROBE_STEP_ID, probeFailureWarning, probeReach } from './reach-probe.js';
+import type { ProbeRunner } from './probe-op.js';
 import type { ImageFactOptions } from './image-facts.js';
 
 export interface Daemons {
@@ -49,6 +49,8 @@ export interface ApplyOptions {
   readonly ensureHelperImage?: EnsureHelperImage;
   /** Cancels the run (Ctrl-C): the reach probe stops and cleans up, the executor starts nothing new. */
   readonly signal?: AbortSignal;
+  /** Runs the plan's reach probe; default engine/reach-probe.ts on the two daemons. Tests inject their own. */
+  readonly probeReach?: ProbeRunner;
   readonly pollIntervalMs?: number;
 }
 
@@ -59,39 +61,21 @@ export interface ApplyResult {
 }
 
 export async function apply(project: Project, daemons: Daemons, options: ApplyOptions): Promise<ApplyResult> {
-  const command = options.reconcile.command ?? 'up';
-  // up: observe, then (reach auto, two daemons, nothing recorded) probe reach; beside the image step.
-  const observing = observeAndProbe(project, daemons, options, command === 'up' && !options.dryRun);
-  let first: ObservedState;
-  let probe: Pick<ReconcileOptions, 'probedReach' | 'probeFailed'>;
-  let changedImages: boolean;
-  try {
-    [{ observed: first, probe }, changedImages] = await Promise.all([
-      observing,
-      options.ensureImages && !options.dryRun ? options.ensureImages() : Promise.resolve(false),
-    ]);
-  } catch (error) {
-    // The probe cleans up after itself: let it, before the caller closes the daemon connections.
-    await observing.catch(() => undefined);
-    throw error;
-  }
-  const observed = changedImages ? await observe(project, daemons.clients, daemons.facts, observeOptions(options)) : first;
-  const sourceKinds = command === 'up' ? await statBindSources(project) : {};
-  const addressIps = command === 'up' ? await lookupDaemonAddresses(project) : {};
+  const up = (options.reconcile.command ?? 'up') === 'up';
+  const observed = await observeWithImages(project, daemons, options, up);
   const { plan, problems } = reconcile(project, observed, {
-    sourceKinds,
     hostPlatform: process.platform,
-    addressIps,
     buildHelperImages: true,
+    // The reach probe is an operation of the plan (plan/probe-plan.ts); a dry run does not probe.
+    probeReach: up && !options.dryRun,
     ...options.reconcile,
     ...(options.images ? { images: options.images.policy } : {}),
-    ...probe,
   });
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
   // Problems found while planning: nothing starts; the CLI reports them (one error, a line each).
   if (problems.length) throw problemsError(problems);
   if (options.dryRun) return { plan, observed };
-  if ((options.reconcile.command ?? 'up') === 'up') reportUntouched(plan, observed, options.onEvent);
+  if (up) reportUntouched(plan, observed, options.onEvent);
   const result = await execute(plan, {
     clients: daemons.clients,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -99,9 +83,24 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     ...(options.resume ? { resume: options.resume } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ensureHelperImage: options.ensureHelperImage ?? buildResolverImage(project, daemons, options),
+    probeReach: options.probeReach ?? runReachProbe(project, daemons, options),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
-  return { plan, observed, result };
+  // The reach decisions as the probe's answer made them (the plan held them all).
+  return { plan: answeredPlan(plan, result.reachOutcomes), observed, result };
+}
+
+/**
+ * One observation of everything the planner needs (for `up` also the host facts: bind sources,
+ * address lookups), beside the image step; observed again only when the image step changed images.
+ */
+async function observeWithImages(project: Project, daemons: Daemons, options: ApplyOptions, up: boolean): Promise<ObservedState> {
+  const observing = () => observe(project, daemons.clients, daemons.facts, { ...observeOptions(options), ...(up ? { hostFacts: true } : {}) });
+  const [first, changedImages] = await Promise.all([
+    observing(),
+    options.ensureImages && !options.dryRun ? options.ensureImages() : Promise.resolve(false),
+  ]);
+  return changedImages ? observing() : first;
 }
 
 /** The default helper-image builder: the resolver image, built on its daemon with the project's base. */
@@ -122,34 +121,25 @@ function buildResolverImage(project: Project, daemons: Daemons, options: ApplyOp
 }
 
 /**
- * observe, then for `up` the reach probe when plan/reach.ts says one is needed. What a killed `up`'s
- * probe left is planned for removal (plan/probe-leftovers.ts); a probe that runs removes it first.
+ * The runner of the plan's probe-reach operation: engine/reach-probe.ts on the two daemons, ended
+ * (and cleaned up) by the executor's signal. Its own step events are the operation's (execute.ts).
  */
-async function observeAndProbe(
-  project: Project,
-  daemons: Daemons,
-  options: ApplyOptions,
-  probing: boolean,
-): Promise<{ observed: ObservedState; probe: Pick<ReconcileOptions, 'probedReach' | 'probeFailed'> }> {
-  const observed = await observe(project, daemons.clients, daemons.facts, observeOptions(options));
-  if (!probing || reachToProbe(project, observed).length === 0) return { observed, probe: {} };
-  const result = await probeReach({
-    project,
-    clients: daemons.clients,
-    facts: daemons.facts,
-    ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.signal ? { interrupts: interruptsOf(options.signal) } : {}),
-    env: process.env,
-  });
-  if (!result.ok && result.interrupted) throw new ReachProbeInterrupted();
-  if (result.ok) {
-    // The probe removed what an earlier one left (it does so first, and after itself).
-    const { probeLeftovers: _removed, ...rest } = observed;
-    return { observed: rest, probe: { probedReach: result.reach } };
-  }
-  options.onEvent?.({ type: 'warning', message: probeFailureWarning(result.reason) });
-  return { observed, probe: { probeFailed: true } };
+function runReachProbe(project: Project, daemons: Daemons, options: ApplyOptions): ProbeRunner {
+  return async (_op, signal) => {
+    const onEvent = options.onEvent;
+    const result = await probeReach({
+      project,
+      clients: daemons.clients,
+      facts: daemons.facts,
+      ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
+      ...(onEvent ? { onEvent: (event) => (event.type === 'step' && event.id === PROBE_STEP_ID ? undefined : onEvent(event)) } : {}),
+      interrupts: interruptsOf(signal),
+      env: process.env,
+    });
+    if (result.ok) return { kind: 'answered', reach: result.reach, message: result.summary };
+    if (result.interrupted) return { kind: 'interrupted' };
+    return { kind: 'could-not-run', warning: probeFailureWarning(result.reason) };
+  };
 }
 
 /** The probe's interrupt subscription, from an AbortSignal. */

@@ -16,12 +16,13 @@ import { isConflict, isInProgress, isNotFound } from './docker/errors.js';
 import { stopBounded, type StopResult } from './stop.js';
 import { buildImage, pullImage, type ImageRunState } from './execute-images.js';
 import { tarArchive, type TarEntry } from './tar.js';
+import { runProbeReach, type ProbeOpState } from './probe-op.js';
 
 /** Builds (or pulls) a helper image the plan needs on a daemon (engine/helper-images.ts). */
 export type EnsureHelperImage = (client: DaemonClient, image: string, purpose: 'resolver') => Promise<void>;
 
 /** What the handlers share with the scheduler: connections, the values filled in so far, the clock. */
-export interface RunState extends ImageRunState {
+export interface RunState extends ProbeOpState, ImageRunState {
   readonly clientOf: (daemon: PlatformOs) => DaemonClient;
   /** create operation id → container id. */
   readonly created: Map<string, string>;
@@ -37,8 +38,8 @@ export interface RunState extends ImageRunState {
   /** True once the run is ending (another operation failed, or the user interrupted): waits give up. */
   readonly ending: () => boolean;
   readonly ensureHelperImage?: EnsureHelperImage;
-  /** A warning the plan chose over a failure (a stuck stop with `stuck: 'warn'`). */
-  readonly warn: (message: string, service: string) => void;
+  /** A warning the plan chose over a failure (a stuck stop with `stuck: 'warn'`), or a probe outcome's. */
+  readonly warn: (message: string, service?: string) => void;
 }
 
 /** A condition wait given up because the run is ending. */
@@ -314,5 +315,10 @@ export async function runOperation(state: RunState, op: Operation): Promise<stri
     case 'remove-image':
       await ignoreMissing(client.removeImage(op.name));
       return undefined;
+    case 'probe-reach':
+      return runProbeReach(state, op);
+    case 'by-reach':
+      // The scheduler runs its outcome's variant in its place (execute.ts).
+      throw new Error(`internal: ${op.id} ran before the reach probe answered`);
   }
 }

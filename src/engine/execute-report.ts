@@ -47,6 +47,13 @@ export function stepShape(op: Operation): { resource: ResourceKind; action: stri
       return { resource: 'container', action: 'remove', name: op.name, platform: op.platform };
     case 'restart-container':
       return { resource: 'container', action: 'restart', name: op.name, platform: op.platform };
+    case 'probe-reach':
+      return { resource: 'network', action: 'probe', name: 'reach between daemons' };
+    case 'by-reach': {
+      // Run as its variant (execute.ts); unresolved, it is named by any of them.
+      const variant = Object.values(op.variants).find((v) => v !== undefined);
+      return variant ? stepShape(variant) : { resource: 'network', action: 'probe', name: 'reach between daemons' };
+    }
   }
 }
 

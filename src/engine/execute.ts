@@ -18,8 +18,10 @@ import type { Operation, Plan, RegisterHostsOp, UnregisterHostsOp } from '../pla
 import type { DaemonClient } from './daemon-client.js';
 import { WaitCancelled, runOperation, writeHosts, type EnsureHelperImage, type RunState } from './execute-ops.js';
 import { progressOf, stepShape, translateFailure } from './execute-report.js';
+import { ProbeCancelled, type ProbeRunner } from './probe-op.js';
 
 export { containerIps, type EnsureHelperImage } from './execute-ops.js';
+export type { ProbeAnswer, ProbeRunner } from './probe-op.js';
 
 export interface ExecuteOptions {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
@@ -38,6 +40,8 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   /** Builds a helper image for `ensure-helper-image` operations (absent: they fail with their own message). */
   readonly ensureHelperImage?: EnsureHelperImage;
+  /** Runs the reach probe of a `probe-reach` operation (absent: it counts as one that could not run). */
+  readonly probeReach?: ProbeRunner;
 }
 
 export interface ExecuteResult {
@@ -49,6 +53,8 @@ export interface ExecuteResult {
   readonly completed: readonly string[];
   /** Wall time of each operation: id → [start, end] ms since the run started. */
   readonly timings: ReadonlyMap<string, readonly [number, number]>;
+  /** probe-reach operation id → the outcome key its probe answered (plan/reach.ts). */
+  readonly reachOutcomes: ReadonlyMap<string, string>;
 }
 
 /** The run was cancelled through its AbortSignal; `done`/`notDone` say how far it got. */
@@ -68,6 +74,8 @@ const defaultDelay = (ms: number) =>
   });
 
 type HostsOp = RegisterHostsOp | UnregisterHostsOp;
+/** An operation given up because the run is ending (not a failure of its own). */
+const cancelled = (error: unknown): boolean => error instanceof WaitCancelled || error instanceof ProbeCancelled;
 const isHostsOp = (op: Operation): op is HostsOp => op.kind === 'register-hosts' || op.kind === 'unregister-hosts';
 
 /** Which resolver a hosts write goes to. */
@@ -112,6 +120,53 @@ function chainDepths(plan: Plan, users: ReadonlyMap<string, readonly string[]>):
   return depth;
 }
 
+/** Every operation a by-reach operation may wait for (any variant's dependencies, and its probe). */
+function possibleDeps(op: Operation): string[] {
+  if (op.kind !== 'by-reach') return [...op.deps];
+  return [...new Set([...op.deps, ...Object.values(op.variants).flatMap((v) => (v ? v.deps : []))])];
+}
+
+/**
+ * What waits for what while the plan runs. A by-reach operation whose probe answered becomes its
+ * outcome's variant (`pickVariants`), waiting for what that variant waits for; an outcome without
+ * one is done at once.
+ */
+function schedule(plan: Plan, reachOutcomes: ReadonlyMap<string, string>) {
+  const ops = new Map(plan.operations.map((op) => [op.id, op]));
+  const waiting = new Map(plan.operations.map((op) => [op.id, new Set(op.deps.filter((d) => ops.has(d)))]));
+  const users = new Map<string, string[]>();
+  for (const op of plan.operations) for (const d of possibleDeps(op)) users.set(d, [...(users.get(d) ?? []), op.id]);
+  const doneIds = new Set<string>();
+  const release = (id: string) => {
+    doneIds.add(id);
+    for (const u of users.get(id) ?? []) waiting.get(u)?.delete(id);
+  };
+  /** By-reach operations with nothing to do under the probe's answer. */
+  const nothingToDo = new Set<string>();
+  const pickVariants = () => {
+    for (let picked = true; picked; ) {
+      picked = false;
+      for (const [id, deps] of waiting) {
+        const op = ops.get(id)!;
+        if (op.kind !== 'by-reach' || deps.size > 0) continue;
+        picked = true;
+        const variant = op.variants[reachOutcomes.get(op.probe) ?? ''];
+        if (!variant) {
+          waiting.delete(id);
+          nothingToDo.add(id);
+          release(id);
+          continue;
+        }
+        ops.set(id, variant);
+        waiting.set(id, new Set(variant.deps.filter((d) => ops.has(d) && !doneIds.has(d))));
+      }
+    }
+  };
+  /** The plan as it ran: by-reach operations as their picked variant, those with nothing to do left out. */
+  const ranPlan = (): Plan => ({ ...plan, operations: plan.operations.filter((op) => !nothingToDo.has(op.id)).map((op) => ops.get(op.id)!) });
+  return { ops, waiting, users, release, pickVariants, ranPlan };
+}
+
 export async function execute(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
   const now = options.now ?? Date.now;
   const emit = options.onEvent ?? (() => undefined);
@@ -120,6 +175,11 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
   const timings = new Map<string, [number, number]>();
   let failure: { op: Operation; error: unknown } | undefined;
   const interrupted = () => options.signal?.aborted === true;
+  // Aborted when the run ends early (interrupt or failure): the reach probe stops and cleans up.
+  const ending = new AbortController();
+  const onAbort = () => ending.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) ending.abort();
   const state: RunState = {
     clientOf: (daemon) => {
       const client = options.clients[daemon];
@@ -137,21 +197,25 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     pollIntervalMs: options.pollIntervalMs ?? 100,
     ending: () => failure !== undefined || interrupted(),
     ...(options.ensureHelperImage ? { ensureHelperImage: options.ensureHelperImage } : {}),
-    warn: (message, service) => emit({ type: 'warning', message, service }),
+    ...(options.probeReach ? { probeReach: options.probeReach } : {}),
+    signal: ending.signal,
+    reachOutcomes: new Map(),
+    reachAnswers: new Map(),
+    warn: (message, service) => emit({ type: 'warning', message, ...(service ? { service } : {}) }),
   };
 
-  const ops = new Map(plan.operations.map((op) => [op.id, op]));
-  const waiting = new Map(plan.operations.map((op) => [op.id, new Set(op.deps.filter((d) => ops.has(d)))]));
-  const users = new Map<string, string[]>();
-  for (const op of plan.operations) for (const d of op.deps) users.set(d, [...(users.get(d) ?? []), op.id]);
+  const { ops, waiting, users, release, pickVariants, ranPlan } = schedule(plan, state.reachOutcomes);
   const depth = chainDepths(plan, users);
   const running = new Set<Promise<void>>();
   const inFlight = new Map<PlatformOs, number>();
   const hostsBusy = new Set<string>();
   const maxPerDaemon = options.maxPerDaemon ?? Number.POSITIVE_INFINITY;
 
-  const step = (op: Operation, status: StepEvent['status'], message?: string) =>
-    emit({ type: 'step', id: op.id, ...stepShape(op), status, ...(message ? { message } : {}), at: now() - t0 });
+  const step = (op: Operation, status: StepEvent['status'], message?: string) => {
+    // The probe's answer, for JSON consumers (events.ts).
+    const reach = status === 'done' ? state.reachAnswers.get(op.id) : undefined;
+    emit({ type: 'step', id: op.id, ...stepShape(op), status, ...(message ? { message } : {}), ...(reach ? { reach } : {}), at: now() - t0 });
+  };
 
   /** Runs a launch group: one operation, or several hosts writes as one archive. */
   const runGroup = (group: readonly Operation[]): Promise<Map<string, string | undefined>> => {
@@ -162,6 +226,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
   await new Promise<void>((resolveAll) => {
     const launch = () => {
       if (!state.ending()) {
+        pickVariants();
         // Ready operations, those with the longest chain after them first (the critical path), each
         // daemon taking at most `maxPerDaemon` at a time so the chain heads are not queued behind the rest.
         const ready = [...waiting].filter(([, deps]) => deps.size === 0).map(([id]) => ops.get(id)!);
@@ -184,16 +249,20 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
                 finished(op);
                 completed.push(op.id);
                 step(op, 'done', messages.get(op.id));
-                for (const u of users.get(op.id) ?? []) waiting.get(u)?.delete(op.id);
+                release(op.id);
               }
             },
             (error: unknown) => {
               for (const op of group) {
                 finished(op);
-                if (error instanceof WaitCancelled) step(op, 'skipped', interrupted() ? 'cancelled: interrupted' : 'cancelled: another operation failed');
+                if (error instanceof ProbeCancelled) step(op, 'skipped', `${interrupted() ? 'interrupted' : 'cancelled: another operation failed'} (${error.message})`);
+                else if (cancelled(error)) step(op, 'skipped', interrupted() ? 'cancelled: interrupted' : 'cancelled: another operation failed');
                 else step(op, 'failed', error instanceof Error ? error.message : String(error));
               }
-              if (!(error instanceof WaitCancelled)) failure ??= { op: group[0]!, error };
+              if (!cancelled(error)) {
+                failure ??= { op: group[0]!, error };
+                ending.abort();
+              }
             },
           );
           const tracked: Promise<void> = promise.finally(() => {
@@ -210,11 +279,12 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     launch();
   });
 
-  if (failure) throw translateFailure(plan, failure, completed, options);
+  options.signal?.removeEventListener('abort', onAbort);
+  if (failure) throw translateFailure(ranPlan(), failure, completed, options);
   if (interrupted() && waiting.size > 0) {
-    const { done, notDone } = progressOf(plan, completed);
+    const { done, notDone } = progressOf(ranPlan(), completed);
     throw new ExecutionInterrupted(done, notDone);
   }
   if (waiting.size > 0) throw new Error(`internal: plan operations never became ready: ${[...waiting.keys()].join(', ')}`);
-  return { created: state.created, addresses: state.addresses, completed, timings };
+  return { created: state.created, addresses: state.addresses, completed, timings, reachOutcomes: state.reachOutcomes };
 }

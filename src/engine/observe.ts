@@ -25,6 +25,8 @@ import type {
 import { placeServices, spansTwoDaemons } from '../plan/placement.js';
 import type { ContainerSummary, DaemonClient, EngineBody } from './daemon-client.js';
 import { tarFiles } from './tar.js';
+import { statBindSources } from './bind-sources.js';
+import { lookupDaemonAddresses, type AddressLookup } from './daemon-addresses.js';
 import { gatherImageFacts, type ImageFactOptions } from './image-facts.js';
 
 /** "Up 3 seconds (healthy)" → healthy; "Exited (137) 2 minutes ago" → 137. */
@@ -139,6 +141,11 @@ export function distinctDaemons(
 export interface ObserveOptions {
   /** The resolver image asked for (MIXCOMPOSE_RESOLVER_IMAGE), else the project's or the default. */
   readonly resolverImage?: string;
+  /**
+   * Also gather the host facts `up` plans with (bind source kinds, daemon address lookups), beside
+   * the daemon calls: one observe answers everything the planner needs.
+   */
+  readonly hostFacts?: boolean | { readonly lookup?: AddressLookup };
   /** `up`: also gather the services' image facts for planning pulls and builds (engine/image-facts.ts). */
   readonly images?: ImageFactOptions;
 }
@@ -148,6 +155,23 @@ export async function observe(
   clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
   facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>,
   options: ObserveOptions = {},
+): Promise<ObservedState> {
+  const host = options.hostFacts ? hostFactsOf(project, options.hostFacts === true ? {} : options.hostFacts) : undefined;
+  const [daemonState, hostFacts] = await Promise.all([observeDaemons(project, clients, facts, options), host]);
+  return hostFacts ? { ...daemonState, ...hostFacts } : daemonState;
+}
+
+/** The facts of the machine running mixcompose that the planner cannot read itself. */
+async function hostFactsOf(project: Project, options: { readonly lookup?: AddressLookup }): Promise<Pick<ObservedState, 'bindSourceKinds' | 'addressIps'>> {
+  const [bindSourceKinds, addressIps] = await Promise.all([statBindSources(project), lookupDaemonAddresses(project, options.lookup)]);
+  return { bindSourceKinds, addressIps };
+}
+
+async function observeDaemons(
+  project: Project,
+  clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
+  facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>,
+  options: ObserveOptions,
 ): Promise<ObservedState> {
   const filter = projectFilter(project.name);
   const placement = placeServices(facts);

@@ -10,8 +10,9 @@
  * and `up` plan the removal of such leftovers (plan/probe-leftovers.ts). The probe containers also
  * end by themselves after PROBE_LIFETIME_SECONDS.
  *
- * The answer is recorded on the networks the plan then creates (plan/reach.ts), so only the first
- * `up` of a stack probes.
+ * It runs as the plan's `probe-reach` operation (plan/probe-plan.ts), beside the work that does not
+ * need its answer. The answer is recorded on the project resolver (else the networks) the plan
+ * makes after it (plan/reach.ts), so only the first `up` of a stack probes.
  */
 import type { EventSink } from '../model/events.js';
 import type { PlatformOs, Project } from '../model/project.js';
@@ -72,6 +73,8 @@ export type ReachProbeResult =
       readonly reach: Readonly<Record<PlatformOs, 'ip' | 'published'>>;
       readonly pings: Readonly<Record<ProbeDirection, PingOutcome>>;
       readonly ms: number;
+      /** What it found, in a line (its step's message). */
+      readonly summary: string;
     }
   | {
       readonly ok: false;
@@ -93,6 +96,8 @@ interface ProbeSide {
 }
 
 const PLATFORMS = ['linux', 'windows'] as const;
+/** Id of the probe's own step events. */
+export const PROBE_STEP_ID = 'reach-probe';
 
 function probeFilters(project: string): { label: string[] } {
   return { label: [`${LABEL_PROJECT}=${project}`, `${LABEL_ROLE}=${ROLE_REACH_PROBE}`] };
@@ -208,7 +213,7 @@ function reachText(reach: Readonly<Record<PlatformOs, 'ip' | 'published'>>): str
 export async function probeReach(options: ReachProbeOptions): Promise<ReachProbeResult> {
   const started = Date.now();
   const { project, onEvent } = options;
-  const stepId = 'reach-probe';
+  const stepId = PROBE_STEP_ID;
   const step = (status: 'started' | 'done' | 'skipped', message: string, reach?: Record<PlatformOs, 'ip' | 'published'>) =>
     onEvent?.({ type: 'step', id: stepId, resource: 'network', name: 'reach between daemons', action: 'probe', status, message, ...(reach ? { reach } : {}) });
   const failed = (reason: string): ReachProbeResult => {
@@ -301,8 +306,9 @@ async function probeWith(
   const ms = Date.now() - started;
   // A direction that did not answer says what it tried: the user may have expected `ip` there.
   const unanswered = (Object.entries(pings) as [ProbeDirection, PingOutcome][]).filter(([, p]) => !p.ok).map(([d, p]) => `${d.replace('->', ' → ')}: ${p.detail}`);
-  step('done', `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)${unanswered.length ? `; no answer ${unanswered.join('; ')}` : ''}`, reach);
-  return { ok: true, reach, pings, ms };
+  const summary = `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)${unanswered.length ? `; no answer ${unanswered.join('; ')}` : ''}`;
+  step('done', summary, reach);
+  return { ok: true, reach, pings, ms, summary };
 }
 
 /** The warning for a probe that could not run: why, what was decided instead, how to fix it. */

@@ -60,16 +60,35 @@ function fieldsText(op: Operation): string {
   return parts.join(' ');
 }
 
+function operationLine(op: Operation): string {
+  const fields = fieldsText(op);
+  return `${op.id} ${op.kind} @${op.daemon}${fields ? ` ${fields}` : ''}${op.deps.length ? ` <- ${[...op.deps].sort().join(' ')}` : ''}`;
+}
+
+/** One line per operation; a by-reach operation adds one indented line per outcome (its variant, or "-"). */
+function operationLines(op: Operation): string[] {
+  if (op.kind === 'probe-reach') {
+    const outcomes = Object.keys(op.outcomes).sort().map((key) => {
+      const o = op.outcomes[key]!;
+      return `  outcome ${key}${o.problems.length ? ` problems=[${o.problems.join(' | ')}]` : ''}${o.warnings.length ? ` warnings=[${o.warnings.join(' | ')}]` : ''}`;
+    });
+    return [`${op.id} ${op.kind} @${op.daemon} platforms=[${op.platforms.join(' ')}]${op.deps.length ? ` <- ${[...op.deps].sort().join(' ')}` : ''}`, ...outcomes];
+  }
+  if (op.kind !== 'by-reach') return [operationLine(op)];
+  const variants = Object.keys(op.variants).sort().map((key) => {
+    const variant = op.variants[key];
+    return `  [${key}] ${variant ? operationLine(variant) : '-'}`;
+  });
+  return [`${op.id} by-reach @${op.daemon} <- ${[...op.deps].sort().join(' ')}`, ...variants];
+}
+
 export function debugPlan(plan: Plan): string {
   const lines = [`${plan.command} ${plan.project}`];
   lines.push(`placement ${(['linux', 'windows'] as const).map((p) => `${p}=${plan.placement[p]}`).join(' ')}`);
   const reach = (['linux', 'windows'] as const).flatMap((p) => (plan.reach[p] ? [`${p}=${plan.reach[p]!.reach} (${plan.reach[p]!.why})`] : []));
   if (reach.length) lines.push(`reach ${reach.join('; ')}`);
   if (plan.resolver) lines.push('resolver');
-  for (const op of topologicalOperations(plan)) {
-    const fields = fieldsText(op);
-    lines.push(`${op.id} ${op.kind} @${op.daemon}${fields ? ` ${fields}` : ''}${op.deps.length ? ` <- ${[...op.deps].sort().join(' ')}` : ''}`);
-  }
+  for (const op of topologicalOperations(plan)) lines.push(...operationLines(op));
   for (const w of plan.warnings) lines.push(`warning ${w}`);
   return `${lines.join('\n')}\n`;
 }

@@ -48,6 +48,12 @@ export function briefOperation(op: Operation): string {
       return `wait until ${op.name} is ${op.condition}`;
     case 'stop-container':
       return `stop container ${op.name}`;
+    case 'probe-reach':
+      return 'probe reach between the daemons';
+    case 'by-reach': {
+      const variant = Object.values(op.variants).find((v) => v !== undefined);
+      return variant ? briefOperation(variant) : 'nothing';
+    }
     default:
       return describeOperation(op);
   }
@@ -99,6 +105,17 @@ export function describeOperation(op: Operation): string {
       return `remove volume ${op.name}`;
     case 'remove-image':
       return `remove image ${op.name}`;
+    case 'probe-reach':
+      return `probe reach between the daemons (${op.platforms.join(' and ')} containers; removes what it makes)`;
+    case 'by-reach': {
+      // Outcomes with the same operation say it once: "ip: create … | published: create …".
+      const texts = new Map<string, string[]>();
+      for (const [outcome, variant] of Object.entries(op.variants).sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const text = variant ? describeOperation(variant) : 'nothing';
+        texts.set(text, [...(texts.get(text) ?? []), outcome]);
+      }
+      return `once the probe answers: ${[...texts].map(([text, outcomes]) => `${outcomes.join(', ')}: ${text}`).join(' | ')}`;
+    }
   }
 }
 

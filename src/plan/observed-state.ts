@@ -151,6 +151,12 @@ export interface ObservedState {
    */
   readonly foreignNetworks?: readonly ObservedNetwork[];
   /**
+   * Host facts observed beside the daemons (observe's `hostFacts`, for `up`): every bind source's kind
+   * on this host (absolute path → kind) and the IPs behind daemon `address` host names. Absent = not looked at.
+   */
+  readonly bindSourceKinds?: Readonly<Record<string, 'directory' | 'file' | 'missing' | 'other'>>;
+  readonly addressIps?: Readonly<Partial<Record<PlatformOs, string>>>;
+  /**
    * The services' images as their daemons have them (platform, when last tagged) and, for the ones
    * the pull policy pulls, the registry's platform list (engine/image-facts.ts). Absent when not
    * gathered: the plan then has no pull or build operations (plan/image-ops.ts).

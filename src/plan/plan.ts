@@ -215,6 +215,41 @@ export interface EnsureHelperImageOp extends OpBase {
 }
 
 /**
+ * `up`'s reach probe (reach `auto`, two daemons, nothing recorded): throw-away containers on both
+ * daemons ping each other (engine/reach-probe.ts); it removes what it makes, and first what a killed
+ * earlier probe left. Its answer is an outcome key (plan/reach.ts, reachOutcomeKey) that picks the
+ * variant of every {@link ByReachOp}. Only those wait for it; the rest of the plan runs beside it.
+ */
+export interface ProbeReachOp extends OpBase {
+  readonly kind: 'probe-reach';
+  /** The provider platforms probed (the others are configured or recorded). */
+  readonly platforms: readonly PlatformOs[];
+  /**
+   * Per outcome key: warnings to give, and problems that stop the run (a plan with such an outcome
+   * makes every operation wait for the probe, so nothing has started when they are reported).
+   */
+  readonly outcomes: Readonly<Record<string, ProbeOutcomePlan>>;
+}
+
+export interface ProbeOutcomePlan {
+  readonly warnings: readonly string[];
+  readonly problems: readonly string[];
+  /** The reach decisions under this outcome (Plan.reach once the probe answered it). */
+  readonly reach: Plan['reach'];
+}
+
+/**
+ * An operation whose content depends on the reach probe's answer: one variant per outcome key
+ * (absent: nothing to do under that outcome). It waits for `probe`; then the executor runs the
+ * outcome's variant as if it had been planned alone (with that variant's own dependencies).
+ */
+export interface ByReachOp extends OpBase {
+  readonly kind: 'by-reach';
+  readonly probe: string;
+  readonly variants: Readonly<Record<string, Operation | undefined>>;
+}
+
+/**
  * Pull one image onto one daemon (once per daemon and reference, however many services use it).
  * The platform was checked against the registry's list while planning; `expectOs` is checked again
  * on the pulled image (a registry can answer differently later). Registry credentials are the
@@ -298,7 +333,9 @@ export type Operation =
   | UnregisterHostsOp
   | RemoveNetworkOp
   | RemoveVolumeOp
-  | RemoveImageOp;
+  | RemoveImageOp
+  | ProbeReachOp
+  | ByReachOp;
 
 /** How one daemon's containers are reached from the other daemon, and why. */
 export interface ReachDecision {

@@ -40,16 +40,28 @@ function isReachValue(value: string | undefined): value is ReachValue {
 }
 
 /**
- * The probe result recorded on the project's networks, per provider platform. Any network of the
- * project carrying the label counts (they were all made by one probing `up`); when two disagree
+ * Where a probe's answer is recorded: the project resolver's labels, else the labels of the
+ * containers that consume an address across the daemons (reconcile-up.ts). Both are made after the
+ * probe answers (their bodies depend on reach anyway), so networks and the rest need not wait for
+ * it. Older stacks carry it on their networks: those are read too.
+ */
+function recordLabels(observed: Pick<ObservedState, 'networks'> & Partial<Pick<ObservedState, 'containers'>>): Readonly<Record<string, string>>[] {
+  return [
+    ...observed.networks.filter((n) => n.labels[LABEL_ROLE] !== ROLE_REACH_PROBE).map((n) => n.labels),
+    ...(observed.containers ?? []).map((c) => c.labels),
+  ];
+}
+
+/**
+ * The probe result recorded on the project's resolver or networks, per provider platform. Any of
+ * them carrying the label counts (they were all made by one probing `up`); when two disagree
  * (made by different `up`s), `published` wins: it works wherever `ip` does.
  */
-export function recordedReach(observed: Pick<ObservedState, 'networks'>): Partial<Record<PlatformOs, ReachValue>> {
+export function recordedReach(observed: Pick<ObservedState, 'networks'> & Partial<Pick<ObservedState, 'containers'>>): Partial<Record<PlatformOs, ReachValue>> {
   const out: Partial<Record<PlatformOs, ReachValue>> = {};
-  for (const network of observed.networks) {
-    if (network.labels[LABEL_ROLE] === ROLE_REACH_PROBE) continue;
+  for (const labels of recordLabels(observed)) {
     for (const platform of PLATFORMS) {
-      const value = network.labels[LABEL_REACH[platform]];
+      const value = labels[LABEL_REACH[platform]];
       if (!isReachValue(value)) continue;
       if (out[platform] !== 'published') out[platform] = value;
     }
@@ -88,7 +100,7 @@ export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, Source
     }
     const guess = reachFromEndpoints(settings.host, daemons[other(platform)]?.host);
     // `up` probes (and says so in its progress); `plan`, `up --dry-run`, `ps` and `start` do not.
-    const lastFailed = ctx.observed.networks.some((n) => n.labels[LABEL_REACH_PROBE_OUTCOME] === PROBE_COULD_NOT_RUN);
+    const lastFailed = recordLabels(ctx.observed).some((labels) => labels[LABEL_REACH_PROBE_OUTCOME] === PROBE_COULD_NOT_RUN);
     const note = ctx.options.probeFailed
       ? 'the probe could not run (see the warning)'
       : lastFailed
@@ -100,8 +112,9 @@ export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, Source
 }
 
 /**
- * The reach labels a network the plan creates carries: the decisions that came from a probe
- * (fresh or recorded), so the next `up` need not probe again; or that this `up`'s probe could not run.
+ * The reach labels the plan records (on the resolver it makes, else on the networks it makes): the
+ * decisions that came from a probe (fresh or recorded), so the next `up` need not probe again; or
+ * that this `up`'s probe could not run.
  */
 export function reachLabels(reach: Readonly<Partial<Record<PlatformOs, SourcedReach>>>, probeFailed = false): Record<string, string> {
   const labels: Record<string, string> = probeFailed ? { [LABEL_REACH_PROBE_OUTCOME]: PROBE_COULD_NOT_RUN } : {};
@@ -113,12 +126,27 @@ export function reachLabels(reach: Readonly<Partial<Record<PlatformOs, SourcedRe
 }
 
 /**
- * The provider platforms `up` must probe for: `auto`, the services span two distinct daemons, and
- * no result is recorded. Empty = no probe.
+ * The services whose containers record the probe's answer when there is no project resolver: the
+ * consumers of an address on the other daemon (their create bodies depend on reach anyway).
+ */
+export function consumesAcrossDaemons(project: Project, placement: Readonly<Record<PlatformOs, PlatformOs>>, service: Project['services'][string]): boolean {
+  return (service.addressReferences ?? []).some((ref) => {
+    const provider = project.services[ref.service];
+    return provider !== undefined && placement[provider.platform.os] !== placement[service.platform.os];
+  });
+}
+
+/**
+ * The provider platforms `up` must probe for: `auto`, the services span two distinct daemons, reach
+ * matters (the project resolver, or an address consumed across the daemons), and no result is
+ * recorded. Empty = no probe.
  */
 export function reachToProbe(project: Project, observed: ObservedState): PlatformOs[] {
   const platforms = Object.values(project.services).map((s) => s.platform.os);
-  if (!spansTwoDaemons(placeServices(observed.daemons), platforms)) return [];
+  const placement = placeServices(observed.daemons);
+  if (!spansTwoDaemons(placement, platforms)) return [];
+  const matters = project.extension.resolver?.enabled !== false || Object.values(project.services).some((s) => consumesAcrossDaemons(project, placement, s));
+  if (!matters) return [];
   const recorded = recordedReach(observed);
   return PLATFORMS.filter((p) => project.extension.daemons[p]?.reach === 'auto' && !recorded[p]);
 }
@@ -174,4 +202,26 @@ export function reachFromEndpoints(host: string | undefined, otherHost: string |
   if (host?.startsWith('npipe:') && otherHost?.startsWith('npipe:')) return { reach: 'published', why: 'auto: Docker Desktop engines' };
   if (endpointMachine(host) !== endpointMachine(otherHost)) return { reach: 'published', why: 'auto: daemons on different machines' };
   return { reach: 'ip', why: 'auto: daemons on one machine' };
+}
+
+/** The outcome of a probe that could not run (reach then falls back to the endpoints, as decideReach says). */
+export const PROBE_OUTCOME_FAILED = 'could-not-run';
+
+/**
+ * The key of a probe's answer for the probed platforms, e.g. "linux=ip windows=published": it picks
+ * the variant of every by-reach operation (plan.ts). `undefined` reach: the probe could not run.
+ */
+export function reachOutcomeKey(platforms: readonly PlatformOs[], reach?: Readonly<Partial<Record<PlatformOs, ReachValue>>>): string {
+  if (!reach) return PROBE_OUTCOME_FAILED;
+  return [...platforms].sort().map((p) => `${p}=${reach[p] ?? 'ip'}`).join(' ');
+}
+
+/** Every answer a probe of `platforms` can give, with the reconcile options that plan under it. */
+export function probeOutcomes(platforms: readonly PlatformOs[]): { key: string; options: { probedReach?: Partial<Record<PlatformOs, ReachValue>>; probeFailed?: true } }[] {
+  let combos: Partial<Record<PlatformOs, ReachValue>>[] = [{}];
+  for (const p of [...platforms].sort()) combos = combos.flatMap((c) => (['ip', 'published'] as const).map((v) => ({ ...c, [p]: v })));
+  return [
+    ...combos.map((probedReach) => ({ key: reachOutcomeKey(platforms, probedReach), options: { probedReach } })),
+    { key: PROBE_OUTCOME_FAILED, options: { probeFailed: true as const } },
+  ];
 }

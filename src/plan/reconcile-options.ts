@@ -29,6 +29,11 @@ export interface ReconcileOptions {
   readonly volumes?: boolean;
   /** down --rmi. */
   readonly rmi?: 'all' | 'local';
+  /**
+   * `up` runs the reach probe where plan/reach.ts says one is needed (not a dry run): the probe is an
+   * operation of the plan, and what depends on its answer a by-reach operation (probe-plan.ts).
+   */
+  readonly probeReach?: boolean;
   /** reach `auto`: what the probe found, per provider daemon platform. */
   readonly probedReach?: Readonly<Partial<Record<PlatformOs, 'ip' | 'published'>>>;
   /** reach `auto`: `up` tried to probe and could not (the reach lines say so; a warning says why). */

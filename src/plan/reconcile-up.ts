@@ -17,7 +17,7 @@ import type { ContainerRef, ContainerSpec, Operation, ReachDecision, ReplacedCon
 export { decideReach, reachFromEndpoints } from './reach.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { spansTwoDaemons } from './placement.js';
-import { decideReach, reachLabels, type SourcedReach } from './reach.js';
+import { consumesAcrossDaemons, decideReach, reachLabels, type SourcedReach } from './reach.js';
 import { bindTargetFor } from '../model/host-paths.js';
 import { createPlatformFor } from './daemon-check.js';
 import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
@@ -214,8 +214,7 @@ function planInfrastructure(ctx: PlanContext, reach: Partial<Record<PlatformOs, 
         ...projectLabels(project),
         [LABEL_NETWORK]: key,
         [LABEL_PLATFORM]: daemon,
-        // The probe's answer, recorded so the next `up` does not probe again (plan/reach.ts).
-        ...reachLabels(reach, ctx.options.probeFailed === true),
+
       },
     };
     if (network?.driver_opts) body.Options = { ...network.driver_opts };
@@ -294,7 +293,7 @@ function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, Source
   // Under published reach the resolver answers names with the daemons' addresses, and windows
   // containers ask it at the linux daemon's address (resolver.ts, resolverLayout).
   const reachOf = { linux: reach.linux?.reach ?? 'ip', windows: reach.windows?.reach ?? 'ip' } as const;
-  const layout = useResolver ? resolverLayout(project, reachOf, options.addressIps) : undefined;
+  const layout = useResolver ? resolverLayout(project, reachOf, options.addressIps ?? observed.addressIps) : undefined;
   if (spansTwo) ctx.warnings.push(...unpublishedProviderWarnings(allServices, (s) => ctx.daemonOf(s), reachOf, (n) => project.services[n]));
   const resolverDaemon = ctx.placement.linux;
   let resolverDns: Substitution | undefined;
@@ -307,7 +306,9 @@ function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, Source
     if (!key) throw new PlanError('the project resolver needs a network on the linux daemon; no linux service joins one');
     const network = networkName(project, key);
     const image = resolverImage(project, options.resolverImage);
-    const body = resolverBody(project, image, network, layout);
+    const made = resolverBody(project, image, network, layout);
+    // The probe's answer is recorded here (plan/reach.ts, recordedReach).
+    const body = { ...made, Labels: { ...(made.Labels as Record<string, string>), ...reachLabels(reach, options.probeFailed === true) } };
     const resolverSpec: ContainerSpec = { body, substitutions: [], connect: [], files: [] };
     const hash = materializeSpec(resolverSpec, () => undefined)!.hash;
     const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash && !networkRecreateReason(ctx, c)); // i12b
@@ -548,6 +549,9 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
   const substitutions = [...(dns ? [dns.substitution] : []), ...addressSubs];
   const runtimeDeps = [...new Set(substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf] : [])))];
 
+  // Without a resolver, the probe's answer is recorded on the containers that consume an address
+  // across the daemons (made after it answers: plan/reach.ts, recordedReach).
+  const record = !s.resolver.useResolver && consumesAcrossDaemons(project, ctx.placement, service) ? reachLabels(reach, options.probeFailed === true) : {};
   const results: PlannedContainer[] = [];
   /** Old containers a conditional create may keep. */
   const mayKeep: string[] = [];
@@ -557,13 +561,13 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
       project,
       service,
       number,
-      labels: containerLabels(project, serviceName, number, service.platform.os, dependsOnLabel || undefined),
+      labels: { ...containerLabels(project, serviceName, number, service.platform.os, dependsOnLabel || undefined), ...record },
       image,
       dnsFirst: dns ? [RESOLVER_IP_TEXT] : [],
       containerNameOf: (s) => containerName(project.name, project.services[s]!, 1),
       defaultStopGracePeriod: project.extension.daemons[service.platform.os]?.stop_grace_period,
       bindTarget: bindTargetFor(facts, project.extension.daemons[daemon], options.hostPlatform),
-      sourceKind: (path) => options.sourceKinds?.[path],
+      sourceKind: (path) => (options.sourceKinds ?? observed.bindSourceKinds)?.[path],
     });
     if (number === 1) ctx.warnings.push(...built.warnings);
     if (built.errors.length) throw new PlanError(built.errors.join('\n'), serviceName);

@@ -13,6 +13,8 @@ import type { ReconcileOptions } from './reconcile-options.js';
 import { decideReach, planUp } from './reconcile-up.js';
 import { spansTwoDaemons } from './placement.js';
 import { planProbeLeftovers } from './probe-leftovers.js';
+import { mergeOutcomes, planOutcomes } from './probe-plan.js';
+import { reachToProbe } from './reach.js';
 
 export type { ReconcileOptions } from './reconcile-options.js';
 
@@ -23,6 +25,17 @@ export interface Reconciled {
 }
 
 export function reconcile(project: Project, observed: ObservedState, options: ReconcileOptions = {}): Reconciled {
+  // `up` that probes reach: the probe is an operation, the plan holds every answer (probe-plan.ts).
+  const probing = options.probeReach && (options.command ?? 'up') === 'up' ? reachToProbe(project, observed) : [];
+  if (probing.length === 0) return reconcileOnce(project, observed, options);
+  // The probe removes what a killed earlier probe left: the outcomes' plans need not.
+  const { probeLeftovers: _removedByProbe, ...rest } = observed;
+  const { probeReach: _probing, ...once } = options;
+  const outcomes = planOutcomes(probing, once, (o) => reconcileOnce(project, rest, o));
+  return mergeOutcomes(probing, outcomes, new PlanContext(project, rest, once).placement.linux);
+}
+
+function reconcileOnce(project: Project, observed: ObservedState, options: ReconcileOptions): Reconciled {
   const ctx = new PlanContext(project, observed, options);
   let planned: { reach: Plan['reach']; resolver: boolean } = { reach: {}, resolver: false };
   try {

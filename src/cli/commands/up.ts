@@ -85,8 +85,8 @@ export function registerUp(program: Command): void {
         };
         // --retry-daemon: the session's clients already retry (openSession wraps them).
         const daemons = session.daemons;
-        // Ctrl-C cancels through the signal: while probing (the probe removes what it made; nothing else
-        // began), or while executing (nothing new starts; what runs finishes).
+        // Ctrl-C cancels through the signal: nothing new starts, what runs finishes, and the reach probe
+        // (an operation of the plan) removes what it made.
         const applied = await interruptible(
           (signal) =>
             apply(session.project, daemons, {

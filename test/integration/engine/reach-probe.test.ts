@@ -1,6 +1,7 @@
 /**
  * reach `auto` on the rig (issue 3): the first `up` probes between the two daemons (which route
- * container IPs), chooses `ip`, records the answer on the project's networks, and `plan` / `ps`
+ * container IPs) as an operation of the plan, beside the rest, chooses `ip`, records the answer on
+ * the project resolver, and `plan` / `ps`
  * report it as the probe's; a second `up` does not probe again; nothing of the probe is left on
  * either daemon, and `down` removes what a killed probe would have left. (The `published` outcome
  * needs the route cut, which would disturb others' tests on the shared rig: unit-tested with fake
@@ -89,12 +90,15 @@ describe('reach auto: the probe', () => {
     expect(seconds).toBeGreaterThan(0);
   });
 
-  it('records the answer on the project networks of both daemons', async () => {
+  it('records the answer on the project resolver (made after the probe answered), not on the networks (made beside it)', async () => {
+    const filters = JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`, 'io.mixcompose.role=resolver'] });
+    const [resolver] = await rigDocker('linux').listContainers({ all: true, filters });
+    expect(resolver!.Labels['io.mixcompose.reach.linux']).toBe('ip');
+    expect(resolver!.Labels['io.mixcompose.reach.windows']).toBe('ip');
     for (const daemon of ['linux', 'windows'] as const) {
       const networks = await rigDocker(daemon).listNetworks({ filters: JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] }) });
       expect(networks.map((n) => n.Name)).toEqual([`${stack.name}_default`]);
-      expect(networks[0]!.Labels?.['io.mixcompose.reach.linux']).toBe('ip');
-      expect(networks[0]!.Labels?.['io.mixcompose.reach.windows']).toBe('ip');
+      expect(Object.keys(networks[0]!.Labels ?? {}).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     }
   });
 
@@ -177,6 +181,8 @@ describe('reach auto: a probe that cannot run', () => {
 
     const before = stack.events.length;
     await stack.up();
-    expect(probeSteps(stack.events.slice(before)).map((s) => s.status)).toEqual(['started', 'skipped']);
+    const again = probeSteps(stack.events.slice(before));
+    expect(again.map((s) => s.status)).toEqual(['started', 'done']);
+    expect(again[1]!.message).toBe('could not run (see the warning)');
   });
 });

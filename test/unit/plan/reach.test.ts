@@ -7,7 +7,7 @@ import { formatPlan } from '../../../src/plan/format-plan.js';
 import { PlanContext } from '../../../src/plan/plan-context.js';
 import { decideReach, pingAnswered, pingCommand, reachFromProbe, reachToProbe, recordedReach } from '../../../src/plan/reach.js';
 import type { ObservedNetwork } from '../../../src/plan/observed-state.js';
-import type { CreateNetworkOp } from '../../../src/plan/plan.js';
+import type { CreateContainerOp, CreateNetworkOp, Plan } from '../../../src/plan/plan.js';
 import { facts, observed, project, service, planOf } from './builders.js';
 
 const db = service('db', { command: ['sleep', '3600'] });
@@ -17,6 +17,19 @@ const auto = () => project([db, web], {}, { linux: { reach: 'auto', address: '19
 
 function network(platform: 'linux' | 'windows', labels: Record<string, string>): ObservedNetwork {
   return { id: `n-${platform}`, name: 'shop_default', platform, driver: 'bridge', subnets: [], labels: { 'com.docker.compose.project': 'shop', ...labels } };
+}
+/** Names across daemons off (no resolver): the containers that consume an address across the daemons record reach. */
+const consumer = service('web', { platform: 'windows', command: ['sleep', '3600'], environment: { DB: '{{ db.ip }}' } });
+const noResolver = () => {
+  const p = project([db, consumer], {}, { linux: { reach: 'auto', address: '192.0.2.1' }, windows: { reach: 'auto', address: '192.0.2.2' } });
+  return { ...p, extension: { ...p.extension, resolver: { enabled: false } } };
+};
+const consumerLabels = (plan: Plan): Record<string, string> =>
+  plan.operations.find((op): op is CreateContainerOp => op.kind === 'create-container' && op.service === 'web')!.spec.body.Labels as Record<string, string>;
+/** The labels of the resolver the plan creates. */
+function resolverLabels(plan: Plan): Record<string, string> {
+  const create = plan.operations.find((op): op is CreateContainerOp => op.kind === 'create-container' && op.service === 'mixcompose-resolver');
+  return create!.spec.body.Labels as Record<string, string>;
 }
 const RECORDED = { 'io.mixcompose.reach.linux': 'published', 'io.mixcompose.reach.windows': 'ip' };
 
@@ -49,11 +62,11 @@ describe('decideReach precedence', () => {
     expect(failed.windows?.why).toBe('auto: daemons on one machine; the probe could not run (see the warning)');
   });
 
-  it('an up whose probe could not run records that on its networks: ps/plan say so afterwards, and up probes again (QA2 R6)', () => {
-    const failedUp = planOf(auto(), observed({ daemons: { linux: facts('linux'), windows: facts('windows') } }), { command: 'up', probeFailed: true });
-    const created = failedUp.operations.filter((op): op is CreateNetworkOp => op.kind === 'create-network');
-    expect(created.length).toBeGreaterThan(0);
-    for (const op of created) expect((op.body.Labels as Record<string, string>)['io.mixcompose.reach-probe']).toBe('could-not-run');
+  it('an up whose probe could not run records that on its resolver (else its cross-daemon consumers): ps/plan say so afterwards, and up probes again (QA2 R6)', () => {
+    const both = observed({ daemons: { linux: facts('linux'), windows: facts('windows') } });
+    const failedUp = planOf(auto(), both, { command: 'up', probeFailed: true });
+    expect(resolverLabels(failedUp)['io.mixcompose.reach-probe']).toBe('could-not-run');
+    expect(consumerLabels(planOf(noResolver(), both, { command: 'up', probeFailed: true }))['io.mixcompose.reach-probe']).toBe('could-not-run');
     const after = observed({
       daemons: { linux: facts('linux'), windows: facts('windows') },
       networks: [network('linux', { 'io.mixcompose.reach-probe': 'could-not-run' })],
@@ -61,9 +74,19 @@ describe('decideReach precedence', () => {
     expect(decideReach(new PlanContext(auto(), after, {})).windows?.why).toBe('auto: daemons on one machine; the last probe could not run (up probes again)');
     expect(reachToProbe(auto(), after)).toEqual(['linux', 'windows']);
     // A successful up records no such label.
-    const okUp = planOf(auto(), observed({ daemons: { linux: facts('linux'), windows: facts('windows') } }), { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
-    const okLabels = okUp.operations.filter((op): op is CreateNetworkOp => op.kind === 'create-network').map((op) => op.body.Labels as Record<string, string>);
-    expect(okLabels.some((l) => 'io.mixcompose.reach-probe' in l)).toBe(false);
+    const okUp = planOf(auto(), both, { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
+    expect('io.mixcompose.reach-probe' in resolverLabels(okUp)).toBe(false);
+  });
+
+  it('the answer recorded on the resolver container counts (networks made before the probe answered carry none)', () => {
+    const resolver = {
+      id: 'r'.repeat(64), name: 'shop-mixcompose-resolver', platform: 'linux' as const, service: 'mixcompose-resolver', number: 1, oneoff: false,
+      status: 'running' as const, image: 'x', labels: { 'io.mixcompose.role': 'resolver', ...RECORDED }, ips: {}, ports: [],
+    };
+    expect(recordedReach({ networks: [network('linux', {})], containers: [resolver] })).toEqual({ linux: 'published', windows: 'ip' });
+    const labelled = observed({ daemons: { linux: facts('linux'), windows: facts('windows') }, containers: [resolver] });
+    expect(reachToProbe(auto(), labelled)).toEqual([]);
+    expect(decideReach(new PlanContext(auto(), labelled, {})).linux?.source).toBe('recorded');
   });
 
   it('ignores reach labels that are not ip/published, and the probe\'s own network', () => {
@@ -89,30 +112,32 @@ describe('plan output and recording', () => {
     expect(JSON.parse(JSON.stringify(plan)).reach.windows).toEqual({ reach: 'published', why: 'auto: probe', source: 'probe' });
   });
 
-  it('networks created after a probe carry its answer; without a probe they carry none', () => {
+  it('the resolver created after a probe carries its answer (networks do not wait for it); without a probe it carries none', () => {
     const probed = planOf(auto(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
-    const nets = probed.operations.filter((op): op is CreateNetworkOp => op.kind === 'create-network');
-    expect(nets.map((n) => n.daemon).sort()).toEqual(['linux', 'windows']);
-    for (const n of nets) {
-      expect((n.body.Labels as Record<string, string>)['io.mixcompose.reach.linux']).toBe('ip');
-      expect((n.body.Labels as Record<string, string>)['io.mixcompose.reach.windows']).toBe('published');
+    expect(resolverLabels(probed)['io.mixcompose.reach.linux']).toBe('ip');
+    expect(resolverLabels(probed)['io.mixcompose.reach.windows']).toBe('published');
+    for (const op of probed.operations.filter((o): o is CreateNetworkOp => o.kind === 'create-network')) {
+      expect(Object.keys(op.body.Labels as object).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     }
     const guessed = planOf(auto(), observed(), {});
-    for (const op of guessed.operations.filter((o): o is CreateNetworkOp => o.kind === 'create-network')) {
-      expect(Object.keys(op.body.Labels as object).filter((k) => k.startsWith('io.mixcompose.reach.'))).toEqual([]);
-    }
+    expect(Object.keys(resolverLabels(guessed)).filter((k) => k.startsWith('io.mixcompose.reach.'))).toEqual([]);
     // configured reach is in the file already: nothing to record
     const configured = planOf(project([db, web]), observed(), {});
     const labels = configured.operations.find((o): o is CreateNetworkOp => o.kind === 'create-network')!.body.Labels as Record<string, string>;
     expect(labels['io.mixcompose.reach.linux']).toBeUndefined();
   });
 
-  it('a network added later records the recorded answer too', () => {
-    const p = { ...auto(), networks: { default: { name: 'shop_default' }, back: { name: 'shop_back' } } };
-    const withBack = { ...p, services: { ...p.services, db: { ...db, networks: { default: null, back: null } } } };
-    const plan = planOf(withBack, observed({ networks: [network('linux', RECORDED), network('windows', RECORDED)] }), {});
-    const back = plan.operations.find((o): o is CreateNetworkOp => o.kind === 'create-network' && o.name === 'shop_back')!;
-    expect((back.body.Labels as Record<string, string>)['io.mixcompose.reach.linux']).toBe('published');
+  it('without a resolver, the cross-daemon consumers carry the answer, the rest and the networks none; only then does reach matter', () => {
+    const probed = planOf(noResolver(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
+    expect(consumerLabels(probed)['io.mixcompose.reach.linux']).toBe('ip');
+    expect(consumerLabels(probed)['io.mixcompose.reach.windows']).toBe('published');
+    const others = probed.operations.flatMap((op) => (op.kind === 'create-network' ? [op.body.Labels] : op.kind === 'create-container' && op.service !== 'web' ? [op.spec.body.Labels] : []));
+    expect(others.length).toBeGreaterThan(0);
+    for (const labels of others) expect(Object.keys(labels as object).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
+    // Nobody consumes across the daemons and no resolver: reach matters to nothing, no probe.
+    const p = project([db, web], {}, { linux: { reach: 'auto' }, windows: { reach: 'auto' } });
+    expect(reachToProbe({ ...p, extension: { ...p.extension, resolver: { enabled: false } } }, observed())).toEqual([]);
+    expect(reachToProbe(noResolver(), observed())).toEqual(['linux', 'windows']);
   });
 });
 

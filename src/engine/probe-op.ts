@@ -1,0 +1,53 @@
+/**
+ * The `probe-reach` operation (plan/probe-plan.ts): runs the probe through the runner the caller
+ * gave (engine/apply.ts wraps engine/reach-probe.ts), records its outcome key so the scheduler can
+ * pick the by-reach variants, gives the outcome's warnings and stops on its problems. Nothing here
+ * decides: the outcomes and what each means are in the operation.
+ */
+import { PlanError } from '../errors.js';
+import type { PlatformOs } from '../model/project.js';
+import type { ProbeReachOp } from '../plan/plan.js';
+import { reachOutcomeKey } from '../plan/reach.js';
+
+/** What a probe run answered. */
+export type ProbeAnswer =
+  | { readonly kind: 'answered'; readonly reach: Readonly<Record<PlatformOs, 'ip' | 'published'>>; readonly message: string }
+  /** It could not run: `warning` says why and what reach falls back to. */
+  | { readonly kind: 'could-not-run'; readonly warning: string }
+  /** The signal ended it; it removed what it made. */
+  | { readonly kind: 'interrupted' };
+
+/** Runs the reach probe for an operation; ends early (and cleans up) when `signal` aborts. */
+export type ProbeRunner = (op: ProbeReachOp, signal: AbortSignal) => Promise<ProbeAnswer>;
+
+export interface ProbeOpState {
+  readonly probeReach?: ProbeRunner;
+  readonly signal: AbortSignal;
+  /** probe operation id → outcome key. */
+  readonly reachOutcomes: Map<string, string>;
+  /** probe operation id → what it answered (for the step event's `reach`). */
+  readonly reachAnswers: Map<string, Readonly<Record<PlatformOs, 'ip' | 'published'>>>;
+  readonly warn: (message: string, service?: string) => void;
+}
+
+/** The probe ended because the run is ending (interrupt, or another operation failed); it removed what it made. */
+export class ProbeCancelled extends Error {
+  constructor() {
+    super('the probe was removed');
+  }
+}
+
+export async function runProbeReach(state: ProbeOpState, op: ProbeReachOp): Promise<string | undefined> {
+  const answer: ProbeAnswer = state.probeReach
+    ? await state.probeReach(op, state.signal)
+    : { kind: 'could-not-run', warning: 'reach auto: this run has no reach probe; deciding from the endpoints instead' };
+  if (answer.kind === 'interrupted') throw new ProbeCancelled();
+  const key = reachOutcomeKey(op.platforms, answer.kind === 'answered' ? answer.reach : undefined);
+  if (answer.kind === 'could-not-run') state.warn(answer.warning);
+  state.reachOutcomes.set(op.id, key);
+  if (answer.kind === 'answered') state.reachAnswers.set(op.id, answer.reach);
+  const outcome = op.outcomes[key];
+  for (const warning of outcome?.warnings ?? []) state.warn(warning);
+  if (outcome?.problems.length) throw new PlanError(outcome.problems.join('\n'));
+  return answer.kind === 'answered' ? answer.message : 'could not run (see the warning)';
+}

@@ -1,0 +1,119 @@
+/**
+ * `up` with a reach probe to run (reach `auto`, two daemons, nothing recorded): the probe is an
+ * operation of the plan, and the plan holds every answer it can give. The planner plans the run
+ * once per outcome (plan/reach.ts, probeOutcomes: each probed platform `ip` or `published`, or the
+ * probe could not run), then merges them: an operation that is the same under every outcome is
+ * planned as it is and runs beside the probe; one that differs (a create body holding an address
+ * of the other daemon, the resolver, a registration under published reach) becomes a `by-reach`
+ * operation that waits for the probe and then runs its outcome's variant. The executor only picks.
+ *
+ * Problems that every outcome has stop the run before anything starts (like any problem). Problems
+ * of some outcomes only make every operation wait for the probe: when its answer has problems,
+ * they are reported and nothing else has started (as when the probe ran before planning).
+ */
+import type { PlanError } from '../errors.js';
+import type { PlatformOs } from '../model/project.js';
+import type { ByReachOp, Operation, Plan, ProbeOutcomePlan, ProbeReachOp, ReachDecision } from './plan.js';
+import { PROBE_OUTCOME_FAILED, probeOutcomes } from './reach.js';
+import type { ReconcileOptions } from './reconcile-options.js';
+
+/** Id of the probe operation. */
+export const PROBE_OP_ID = 'reach-probe';
+
+export interface PlannedOutcome {
+  readonly key: string;
+  readonly plan: Plan;
+  readonly problems: readonly PlanError[];
+}
+
+/** One plan per outcome of a probe of `platforms` (planOne = reconcile without a probe). */
+export function planOutcomes(
+  platforms: readonly PlatformOs[],
+  options: ReconcileOptions,
+  planOne: (options: ReconcileOptions) => { plan: Plan; problems: readonly PlanError[] },
+): PlannedOutcome[] {
+  return probeOutcomes(platforms).map(({ key, options: outcome }) => ({ key, ...planOne({ ...options, ...outcome }) }));
+}
+
+/** Items present in every list (by `key`), in the first list's order. */
+function inEvery<T>(lists: readonly (readonly T[])[], key: (item: T) => string): T[] {
+  const [first = [], ...rest] = lists;
+  const others = rest.map((l) => new Set(l.map(key)));
+  return first.filter((item) => others.every((s) => s.has(key(item))));
+}
+
+/** Operation ids in first-seen order over the outcomes (the fallback outcome, the endpoints' guess, last). */
+function operationIds(outcomes: readonly PlannedOutcome[]): string[] {
+  const ids = new Set<string>();
+  for (const o of outcomes) for (const op of o.plan.operations) ids.add(op.id);
+  return [...ids];
+}
+
+/**
+ * A start that inspects its container under some outcomes only (another daemon's consumer needs its
+ * address there) inspects under all: one inspect more, and it need not wait for the probe.
+ */
+function inspectEverywhere(variants: readonly (Operation | undefined)[]): (Operation | undefined)[] {
+  const starts = variants.filter((v) => v?.kind === 'start-container');
+  if (starts.length !== variants.length || !starts.some((v) => v.inspect)) return [...variants];
+  return variants.map((v) => (v?.kind === 'start-container' ? { ...v, inspect: true } : v));
+}
+
+/** The operation with id `id` under each outcome, merged: as it is when all are equal, else by-reach. */
+function mergeOperation(id: string, outcomes: readonly PlannedOutcome[], byId: readonly Map<string, Operation>[], gate: boolean): Operation {
+  const variants = inspectEverywhere(byId.map((m) => m.get(id)));
+  const texts = new Set(variants.map((v) => (v ? JSON.stringify(v) : '')));
+  const first = variants.find((v) => v !== undefined)!;
+  if (texts.size === 1) return gate ? { ...first, deps: [...new Set([...first.deps, PROBE_OP_ID])].sort() } : first;
+  const op: ByReachOp = {
+    kind: 'by-reach',
+    id,
+    deps: [PROBE_OP_ID],
+    daemon: first.daemon,
+    probe: PROBE_OP_ID,
+    variants: Object.fromEntries(outcomes.map((o, i) => [o.key, variants[i]])),
+  };
+  return op;
+}
+
+/** While the probe runs, reach is the endpoints' guess: said so (the probe's step says what it found). */
+function pendingReach(fallback: Plan['reach'], platforms: readonly PlatformOs[]): Plan['reach'] {
+  const out: Partial<Record<PlatformOs, ReachDecision>> = { ...fallback };
+  for (const p of platforms) {
+    const guess = fallback[p];
+    if (guess) out[p] = { ...guess, why: 'auto: probe (runs with up)' };
+  }
+  return out;
+}
+
+/** The plan as it ran: reach as the probe's answer decided it (engine/apply.ts, after executing). */
+export function answeredPlan(plan: Plan, outcomes: ReadonlyMap<string, string>): Plan {
+  const probe = plan.operations.find((op): op is ProbeReachOp => op.kind === 'probe-reach');
+  const outcome = probe ? probe.outcomes[outcomes.get(probe.id) ?? ''] : undefined;
+  return outcome ? { ...plan, reach: outcome.reach } : plan;
+}
+
+/** The outcomes' plans as one plan with the probe operation (see the module comment). */
+export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readonly PlannedOutcome[], probeDaemon: PlatformOs): { plan: Plan; problems: readonly PlanError[] } {
+  const fallback = outcomes.find((o) => o.key === PROBE_OUTCOME_FAILED) ?? outcomes[outcomes.length - 1]!;
+  const common = inEvery(outcomes.map((o) => o.problems), (p) => p.message);
+  if (common.length) return { plan: { ...fallback.plan, operations: [] }, problems: common };
+  const gate = outcomes.some((o) => o.problems.length > 0);
+  const commonWarnings = inEvery(outcomes.map((o) => o.plan.warnings), (w) => w);
+  const byId = outcomes.map((o) => new Map(o.plan.operations.map((op) => [op.id, op])));
+  const merged = operationIds(outcomes).map((id) => mergeOperation(id, outcomes, byId, gate));
+  // The probe builds the resolver image too when it probes with it: after the plan's own build of it
+  // (unless everything waits for the probe: then the probe builds it).
+  const helperImages = gate ? [] : merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon).map((op) => op.id);
+  const outcomePlans: Record<string, ProbeOutcomePlan> = Object.fromEntries(
+    outcomes.map((o) => [o.key, { warnings: o.plan.warnings.filter((w) => !commonWarnings.includes(w)), problems: o.problems.map((p) => p.message), reach: o.plan.reach }]),
+  );
+  const probe: ProbeReachOp = { kind: 'probe-reach', id: PROBE_OP_ID, deps: helperImages, daemon: probeDaemon, platforms: [...platforms].sort(), outcomes: outcomePlans };
+  const plan: Plan = {
+    ...fallback.plan,
+    reach: pendingReach(fallback.plan.reach, platforms),
+    operations: [probe, ...merged],
+    warnings: commonWarnings,
+  };
+  return { plan, problems: [] };
+}

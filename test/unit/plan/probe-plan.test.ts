@@ -1,0 +1,141 @@
+/**
+ * The reach probe as an operation of the plan (plan/probe-plan.ts): what waits for its answer and
+ * what does not, the variants per outcome, and problems of some outcomes only. Pure, no daemon.
+ */
+import { describe, expect, it } from 'vitest';
+import { debugPlan } from '../../../src/plan/debug-plan.js';
+import type { ByReachOp, Operation, Plan, ProbeReachOp } from '../../../src/plan/plan.js';
+import { reconcile } from '../../../src/plan/reconcile.js';
+import { probeOutcomes, reachOutcomeKey } from '../../../src/plan/reach.js';
+import type { Project } from '../../../src/model/project.js';
+import { observed, project, service } from './builders.js';
+
+const AUTO = { linux: { reach: 'auto' as const, address: '192.0.2.1' }, windows: { reach: 'auto' as const, address: '192.0.2.2' } };
+const db = service('db', { command: ['sleep', '3600'], ports: [{ target: 5432, published: '5432', protocol: 'tcp', mode: 'host' }] as never });
+const cache = service('cache', { command: ['sleep', '3600'] });
+// web (windows) uses db (linux) across the daemons.
+const web = service('web', { platform: 'windows', environment: { DB: '{{ db.host }}:{{ db.port:5432 }}' } });
+
+function withoutResolver(services = [db, cache, web]): Project {
+  const p = project(services, {}, AUTO);
+  return { ...p, extension: { ...p.extension, resolver: { enabled: false } } };
+}
+
+function probingPlan(p = withoutResolver()): Plan {
+  const { plan, problems } = reconcile(p, observed(), { command: 'up', probeReach: true });
+  expect(problems).toEqual([]);
+  return plan;
+}
+
+const op = (plan: Plan, id: string): Operation => plan.operations.find((o) => o.id === id)!;
+
+describe('outcome keys', () => {
+  it('one per answer of the probed platforms, and one for a probe that could not run', () => {
+    expect(probeOutcomes(['windows', 'linux']).map((o) => o.key)).toEqual([
+      'linux=ip windows=ip',
+      'linux=ip windows=published',
+      'linux=published windows=ip',
+      'linux=published windows=published',
+      'could-not-run',
+    ]);
+    expect(probeOutcomes(['windows']).map((o) => o.key)).toEqual(['windows=ip', 'windows=published', 'could-not-run']);
+    expect(reachOutcomeKey(['windows'], { linux: 'published', windows: 'ip' })).toBe('windows=ip');
+    expect(reachOutcomeKey(['windows'])).toBe('could-not-run');
+  });
+});
+
+describe('the probe as an operation of the plan', () => {
+  it('runs first, beside networks and the containers no other daemon consumes; the cross-daemon consumer waits for it', () => {
+    const plan = probingPlan();
+    const probe = op(plan, 'reach-probe') as ProbeReachOp;
+    expect(probe.kind).toBe('probe-reach');
+    expect(probe.deps).toEqual([]);
+    expect(probe.platforms).toEqual(['linux', 'windows']);
+    expect(Object.keys(probe.outcomes).sort()).toEqual(['could-not-run', 'linux=ip windows=ip', 'linux=ip windows=published', 'linux=published windows=ip', 'linux=published windows=published']);
+    // Nothing else waits for it, except what holds the answer.
+    for (const id of ['network:linux:default', 'network:windows:default', 'create:cache:1', 'start:cache:1', 'create:db:1', 'start:db:1']) {
+      expect(op(plan, id).kind).not.toBe('by-reach');
+      expect(op(plan, id).deps).not.toContain('reach-probe');
+    }
+    const webCreate = op(plan, 'create:web:1') as ByReachOp;
+    expect(webCreate.kind).toBe('by-reach');
+    expect(webCreate.deps).toEqual(['reach-probe']);
+    // Each variant holds its address: db's IP under ip reach of linux, the linux address under published.
+    const envOf = (key: string) => {
+      const v = webCreate.variants[key]!;
+      return v.kind === 'create-container' ? v.spec.substitutions.map((s) => `${s.text}=${s.value ?? `<${s.runtime!.ipOf}>`}`) : [];
+    };
+    expect(envOf('linux=ip windows=ip')).toEqual(['{{ db.host }}=<start:db:1>', '{{ db.port:5432 }}=5432']);
+    expect(envOf('linux=published windows=ip')).toEqual(['{{ db.host }}=192.0.2.1', '{{ db.port:5432 }}=5432']);
+    // Under the fallback (the endpoints' guess: one machine, so ip) as under ip.
+    expect(envOf('could-not-run')).toEqual(envOf('linux=ip windows=ip'));
+    // Its variant waits for db's start only where it needs db's IP.
+    expect(webCreate.variants['linux=ip windows=ip']!.deps).toContain('start:db:1');
+    expect(webCreate.variants['linux=published windows=ip']!.deps).not.toContain('start:db:1');
+  });
+
+  it('debugPlan shows the probe, its outcomes, and each variant of a by-reach operation', () => {
+    const text = debugPlan(probingPlan());
+    expect(text).toContain('reach linux=ip (auto: probe (runs with up)); windows=ip (auto: probe (runs with up))');
+    expect(text).toContain('reach-probe probe-reach @linux platforms=[linux windows]\n  outcome could-not-run\n  outcome linux=ip windows=ip\n');
+    expect(text).toMatch(/\ncreate:web:1 by-reach @windows <- reach-probe\n {2}\[could-not-run\] create:web:1 create-container @windows image=mixcompose-test\/busybox:latest subs=\[\{\{ db.host \}\}=<ip start:db:1 shop_default>, \{\{ db.port:5432 \}\}=5432\] .* <- network:windows:default start:db:1\n/);
+    expect(text).toContain('\n  [linux=published windows=ip] create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ db.host }}=192.0.2.1, {{ db.port:5432 }}=5432]');
+    expect(text).toMatch(/\ncreate:cache:1 create-container @linux .*<- network:linux:default\n/);
+  });
+
+  it('the resolver (its layout and the recorded answer depend on reach) waits for the probe; networks do not', () => {
+    const plan = probingPlan(project([db, cache, web], {}, AUTO));
+    expect(op(plan, 'create:mixcompose-resolver:1').kind).toBe('by-reach');
+    expect(op(plan, 'network:linux:default').deps).toEqual([]);
+    const resolver = op(plan, 'create:mixcompose-resolver:1') as ByReachOp;
+    const labels = (key: string) => {
+      const v = resolver.variants[key]!;
+      return v.kind === 'create-container' ? (v.spec.body.Labels as Record<string, string>) : {};
+    };
+    expect(labels('linux=ip windows=published')['io.mixcompose.reach.windows']).toBe('published');
+    expect(labels('could-not-run')['io.mixcompose.reach-probe']).toBe('could-not-run');
+    // The resolver image to build first: the probe (which probes with it on linux) waits for that build, nothing else does.
+    const helperImages = [{ platform: 'linux' as const, reference: 'mixcompose/resolver:0.1.0', present: false }];
+    const building = reconcile(project([db, cache, web], {}, AUTO), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
+    expect(op(building, 'reach-probe').deps).toEqual(['helper-image:linux:resolver']);
+    expect(op(building, 'helper-image:linux:resolver').deps).toEqual([]);
+  });
+
+  it('problems of some outcomes only: every operation waits for the probe, and that outcome carries them', () => {
+    // db publishes no port: reached by published reach, web's {{ db.port:5432 }} has no host port.
+    const hidden = service('db', { command: ['sleep', '3600'] });
+    const plan = probingPlan(withoutResolver([hidden, cache, web]));
+    const probe = op(plan, 'reach-probe') as ProbeReachOp;
+    expect(probe.outcomes['linux=ip windows=ip']!.problems).toEqual([]);
+    expect(probe.outcomes['linux=published windows=ip']!.problems.join('\n')).toContain('port 5432 of db is not published');
+    for (const o of plan.operations) if (o.id !== 'reach-probe') expect(o.deps).toContain('reach-probe');
+    // With the resolver image to build: it waits for the probe too (the probe does not wait for it: no cycle).
+    const helperImages = [{ platform: 'linux' as const, reference: 'mixcompose/resolver:0.1.0', present: false }];
+    const gated = reconcile(project([hidden, cache, web], {}, AUTO), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
+    expect(op(gated, 'reach-probe').deps).toEqual([]);
+    expect(op(gated, 'helper-image:linux:resolver').deps).toEqual(['reach-probe']);
+  });
+
+  it('problems of every outcome stop the plan before anything runs', () => {
+    const broken = service('web', { platform: 'windows', depends_on: { db: { condition: 'service_healthy', required: true, restart: false } } });
+    const { plan, problems } = reconcile(withoutResolver([db, broken]), observed(), { command: 'up', probeReach: true });
+    expect(problems.map((p) => p.message).join('\n')).toContain('has no healthcheck');
+    expect(plan.operations).toEqual([]);
+  });
+
+  it('no probe operation: a dry run, a recorded answer, configured reach, or one daemon', () => {
+    const p = withoutResolver();
+    expect(reconcile(p, observed(), { command: 'up' }).plan.operations.some((o) => o.kind === 'probe-reach')).toBe(false);
+    const recorded = observed({ networks: [{ id: 'n', name: 'shop_default', platform: 'linux', driver: 'bridge', subnets: [], labels: { 'io.mixcompose.reach.linux': 'ip', 'io.mixcompose.reach.windows': 'ip' } }] });
+    expect(reconcile(p, recorded, { command: 'up', probeReach: true }).plan.operations.some((o) => o.kind === 'probe-reach' || o.kind === 'by-reach')).toBe(false);
+    const configured = { ...p, extension: { ...p.extension, daemons: { linux: { ...p.extension.daemons.linux, reach: 'ip' as const }, windows: { ...p.extension.daemons.windows, reach: 'ip' as const } } } };
+    expect(reconcile(configured, observed(), { command: 'up', probeReach: true }).plan.operations.some((o) => o.kind === 'probe-reach')).toBe(false);
+    expect(reconcile(p, observed(), { command: 'down', probeReach: true }).plan.operations.some((o) => o.kind === 'probe-reach')).toBe(false);
+  });
+
+  it('leftovers of a killed earlier probe are the probe operation\'s to remove, not the plan\'s', () => {
+    const leftovers = [{ kind: 'container' as const, platform: 'linux' as const, name: 'shop-mixcompose-reach-probe-linux', id: 'p'.repeat(64) }];
+    const plan = reconcile(withoutResolver(), observed({ probeLeftovers: leftovers }), { command: 'up', probeReach: true }).plan;
+    expect(plan.operations.some((o) => o.id.includes('reach-probe-linux') || (o.kind === 'remove-container' && o.name.includes('reach-probe')))).toBe(false);
+  });
+});
