@@ -65,6 +65,8 @@ export interface UpOptions extends ChangeOptions, ImageChoice {
   /** Stop timeout (seconds) for what is recreated. */
   readonly timeout?: number;
   readonly resolverImage?: string;
+  /** false: do not list the stack's containers afterwards (`containers` is then empty; the CLI's up). */
+  readonly listContainers?: boolean;
 }
 
 export interface UpResult {
@@ -124,7 +126,7 @@ export async function upOn(project: Project, daemons: Daemons, options: UpOption
     ...applyCallOptions(options),
     images: { policy: imagePolicy(imageOptions(project, options, around)), env: around.env },
   });
-  return { plan, containers: options.dryRun ? [] : await psOn(project, daemons) };
+  return { plan, containers: options.dryRun || options.listContainers === false ? [] : await psOn(project, daemons) };
 }
 
 export interface DownOptions extends ChangeOptions {

@@ -1,18 +1,16 @@
 /**
- * `mixcompose up`: observe both daemons (with the services' image facts), plan (pulls and builds
- * included), execute. Without -d it
+ * `mixcompose up`: parses the flags and calls the library's `upOn` (observe both daemons with the
+ * services' image facts, plan pulls, builds, the reach probe and every container, execute). Without -d it
  * then attaches: logs of both daemons' containers stream prefixed per service, and Ctrl-C stops
  * the stack (in reverse dependency order) like compose does.
  */
 import { Command, Option } from 'commander';
-import { apply } from '../../engine/apply.js';
-import { ReachProbeInterrupted } from '../../engine/reach-probe.js';
+import { lifecycleOn, upOn, type UpOptions } from '../../api/on-daemons.js';
 import { observe } from '../../engine/observe.js';
 import { logContainers, streamLogs } from '../../engine/logs.js';
 import { watchNames } from '../../engine/names-watch.js';
 import { fieldWarnings } from '../../plan/field-warnings.js';
 import { formatPlan } from '../../plan/format-plan.js';
-import type { ReconcileOptions } from '../../plan/reconcile.js';
 import { interruptible, resumeCommand, seconds, withSession, type Session } from './session.js';
 import { ExecutionInterrupted } from '../../engine/execute.js';
 import { imagePolicy, type ImageOptions } from '../../engine/images.js';
@@ -46,6 +44,29 @@ export function upArgs(flags: UpFlags, services: readonly string[] = []): string
   return [...args, ...services];
 }
 
+/** The library call's options for the CLI's flags (the CLI parses and prints; the API does the work). */
+function upOptions(session: Session, flags: UpFlags, services: readonly string[], signal: AbortSignal): UpOptions {
+  return {
+    services,
+    wait: Boolean(flags.wait),
+    listContainers: false,
+    onEvent: session.reporter.sink,
+    signal,
+    resume: resumeCommand(session, 'up', upArgs(flags, services)),
+    ...(flags.forceRecreate ? { forceRecreate: true } : {}),
+    ...(flags.recreate === false ? { noRecreate: true } : {}),
+    ...(flags.removeOrphans ? { removeOrphans: true } : {}),
+    ...(flags.deps === false ? { noDeps: true } : {}),
+    ...(flags.start === false ? { noStart: true } : {}),
+    ...(flags.waitTimeout !== undefined ? { waitTimeoutMs: flags.waitTimeout * 1000 } : {}),
+    ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+    ...(flags.dryRun ? { dryRun: true } : {}),
+    ...(flags.pull ? { pull: flags.pull } : {}),
+    ...(flags.build !== undefined ? { build: flags.build } : {}),
+    ...(session.env.MIXCOMPOSE_RESOLVER_IMAGE ? { resolverImage: session.env.MIXCOMPOSE_RESOLVER_IMAGE } : {}),
+  };
+}
+
 export function registerUp(program: Command): void {
   addUpAttachOptions(program
     .command('up'))
@@ -70,34 +91,13 @@ export function registerUp(program: Command): void {
         checkUpAttachFlags(flags, opened.project);
         const session = { ...opened, project: withScale(opened.project, flags.scale) };
         for (const w of fieldWarnings(session.project, session.daemons.facts.linux, process.platform)) session.reporter.sink(w);
-        const reconcileOptions: ReconcileOptions = {
-          command: 'up',
-          services,
-          ...(flags.forceRecreate ? { forceRecreate: true } : {}),
-          ...(flags.recreate === false ? { noRecreate: true } : {}),
-          ...(flags.removeOrphans ? { removeOrphans: true } : {}),
-          ...(flags.deps === false ? { noDeps: true } : {}),
-          ...(flags.start === false ? { noStart: true } : {}),
-          ...(flags.wait ? { wait: true } : {}),
-          ...(flags.waitTimeout !== undefined ? { waitTimeoutMs: flags.waitTimeout * 1000 } : {}),
-          ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
-          ...(session.env.MIXCOMPOSE_RESOLVER_IMAGE ? { resolverImage: session.env.MIXCOMPOSE_RESOLVER_IMAGE } : {}),
-        };
         // --retry-daemon: the session's clients already retry (openSession wraps them).
         const daemons = session.daemons;
-        // Ctrl-C cancels through the signal: nothing new starts, what runs finishes, and the reach probe
-        // (an operation of the plan) removes what it made.
+        // Ctrl-C cancels through the signal: the executor starts nothing new (the reach probe, an
+        // operation of the plan, removes what it made); what runs finishes.
         const applied = await interruptible(
-          (signal) =>
-            apply(session.project, daemons, {
-              reconcile: reconcileOptions,
-              onEvent: session.reporter.sink,
-              ...(flags.dryRun ? { dryRun: true } : {}),
-              images: imageFacts(session, flags, services),
-              resume: resumeCommand(session, 'up', upArgs(flags, services)),
-              signal,
-            }),
-          (error) => error instanceof ReachProbeInterrupted || error instanceof ExecutionInterrupted,
+          (signal) => upOn(session.project, daemons, upOptions(session, flags, services, signal), { env: session.env, allowOsMismatch: session.global.allowOsMismatch }),
+          (error) => error instanceof ExecutionInterrupted,
         ).catch(async (error: unknown) => {
           // A failed wait names the service, its state and its last log lines.
           throw await withServiceDetails(error, session.project.name, daemons);
@@ -160,8 +160,9 @@ async function attach(session: Session, daemons: Session['daemons'], services: r
   // (which end because of the kill) would contradict it ("killed after 30s").
   let forced = false;
   const stop = (timeout?: number) =>
-    apply(session.project, daemons, {
-      reconcile: { command: 'stop', services, ...(timeout !== undefined ? { timeout } : {}) },
+    lifecycleOn(session.project, daemons, 'stop', {
+      services,
+      ...(timeout !== undefined ? { timeout } : {}),
       onEvent: timeout === undefined ? (e) => (forced && e.type === 'step' ? undefined : session.reporter.sink(e)) : session.reporter.sink,
     });
   // First Ctrl-C: stop gracefully (reverse dependency order). Second: kill (stop with no grace).
