@@ -11,7 +11,7 @@
  *    - published-port reachability: the same GET to the other daemon's address (its `address` setting, else the
  *      asking probe's gateway, which is this host when both daemons are local) at the published port;
  *    - names without wiring: nslookup the other probe's name with the container's own DNS;
- *    - names with mixcompose's wiring: the resolver holds a hosts file for the windows probe (as the
+ *    - names with mixcompose's wiring: the resolver holds a hosts file for each probe (as the
  *      executor writes them) and both probes ask it for the other's name.
  *    - free disk: `df -k /` in the probe (the daemon's data disk backs the container's root).
  */
@@ -392,7 +392,14 @@ async function probeNetwork(
       if (!resolverIp) throw new Error('the resolver has no address');
       const win = probes.windows;
       // From /, as execute writes it: the hostsdir may not exist yet (the resolver's script makes it just after start).
-      await clients.linux.putArchive(id, '/', tarArchive([{ path: `${RESOLVER_HOSTS_DIR.slice(1)}/${win.name}.hosts`, content: hostsFileContent(win.ip, [win.name]) }]));
+      // Both probes are registered, as up registers every service: the instance published for windows
+      // askers answers registered names only (it forwards nothing, so it is no open resolver).
+      const lin = probes.linux;
+      await clients.linux.putArchive(
+        id,
+        '/',
+        tarArchive([win, lin].map((p) => ({ path: `${RESOLVER_HOSTS_DIR.slice(1)}/${p.name}.hosts`, content: hostsFileContent(p.ip, [p.name]) }))),
+      );
       await resolverReady(clients.linux, id, win.name, Math.max(10, 3 * seconds));
       await Promise.all(
         platforms.map(async (p) => {

@@ -131,10 +131,12 @@ const DNSMASQ_BASE = '/usr/sbin/dnsmasq --keep-in-foreground --log-facility=- --
 const DNSMASQ = `${DNSMASQ_BASE} --server=127.0.0.11`;
 /**
  * The instance published on a host address (published reach) answers the project's names only and
- * forwards nothing (no upstream: other names are REFUSED): never an open recursive resolver on the
- * host. i12b (issue 12).
+ * forwards nothing (no upstream: other names are REFUSED, so a client moves on to its next server):
+ * never an open recursive resolver on the host (issue 12). --filter-AAAA: the AAAA question a client
+ * asks beside A is answered empty for a project name (its entries are IPv4), not REFUSED as a
+ * question it would have to forward (dnsmasq 2.87+; the resolver image's base has 2.90).
  */
-const DNSMASQ_ANSWERS_ONLY = DNSMASQ_BASE;
+const DNSMASQ_ANSWERS_ONLY = `${DNSMASQ_BASE} --filter-AAAA`;
 const hostsDirs = (dirs: readonly string[]): string => dirs.map((d) => `--hostsdir=${d}`).join(' ');
 
 export function resolverBody(project: Project, image: string, network: string, layout?: ResolverLayout): EngineBody {

@@ -28,6 +28,8 @@ describe('the published resolver forwards nothing', () => {
       expect(publishedLine).toMatch(/--port=5353 /);
       expect(publishedLine).not.toMatch(/--server|--resolv-file/);
       expect(publishedLine).toMatch(/--no-resolv/);
+      // A project name is IPv4 only: its AAAA is answered empty, not REFUSED (a client would count the server failed).
+      expect(publishedLine).toMatch(/--filter-AAAA/);
       // Published on the configured address only, never on every address of the host.
       for (const bindings of Object.values(body.HostConfig.PortBindings)) expect(bindings).toEqual([{ HostIp: ADDRESS, HostPort: '53' }]);
     });
