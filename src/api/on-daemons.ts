@@ -7,6 +7,7 @@
  */
 import { apply, type ApplyOptions, type Daemons } from '../engine/apply.js';
 import { imagePolicy, type ImageOptions } from '../engine/images.js';
+import type { ImageFactOptions } from '../engine/image-facts.js';
 import { logContainers, streamLogs, type LogsOptions as StreamOptions } from '../engine/logs.js';
 import { observe } from '../engine/observe.js';
 import { projectContainers } from '../engine/project-containers.js';
@@ -82,7 +83,16 @@ export interface Surroundings {
   readonly allowOsMismatch?: boolean;
 }
 
-function imageOptions(project: Project, options: UpOptions, around: Surroundings): ImageOptions {
+/** The image facts `up` gathers and the policy it plans them with (also `plan`'s, for `up`). */
+export function upImageFacts(
+  project: Project,
+  options: Pick<UpOptions, 'services' | 'noDeps' | 'pull' | 'build'>,
+  around: Surroundings,
+): ImageFactOptions {
+  return { policy: imagePolicy(imageOptions(project, options, around)), env: around.env };
+}
+
+function imageOptions(project: Project, options: Pick<UpOptions, 'services' | 'noDeps' | 'pull' | 'build'>, around: Surroundings): ImageOptions {
   const services = options.services?.length ? [...(options.noDeps ? new Set(options.services) : withDependencies(project, options.services))] : undefined;
   return {
     env: around.env,
@@ -119,12 +129,12 @@ export async function upOn(project: Project, daemons: Daemons, options: UpOption
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     ...(options.resolverImage ? { resolverImage: options.resolverImage } : {}),
   };
-  // Pulls and builds are operations of the plan, as for the CLI's up: observe gathers the image
-  // facts, reconcile plans them with this policy (a dry run lists them; refusals are plan problems).
+  // Pulls and builds are operations of the plan: observe gathers the image facts, reconcile plans
+  // them with this policy (a dry run lists them; refusals are plan problems).
   const { plan } = await apply(project, daemons, {
     reconcile,
     ...applyCallOptions(options),
-    images: { policy: imagePolicy(imageOptions(project, options, around)), env: around.env },
+    images: upImageFacts(project, options, around),
   });
   return { plan, containers: options.dryRun || options.listContainers === false ? [] : await psOn(project, daemons) };
 }

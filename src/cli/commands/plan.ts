@@ -7,7 +7,7 @@ import { fieldWarnings } from '../../plan/field-warnings.js';
 import { formatPlan } from '../../plan/format-plan.js';
 import type { PlanCommand } from '../../plan/reconcile-options.js';
 import { withSession } from './session.js';
-import { imageFacts } from './up.js';
+import { upImageFacts } from '../../api/on-daemons.js';
 
 /** Secrets and configs given as content are copied into containers: never print them. */
 function redactFileContent(this: unknown, key: string, value: unknown): unknown {
@@ -38,7 +38,7 @@ export function registerPlan(program: Command): void {
           onEvent: session.reporter.sink,
           dryRun: true,
           // up: its pulls and builds too (facts only, no bytes move), so the plan refuses what up would refuse.
-          ...(flags.for === 'up' ? { images: imageFacts(session, {}, services) } : {}),
+          ...(flags.for === 'up' ? { images: upImageFacts(session.project, { services }, { env: session.env, allowOsMismatch: session.global.allowOsMismatch }) } : {}),
         });
         text = flags.format === 'json' ? `${JSON.stringify(plan, redactFileContent, 2)}\n` : formatPlan(plan);
       }, { services });

@@ -13,10 +13,7 @@ import { fieldWarnings } from '../../plan/field-warnings.js';
 import { formatPlan } from '../../plan/format-plan.js';
 import { interruptible, resumeCommand, seconds, withSession, type Session } from './session.js';
 import { ExecutionInterrupted } from '../../engine/execute.js';
-import { imagePolicy, type ImageOptions } from '../../engine/images.js';
-import type { ImageFactOptions } from '../../engine/image-facts.js';
 import type { PullOverride } from '../../plan/pull-policy.js';
-import { withDependencies } from '../../plan/dependencies.js';
 import { addUpAttachOptions, attachedContainers, attachedExitCode, checkUpAttachFlags, watchForAbort, withScale, withServiceDetails, type AbortCause, type UpAttachFlags } from './up-attach-options.js';
 
 interface UpFlags extends UpAttachFlags {
@@ -115,29 +112,6 @@ export function registerUp(program: Command): void {
     });
 }
 
-/** What the image step of `up` (and its dry run) is asked for. */
-function imageOptions(session: Session, flags: Pick<UpFlags, 'pull' | 'build' | 'deps'>, services: readonly string[]): ImageOptions {
-  const selected = services.length
-    ? [...(flags.deps === false ? new Set(services) : withDependencies(session.project, services))]
-    : undefined;
-  return {
-    env: session.env,
-    allowOsMismatch: session.global.allowOsMismatch,
-    ...(flags.pull ? { pull: flags.pull } : {}),
-    ...(flags.build ? { build: true } : {}),
-    ...(flags.build === false ? { noBuild: true } : {}),
-    ...(selected ? { services: selected } : {}),
-  };
-}
-
-/**
- * Pulls and builds are operations of the plan: observe gathers the image facts (local images, registry
- * platforms of what would be pulled) and reconcile plans them with this policy, so `up --dry-run`
- * lists them and refuses what `up` would refuse, as problems found while planning.
- */
-export function imageFacts(session: Session, flags: Pick<UpFlags, 'pull' | 'build' | 'deps'>, services: readonly string[]): ImageFactOptions {
-  return { policy: imagePolicy(imageOptions(session, flags, services)), env: session.env };
-}
 
 /**
  * Once the stack is stopped, how long the logs may still take to end by themselves (they end once
