@@ -214,7 +214,7 @@ export function seconds(value: string): number {
 /**
  * Runs `work` with an AbortSignal that the first SIGINT / SIGTERM aborts (a second one ends the
  * process at once, the default again). When `work` ends because of it (the executor's
- * ExecutionInterrupted, the reach probe's ReachProbeInterrupted) the exit code is 130 / 143 and
+ * ExecutionInterrupted: the reach probe is one of its operations) the exit code is 130 / 143 and
  * nothing more is said: the steps already said what was done.
  */
 export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>, isInterruption: (error: unknown) => boolean): Promise<T | undefined> {
