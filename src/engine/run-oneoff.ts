@@ -165,22 +165,24 @@ export async function planOneOff(project: Project, daemons: Daemons, options: Cr
 }
 
 /**
- * Starts what the service depends on (unless noDeps), makes sure its image is there, and creates
- * the one-off container (not started: the caller attaches first).
+ * Brings the images of the service and of what it depends on (a plan of image operations,
+ * engine/images.ts), starts what it depends on (unless noDeps), and creates the one-off container
+ * (not started: the caller attaches first).
  */
 export async function createOneOff(project: Project, daemons: Daemons, options: CreateOneOffOptions): Promise<OneOffContainer> {
   const one = oneOffProject(project, daemons, options);
   const { service, key, name, deps } = one;
   const sink = options.onEvent ?? (() => undefined);
-  const imageOptions = { env: options.env, ...(options.allowOsMismatch ? { allowOsMismatch: true } : {}) };
-  if (deps.length) {
-    await apply(project, daemons, {
-      reconcile: { command: 'up', services: deps },
-      onEvent: sink,
-      ensureImages: async () => Object.values((await ensureImages(project, daemons.clients, daemons.facts, { ...imageOptions, services: deps }, sink)).images).some((i) => i.action !== 'skip'),
-    });
-  }
-  await ensureImages(project, daemons.clients, daemons.facts, { ...imageOptions, services: [service.name] }, sink);
+  // The images of the service and of what it depends on: one plan of pulls and builds (as `up`
+  // decides them), run before the plans below observe the stack.
+  await ensureImages(
+    project,
+    daemons.clients,
+    daemons.facts,
+    { env: options.env, services: [...deps, service.name], ...(options.allowOsMismatch ? { allowOsMismatch: true } : {}) },
+    sink,
+  );
+  if (deps.length) await apply(project, daemons, { reconcile: { command: 'up', services: deps }, onEvent: sink });
   // The containers of the stack it leaves as they are are not news here.
   const quiet: EventSink = (e) => (e.type === 'step' && e.id.startsWith('running:') ? undefined : sink(e));
   const { result } = await apply(one.oneOff, one.daemons, { reconcile: { command: 'up', services: [key], noDeps: true, noStart: true }, onEvent: quiet });

@@ -94,7 +94,8 @@ describe('pulls on both daemons', () => {
   });
 
   it('asks an LCOW daemon for platform=linux on pull', async () => {
-    const lcow = await startFakeEngine({ daemon: 'windows-lcow', distribution: { 'redis:7': LINUX_AMD64 } });
+    // An LCOW daemon pulls the linux variant (the pulled image's OS is checked against the listing).
+    const lcow = await startFakeEngine({ daemon: 'windows-lcow', distribution: { 'redis:7': LINUX_AMD64 }, pulledImage: () => ({ Id: 'sha256:redis', Os: 'linux', Size: 1000 }) });
     engines.push(lcow);
     const project = stubProject([stubService('cache', 'linux', { image: 'redis:7' })], { linux: { host: lcow.host } });
     const { clients, facts } = await connectDaemons(project, { allowOsMismatch: false, env: {} });
@@ -246,7 +247,7 @@ describe('builds', () => {
     const error = await ensureImages(project, clients, facts, { env: e }).catch((x: unknown) => x);
     expect(error).toBeInstanceOf(DaemonError);
     expect((error as Error).message).toMatch(
-      /^daemon windows \(unix:.*\): build of service "web" at step 2\/2 \(RUN build\.cmd\) failed: The command 'cmd \/S \/C build\.cmd' returned a non-zero code: 1$/,
+      /^daemon windows \(unix:.*\): build image shop-web for web \(it has a build: section\) failed: at step 2\/2 \(RUN build\.cmd\): The command 'cmd \/S \/C build\.cmd' returned a non-zero code: 1$/,
     );
   });
 });
