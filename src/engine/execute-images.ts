@@ -41,7 +41,7 @@ async function record(state: ImageRunState, opId: string, client: DaemonClient, 
  */
 function buildFailure(error: unknown): unknown {
   if (!(error instanceof BuildFailed)) return error;
-  return new DaemonError(error.daemon, error.operation, new Error(`${error.where}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`));
+  return new DaemonError(error.daemon, `build of service "${error.service}"`, new Error(`${error.where}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`));
 }
 
 /** Builds the image; resolves with the step's message. */
