@@ -4,6 +4,7 @@
  * the operation's id, registry credentials from $DOCKER_CONFIG) and records the resulting image id,
  * which a conditional recreate compares with the old container's image (ReplacedContainer.image).
  */
+import { DaemonError } from '../errors.js';
 import type { EventSink } from '../model/events.js';
 import type { BuildImageOp, PullImageOp } from '../plan/plan.js';
 import type { DaemonClient } from './daemon-client.js';
@@ -35,12 +36,12 @@ async function record(state: ImageRunState, opId: string, client: DaemonClient, 
 }
 
 /**
- * A failed build as the operation's failure: the executor names the daemon and the operation (the
- * service), this says where the build stopped and why.
+ * A failed build as the operation's failure, a daemon error: the executor names the daemon and the
+ * operation (the service), its cause says where the build stopped and why.
  */
 function buildFailure(error: unknown): unknown {
   if (!(error instanceof BuildFailed)) return error;
-  return new Error(`${error.where}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`);
+  return new DaemonError(error.daemon, `build of service "${error.service}"`, new Error(`${error.where}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`));
 }
 
 /** Builds the image; resolves with the step's message. */

@@ -19,6 +19,7 @@ import type { DaemonClient } from './daemon-client.js';
 import { WaitCancelled, runOperation, writeHosts, type EnsureHelperImage, type RunState } from './execute-ops.js';
 import { progressOf, stepShape, translateFailure } from './execute-report.js';
 import { ProbeCancelled, type ProbeRunner } from './probe-op.js';
+import type { RegistryAuthResolver } from './registry-auth.js';
 
 export { containerIps, type EnsureHelperImage } from './execute-ops.js';
 export type { ProbeAnswer, ProbeRunner } from './probe-op.js';
@@ -42,6 +43,8 @@ export interface ExecuteOptions {
   readonly ensureHelperImage?: EnsureHelperImage;
   /** Runs the reach probe of a `probe-reach` operation (absent: it counts as one that could not run). */
   readonly probeReach?: ProbeRunner;
+  /** Registry credentials of pulls and builds (absent: read from $DOCKER_CONFIG of this process). */
+  readonly imageAuth?: RegistryAuthResolver;
 }
 
 export interface ExecuteResult {
@@ -55,6 +58,8 @@ export interface ExecuteResult {
   readonly timings: ReadonlyMap<string, readonly [number, number]>;
   /** probe-reach operation id → the outcome key its probe answered (plan/reach.ts). */
   readonly reachOutcomes: ReadonlyMap<string, string>;
+  /** pull-image / build-image operation id → the id of the image it left on its daemon. */
+  readonly images: ReadonlyMap<string, string>;
 }
 
 /** The run was cancelled through its AbortSignal; `done`/`notDone` say how far it got. */
@@ -198,6 +203,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     ending: () => failure !== undefined || interrupted(),
     ...(options.ensureHelperImage ? { ensureHelperImage: options.ensureHelperImage } : {}),
     ...(options.probeReach ? { probeReach: options.probeReach } : {}),
+    ...(options.imageAuth ? { imageAuth: options.imageAuth } : {}),
     signal: ending.signal,
     reachOutcomes: new Map(),
     reachAnswers: new Map(),
@@ -286,5 +292,5 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     throw new ExecutionInterrupted(done, notDone);
   }
   if (waiting.size > 0) throw new Error(`internal: plan operations never became ready: ${[...waiting.keys()].join(', ')}`);
-  return { created: state.created, addresses: state.addresses, completed, timings, reachOutcomes: state.reachOutcomes };
+  return { created: state.created, addresses: state.addresses, completed, timings, reachOutcomes: state.reachOutcomes, images: state.images };
 }

@@ -1,20 +1,18 @@
 /**
- * Images across two daemons: decide (pull policy), check platforms BEFORE any byte moves, then pull
- * on both daemons in parallel with aggregated progress, and build each service on its own
- * platform's daemon.
- *
- * `up` does not call this module's pipeline: its pulls and builds are operations of the plan
- * (plan/image-ops.ts, facts from engine/image-facts.ts, handlers in engine/execute-images.ts), which
- * use runPull / runBuild from here. The pipeline below serves `pull`, `build`, `run`, the library
- * API and the resolver's base image:
- *   planImages(project, clients, facts, options)            → ImagePlan (no bytes move; PlanError
- *       listing every refused image), = gatherImageFacts + the pure decideImages
- *   executeImagePlan(project, clients, facts, plan, options, sink) → EnsureImagesResult
- *   ensureImages(project, clients, facts, options, sink)     = planImages + executeImagePlan
+ * Images across two daemons, as plans of image operations. `pull`, `build`, `run`'s image step and the
+ * resolver's base image run the same line as `up`: observe the image facts once
+ * (engine/image-facts.ts), plan with the pure planner (plan/image-ops.ts, planImageCommand: pulls
+ * once per daemon and reference, builds per service, refusals as problems found while planning),
+ * then the executor runs the plan (engine/execute.ts; handlers in engine/execute-images.ts, which use
+ * runPull / runBuild from here):
+ *   planImages(project, clients, facts, options)  → ImageCommandPlan (no bytes move; PlanError
+ *       listing every refused image)
+ *   ensureImages(project, clients, facts, options, sink) = planImages + execute
  *       returns { images: { [service]: { image, id?, platform, action } }, summary: per daemon
  *       { images, bytes, seconds }, warnings }
  *   Options: pull ('always'|'missing'|'never'|'policy' = up --pull), build (--build), noBuild,
- *   services (subset), ignorePullFailures, noCache, pullOnBuild, env, now (clock).
+ *   pullOnly (`pull`), buildOnly (`build`), services (subset), ignorePullFailures, noCache,
+ *   pullOnBuild, env, now (clock), concurrency (operations at once per daemon), signal, resume.
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -25,15 +23,16 @@ import { DaemonError, PlanError } from '../errors.js';
 import type { EventSink, ProgressEvent } from '../model/events.js';
 import type { PlatformOs, Project, Service } from '../model/project.js';
 import { serviceImage } from '../plan/create-body.js';
-import { pullPlatformFor } from '../plan/daemon-check.js';
-import { imageBuildFor } from '../plan/image-build.js';
+import type { ResumeCommand } from '../plan/fault-report.js';
 import type { ImagePolicy } from '../plan/image-facts.js';
-import { decideImages, type ImagePlanEntry } from '../plan/image-ops.js';
+import { planImageCommand, type ImageCommandPlan, type ImagePlanEntry } from '../plan/image-ops.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
 import type { PullOverride } from '../plan/pull-policy.js';
-import type { ImageBuild } from '../plan/plan.js';
+import type { ImageBuild, Plan } from '../plan/plan.js';
+import { problemsError } from '../plan/reconcile.js';
 import type { DaemonClient, ProgressMessage } from './daemon-client.js';
 import type { Env } from './daemon-endpoints.js';
+import { execute, type ExecuteResult } from './execute.js';
 import { gatherImageFacts } from './image-facts.js';
 import { RegistryAuthResolver } from './registry-auth.js';
 
@@ -71,13 +70,18 @@ export interface ImageOptions {
   readonly now?: () => number;
   /** Registry credentials; default reads $DOCKER_CONFIG/config.json. */
   readonly auth?: RegistryAuthResolver;
-  /** Pulls at once per daemon (default 3). */
+  /** Pulls and builds at once per daemon (default 3). */
   readonly concurrency?: number;
+  /** Cancels the run (Ctrl-C): nothing new starts. */
+  readonly signal?: AbortSignal;
+  /** For a daemon fault's report: the command that continues. */
+  readonly resume?: ResumeCommand;
 }
 
-export type { ImagePlanEntry };
+export type { ImageCommandPlan, ImagePlanEntry };
 export { buildQuery, dockerfileInContext } from '../plan/image-build.js';
 
+/** What `--dry-run` lists: every covered service's decision, and the warnings. */
 export interface ImagePlan {
   readonly entries: readonly ImagePlanEntry[];
   readonly warnings: readonly string[];
@@ -137,32 +141,22 @@ function requireClient(clients: DaemonClients, platform: PlatformOs, service: st
   return client;
 }
 
-function requireFacts(facts: DaemonFactsByPlatform, platform: PlatformOs, service: string): DaemonFacts {
-  const f = facts[platform];
-  if (!f) throw new PlanError(`service "${service}": no facts for the ${platform} daemon (connectDaemons first)`, service);
-  return f;
-}
-
 /**
- * Decides per service and checks every image against its daemon, moving no bytes: the facts
- * (engine/image-facts.ts) then the pure decisions (plan/image-ops.ts). Throws one PlanError listing
- * every refused image.
+ * Observes the image facts once and plans the image operations (pure: plan/image-ops.ts), moving no
+ * bytes. Throws one PlanError listing every refused image. The plan is `build`'s when the options
+ * build only, else `pull`'s (also for `run`'s image step and the resolver's base image).
  */
 export async function planImages(
   project: Project,
   clients: DaemonClients,
   facts: DaemonFactsByPlatform,
   options: ImageOptions,
-): Promise<ImagePlan> {
+): Promise<ImageCommandPlan & ImagePlan> {
   const policy = imagePolicy(options);
-  for (const service of selectedServices(project, options)) {
-    requireClient(clients, service.platform.os, service.name);
-    requireFacts(facts, service.platform.os, service.name);
-  }
-  const gathered = await gatherImageFacts(project, clients, facts, { policy, env: options.env, ...(options.auth ? { auth: options.auth } : {}) });
-  const decisions = decideImages(project, facts, gathered, policy);
-  if (decisions.problems.length) throw new PlanError(decisions.problems.join('\n'));
-  return { entries: decisions.entries, warnings: decisions.warnings };
+  const imageFacts = await gatherImageFacts(project, clients, facts, { policy, env: options.env, ...(options.auth ? { auth: options.auth } : {}) });
+  const planned = planImageCommand(project, { daemons: facts, imageFacts }, policy, options.buildOnly ? 'build' : 'pull');
+  if (planned.problems.length) throw problemsError(planned.problems);
+  return { ...planned, warnings: planned.plan.warnings };
 }
 
 /** The pure policy of these options (plan/image-facts.ts). */
@@ -225,24 +219,6 @@ export class PullProgress {
     }
     return { current, total, layersDone, layersTotal: this.layers.size };
   }
-}
-
-async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<PromiseSettledResult<void>[]> {
-  const results: PromiseSettledResult<void>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        await fn(items[index]!);
-        results[index] = { status: 'fulfilled', value: undefined };
-      } catch (reason) {
-        results[index] = { status: 'rejected', reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Reads .dockerignore (BuildKit's `<Dockerfile>.dockerignore` first) into patterns. */
@@ -431,96 +407,84 @@ export async function runPull(
   }
 }
 
-/** Pulls and builds what the plan says: both daemons in parallel. */
+/** The skipped services, said as steps ("Skipped: built, not pulled"), as `pull` always said them. */
+function reportSkipped(entries: readonly ImagePlanEntry[], sink: EventSink): void {
+  for (const entry of entries.filter((e) => e.action === 'skip')) {
+    sink({ type: 'step', id: `pull:${entry.platform}:${entry.image}:${entry.service}`, resource: 'image', name: entry.image, platform: entry.platform, action: 'pull', status: 'skipped', message: entry.reason });
+  }
+}
+
+/** What the pulls of each daemon cost: the images pulled, their bytes, from the first start to the last end. */
+function pullSummaries(plan: Plan, facts: DaemonFactsByPlatform, pulledBytes: ReadonlyMap<string, number>, timings: ExecuteResult['timings']): DaemonPullSummary[] {
+  const summary: DaemonPullSummary[] = [];
+  for (const daemon of [...new Set(plan.operations.filter((op) => op.kind === 'pull-image').map((op) => op.daemon))].sort()) {
+    const pulls = plan.operations.filter((op) => op.kind === 'pull-image' && op.daemon === daemon);
+    const spans = pulls.flatMap((op) => (timings.has(op.id) ? [timings.get(op.id)!] : []));
+    const seconds = spans.length ? (Math.max(...spans.map(([, end]) => end)) - Math.min(...spans.map(([start]) => start))) / 1000 : 0;
+    const done = pulls.filter((op) => pulledBytes.has(op.id));
+    const bytes = done.reduce((sum, op) => sum + pulledBytes.get(op.id)!, 0);
+    summary.push({ platform: daemon, daemon: facts[daemon]?.label ?? daemon, images: done.length, bytes, seconds });
+  }
+  return summary;
+}
+
+/** Each service's image after the run: as it was (skip), pulled or built (the id the operation left). */
+function imagesAfter(entries: readonly ImagePlanEntry[], plan: Plan, result: ExecuteResult, pulled: ReadonlyMap<string, number>): Record<string, ServiceImage> {
+  const images: Record<string, ServiceImage> = {};
+  for (const entry of entries) {
+    if (entry.action === 'skip') {
+      images[entry.service] = { image: entry.image, ...(entry.localId ? { id: entry.localId } : {}), platform: entry.platform, action: 'skip' };
+      continue;
+    }
+    const op = plan.operations.find((o) => (o.kind === 'pull-image' ? o.services.includes(entry.service) : o.kind === 'build-image' && o.service === entry.service));
+    // A pull that failed with a warning brought no image.
+    if (!op || (op.kind === 'pull-image' && op.onFailure.action === 'warn' && !pulled.has(op.id))) continue;
+    const id = result.images.get(op.id);
+    images[entry.service] = { image: entry.image, ...(id ? { id } : {}), platform: entry.platform, action: op.kind === 'pull-image' && pulled.has(op.id) ? 'pull' : 'build' };
+  }
+  return images;
+}
+
+/**
+ * Runs an image plan with the executor (pulls and builds at once, `concurrency` per daemon; a failed
+ * operation stops what has not begun), then says what the pulls cost per daemon.
+ */
 export async function executeImagePlan(
-  project: Project,
   clients: DaemonClients,
   facts: DaemonFactsByPlatform,
-  plan: ImagePlan,
+  planned: ImageCommandPlan,
   options: ImageOptions,
   sink: EventSink = noop,
 ): Promise<EnsureImagesResult> {
-  const auth = options.auth ?? new RegistryAuthResolver({ env: options.env });
-  const warnings = [...plan.warnings];
+  const { plan, entries } = planned;
   for (const message of plan.warnings) sink({ type: 'warning', message });
-  const images: Record<string, ServiceImage> = {};
-  const summary: DaemonPullSummary[] = [];
-  const platforms = [...new Set(plan.entries.map((e) => e.platform))].sort();
-
-  const perPlatform = await Promise.allSettled(
-    platforms.map(async (platform) => {
-      const client = clients[platform]!;
-      const daemon = facts[platform]!;
-      const entries = plan.entries.filter((e) => e.platform === platform);
-      for (const entry of entries.filter((e) => e.action === 'skip')) {
-        images[entry.service] = { image: entry.image, ...(entry.localId ? { id: entry.localId } : {}), platform, action: 'skip' };
-        sink({ type: 'step', id: `pull:${platform}:${entry.image}:${entry.service}`, resource: 'image', name: entry.image, platform, action: 'pull', status: 'skipped', message: entry.reason });
-      }
-
-      // Pulls: one per distinct reference on this daemon.
-      const toPull = [...new Set(entries.filter((e) => e.action === 'pull').map((e) => e.image))].sort();
-      const started = Date.now();
-      let pulledBytes = 0;
-      const failedPulls = new Map<string, unknown>();
-      const results = await runLimited(toPull, options.concurrency ?? 3, async (image) => {
-        const platformQuery = pullPlatformFor(daemon);
-        const job = { id: `pull:${platform}:${image}`, image, platform, steps: true, daemonLabel: daemon.label, ...(platformQuery ? { platformQuery } : {}) };
-        const { bytes } = await runPull(client, job, auth, sink);
-        pulledBytes += bytes;
-      });
-      results.forEach((r, i) => {
-        if (r.status === 'rejected') failedPulls.set(toPull[i]!, r.reason);
-      });
-      const pulledOk = toPull.filter((image) => !failedPulls.has(image));
-      if (toPull.length) {
-        const entry: DaemonPullSummary = { platform, daemon: daemon.label, images: pulledOk.length, bytes: pulledBytes, seconds: (Date.now() - started) / 1000 };
-        summary.push(entry);
-        // What the pulls cost on this daemon, also for `up` and JSON consumers.
-        sink({ type: 'step', id: `pull-summary:${platform}`, resource: 'daemon', name: daemon.label, platform, action: 'pull', status: 'done', message: formatPullSummary([entry])[0]!.slice(daemon.label.length + 2) });
-      }
-      const errors: unknown[] = [];
-      const toBuild: ImagePlanEntry[] = entries.filter((e) => e.action === 'build');
-      for (const entry of entries.filter((e) => e.action === 'pull')) {
-        const failure = failedPulls.get(entry.image);
-        if (failure === undefined) {
-          const inspected = await client.inspectImage(entry.image);
-          images[entry.service] = { image: entry.image, ...(typeof inspected?.Id === 'string' ? { id: inspected.Id } : {}), platform, action: 'pull' };
-        } else if (entry.buildOnFailure) {
-          toBuild.push({ ...entry, action: 'build', reason: 'pull failed; building' });
-        } else if (options.ignorePullFailures || entry.tolerateFailure) {
-          const message = `service "${entry.service}": pull of ${entry.image} on ${daemon.label} failed: ${failure instanceof Error ? failure.message : String(failure)}`;
-          warnings.push(message);
-          sink({ type: 'warning', message, service: entry.service });
-        } else {
-          errors.push(failure);
-        }
-      }
-      // Builds on this daemon, one at a time (the other daemon builds in parallel).
-      for (const entry of toBuild.sort((a, b) => a.service.localeCompare(b.service))) {
-        if (errors.length) break;
-        try {
-          const build = imageBuildFor(project, project.services[entry.service]!, entry.image, daemon, {
-            ...(options.noCache ? { noCache: true } : {}),
-            ...(options.pullOnBuild ? { pull: true } : {}),
-            ...(options.env.DOCKER_BUILDKIT !== undefined ? { dockerBuildKit: options.env.DOCKER_BUILDKIT } : {}),
-          });
-          const job = { id: `build:${entry.platform}:${entry.service}`, image: entry.image, platform, steps: true };
-          const { id } = await runBuild(client, job, build, auth, sink);
-          images[entry.service] = { image: entry.image, ...(id ? { id } : {}), platform, action: 'build' };
-        } catch (error) {
-          errors.push(error);
-        }
-      }
-      if (errors.length) throw errors[0];
-    }),
-  );
-  const failure = perPlatform.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) throw failure.reason;
-  summary.sort((a, b) => a.platform.localeCompare(b.platform));
-  return { images, summary, warnings };
+  reportSkipped(entries, sink);
+  // A pull's last progress event ("done") carries its bytes; a failed pull has none.
+  const pulledBytes = new Map<string, number>();
+  const warnings = [...plan.warnings];
+  const watch: EventSink = (event) => {
+    if (event.type === 'progress' && event.text === 'done' && event.id.startsWith('pull:')) pulledBytes.set(event.id, event.current);
+    if (event.type === 'warning') warnings.push(event.message);
+    sink(event);
+  };
+  const result = await execute(plan, {
+    clients,
+    onEvent: watch,
+    command: plan.command,
+    maxPerDaemon: options.concurrency ?? 3,
+    imageAuth: options.auth ?? new RegistryAuthResolver({ env: options.env }),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.resume ? { resume: options.resume } : {}),
+  });
+  const summary = pullSummaries(plan, facts, pulledBytes, result.timings);
+  for (const entry of summary) {
+    // What the pulls cost on this daemon, also for JSON consumers.
+    sink({ type: 'step', id: `pull-summary:${entry.platform}`, resource: 'daemon', name: entry.daemon, platform: entry.platform, action: 'pull', status: 'done', message: formatPullSummary([entry])[0]!.slice(entry.daemon.length + 2) });
+  }
+  return { images: imagesAfter(entries, plan, result, pulledBytes), summary, warnings };
 }
 
-/** planImages + executeImagePlan: what `up` and `pull` / `build` run. */
+/** planImages + executeImagePlan: what `pull`, `build`, `run` and the resolver's base image run. */
 export async function ensureImages(
   project: Project,
   clients: DaemonClients,
@@ -529,8 +493,8 @@ export async function ensureImages(
   sink: EventSink = noop,
 ): Promise<EnsureImagesResult> {
   const auth = options.auth ?? new RegistryAuthResolver({ env: options.env });
-  const plan = await planImages(project, clients, facts, { ...options, auth });
-  return executeImagePlan(project, clients, facts, plan, { ...options, auth }, sink);
+  const planned = await planImages(project, clients, facts, { ...options, auth });
+  return executeImagePlan(clients, facts, planned, { ...options, auth }, sink);
 }
 
 /** Human summary lines: "linux (unix://…): 2 images, 1.4 MB in 0.8 s". */

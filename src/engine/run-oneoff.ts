@@ -14,7 +14,7 @@ import { LABEL_NUMBER, LABEL_ONEOFF, LABEL_SERVICE } from '../plan/labels.js';
 import type { EngineBody } from '../model/engine-api.js';
 import type { DaemonClient } from './daemon-client.js';
 import { apply, type Daemons } from './apply.js';
-import { ensureImages } from './images.js';
+import { ensureImages, planImages, type ImageOptions } from './images.js';
 import { placeServices } from '../plan/placement.js';
 import { PlanError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
@@ -152,35 +152,37 @@ function oneOffProject(project: Project, daemons: Daemons, options: CreateOneOff
   return { service, key, name, oneOff, deps, daemons: { clients, facts: daemons.facts } };
 }
 
+/** The image step of a one-off: the images of the service and of what it depends on, as `up` decides them. */
+function oneOffImages(services: readonly string[], options: CreateOneOffOptions): ImageOptions {
+  return { env: options.env, services, ...(options.allowOsMismatch ? { allowOsMismatch: true } : {}) };
+}
+
 /**
- * `run --dry-run`: the plan that would start what the service depends on, and the one-off's own
- * (its create); nothing is pulled, created or started.
+ * `run --dry-run`: the plan of the pulls and builds it would do (when any), the plan that would start
+ * what the service depends on, and the one-off's own (its create); nothing is pulled, created or started.
  */
 export async function planOneOff(project: Project, daemons: Daemons, options: CreateOneOffOptions): Promise<{ plans: Plan[]; name: string; daemon: PlatformOs }> {
   const one = oneOffProject(project, daemons, options);
-  const plans: Plan[] = [];
+  const images = await planImages(project, daemons.clients, daemons.facts, oneOffImages([...one.deps, one.service.name], options));
+  const plans: Plan[] = images.plan.operations.length ? [images.plan] : [];
   if (one.deps.length) plans.push((await apply(project, daemons, { reconcile: { command: 'up', services: one.deps }, dryRun: true })).plan);
   plans.push((await apply(one.oneOff, one.daemons, { reconcile: { command: 'up', services: [one.key], noDeps: true, noStart: true }, dryRun: true })).plan);
   return { plans, name: one.name, daemon: placeServices(daemons.facts)[one.service.platform.os] };
 }
 
 /**
- * Starts what the service depends on (unless noDeps), makes sure its image is there, and creates
- * the one-off container (not started: the caller attaches first).
+ * Brings the images of the service and of what it depends on (a plan of image operations,
+ * engine/images.ts), starts what it depends on (unless noDeps), and creates the one-off container
+ * (not started: the caller attaches first).
  */
 export async function createOneOff(project: Project, daemons: Daemons, options: CreateOneOffOptions): Promise<OneOffContainer> {
   const one = oneOffProject(project, daemons, options);
   const { service, key, name, deps } = one;
   const sink = options.onEvent ?? (() => undefined);
-  const imageOptions = { env: options.env, ...(options.allowOsMismatch ? { allowOsMismatch: true } : {}) };
-  if (deps.length) {
-    await apply(project, daemons, {
-      reconcile: { command: 'up', services: deps },
-      onEvent: sink,
-      ensureImages: async () => Object.values((await ensureImages(project, daemons.clients, daemons.facts, { ...imageOptions, services: deps }, sink)).images).some((i) => i.action !== 'skip'),
-    });
-  }
-  await ensureImages(project, daemons.clients, daemons.facts, { ...imageOptions, services: [service.name] }, sink);
+  // The images of the service and of what it depends on: one plan of pulls and builds (as `up`
+  // decides them), run before the plans below observe the stack.
+  await ensureImages(project, daemons.clients, daemons.facts, oneOffImages([...deps, service.name], options), sink);
+  if (deps.length) await apply(project, daemons, { reconcile: { command: 'up', services: deps }, onEvent: sink });
   // The containers of the stack it leaves as they are are not news here.
   const quiet: EventSink = (e) => (e.type === 'step' && e.id.startsWith('running:') ? undefined : sink(e));
   const { result } = await apply(one.oneOff, one.daemons, { reconcile: { command: 'up', services: [key], noDeps: true, noStart: true }, onEvent: quiet });

@@ -7,7 +7,9 @@
  *
  * `up` asks {@link imageOperationFor} from its container planning: each create of a service depends
  * on its image's operation and on nothing else image-related, so a service whose image is present
- * starts while another one's image is still being pulled.
+ * starts while another one's image is still being pulled. `pull`, `build` (and `run`'s image step,
+ * the resolver's base image) plan with {@link planImageCommand}: the same decisions and operations,
+ * and nothing else in the plan.
  */
 import { PlanError } from '../errors.js';
 import type { PlatformOs, Project, Service } from '../model/project.js';
@@ -16,8 +18,8 @@ import { withDependencies } from './dependencies.js';
 import { imageBuildFor } from './image-build.js';
 import { imageDecision, policyServices, type ImagePolicy, type ServiceImageFact } from './image-facts.js';
 import { checkImagePlatforms, checkLocalImage, type ImageCheckSubject, type ImagePlatform } from './image-platform.js';
-import type { DaemonFacts, ObservedContainer } from './observed-state.js';
-import type { BuildImageOp, PullImageOp, ReplacedContainer } from './plan.js';
+import type { DaemonFacts, ObservedContainer, ObservedState } from './observed-state.js';
+import type { BuildImageOp, ImageCommand, Plan, PullImageOp, ReplacedContainer } from './plan.js';
 import type { PlanContext } from './plan-context.js';
 import { placeServices } from './placement.js';
 
@@ -261,4 +263,46 @@ function planImageOperations(ctx: PlanContext): ReadonlyMap<string, string> {
   const { operations, byService } = imageOperations(project, observed.daemons, decisions, scoped);
   for (const op of operations) ctx.add(op);
   return byService;
+}
+
+/** The plan of an image command, and what it was made from. */
+export interface ImageCommandPlan {
+  /** Pull and build operations only; empty when there are problems. */
+  readonly plan: Plan;
+  /** Refusals found while planning; when any, the plan must not run. */
+  readonly problems: readonly PlanError[];
+  /** Every covered service's decision, skips included (what `--dry-run` lists, what is said to be skipped). */
+  readonly entries: readonly ImagePlanEntry[];
+}
+
+/**
+ * `pull` / `build` (policy `pullOnly` / `buildOnly`), and an image step of its own (`run`, the
+ * resolver's base image: the policy as `up`'s): the services' image decisions from the facts observe
+ * gathered, as pull operations (one per daemon and reference) and build operations (one per service),
+ * with no dependencies between them. Refusals and services whose daemon is not connected are problems.
+ */
+export function planImageCommand(
+  project: Project,
+  observed: Pick<ObservedState, 'daemons' | 'imageFacts'>,
+  policy: ImagePolicy,
+  command: ImageCommand,
+): ImageCommandPlan {
+  const { daemons } = observed;
+  const services = policyServices(project, policy);
+  const problems = services
+    .filter((service) => !daemons[service.platform.os])
+    .map((service) => new PlanError(`service "${service.name}": no ${service.platform.os} daemon is connected`, service.name));
+  const decisions = decideImages(project, daemons, observed.imageFacts ?? [], policy);
+  problems.push(...decisions.problems.map((message) => new PlanError(message)));
+  const plan: Plan = {
+    project: project.name,
+    command,
+    placement: placeServices(daemons),
+    platforms: [...new Set(services.map((service) => service.platform.os))].sort(),
+    reach: {},
+    resolver: false,
+    operations: problems.length ? [] : imageOperations(project, daemons, decisions, policy).operations,
+    warnings: [...new Set(decisions.warnings)],
+  };
+  return { plan, problems, entries: decisions.entries };
 }

@@ -344,10 +344,13 @@ export interface ReachDecision {
   readonly why: string;
 }
 
+/** The commands whose plan holds image operations only (plan/image-ops.ts, planImageCommand). */
+export type ImageCommand = 'pull' | 'build';
+
 export interface Plan {
   readonly project: string;
-  /** The command planned: up, down, start, stop, restart. */
-  readonly command: import('./reconcile-options.js').PlanCommand;
+  /** The command planned: up, down, start, stop, restart; or pull / build (image operations only). */
+  readonly command: import('./reconcile-options.js').PlanCommand | ImageCommand;
   /** Declared platform → daemon doing its work. */
   readonly placement: Readonly<Record<PlatformOs, PlatformOs>>;
   /** The declared platforms of the project's (active) services, sorted. */

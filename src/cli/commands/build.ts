@@ -1,12 +1,13 @@
 /**
  * `mixcompose build [services...]`: build each service with a `build:` section on its own
- * platform's daemon (a Windows Dockerfile on the Windows daemon), both daemons in parallel.
+ * platform's daemon (a Windows Dockerfile on the Windows daemon), both daemons in parallel: a plan of
+ * build operations (one per service) run by the executor, as `up` runs its builds (engine/images.ts).
  */
 import type { Command } from 'commander';
 import { ensureImages, planImages } from '../../engine/images.js';
 import { printImagePlan } from './dry-run.js';
 import { selectServices } from './pull.js';
-import { withSession } from './session.js';
+import { givenArgs, resumeCommand, withSession } from './session.js';
 
 interface BuildFlags {
   cache?: boolean;
@@ -35,7 +36,8 @@ export function registerBuild(program: Command): void {
         };
         const { clients, facts } = session.daemons;
         if (flags.dryRun) return printImagePlan(session, await planImages(session.project, clients, facts, options), 'build');
-        const result = await ensureImages(session.project, clients, facts, options, session.reporter.sink);
+        const resume = resumeCommand(session, 'build', givenArgs(command));
+        const result = await ensureImages(session.project, clients, facts, { ...options, resume }, session.reporter.sink);
         await session.reporter.close();
         for (const [service, image] of Object.entries(result.images).sort(([a], [b]) => a.localeCompare(b))) {
           if (image.action === 'build') process.stderr.write(`built ${service}: ${image.image} (${image.id ?? 'no id'}) on ${image.platform}\n`);

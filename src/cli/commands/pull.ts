@@ -1,13 +1,15 @@
 /**
  * `mixcompose pull [services...]`: pull the services' images on their daemons (both daemons in
- * parallel), after checking every image's platforms against its daemon. Prints a summary per daemon
+ * parallel), after checking every image's platforms against its daemon. As `up`, it observes the
+ * image facts once, plans pull operations (one per daemon and reference; refusals are problems, so
+ * nothing moves) and runs the plan with the executor (engine/images.ts). Prints a summary per daemon
  * (images, bytes, seconds) so the cost of large base images is visible.
  */
 import type { Command } from 'commander';
 import { ensureImages, formatPullSummary, planImages } from '../../engine/images.js';
 import { printImagePlan } from './dry-run.js';
 import { selectServices } from '../../plan/dependencies.js';
-import { withSession } from './session.js';
+import { givenArgs, resumeCommand, withSession } from './session.js';
 
 // build and images take it from here; config imports it from plan/dependencies (no engine).
 export { selectServices };
@@ -39,7 +41,8 @@ export function registerPull(program: Command): void {
         };
         const { clients, facts } = session.daemons;
         if (flags.dryRun) return printImagePlan(session, await planImages(session.project, clients, facts, options), 'pull');
-        const result = await ensureImages(session.project, clients, facts, options, session.reporter.sink);
+        const resume = resumeCommand(session, 'pull', givenArgs(command));
+        const result = await ensureImages(session.project, clients, facts, { ...options, resume }, session.reporter.sink);
         await session.reporter.close();
         for (const line of formatPullSummary(result.summary)) process.stderr.write(`pulled on ${line}\n`);
       });

@@ -107,13 +107,16 @@ describe('mixcompose pull / build / images', () => {
   });
 
   it('fails a build naming service, step and daemon, exit 3 (daemon error)', async () => {
+    const name = uniqueProjectName('cli-broken');
     const dir = projectDir({
-      'compose.yaml': `name: ${uniqueProjectName('cli-broken')}\nservices:\n  broken:\n    build: .\n    platform: linux\n`,
+      'compose.yaml': `name: ${name}\nservices:\n  broken:\n    build: .\n    platform: linux\n`,
       Dockerfile: `FROM ${BUSYBOX_IMAGE}\nRUN exit 7\n`,
     });
     const result = await cli(dir, ['--progress', 'plain', 'build']);
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain(`error: daemon linux (${LINUX_HOST}): build of service "broken" at step 2/2 (RUN exit 7) failed`);
+    // As `up` says a failed build of its plan: the operation, where the build stopped, how to continue.
+    expect(result.stderr).toContain(`error: daemon linux (${LINUX_HOST}): build: build image ${name}-broken for broken (--build) failed: at step 2/2 (RUN exit 7)`);
+    expect(result.stderr).toMatch(/to continue: mixcompose .*build$/m);
   });
 });
 

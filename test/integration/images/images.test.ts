@@ -109,7 +109,7 @@ describe('platform check before any byte moves', () => {
     expect(message).toContain('windows/amd64 (10.0.20348.1)');
     expect(message).toContain(`linux daemon linux (${LINUX_HOST})`);
     expect(message).toContain('`platform: windows/amd64`');
-    // ensureImages refuses the same way, and nothing reached the daemon.
+    // ensureImages (plan, then execute) refuses the same way, and nothing reached the daemon.
     await expect(ensureImages(p, clients, facts, { env })).rejects.toThrow(/no linux variant/);
     expect(await hasImage('linux', FAKE_WINDOWS_IMAGE)).toBe(false);
   });
@@ -208,7 +208,8 @@ describe('build on the right daemon', () => {
     const buildKitEnv = { ...env, DOCKER_BUILDKIT: '1' };
     const result = await ensureImages(p, clients, facts, { env: buildKitEnv }, (e) => events.push(e));
     expect(result.images.app).toMatchObject({ action: 'build', id: expect.stringMatching(/^sha256:/) });
-    expect(events.find((e): e is StepEvent => e.type === 'step' && e.status === 'started')?.message).toContain('(BuildKit)');
+    // The build is an operation of the plan: its step says the builder when it is done.
+    expect(events.find((e): e is StepEvent => e.type === 'step' && e.action === 'build' && e.status === 'done')?.message).toContain('(BuildKit)');
     const run = await runScript(rigDocker('linux'), 'cat /listing', { image: `${name}-app` });
     expect(run.output).toContain('keep.txt');
     expect(run.output).not.toContain('notes.log');
@@ -216,7 +217,7 @@ describe('build on the right daemon', () => {
     const broken = context({ Dockerfile: `FROM ${BUSYBOX_IMAGE}\nRUN exit 5\n` });
     const q = project([stubService('bad', 'linux', { build: { context: broken, network: 'none' } })]);
     await expect(ensureImages(q, clients, facts, { env: buildKitEnv })).rejects.toThrow(
-      new RegExp(`daemon linux \\(${LINUX_HOST.replace(/[/.]/g, '\\$&')}\\): build of service "bad" at step 2/2 \\(RUN exit 5\\) failed`),
+      new RegExp(`daemon linux \\(${LINUX_HOST.replace(/[/.]/g, '\\$&')}\\): build image \\S+-bad for bad \\(it has a build: section\\) failed: at step 2/2 \\(RUN exit 5\\)`),
     );
   });
 
@@ -229,7 +230,7 @@ describe('build on the right daemon', () => {
     expect(error).toBeInstanceOf(DaemonError);
     const message = (error as Error).message;
     expect(message).toContain(`daemon linux (${LINUX_HOST})`);
-    expect(message).toContain('build of service "broken" at step 3/3 (RUN exit 3)');
+    expect(message).toContain(`build image ${name}-broken for broken (it has a build: section) failed: at step 3/3 (RUN exit 3)`);
     expect(message).toMatch(/returned a non-zero code: 3/);
     expect(await hasImage('linux', `${name}-broken`)).toBe(false);
   });

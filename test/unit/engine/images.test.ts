@@ -94,7 +94,8 @@ describe('pulls on both daemons', () => {
   });
 
   it('asks an LCOW daemon for platform=linux on pull', async () => {
-    const lcow = await startFakeEngine({ daemon: 'windows-lcow', distribution: { 'redis:7': LINUX_AMD64 } });
+    // An LCOW daemon pulls the linux variant (the pulled image's OS is checked against the listing).
+    const lcow = await startFakeEngine({ daemon: 'windows-lcow', distribution: { 'redis:7': LINUX_AMD64 }, pulledImage: () => ({ Id: 'sha256:redis', Os: 'linux', Size: 1000 }) });
     engines.push(lcow);
     const project = stubProject([stubService('cache', 'linux', { image: 'redis:7' })], { linux: { host: lcow.host } });
     const { clients, facts } = await connectDaemons(project, { allowOsMismatch: false, env: {} });
@@ -155,6 +156,30 @@ describe('pulls on both daemons', () => {
     expect(result.warnings).toHaveLength(1);
     expect(events.some((ev) => ev.type === 'warning')).toBe(true);
     expect(l.find('POST', '/images/create')).toEqual([]);
+  });
+
+  it('a pull that fails is a warning with --ignore-pull-failures (no image, 0 pulled), else a daemon error naming the operation; the other pulls still run', async () => {
+    const refuse: FakeRoute = {
+      method: 'POST',
+      path: /^\/images\/create$/,
+      handle: (req, res) => {
+        if (req.query.fromImage !== 'broken') return void res.writeHead(200).end(`${JSON.stringify({ status: 'Status: Image is up to date' })}\r\n`);
+        res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ message: 'registry unreachable' }));
+      },
+    };
+    const services = [stubService('db', 'linux', { image: 'broken:1' }), stubService('cache', 'linux', { image: 'redis:7' })];
+    const { l, project, clients, facts, e } = await setup({ distribution: { 'broken:1': LINUX_AMD64, 'redis:7': LINUX_AMD64 }, images: { 'redis:7': { Id: 'sha256:redis', Os: 'linux' } }, routes: [refuse] }, {}, services);
+    const events: EngineEvent[] = [];
+    const lenient = await ensureImages(project, clients, facts, { env: e, pull: 'always', pullOnly: true, ignorePullFailures: true }, (ev) => events.push(ev));
+    expect(lenient.warnings).toEqual([expect.stringMatching(/^service "db": pull of broken:1 failed: .*registry unreachable/)]);
+    expect(Object.keys(lenient.images)).toEqual(['cache']);
+    expect(lenient.summary).toEqual([expect.objectContaining({ platform: 'linux', images: 1, bytes: 0 })]);
+    expect(l.find('POST', '/images/create')).toHaveLength(2);
+
+    const error = await ensureImages(project, clients, facts, { env: e, pull: 'always', pullOnly: true }).catch((x: unknown) => x);
+    expect(error).toBeInstanceOf(DaemonError);
+    expect((error as Error).message).toMatch(/^daemon linux \(unix:.*\): pull image broken:1 for db \(pull_policy: always\) failed: .*registry unreachable/);
   });
 
   it('uses a present image without pulling, and refuses a present image of the wrong OS', async () => {
@@ -246,7 +271,7 @@ describe('builds', () => {
     const error = await ensureImages(project, clients, facts, { env: e }).catch((x: unknown) => x);
     expect(error).toBeInstanceOf(DaemonError);
     expect((error as Error).message).toMatch(
-      /^daemon windows \(unix:.*\): build of service "web" at step 2\/2 \(RUN build\.cmd\) failed: The command 'cmd \/S \/C build\.cmd' returned a non-zero code: 1$/,
+      /^daemon windows \(unix:.*\): build image shop-web for web \(it has a build: section\) failed: at step 2\/2 \(RUN build\.cmd\): The command 'cmd \/S \/C build\.cmd' returned a non-zero code: 1$/,
     );
   });
 });
