@@ -9,7 +9,7 @@
 //   (loaded only for ssh:// endpoints and BuildKit builds), kubernetes-models (large; `convert` only).
 // - Files found relative to a module (resolver/Dockerfile, package.json) stay where tsc's layout
 //   puts them: each source file's `import.meta.url` becomes the URL its tsc output has in dist/.
-// - Source maps sit beside the chunks (node --enable-source-maps maps stack traces to src/).
+// - Whitespace and syntax are minified (not names); source maps sit beside the chunks (node --enable-source-maps maps stack traces to src/).
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,9 @@ export async function bundleCli({ outdir = BIN_DIR, write = true } = {}) {
     outdir,
     write,
     external: EXTERNAL,
+    // Less text to read and pre-parse (issue 9); names are kept for stack traces and `name`s.
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked',
     sourcesContent: false,
     metafile: true,

@@ -77,7 +77,7 @@ describe('the CLI bundle', () => {
 
   it("finds files relative to a module where tsc's layout has them (resolver/Dockerfile, package.json)", () => {
     const helper = result.outputFiles.find((f) => f.path === join(outdir, chunkOf('src/engine/helper-images.ts').replace(/^dist\/bin\//, '')))!;
-    expect(helper.text).toContain('new URL("../engine/helper-images.js", import.meta.url)');
+    expect(helper.text).toMatch(/new URL\("\.\.\/engine\/helper-images\.js",\s*import\.meta\.url\)/);
     expect(result.outputFiles.some((f) => f.text.includes('import.meta.url') && /new URL\("\.\.\/cli\/commands\/version\.js"/.test(f.text))).toBe(true);
   });
 });
