@@ -35,7 +35,7 @@ function heldClients(calls: string[]) {
       calls.push(`version ${platform} (answered)`);
       return { ApiVersion: '1.41' };
     };
-    client.close = () => calls.push(`close ${platform}`);
+    (client as DaemonClient).close = () => void calls.push(`close ${platform}`);
     made[platform] = client;
     return client;
   };
@@ -44,20 +44,20 @@ function heldClients(calls: string[]) {
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** connectDaemons of the two-daemon stack on the rig's clients, with `beside`. */
+function connectBeside(rig: ReturnType<typeof heldClients>, beside: Parameters<typeof connectDaemons>[1]['beside']) {
+  return connectDaemons(mixed(), { allowOsMismatch: true, env: {}, createClient: rig.createClient as never, ...(beside ? { beside } : {}) });
+}
+
 describe('connectDaemons: work beside connecting', () => {
   it('starts the beside work with the required clients before /version answers, and returns what it holds', async () => {
     const calls: string[] = [];
     const rig = heldClients(calls);
     const released: string[] = [];
-    const connecting = connectDaemons(mixed(), {
-      allowOsMismatch: true,
-      env: {},
-      createClient: rig.createClient as never,
-      beside: async (clients) => {
-        calls.push(`beside ${Object.keys(clients).sort().join('+')}`);
-        await clients.linux!.createContainer('shop-mixcompose-lock', {});
-        return { release: async () => void released.push('lock') };
-      },
+    const connecting = connectBeside(rig, async (clients) => {
+      calls.push(`beside ${Object.keys(clients).sort().join('+')}`);
+      await clients.linux!.createContainer('shop-mixcompose-lock', {});
+      return { release: async () => void released.push('lock') };
     });
     await settle();
     expect(calls).toContain('beside linux+windows');
@@ -74,12 +74,7 @@ describe('connectDaemons: work beside connecting', () => {
   it('a failed connect (the windows daemon does not answer) releases what the beside work holds before the linux client closes', async () => {
     const calls: string[] = [];
     const rig = heldClients(calls);
-    const connecting = connectDaemons(mixed(), {
-      allowOsMismatch: true,
-      env: {},
-      createClient: rig.createClient as never,
-      beside: async () => ({ release: async () => void calls.push('release lock') }),
-    });
+    const connecting = connectBeside(rig, async () => ({ release: async () => void calls.push('release lock') }));
     await settle();
     rig.fail(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     await expect(connecting).rejects.toThrow(/ECONNREFUSED/);
@@ -93,13 +88,8 @@ describe('connectDaemons: work beside connecting', () => {
   it('beside work that fails (the project is locked) fails the connect and closes the clients', async () => {
     const calls: string[] = [];
     const rig = heldClients(calls);
-    const connecting = connectDaemons(mixed(), {
-      allowOsMismatch: true,
-      env: {},
-      createClient: rig.createClient as never,
-      beside: async () => {
-        throw new Error('project shop is locked by another mixcompose');
-      },
+    const connecting = connectBeside(rig, async () => {
+      throw new Error('project shop is locked by another mixcompose');
     });
     rig.answer();
     await expect(connecting).rejects.toThrow(/locked by another mixcompose/);
