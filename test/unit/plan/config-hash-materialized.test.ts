@@ -22,7 +22,7 @@ const specs: Record<string, ContainerSpec> = {
     body,
     substitutions: [{ text: '{{ db.host }}', runtime }, { text: '{{ resolver.ip }}', value: '10.201.0.2' }],
     connect: [{ network: 'other', endpoint: { Aliases: ['{{ db.host }}'] } }],
-    files: [{ path: '/etc/x', content: 'db={{ db.host }}' }],
+    files: [{ path: '/etc/x', content: 'db={{ db.host }}', mode: 0o444 }],
   },
 };
 
