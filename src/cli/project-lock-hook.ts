@@ -8,6 +8,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 
 import { acquireProjectLock, type ProjectLock } from '../engine/project-lock.js';
 import type { DaemonClient } from '../engine/daemon-client.js';
+import type { PrefetchedRead } from '../engine/observe.js';
 import type { EventSink } from '../model/events.js';
 import type { PlatformOs } from '../model/project.js';
 
@@ -87,7 +88,12 @@ export function lockWhileConnecting(
   if (!locks(command)) return undefined;
   return async (clients) => {
     const client = lockClient(clients);
-    return client ? acquire(command, project, client, sink) : undefined;
+    if (!client) return undefined;
+    const held = await acquire(command, project, client, sink);
+    // Held: the resolver's files (on the linux daemon) cannot change under us; the first observe takes this read.
+    if (!clients.linux) return held;
+    const { prefetchedRead, startResolverHostsRead } = await import('../engine/observe.js'); // loaded by the command anyway
+    return { ...held, resolverHostsRead: prefetchedRead(startResolverHostsRead(clients.linux, project)) };
   };
 }
 
@@ -95,6 +101,8 @@ export function lockWhileConnecting(
 export interface HeldLock {
   /** The daemon it is on. */
   readonly client: DaemonClient;
+  /** Taken beside connecting on a linux daemon: the resolver's hosts files, read as soon as the lock was held. */
+  readonly resolverHostsRead?: PrefetchedRead;
   release(): Promise<void>;
 }
 

@@ -108,10 +108,37 @@ async function readHostsFiles(client: DaemonClient, container: string): Promise<
  * Otherwise (a resolver of another name, the early read failed) the files are read by ID after the
  * list, as before.
  */
-interface EarlyHostsRead {
+export interface EarlyHostsRead {
   readonly platform: PlatformOs;
   readonly name: string;
   readonly files: Promise<ResolverHostsFile[] | undefined>;
+}
+
+/**
+ * Starts reading the project resolver's hosts files by its name on the linux daemon, for the next
+ * observe to take (ObserveOptions.earlyResolverHosts). Start it only while holding the project lock:
+ * the CLI does so right after taking the lock, beside connecting.
+ */
+export function startResolverHostsRead(client: DaemonClient, project: string, platform: PlatformOs = 'linux'): EarlyHostsRead {
+  const name = resolverContainerName(project);
+  return { platform, name, files: readHostsFiles(client, name) };
+}
+
+/** A read made ahead for the next observation only (Daemons.resolverHostsRead). */
+export interface PrefetchedRead {
+  take(): EarlyHostsRead | undefined;
+}
+
+/** Holds `read` for one taker. */
+export function prefetchedRead(read: EarlyHostsRead): PrefetchedRead {
+  let held: EarlyHostsRead | undefined = read;
+  return {
+    take() {
+      const taken = held;
+      held = undefined;
+      return taken;
+    },
+  };
 }
 
 async function resolverHostsOf(
@@ -179,6 +206,8 @@ export interface ObserveOptions {
   readonly hostFacts?: boolean | { readonly lookup?: AddressLookup };
   /** `up`: also gather the services' image facts for planning pulls and builds (engine/image-facts.ts). */
   readonly images?: ImageFactOptions;
+  /** The resolver's hosts files, read already (startResolverHostsRead); else observe reads them by name beside the lists. */
+  readonly earlyResolverHosts?: EarlyHostsRead;
 }
 
 export async function observe(
@@ -218,8 +247,7 @@ async function observeDaemons(
   const daemons = distinctDaemons(clients, facts);
   const linuxClient = daemons.find(([daemon]) => daemon === placement.linux)?.[1];
   // Beside the lists, not after them: the resolver's files (by its name) and the holders of port 53.
-  const early: EarlyHostsRead | undefined =
-    helper && linuxClient ? { platform: helper.platform, name: resolverContainerName(project.name), files: readHostsFiles(linuxClient, resolverContainerName(project.name)) } : undefined;
+  const early: EarlyHostsRead | undefined = !helper || !linuxClient ? undefined : (options.earlyResolverHosts ?? startResolverHostsRead(linuxClient, project.name, helper.platform));
   // A failed list leaves the plan to the daemon's own bind error (execute translates it).
   const dnsPortHolders = linuxClient && mayPublishResolver(project, facts) ? hostPortHolders(linuxClient, 53).catch(() => undefined) : undefined;
   const imageFacts = options.images ? gatherImageFacts(project, clients, facts, options.images) : undefined;

@@ -79,7 +79,8 @@ export async function openSession(
     }
     for (const w of connected.warnings) reporter.sink({ type: 'warning', message: w });
     const { beside, ...daemons } = connected as typeof connected & { beside?: HeldLock };
-    return { global, project, daemons, reporter, env, unreachable, ...(beside ? { lock: beside } : {}) };
+    const read = beside?.resolverHostsRead;
+    return { global, project, daemons: read ? { ...daemons, resolverHostsRead: read } : daemons, reporter, env, unreachable, ...(beside ? { lock: beside } : {}) };
   } catch (error) {
     // Nothing may hold a connection open once the session failed to open.
     if (connected) closeClients(connected.clients);

@@ -5,7 +5,7 @@
  * clients that record the order of calls and hold the container list until the test lets it go.
  */
 import { describe, expect, it } from 'vitest';
-import { observe } from '../../../src/engine/observe.js';
+import { observe, prefetchedRead, startResolverHostsRead } from '../../../src/engine/observe.js';
 import type { ContainerSummary } from '../../../src/engine/daemon-client.js';
 import { tarArchive } from '../../../src/engine/tar.js';
 import { facts, project, service } from '../plan/builders.js';
@@ -105,5 +105,24 @@ describe('observe: the resolver hosts read beside the container list', () => {
     };
     await observe(project([service('db')]), { linux }, { linux: facts('linux') });
     expect(reads).toEqual([]);
+  });
+
+  it('takes a read made ahead (under the lock) instead of asking again, once', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    const reads: string[] = [];
+    linux.getArchive = async (container: string) => {
+      reads.push(container);
+      return hostsTar({ 'web-1': '10.202.0.3 web shop-web-1\n' });
+    };
+    linux.listContainers = async () => [resolverSummary()];
+    const windows = new MemoryDaemon('windows', '10.202.0');
+    const ahead = prefetchedRead(startResolverHostsRead(linux, 'shop'));
+    expect(reads).toEqual([RESOLVER]);
+    const stack = project([service('db'), service('web', { platform: 'windows' })]);
+    const daemonFacts = { linux: facts('linux'), windows: facts('windows') };
+    const first = await observe(stack, { linux, windows }, daemonFacts, { earlyResolverHosts: ahead.take()! });
+    expect(reads).toEqual([RESOLVER]);
+    expect(first.resolverHosts?.files.map((f) => f.file)).toEqual(['web-1']);
+    expect(ahead.take()).toBeUndefined();
   });
 });

@@ -110,12 +110,17 @@ describe('the CLI lock taken while connecting', () => {
   it('mutating commands take it on the linux daemon; dry runs and read-only commands do not', async () => {
     const linux = new MemoryDaemon('linux', '10.201.0');
     const windows = new MemoryDaemon('windows', '10.202.0');
+    const reads: string[] = [];
+    linux.getArchive = async (container: string, path: string) => void reads.push(`${container} ${path}`);
     const held = await lockWhileConnecting(commandOf('up'), 'shop', sink)!({ linux, windows });
+    expect(reads).toEqual(['shop-mixcompose-resolver /etc/mixcompose-hosts']);
     expect(held?.client).toBe(linux);
     expect(linux.calls).toEqual(['create shop-mixcompose-lock']);
     expect(windows.calls).toEqual([]);
     await held!.release();
     expect(linux.calls).toEqual(['create shop-mixcompose-lock', 'remove shop-mixcompose-lock']);
+    // Once held, the resolver's hosts files are read (by name, on the linux daemon) for the first observe.
+    expect(held?.resolverHostsRead?.take()).toMatchObject({ platform: 'linux', name: 'shop-mixcompose-resolver' });
     expect(lockWhileConnecting(commandOf('up', { dryRun: true }), 'shop', sink)).toBeUndefined();
     expect(lockWhileConnecting(commandOf('ps'), 'shop', sink)).toBeUndefined();
   });
@@ -134,7 +139,7 @@ describe('the CLI lock taken while connecting', () => {
     const early: HeldLock = (await lockWhileConnecting(commandOf('up'), 'shop', sink)!({ windows }))!;
     const lock = await takeProjectLock(commandOf('up'), { project: { name: 'shop' }, daemons: { clients: { linux, windows } }, reporter: { sink } }, early);
     expect(lock?.client).toBe(linux);
-    expect(windows.calls).toEqual(['create shop-mixcompose-lock', 'remove shop-mixcompose-lock']);
+    expect(windows.calls).toEqual(['create shop-mixcompose-lock', 'remove shop-mixcompose-lock']); // no linux daemon there: nothing read ahead
     expect(linux.calls).toEqual(['create shop-mixcompose-lock']);
     await lock!.release();
   });
