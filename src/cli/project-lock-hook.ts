@@ -1,13 +1,14 @@
 /**
  * Where the CLI takes the per-project lock (engine/project-lock.ts): mutating commands take it
- * right after connecting and release it when they end; read-only ones (ps, logs, config, plan,
- * `up --dry-run`) never do. `--wait-lock[=seconds]` on the mutating commands waits for a held lock
+ * while connecting (beside /version and /info, before anything is observed) and release it when
+ * they end; read-only ones (ps, logs, config, plan, `up --dry-run`) never do. `--wait-lock[=seconds]` on the mutating commands waits for a held lock
  * (default 300 s when given without a value) instead of refusing at once.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 
 import { acquireProjectLock, type ProjectLock } from '../engine/project-lock.js';
 import type { DaemonClient } from '../engine/daemon-client.js';
+import type { PrefetchedRead } from '../engine/observe.js';
 import type { EventSink } from '../model/events.js';
 import type { PlatformOs } from '../model/project.js';
 
@@ -39,30 +40,69 @@ export function waitLockSeconds(flags: { waitLock?: number | boolean }): number 
   return typeof flags.waitLock === 'number' ? flags.waitLock : 0;
 }
 
+/** Whether `command` takes the lock: a mutating command that is not a dry run. */
+function locks(command: Command): boolean {
+  const flags = command.opts() as { dryRun?: boolean };
+  return MUTATING_COMMANDS.has(command.name()) && !flags.dryRun;
+}
+
+/** The daemon holding the lock: the Linux daemon when the project uses one (any daemon of the project otherwise). */
+function lockClient(clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>): DaemonClient | undefined {
+  return clients.linux ?? clients.windows;
+}
+
+async function acquire(command: Command, project: string, client: DaemonClient, sink: EventSink): Promise<HeldLock> {
+  const flags = command.opts() as { waitLock?: number | boolean };
+  const lock = await acquireProjectLock({ client, project, command: command.name(), waitSeconds: waitLockSeconds(flags), onEvent: sink });
+  return releaseOnSignal(lock, client, sink);
+}
+
 /**
  * Takes the lock when `command` changes things; undefined for read-only commands. The lock lives
- * on the Linux daemon when the project uses one (any daemon of the project otherwise).
+ * on the Linux daemon when the project uses one (any daemon of the project otherwise). `early`: the
+ * lock taken while connecting (lockWhileConnecting), kept when it is on that daemon.
  */
 export async function takeProjectLock(
   command: Command,
   session: { project: { name: string }; daemons: { clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>> }; reporter: { sink: EventSink } },
+  early?: HeldLock,
 ): Promise<HeldLock | undefined> {
-  const flags = command.opts() as { waitLock?: number | boolean; dryRun?: boolean };
-  if (!MUTATING_COMMANDS.has(command.name()) || flags.dryRun) return undefined;
-  const client = session.daemons.clients.linux ?? session.daemons.clients.windows;
-  if (!client) return undefined;
-  const lock = await acquireProjectLock({
-    client,
-    project: session.project.name,
-    command: command.name(),
-    waitSeconds: waitLockSeconds(flags),
-    onEvent: session.reporter.sink,
-  });
-  return releaseOnSignal(lock, session.reporter.sink);
+  const client = locks(command) ? lockClient(session.daemons.clients) : undefined;
+  if (early && early.client === client) return early;
+  // Taken on a daemon that is not the lock's after all (an optional daemon connected, or none is needed).
+  await early?.release();
+  return client ? acquire(command, session.project.name, client, session.reporter.sink) : undefined;
+}
+
+/**
+ * The lock taken beside connecting (connectDaemons' `beside`): the container create runs while the
+ * daemons answer /version and /info, not after them. Observing starts only once both are done, so
+ * what is observed is as sound as with the lock taken after connecting. Undefined when `command`
+ * takes no lock.
+ */
+export function lockWhileConnecting(
+  command: Command,
+  project: string,
+  sink: EventSink,
+): ((clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>) => Promise<HeldLock | undefined>) | undefined {
+  if (!locks(command)) return undefined;
+  return async (clients) => {
+    const client = lockClient(clients);
+    if (!client) return undefined;
+    const held = await acquire(command, project, client, sink);
+    // Held: the resolver's files (on the linux daemon) cannot change under us; the first observe takes this read.
+    if (!clients.linux) return held;
+    const { prefetchedRead, startResolverHostsRead } = await import('../engine/observe.js'); // loaded by the command anyway
+    return { ...held, resolverHostsRead: prefetchedRead(startResolverHostsRead(clients.linux, project)) };
+  };
 }
 
 /** A held lock and how to let it go at the end of the command. */
 export interface HeldLock {
+  /** The daemon it is on. */
+  readonly client: DaemonClient;
+  /** Taken beside connecting on a linux daemon: the resolver's hosts files, read as soon as the lock was held. */
+  readonly resolverHostsRead?: PrefetchedRead;
   release(): Promise<void>;
 }
 
@@ -71,7 +111,7 @@ export interface HeldLock {
  * let the signal do what it would have done. When the command handles the signal itself (attached
  * `up`, the reach probe), it ends normally and `release` runs then.
  */
-function releaseOnSignal(lock: ProjectLock, sink: EventSink): HeldLock {
+function releaseOnSignal(lock: ProjectLock, client: DaemonClient, sink: EventSink): HeldLock {
   const signals = ['SIGINT', 'SIGTERM'] as const;
   const onSignal = (signal: NodeJS.Signals) => {
     if (process.listenerCount(signal) > 1) return; // someone else handles it; the normal end releases
@@ -86,6 +126,7 @@ function releaseOnSignal(lock: ProjectLock, sink: EventSink): HeldLock {
   };
   for (const s of signals) process.on(s, onSignal);
   return {
+    client,
     async release() {
       detach();
       try {

@@ -13,7 +13,7 @@ import { problemsError, reconcile, type ReconcileOptions } from '../plan/reconci
 import { answeredPlan } from '../plan/probe-plan.js';
 import type { DaemonClient } from './daemon-client.js';
 import { execute, type EnsureHelperImage, type ExecuteResult } from './execute.js';
-import { observe, type ObserveOptions } from './observe.js';
+import { observe, type ObserveOptions, type PrefetchedRead } from './observe.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
 import { PROBE_STEP_ID, probeFailureWarning, probeReach } from './reach-probe.js';
@@ -23,6 +23,11 @@ import type { ImageFactOptions } from './image-facts.js';
 export interface Daemons {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
   readonly facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>;
+  /**
+   * The resolver's hosts files, read already under the project lock (the CLI starts the read as soon
+   * as it holds the lock): the next observation of apply takes it, once; later ones read again.
+   */
+  readonly resolverHostsRead?: PrefetchedRead;
 }
 
 export interface ApplyOptions {
@@ -95,7 +100,10 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
  * address lookups), beside the image step; observed again only when the image step changed images.
  */
 async function observeWithImages(project: Project, daemons: Daemons, options: ApplyOptions, up: boolean): Promise<ObservedState> {
-  const observing = () => observe(project, daemons.clients, daemons.facts, { ...observeOptions(options), ...(up ? { hostFacts: true } : {}) });
+  const observing = () => {
+    const early = daemons.resolverHostsRead?.take();
+    return observe(project, daemons.clients, daemons.facts, { ...observeOptions(options), ...(up ? { hostFacts: true } : {}), ...(early ? { earlyResolverHosts: early } : {}) });
+  };
   const [first, changedImages] = await Promise.all([
     observing(),
     options.ensureImages && !options.dryRun ? options.ensureImages() : Promise.resolve(false),

@@ -44,9 +44,24 @@ export interface ConnectOptions {
   readonly createClient?: (endpoint: ResolvedEndpoint, label: string) => DaemonClient;
   /** `--insecure-daemon`: allow plain tcp:// to a non-loopback address (with a warning). */
   readonly insecureDaemon?: boolean;
+  /**
+   * Work that needs only the clients, started beside /version and /info instead of after them (the
+   * CLI takes the project lock here: a container create that would otherwise wait for the connect).
+   * It gets the clients of the required platforms. connectDaemons waits for it and returns what it
+   * gave (`beside`); when connecting fails, what it gave is released before the clients close, and
+   * when it fails (and connecting did not), its error is thrown.
+   */
+  readonly beside?: (clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>) => Promise<Releasable | undefined>;
+}
+
+/** What `beside` work holds until the command ends (the project lock). */
+export interface Releasable {
+  release(): Promise<void>;
 }
 
 export interface ConnectedDaemons {
+  /** What the `beside` work gave, held (connecting succeeded). */
+  readonly beside?: Releasable;
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
   readonly facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>;
   readonly endpoints: Readonly<Partial<Record<PlatformOs, ResolvedEndpoint>>>;
@@ -149,7 +164,13 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
     const label = entry.platforms.length > 1 ? `${entry.platforms.join('+')} (${endpoint.label.replace(/^\w+ \(/, '').replace(/\)$/, '')})` : endpoint.label;
     entry.client = factory(endpoint, label);
   }
-  const closeAll = (entries: Iterable<Entry>) => {
+  // The beside work starts now, with the required platforms' clients; a failed connect releases what it holds first.
+  const besideClients: Partial<Record<PlatformOs, DaemonClient>> = {};
+  for (const entry of byKey.values()) for (const platform of entry.platforms) if (!isOptional(platform)) besideClients[platform] = entry.client;
+  const beside = options.beside?.(besideClients);
+  beside?.catch(() => undefined); // awaited below
+  const closeAll = async (entries: Iterable<Entry>) => {
+    await beside?.then((held) => held?.release()).catch(() => undefined);
     for (const entry of entries) entry.client.close?.();
   };
 
@@ -172,7 +193,7 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
     entry.client.close?.();
   });
   if (failures.length) {
-    closeAll(byKey.values());
+    await closeAll(byKey.values());
     throw failures[0];
   }
 
@@ -207,8 +228,15 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
     if (!entry.platforms.some((p) => clients[p] === entry.client)) entry.client.close?.();
   }
   if (errors.length) {
-    closeAll(byKey.values());
+    await closeAll(byKey.values());
     throw new PlanError(errors.join('\n'));
   }
-  return { clients, facts, endpoints: connectedEndpoints, warnings, notes };
+  let held: Releasable | undefined;
+  try {
+    held = await beside;
+  } catch (error) {
+    for (const entry of byKey.values()) entry.client.close?.();
+    throw error;
+  }
+  return { clients, facts, endpoints: connectedEndpoints, warnings, notes, ...(held ? { beside: held } : {}) };
 }

@@ -7,7 +7,7 @@ import { withDefaultTag } from '../model/image-ref.js';
 import type { PlatformOs, Project } from '../model/project.js';
 import { networkName, serviceImage } from '../plan/create-body.js';
 import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
-import { RESOLVER_HOSTS_DIR, resolverImage } from '../plan/resolver.js';
+import { RESOLVER_HOSTS_DIR, resolverContainerName, resolverImage } from '../plan/resolver.js';
 import { projectUsesResolver } from '../plan/resolver-dns.js';
 import { parseHostsFile } from '../plan/resolver-entries.js';
 import type {
@@ -18,6 +18,7 @@ import type {
   ObservedNetwork,
   ObservedResolverHosts,
   ObservedState,
+  ResolverHostsFile,
   ObservedVolume,
   ProbeLeftover,
   PortHolder,
@@ -79,20 +80,77 @@ export function observedContainer(c: ContainerSummary, daemon: PlatformOs): Obse
  * planning then falls back to registering only what it starts.
  */
 export async function readResolverHosts(client: DaemonClient, resolver: ObservedContainer): Promise<ObservedResolverHosts | undefined> {
+  const files = await readHostsFiles(client, resolver.id);
+  return files ? { container: resolver.id, files } : undefined;
+}
+
+/** The hosts files in RESOLVER_HOSTS_DIR of a container (by ID or name), sorted; undefined when they cannot be read. */
+async function readHostsFiles(client: DaemonClient, container: string): Promise<ResolverHostsFile[] | undefined> {
   let archive: Buffer | undefined;
   try {
-    archive = await client.getArchive(resolver.id, RESOLVER_HOSTS_DIR);
+    archive = await client.getArchive(container, RESOLVER_HOSTS_DIR);
   } catch {
     return undefined;
   }
-  const files = archive
+  return archive
     ? tarFiles(archive)
         .map((f) => ({ name: f.path.replace(/\/+$/, '').split('/').pop()!, content: f.content.toString('utf8') }))
         .filter((f) => f.name && !f.name.startsWith('.'))
         .map((f) => parseHostsFile(f.name, f.content))
         .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
     : [];
-  return { container: resolver.id, files };
+}
+
+/**
+ * The resolver's hosts files read by the resolver's container NAME beside the container list (the
+ * archive read is the slowest call of a second `up`: Docker 20.10 runs a helper process for it), and
+ * taken when the list shows that the resolver found is the container of that name on that daemon.
+ * Otherwise (a resolver of another name, the early read failed) the files are read by ID after the
+ * list, as before.
+ */
+export interface EarlyHostsRead {
+  readonly platform: PlatformOs;
+  readonly name: string;
+  readonly files: Promise<ResolverHostsFile[] | undefined>;
+}
+
+/**
+ * Starts reading the project resolver's hosts files by its name on the linux daemon, for the next
+ * observe to take (ObserveOptions.earlyResolverHosts). Start it only while holding the project lock:
+ * the CLI does so right after taking the lock, beside connecting.
+ */
+export function startResolverHostsRead(client: DaemonClient, project: string, platform: PlatformOs = 'linux'): EarlyHostsRead {
+  const name = resolverContainerName(project);
+  return { platform, name, files: readHostsFiles(client, name) };
+}
+
+/** A read made ahead for the next observation only (Daemons.resolverHostsRead). */
+export interface PrefetchedRead {
+  take(): EarlyHostsRead | undefined;
+}
+
+/** Holds `read` for one taker. */
+export function prefetchedRead(read: EarlyHostsRead): PrefetchedRead {
+  let held: EarlyHostsRead | undefined = read;
+  return {
+    take() {
+      const taken = held;
+      held = undefined;
+      return taken;
+    },
+  };
+}
+
+async function resolverHostsOf(
+  resolver: ObservedContainer,
+  client: DaemonClient,
+  early: EarlyHostsRead | undefined,
+): Promise<ObservedResolverHosts | undefined> {
+  if (early && early.platform === resolver.platform && early.name === resolver.name) {
+    const files = await early.files;
+    if (files) return { container: resolver.id, files };
+  }
+  return readResolverHosts(client, resolver);
 }
 
 /**
@@ -148,6 +206,8 @@ export interface ObserveOptions {
   readonly hostFacts?: boolean | { readonly lookup?: AddressLookup };
   /** `up`: also gather the services' image facts for planning pulls and builds (engine/image-facts.ts). */
   readonly images?: ImageFactOptions;
+  /** The resolver's hosts files, read already (startResolverHostsRead); else observe reads them by name beside the lists. */
+  readonly earlyResolverHosts?: EarlyHostsRead;
 }
 
 export async function observe(
@@ -185,6 +245,11 @@ async function observeDaemons(
   const helper = projectUsesResolver(project, placement) ? { platform: placement.linux, reference: withDefaultTag(resolverImage(project, options.resolverImage)) } : undefined;
   if (helper) want(helper.platform, helper.reference);
   const daemons = distinctDaemons(clients, facts);
+  const linuxClient = daemons.find(([daemon]) => daemon === placement.linux)?.[1];
+  // Beside the lists, not after them: the resolver's files (by its name) and the holders of port 53.
+  const early: EarlyHostsRead | undefined = !helper || !linuxClient ? undefined : (options.earlyResolverHosts ?? startResolverHostsRead(linuxClient, project.name, helper.platform));
+  // A failed list leaves the plan to the daemon's own bind error (execute translates it).
+  const dnsPortHolders = linuxClient && mayPublishResolver(project, facts) ? hostPortHolders(linuxClient, 53).catch(() => undefined) : undefined;
   const imageFacts = options.images ? gatherImageFacts(project, clients, facts, options.images) : undefined;
   imageFacts?.catch(() => undefined); // awaited below; a failure there is observe's failure
   const parts = await Promise.all(
@@ -239,12 +304,7 @@ async function observeDaemons(
   const resolvers = containers.filter((c) => c.labels[LABEL_ROLE] === 'resolver');
   const resolver = resolvers.find((c) => c.status === 'running') ?? resolvers[0];
   const resolverClient = resolver ? daemons.find(([daemon]) => daemon === resolver.platform)?.[1] : undefined;
-  const linuxClient = daemons.find(([daemon]) => daemon === placement.linux)?.[1];
-  const [resolverHosts, dnsPortHolders] = await Promise.all([
-    resolver && resolverClient ? readResolverHosts(resolverClient, resolver) : undefined,
-    // A failed list leaves the plan to the daemon's own bind error (execute translates it).
-    linuxClient && mayPublishResolver(project, facts) ? hostPortHolders(linuxClient, 53).catch(() => undefined) : undefined,
-  ]);
+  const [resolverHosts, portHolders] = await Promise.all([resolver && resolverClient ? resolverHostsOf(resolver, resolverClient, early) : undefined, dnsPortHolders]);
   return {
     daemons: facts,
     containers,
@@ -253,7 +313,7 @@ async function observeDaemons(
     images: parts.flatMap((p) => p.images),
     ...(imageFacts ? { imageFacts: await imageFacts } : {}),
     ...(resolverHosts ? { resolverHosts } : {}),
-    ...(dnsPortHolders ? { dnsPortHolders } : {}),
+    ...(portHolders ? { dnsPortHolders: portHolders } : {}),
     ...(parts.some((p) => p.probeLeftovers.length) ? { probeLeftovers: parts.flatMap((p) => p.probeLeftovers) } : {}),
     ...(parts.every((p) => p.foreignNetworks) ? { foreignNetworks: parts.flatMap((p) => p.foreignNetworks ?? []) } : {}),
     ...(helper && daemons.some(([daemon]) => daemon === helper.platform)

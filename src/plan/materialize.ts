@@ -24,12 +24,8 @@ export function materializeSpec(
   spec: ContainerSpec,
   runtimeIp: (ref: RuntimeIp) => string | undefined,
 ): MaterializedSpec | undefined {
-  const values = new Map<string, string>();
-  for (const s of spec.substitutions) {
-    const value = s.value ?? (s.runtime ? runtimeIp(s.runtime) : undefined);
-    if (value === undefined) return undefined;
-    values.set(s.text, value);
-  }
+  const values = substitutionValues(spec, runtimeIp);
+  if (!values) return undefined;
   const substituted = substitute(spec.body, values);
   // An own label: the config hash leaves it out, so adding it recreates nothing.
   const body = { ...substituted, Labels: { ...((substituted.Labels ?? {}) as Record<string, string>), [LABEL_TEMPLATE_HASH]: templateHash(spec) } };
@@ -38,6 +34,28 @@ export function materializeSpec(
   const extra = { connect, files };
   const hash = configHash(body, extra);
   return { body: withHashLabel(body, hash), connect, files, hash };
+}
+
+/**
+ * The config hash materializeSpec stamps, without building the body it would create (the template
+ * hash label is an own label, which the hash leaves out): what the planner compares with a running
+ * container's. Undefined when some value is not known yet.
+ */
+export function materializedHash(spec: ContainerSpec, runtimeIp: (ref: RuntimeIp) => string | undefined): string | undefined {
+  const values = substitutionValues(spec, runtimeIp);
+  if (!values) return undefined;
+  return configHash(substitute(spec.body, values), { connect: substitute(spec.connect, values), files: substitute(spec.files, values) });
+}
+
+/** Each substitution's text → its value; undefined when some value is not known yet. */
+function substitutionValues(spec: ContainerSpec, runtimeIp: (ref: RuntimeIp) => string | undefined): Map<string, string> | undefined {
+  const values = new Map<string, string>();
+  for (const s of spec.substitutions) {
+    const value = s.value ?? (s.runtime ? runtimeIp(s.runtime) : undefined);
+    if (value === undefined) return undefined;
+    values.set(s.text, value);
+  }
+  return values;
 }
 
 /**

@@ -10,8 +10,8 @@ import { resolveAddresses, type ProviderIp } from './addresses.js';
 import { addressNetwork, containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
 import { dependencyOrder, dependents, serviceDependencies, withDependencies } from './dependencies.js';
 import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_PROJECT, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM, LABEL_TEMPLATE_HASH } from './labels.js';
-import { materializeSpec, templateHash } from './materialize.js';
-import type { ObservedContainer } from './observed-state.js';
+import { materializedHash, templateHash } from './materialize.js';
+import type { ObservedContainer, ObservedState } from './observed-state.js';
 import type { ContainerRef, ContainerSpec, Operation, ReachDecision, ReplacedContainer, RuntimeIp, Substitution } from './plan.js';
 
 export { decideReach, reachFromEndpoints } from './reach.js';
@@ -310,7 +310,7 @@ function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, Source
     // The probe's answer is recorded here (plan/reach.ts, recordedReach).
     const body = { ...made, Labels: { ...(made.Labels as Record<string, string>), ...reachLabels(reach, options.probeFailed === true) } };
     const resolverSpec: ContainerSpec = { body, substitutions: [], connect: [], files: [] };
-    const hash = materializeSpec(resolverSpec, () => undefined)!.hash;
+    const hash = materializedHash(resolverSpec, () => undefined)!;
     const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash && !networkRecreateReason(ctx, c)); // i12b
     const stale = oldResolvers.filter((c) => c !== current);
     const removals = stale.map((c) => removeContainerOps(ctx, c, 'resolver changed'));
@@ -580,7 +580,8 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
       ...(facts && createPlatformFor(facts) ? { platformQuery: createPlatformFor(facts)! } : {}),
     };
     const old = preferredReplica(existing, number); // i12b: of duplicates, a running one
-    const known = materializeSpec(spec, () => undefined);
+    // The config hash it would have, computed only to compare with an old container's (hashing is not free).
+    const known = old ? materializedHash(spec, () => undefined) : undefined;
     const networkReason = old ? networkRecreateReason(ctx, old) : undefined; // i12b: its network goes, or went
     let reason: string | undefined;
     if (!old) reason = 'new';
@@ -592,7 +593,7 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
     // Addresses known only at run time: certain already if more than the addresses changed.
     else if (!known && old.labels[LABEL_TEMPLATE_HASH] !== undefined && old.labels[LABEL_TEMPLATE_HASH] !== templateHash(spec)) reason = 'config changed';
     else if (!known) reason = 'if its addresses changed';
-    else if (old.configHash !== known.hash) reason = 'config changed';
+    else if (old.configHash !== known) reason = 'config changed';
     else if (imageOp) reason = IMAGE_CONDITIONAL_REASON;
 
     if (reason) {
@@ -631,6 +632,15 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
   }
   planned.set(serviceName, results);
   return results;
+}
+
+/** hostsFilesOf, made once per observation (it is asked once per service: 200 services, 200 maps). */
+const hostsFilesMade = new WeakMap<object, ReturnType<typeof hostsFilesOf>>();
+function hostsFilesOnce(observed: ObservedState, resolverId: string): ReturnType<typeof hostsFilesOf> {
+  const key = observed.resolverHosts;
+  if (!key || key.container !== resolverId) return undefined;
+  if (!hostsFilesMade.has(key)) hostsFilesMade.set(key, hostsFilesOf(observed, resolverId));
+  return hostsFilesMade.get(key);
 }
 
 /** One service's starts (after what they wait for), `restart: true` restarts, and its names across daemons. */
@@ -709,7 +719,7 @@ function planServiceWiring(s: UpSteps, serviceName: string, results: PlannedCont
   // A container with no address of its own (network_mode host, service:x) has nothing to register.
   const networkDaemonName = addressNetwork(project, service);
   if (useResolver && daemon !== resolverDaemon && networkDaemonName) {
-    const entries = resolverChanged || !resolverRef || !('id' in resolverRef) ? undefined : hostsFilesOf(observed, resolverRef.id);
+    const entries = resolverChanged || !resolverRef || !('id' in resolverRef) ? undefined : hostsFilesOnce(observed, resolverRef.id);
     for (const r of results) {
       let ip: { value?: string; runtime?: RuntimeIp } | undefined;
       let reason: string | undefined;

@@ -20,7 +20,7 @@ import { checkServiceNames } from '../../plan/dependencies.js';
 import { createReporter, type Reporter } from '../../ui/reporter.js';
 import { globalOptions } from '../program.js';
 import type { GlobalOptions } from '../global-options.js';
-import { takeProjectLock } from '../project-lock-hook.js';
+import { lockWhileConnecting, takeProjectLock, type HeldLock } from '../project-lock-hook.js';
 
 export interface Session {
   readonly global: GlobalOptions;
@@ -42,7 +42,7 @@ export async function openSession(
     /** Services named on the command line: checked against the project before connecting. */
     services?: readonly string[];
   } = {},
-): Promise<Session> {
+): Promise<Session & { readonly lock?: HeldLock }> {
   const global = globalOptions(command);
   const env = process.env;
   const { project, warnings } = await loadProject(loadOptionsFor(global, env, process.cwd(), process.platform));
@@ -53,8 +53,11 @@ export async function openSession(
     for (const w of warnings) reporter.sink({ type: 'warning', message: formatIssue(w) });
     // --retry-daemon (up, down): wait for a daemon that is not there yet, from the first call on.
     const retrySeconds = (command.opts() as { retryDaemon?: number }).retryDaemon;
+    // The project lock (mutating commands) is taken beside connecting, not after it.
+    const lockBeside = lockWhileConnecting(command, project.name, reporter.sink);
     const connect = (platforms?: readonly PlatformOs[]) =>
       connectDaemons(project, {
+        ...(lockBeside && !platforms ? { beside: lockBeside } : {}),
         allowOsMismatch: global.allowOsMismatch,
         env,
         insecureDaemon: Boolean(command.optsWithGlobals().insecureDaemon), // plain tcp:// beyond loopback
@@ -75,7 +78,9 @@ export async function openSession(
       ({ connected, unreachable } = await connectEach(projectPlatforms(project), connect, error));
     }
     for (const w of connected.warnings) reporter.sink({ type: 'warning', message: w });
-    return { global, project, daemons: connected, reporter, env, unreachable };
+    const { beside, ...daemons } = connected as typeof connected & { beside?: HeldLock };
+    const read = beside?.resolverHostsRead;
+    return { global, project, daemons: read ? { ...daemons, resolverHostsRead: read } : daemons, reporter, env, unreachable, ...(beside ? { lock: beside } : {}) };
   } catch (error) {
     // Nothing may hold a connection open once the session failed to open.
     if (connected) closeClients(connected.clients);
@@ -187,11 +192,11 @@ export async function withSession<T>(
   body: (session: Session) => Promise<T>,
   options: { progress?: GlobalOptions['progress']; partial?: boolean; services?: readonly string[] } = {},
 ): Promise<T> {
-  const session = await openSession(command, options);
+  const { lock: early, ...session } = await openSession(command, options);
   let failed = true;
-  let lock: Awaited<ReturnType<typeof takeProjectLock>> = undefined;
+  let lock: HeldLock | undefined = early;
   try {
-    lock = await takeProjectLock(command, session); // mutating commands only: one writer per project
+    lock = await takeProjectLock(command, session, early); // mutating commands only: one writer per project
     const result = await body(session);
     failed = false;
     return result;

@@ -1,0 +1,146 @@
+/**
+ * The project lock taken beside connecting (connectDaemons' `beside`, the CLI's lockWhileConnecting):
+ * the lock's create is asked while /version and /info are unanswered; a failed connect releases a
+ * lock it took before closing the clients; a lock that cannot be taken fails the connect; the CLI
+ * keeps the early lock only when it is on the daemon the lock belongs on. In-memory clients that
+ * record calls and hold /version until the test lets it go.
+ */
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { connectDaemons } from '../../../src/engine/connect-daemons.js';
+import type { DaemonClient } from '../../../src/engine/daemon-client.js';
+import { lockWhileConnecting, takeProjectLock, type HeldLock } from '../../../src/cli/project-lock-hook.js';
+import { MemoryDaemon } from './memory-daemon.js';
+import { stubProject, stubService } from './project-stub.js';
+
+const mixed = () =>
+  stubProject([stubService('db', 'linux'), stubService('web', 'windows')], { linux: { host: 'unix:///run/l.sock' }, windows: { host: 'unix:///run/w.sock' } }, 'shop');
+
+/** Clients by label ("linux" / "windows") whose /version answers once `answer` is called (`fail`: the windows one fails, the linux one answers). */
+function heldClients(calls: string[]) {
+  const made: Record<string, MemoryDaemon> = {};
+  let answer!: () => void;
+  let fail!: (error: Error) => void;
+  const versionHeld = new Promise<void>((resolve, reject) => {
+    answer = resolve;
+    fail = reject;
+  });
+  versionHeld.catch(() => undefined);
+  const createClient = (_endpoint: unknown, label: string): DaemonClient => {
+    const platform = label.startsWith('windows') ? 'windows' : 'linux';
+    const client = new MemoryDaemon(platform, platform === 'linux' ? '10.201.0' : '10.202.0');
+    client.version = async () => {
+      calls.push(`version ${platform} (asked)`);
+      await (platform === 'windows' ? versionHeld : versionHeld.catch(() => undefined));
+      calls.push(`version ${platform} (answered)`);
+      return { ApiVersion: '1.41' };
+    };
+    (client as DaemonClient).close = () => void calls.push(`close ${platform}`);
+    made[platform] = client;
+    return client;
+  };
+  return { made, createClient, answer: () => answer(), fail: (error: Error) => fail(error) };
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** connectDaemons of the two-daemon stack on the rig's clients, with `beside`. */
+function connectBeside(rig: ReturnType<typeof heldClients>, beside: Parameters<typeof connectDaemons>[1]['beside']) {
+  return connectDaemons(mixed(), { allowOsMismatch: true, env: {}, createClient: rig.createClient as never, ...(beside ? { beside } : {}) });
+}
+
+describe('connectDaemons: work beside connecting', () => {
+  it('starts the beside work with the required clients before /version answers, and returns what it holds', async () => {
+    const calls: string[] = [];
+    const rig = heldClients(calls);
+    const released: string[] = [];
+    const connecting = connectBeside(rig, async (clients) => {
+      calls.push(`beside ${Object.keys(clients).sort().join('+')}`);
+      await clients.linux!.createContainer('shop-mixcompose-lock', {});
+      return { release: async () => void released.push('lock') };
+    });
+    await settle();
+    expect(calls).toContain('beside linux+windows');
+    expect(rig.made.linux!.calls).toEqual(['create shop-mixcompose-lock']);
+    expect(calls.filter((c) => c.endsWith('(answered)'))).toEqual([]);
+    rig.answer();
+    const connected = await connecting;
+    expect(connected.beside).toBeDefined();
+    expect(released).toEqual([]);
+    await connected.beside!.release();
+    expect(released).toEqual(['lock']);
+  });
+
+  it('a failed connect (the windows daemon does not answer) releases what the beside work holds before the linux client closes', async () => {
+    const calls: string[] = [];
+    const rig = heldClients(calls);
+    const connecting = connectBeside(rig, async () => ({ release: async () => void calls.push('release lock') }));
+    await settle();
+    rig.fail(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    await expect(connecting).rejects.toThrow(/ECONNREFUSED/);
+    const release = calls.indexOf('release lock');
+    expect(release).toBeGreaterThanOrEqual(0);
+    // The failed daemon's client may close first (nothing can be released through it); the lock's may not.
+    expect(calls.slice(release + 1)).toContain('close linux');
+    expect(calls.slice(0, release)).not.toContain('close linux');
+  });
+
+  it('beside work that fails (the project is locked) fails the connect and closes the clients', async () => {
+    const calls: string[] = [];
+    const rig = heldClients(calls);
+    const connecting = connectBeside(rig, async () => {
+      throw new Error('project shop is locked by another mixcompose');
+    });
+    rig.answer();
+    await expect(connecting).rejects.toThrow(/locked by another mixcompose/);
+    expect(calls.filter((c) => c.startsWith('close')).sort()).toEqual(['close linux', 'close windows']);
+  });
+});
+
+/** A commander command named `name` with the given flags parsed. */
+function commandOf(name: string, flags: Record<string, unknown> = {}): Command {
+  const command = new Command(name).option('--dry-run');
+  for (const [k, v] of Object.entries(flags)) command.setOptionValue(k, v);
+  return command;
+}
+
+describe('the CLI lock taken while connecting', () => {
+  const sink = () => undefined;
+
+  it('mutating commands take it on the linux daemon; dry runs and read-only commands do not', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    const windows = new MemoryDaemon('windows', '10.202.0');
+    const reads: string[] = [];
+    linux.getArchive = async (container: string, path: string) => void reads.push(`${container} ${path}`);
+    const held = await lockWhileConnecting(commandOf('up'), 'shop', sink)!({ linux, windows });
+    expect(reads).toEqual(['shop-mixcompose-resolver /etc/mixcompose-hosts']);
+    expect(held?.client).toBe(linux);
+    expect(linux.calls).toEqual(['create shop-mixcompose-lock']);
+    expect(windows.calls).toEqual([]);
+    await held!.release();
+    expect(linux.calls).toEqual(['create shop-mixcompose-lock', 'remove shop-mixcompose-lock']);
+    // Once held, the resolver's hosts files are read (by name, on the linux daemon) for the first observe.
+    expect(held?.resolverHostsRead?.take()).toMatchObject({ platform: 'linux', name: 'shop-mixcompose-resolver' });
+    expect(lockWhileConnecting(commandOf('up', { dryRun: true }), 'shop', sink)).toBeUndefined();
+    expect(lockWhileConnecting(commandOf('ps'), 'shop', sink)).toBeUndefined();
+  });
+
+  it('takeProjectLock keeps the early lock when it is on the lock daemon, and takes no second one', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    const early = (await lockWhileConnecting(commandOf('down'), 'shop', sink)!({ linux }))!;
+    const lock = await takeProjectLock(commandOf('down'), { project: { name: 'shop' }, daemons: { clients: { linux } }, reporter: { sink } }, early);
+    expect(lock).toBe(early);
+    expect(linux.calls).toEqual(['create shop-mixcompose-lock']);
+  });
+
+  it('an early lock on another daemon than the lock daemon (an optional linux daemon connected) is released and the lock taken there', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    const windows = new MemoryDaemon('windows', '10.202.0');
+    const early: HeldLock = (await lockWhileConnecting(commandOf('up'), 'shop', sink)!({ windows }))!;
+    const lock = await takeProjectLock(commandOf('up'), { project: { name: 'shop' }, daemons: { clients: { linux, windows } }, reporter: { sink } }, early);
+    expect(lock?.client).toBe(linux);
+    expect(windows.calls).toEqual(['create shop-mixcompose-lock', 'remove shop-mixcompose-lock']); // no linux daemon there: nothing read ahead
+    expect(linux.calls).toEqual(['create shop-mixcompose-lock']);
+    await lock!.release();
+  });
+});
