@@ -1,7 +1,7 @@
 /**
- * The pipelines behind every command that changes state, one straight line: observe once (beside
- * the image step) → reconcile → (problems → error) → execute. `up` = apply with command "up" and an
- * image step; down/start/stop/restart the same without it. The reach probe is an operation of the
+ * The pipelines behind every command that changes state, one straight line: observe once →
+ * reconcile → (problems → error) → execute. `up` = apply with command "up" (its pulls and builds
+ * are operations of the plan); down/start/stop/restart the same. The reach probe is an operation of the
  * plan (plan/probe-plan.ts). The CLI loads the project, connects, and passes a sink; nothing here prints.
  */
 import type { EventSink } from '../model/events.js';
@@ -35,12 +35,6 @@ export interface ApplyOptions {
   readonly onEvent?: EventSink;
   /** Print-only: observe and plan, execute nothing. */
   readonly dryRun?: boolean;
-  /**
-   * Makes sure the services' images are on their daemons before planning (`run`, the library API;
-   * `up` plans its pulls and builds instead: `images`). Runs beside the first observation; answers
-   * whether it pulled or built anything (then images are observed again).
-   */
-  readonly ensureImages?: () => Promise<boolean>;
   readonly resume?: ResumeCommand;
   /**
    * `up`: pulls and builds are operations of the plan (plan/image-ops.ts): observe gathers the image
@@ -67,7 +61,7 @@ export interface ApplyResult {
 
 export async function apply(project: Project, daemons: Daemons, options: ApplyOptions): Promise<ApplyResult> {
   const up = (options.reconcile.command ?? 'up') === 'up';
-  const observed = await observeWithImages(project, daemons, options, up);
+  const observed = await observeOnce(project, daemons, options, up);
   const { plan, problems } = reconcile(project, observed, {
     hostPlatform: process.platform,
     buildHelperImages: true,
@@ -97,18 +91,11 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
 
 /**
  * One observation of everything the planner needs (for `up` also the host facts: bind sources,
- * address lookups), beside the image step; observed again only when the image step changed images.
+ * address lookups); the resolver's hosts read made while the lock was taken is used here, once.
  */
-async function observeWithImages(project: Project, daemons: Daemons, options: ApplyOptions, up: boolean): Promise<ObservedState> {
-  const observing = () => {
-    const early = daemons.resolverHostsRead?.take();
-    return observe(project, daemons.clients, daemons.facts, { ...observeOptions(options), ...(up ? { hostFacts: true } : {}), ...(early ? { earlyResolverHosts: early } : {}) });
-  };
-  const [first, changedImages] = await Promise.all([
-    observing(),
-    options.ensureImages && !options.dryRun ? options.ensureImages() : Promise.resolve(false),
-  ]);
-  return changedImages ? observing() : first;
+async function observeOnce(project: Project, daemons: Daemons, options: ApplyOptions, up: boolean): Promise<ObservedState> {
+  const early = daemons.resolverHostsRead?.take();
+  return observe(project, daemons.clients, daemons.facts, { ...observeOptions(options), ...(up ? { hostFacts: true } : {}), ...(early ? { earlyResolverHosts: early } : {}) });
 }
 
 /** The default helper-image builder: the resolver image, built on its daemon with the project's base. */
