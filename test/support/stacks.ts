@@ -6,12 +6,8 @@
  * the test itself.
  *
  * The YAML they print is plain compose: `services:` with two-space indented services, one key a line.
- * `composeProject` writes one into a fresh temp directory and gives a CLI runner for it.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BUSYBOX_IMAGE, runMixcompose, type CliResult, type RigDaemon } from './rig.js';
+import { BUSYBOX_IMAGE, type RigDaemon } from './rig.js';
 
 /** `["sleep", "3600"]`: the command of a service that only has to keep running. */
 export const SLEEP = ['sleep', '3600'] as const;
@@ -125,25 +121,4 @@ export function httpDb(text: string): ServiceSpec {
     ],
     command: `echo ${text} > /tmp/index.html && exec httpd -f -p 8080 -h /tmp`,
   };
-}
-
-/** A compose file written into a fresh temp directory. */
-export interface ComposeProject {
-  readonly dir: string;
-  /** `<dir>/compose.yaml` */
-  readonly file: string;
-  /** `mixcompose -f <file> <globalArgs…> <args…>` (runMixcompose: never throws on a non-zero exit). */
-  mc(...args: string[]): Promise<CliResult>;
-}
-
-/**
- * Writes `yaml` as compose.yaml into a new `mixcompose-<prefix>-…` temp directory (with `files`,
- * name → content, beside it). `globalArgs` go after `-f <file>` in every `mc` call.
- */
-export function composeProject(prefix: string, yaml: string, { globalArgs = [], files = {} }: { globalArgs?: readonly string[]; files?: Readonly<Record<string, string>> } = {}): ComposeProject {
-  const dir = mkdtempSync(join(tmpdir(), `mixcompose-${prefix}-`));
-  const file = join(dir, 'compose.yaml');
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  writeFileSync(file, yaml);
-  return { dir, file, mc: (...args) => runMixcompose(['-f', file, ...globalArgs, ...args]) };
 }
