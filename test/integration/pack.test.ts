@@ -27,36 +27,19 @@ import {
   rigEnv,
   uniqueProjectName,
 } from '../support/rig.js';
+import { dbWebYaml, dependsOnHealthy, httpDb } from '../support/stacks.js';
 
 const BASE = `${REGISTRY}/resolver-base:latest`;
 const DAEMONS = ['linux', 'windows'] as const;
 
-const yaml = `
-x-mixcompose:
-  daemons:
-    linux: { reach: ip }
-    windows: { reach: ip }
-services:
-  db:
-    platform: linux
-    image: ${BUSYBOX_IMAGE}
-    init: true
-    expose: ["8080"]
-    command: ["sh", "-c", "echo db-says-hello > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"]
-    healthcheck:
-      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/index.html"]
-      interval: 500ms
-      retries: 40
-  web:
-    platform: windows
-    image: ${BUSYBOX_IMAGE}
-    init: true
-    environment:
-      DB_URL: "http://{{ db.host }}:{{ db.port:8080 }}/index.html"
-    depends_on:
-      db: { condition: service_healthy }
-    command: ["sh", "-c", "echo by-address=$$(wget -q -O - $$DB_URL); echo by-name=$$(wget -q -O - http://db:8080/index.html); exec sleep 3600"]
-`;
+const yaml = dbWebYaml({
+  reach: 'ip',
+  db: httpDb('db-says-hello'),
+  web: {
+    lines: ['environment:', '  DB_URL: "http://{{ db.host }}:{{ db.port:8080 }}/index.html"', ...dependsOnHealthy('db')],
+    command: 'echo by-address=$$(wget -q -O - $$DB_URL); echo by-name=$$(wget -q -O - http://db:8080/index.html); exec sleep 3600',
+  },
+});
 
 /** Puts the resolver image back on a daemon that lacks it (other tests expect it there). */
 async function restoreResolverImage(): Promise<void> {

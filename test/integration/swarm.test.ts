@@ -7,63 +7,31 @@
  * This kernel has no IPVS, so a service's virtual IP does not forward; the Linux services here use
  * `endpoint_mode: dnsrr` (the name resolves to the task IPs), which is what reaching by name needs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assertRigUp, execText, FAKE_WINDOWS_IMAGE, pollUntil, REGISTRY_BUSYBOX_IMAGE, rigDocker, runMixcompose, uniqueProjectName } from '../support/rig.js';
+import { startPrivateDockerd, type PrivateDockerd } from '../support/private-dockerd.js';
 
 const NAMESPACE = 'com.docker.stack.namespace';
 
-interface SwarmDaemon {
-  readonly host: string;
-  readonly docker: Dockerode;
-  stop(): Promise<void>;
-}
-
 /** Starts a private dockerd and makes it a single-node swarm on loopback. */
-async function startSwarmDaemon(): Promise<SwarmDaemon> {
-  const dir = mkdtempSync('/tmp/mixcompose-swarm-');
-  for (const d of ['data', 'exec']) mkdirSync(join(dir, d));
-  writeFileSync(join(dir, 'daemon.json'), JSON.stringify({ 'deprecated-key-path': join(dir, 'key.json') }));
-  const socket = join(dir, 'docker.sock');
-  const child: ChildProcess = spawn(
-    '/usr/sbin/dockerd',
-    ['--host', `unix://${socket}`, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'docker.pid'),
-      '--config-file', join(dir, 'daemon.json'), '--default-address-pool', 'base=10.209.0.0/17,size=24', '--bridge', 'none', '--shutdown-timeout', '2', '--log-level', 'warn'],
-    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-  );
-  let log = '';
-  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const docker = new Dockerode({ socketPath: socket });
-  const stop = async () => {
+function startSwarmDaemon(): Promise<PrivateDockerd> {
+  return startPrivateDockerd({
+    prefix: 'mixcompose-swarm-',
+    args: ['--default-address-pool', 'base=10.209.0.0/17,size=24', '--bridge', 'none', '--shutdown-timeout', '2', '--log-level', 'warn'],
+    afterStart: async (docker) => {
+      await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1', DefaultAddrPool: ['10.209.128.0/17'], SubnetSize: 24 });
+    },
     // Leaving the swarm and removing docker_gwbridge first makes dockerd take out the bridge and its
     // iptables rules; a dockerd stopped with them in place leaves both on the host.
-    if (child.exitCode === null) {
+    beforeStop: async (docker) => {
       await docker.swarmLeave({ force: true }).catch(() => undefined);
       await docker.getNetwork('docker_gwbridge').remove().catch(() => undefined);
-    }
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-      const mountPoint = line.split(' ')[4];
-      if (mountPoint?.startsWith(`${dir}/`)) spawn('umount', ['-l', mountPoint]);
-    }
-    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  };
-  try {
-    await pollUntil('the private dockerd', async () => existsSync(socket) && (await docker.ping()) !== undefined, { timeoutMs: 60_000, detail: () => log });
-    await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1', DefaultAddrPool: ['10.209.128.0/17'], SubnetSize: 24 });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { host: `unix://${socket}`, docker, stop };
+    },
+  });
 }
 
 function writeStack(name: string): string {
@@ -111,7 +79,7 @@ async function rigFacts(): Promise<unknown> {
 }
 
 describe('deploy --to swarm on a single-node swarm', () => {
-  let swarm: SwarmDaemon | undefined;
+  let swarm: PrivateDockerd | undefined;
   let before: unknown;
   const name = uniqueProjectName('swarm');
   let file = '';

@@ -6,6 +6,11 @@
  * got so tests can assert what mixcompose sent (e.g. `platform=linux` on create and pull for LCOW).
  *
  * Listens on a unix socket (default, in a temp dir) or a loopback TCP port.
+ *
+ * Why it is not one of the in-memory daemons (test/support/quiet-daemon.ts and its subclasses):
+ * those are DaemonClient objects, below the HTTP adapter; this one is the other side of the wire,
+ * so that the adapter's requests (paths, queries, headers, bodies) and its reading of recorded
+ * answers are what is tested.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

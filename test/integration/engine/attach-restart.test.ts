@@ -8,28 +8,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { attachedUp, linesOf } from '../../support/attached-up.js';
-import { assertRigUp, pollUntil, removeProjectLeftovers, rigDocker, uniqueProjectName } from '../../support/rig.js';
+import { assertRigUp, pollUntil, removeProjectLeftovers, rigDocker, uniqueProjectName, type RigDaemon } from '../../support/rig.js';
+import { dbWebYaml, type ServiceSpec } from '../../support/stacks.js';
 
 const name = uniqueProjectName('attach-restart');
 // Run n prints "run n", waits until the test creates /tmp/go<n> (once it saw "run n": each run ends
 // while followed), then exits with code n; on-failure:2 gives three runs (codes 1, 2, 3). /tmp
 // outlives a restart.
-const flaky = (platform: string) => `
-    platform: ${platform}
-    image: mixcompose-test/busybox:latest
-    restart: on-failure:2
-    command: ["sh", "-c", "n=$$(( $$(cat /tmp/runs 2>/dev/null || echo 0) + 1 )); echo $$n > /tmp/runs; echo run $$n; while [ ! -e /tmp/go$$n ]; do sleep 0.1; done; exit $$n"]`;
-const yaml = `
-name: ${name}
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-  web:${flaky('windows')}
-  job:${flaky('linux')}
-`;
+const flaky = (platform: RigDaemon): ServiceSpec => ({
+  platform,
+  init: false,
+  lines: ['restart: on-failure:2'],
+  command: 'n=$$(( $$(cat /tmp/runs 2>/dev/null || echo 0) + 1 )); echo $$n > /tmp/runs; echo run $$n; while [ ! -e /tmp/go$$n ]; do sleep 0.1; done; exit $$n',
+});
+const yaml = dbWebYaml({ name, web: flaky('windows'), services: { job: flaky('linux') } });
 
 describe('attached up follows containers Docker restarts', () => {
   afterAll(async () => {

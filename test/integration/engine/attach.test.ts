@@ -8,23 +8,14 @@ import { join } from 'node:path';
 import { attachedUp as attachedUpOn, linesOf } from '../../support/attached-up.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertRigUp, pollUntil, removeProjectLeftovers, rigDocker, uniqueProjectName } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 
 const name = uniqueProjectName('attach');
-const yaml = `
-name: ${name}
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sh", "-c", "echo db-ready; exec sleep 3600"]
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    depends_on: [db]
-    command: ["sh", "-c", "echo web-ready; exec sleep 3600"]
-`;
+const yaml = dbWebYaml({
+  name,
+  db: { command: 'echo db-ready; exec sleep 3600' },
+  web: { dependsOn: ['db'], command: 'echo web-ready; exec sleep 3600' },
+});
 
 /** Whether `container` logged the line `text` (the `|` column is padded to the longest name attached). */
 const logged = (output: string, container: string, text: string) => linesOf(output, container).includes(text);

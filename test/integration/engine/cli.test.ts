@@ -8,25 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { FAKE_WINDOWS_IMAGE, MIXCOMPOSE_BIN, assertRigUp, pollUntil, removeProjectLeftovers, rigEnv, runMixcompose, uniqueProjectName } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 
 const name = uniqueProjectName('cli');
-const yaml = `
-name: ${name}
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sh", "-c", "echo db-line-1; echo db-line-2; exec sleep 3600"]
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    environment:
-      DB: "{{ db.ip }}"
-    command: ["sh", "-c", "echo web-sees-$$DB; exec sleep 3600"]
-    depends_on: [db]
-`;
+const yaml = dbWebYaml({
+  name,
+  db: { command: 'echo db-line-1; echo db-line-2; exec sleep 3600' },
+  web: { lines: ['environment:', '  DB: "{{ db.ip }}"'], dependsOn: ['db'], command: 'echo web-sees-$$DB; exec sleep 3600' },
+});
 
 describe('engine commands through the CLI', () => {
   let dir: string;

@@ -12,27 +12,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonError } from '../../../src/errors.js';
 import { REPO_ROOT, assertRigUp, pollUntil, rigDocker, runMixcompose } from '../../support/rig.js';
+import { dbWebYaml, dependsOnHealthy, healthyOnceFileExists } from '../../support/stacks.js';
 import { testStack, type TestStack } from './stack.js';
 
-const yaml = `
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-    healthcheck:
-      test: ["CMD", "test", "-f", "/tmp/ready"]
-      interval: 200ms
-      retries: 1000
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-    depends_on:
-      db: { condition: service_healthy }
-`;
+const yaml = dbWebYaml({
+  db: { lines: healthyOnceFileExists('/tmp/ready', { interval: '200ms', retries: 1000 }) },
+  web: { lines: dependsOnHealthy('db') },
+});
 
 const rig = (...args: string[]) => execFileSync('bash', [join(REPO_ROOT, 'scripts', 'rig.sh'), ...args], { stdio: 'pipe' });
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertRigUp, pollUntil, removeProjectLeftovers, runMixcompose, uniqueProjectName } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 
 const name = uniqueProjectName('down-resolver-last');
 
@@ -23,21 +24,16 @@ describe('down and the project resolver', () => {
     mkdirSync(out, { mode: 0o777 });
     writeFileSync(
       join(dir, 'compose.yaml'),
-      `name: ${name}
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    expose: ["8080"]
-    command: ["sh", "-c", "echo ok > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"]
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    depends_on: [db]
-    volumes: ["${out}:/out"]
-    command: ["sh", "-c", "trap 'wget -q -O /out/at-stop http://db:8080/index.html; exit 0' TERM; until wget -q -O /out/at-start http://db:8080/index.html; do sleep 0.2; done; while true; do sleep 0.1; done"]
-`,
+      dbWebYaml({
+        name,
+        db: { lines: ['expose: ["8080"]'], command: 'echo ok > /tmp/index.html && exec httpd -f -p 8080 -h /tmp' },
+        web: {
+          init: false,
+          dependsOn: ['db'],
+          lines: [`volumes: ["${out}:/out"]`],
+          command: "trap 'wget -q -O /out/at-stop http://db:8080/index.html; exit 0' TERM; until wget -q -O /out/at-start http://db:8080/index.html; do sleep 0.2; done; while true; do sleep 0.1; done",
+        },
+      }),
     );
     const file = ['-f', join(dir, 'compose.yaml')];
     const up = await runMixcompose([...file, 'up', '-d']);

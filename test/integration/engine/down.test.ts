@@ -5,25 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
 import { BUSYBOX_IMAGE, assertRigUp, rigDocker, uniqueProjectName } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 import { testStack, type TestStack } from './stack.js';
 
-const yaml = `
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-    volumes: ["data:/data"]
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-    depends_on: [db]
-volumes:
-  data: {}
-`;
+const yaml = dbWebYaml({
+  db: { lines: ['volumes: ["data:/data"]'] },
+  web: { dependsOn: ['db'] },
+  tail: 'volumes:\n  data: {}\n',
+});
 
 describe('down on both daemons', () => {
   let stack: TestStack;

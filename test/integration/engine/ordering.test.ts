@@ -5,32 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertRigUp, rigDocker } from '../../support/rig.js';
+import { dbWebYaml, dependsOnHealthy, healthyOnceFileExists } from '../../support/stacks.js';
 import { testStack, type TestStack } from './stack.js';
 
-const yaml = `
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sh", "-c", "sleep 2; touch /tmp/ready; exec sleep 3600"]
-    healthcheck:
-      test: ["CMD", "test", "-f", "/tmp/ready"]
-      interval: 300ms
-      retries: 50
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-    depends_on:
-      db: { condition: service_healthy }
-  side:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-`;
+const yaml = dbWebYaml({
+  db: { command: 'sleep 2; touch /tmp/ready; exec sleep 3600', lines: healthyOnceFileExists('/tmp/ready', { interval: '300ms', retries: 50 }) },
+  web: { lines: dependsOnHealthy('db') },
+  services: { side: { platform: 'windows' } },
+});
 
 describe('service_healthy ordering across daemons', () => {
   let stack: TestStack;

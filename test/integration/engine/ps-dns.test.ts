@@ -9,36 +9,24 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
 import { assertRigUp, containerIp, nslookupIp, pollUntil, rigDocker, runMixcompose, BUSYBOX_IMAGE } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 import { testStack, type TestStack } from './stack.js';
 
 // The default network (db's, and so the resolver's) gets a subnet so the squatter can ask for the
 // resolver's address (--ip needs a configured subnet): inside the linux pool, far above what it hands out.
 const SUBNET = `10.201.${randomInt(200, 250)}.0/24`;
 
-const yaml = `
-x-mixcompose:
-  daemons:
-    linux: { reach: ip }
-    windows: { reach: ip }
-services:
-  db:
-    platform: linux
-    image: ${BUSYBOX_IMAGE}
-    init: true
-    command: ["sleep", "3600"]
-  web:
-    platform: windows
-    image: ${BUSYBOX_IMAGE}
-    init: true
-    command: ["sleep", "3600"]
-    networks: [winnet]
-networks:
+const yaml = dbWebYaml({
+  reach: 'ip',
+  web: { lines: ['networks: [winnet]'] },
+  tail: `networks:
   default:
     ipam:
       config:
         - subnet: ${SUBNET}
   winnet: {}
-`;
+`,
+});
 
 const linux = rigDocker('linux');
 const windows = rigDocker('windows');

@@ -4,36 +4,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertRigUp, rigDocker } from '../../support/rig.js';
+import { composeYaml } from '../../support/stacks.js';
 import { testStack, type TestStack } from './stack.js';
 
-const compose = (dbMarker: string) => `
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    expose: ["8080"]
-    environment:
-      MARKER: "${dbMarker}"
-    command: ["sleep", "3600"]
-  api:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    environment:
-      DB: "{{ db.host }}:{{ db.port:8080 }}"
-    command: ["sleep", "3600"]
-  other:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-  lonely:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-`;
+const compose = (dbMarker: string) =>
+  composeYaml({
+    services: {
+      db: { lines: ['expose: ["8080"]', 'environment:', `  MARKER: "${dbMarker}"`] },
+      api: { platform: 'windows', lines: ['environment:', '  DB: "{{ db.host }}:{{ db.port:8080 }}"'] },
+      other: {},
+      lonely: { platform: 'windows' },
+    },
+  });
 
 async function ids(name: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

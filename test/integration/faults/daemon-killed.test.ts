@@ -10,31 +10,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertRigUp, pollUntil, rigDocker, startRigDaemon, stopRigDaemon } from '../../support/rig.js';
+import { dbWebYaml, dependsOnHealthy, healthyOnceFileExists } from '../../support/stacks.js';
 import { expectUpThenDownConverge, faultStack, type FaultStack } from './fault-stack.js';
 
-const YAML = `
-x-mixcompose:
-  daemons:
-    windows: { reach: ip }
-    linux: { reach: ip }
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-    healthcheck:
-      test: ["CMD", "test", "-f", "/tmp/ready"]
-      interval: 200ms
-      retries: 1000
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-    depends_on:
-      db: { condition: service_healthy }
-`;
+const YAML = dbWebYaml({
+  reach: 'ip',
+  db: { lines: healthyOnceFileExists('/tmp/ready', { interval: '200ms', retries: 1000 }) },
+  web: { lines: dependsOnHealthy('db') },
+});
 
 describe('fault suite: the windows daemon killed during up', () => {
   let stack: FaultStack;

@@ -11,26 +11,10 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 
 import { BUSYBOX_IMAGE, removeProjectLeftovers, rigDocker, runMixcompose, uniqueProjectName, type CliResult, type RigDaemon } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 
 /** db on linux, web (windows-declared) depending on it: both daemons, the resolver, reach configured. */
-export const TWO_DAEMON_YAML = `
-x-mixcompose:
-  daemons:
-    windows: { reach: ip }
-    linux: { reach: ip }
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-    depends_on: [db]
-`;
+export const TWO_DAEMON_YAML = dbWebYaml({ reach: 'ip', web: { dependsOn: ['db'] } });
 
 export const DAEMONS: readonly RigDaemon[] = ['linux', 'windows'];
 

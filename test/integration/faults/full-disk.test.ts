@@ -7,73 +7,29 @@
  * `down` leaves nothing of the project. The rig's daemons are only read (the project is linux-only
  * and runs on the private daemon through MIXCOMPOSE_LINUX_HOST).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Dockerode from 'dockerode';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAYLOAD_IMAGES, REGISTRY_BUSYBOX_IMAGE, assertRigUp, pollUntil, runMixcompose, uniqueProjectName } from '../../support/rig.js';
+import { PAYLOAD_IMAGES, REGISTRY_BUSYBOX_IMAGE, assertRigUp, runMixcompose, uniqueProjectName } from '../../support/rig.js';
+import { startPrivateDockerd, type PrivateDockerd } from '../../support/private-dockerd.js';
+import { composeYaml } from '../../support/stacks.js';
 
-interface SmallDaemon {
-  readonly host: string;
-  readonly docker: Dockerode;
-  readonly dataRoot: string;
-  stop(): Promise<void>;
+/** A dockerd whose data root is a tmpfs of `sizeMb` MB (no iptables, no bridge: the host's firewall stays as it is). */
+function startSmallDaemon(sizeMb: number): Promise<PrivateDockerd> {
+  return startPrivateDockerd({
+    prefix: 'mixcompose-fulldisk-',
+    beforeStart: async (dataRoot) => {
+      await execa('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dataRoot]);
+    },
+    args: ['--default-address-pool', 'base=10.208.0.0/16,size=24', '--bridge', 'none', '--iptables=false', '--storage-driver', 'vfs', '--shutdown-timeout', '2', '--log-level', 'warn'],
+  });
 }
 
-async function startSmallDaemon(sizeMb: number): Promise<SmallDaemon> {
-  const dir = mkdtempSync('/tmp/mixcompose-fulldisk-');
-  for (const d of ['data', 'exec']) mkdirSync(join(dir, d));
-  const dataRoot = join(dir, 'data');
-  await execa('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dataRoot]);
-  writeFileSync(join(dir, 'daemon.json'), JSON.stringify({ 'deprecated-key-path': join(dir, 'key.json') }));
-  const socket = join(dir, 'docker.sock');
-  const child: ChildProcess = spawn(
-    '/usr/sbin/dockerd',
-    ['--host', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'docker.pid'),
-      '--config-file', join(dir, 'daemon.json'), '--default-address-pool', 'base=10.208.0.0/16,size=24', '--bridge', 'none', '--iptables=false',
-      '--storage-driver', 'vfs', '--shutdown-timeout', '2', '--log-level', 'warn'],
-    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-  );
-  let log = '';
-  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const docker = new Dockerode({ socketPath: socket });
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n').reverse()) {
-      const mountPoint = line.split(' ')[4];
-      if (mountPoint?.startsWith(`${dir}/`)) await execa('umount', ['-l', mountPoint]).catch(() => undefined);
-    }
-    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  };
-  try {
-    await pollUntil('the small dockerd', async () => existsSync(socket) && (await docker.ping()) !== undefined, { timeoutMs: 60_000, detail: () => log });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { host: `unix://${socket}`, docker, dataRoot, stop };
-}
-
-const yaml = (image: string) => `
-services:
-  small:
-    image: ${REGISTRY_BUSYBOX_IMAGE}
-    init: true
-    command: ["sleep", "3600"]
-  big:
-    image: ${image}
-    init: true
-    command: ["sleep", "3600"]
-`;
+const yaml = (image: string) => composeYaml({ services: { small: { platform: null, image: REGISTRY_BUSYBOX_IMAGE }, big: { platform: null, image } } });
 
 describe('fault suite: a full disk on a daemon data root', () => {
-  let daemon: SmallDaemon | undefined;
+  let daemon: PrivateDockerd | undefined;
   const name = uniqueProjectName('mcdisk');
   let dir = '';
   const mc = (args: string[]) =>

@@ -6,24 +6,16 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { assertRigUp } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 import { expectUpThenDownConverge, faultStack, TWO_DAEMON_YAML, type FaultStack } from './fault-stack.js';
 
-const DYING = `
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    command: ["sh", "-c", "echo starting db; echo last words before dying; exit 3"]
-    healthcheck:
-      test: ["CMD", "true"]
-      interval: 1s
-      start_period: 30s
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-`;
+const DYING = dbWebYaml({
+  db: {
+    init: false,
+    command: 'echo starting db; echo last words before dying; exit 3',
+    lines: ['healthcheck:', '  test: ["CMD", "true"]', '  interval: 1s', '  start_period: 30s'],
+  },
+});
 
 describe('a container that dies during its health wait', () => {
   let stack: FaultStack;

@@ -8,25 +8,10 @@
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertRigUp } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 import { faultStack, type FaultStack } from './fault-stack.js';
 
-const YAML = `
-x-mixcompose:
-  daemons:
-    linux: { reach: published, address: "127.0.0.1" }
-    windows: { reach: published, address: "127.0.0.1" }
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-`;
+const YAML = dbWebYaml({ reach: 'published-loopback' });
 
 interface Answer {
   readonly rcode: number;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { assertRigUp, execText, rigDocker } from '../../support/rig.js';
+import { composeYaml } from '../../support/stacks.js';
 import { faultStack, type FaultStack } from './fault-stack.js';
 
 const FILE_SECRET = 'FILESECRET-7f3a';
@@ -16,22 +17,16 @@ const INLINE_CONFIG = 'INLINECONTENT-91bd';
 const ENV_CONFIG = 'ENVCONFIG-44e0';
 const LEAK = new RegExp([FILE_SECRET, ENV_SECRET, INLINE_CONFIG, ENV_CONFIG].join('|'));
 
-const yaml = `
-services:
-  app:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-    secrets: [from_file, from_env]
-    configs: [inline, interpolated]
-secrets:
+const yaml = composeYaml({
+  services: { app: { lines: ['secrets: [from_file, from_env]', 'configs: [inline, interpolated]'] } },
+  tail: `secrets:
   from_file: { file: ./s.txt }
   from_env: { environment: I12_SECRET_VAR }
 configs:
   inline: { content: "${INLINE_CONFIG}" }
   interpolated: { content: "\${I12_CONFIG_VAR}" }
-`;
+`,
+});
 
 describe('secret and config contents stay out of every output', () => {
   let stack: FaultStack;

@@ -29,23 +29,16 @@ import {
   runMixcompose,
   uniqueProjectName,
 } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 import { SshDialAgent } from '../../../src/engine/ssh-dial-agent.js';
 import { freeLoopbackPort, startLoopbackSsh, stopProcess, type LoopbackSsh } from '../../support/loopback-ssh.js';
 
 const COMPOSE = `# db on the linux daemon (dialled over ssh), web on the windows stand-in.
-services:
-  db:
-    platform: linux
-    image: ${BUSYBOX_IMAGE}
-    init: true
-    # Prints a line now, and one more each time /tmp/tick appears (for logs -f).
-    command: ["sh", "-c", "echo db-says-hello; while :; do if [ -f /tmp/tick ]; then rm /tmp/tick; echo db-tick; fi; sleep 0.1; done"]
-  web:
-    platform: windows
-    image: ${BUSYBOX_IMAGE}
-    init: true
-    command: ["sh", "-c", "echo web-says-hello; exec sleep 3600"]
-`;
+${dbWebYaml({
+  // db prints a line now, and one more each time /tmp/tick appears (for logs -f).
+  db: { command: 'echo db-says-hello; while :; do if [ -f /tmp/tick ]; then rm /tmp/tick; echo db-tick; fi; sleep 0.1; done' },
+  web: { command: 'echo web-says-hello; exec sleep 3600' },
+})}`;
 
 interface PsEntry {
   readonly name: string;

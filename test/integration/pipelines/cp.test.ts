@@ -8,27 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertRigUp, execText, removeProjectLeftovers, rigDocker, runMixcompose, uniqueProjectName, type RigDaemon } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 
 const name = uniqueProjectName('cp');
-const yaml = `
-name: ${name}
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-  later:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    profiles: [later]
-    command: ["sleep", "3600"]
-`;
+const yaml = dbWebYaml({
+  name,
+  services: { later: { init: false, lines: ['profiles: [later]'] } },
+});
 
 describe('cp', () => {
   let dir: string;

@@ -8,32 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertRigUp, REGISTRY_BUSYBOX_IMAGE, removeProjectLeftovers, rigDocker, runMixcompose, uniqueProjectName } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 
 const name = uniqueProjectName('dryrun');
-const yaml = `
-name: ${name}
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    depends_on: [db]
-    command: ["sleep", "3600"]
-  fetched:
-    platform: linux
-    image: ${REGISTRY_BUSYBOX_IMAGE}
-    profiles: [tools]
-  tool:
-    platform: linux
-    image: ${name}-tool:dry
-    build: .
-    profiles: [tools]
-`;
+const yaml = dbWebYaml({
+  name,
+  web: { dependsOn: ['db'] },
+  services: {
+    fetched: { image: REGISTRY_BUSYBOX_IMAGE, init: false, command: null, lines: ['profiles: [tools]'] },
+    tool: { image: `${name}-tool:dry`, init: false, command: null, lines: ['build: .', 'profiles: [tools]'] },
+  },
+});
 
 /** Everything of the project on both daemons that a command could change. */
 async function snapshot(): Promise<unknown> {

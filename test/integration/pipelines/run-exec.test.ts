@@ -11,30 +11,22 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { MIXCOMPOSE_BIN, assertRigUp, removeProjectLeftovers, rigDocker, rigEnv, runMixcompose, uniqueProjectName } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 
 const name = uniqueProjectName('run-exec');
-const yaml = `
-name: ${name}
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    expose: ["5432"]
-    command: ["sleep", "3600"]
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-  tests:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    environment:
-      DB: "{{ db.host }}:{{ db.port:5432 }}"
-    depends_on: [db]
-    command: ["sh", "-c", "echo default-command"]
-`;
+const yaml = dbWebYaml({
+  name,
+  db: { lines: ['expose: ["5432"]'] },
+  services: {
+    tests: {
+      platform: 'windows',
+      init: false,
+      lines: ['environment:', '  DB: "{{ db.host }}:{{ db.port:5432 }}"'],
+      dependsOn: ['db'],
+      command: 'echo default-command',
+    },
+  },
+});
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -10,28 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { MIXCOMPOSE_BIN, assertRigUp, pollUntil, removeProjectLeftovers, rigDocker, rigEnv, runMixcompose, uniqueProjectName } from '../../support/rig.js';
+import { dbWebYaml } from '../../support/stacks.js';
 
 const name = uniqueProjectName('verbs');
-const yaml = `
-name: ${name}
-services:
-  db:
-    platform: linux
-    image: mixcompose-test/busybox:latest
-    init: true
-    command: ["sleep", "3600"]
-  web:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    init: true
-    ports: ["18931:80"]
-    command: ["sleep", "3600"]
-  job:
-    platform: windows
-    image: mixcompose-test/busybox:latest
-    profiles: [job]
-    command: ["sh", "-c", "exit 3"]
-`;
+const yaml = dbWebYaml({
+  name,
+  web: { lines: ['ports: ["18931:80"]'] },
+  services: { job: { platform: 'windows', init: false, command: 'exit 3', lines: ['profiles: [job]'] } },
+});
 
 describe('pipeline verbs', () => {
   let dir: string;

@@ -22,39 +22,19 @@ import {
   uniqueProjectName,
   WINDOWS_HOST,
 } from '../../support/rig.js';
+import { dbWebYaml, dependsOnHealthy, httpDb } from '../../support/stacks.js';
 import { startWindowsProxy, windowsCreateRefusal, type WindowsProxy } from '../../support/windows-proxy.js';
 
-const stackYaml = (extra = '') => `
-x-mixcompose:
-  daemons:
-    linux: { reach: ip }
-    windows: { reach: ip }
-services:
-  db:
-    platform: linux
-    image: ${BUSYBOX_IMAGE}
-    init: true
-    expose: ["8080"]
-    command: ["sh", "-c", "echo db-says-hello > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"]
-    healthcheck:
-      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/index.html"]
-      interval: 500ms
-      retries: 40
-  web:
-    platform: windows
-    image: ${BUSYBOX_IMAGE}
-    extra_hosts: ["gw=10.0.0.1"]
-    stop_signal: SIGUSR1
-    depends_on:
-      db: { condition: service_healthy }
-    command:
-      - sh
-      - -c
-      - |
-        echo "by-name=$$(wget -q -O - http://db:8080/index.html)"
-        trap '' TERM USR1
-        while true; do sleep 1; done
-${extra}`;
+const stackYaml = () =>
+  dbWebYaml({
+    reach: 'ip',
+    db: httpDb('db-says-hello'),
+    web: {
+      init: false,
+      lines: ['extra_hosts: ["gw=10.0.0.1"]', 'stop_signal: SIGUSR1', ...dependsOnHealthy('db')],
+      command: 'echo "by-name=$$(wget -q -O - http://db:8080/index.html)"\ntrap \'\' TERM USR1\nwhile true; do sleep 1; done\n',
+    },
+  });
 
 describe('through a Windows-behaving daemon (no --allow-os-mismatch)', () => {
   let proxy: WindowsProxy;

@@ -1,8 +1,11 @@
 /**
  * An in-memory DaemonClient for executor tests: containers with states, a call log, scripted
- * inspect states and injectable failures. Only what the executor uses is implemented.
+ * inspect states and injectable failures. Only what the executor uses is implemented; the calls it
+ * does not model answer as QuietDaemon does (test/support/quiet-daemon.ts says how this daemon and
+ * the property tests' MemEngine differ, and why both exist).
  */
-import type { ContainerSummary, DaemonClient, EngineBody, EngineFilters, LogLine, LogOptions } from '../../../src/engine/daemon-client.js';
+import type { EngineBody } from '../../../src/engine/daemon-client.js';
+import { QuietDaemon } from '../../support/quiet-daemon.js';
 
 export interface MemoryContainer {
   id: string;
@@ -13,7 +16,7 @@ export interface MemoryContainer {
   files: Buffer[];
 }
 
-export class MemoryDaemon implements DaemonClient {
+export class MemoryDaemon extends QuietDaemon {
   readonly calls: string[] = [];
   readonly containers = new Map<string, MemoryContainer>();
   readonly networks = new Set<string>();
@@ -25,9 +28,11 @@ export class MemoryDaemon implements DaemonClient {
   keepIps = false;
   private next = 1;
   constructor(
-    readonly label: string,
+    label: string,
     private readonly subnet: string,
-  ) {}
+  ) {
+    super(label);
+  }
 
   private record(call: string, method: string): void {
     this.calls.push(call);
@@ -40,16 +45,6 @@ export class MemoryDaemon implements DaemonClient {
     return c;
   }
 
-  async ping() {}
-  async info() {
-    return { OSType: 'linux' };
-  }
-  async version() {
-    return { ApiVersion: '1.41' };
-  }
-  async listContainers(_f: EngineFilters): Promise<ContainerSummary[]> {
-    return [];
-  }
   async inspectContainer(id: string): Promise<EngineBody> {
     this.record(`inspect ${this.byId(id).name}`, 'inspectContainer');
     const c = this.byId(id);
@@ -88,17 +83,6 @@ export class MemoryDaemon implements DaemonClient {
     this.record(`remove ${this.byId(id).name}`, 'removeContainer');
     this.containers.delete(id);
   }
-  async waitContainer() {
-    return 0;
-  }
-  async renameContainer() {}
-  async containerLogs(_id: string, _o: LogOptions): Promise<AsyncIterable<LogLine>> {
-    return (async function* () {})();
-  }
-  async *events(): AsyncIterable<EngineBody> {}
-  async exec() {
-    return { exitCode: 0, stdout: '', stderr: '' };
-  }
   async putArchive(id: string, path: string, tar: Buffer | NodeJS.ReadableStream) {
     this.record(`putArchive ${this.byId(id).name} ${path}`, 'putArchive');
     this.byId(id).files.push(tar as Buffer);
@@ -106,9 +90,6 @@ export class MemoryDaemon implements DaemonClient {
   async getArchive(id: string, path: string): Promise<Buffer | undefined> {
     this.record(`getArchive ${this.byId(id).name} ${path}`, 'getArchive');
     return undefined;
-  }
-  async listNetworks() {
-    return [];
   }
   async inspectNetwork(name: string): Promise<EngineBody> {
     // A created network has a gateway, as Docker's IPAM gives one (read by create-network readGateway).
@@ -126,27 +107,7 @@ export class MemoryDaemon implements DaemonClient {
   async connectNetwork(network: string, container: string) {
     this.record(`connect ${this.byId(container).name} ${network}`, 'connectNetwork');
   }
-  async disconnectNetwork() {}
-  async listVolumes() {
-    return [];
-  }
   async createVolume(body: EngineBody) {
     this.record(`volume ${String(body.Name)}`, 'createVolume');
   }
-  async removeVolume() {}
-  async listImages() {
-    return [];
-  }
-  async inspectImage() {
-    return undefined;
-  }
-  async distributionInspect(): Promise<{ Descriptor: EngineBody; Platforms: readonly EngineBody[] }> {
-    return { Descriptor: {}, Platforms: [] };
-  }
-  async pullImage() {}
-  async buildImage() {
-    return undefined;
-  }
-  async removeImage() {}
-  async tagImage() {}
 }

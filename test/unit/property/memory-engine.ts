@@ -3,9 +3,12 @@
  * networks and volumes with labels, Docker's name rules (a container name once per daemon; a
  * network name twice only when a test injects it, as two racing creates do; a name that repeats is
  * ambiguous to attach or remove by), archives in containers, and fault injection: the n-th
- * changing call fails, or aborts the run and goes on (an interrupt between operations).
+ * changing call fails, or aborts the run and goes on (an interrupt between operations). Logs,
+ * events, exec and image transfers answer as QuietDaemon does (test/support/quiet-daemon.ts says how
+ * this daemon and the executor tests' MemoryDaemon differ, and why both exist).
  */
-import type { ContainerSummary, DaemonClient, EngineBody, EngineFilters, LogLine } from '../../../src/engine/daemon-client.js';
+import type { ContainerSummary, EngineBody, EngineFilters } from '../../../src/engine/daemon-client.js';
+import { QuietDaemon } from '../../support/quiet-daemon.js';
 import { EngineApiError } from '../../../src/engine/docker/errors.js';
 import { tarArchive, tarFiles } from '../../../src/engine/tar.js';
 
@@ -64,17 +67,19 @@ function matches(labels: Record<string, string>, filters: EngineFilters): boolea
   return true;
 }
 
-export class MemEngine implements DaemonClient {
+export class MemEngine extends QuietDaemon {
   readonly containers = new Map<string, MemContainer>();
   readonly networks = new Map<string, MemNetwork>();
   readonly volumes = new Map<string, { name: string; labels: Record<string, string> }>();
   private ipNext = 2;
 
   constructor(
-    readonly label: string,
+    label: string,
     readonly world: MemWorld,
     private readonly subnet: string,
-  ) {}
+  ) {
+    super(label);
+  }
 
   private step(method: string, what: string): void {
     if (!MUTATING.has(method)) return;
@@ -116,15 +121,7 @@ export class MemEngine implements DaemonClient {
     return made;
   }
 
-  async ping() {}
-  async info() {
-    return { OSType: 'linux' };
-  }
-  async version() {
-    return { ApiVersion: '1.41' };
-  }
-
-  async listContainers(filters: EngineFilters, all?: boolean): Promise<ContainerSummary[]> {
+  override async listContainers(filters: EngineFilters, all?: boolean): Promise<ContainerSummary[]> {
     return [...this.containers.values()]
       .filter((c) => matches(c.labels, filters) && (all || c.status === 'running'))
       .map((c) => ({
@@ -197,17 +194,6 @@ export class MemEngine implements DaemonClient {
     this.step('removeContainer', c.name);
     this.containers.delete(c.id);
   }
-  async waitContainer() {
-    return 0;
-  }
-  async renameContainer() {}
-  async containerLogs(): Promise<AsyncIterable<LogLine>> {
-    return (async function* () {})();
-  }
-  async *events(): AsyncIterable<EngineBody> {}
-  async exec() {
-    return { exitCode: 0, stdout: '', stderr: '' };
-  }
   async putArchive(id: string, path: string, tar: Buffer | NodeJS.ReadableStream) {
     const c = this.container(id);
     this.step('putArchive', c.name);
@@ -222,7 +208,7 @@ export class MemEngine implements DaemonClient {
     return tarArchive(inside.map(([p, content]) => ({ path: `${base}/${p.slice(dir.length + 1)}`, content })));
   }
 
-  async listNetworks(filters: EngineFilters): Promise<EngineBody[]> {
+  override async listNetworks(filters: EngineFilters): Promise<EngineBody[]> {
     const names = filters.name;
     return [...this.networks.values()]
       .filter((n) => matches(n.labels, filters) && (!names || names.some((want) => n.name.includes(want))))
@@ -256,34 +242,21 @@ export class MemEngine implements DaemonClient {
     const n = this.network(network);
     c.networks[n.name] = { id: n.id };
   }
-  async disconnectNetwork() {}
 
-  async listVolumes(filters: EngineFilters): Promise<EngineBody[]> {
+  override async listVolumes(filters: EngineFilters): Promise<EngineBody[]> {
     return [...this.volumes.values()].filter((v) => matches(v.labels, filters)).map((v) => ({ Name: v.name, Driver: 'local', Labels: { ...v.labels } }));
   }
   async createVolume(body: EngineBody) {
     this.step('createVolume', String(body.Name));
     this.volumes.set(String(body.Name), { name: String(body.Name), labels: (body.Labels as Record<string, string> | undefined) ?? {} });
   }
-  async removeVolume(name: string) {
+  override async removeVolume(name: string) {
     this.step('removeVolume', name);
     if (!this.volumes.delete(name)) throw err(404, `no such volume ${name}`);
   }
 
   /** Every image asked for is there (images are not what these tests are about). */
-  async listImages(filters: EngineFilters): Promise<EngineBody[]> {
+  override async listImages(filters: EngineFilters): Promise<EngineBody[]> {
     return (filters.reference ?? []).map((ref) => ({ Id: `sha256:${Buffer.from(ref).toString('hex').padEnd(64, '0').slice(0, 64)}`, RepoTags: [ref], Size: 1 }));
   }
-  async inspectImage() {
-    return undefined;
-  }
-  async distributionInspect(): Promise<{ Descriptor: EngineBody; Platforms: readonly EngineBody[] }> {
-    return { Descriptor: {}, Platforms: [] };
-  }
-  async pullImage() {}
-  async buildImage() {
-    return undefined;
-  }
-  async removeImage() {}
-  async tagImage() {}
 }
