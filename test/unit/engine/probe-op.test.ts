@@ -127,12 +127,11 @@ describe('the reach probe operation', () => {
     expect(sawAbort).toBe(true);
   });
 
-  it('an answer whose plan has problems stops the run before anything else started', async () => {
+  it('an answer whose plan has problems stops the run before any service container was made (only infrastructure ran beside the probe)', async () => {
     const hidden = service('db', { command: ['sleep', '3600'] });
     const { linux, windows, clients } = daemons();
     const probeReach: ProbeRunner = async () => ({ kind: 'answered', reach: { linux: 'published', windows: 'ip' }, message: '' });
     await expect(execute(probingPlan(stack([hidden, cache, web])), { clients, pollIntervalMs: 1, probeReach })).rejects.toThrow(/port 5432 of db is not published/);
     expect(linux.containers.size + windows.containers.size).toBe(0);
-    expect(linux.networks.size + windows.networks.size).toBe(0);
   });
 });
