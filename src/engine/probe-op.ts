@@ -11,7 +11,16 @@ import { reachOutcomeKey } from '../plan/reach.js';
 
 /** What a probe run answered. */
 export type ProbeAnswer =
-  | { readonly kind: 'answered'; readonly reach: Readonly<Record<PlatformOs, 'ip' | 'published'>>; readonly message: string }
+  | {
+      readonly kind: 'answered';
+      readonly reach: Readonly<Record<PlatformOs, 'ip' | 'published'>>;
+      readonly message: string;
+      /**
+       * The removal of the probe's containers and networks, still running: the answer does not wait
+       * for it (what depends on the answer starts at once), the run does (execute awaits it before it ends).
+       */
+      readonly cleanup?: Promise<void>;
+    }
   /** It could not run: `warning` says why and what reach falls back to. */
   | { readonly kind: 'could-not-run'; readonly warning: string }
   /** The signal ended it; it removed what it made. */
@@ -28,6 +37,8 @@ export interface ProbeOpState {
   /** probe operation id → what it answered (for the step event's `reach`). */
   readonly reachAnswers: Map<string, Readonly<Record<PlatformOs, 'ip' | 'published'>>>;
   readonly warn: (message: string, service?: string) => void;
+  /** Probe clean-ups still running (ProbeAnswer.cleanup): the run ends only once they are done. */
+  readonly cleanups: Promise<void>[];
 }
 
 /** The probe ended because the run is ending (interrupt, or another operation failed); it removed what it made. */
@@ -41,6 +52,7 @@ export async function runProbeReach(state: ProbeOpState, op: ProbeReachOp): Prom
   const answer: ProbeAnswer = state.probeReach
     ? await state.probeReach(op, state.signal)
     : { kind: 'could-not-run', warning: 'reach auto: this run has no reach probe; deciding from the endpoints instead' };
+  if (answer.kind === 'answered' && answer.cleanup) state.cleanups.push(answer.cleanup);
   if (answer.kind === 'interrupted') throw new ProbeCancelled();
   const key = reachOutcomeKey(op.platforms, answer.kind === 'answered' ? answer.reach : undefined);
   if (answer.kind === 'could-not-run') state.warn(answer.warning);

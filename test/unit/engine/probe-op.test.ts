@@ -71,6 +71,30 @@ describe('the reach probe operation', () => {
     expect([...linux.containers.values()].map((c) => c.name).sort()).toEqual(['shop-cache-1', 'shop-db-1']);
   });
 
+  it('what waits for the answer starts before the probe\'s clean-up is done; the run ends only once it is', async () => {
+    const { clients } = daemons();
+    const { reached, onEvent } = recorder();
+    let release!: () => void;
+    let cleaned = false;
+    const cleanup = new Promise<void>((resolve) => (release = resolve)).then(() => {
+      cleaned = true;
+    });
+    const probeReach: ProbeRunner = async () => ({ kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip', cleanup });
+    let ended = false;
+    const run = execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach }).then((r) => {
+      ended = true;
+      return r;
+    });
+    // The consumer (after the answer) is made while the clean-up still runs.
+    await reached('start:web:1');
+    expect(cleaned).toBe(false);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(ended).toBe(false);
+    release();
+    await run;
+    expect(cleaned).toBe(true);
+  });
+
   it('under ip reach the consumer gets the provider\'s container IP; the probe\'s step carries its answer', async () => {
     const { linux, windows, clients } = daemons();
     const { events, onEvent } = recorder();
