@@ -125,10 +125,11 @@ function buildResolverImage(project: Project, daemons: Daemons, options: ApplyOp
  * (and cleaned up) by the executor's signal. Its own step events are the operation's (execute.ts).
  */
 function runReachProbe(project: Project, daemons: Daemons, options: ApplyOptions): ProbeRunner {
-  return async (_op, signal) => {
+  return async (_op, signal, peers) => {
     const onEvent = options.onEvent;
     const result = await probeReach({
       project,
+      ...(peers ? { peers } : {}),
       clients: daemons.clients,
       facts: daemons.facts,
       ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),

@@ -55,6 +55,11 @@ export interface ReachProbeOptions {
    * unsubscribe. On an interrupt the probe stops, removes what it made, and answers `interrupted`.
    */
   readonly interrupts?: (onInterrupt: () => void) => () => void;
+  /**
+   * Running containers to ping from and to instead of a throw-away network and container on that
+   * daemon (the plan's project resolver on linux: ProbeReachOp.linuxPeer). Not removed afterwards.
+   */
+  readonly peers?: Readonly<Partial<Record<PlatformOs, { readonly id: string; readonly ip: string }>>>;
   /** Environment for the resolver image's base (MIXCOMPOSE_RESOLVER_BASE) when the probe builds it (default: none). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -252,7 +257,11 @@ async function probeWith(
   interrupted: Promise<never>,
 ): Promise<ReachProbeResult> {
   const { project } = options;
-  step('started', `throw-away containers on both daemons (${sides.map((s) => `${s.platform}: ${s.image}`).join(', ')})`);
+  const peers = options.peers ?? {};
+  // The sides that need a throw-away network and container (a peer is a running container of the plan).
+  const own = sides.filter((s) => !peers[s.platform]);
+  const what = sides.map((s) => (peers[s.platform] ? `${s.platform}: the project resolver` : `${s.platform}: ${s.image}`)).join(', ');
+  step('started', own.length === sides.length ? `throw-away containers on both daemons (${what})` : `throw-away container beside the stack's own (${what})`);
   const stopped = (): ReachProbeResult => {
     step('skipped', 'interrupted (the probe was removed)');
     return { ok: false, reason: 'interrupted', ms: Date.now() - started, interrupted: true };
@@ -260,7 +269,7 @@ async function probeWith(
 
   let stage = 'probe image';
   try {
-    await Promise.race([Promise.all(sides.map((s) => probeImage(s, options))), interrupted]);
+    await Promise.race([Promise.all(own.map((s) => probeImage(s, options))), interrupted]);
   } catch (error) {
     if (error instanceof ReachProbeInterrupted) return stopped();
     return failed(`${stage}: ${innermost(error)}`);
@@ -279,7 +288,7 @@ async function probeWith(
       stage = 'probe network';
       const network = probeNetworkName(project.name);
       await Promise.all(
-        sides.map((s) =>
+        own.map((s) =>
           s.client.createNetwork({
             Name: network,
             CheckDuplicate: true,
@@ -289,7 +298,7 @@ async function probeWith(
         ),
       );
       stage = 'probe container';
-      const [linux, windows] = await Promise.all(sides.map((s) => startProbe(s, project, network)));
+      const [linux, windows] = await Promise.all(sides.map((s) => peers[s.platform] ?? startProbe(s, project, network)));
       stage = 'ping';
       const seconds = options.pingSeconds ?? 2;
       const attempts = options.pingAttempts ?? 3;

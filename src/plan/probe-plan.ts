@@ -129,7 +129,35 @@ export function answeredPlan(plan: Plan, outcomes: ReadonlyMap<string, string>):
 }
 
 /** The outcomes' plans as one plan with the probe operation (see the module comment). */
-export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readonly PlannedOutcome[], probeDaemon: PlatformOs): { plan: Plan; problems: readonly PlanError[] } {
+/**
+ * The project resolver as the linux side of the probe (it runs the resolver image, which has ping):
+ * when the plan creates and starts it beside the probe (not after its answer), the probe pings from
+ * and to it instead of making a throw-away network and container on that daemon.
+ */
+function resolverPeer(merged: readonly Operation[], probeDaemon: PlatformOs): ProbeReachOp['linuxPeer'] {
+  const create = merged.find((op) => op.kind === 'create-container' && op.service === RESOLVER_SERVICE);
+  const start = merged.find((op) => op.kind === 'start-container' && op.service === RESOLVER_SERVICE);
+  if (create?.kind !== 'create-container' || start?.kind !== 'start-container' || start.daemon !== probeDaemon) return undefined;
+  // Nothing it waits for may wait for the probe (that would be a cycle).
+  const byId = new Map(merged.map((op) => [op.id, op]));
+  const seen = new Set<string>();
+  const waitsForProbe = (id: string): boolean => {
+    if (id === PROBE_OP_ID) return true;
+    const op = byId.get(id);
+    if (!op || seen.has(id)) return false;
+    seen.add(id);
+    return op.kind === 'by-reach' || op.deps.some(waitsForProbe);
+  };
+  if (waitsForProbe(start.id) || !start.inspect) return undefined;
+  const network = (create.spec.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode;
+  return network ? { container: start.container, startedBy: start.id, network } : undefined;
+}
+
+/**
+ * The outcomes' plans as one plan with the probe operation (see the module comment). `probePeer`:
+ * the linux side may be the project resolver (the linux probe image is the resolver image).
+ */
+export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readonly PlannedOutcome[], probeDaemon: PlatformOs, probePeer = false): { plan: Plan; problems: readonly PlanError[] } {
   const fallback = outcomes.find((o) => o.key === PROBE_OUTCOME_FAILED) ?? outcomes[outcomes.length - 1]!;
   const common = inEvery(outcomes.map((o) => o.problems), (p) => p.message);
   if (common.length) return { plan: { ...fallback.plan, operations: [] }, problems: common };
@@ -147,10 +175,19 @@ export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readon
   // The probe builds the resolver image too when it probes with it: after the plan's own build of it
   // (unless that build waits for the probe: then the probe builds it).
   const helperImages = merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon && !op.deps.includes(PROBE_OP_ID)).map((op) => op.id);
+  const peer = probePeer ? resolverPeer(merged, probeDaemon) : undefined;
   const outcomePlans: Record<string, ProbeOutcomePlan> = Object.fromEntries(
     outcomes.map((o) => [o.key, { warnings: o.plan.warnings.filter((w) => !commonWarnings.includes(w)), problems: o.problems.map((p) => p.message), reach: o.plan.reach }]),
   );
-  const probe: ProbeReachOp = { kind: 'probe-reach', id: PROBE_OP_ID, deps: helperImages, daemon: probeDaemon, platforms: [...platforms].sort(), outcomes: outcomePlans };
+  const probe: ProbeReachOp = {
+    kind: 'probe-reach',
+    id: PROBE_OP_ID,
+    deps: [...new Set([...helperImages, ...(peer ? [peer.startedBy] : [])])].sort(),
+    daemon: probeDaemon,
+    platforms: [...platforms].sort(),
+    outcomes: outcomePlans,
+    ...(peer ? { linuxPeer: peer } : {}),
+  };
   const plan: Plan = {
     ...fallback.plan,
     reach: pendingReach(fallback.plan.reach, platforms),

@@ -71,6 +71,20 @@ describe('the reach probe operation', () => {
     expect([...linux.containers.values()].map((c) => c.name).sort()).toEqual(['shop-cache-1', 'shop-db-1']);
   });
 
+  it('with the resolver started beside it, the probe gets it as its linux peer (id and address as the run made them)', async () => {
+    const { linux, clients } = daemons();
+    const noAddress = project([db, cache, web], {}, { linux: { reach: 'auto' }, windows: { reach: 'auto' } });
+    const plan = reconcile(noAddress, observed(), { command: 'up', probeReach: true }).plan;
+    let seen: unknown;
+    const probeReach: ProbeRunner = async (_op, _signal, peers) => {
+      seen = peers;
+      return { kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip' };
+    };
+    await execute(plan, { clients, pollIntervalMs: 1, probeReach });
+    const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
+    expect(seen).toEqual({ linux: { id: resolver.id, ip: resolver.ip } });
+  });
+
   it('what waits for the answer starts before the probe\'s clean-up is done; the run ends only once it is', async () => {
     const { clients } = daemons();
     const { reached, onEvent } = recorder();

@@ -101,7 +101,10 @@ class FakeDaemon {
   async removeContainer(id: string): Promise<void> {
     this.containers.delete(id);
   }
-  async exec(_id: string, cmd: readonly string[]): Promise<ExecResult> {
+  /** The containers execs ran in. */
+  readonly execIn: string[] = [];
+  async exec(id: string, cmd: readonly string[]): Promise<ExecResult> {
+    this.execIn.push(id);
     this.execs.push([...cmd]);
     return this.onExec(cmd);
   }
@@ -154,6 +157,19 @@ describe('reach probe', () => {
     release();
     if (result.ok) await result.cleanup;
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+  });
+
+  it('with a linux peer (the plan\'s resolver): pings from and to it, makes a throw-away network and container on windows only, never removes the peer', async () => {
+    const { linux, windows, events, options } = rig();
+    const result = await probed({ ...options, peers: { linux: { id: 'resolver-id', ip: '10.201.9.77' } } });
+    expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
+    expect(linux.execs).toEqual([['ping', '-c', '1', '-W', '2', '10.202.9.2']]);
+    expect(linux.execIn).toEqual(['resolver-id']);
+    expect(windows.execs).toEqual([['ping', '-c', '1', '-W', '2', '10.201.9.77']]);
+    expect(linux.networks.size).toBe(0);
+    expect(linux.containers.size).toBe(0);
+    const started = events.find((e) => e.type === 'step' && e.id === 'reach-probe' && e.status === 'started');
+    expect(started?.type === 'step' && started.message).toContain('linux: the project resolver');
   });
 
   it('makes its two throw-away networks at once (the adapter asks again on the two-daemon iptables race)', async () => {

@@ -99,6 +99,8 @@ describe('the probe as an operation of the plan', () => {
     const building = reconcile(project([db, cache, web], {}, AUTO), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
     expect(op(building, 'reach-probe').deps).toEqual(['helper-image:linux:resolver']);
     expect(op(building, 'helper-image:linux:resolver').deps).toEqual([]);
+    // The resolver waits for the answer here: the probe cannot ping from it (a throw-away container instead).
+    expect((op(building, 'reach-probe') as ProbeReachOp).linuxPeer).toBeUndefined();
   });
 
   it('problems of some outcomes only: the user\'s containers wait for the probe, infrastructure does not, and that outcome carries them', () => {
@@ -114,7 +116,7 @@ describe('the probe as an operation of the plan', () => {
     }
   });
 
-  it('golden: the rig\'s case (no daemon address, so every published answer has problems): networks, the resolver image and the resolver run beside the probe; the services wait for it', () => {
+  it('golden: the rig\'s case (no daemon address, so every published answer has problems): networks, the resolver image and the resolver run beside the probe, which pings from and to the resolver on linux; the services wait for it', () => {
     // The bench stack's shape: a chain per daemon, names across daemons (the resolver), reach auto, no address.
     const noAddress = { linux: { reach: 'auto' as const }, windows: { reach: 'auto' as const } };
     const a1 = service('a1', { command: ['sleep', '3600'] });
@@ -137,22 +139,28 @@ describe('the probe as an operation of the plan', () => {
       network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
       create:mixcompose-resolver:1 create-container @linux <- helper-image:linux:resolver network:linux:default
       network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
-      reach-probe probe-reach @linux <- helper-image:linux:resolver
+      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind <- create:mixcompose-resolver:1
+      reach-probe probe-reach @linux <- helper-image:linux:resolver start:mixcompose-resolver:1
       create:a1:1 by-reach @linux <- reach-probe
       create:a2:1 by-reach @linux <- reach-probe
       create:c1:1 by-reach @windows <- reach-probe
+      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default reach-probe start:mixcompose-resolver:1
       start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1 reach-probe
       start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 reach-probe start:a1:1
       start:c1:1 start-container @windows container=<create:c1:1> <- create:c1:1 reach-probe
-      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind <- create:mixcompose-resolver:1
-      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- reach-probe start:c1:1 start:mixcompose-resolver:1
-      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default reach-probe start:mixcompose-resolver:1"
+      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- reach-probe start:c1:1 start:mixcompose-resolver:1"
     `);
     for (const id of ['network:linux:default', 'network:windows:default', 'helper-image:linux:resolver', 'create:mixcompose-resolver:1', 'start:mixcompose-resolver:1']) {
       expect(op(plan, id).kind).not.toBe('by-reach');
       expect(op(plan, id).deps).not.toContain('reach-probe');
     }
     for (const id of ['create:a1:1', 'start:a1:1', 'create:a2:1', 'create:c1:1', 'start:c1:1']) expect(op(plan, id).deps).toContain('reach-probe');
+    expect(probe.linuxPeer).toEqual({ container: { createdBy: 'create:mixcompose-resolver:1' }, startedBy: 'start:mixcompose-resolver:1', network: 'shop_default' });
+    // A probe image of the user's on linux: a throw-away container there, as before.
+    const own = project([a1, a2, c1], {}, { ...noAddress, linux: { reach: 'auto' as const, probe_image: 'busybox:1' } });
+    const withImage = reconcile(own, observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
+    expect((op(withImage, 'reach-probe') as ProbeReachOp).linuxPeer).toBeUndefined();
+    expect(op(withImage, 'reach-probe').deps).toEqual(['helper-image:linux:resolver']);
   });
 
   it('problems of every outcome stop the plan before anything runs', () => {
