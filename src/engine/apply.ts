@@ -120,10 +120,11 @@ function buildResolverImage(project: Project, daemons: Daemons, options: ApplyOp
  * (and cleaned up) by the executor's signal. Its own step events are the operation's (execute.ts).
  */
 function runReachProbe(project: Project, daemons: Daemons, options: ApplyOptions): ProbeRunner {
-  return async (_op, signal) => {
+  return async (_op, signal, peers) => {
     const onEvent = options.onEvent;
     const result = await probeReach({
       project,
+      ...(peers ? { peers } : {}),
       clients: daemons.clients,
       facts: daemons.facts,
       ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
@@ -131,7 +132,8 @@ function runReachProbe(project: Project, daemons: Daemons, options: ApplyOptions
       interrupts: interruptsOf(signal),
       env: process.env,
     });
-    if (result.ok) return { kind: 'answered', reach: result.reach, message: result.summary };
+    // i9f: its clean-up goes on after the answer; the executor awaits it before the run ends.
+    if (result.ok) return { kind: 'answered', reach: result.reach, message: result.summary, cleanup: result.cleanup };
     if (result.interrupted) return { kind: 'interrupted' };
     return { kind: 'could-not-run', warning: probeFailureWarning(result.reason) };
   };

@@ -207,6 +207,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     signal: ending.signal,
     reachOutcomes: new Map(),
     reachAnswers: new Map(),
+    cleanups: [],
     warn: (message, service) => emit({ type: 'warning', message, ...(service ? { service } : {}) }),
   };
 
@@ -286,6 +287,8 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
   });
 
   options.signal?.removeEventListener('abort', onAbort);
+  // i9f: the reach probe answered before its throw-away containers were gone: the run ends once they are.
+  await Promise.all(state.cleanups);
   if (failure) throw translateFailure(ranPlan(), failure, completed, options);
   if (interrupted() && waiting.size > 0) {
     const { done, notDone } = progressOf(ranPlan(), completed);

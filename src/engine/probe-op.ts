@@ -11,14 +11,29 @@ import { reachOutcomeKey } from '../plan/reach.js';
 
 /** What a probe run answered. */
 export type ProbeAnswer =
-  | { readonly kind: 'answered'; readonly reach: Readonly<Record<PlatformOs, 'ip' | 'published'>>; readonly message: string }
+  | {
+      readonly kind: 'answered';
+      readonly reach: Readonly<Record<PlatformOs, 'ip' | 'published'>>;
+      readonly message: string;
+      /**
+       * The removal of the probe's containers and networks, still running: the answer does not wait
+       * for it (what depends on the answer starts at once), the run does (execute awaits it before it ends).
+       */
+      readonly cleanup?: Promise<void>;
+    }
   /** It could not run: `warning` says why and what reach falls back to. */
   | { readonly kind: 'could-not-run'; readonly warning: string }
   /** The signal ended it; it removed what it made. */
   | { readonly kind: 'interrupted' };
 
+/** A running container the probe pings from and to instead of a throw-away one (ProbeReachOp.linuxPeer). */
+export interface ProbePeer {
+  readonly id: string;
+  readonly ip: string;
+}
+
 /** Runs the reach probe for an operation; ends early (and cleans up) when `signal` aborts. */
-export type ProbeRunner = (op: ProbeReachOp, signal: AbortSignal) => Promise<ProbeAnswer>;
+export type ProbeRunner = (op: ProbeReachOp, signal: AbortSignal, peers?: Readonly<Partial<Record<PlatformOs, ProbePeer>>>) => Promise<ProbeAnswer>;
 
 export interface ProbeOpState {
   readonly probeReach?: ProbeRunner;
@@ -28,6 +43,11 @@ export interface ProbeOpState {
   /** probe operation id → what it answered (for the step event's `reach`). */
   readonly reachAnswers: Map<string, Readonly<Record<PlatformOs, 'ip' | 'published'>>>;
   readonly warn: (message: string, service?: string) => void;
+  /** create operation id → container id; start operation id → network → IPv4 (for ProbeReachOp.linuxPeer). */
+  readonly created: ReadonlyMap<string, string>;
+  readonly addresses: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Probe clean-ups still running (ProbeAnswer.cleanup): the run ends only once they are done. */
+  readonly cleanups: Promise<void>[];
 }
 
 /** The probe ended because the run is ending (interrupt, or another operation failed); it removed what it made. */
@@ -37,10 +57,21 @@ export class ProbeCancelled extends Error {
   }
 }
 
+/** The linux peer the plan named, as it runs (its start operation, a dependency, has finished). */
+function linuxPeer(state: ProbeOpState, op: ProbeReachOp): ProbePeer | undefined {
+  const peer = op.linuxPeer;
+  if (!peer) return undefined;
+  const id = 'id' in peer.container ? peer.container.id : state.created.get(peer.container.createdBy);
+  const ip = state.addresses.get(peer.startedBy)?.[peer.network];
+  return id && ip ? { id, ip } : undefined;
+}
+
 export async function runProbeReach(state: ProbeOpState, op: ProbeReachOp): Promise<string | undefined> {
+  const peer = linuxPeer(state, op);
   const answer: ProbeAnswer = state.probeReach
-    ? await state.probeReach(op, state.signal)
+    ? await state.probeReach(op, state.signal, peer ? { linux: peer } : undefined)
     : { kind: 'could-not-run', warning: 'reach auto: this run has no reach probe; deciding from the endpoints instead' };
+  if (answer.kind === 'answered' && answer.cleanup) state.cleanups.push(answer.cleanup);
   if (answer.kind === 'interrupted') throw new ProbeCancelled();
   const key = reachOutcomeKey(op.platforms, answer.kind === 'answered' ? answer.reach : undefined);
   if (answer.kind === 'could-not-run') state.warn(answer.warning);

@@ -5,8 +5,9 @@
  * reached by `ip`, else through `published` ports; windows → linux likewise for linux services.
  *
  * The probe resources carry the project label plus `io.mixcompose.role=reach-probe`: observe keeps
- * them out of the stack (listed apart as probeLeftovers), the probe removes them afterwards (also on
- * failure, and on the user's interrupt), the next probe removes what a killed `up` left, and `down`
+ * them out of the stack (listed apart as probeLeftovers), the probe removes them afterwards (with an
+ * answer, beside what follows it: ReachProbeResult.cleanup, which the run awaits before it ends; on
+ * failure and on the user's interrupt before it says so), the next probe removes what a killed `up` left, and `down`
  * and `up` plan the removal of such leftovers (plan/probe-leftovers.ts). The probe containers also
  * end by themselves after PROBE_LIFETIME_SECONDS.
  *
@@ -54,6 +55,11 @@ export interface ReachProbeOptions {
    * unsubscribe. On an interrupt the probe stops, removes what it made, and answers `interrupted`.
    */
   readonly interrupts?: (onInterrupt: () => void) => () => void;
+  /**
+   * Running containers to ping from and to instead of a throw-away network and container on that
+   * daemon (the plan's project resolver on linux: ProbeReachOp.linuxPeer). Not removed afterwards.
+   */
+  readonly peers?: Readonly<Partial<Record<PlatformOs, { readonly id: string; readonly ip: string }>>>;
   /** Environment for the resolver image's base (MIXCOMPOSE_RESOLVER_BASE) when the probe builds it (default: none). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -75,6 +81,11 @@ export type ReachProbeResult =
       readonly ms: number;
       /** What it found, in a line (its step's message). */
       readonly summary: string;
+      /**
+       * The removal of its containers and networks, still running when it answers (never rejects):
+       * the answer need not wait for it, the caller must before it ends.
+       */
+      readonly cleanup: Promise<void>;
     }
   | {
       readonly ok: false;
@@ -246,7 +257,11 @@ async function probeWith(
   interrupted: Promise<never>,
 ): Promise<ReachProbeResult> {
   const { project } = options;
-  step('started', `throw-away containers on both daemons (${sides.map((s) => `${s.platform}: ${s.image}`).join(', ')})`);
+  const peers = options.peers ?? {};
+  // The sides that need a throw-away network and container (a peer is a running container of the plan).
+  const own = sides.filter((s) => !peers[s.platform]);
+  const what = sides.map((s) => (peers[s.platform] ? `${s.platform}: the project resolver` : `${s.platform}: ${s.image}`)).join(', ');
+  step('started', own.length === sides.length ? `throw-away containers on both daemons (${what})` : `throw-away container beside the stack's own (${what})`);
   const stopped = (): ReachProbeResult => {
     step('skipped', 'interrupted (the probe was removed)');
     return { ok: false, reason: 'interrupted', ms: Date.now() - started, interrupted: true };
@@ -254,7 +269,7 @@ async function probeWith(
 
   let stage = 'probe image';
   try {
-    await Promise.race([Promise.all(sides.map((s) => probeImage(s, options))), interrupted]);
+    await Promise.race([Promise.all(own.map((s) => probeImage(s, options))), interrupted]);
   } catch (error) {
     if (error instanceof ReachProbeInterrupted) return stopped();
     return failed(`${stage}: ${innermost(error)}`);
@@ -267,19 +282,23 @@ async function probeWith(
     const run = async () => {
       stage = 'removing an earlier probe';
       await removeReachProbes(project.name, clientList);
-      // One network after the other: two daemons on one host race in iptables when both create at once.
+      // Both networks at once: two daemons on one host can race in iptables when both create at once,
+      // and the adapter asks again for exactly that error (engine/docker/networks.ts, isIptablesRace),
+      // as it does for the project's own networks, which the plan makes on both daemons at once too.
       stage = 'probe network';
       const network = probeNetworkName(project.name);
-      for (const s of sides) {
-        await s.client.createNetwork({
-          Name: network,
-          CheckDuplicate: true,
-          Labels: { ...projectLabels(project), [LABEL_ROLE]: ROLE_REACH_PROBE, [LABEL_PLATFORM]: s.platform },
-          ...(s.networkDriver ? { Driver: s.networkDriver } : {}),
-        });
-      }
+      await Promise.all(
+        own.map((s) =>
+          s.client.createNetwork({
+            Name: network,
+            CheckDuplicate: true,
+            Labels: { ...projectLabels(project), [LABEL_ROLE]: ROLE_REACH_PROBE, [LABEL_PLATFORM]: s.platform },
+            ...(s.networkDriver ? { Driver: s.networkDriver } : {}),
+          }),
+        ),
+      );
       stage = 'probe container';
-      const [linux, windows] = await Promise.all(sides.map((s) => startProbe(s, project, network)));
+      const [linux, windows] = await Promise.all(sides.map((s) => peers[s.platform] ?? startProbe(s, project, network)));
       stage = 'ping';
       const seconds = options.pingSeconds ?? 2;
       const attempts = options.pingAttempts ?? 3;
@@ -293,22 +312,23 @@ async function probeWith(
     pings = await Promise.race([bounded(running, options.limitSeconds ?? 20, 'the reach probe'), interrupted]);
   } catch (error) {
     failure = error instanceof ReachProbeInterrupted ? 'interrupted' : `${stage}: ${innermost(error)}`;
-  } finally {
-    // After a timeout or an interrupt the probe may still be creating things: let it settle
-    // (briefly) before removing.
-    if (running) await bounded(running, 5, 'the reach probe').catch(() => undefined);
-    await removeReachProbes(project.name, clientList);
   }
+  // After a timeout or an interrupt the probe may still be creating things: let it settle (briefly)
+  // before removing. With an answer, the removal goes on after it (ReachProbeResult.cleanup); without
+  // one (failure, interrupt), everything is removed before it says so.
+  const settled = running ? bounded(running, 5, 'the reach probe').catch(() => undefined) : Promise.resolve();
+  const cleanup = settled.then(() => removeReachProbes(project.name, clientList));
+  if (!pings) await cleanup;
   if (failure === 'interrupted') return stopped();
   if (!pings) return failed(failure ?? 'no answer');
-  // The time reported is the whole cost, removal included.
+  // The time reported is what the answer took (its removal goes on beside what follows).
   const reach = reachFromProbe(pings);
   const ms = Date.now() - started;
   // A direction that did not answer says what it tried: the user may have expected `ip` there.
   const unanswered = (Object.entries(pings) as [ProbeDirection, PingOutcome][]).filter(([, p]) => !p.ok).map(([d, p]) => `${d.replace('->', ' → ')}: ${p.detail}`);
   const summary = `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)${unanswered.length ? `; no answer ${unanswered.join('; ')}` : ''}`;
   step('done', summary, reach);
-  return { ok: true, reach, pings, ms, summary };
+  return { ok: true, reach, pings, ms, summary, cleanup };
 }
 
 /** The warning for a probe that could not run: why, what was decided instead, how to fix it. */

@@ -72,7 +72,8 @@ function operationLines(op: Operation): string[] {
       const o = op.outcomes[key]!;
       return `  outcome ${key}${o.problems.length ? ` problems=[${o.problems.join(' | ')}]` : ''}${o.warnings.length ? ` warnings=[${o.warnings.join(' | ')}]` : ''}`;
     });
-    return [`${op.id} ${op.kind} @${op.daemon} platforms=[${op.platforms.join(' ')}]${op.deps.length ? ` <- ${[...op.deps].sort().join(' ')}` : ''}`, ...outcomes];
+    const peer = op.linuxPeer ? ` linuxPeer=<ip ${op.linuxPeer.startedBy} ${op.linuxPeer.network}>` : '';
+    return [`${op.id} ${op.kind} @${op.daemon} platforms=[${op.platforms.join(' ')}]${peer}${op.deps.length ? ` <- ${[...op.deps].sort().join(' ')}` : ''}`, ...outcomes];
   }
   if (op.kind !== 'by-reach') return [operationLine(op)];
   const variants = Object.keys(op.variants).sort().map((key) => {

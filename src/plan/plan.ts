@@ -229,6 +229,12 @@ export interface ProbeReachOp extends OpBase {
    * makes every operation wait for the probe, so nothing has started when they are reported).
    */
   readonly outcomes: Readonly<Record<string, ProbeOutcomePlan>>;
+  /**
+   * i9f: a container of the plan the probe pings from and to on the linux daemon instead of a
+   * throw-away one: the project resolver (its image has ping), started by `startedBy` (a dependency),
+   * its address read on `network`.
+   */
+  readonly linuxPeer?: { readonly container: ContainerRef; readonly startedBy: string; readonly network: string };
 }
 
 export interface ProbeOutcomePlan {

@@ -8,13 +8,19 @@
  * operation that waits for the probe and then runs its outcome's variant. The executor only picks.
  *
  * Problems that every outcome has stop the run before anything starts (like any problem). Problems
- * of some outcomes only make every operation wait for the probe: when its answer has problems,
- * they are reported and nothing else has started (as when the probe ran before planning).
+ * of some outcomes only (e.g. `published` reach needs a daemon `address` that is not set) make the
+ * user's services wait for the probe: operations are compared over the outcomes WITHOUT problems;
+ * the stack's infrastructure that is the same under all of them (networks, volumes, images: pulls,
+ * builds, the resolver image, the project resolver itself) runs beside the probe, and every other
+ * operation (the services' containers, their registrations, stops and removals) waits for its
+ * answer. When the answer has problems, the probe fails with them and nothing of the user's has
+ * started (only infrastructure `up` would have made anyway, which `down` removes).
  */
 import type { PlanError } from '../errors.js';
 import type { PlatformOs } from '../model/project.js';
 import type { ByReachOp, Operation, Plan, ProbeOutcomePlan, ProbeReachOp, ReachDecision } from './plan.js';
 import { PROBE_OUTCOME_FAILED, probeOutcomes } from './reach.js';
+import { RESOLVER_SERVICE } from './resolver.js';
 import type { ReconcileOptions } from './reconcile-options.js';
 
 /** Id of the probe operation. */
@@ -59,12 +65,41 @@ function inspectEverywhere(variants: readonly (Operation | undefined)[]): (Opera
   return variants.map((v) => (v?.kind === 'start-container' ? { ...v, inspect: true } : v));
 }
 
-/** The operation with id `id` under each outcome, merged: as it is when all are equal, else by-reach. */
-function mergeOperation(id: string, outcomes: readonly PlannedOutcome[], byId: readonly Map<string, Operation>[], gate: boolean): Operation {
+/**
+ * The stack's infrastructure: what runs beside the probe even when some of its answers have problems
+ * (nothing of the user's services starts before the answer then). The project resolver is part of it.
+ */
+export function isInfrastructure(op: Operation): boolean {
+  switch (op.kind) {
+    case 'create-network':
+    case 'create-volume':
+    case 'ensure-helper-image':
+    case 'pull-image':
+    case 'build-image':
+      return true;
+    case 'create-container':
+    case 'start-container':
+    case 'stop-container':
+    case 'remove-container':
+      return op.service === RESOLVER_SERVICE;
+    default:
+      return false;
+  }
+}
+
+/** With the probe among its dependencies. */
+const afterProbe = (op: Operation): Operation => ({ ...op, deps: [...new Set([...op.deps, PROBE_OP_ID])].sort() });
+
+/**
+ * The operation with id `id` under each outcome, merged: as it is when it is the same under every
+ * outcome without problems (`good`), else by-reach. With `gate` (some outcomes have problems), what
+ * is not infrastructure waits for the probe.
+ */
+function mergeOperation(id: string, outcomes: readonly PlannedOutcome[], byId: readonly Map<string, Operation>[], good: readonly boolean[], gate: boolean): Operation {
   const variants = inspectEverywhere(byId.map((m) => m.get(id)));
-  const texts = new Set(variants.map((v) => (v ? JSON.stringify(v) : '')));
-  const first = variants.find((v) => v !== undefined)!;
-  if (texts.size === 1) return gate ? { ...first, deps: [...new Set([...first.deps, PROBE_OP_ID])].sort() } : first;
+  const texts = new Set(variants.filter((_, i) => good[i]).map((v) => (v ? JSON.stringify(v) : '')));
+  const first = variants.find((v, i) => v !== undefined && good[i]) ?? variants.find((v) => v !== undefined)!;
+  if (texts.size === 1 && !texts.has('')) return gate && !isInfrastructure(first) ? afterProbe(first) : first;
   const op: ByReachOp = {
     kind: 'by-reach',
     id,
@@ -94,21 +129,65 @@ export function answeredPlan(plan: Plan, outcomes: ReadonlyMap<string, string>):
 }
 
 /** The outcomes' plans as one plan with the probe operation (see the module comment). */
-export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readonly PlannedOutcome[], probeDaemon: PlatformOs): { plan: Plan; problems: readonly PlanError[] } {
+/**
+ * The project resolver as the linux side of the probe (it runs the resolver image, which has ping):
+ * when the plan creates and starts it beside the probe (not after its answer), the probe pings from
+ * and to it instead of making a throw-away network and container on that daemon.
+ */
+function resolverPeer(merged: readonly Operation[], probeDaemon: PlatformOs): ProbeReachOp['linuxPeer'] {
+  const create = merged.find((op) => op.kind === 'create-container' && op.service === RESOLVER_SERVICE);
+  const start = merged.find((op) => op.kind === 'start-container' && op.service === RESOLVER_SERVICE);
+  if (create?.kind !== 'create-container' || start?.kind !== 'start-container' || start.daemon !== probeDaemon) return undefined;
+  // Nothing it waits for may wait for the probe (that would be a cycle).
+  const byId = new Map(merged.map((op) => [op.id, op]));
+  const seen = new Set<string>();
+  const waitsForProbe = (id: string): boolean => {
+    if (id === PROBE_OP_ID) return true;
+    const op = byId.get(id);
+    if (!op || seen.has(id)) return false;
+    seen.add(id);
+    return op.kind === 'by-reach' || op.deps.some(waitsForProbe);
+  };
+  if (waitsForProbe(start.id) || !start.inspect) return undefined;
+  const network = (create.spec.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode;
+  return network ? { container: start.container, startedBy: start.id, network } : undefined;
+}
+
+/**
+ * The outcomes' plans as one plan with the probe operation (see the module comment). `probePeer`:
+ * the linux side may be the project resolver (the linux probe image is the resolver image).
+ */
+export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readonly PlannedOutcome[], probeDaemon: PlatformOs, probePeer = false): { plan: Plan; problems: readonly PlanError[] } {
   const fallback = outcomes.find((o) => o.key === PROBE_OUTCOME_FAILED) ?? outcomes[outcomes.length - 1]!;
   const common = inEvery(outcomes.map((o) => o.problems), (p) => p.message);
   if (common.length) return { plan: { ...fallback.plan, operations: [] }, problems: common };
   const gate = outcomes.some((o) => o.problems.length > 0);
+  // Compared over the outcomes without problems (with problems in every one, over all of them: the
+  // probe fails whatever it answers, and everything waits for it).
+  const good = outcomes.some((o) => o.problems.length === 0) ? outcomes.map((o) => o.problems.length === 0) : outcomes.map(() => true);
+  const waitAll = good.every(Boolean) && gate;
   const commonWarnings = inEvery(outcomes.map((o) => o.plan.warnings), (w) => w);
   const byId = outcomes.map((o) => new Map(o.plan.operations.map((op) => [op.id, op])));
-  const merged = operationIds(outcomes).map((id) => mergeOperation(id, outcomes, byId, gate));
+  const merged = operationIds(outcomes).map((id) => {
+    const op = mergeOperation(id, outcomes, byId, good, gate);
+    return waitAll && op.kind !== 'by-reach' ? afterProbe(op) : op;
+  });
   // The probe builds the resolver image too when it probes with it: after the plan's own build of it
-  // (unless everything waits for the probe: then the probe builds it).
-  const helperImages = gate ? [] : merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon).map((op) => op.id);
+  // (unless that build waits for the probe: then the probe builds it).
+  const helperImages = merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon && !op.deps.includes(PROBE_OP_ID)).map((op) => op.id);
+  const peer = probePeer ? resolverPeer(merged, probeDaemon) : undefined;
   const outcomePlans: Record<string, ProbeOutcomePlan> = Object.fromEntries(
     outcomes.map((o) => [o.key, { warnings: o.plan.warnings.filter((w) => !commonWarnings.includes(w)), problems: o.problems.map((p) => p.message), reach: o.plan.reach }]),
   );
-  const probe: ProbeReachOp = { kind: 'probe-reach', id: PROBE_OP_ID, deps: helperImages, daemon: probeDaemon, platforms: [...platforms].sort(), outcomes: outcomePlans };
+  const probe: ProbeReachOp = {
+    kind: 'probe-reach',
+    id: PROBE_OP_ID,
+    deps: [...new Set([...helperImages, ...(peer ? [peer.startedBy] : [])])].sort(),
+    daemon: probeDaemon,
+    platforms: [...platforms].sort(),
+    outcomes: outcomePlans,
+    ...(peer ? { linuxPeer: peer } : {}),
+  };
   const plan: Plan = {
     ...fallback.plan,
     reach: pendingReach(fallback.plan.reach, platforms),

@@ -40,10 +40,11 @@ function isReachValue(value: string | undefined): value is ReachValue {
 }
 
 /**
- * Where a probe's answer is recorded: the project resolver's labels, else the labels of the
- * containers that consume an address across the daemons (reconcile-up.ts). Both are made after the
- * probe answers (their bodies depend on reach anyway), so networks and the rest need not wait for
- * it. Older stacks carry it on their networks: those are read too.
+ * Where a probe's answer is recorded: the labels of the service containers of a resolver project,
+ * else of the containers that consume an address across the daemons (reconcile-up.ts). They are
+ * made after the probe answers, so networks and the resolver need not wait for it (a recorded
+ * answer is also kept on a resolver made again). Older stacks carry it on their resolver or their
+ * networks: those are read too.
  */
 function recordLabels(observed: Pick<ObservedState, 'networks'> & Partial<Pick<ObservedState, 'containers'>>): Readonly<Record<string, string>>[] {
   return [
@@ -53,7 +54,7 @@ function recordLabels(observed: Pick<ObservedState, 'networks'> & Partial<Pick<O
 }
 
 /**
- * The probe result recorded on the project's resolver or networks, per provider platform. Any of
+ * The probe result recorded on the project's containers (or an older stack's networks), per provider platform. Any of
  * them carrying the label counts (they were all made by one probing `up`); when two disagree
  * (made by different `up`s), `published` wins: it works wherever `ip` does.
  */
@@ -112,7 +113,7 @@ export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, Source
 }
 
 /**
- * The reach labels the plan records (on the resolver it makes, else on the networks it makes): the
+ * The reach labels the plan records (on the containers made after the probe, see recordLabels): the
  * decisions that came from a probe (fresh or recorded), so the next `up` need not probe again; or
  * that this `up`'s probe could not run.
  */

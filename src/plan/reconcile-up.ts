@@ -307,8 +307,11 @@ function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, Source
     const network = networkName(project, key);
     const image = resolverImage(project, options.resolverImage);
     const made = resolverBody(project, image, network, layout);
-    // The probe's answer is recorded here (plan/reach.ts, recordedReach).
-    const body = { ...made, Labels: { ...(made.Labels as Record<string, string>), ...reachLabels(reach, options.probeFailed === true) } };
+    // i9f: a recorded answer is kept here (plan/reach.ts, recordedReach); a fresh probe's is recorded on
+    // the service containers instead (made after its answer), so the resolver is the same under every
+    // answer and starts beside the probe (plan/probe-plan.ts).
+    const probing = options.probedReach !== undefined || options.probeFailed === true;
+    const body = probing ? made : { ...made, Labels: { ...(made.Labels as Record<string, string>), ...reachLabels(reach) } };
     const resolverSpec: ContainerSpec = { body, substitutions: [], connect: [], files: [] };
     const hash = materializedHash(resolverSpec, () => undefined)!;
     const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash && !networkRecreateReason(ctx, c)); // i12b
@@ -549,9 +552,9 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
   const substitutions = [...(dns ? [dns.substitution] : []), ...addressSubs];
   const runtimeDeps = [...new Set(substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf] : [])))];
 
-  // Without a resolver, the probe's answer is recorded on the containers that consume an address
-  // across the daemons (made after it answers: plan/reach.ts, recordedReach).
-  const record = !s.resolver.useResolver && consumesAcrossDaemons(project, ctx.placement, service) ? reachLabels(reach, options.probeFailed === true) : {};
+  // The probe's answer is recorded on the service containers of a resolver project, else on the
+  // containers that consume an address across the daemons (made after it answers: plan/reach.ts, recordedReach).
+  const record = s.resolver.useResolver || consumesAcrossDaemons(project, ctx.placement, service) ? reachLabels(reach, options.probeFailed === true) : {};
   const results: PlannedContainer[] = [];
   /** Old containers a conditional create may keep. */
   const mayKeep: string[] = [];

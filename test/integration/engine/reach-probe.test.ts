@@ -1,7 +1,7 @@
 /**
  * reach `auto` on the rig (issue 3): the first `up` probes between the two daemons (which route
- * container IPs) as an operation of the plan, beside the rest, chooses `ip`, records the answer on
- * the project resolver, and `plan` / `ps`
+ * container IPs) as an operation of the plan, beside the networks and the project resolver, chooses
+ * `ip`, records the answer on the service containers made after it, and `plan` / `ps`
  * report it as the probe's; a second `up` does not probe again; nothing of the probe is left on
  * either daemon, and `down` removes what a killed probe would have left. (The `published` outcome
  * needs the route cut, which would disturb others' tests on the shared rig: unit-tested with fake
@@ -90,16 +90,25 @@ describe('reach auto: the probe', () => {
     expect(seconds).toBeGreaterThan(0);
   });
 
-  it('records the answer on the project resolver (made after the probe answered), not on the networks (made beside it)', async () => {
-    const filters = JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`, 'io.mixcompose.role=resolver'] });
-    const [resolver] = await rigDocker('linux').listContainers({ all: true, filters });
-    expect(resolver!.Labels['io.mixcompose.reach.linux']).toBe('ip');
-    expect(resolver!.Labels['io.mixcompose.reach.windows']).toBe('ip');
+  it('records the answer on the service containers (made after the probe answered), not on the resolver or the networks (made beside it)', async () => {
+    const filters = (role?: string) => JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`, ...(role ? [`io.mixcompose.role=${role}`] : [])] });
+    const [resolver] = await rigDocker('linux').listContainers({ all: true, filters: filters('resolver') });
+    expect(Object.keys(resolver!.Labels).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     for (const daemon of ['linux', 'windows'] as const) {
-      const networks = await rigDocker(daemon).listNetworks({ filters: JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] }) });
+      const services = (await rigDocker(daemon).listContainers({ all: true, filters: filters() })).filter((c) => c.Labels['io.mixcompose.role'] !== 'resolver');
+      expect(services).toHaveLength(1);
+      expect(services[0]!.Labels['io.mixcompose.reach.linux']).toBe('ip');
+      expect(services[0]!.Labels['io.mixcompose.reach.windows']).toBe('ip');
+      const networks = await rigDocker(daemon).listNetworks({ filters: filters() });
       expect(networks.map((n) => n.Name)).toEqual([`${stack.name}_default`]);
       expect(Object.keys(networks[0]!.Labels ?? {}).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     }
+    // The rig sets no daemon address, so the published answers have problems: the resolver started
+    // beside the probe, every service container after its answer.
+    const doneAt = (id: string) => (stack.events as StepEvent[]).find((e) => e.type === 'step' && e.id === id && e.status === 'done')!.at!;
+    const startedAt = (id: string) => (stack.events as StepEvent[]).find((e) => e.type === 'step' && e.id === id && e.status === 'started')!.at!;
+    expect(startedAt('create:mixcompose-resolver:1')).toBeLessThan(doneAt('reach-probe'));
+    for (const id of ['create:db:1', 'create:web:1']) expect(startedAt(id)).toBeGreaterThanOrEqual(doneAt('reach-probe'));
   });
 
   it('leaves nothing of the probe on either daemon', async () => {

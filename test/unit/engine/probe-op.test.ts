@@ -71,6 +71,44 @@ describe('the reach probe operation', () => {
     expect([...linux.containers.values()].map((c) => c.name).sort()).toEqual(['shop-cache-1', 'shop-db-1']);
   });
 
+  it('with the resolver started beside it, the probe gets it as its linux peer (id and address as the run made them)', async () => {
+    const { linux, clients } = daemons();
+    const noAddress = project([db, cache, web], {}, { linux: { reach: 'auto' }, windows: { reach: 'auto' } });
+    const plan = reconcile(noAddress, observed(), { command: 'up', probeReach: true }).plan;
+    let seen: unknown;
+    const probeReach: ProbeRunner = async (_op, _signal, peers) => {
+      seen = peers;
+      return { kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip' };
+    };
+    await execute(plan, { clients, pollIntervalMs: 1, probeReach });
+    const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
+    expect(seen).toEqual({ linux: { id: resolver.id, ip: resolver.ip } });
+  });
+
+  it('what waits for the answer starts before the probe\'s clean-up is done; the run ends only once it is', async () => {
+    const { clients } = daemons();
+    const { reached, onEvent } = recorder();
+    let release!: () => void;
+    let cleaned = false;
+    const cleanup = new Promise<void>((resolve) => (release = resolve)).then(() => {
+      cleaned = true;
+    });
+    const probeReach: ProbeRunner = async () => ({ kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip', cleanup });
+    let ended = false;
+    const run = execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach }).then((r) => {
+      ended = true;
+      return r;
+    });
+    // The consumer (after the answer) is made while the clean-up still runs.
+    await reached('start:web:1');
+    expect(cleaned).toBe(false);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(ended).toBe(false);
+    release();
+    await run;
+    expect(cleaned).toBe(true);
+  });
+
   it('under ip reach the consumer gets the provider\'s container IP; the probe\'s step carries its answer', async () => {
     const { linux, windows, clients } = daemons();
     const { events, onEvent } = recorder();
@@ -127,12 +165,11 @@ describe('the reach probe operation', () => {
     expect(sawAbort).toBe(true);
   });
 
-  it('an answer whose plan has problems stops the run before anything else started', async () => {
+  it('an answer whose plan has problems stops the run before any service container was made (only infrastructure ran beside the probe)', async () => {
     const hidden = service('db', { command: ['sleep', '3600'] });
     const { linux, windows, clients } = daemons();
     const probeReach: ProbeRunner = async () => ({ kind: 'answered', reach: { linux: 'published', windows: 'ip' }, message: '' });
     await expect(execute(probingPlan(stack([hidden, cache, web])), { clients, pollIntervalMs: 1, probeReach })).rejects.toThrow(/port 5432 of db is not published/);
     expect(linux.containers.size + windows.containers.size).toBe(0);
-    expect(linux.networks.size + windows.networks.size).toBe(0);
   });
 });

@@ -101,7 +101,10 @@ class FakeDaemon {
   async removeContainer(id: string): Promise<void> {
     this.containers.delete(id);
   }
-  async exec(_id: string, cmd: readonly string[]): Promise<ExecResult> {
+  /** The containers execs ran in. */
+  readonly execIn: string[] = [];
+  async exec(id: string, cmd: readonly string[]): Promise<ExecResult> {
+    this.execIn.push(id);
     this.execs.push([...cmd]);
     return this.onExec(cmd);
   }
@@ -130,10 +133,64 @@ function rig(windowsFacts: Partial<DaemonFacts> = {}) {
   return { linux, windows, events, options };
 }
 
+/** The probe's answer once its clean-up (which goes on after the answer) is done too. */
+async function probed(options: Parameters<typeof probeReach>[0]) {
+  const result = await probeReach(options);
+  if (result.ok) await result.cleanup;
+  return result;
+}
+
 describe('reach probe', () => {
+  it('answers as soon as the pings are done: the removal of its containers and networks goes on after the answer (its `cleanup`)', async () => {
+    const { linux, windows, options } = rig();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The linux daemon removes containers only once released: the answer must not wait for that.
+    const remove = linux.removeContainer.bind(linux);
+    linux.removeContainer = async (id: string) => {
+      await held;
+      await remove(id);
+    };
+    const result = await probeReach(options);
+    expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
+    expect(linux.leftovers()).toContain('shop-mixcompose-reach-probe-linux');
+    release();
+    if (result.ok) await result.cleanup;
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+  });
+
+  it('with a linux peer (the plan\'s resolver): pings from and to it, makes a throw-away network and container on windows only, never removes the peer', async () => {
+    const { linux, windows, events, options } = rig();
+    const result = await probed({ ...options, peers: { linux: { id: 'resolver-id', ip: '10.201.9.77' } } });
+    expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
+    expect(linux.execs).toEqual([['ping', '-c', '1', '-W', '2', '10.202.9.2']]);
+    expect(linux.execIn).toEqual(['resolver-id']);
+    expect(windows.execs).toEqual([['ping', '-c', '1', '-W', '2', '10.201.9.77']]);
+    expect(linux.networks.size).toBe(0);
+    expect(linux.containers.size).toBe(0);
+    const started = events.find((e) => e.type === 'step' && e.id === 'reach-probe' && e.status === 'started');
+    expect(started?.type === 'step' && started.message).toContain('linux: the project resolver');
+  });
+
+  it('makes its two throw-away networks at once (the adapter asks again on the two-daemon iptables race)', async () => {
+    const { linux, windows, options } = rig();
+    const order: string[] = [];
+    for (const [name, daemon] of [['linux', linux], ['windows', windows]] as const) {
+      const create = daemon.createNetwork.bind(daemon);
+      daemon.createNetwork = async (body: EngineBody) => {
+        order.push(`${name} started`);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        order.push(`${name} done`);
+        return create(body);
+      };
+    }
+    await probed(options);
+    expect(order.slice(0, 2).sort()).toEqual(['linux started', 'windows started']);
+  });
+
   it('both directions answer: ip both ways; pings the other probe with the linux syntax; leaves nothing', async () => {
     const { linux, windows, events, options } = rig();
-    const result = await probeReach(options);
+    const result = await probed(options);
     expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
     expect(linux.execs).toEqual([['ping', '-c', '1', '-W', '2', '10.202.9.2']]);
     expect(windows.execs).toEqual([['ping', '-c', '1', '-W', '2', '10.201.9.2']]);
@@ -147,7 +204,7 @@ describe('reach probe', () => {
   it('a direction that does not answer makes the pinged platform published', async () => {
     const { linux, windows, events, options } = rig();
     linux.onExec = () => ({ exitCode: 1, stdout: '1 packets transmitted, 0 packets received, 100% packet loss', stderr: '' });
-    const result = await probeReach(options);
+    const result = await probed(options);
     expect(result.ok && result.reach).toEqual({ windows: 'published', linux: 'ip' });
     expect(result.ok && result.pings['linux->windows']).toEqual({ ok: false, detail: 'ping -c 1 -W 2 10.202.9.2: 1 packets transmitted, 0 packets received, 100% packet loss (3 tries)' });
     expect(linux.execs).toHaveLength(3);
@@ -167,7 +224,7 @@ describe('reach probe', () => {
       ++calls === 1
         ? { exitCode: 1, stdout: '1 packets transmitted, 0 packets received, 100% packet loss', stderr: '' }
         : { exitCode: 0, stdout: '64 bytes from 10.202.9.2: seq=0 ttl=63 time=0.2 ms', stderr: '' };
-    const result = await probeReach(options);
+    const result = await probed(options);
     expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
     expect(linux.execs).toHaveLength(2);
     expect(windows.execs).toHaveLength(1);
@@ -182,7 +239,7 @@ describe('reach probe', () => {
       return create(body);
     };
     windows.onExec = () => ({ exitCode: 0, stdout: 'Reply from 10.202.9.1: Destination host unreachable.', stderr: '' });
-    const result = await probeReach(options);
+    const result = await probed(options);
     expect(windows.pulls).toEqual([DEFAULT_WINDOWS_PROBE_IMAGE]);
     expect(natAsked).toBe(true);
     expect(windows.execs).toEqual(Array(3).fill(['ping', '-n', '1', '-w', '2000', '10.201.9.2']));
@@ -194,13 +251,13 @@ describe('reach probe', () => {
     const { linux, events, options } = rig();
     const p = stack();
     const withImage = { ...p, extension: { ...p.extension, daemons: { ...p.extension.daemons, linux: { ...p.extension.daemons.linux, probe_image: 'my/probe:1' } } } };
-    await probeReach({ ...options, project: withImage });
+    await probed({ ...options, project: withImage });
     expect(linux.pulls).toEqual(['my/probe:1']);
     linux.images.delete('my/probe:1');
     linux.pullImage = async () => {
       throw new Error('manifest unknown');
     };
-    const result = await probeReach({ ...options, project: withImage });
+    const result = await probed({ ...options, project: withImage });
     expect(!result.ok && result.reason).toBe('probe image: manifest unknown');
     const pulls = events.filter((e) => e.type === 'step' && e.id === 'pull:linux:my/probe:1').map((e) => (e.type === 'step' ? e.status : ''));
     // Not an error line (up goes on): the step ends skipped, the warning says why (QA2 R6).
@@ -219,7 +276,7 @@ describe('reach probe', () => {
     windows.images.clear();
     // The windows stand-in has the base; the linux one pulls it.
     windows.images.add('registry.local/alpine:3.20');
-    const result = await probeReach({ ...options, env: { MIXCOMPOSE_RESOLVER_BASE: 'registry.local/alpine:3.20' } });
+    const result = await probed({ ...options, env: { MIXCOMPOSE_RESOLVER_BASE: 'registry.local/alpine:3.20' } });
     expect(result.ok ? 'ok' : result.reason).toBe('ok');
     // The base from the environment wins over the default (the env is the probe's, not this process's).
     expect(linux.builds).toEqual([`${RESOLVER} from registry.local/alpine:3.20`]);
@@ -235,7 +292,7 @@ describe('reach probe', () => {
     const { linux, windows, events, options: base } = rig();
     const options = { ...base, resolverImage: 'my/resolver:1' };
     linux.images.add('my/resolver:1');
-    const result = await probeReach(options);
+    const result = await probed(options);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toBe('probe image: the probe image my/resolver:1 (the resolver image) is not on the windows daemon');
     expect(windows.builds).toEqual([]);
@@ -248,7 +305,7 @@ describe('reach probe', () => {
   it('a probe that fails half-way removes what it made', async () => {
     const { linux, windows, options } = rig();
     windows.failCreateContainer = new Error('no space left on device');
-    const result = await probeReach(options);
+    const result = await probed(options);
     expect(!result.ok && result.reason).toBe('probe container: no space left on device');
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
   });
@@ -260,7 +317,7 @@ describe('reach probe', () => {
     await linux.createContainer('shop-mixcompose-reach-probe-linux', { Image: RESOLVER, Labels: probeLabels });
     await linux.createContainer('shop-db-1', { Image: 'x', Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'db' } });
     await linux.createNetwork({ Name: 'shop_default', Labels: { 'com.docker.compose.project': 'shop' } });
-    const result = await probeReach(options);
+    const result = await probed(options);
     expect(result.ok).toBe(true);
     expect(linux.leftovers().sort()).toEqual(['shop-db-1', 'shop_default']);
     await linux.createContainer('shop-mixcompose-reach-probe-linux', { Image: RESOLVER, Labels: probeLabels });

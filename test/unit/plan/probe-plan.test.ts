@@ -83,37 +83,84 @@ describe('the probe as an operation of the plan', () => {
     expect(text).toMatch(/\ncreate:cache:1 create-container @linux .*<- network:linux:default\n/);
   });
 
-  it('the resolver (its layout and the recorded answer depend on reach) waits for the probe; networks do not', () => {
+  it('the resolver whose layout depends on reach waits for the probe; networks do not; the answer is recorded on the service containers', () => {
     const plan = probingPlan(project([db, cache, web], {}, AUTO));
     expect(op(plan, 'create:mixcompose-resolver:1').kind).toBe('by-reach');
     expect(op(plan, 'network:linux:default').deps).toEqual([]);
-    const resolver = op(plan, 'create:mixcompose-resolver:1') as ByReachOp;
-    const labels = (key: string) => {
-      const v = resolver.variants[key]!;
+    const labelsOf = (id: string, key: string) => {
+      const v = (op(plan, id) as ByReachOp).variants[key]!;
       return v.kind === 'create-container' ? (v.spec.body.Labels as Record<string, string>) : {};
     };
-    expect(labels('linux=ip windows=published')['io.mixcompose.reach.windows']).toBe('published');
-    expect(labels('could-not-run')['io.mixcompose.reach-probe']).toBe('could-not-run');
+    expect(labelsOf('create:mixcompose-resolver:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBeUndefined();
+    expect(labelsOf('create:cache:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBe('published');
+    expect(labelsOf('create:web:1', 'could-not-run')['io.mixcompose.reach-probe']).toBe('could-not-run');
     // The resolver image to build first: the probe (which probes with it on linux) waits for that build, nothing else does.
     const helperImages = [{ platform: 'linux' as const, reference: 'mixcompose/resolver:0.1.0', present: false }];
     const building = reconcile(project([db, cache, web], {}, AUTO), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
     expect(op(building, 'reach-probe').deps).toEqual(['helper-image:linux:resolver']);
     expect(op(building, 'helper-image:linux:resolver').deps).toEqual([]);
+    // The resolver waits for the answer here: the probe cannot ping from it (a throw-away container instead).
+    expect((op(building, 'reach-probe') as ProbeReachOp).linuxPeer).toBeUndefined();
   });
 
-  it('problems of some outcomes only: every operation waits for the probe, and that outcome carries them', () => {
+  it('problems of some outcomes only: the user\'s containers wait for the probe, infrastructure does not, and that outcome carries them', () => {
     // db publishes no port: reached by published reach, web's {{ db.port:5432 }} has no host port.
     const hidden = service('db', { command: ['sleep', '3600'] });
     const plan = probingPlan(withoutResolver([hidden, cache, web]));
     const probe = op(plan, 'reach-probe') as ProbeReachOp;
     expect(probe.outcomes['linux=ip windows=ip']!.problems).toEqual([]);
     expect(probe.outcomes['linux=published windows=ip']!.problems.join('\n')).toContain('port 5432 of db is not published');
-    for (const o of plan.operations) if (o.id !== 'reach-probe') expect(o.deps).toContain('reach-probe');
-    // With the resolver image to build: it waits for the probe too (the probe does not wait for it: no cycle).
+    for (const o of plan.operations) {
+      if (o.kind === 'create-network') expect(o.deps).toEqual([]);
+      else if (o.id !== 'reach-probe') expect(o.deps).toContain('reach-probe');
+    }
+  });
+
+  it('golden: the rig\'s case (no daemon address, so every published answer has problems): networks, the resolver image and the resolver run beside the probe, which pings from and to the resolver on linux; the services wait for it', () => {
+    // The bench stack's shape: a chain per daemon, names across daemons (the resolver), reach auto, no address.
+    const noAddress = { linux: { reach: 'auto' as const }, windows: { reach: 'auto' as const } };
+    const a1 = service('a1', { command: ['sleep', '3600'] });
+    const a2 = service('a2', { command: ['sleep', '3600'], depends_on: { a1: { condition: 'service_started', required: true, restart: false } } });
+    const c1 = service('c1', { platform: 'windows', command: ['sleep', '3600'] });
     const helperImages = [{ platform: 'linux' as const, reference: 'mixcompose/resolver:0.1.0', present: false }];
-    const gated = reconcile(project([hidden, cache, web], {}, AUTO), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
-    expect(op(gated, 'reach-probe').deps).toEqual([]);
-    expect(op(gated, 'helper-image:linux:resolver').deps).toEqual(['reach-probe']);
+    const { plan, problems } = reconcile(project([a1, a2, c1], {}, noAddress), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true });
+    expect(problems).toEqual([]);
+    const probe = op(plan, 'reach-probe') as ProbeReachOp;
+    expect(probe.outcomes['linux=ip windows=published']!.problems.join('\n')).toContain('x-mixcompose.daemons.windows.address is not set');
+    // One line per operation: its id, kind and dependencies (the variants of by-reach operations left out).
+    const lines = debugPlan(plan)
+      .split('\n')
+      .filter((l) => /^\S/.test(l) && !/^(project|reach |placement|platforms|resolver |warning)/.test(l))
+      .map((l) => l.replace(/ (image|spec|body|subs|name|reason|inspect|platforms|files)=.*?(?= <-|$)/, ''));
+    expect(lines.join('\n')).toMatchInlineSnapshot(`
+      "up shop
+      resolver
+      helper-image:linux:resolver ensure-helper-image @linux
+      network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
+      create:mixcompose-resolver:1 create-container @linux <- helper-image:linux:resolver network:linux:default
+      network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
+      start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind <- create:mixcompose-resolver:1
+      reach-probe probe-reach @linux <- helper-image:linux:resolver start:mixcompose-resolver:1
+      create:a1:1 by-reach @linux <- reach-probe
+      create:a2:1 by-reach @linux <- reach-probe
+      create:c1:1 by-reach @windows <- reach-probe
+      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default reach-probe start:mixcompose-resolver:1
+      start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1 reach-probe
+      start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 reach-probe start:a1:1
+      start:c1:1 start-container @windows container=<create:c1:1> <- create:c1:1 reach-probe
+      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- reach-probe start:c1:1 start:mixcompose-resolver:1"
+    `);
+    for (const id of ['network:linux:default', 'network:windows:default', 'helper-image:linux:resolver', 'create:mixcompose-resolver:1', 'start:mixcompose-resolver:1']) {
+      expect(op(plan, id).kind).not.toBe('by-reach');
+      expect(op(plan, id).deps).not.toContain('reach-probe');
+    }
+    for (const id of ['create:a1:1', 'start:a1:1', 'create:a2:1', 'create:c1:1', 'start:c1:1']) expect(op(plan, id).deps).toContain('reach-probe');
+    expect(probe.linuxPeer).toEqual({ container: { createdBy: 'create:mixcompose-resolver:1' }, startedBy: 'start:mixcompose-resolver:1', network: 'shop_default' });
+    // A probe image of the user's on linux: a throw-away container there, as before.
+    const own = project([a1, a2, c1], {}, { ...noAddress, linux: { reach: 'auto' as const, probe_image: 'busybox:1' } });
+    const withImage = reconcile(own, observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
+    expect((op(withImage, 'reach-probe') as ProbeReachOp).linuxPeer).toBeUndefined();
+    expect(op(withImage, 'reach-probe').deps).toEqual(['helper-image:linux:resolver']);
   });
 
   it('problems of every outcome stop the plan before anything runs', () => {

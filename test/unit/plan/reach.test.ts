@@ -26,6 +26,9 @@ const noResolver = () => {
 };
 const consumerLabels = (plan: Plan): Record<string, string> =>
   plan.operations.find((op): op is CreateContainerOp => op.kind === 'create-container' && op.service === 'web')!.spec.body.Labels as Record<string, string>;
+/** The labels of the container the plan creates for `service`. */
+const serviceLabels = (plan: Plan, name: string): Record<string, string> =>
+  plan.operations.find((op): op is CreateContainerOp => op.kind === 'create-container' && op.service === name)!.spec.body.Labels as Record<string, string>;
 /** The labels of the resolver the plan creates. */
 function resolverLabels(plan: Plan): Record<string, string> {
   const create = plan.operations.find((op): op is CreateContainerOp => op.kind === 'create-container' && op.service === 'mixcompose-resolver');
@@ -62,10 +65,12 @@ describe('decideReach precedence', () => {
     expect(failed.windows?.why).toBe('auto: daemons on one machine; the probe could not run (see the warning)');
   });
 
-  it('an up whose probe could not run records that on its resolver (else its cross-daemon consumers): ps/plan say so afterwards, and up probes again (QA2 R6)', () => {
+  it('an up whose probe could not run records that on its service containers (the resolver, made beside the probe, carries nothing): ps/plan say so afterwards, and up probes again (QA2 R6)', () => {
     const both = observed({ daemons: { linux: facts('linux'), windows: facts('windows') } });
     const failedUp = planOf(auto(), both, { command: 'up', probeFailed: true });
-    expect(resolverLabels(failedUp)['io.mixcompose.reach-probe']).toBe('could-not-run');
+    expect(serviceLabels(failedUp, 'db')['io.mixcompose.reach-probe']).toBe('could-not-run');
+    expect(serviceLabels(failedUp, 'web')['io.mixcompose.reach-probe']).toBe('could-not-run');
+    expect('io.mixcompose.reach-probe' in resolverLabels(failedUp)).toBe(false);
     expect(consumerLabels(planOf(noResolver(), both, { command: 'up', probeFailed: true }))['io.mixcompose.reach-probe']).toBe('could-not-run');
     const after = observed({
       daemons: { linux: facts('linux'), windows: facts('windows') },
@@ -75,7 +80,7 @@ describe('decideReach precedence', () => {
     expect(reachToProbe(auto(), after)).toEqual(['linux', 'windows']);
     // A successful up records no such label.
     const okUp = planOf(auto(), both, { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
-    expect('io.mixcompose.reach-probe' in resolverLabels(okUp)).toBe(false);
+    expect('io.mixcompose.reach-probe' in serviceLabels(okUp, 'db')).toBe(false);
   });
 
   it('the answer recorded on the resolver container counts (networks made before the probe answered carry none)', () => {
@@ -112,10 +117,16 @@ describe('plan output and recording', () => {
     expect(JSON.parse(JSON.stringify(plan)).reach.windows).toEqual({ reach: 'published', why: 'auto: probe', source: 'probe' });
   });
 
-  it('the resolver created after a probe carries its answer (networks do not wait for it); without a probe it carries none', () => {
+  it('the service containers made after a probe carry its answer (the resolver and networks, made beside it, do not); a recorded answer is kept on a resolver made again; without a probe nothing', () => {
     const probed = planOf(auto(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
-    expect(resolverLabels(probed)['io.mixcompose.reach.linux']).toBe('ip');
-    expect(resolverLabels(probed)['io.mixcompose.reach.windows']).toBe('published');
+    for (const name of ['db', 'web']) {
+      expect(serviceLabels(probed, name)['io.mixcompose.reach.linux']).toBe('ip');
+      expect(serviceLabels(probed, name)['io.mixcompose.reach.windows']).toBe('published');
+    }
+    expect(Object.keys(resolverLabels(probed)).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
+    // A recorded answer (no probe this time) stays on a resolver the plan makes again.
+    const recorded = planOf(auto(), observed({ networks: [network('linux', RECORDED)] }), {});
+    expect(resolverLabels(recorded)['io.mixcompose.reach.linux']).toBe('published');
     for (const op of probed.operations.filter((o): o is CreateNetworkOp => o.kind === 'create-network')) {
       expect(Object.keys(op.body.Labels as object).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     }
