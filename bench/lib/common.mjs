@@ -162,7 +162,9 @@ export async function directStackStart(services, project) {
   const labels = { 'com.docker.compose.project': project };
   const network = `${project}_default`;
   try {
-    await Promise.all(DAEMONS.map((daemon) => docker(daemon).createNetwork({ Name: network, Labels: labels })));
+    // Untimed, so one daemon after the other: two daemons on one host race in iptables when both
+    // create a network at once (a floor run was lost to it).
+    for (const daemon of DAEMONS) await docker(daemon).createNetwork({ Name: network, Labels: labels });
     const byName = new Map(services.map((s) => [s.name, s]));
     const clients = Object.fromEntries(DAEMONS.map((daemon) => [daemon, docker(daemon)]));
     return await timed(async () => {

@@ -1,11 +1,26 @@
-/** /networks: list, inspect, create (retrying the two-daemon iptables race), remove, (dis)connect. */
+/** /networks: list, inspect, create and remove (both retrying the two-daemon iptables race), (dis)connect. */
 import type { DaemonClient, EngineBody } from '../daemon-client.js';
 import { isIptablesRace } from './errors.js';
 import type { Transport } from './transport.js';
 
-/** Network create is the one call retried, and only for the iptables race (see isIptablesRace). */
-const NETWORK_CREATE_ATTEMPTS = 4;
-const NETWORK_CREATE_PAUSE_MS = 150;
+/**
+ * Network create and remove are the calls retried, and only for the iptables race (see
+ * isIptablesRace): both edit the chains another local daemon may be editing at that moment.
+ */
+const IPTABLES_RACE_ATTEMPTS = 4;
+const IPTABLES_RACE_PAUSE_MS = 150;
+
+/** `call()`, asked again (after a growing pause) while it fails with the iptables race. */
+async function pastIptablesRace<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= IPTABLES_RACE_ATTEMPTS || !isIptablesRace(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, IPTABLES_RACE_PAUSE_MS * attempt));
+    }
+  }
+}
 
 const at = (idOrName: string, action = '') => `/networks/${encodeURIComponent(idOrName)}${action}`;
 
@@ -18,20 +33,16 @@ export function networkCalls(t: Transport): NetworkCalls {
     inspectNetwork: (idOrName) => t.call(`inspect network ${idOrName}`, () => t.request<EngineBody>({ method: 'GET', path: at(idOrName) })),
     createNetwork: (body) =>
       t.call(`create network ${String(body.Name ?? '')}`, async () => {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            const result = await t.request<{ Id: string }>({ method: 'POST', path: '/networks/create', body });
-            return { id: result.Id };
-          } catch (error) {
-            if (attempt >= NETWORK_CREATE_ATTEMPTS || !isIptablesRace(error)) throw error;
-            await new Promise((resolve) => setTimeout(resolve, NETWORK_CREATE_PAUSE_MS * attempt));
-          }
-        }
+        const result = await pastIptablesRace(() => t.request<{ Id: string }>({ method: 'POST', path: '/networks/create', body }));
+        return { id: result.Id };
       }),
-    /** DELETE /networks/{id}; a network already gone (404) counts as removed. */
+    /**
+     * DELETE /networks/{id}; a network already gone (404) counts as removed, so asking again after a
+     * removal the race broke half-way is safe.
+     */
     removeNetwork: (idOrName) =>
       t.call(`remove network ${idOrName}`, async () => {
-        await t.request({ method: 'DELETE', path: at(idOrName), ok: [404] });
+        await pastIptablesRace(() => t.request({ method: 'DELETE', path: at(idOrName), ok: [404] }));
       }),
     connectNetwork: (network, container, endpointConfig) =>
       t.call(`connect container ${container} to network ${network}`, async () => {

@@ -1,8 +1,9 @@
 /**
  * Two dockerd on one Linux host (the test rig, a Linux VM daemon beside another) race on the shared
  * iptables chains: a network create can fail with "unable to remove jump to DOCKER-ISOLATION-STAGE-1
- * rule" and is rolled back by the daemon. The adapter asks again for that error only.
- * Served by the fake engine (test/support/fake-engine.ts) with a scripted /networks/create.
+ * rule" and is rolled back by the daemon, and so can a network removal (seen on the rig when `down`
+ * removed both daemons' networks at once). The adapter asks again for that error only.
+ * Served by the fake engine (test/support/fake-engine.ts) with scripted /networks answers.
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,18 +27,23 @@ const send = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-/** A client whose /networks/create answers with `answers` in turn (status, message or id). */
-async function clientAnswering(answers: readonly [number, string][]) {
+/** A client whose /networks/create (or DELETE /networks/{id}) answers with `answers` in turn (status, message or id). */
+async function clientAnswering(answers: readonly [number, string][], call: 'create' | 'remove' = 'create') {
   let calls = 0;
   fake = await startFakeEngine({
     daemon: 'linux',
     routes: [
       {
-        method: 'POST',
-        path: /\/networks\/create$/,
+        method: call === 'create' ? 'POST' : 'DELETE',
+        path: call === 'create' ? /\/networks\/create$/ : /\/networks\/[^/]+$/,
         handle: (_req, res) => {
           const [status, text] = answers[Math.min(calls, answers.length - 1)];
           calls += 1;
+          if (status === 204) {
+            res.writeHead(204);
+            res.end();
+            return;
+          }
           send(res, status, status === 201 ? { Id: text } : { message: text });
         },
       },
@@ -69,6 +75,26 @@ describe('network create and the iptables race between two daemons', () => {
   it('does not repeat any other failure', async () => {
     const { client, calls } = await clientAnswering([[500, 'pool overlaps with other one on this address space']]);
     await expect(client.createNetwork({ Name: 'p_default' })).rejects.toThrow(/pool overlaps/);
+    expect(calls()).toBe(1);
+  });
+});
+
+describe('network removal and the iptables race between two daemons', () => {
+  it('asks again when the daemon lost the race half-way, and a network gone by then counts as removed', async () => {
+    const { client, calls } = await clientAnswering([[500, RACE_NFT], [404, 'network p_default not found']], 'remove');
+    await expect(client.removeNetwork('p_default')).resolves.toBeUndefined();
+    expect(calls()).toBe(2);
+  });
+
+  it('asks again until the removal goes through', async () => {
+    const { client, calls } = await clientAnswering([[500, RACE], [500, RACE_NFT], [204, '']], 'remove');
+    await expect(client.removeNetwork('p_default')).resolves.toBeUndefined();
+    expect(calls()).toBe(3);
+  });
+
+  it('does not repeat any other failure', async () => {
+    const { client, calls } = await clientAnswering([[403, 'p_default has active endpoints']], 'remove');
+    await expect(client.removeNetwork('p_default')).rejects.toThrow(/active endpoints/);
     expect(calls()).toBe(1);
   });
 });
