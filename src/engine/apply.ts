@@ -132,7 +132,7 @@ function runReachProbe(project: Project, daemons: Daemons, options: ApplyOptions
       interrupts: interruptsOf(signal),
       env: process.env,
     });
-    // i9f: its clean-up goes on after the answer; the executor awaits it before the run ends.
+    // its clean-up goes on after the answer; the executor awaits it before the run ends.
     if (result.ok) return { kind: 'answered', reach: result.reach, message: result.summary, cleanup: result.cleanup };
     if (result.interrupted) return { kind: 'interrupted' };
     return { kind: 'could-not-run', warning: probeFailureWarning(result.reason) };

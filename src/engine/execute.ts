@@ -287,7 +287,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
   });
 
   options.signal?.removeEventListener('abort', onAbort);
-  // i9f: the reach probe answered before its throw-away containers were gone: the run ends once they are.
+  // the reach probe answered before its throw-away containers were gone: the run ends once they are.
   await Promise.all(state.cleanups);
   if (failure) throw translateFailure(ranPlan(), failure, completed, options);
   if (interrupted() && waiting.size > 0) {

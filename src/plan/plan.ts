@@ -230,7 +230,7 @@ export interface ProbeReachOp extends OpBase {
    */
   readonly outcomes: Readonly<Record<string, ProbeOutcomePlan>>;
   /**
-   * i9f: a container of the plan the probe pings from and to on the linux daemon instead of a
+   * A container of the plan the probe pings from and to on the linux daemon instead of a
    * throw-away one: the project resolver (its image has ping), started by `startedBy` (a dependency),
    * its address read on `network`.
    */

@@ -307,7 +307,7 @@ function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, Source
     const network = networkName(project, key);
     const image = resolverImage(project, options.resolverImage);
     const made = resolverBody(project, image, network, layout);
-    // i9f: a recorded answer is kept here (plan/reach.ts, recordedReach); a fresh probe's is recorded on
+    // a recorded answer is kept here (plan/reach.ts, recordedReach); a fresh probe's is recorded on
     // the service containers instead (made after its answer), so the resolver is the same under every
     // answer and starts beside the probe (plan/probe-plan.ts).
     const probing = options.probedReach !== undefined || options.probeFailed === true;

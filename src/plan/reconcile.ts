@@ -33,7 +33,7 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
   const { probeReach: _probing, ...once } = options;
   const outcomes = planOutcomes(probing, once, (o) => reconcileOnce(project, rest, o));
   const linuxDaemon = new PlanContext(project, rest, once).placement.linux;
-  // i9f: the linux side of the probe may be the project resolver when the probe image there is the resolver image.
+  // the linux side of the probe may be the project resolver when the probe image there is the resolver image.
   const facts = rest.daemons[linuxDaemon];
   const linuxRunsLinux = facts !== undefined && (facts.osType !== 'windows' || facts.lcow === true);
   return mergeOutcomes(probing, outcomes, linuxDaemon, linuxRunsLinux && !project.extension.daemons.linux?.probe_image);
