@@ -2,7 +2,7 @@
 // medians, and the markdown results file. Plain Node ESM so the benchmarks run without a build step
 // (only mixcompose itself needs `npm run build`).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +101,31 @@ export async function removeProject(project) {
       await Promise.all([...netIds].map((id) => d.getNetwork(id).remove().catch(() => {})));
     }),
   );
+}
+
+/** Busy and total CPU time of the whole machine so far (/proc/stat, all CPUs). */
+function cpuTimes() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  // idle and iowait are the time nothing ran.
+  return { busy: total - fields[3] - (fields[4] ?? 0), total };
+}
+
+/**
+ * Waits until the machine is quiet: the CPUs at least `idleShare` idle over one `windowMs` window
+ * (at most `maxMs` in all). Removing a stack leaves the daemons and the kernel work to finish after
+ * the command returns (network namespaces, iptables, overlay mounts); the next way measured would
+ * pay for it. Each way starts on a settled machine instead. Resolves with the seconds waited.
+ */
+export async function settle({ idleShare = 0.85, windowMs = 500, maxMs = 15_000 } = {}) {
+  const started = Date.now();
+  for (;;) {
+    const a = cpuTimes();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const b = cpuTimes();
+    const busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
+    if (1 - busy >= idleShare || Date.now() - started >= maxMs) return (Date.now() - started) / 1000;
+  }
 }
 
 export function median(values) {
