@@ -185,9 +185,9 @@ export interface DaemonClient extends Partial<ContainerIoClient>, Partial<Archiv
   inspectImage(name: string): Promise<EngineBody | undefined>;
   /** GET /distribution/{name}/json: descriptor and Platforms, before any pull. */
   distributionInspect(name: string, auth?: EngineBody): Promise<{ Descriptor: EngineBody; Platforms: readonly EngineBody[] }>;
-  pullImage(name: string, options: { platform?: string; auth?: EngineBody }, onProgress: (m: ProgressMessage) => void): Promise<void>;
+  pullImage(name: string, options: { platform?: string; auth?: EngineBody; signal?: AbortSignal }, onProgress: (m: ProgressMessage) => void): Promise<void>;
   /** POST /build with a tar context; messages stream to onProgress; resolves with the image ID. */
-  buildImage(context: Readable, query: EngineBody, onProgress: (m: ProgressMessage) => void, options?: { auth?: EngineBody }): Promise<string | undefined>;
+  buildImage(context: Readable, query: EngineBody, onProgress: (m: ProgressMessage) => void, options?: { auth?: EngineBody; signal?: AbortSignal }): Promise<string | undefined>;
   removeImage(name: string, force?: boolean): Promise<void>;
   tagImage(source: string, repo: string, tag: string): Promise<void>;
   /**

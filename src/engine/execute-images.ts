@@ -21,6 +21,16 @@ export interface ImageRunState {
   /** Registry credentials; default: read from $DOCKER_CONFIG of this process. */
   readonly imageAuth?: RegistryAuthResolver;
   readonly warn: (message: string, service: string) => void;
+  /** Aborted when the run ends early (Ctrl-C, or another operation failed): pulls and builds stop. */
+  readonly signal: AbortSignal;
+}
+
+/** A pull or build ended because the run is ending, not by a failure of its own. */
+export class ImageOperationCancelled extends Error {}
+
+/** `error`, or the cancellation it stands for when the run's signal ended the operation. */
+function cancelledBy(state: ImageRunState, error: unknown): unknown {
+  return state.signal.aborted ? new ImageOperationCancelled(`${error instanceof Error ? error.message : String(error)}`) : error;
 }
 
 const noop: EventSink = () => undefined;
@@ -47,9 +57,9 @@ function buildFailure(error: unknown): unknown {
 /** Builds the image; resolves with the step's message. */
 export async function buildImage(state: ImageRunState, op: BuildImageOp): Promise<string> {
   const client = state.clientOf(op.daemon);
-  const job = { id: op.id, image: op.image, platform: op.daemon, steps: false };
+  const job = { id: op.id, image: op.image, platform: op.daemon, steps: false, signal: state.signal };
   const { id, message } = await runBuild(client, job, op.build, authOf(state), state.progress ?? noop).catch((error: unknown) => {
-    throw buildFailure(error);
+    throw cancelledBy(state, buildFailure(error));
   });
   if (id) state.images.set(op.id, id);
   else await record(state, op.id, client, op.image);
@@ -63,11 +73,21 @@ export async function buildImage(state: ImageRunState, op: BuildImageOp): Promis
 export async function pullImage(state: ImageRunState, op: PullImageOp): Promise<string> {
   const client = state.clientOf(op.daemon);
   // The scheduler says the step (steps: false), so the daemon's label is not needed for it.
-  const job = { id: op.id, image: op.image, platform: op.daemon, steps: false, daemonLabel: op.daemon, ...(op.platformQuery ? { platformQuery: op.platformQuery } : {}) };
+  const job = {
+    id: op.id,
+    image: op.image,
+    platform: op.daemon,
+    steps: false,
+    daemonLabel: op.daemon,
+    ...(op.platformQuery ? { platformQuery: op.platformQuery } : {}),
+    signal: state.signal,
+  };
   let message: string;
   try {
     ({ message } = await runPull(client, job, authOf(state), state.progress ?? noop));
   } catch (error) {
+    // Ended by the run's end: no warning, no build in its place.
+    if (state.signal.aborted) throw cancelledBy(state, error);
     if (op.onFailure.action === 'fail') throw error;
     const cause = error instanceof Error ? error.message : String(error);
     if (op.onFailure.action === 'warn') {
@@ -77,7 +97,7 @@ export async function pullImage(state: ImageRunState, op: PullImageOp): Promise<
       return `failed: ${cause}`;
     }
     const built = await runBuild(client, { ...job, steps: false }, op.onFailure.build, authOf(state), state.progress ?? noop).catch((failure: unknown) => {
-      throw buildFailure(failure);
+      throw cancelledBy(state, buildFailure(failure));
     });
     if (built.id) state.images.set(op.id, built.id);
     else await record(state, op.id, client, op.image);

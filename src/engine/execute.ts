@@ -19,6 +19,7 @@ import type { DaemonClient } from './daemon-client.js';
 import { WaitCancelled, runOperation, writeHosts, type EnsureHelperImage, type RunState } from './execute-ops.js';
 import { progressOf, stepShape, translateFailure } from './execute-report.js';
 import { ProbeCancelled, type ProbeRunner } from './probe-op.js';
+import { ImageOperationCancelled } from './execute-images.js';
 import type { RegistryAuthResolver } from './registry-auth.js';
 
 export { containerIps, type EnsureHelperImage } from './execute-ops.js';
@@ -80,7 +81,7 @@ const defaultDelay = (ms: number) =>
 
 type HostsOp = RegisterHostsOp | UnregisterHostsOp;
 /** An operation given up because the run is ending (not a failure of its own). */
-const cancelled = (error: unknown): boolean => error instanceof WaitCancelled || error instanceof ProbeCancelled;
+const cancelled = (error: unknown): boolean => error instanceof WaitCancelled || error instanceof ProbeCancelled || error instanceof ImageOperationCancelled;
 const isHostsOp = (op: Operation): op is HostsOp => op.kind === 'register-hosts' || op.kind === 'unregister-hosts';
 
 /** Which resolver a hosts write goes to. */

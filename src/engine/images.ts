@@ -299,6 +299,8 @@ export interface ImageJob {
   readonly platform: PlatformOs;
   /** Emit the step's own started/done/failed events (the plan's executor emits them itself). */
   readonly steps: boolean;
+  /** Ends the pull or build early (Ctrl-C, or another operation failed): its stream is closed. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -344,7 +346,7 @@ export async function runBuild(
           sink(event);
         }
       },
-      Object.keys(registries).length ? { auth: registries } : {},
+      { ...(Object.keys(registries).length ? { auth: registries } : {}), ...(job.signal ? { signal: job.signal } : {}) },
     );
     const message = `${((Date.now() - started) / 1000).toFixed(1)}s${job.steps ? '' : ` on ${build.daemonLabel}${buildKit ? ' (BuildKit)' : ''}`}`;
     step('done', message);
@@ -380,7 +382,7 @@ export async function runPull(
   let upToDate = false;
   try {
     const credentials = await auth.forImage(image);
-    await client.pullImage(image, { ...(job.platformQuery ? { platform: job.platformQuery } : {}), ...(credentials ? { auth: credentials } : {}) }, (message) => {
+    await client.pullImage(image, { ...(job.platformQuery ? { platform: job.platformQuery } : {}), ...(credentials ? { auth: credentials } : {}), ...(job.signal ? { signal: job.signal } : {}) }, (message) => {
       if (/^Status: Image is up to date/.test(message.status ?? '')) upToDate = true;
       if (!progress.update(message)) return;
       // Thin the stream: a repeated status of one layer (Downloading, Extracting) at most every 100 ms;

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { ensureImages, planImages } from '../../engine/images.js';
 import { printImagePlan } from './dry-run.js';
 import { selectServices } from './pull.js';
-import { givenArgs, resumeCommand, withSession } from './session.js';
+import { ExecutionInterrupted } from '../../engine/execute.js';
+import { givenArgs, interruptible, resumeCommand, withSession } from './session.js';
 
 interface BuildFlags {
   cache?: boolean;
@@ -37,7 +38,12 @@ export function registerBuild(program: Command): void {
         const { clients, facts } = session.daemons;
         if (flags.dryRun) return printImagePlan(session, await planImages(session.project, clients, facts, options), 'build');
         const resume = resumeCommand(session, 'build', givenArgs(command));
-        const result = await ensureImages(session.project, clients, facts, { ...options, resume }, session.reporter.sink);
+        // Ctrl-C ends the pulls and builds under way (their streams close) and starts no other.
+        const result = await interruptible(
+          (signal) => ensureImages(session.project, clients, facts, { ...options, resume, signal }, session.reporter.sink),
+          (error) => error instanceof ExecutionInterrupted,
+        );
+        if (!result) return;
         await session.reporter.close();
         for (const [service, image] of Object.entries(result.images).sort(([a], [b]) => a.localeCompare(b))) {
           if (image.action === 'build') process.stderr.write(`built ${service}: ${image.image} (${image.id ?? 'no id'}) on ${image.platform}\n`);

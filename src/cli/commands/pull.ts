@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { ensureImages, formatPullSummary, planImages } from '../../engine/images.js';
 import { printImagePlan } from './dry-run.js';
 import { selectServices } from '../../plan/dependencies.js';
-import { givenArgs, resumeCommand, withSession } from './session.js';
+import { ExecutionInterrupted } from '../../engine/execute.js';
+import { givenArgs, interruptible, resumeCommand, withSession } from './session.js';
 
 // build and images take it from here; config imports it from plan/dependencies (no engine).
 export { selectServices };
@@ -42,7 +43,12 @@ export function registerPull(program: Command): void {
         const { clients, facts } = session.daemons;
         if (flags.dryRun) return printImagePlan(session, await planImages(session.project, clients, facts, options), 'pull');
         const resume = resumeCommand(session, 'pull', givenArgs(command));
-        const result = await ensureImages(session.project, clients, facts, { ...options, resume }, session.reporter.sink);
+        // Ctrl-C ends the pulls and builds under way (their streams close) and starts no other.
+        const result = await interruptible(
+          (signal) => ensureImages(session.project, clients, facts, { ...options, resume, signal }, session.reporter.sink),
+          (error) => error instanceof ExecutionInterrupted,
+        );
+        if (!result) return;
         await session.reporter.close();
         for (const line of formatPullSummary(result.summary)) process.stderr.write(`pulled on ${line}\n`);
       });

@@ -86,6 +86,7 @@ export function imageCalls(t: Transport): ImageCalls {
           query: { fromImage: digest ? `${repository}@${digest}` : repository, tag: digest ? undefined : (tag ?? 'latest'), platform: options.platform },
           stream: true,
           ...(options.auth ? { auth: options.auth } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
         });
         await t.followProgress(res, onProgress, false);
       }),
@@ -94,7 +95,7 @@ export function imageCalls(t: Transport): ImageCalls {
       return t.call(`build image${tag ? ` ${String(tag)}` : ''}`, async () => {
         const buildKit = String(query.version ?? '1') === '2';
         const res: Readable = buildKit
-          ? await t.buildWithSession(context, query, options.auth)
+          ? await t.buildWithSession(context, query, options.auth, options.signal)
           : await t.request<IncomingMessage>({
               method: 'POST',
               path: '/build',
@@ -102,6 +103,7 @@ export function imageCalls(t: Transport): ImageCalls {
               file: context,
               stream: true,
               ...(options.auth ? { registryConfig: options.auth } : {}),
+              ...(options.signal ? { signal: options.signal } : {}),
             });
         return builtImageId(await t.followProgress(res, onProgress, buildKit));
       });

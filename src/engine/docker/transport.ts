@@ -228,8 +228,8 @@ export class Transport {
    * POST /build through dockerode itself: BuildKit needs a session (dockerode opens it over
    * /session), so dockerode dials. Tied to the closer like every request.
    */
-  async buildWithSession(context: Readable, query: EngineBody, registryConfig?: EngineBody): Promise<Readable> {
-    const opts: Record<string, unknown> = { ...query, abortSignal: this.signalFor(undefined) };
+  async buildWithSession(context: Readable, query: EngineBody, registryConfig?: EngineBody, signal?: AbortSignal): Promise<Readable> {
+    const opts: Record<string, unknown> = { ...query, abortSignal: this.signalFor(signal) };
     if (registryConfig) opts.registryconfig = registryConfig;
     try {
       const docker = await this.withDockerode();

@@ -187,6 +187,28 @@ describe('DockerodeClient', () => {
     expect(messages).toHaveLength(2);
   });
 
+  it('ends a pull under way when its signal aborts: the stream closes and the pull rejects', async () => {
+    let held: ServerResponse | undefined;
+    const c = await client([
+      {
+        method: 'POST',
+        path: /^\/images\/create$/,
+        handle: (_r, res) => {
+          // A pull that goes on downloading: the first message, then nothing until the client leaves.
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.write(`${JSON.stringify({ status: 'Downloading', id: 'l1', progressDetail: { current: 1, total: 100 } })}\n`);
+          held = res;
+        },
+      },
+    ]);
+    const interrupt = new AbortController();
+    const pull = c.pullImage('busybox:latest', { signal: interrupt.signal }, () => interrupt.abort());
+    await expect(pull).rejects.toThrow();
+    // The engine saw its client go: the daemon ends a pull whose client has gone.
+    await new Promise<void>((resolve) => (held!.destroyed || held!.closed ? resolve() : held!.once('close', resolve)));
+    expect(held!.writableEnded).toBe(false);
+  });
+
   it('sends a classic build with version=1 and returns the built image id', async () => {
     const c = await client([
       {

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execute } from '../../../src/engine/execute.js';
+import { ExecutionInterrupted, execute } from '../../../src/engine/execute.js';
 import type { EngineEvent, StepEvent } from '../../../src/model/events.js';
 import type { EngineBody, ProgressMessage } from '../../../src/engine/daemon-client.js';
 import type { ServiceImageFact } from '../../../src/plan/image-facts.js';
@@ -41,7 +41,7 @@ class ImageDaemon extends MemoryDaemon {
     // The memory daemon's image calls answer nothing; these hold images.
     Object.assign(this, {
       inspectImage: async (name: string) => this.images.get(name),
-      pullImage: (name: string, _options: unknown, onProgress: (m: ProgressMessage) => void) => this.pull(name, onProgress),
+      pullImage: (name: string, options: { signal?: AbortSignal }, onProgress: (m: ProgressMessage) => void) => this.pull(name, onProgress, options.signal),
       buildImage: async (_context: unknown, query: EngineBody) => {
         this.calls.push(`build ${String(query.t)} remote=${String(query.remote)}`);
         this.built.push(String(query.t));
@@ -56,10 +56,13 @@ class ImageDaemon extends MemoryDaemon {
       this.release = resolve;
     });
   }
-  private async pull(name: string, onProgress: (m: ProgressMessage) => void): Promise<void> {
+  private async pull(name: string, onProgress: (m: ProgressMessage) => void, signal?: AbortSignal): Promise<void> {
     this.calls.push(`pull ${name}`);
+    // As the adapter does: an aborted signal closes the stream, and the pull rejects.
+    const aborted = new Promise<never>((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('pull image: aborted')), { once: true }));
+    aborted.catch(() => undefined);
     onProgress({ id: 'abcdef012345', status: 'Downloading', progressDetail: { current: 5, total: 10 } });
-    await this.gate;
+    await Promise.race([aborted, this.gate]);
     if (this.pullFails) throw this.pullFails;
     onProgress({ id: 'abcdef012345', status: 'Pull complete' });
     this.images.set(name, this.pulled);
@@ -149,6 +152,32 @@ describe('pull and build operations', () => {
     expect(linux.calls).toContain('build mixcompose-test/busybox:latest remote=https://example.com/app.git');
     expect(events.find((e) => e.type === 'step' && e.id === 'pull:linux:mixcompose-test/busybox:latest' && e.status === 'done')).toMatchObject({ message: expect.stringMatching(/^pull failed \(manifest unknown\); built/) });
     expect(linux.calls.indexOf('create shop-app-1')).toBeGreaterThan(linux.calls.findIndex((c) => c.startsWith('build ')));
+  });
+
+  it('ends a pull under way when the run is interrupted: skipped, no build in its place, nothing created', async () => {
+    const linux = new ImageDaemon('linux (mem)', '10.201.0');
+    linux.gatePulls();
+    const app = service('app', { pull_policy: 'always', build: { context: 'https://example.com/app.git' } } as never);
+    const plan = planOf(project([app]), observed({ imageFacts: [fact('app', { registry: linuxImage })] }), { images: { now, dockerBuildKit: '0' } });
+    const interrupt = new AbortController();
+    const events: EngineEvent[] = [];
+    const run = execute(plan, {
+      clients: { linux },
+      pollIntervalMs: 1,
+      signal: interrupt.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type !== 'progress' || interrupt.signal.aborted) return;
+        // Ctrl-C while the pull downloads; a pull that did not take the signal ends by itself after.
+        interrupt.abort();
+        linux.release();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(ExecutionInterrupted);
+    const pullStep = events.filter((e): e is StepEvent => e.type === 'step' && e.id === 'pull:linux:mixcompose-test/busybox:latest').map((e) => e.status);
+    expect(pullStep).toEqual(['started', 'skipped']);
+    expect(events.filter((e) => e.type === 'warning')).toEqual([]);
+    expect(linux.calls.filter((c) => /^(build|create|start) /.test(c))).toEqual([]);
   });
 
   it('builds a service on its daemon before creating it', async () => {
