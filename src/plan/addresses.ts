@@ -85,10 +85,13 @@ export function resolveAddresses(ctx: AddressContext, consumer: Service): Substi
   return [...seen.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
 }
 
-/** One string with every known value substituted, in the order of `values`. */
-export function substituteText(text: string, values: ReadonlyMap<string, string>): string {
+/** One string with every known value substituted, in the order of `values` (text → value pairs). */
+export function substituteText(text: string, values: readonly (readonly [string, string])[]): string {
   let out = text;
-  for (const [from, replacement] of values) if (out.includes(from)) out = out.split(from).join(replacement);
+  for (let i = 0; i < values.length; i++) {
+    const [from, replacement] = values[i]!;
+    if (out.includes(from)) out = out.split(from).join(replacement);
+  }
   return out;
 }
 
@@ -106,5 +109,6 @@ export function rewriteStrings<T>(value: T, rewrite: (text: string) => string): 
 /** Substitutes known values in every string of a JSON value. */
 export function substitute<T>(value: T, values: ReadonlyMap<string, string>): T {
   if (values.size === 0) return value;
-  return rewriteStrings(value, (text) => substituteText(text, values));
+  const pairs = [...values];
+  return rewriteStrings(value, (text) => substituteText(text, pairs));
 }

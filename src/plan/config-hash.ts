@@ -16,11 +16,6 @@ import { LABEL_CONFIG_HASH, isOwnLabel } from './labels.js';
 /** What every string (object keys too) becomes before it is written: the substitutions of materialize.ts. */
 export type StringRewrite = (text: string) => string;
 
-/** JSON already written (a part the hash makes itself: the labels without the own ones). */
-class Written {
-  constructor(readonly json: string) {}
-}
-
 /**
  * JSON with object keys sorted at every level, so equal values hash equally; with `rewrite`, the
  * JSON of the value whose every string (keys too) went through it.
@@ -28,35 +23,46 @@ class Written {
 export function stableJson(value: unknown, rewrite?: StringRewrite): string {
   if (typeof value === 'string') return JSON.stringify(rewrite ? rewrite(value) : value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (value instanceof Written) return value.json;
   // map + join: a hole in an array stays an empty place, as it always did.
   if (Array.isArray(value)) return `[${value.map((v: unknown) => stableJson(v, rewrite)).join(',')}]`;
-  return membersJson(membersOf(value, rewrite), rewrite);
+  const record = rekeyed(value, rewrite);
+  return membersJson(record, Object.keys(record), rewrite);
 }
 
-/** An object's keys once rewritten, and the value (not rewritten yet) under each. */
-interface Members {
-  readonly keys: string[];
-  valueOf(key: string): unknown;
-}
-
-/** A later key rewritten into an earlier one replaces its value, as building the rewritten object would. */
-function membersOf(record: object, rewrite: StringRewrite | undefined): Members {
-  const keys = Object.keys(record);
+/**
+ * The object under its rewritten keys, values not rewritten yet (the object itself when no key
+ * changes). A later key rewritten into an earlier one replaces its value, as building the rewritten
+ * object would; the copy has no prototype, so any key is an own property.
+ */
+function rekeyed(record: object, rewrite: StringRewrite | undefined): Record<string, unknown> {
   const plain = record as Record<string, unknown>;
-  if (!rewrite || keys.every((key) => rewrite(key) === key)) return { keys, valueOf: (key) => plain[key] };
-  const entries = new Map<string, unknown>();
-  for (const key of keys) entries.set(rewrite(key), plain[key]);
-  return { keys: [...entries.keys()], valueOf: (key) => entries.get(key) };
+  if (!rewrite) return plain;
+  const keys = Object.keys(plain);
+  let copy: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const to = rewrite(key);
+    if (to !== key && !copy) {
+      copy = Object.create(null) as Record<string, unknown>;
+      for (let j = 0; j < i; j++) copy[keys[j]!] = plain[keys[j]!];
+    }
+    if (copy) copy[to] = plain[key];
+  }
+  return copy ?? plain;
 }
 
-/** Keys sorted by UTF-16 code units (the default sort), undefined values left out as JSON does. */
-function membersJson({ keys, valueOf }: Members, rewrite: StringRewrite | undefined): string {
+/**
+ * `{…}` of the given keys of `record`, sorted by UTF-16 code units (the default sort), undefined
+ * values left out as JSON does; `written` is a member whose JSON is made already.
+ */
+function membersJson(record: Record<string, unknown>, keys: string[], rewrite: StringRewrite | undefined, written?: { key: string; json: string }): string {
   let out = '';
-  for (const key of keys.sort()) {
-    const v = valueOf(key);
-    if (v === undefined) continue;
-    out += `${out ? ',' : ''}${JSON.stringify(key)}:${stableJson(v, rewrite)}`;
+  keys.sort();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const json = key === written?.key ? written.json : record[key] === undefined ? undefined : stableJson(record[key], rewrite);
+    if (json === undefined) continue;
+    out += `${out ? ',' : ''}${JSON.stringify(key)}:${json}`;
   }
   return `{${out}}`;
 }
@@ -75,23 +81,23 @@ export function configHash(body: EngineBody, extra?: unknown): string {
  * rewritten copies: the hash materialize.ts stamps.
  */
 export function rewrittenConfigHash(body: EngineBody, extra: { readonly connect: unknown; readonly files: unknown }, rewrite: StringRewrite): string {
-  return digest(body, membersJson(membersOf(extra, undefined), rewrite), rewrite);
+  return digest(body, membersJson(extra, Object.keys(extra), rewrite), rewrite);
 }
 
 /** sha256 hex of `{"body": <the body without own labels>, "extra": <extraJson>}` (no extra: left out). */
 function digest(body: EngineBody, extraJson: string | undefined, rewrite: StringRewrite | undefined): string {
-  const members = membersOf(body, rewrite);
-  const labels = new Written(userLabelsJson(members.valueOf('Labels'), rewrite));
-  const keys = members.keys.includes('Labels') ? members.keys : [...members.keys, 'Labels'];
-  const bodyJson = membersJson({ keys, valueOf: (key) => (key === 'Labels' ? labels : members.valueOf(key)) }, rewrite);
+  const record = rekeyed(body, rewrite);
+  const keys = Object.keys(record);
+  if (!keys.includes('Labels')) keys.push('Labels');
+  const bodyJson = membersJson(record, keys, rewrite, { key: 'Labels', json: userLabelsJson(record.Labels, rewrite) });
   return hash('sha256', `{"body":${bodyJson}${extraJson === undefined ? '' : `,"extra":${extraJson}`}}`, 'hex');
 }
 
 /** The JSON of the (rewritten) labels without the own ones. */
 function userLabelsJson(labels: unknown, rewrite: StringRewrite | undefined): string {
   if (labels !== null && typeof labels === 'object' && !Array.isArray(labels)) {
-    const members = membersOf(labels, rewrite);
-    return membersJson({ keys: members.keys.filter((key) => !isOwnLabel(key)), valueOf: members.valueOf }, rewrite);
+    const record = rekeyed(labels, rewrite);
+    return membersJson(record, Object.keys(record).filter((key) => !isOwnLabel(key)), rewrite);
   }
   // Labels that are not an object (never so in a body the planner makes): their entries, as a copy has them.
   const value: unknown = rewrite ? rewriteStrings(labels, rewrite) : labels;

@@ -46,7 +46,9 @@ export function materializedHash(spec: ContainerSpec, runtimeIp: (ref: RuntimeIp
   if (!values) return undefined;
   const extra = { connect: spec.connect, files: spec.files };
   // Substituted as each string is written: no substituted copy of the body is made.
-  return values.size ? rewrittenConfigHash(spec.body, extra, (text) => substituteText(text, values)) : configHash(spec.body, extra);
+  if (!values.size) return configHash(spec.body, extra);
+  const pairs = [...values];
+  return rewrittenConfigHash(spec.body, extra, (text) => substituteText(text, pairs));
 }
 
 /** Each substitution's text → its value; undefined when some value is not known yet. */
