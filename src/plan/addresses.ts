@@ -85,18 +85,30 @@ export function resolveAddresses(ctx: AddressContext, consumer: Service): Substi
   return [...seen.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
 }
 
-/** Substitutes known values in every string of a JSON value. */
-export function substitute<T>(value: T, values: ReadonlyMap<string, string>): T {
-  if (values.size === 0) return value;
+/** One string with every known value substituted, in the order of `values` (text → value pairs). */
+export function substituteText(text: string, values: readonly (readonly [string, string])[]): string {
+  let out = text;
+  for (let i = 0; i < values.length; i++) {
+    const [from, replacement] = values[i]!;
+    if (out.includes(from)) out = out.split(from).join(replacement);
+  }
+  return out;
+}
+
+/** A copy of a JSON value with every string (object keys too) through `rewrite`. */
+export function rewriteStrings<T>(value: T, rewrite: (text: string) => string): T {
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      let out = v;
-      for (const [text, replacement] of values) if (out.includes(text)) out = out.split(text).join(replacement);
-      return out;
-    }
+    if (typeof v === 'string') return rewrite(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [walk(k) as string, walk(x)]));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [rewrite(k), walk(x)]));
     return v;
   };
   return walk(value) as T;
+}
+
+/** Substitutes known values in every string of a JSON value. */
+export function substitute<T>(value: T, values: ReadonlyMap<string, string>): T {
+  if (values.size === 0) return value;
+  const pairs = [...values];
+  return rewriteStrings(value, (text) => substituteText(text, pairs));
 }

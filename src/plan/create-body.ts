@@ -354,8 +354,10 @@ const HOST_CONFIG_KEYS: Readonly<Record<string, string>> = {
   external_links: 'Links',
 };
 
+const HOST_CONFIG_ENTRIES = Object.entries(HOST_CONFIG_KEYS);
+
 function passThrough(service: Service, host: Record<string, unknown>): void {
-  for (const [key, field] of Object.entries(HOST_CONFIG_KEYS)) {
+  for (const [key, field] of HOST_CONFIG_ENTRIES) {
     const value = service[key];
     if (value !== undefined && value !== null) host[field] = value;
   }

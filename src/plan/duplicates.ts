@@ -160,11 +160,23 @@ export function duplicateRemovalFor(ctx: PlanContext, daemon: PlatformOs, name: 
  */
 export function networkRecreateReason(ctx: PlanContext, c: ObservedContainer): string | undefined {
   if (planOf(ctx).recreate.has(c.id)) return DUPLICATE_NETWORK_REASON;
-  const own = new Set(Object.entries(ctx.project.networks).filter(([, n]) => !n.external).map(([key]) => networkName(ctx.project, key)));
-  const gone = Object.entries(c.networkIds ?? {}).some(
-    ([name, id]) => own.has(name) && !ctx.observed.networks.some((n) => n.platform === c.platform && n.id === id),
-  );
+  const { own, present } = networksOnce(ctx);
+  const gone = Object.entries(c.networkIds ?? {}).some(([name, id]) => own.has(name) && !present.has(`${c.platform}/${id}`));
   return gone ? 'its network is gone' : undefined;
+}
+
+/** The names of the project's own networks, and `${platform}/${id}` of the observed ones: made once per plan, asked per container. */
+const networksMade = new WeakMap<PlanContext, { own: ReadonlySet<string>; present: ReadonlySet<string> }>();
+function networksOnce(ctx: PlanContext): { own: ReadonlySet<string>; present: ReadonlySet<string> } {
+  let made = networksMade.get(ctx);
+  if (!made) {
+    made = {
+      own: new Set(Object.entries(ctx.project.networks).filter(([, n]) => !n.external).map(([key]) => networkName(ctx.project, key))),
+      present: new Set(ctx.observed.networks.map((n) => `${n.platform}/${n.id}`)),
+    };
+    networksMade.set(ctx, made);
+  }
+  return made;
 }
 
 /**

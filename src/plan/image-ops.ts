@@ -134,9 +134,12 @@ export function decideImages(project: Project, daemons: DaemonsFacts, facts: rea
   const entries: ImagePlanEntry[] = [];
   const unmet: { base: ImagePlanEntry; daemon: PlatformOs; reason: string }[] = [];
   const placement = placeServices(daemons);
+  // Each service's first fact, found by name (a search per service would read them all per service).
+  const factOf = new Map<string, ServiceImageFact>();
+  for (const f of facts) if (!factOf.has(f.service)) factOf.set(f.service, f);
   for (const service of policyServices(project, policy)) {
     if (policy.buildOnly && !service.build) continue;
-    const fact = facts.find((f) => f.service === service.name);
+    const fact = factOf.get(service.name);
     const daemon = daemons[service.platform.os] ?? (fact ? daemons[fact.daemon] : undefined);
     if (!fact || !daemon) continue;
     const one = decideOne(project, service, fact, daemon, policy);

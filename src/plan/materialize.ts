@@ -4,8 +4,8 @@
  * fill in substitutions, then stamp the config hash.
  */
 import type { EngineBody } from '../model/engine-api.js';
-import { substitute } from './addresses.js';
-import { configHash, withHashLabel } from './config-hash.js';
+import { substitute, substituteText } from './addresses.js';
+import { configHash, rewrittenConfigHash, withHashLabel } from './config-hash.js';
 import { LABEL_TEMPLATE_HASH } from './labels.js';
 import type { ContainerSpec, RuntimeIp } from './plan.js';
 
@@ -44,7 +44,11 @@ export function materializeSpec(
 export function materializedHash(spec: ContainerSpec, runtimeIp: (ref: RuntimeIp) => string | undefined): string | undefined {
   const values = substitutionValues(spec, runtimeIp);
   if (!values) return undefined;
-  return configHash(substitute(spec.body, values), { connect: substitute(spec.connect, values), files: substitute(spec.files, values) });
+  const extra = { connect: spec.connect, files: spec.files };
+  // Substituted as each string is written: no substituted copy of the body is made.
+  if (!values.size) return configHash(spec.body, extra);
+  const pairs = [...values];
+  return rewrittenConfigHash(spec.body, extra, (text) => substituteText(text, pairs));
 }
 
 /** Each substitution's text → its value; undefined when some value is not known yet. */

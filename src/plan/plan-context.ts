@@ -47,10 +47,12 @@ export class PlanContext {
 
   /** Service containers (not one-off, not the resolver), sorted by number then id. */
   containersOf(service: string): ObservedContainer[] {
-    return this.observed.containers
-      .filter((c) => c.service === service && !c.oneoff && c.labels[LABEL_ROLE] !== 'resolver')
-      .sort((a, b) => a.number - b.number || (a.id < b.id ? -1 : 1));
+    this.byService ??= serviceContainers(this.observed.containers);
+    return [...(this.byService.get(service) ?? [])];
   }
+
+  /** The observed service containers by service, made once (a service at a time would read them all per service). */
+  private byService: ReadonlyMap<string, readonly ObservedContainer[]> | undefined;
 
   resolverContainers(): ObservedContainer[] {
     return this.observed.containers.filter((c) => c.labels[LABEL_ROLE] === 'resolver');
@@ -88,6 +90,19 @@ export class PlanContext {
     const deployReplicas = (service.deploy as { replicas?: number } | undefined)?.replicas;
     return service.scale ?? deployReplicas ?? 1;
   }
+}
+
+/** Service containers (not one-off, not the resolver) by service, each list sorted by number then id. */
+function serviceContainers(containers: readonly ObservedContainer[]): Map<string, ObservedContainer[]> {
+  const byService = new Map<string, ObservedContainer[]>();
+  for (const c of containers) {
+    if (c.oneoff || c.labels[LABEL_ROLE] === 'resolver') continue;
+    const list = byService.get(c.service);
+    if (list) list.push(c);
+    else byService.set(c.service, [c]);
+  }
+  for (const list of byService.values()) list.sort((a, b) => a.number - b.number || (a.id < b.id ? -1 : 1));
+  return byService;
 }
 
 /** The fields every operation on an existing container carries. */

@@ -558,19 +558,24 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
   const results: PlannedContainer[] = [];
   /** Old containers a conditional create may keep. */
   const mayKeep: string[] = [];
+  // The same for every replica.
+  const containerNameOf = (s: string) => containerName(project.name, project.services[s]!, 1);
+  const bindTarget = bindTargetFor(facts, project.extension.daemons[daemon], options.hostPlatform);
+  const sourceKinds = options.sourceKinds ?? observed.bindSourceKinds;
+  const platformQuery = facts ? createPlatformFor(facts) : undefined;
   for (let number = 1; number <= scale; number++) {
     const name = containerName(project.name, service, number);
     const built = createBody({
       project,
       service,
       number,
-      labels: { ...containerLabels(project, serviceName, number, service.platform.os, dependsOnLabel || undefined), ...record },
+      labels: Object.assign(containerLabels(project, serviceName, number, service.platform.os, dependsOnLabel || undefined), record),
       image,
       dnsFirst: dns ? [RESOLVER_IP_TEXT] : [],
-      containerNameOf: (s) => containerName(project.name, project.services[s]!, 1),
+      containerNameOf,
       defaultStopGracePeriod: project.extension.daemons[service.platform.os]?.stop_grace_period,
-      bindTarget: bindTargetFor(facts, project.extension.daemons[daemon], options.hostPlatform),
-      sourceKind: (path) => (options.sourceKinds ?? observed.bindSourceKinds)?.[path],
+      bindTarget,
+      sourceKind: (path) => sourceKinds?.[path],
     });
     if (number === 1) ctx.warnings.push(...built.warnings);
     if (built.errors.length) throw new PlanError(built.errors.join('\n'), serviceName);
@@ -580,7 +585,7 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
       connect: built.connect,
       files: built.files,
       ...(built.files.length ? { filesRoot: built.filesRoot } : {}),
-      ...(facts && createPlatformFor(facts) ? { platformQuery: createPlatformFor(facts)! } : {}),
+      ...(platformQuery ? { platformQuery } : {}),
     };
     const old = preferredReplica(existing, number); // i12b: of duplicates, a running one
     // The config hash it would have, computed only to compare with an old container's (hashing is not free).

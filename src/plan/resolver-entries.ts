@@ -24,8 +24,14 @@ export function hostsFileName(service: string, number: number): string {
 
 /** The names a replica answers to across daemons: service, container name, network aliases. */
 export function hostsNames(service: Service | undefined, serviceName: string, containerName: string): string[] {
-  const aliases = Object.values(service?.networks ?? {}).flatMap((n) => n?.aliases ?? []);
-  return [...new Set([serviceName, containerName, ...aliases])];
+  // Each name once, in this order (asked per container: no Set and spreads for two or three names).
+  const names = [serviceName];
+  const add = (name: string) => {
+    if (!names.includes(name)) names.push(name);
+  };
+  add(containerName);
+  for (const network of Object.values(service?.networks ?? {})) for (const alias of network?.aliases ?? []) add(alias);
+  return names;
 }
 
 /** A hosts file as written by hostsFileContent (`ip name` lines) → its address and names. */
