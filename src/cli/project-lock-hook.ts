@@ -95,7 +95,7 @@ export function lockWhileConnecting(
     const held = await acquire(command, project.name, client, sink);
     // Held: nothing of the project changes under us now; the first observe takes these answers.
     const { startObservationAhead } = await import('../engine/observe.js'); // loaded by the command anyway
-    return { ...held, observation: startObservationAhead(project, clients, ahead) };
+    return { ...held, observation: startObservationAhead(project, clients, { ...ahead, imageInspects: command.name() === 'up' }) };
   };
 }
 

@@ -23,7 +23,7 @@ import type {
 import { placeServices, spansTwoDaemons, type Placement } from '../plan/placement.js';
 import type { ContainerSummary, DaemonClient, EngineBody } from './daemon-client.js';
 export { readResolverHosts, startResolverHostsRead, type EarlyHostsRead } from './resolver-hosts-read.js';
-import { callNow, ListsAhead, type ListCaller } from './observe-ahead.js';
+import { callNow, ListsAhead, wrapClients, type ListCaller } from './observe-ahead.js';
 import type { ResolverHostsCache } from './resolver-hosts-cache.js';
 import { resolverHostsOf, startResolverHostsRead, type EarlyHostsRead } from './resolver-hosts-read.js';
 import { statBindSources } from './bind-sources.js';
@@ -193,7 +193,7 @@ export function prefetched(ahead: ObservationAhead): PrefetchedObservation {
 export function startObservationAhead(
   project: Project,
   clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
-  options: { readonly resolverImage?: string; readonly hostsCache?: ResolverHostsCache } = {},
+  options: { readonly resolverImage?: string; readonly hostsCache?: ResolverHostsCache; readonly imageInspects?: boolean } = {},
 ): PrefetchedObservation {
   const placement = placementOfClients(clients);
   const { wanted, helper } = wantedImages(project, placement, options.resolverImage);
@@ -201,6 +201,11 @@ export function startObservationAhead(
   for (const [daemon, client] of daemonsOf(clients, placement)) void askProjectLists(lists.ask, project, client, wanted(daemon));
   const linuxClient = clients.linux;
   if (linuxClient && mayPublishResolver(project, placement)) void lists.ask(linuxClient, 'listContainers', {}, false);
+  // `up`'s image facts inspect each service's image on its daemon (engine/image-facts.ts).
+  for (const s of options.imageInspects ? Object.values(project.services) : []) {
+    const client = clients[s.platform.os];
+    if (client) void lists.ask(client, 'inspectImage', serviceImage(project.name, s));
+  }
   const hosts = linuxClient && helper ? startResolverHostsRead(linuxClient, project.name, 'linux', options.hostsCache) : undefined;
   return prefetched({ lists, ...(hosts ? { hosts } : {}) });
 }
@@ -286,7 +291,8 @@ async function observeDaemons(
   options: ObserveOptions,
 ): Promise<ObservedState> {
   const placement = placeServices(facts);
-  const call = options.ahead?.lists?.take ?? callNow;
+  const lists = options.ahead?.lists;
+  const call = lists?.take ?? callNow;
   const { wanted, helper } = wantedImages(project, placement, options.resolverImage);
   const daemons = daemonsOf(clients, placement);
   const linuxClient = daemons.find(([daemon]) => daemon === placement.linux)?.[1];
@@ -294,7 +300,7 @@ async function observeDaemons(
   const early: EarlyHostsRead | undefined = !helper || !linuxClient ? undefined : (options.ahead?.hosts ?? startResolverHostsRead(linuxClient, project.name, helper.platform, options.hostsCache));
   // A failed list leaves the plan to the daemon's own bind error (execute translates it).
   const dnsPortHolders = linuxClient && mayPublishResolver(project, placement) ? hostPortHolders(linuxClient, 53, call).catch(() => undefined) : undefined;
-  const imageFacts = options.images ? gatherImageFacts(project, clients, facts, options.images) : undefined;
+  const imageFacts = options.images ? gatherImageFacts(project, lists ? wrapClients(clients, (c) => lists.serve(c)) : clients, facts, options.images) : undefined;
   imageFacts?.catch(() => undefined); // awaited below; a failure there is observe's failure
   const parts = await Promise.all(daemons.map(([daemon, client]) => observeDaemon(call, project, daemon, client, wanted(daemon))));
   const containers = parts.flatMap((p) => p.containers);

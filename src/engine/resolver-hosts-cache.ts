@@ -12,7 +12,8 @@
  * missing, corrupt or unwritable file means a read, never a failure, and deleting it is always safe.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolverHostsFile } from '../plan/observed-state.js';
@@ -72,7 +73,8 @@ export function fileHostsCache(dir: string): ResolverHostsCache {
   return {
     async load(project, daemon) {
       try {
-        return parseEntry(await readFile(fileOf(project, daemon), 'utf8'), project, daemon);
+        // A few kilobytes, read at once: through the thread pool it would wait behind other work, and the stat waits for it.
+        return parseEntry(readFileSync(fileOf(project, daemon), 'utf8'), project, daemon);
       } catch {
         return undefined;
       }

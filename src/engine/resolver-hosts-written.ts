@@ -11,6 +11,7 @@ import type { Plan } from '../plan/plan.js';
 import { RESOLVER_HOSTS_DIR } from '../plan/resolver.js';
 import { parseHostsFile } from '../plan/resolver-entries.js';
 import type { DaemonClient } from './daemon-client.js';
+import { withMethods, wrapClients } from './observe-ahead.js';
 import type { ResolverHostsCache } from './resolver-hosts-cache.js';
 import { tarFiles } from './tar.js';
 
@@ -35,29 +36,15 @@ export function recordHostsWrites(clients: Readonly<Partial<Record<PlatformOs, D
   readonly writes: readonly HostsWrite[];
 } {
   const writes: HostsWrite[] = [];
-  const wrapped = new Map<DaemonClient, DaemonClient>();
   const wrap = (client: DaemonClient): DaemonClient =>
-    new Proxy(client, {
-      get(target, property) {
-        if (property === 'putArchive') {
-          return async (id: string, path: string, tar: Parameters<DaemonClient['putArchive']>[2]) => {
-            await target.putArchive(id, path, tar);
-            const files = Buffer.isBuffer(tar) ? hostsdirFiles(path, tar) : [];
-            if (files.length) writes.push({ client: target, container: id, files });
-          };
-        }
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    withMethods(client, {
+      async putArchive(id, path, tar) {
+        await client.putArchive(id, path, tar);
+        const files = Buffer.isBuffer(tar) ? hostsdirFiles(path, tar) : [];
+        if (files.length) writes.push({ client, container: id, files });
       },
     });
-  const out: Partial<Record<PlatformOs, DaemonClient>> = {};
-  for (const platform of ['linux', 'windows'] as const) {
-    const client = clients[platform];
-    if (!client) continue;
-    if (!wrapped.has(client)) wrapped.set(client, wrap(client));
-    out[platform] = wrapped.get(client)!;
-  }
-  return { clients: out, writes };
+  return { clients: wrapClients(clients, wrap), writes };
 }
 
 /** The container IDs a completed run removed by ID. */
