@@ -4,7 +4,7 @@
  * exact call each stands for (client, method and arguments); any other call is asked then. So what
  * is taken is what observe would have asked, asked while the lock was held: nothing observed comes
  * from before the lock. The answers serve that one observation (the CLI hands them to the first one
- * only), each taker getting its own copy.
+ * only), whose code only reads them.
  */
 import type { PlatformOs } from '../model/project.js';
 import type { DaemonClient } from './daemon-client.js';
@@ -43,9 +43,10 @@ export type ListMethod = 'listContainers' | 'listNetworks' | 'listVolumes' | 'li
 export type ListCaller = <M extends ListMethod>(client: DaemonClient, method: M, ...args: Parameters<DaemonClient[M]>) => ReturnType<DaemonClient[M]>;
 
 /** Asks now. */
-export const callNow: ListCaller = (client, method, ...args) => (client[method] as (...a: unknown[]) => ReturnType<DaemonClient[typeof method]>)(...args);
+export const callNow: ListCaller = (client, method, ...args) =>
+  (client[method] as (...a: unknown[]) => ReturnType<DaemonClient[typeof method]>).apply(client, args);
 
-/** Calls asked ahead, each answer taken once. */
+/** Calls asked ahead, and their answers for the observation that takes them. */
 export class ListsAhead {
   private readonly asked = new Map<DaemonClient, Map<string, Promise<unknown>>>();
 
@@ -62,12 +63,9 @@ export class ListsAhead {
     return byKey.get(key) as ReturnType<DaemonClient[typeof method]>;
   };
 
-  /** The answer asked ahead for exactly this call (a copy), else asks now. */
-  readonly take: ListCaller = (client, method, ...args) => {
-    const answer = this.asked.get(client)?.get(`${method} ${JSON.stringify(args)}`);
-    if (!answer) return callNow(client, method, ...args);
-    return answer.then((body) => structuredClone(body)) as ReturnType<DaemonClient[typeof method]>;
-  };
+  /** The answer asked ahead for exactly this call, else asks now. */
+  readonly take: ListCaller = (client, method, ...args) =>
+    (this.asked.get(client)?.get(`${method} ${JSON.stringify(args)}`) as ReturnType<DaemonClient[typeof method]> | undefined) ?? callNow(client, method, ...args);
 
   /** `client` with its image inspects answered by `take` (for the image facts, which take a client). */
   serve(client: DaemonClient): DaemonClient {
