@@ -8,9 +8,10 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 
 import { acquireProjectLock, type ProjectLock } from '../engine/project-lock.js';
 import type { DaemonClient } from '../engine/daemon-client.js';
-import type { PrefetchedRead } from '../engine/observe.js';
+import type { PrefetchedObservation } from '../engine/observe.js';
+import type { ResolverHostsCache } from '../engine/resolver-hosts-cache.js';
 import type { EventSink } from '../model/events.js';
-import type { PlatformOs } from '../model/project.js';
+import type { PlatformOs, Project } from '../model/project.js';
 
 /** Commands that change the project's daemons, so take the lock. */
 export const MUTATING_COMMANDS: ReadonlySet<string> = new Set(['up', 'down', 'start', 'stop', 'restart', 'run']);
@@ -76,24 +77,25 @@ export async function takeProjectLock(
 
 /**
  * The lock taken beside connecting (connectDaemons' `beside`): the container create runs while the
- * daemons answer /version and /info, not after them. Observing starts only once both are done, so
- * what is observed is as sound as with the lock taken after connecting. Undefined when `command`
+ * daemons answer /version and /info, not after them. Once it is held, the next observation's daemon
+ * calls start (the lists, the resolver's hosts files: engine/observe.ts startObservationAhead), still
+ * beside /version and /info: nothing is observed before the lock is held. Undefined when `command`
  * takes no lock.
  */
 export function lockWhileConnecting(
   command: Command,
-  project: string,
+  project: Project,
   sink: EventSink,
+  ahead: { readonly resolverImage?: string; readonly hostsCache?: ResolverHostsCache } = {},
 ): ((clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>) => Promise<HeldLock | undefined>) | undefined {
   if (!locks(command)) return undefined;
   return async (clients) => {
     const client = lockClient(clients);
     if (!client) return undefined;
-    const held = await acquire(command, project, client, sink);
-    // Held: the resolver's files (on the linux daemon) cannot change under us; the first observe takes this read.
-    if (!clients.linux) return held;
-    const { prefetchedRead, startResolverHostsRead } = await import('../engine/observe.js'); // loaded by the command anyway
-    return { ...held, resolverHostsRead: prefetchedRead(startResolverHostsRead(clients.linux, project)) };
+    const held = await acquire(command, project.name, client, sink);
+    // Held: nothing of the project changes under us now; the first observe takes these answers.
+    const { startObservationAhead } = await import('../engine/observe.js'); // loaded by the command anyway
+    return { ...held, observation: startObservationAhead(project, clients, { ...ahead, imageInspects: command.name() === 'up' }) };
   };
 }
 
@@ -101,8 +103,8 @@ export function lockWhileConnecting(
 export interface HeldLock {
   /** The daemon it is on. */
   readonly client: DaemonClient;
-  /** Taken beside connecting on a linux daemon: the resolver's hosts files, read as soon as the lock was held. */
-  readonly resolverHostsRead?: PrefetchedRead;
+  /** Taken beside connecting: the next observation's calls, asked as soon as the lock was held. */
+  readonly observation?: PrefetchedObservation;
   release(): Promise<void>;
 }
 

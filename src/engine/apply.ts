@@ -13,7 +13,9 @@ import { problemsError, reconcile, type ReconcileOptions } from '../plan/reconci
 import { answeredPlan } from '../plan/probe-plan.js';
 import type { DaemonClient } from './daemon-client.js';
 import { execute, type EnsureHelperImage, type ExecuteResult } from './execute.js';
-import { observe, type ObserveOptions, type PrefetchedRead } from './observe.js';
+import { observe, type ObserveOptions, type PrefetchedObservation } from './observe.js';
+import type { ResolverHostsCache } from './resolver-hosts-cache.js';
+import { recordHostsWrites, rememberHosts } from './resolver-hosts-written.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
 import { PROBE_STEP_ID, probeFailureWarning, probeReach } from './reach-probe.js';
@@ -24,10 +26,12 @@ export interface Daemons {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
   readonly facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>;
   /**
-   * The resolver's hosts files, read already under the project lock (the CLI starts the read as soon
-   * as it holds the lock): the next observation of apply takes it, once; later ones read again.
+   * The next observation's daemon calls, asked already under the project lock (the CLI starts them
+   * as soon as it holds the lock): the next observation of apply takes them, once; later ones ask again.
    */
-  readonly resolverHostsRead?: PrefetchedRead;
+  readonly observationAhead?: PrefetchedObservation;
+  /** The client-side cache of the resolver's hosts files (engine/resolver-hosts-cache.ts); none: always read them. */
+  readonly hostsCache?: ResolverHostsCache;
 }
 
 export interface ApplyOptions {
@@ -75,8 +79,10 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
   if (problems.length) throw problemsError(problems);
   if (options.dryRun) return { plan, observed };
   if (up) reportUntouched(plan, observed, options.onEvent);
+  // The hosts the run writes into the resolver, recorded for the cache of its files.
+  const recorded = daemons.hostsCache ? recordHostsWrites(daemons.clients) : undefined;
   const result = await execute(plan, {
-    clients: daemons.clients,
+    clients: recorded?.clients ?? daemons.clients,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     command: options.reconcile.command ?? 'up',
     ...(options.resume ? { resume: options.resume } : {}),
@@ -85,17 +91,25 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
     probeReach: options.probeReach ?? runReachProbe(project, daemons, options),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
+  if (daemons.hostsCache && recorded) {
+    await rememberHosts(daemons.hostsCache, project.name, observed, { plan, completed: result.completed, created: result.created.values() }, daemons.clients, recorded.writes);
+  }
   // The reach decisions as the probe's answer made them (the plan held them all).
   return { plan: answeredPlan(plan, result.reachOutcomes), observed, result };
 }
 
 /**
  * One observation of everything the planner needs (for `up` also the host facts: bind sources,
- * address lookups); the resolver's hosts read made while the lock was taken is used here, once.
+ * address lookups); the calls asked ahead while the lock was taken are used here, once.
  */
 async function observeOnce(project: Project, daemons: Daemons, options: ApplyOptions, up: boolean): Promise<ObservedState> {
-  const early = daemons.resolverHostsRead?.take();
-  return observe(project, daemons.clients, daemons.facts, { ...observeOptions(options), ...(up ? { hostFacts: true } : {}), ...(early ? { earlyResolverHosts: early } : {}) });
+  const ahead = daemons.observationAhead?.take();
+  return observe(project, daemons.clients, daemons.facts, {
+    ...observeOptions(options),
+    ...(up ? { hostFacts: true } : {}),
+    ...(ahead ? { ahead } : {}),
+    ...(daemons.hostsCache ? { hostsCache: daemons.hostsCache } : {}),
+  });
 }
 
 /** The default helper-image builder: the resolver image, built on its daemon with the project's base. */

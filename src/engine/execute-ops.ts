@@ -229,7 +229,9 @@ export function hostsEntry(state: RunState, op: RegisterHostsOp | UnregisterHost
 
 /**
  * Registrations ready together on one resolver are one write: a single archive with every file
- * (dnsmasq reads each changed file of its hostsdir). Returns each operation's message.
+ * (dnsmasq reads each changed file of its hostsdir). No directory entries: the write then changes
+ * the hostsdir's mtime (engine/tar.ts), which the cache of its files checks. Returns each
+ * operation's message.
  */
 export async function writeHosts(state: RunState, ops: readonly (RegisterHostsOp | UnregisterHostsOp)[]): Promise<Map<string, string>> {
   const messages = new Map<string, string>();
@@ -240,7 +242,7 @@ export async function writeHosts(state: RunState, ops: readonly (RegisterHostsOp
     messages.set(op.id, message);
   }
   const first = ops[0]!;
-  if (entries.length) await state.clientOf(first.daemon).putArchive(idOf(state, first.resolver), '/', tarArchive(entries));
+  if (entries.length) await state.clientOf(first.daemon).putArchive(idOf(state, first.resolver), '/', tarArchive(entries, { directories: false }));
   return messages;
 }
 

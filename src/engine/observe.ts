@@ -7,25 +7,25 @@ import { withDefaultTag } from '../model/image-ref.js';
 import type { PlatformOs, Project } from '../model/project.js';
 import { networkName, serviceImage } from '../plan/create-body.js';
 import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
-import { RESOLVER_HOSTS_DIR, resolverContainerName, resolverImage } from '../plan/resolver.js';
+import { resolverImage } from '../plan/resolver.js';
 import { projectUsesResolver } from '../plan/resolver-dns.js';
-import { parseHostsFile } from '../plan/resolver-entries.js';
 import type {
   ContainerStatus,
   DaemonFacts,
   ObservedContainer,
   ObservedImage,
   ObservedNetwork,
-  ObservedResolverHosts,
   ObservedState,
-  ResolverHostsFile,
   ObservedVolume,
   ProbeLeftover,
   PortHolder,
 } from '../plan/observed-state.js';
-import { placeServices, spansTwoDaemons } from '../plan/placement.js';
+import { placeServices, spansTwoDaemons, type Placement } from '../plan/placement.js';
 import type { ContainerSummary, DaemonClient, EngineBody } from './daemon-client.js';
-import { tarFiles } from './tar.js';
+export { readResolverHosts, startResolverHostsRead, type EarlyHostsRead } from './resolver-hosts-read.js';
+import { callNow, ListsAhead, wrapClients, type ListCaller } from './observe-ahead.js';
+import type { ResolverHostsCache } from './resolver-hosts-cache.js';
+import { resolverHostsOf, startResolverHostsRead, type EarlyHostsRead } from './resolver-hosts-read.js';
 import { statBindSources } from './bind-sources.js';
 import { lookupDaemonAddresses, type AddressLookup } from './daemon-addresses.js';
 import { gatherImageFacts, type ImageFactOptions } from './image-facts.js';
@@ -74,92 +74,10 @@ export function observedContainer(c: ContainerSummary, daemon: PlatformOs): Obse
   };
 }
 
-/**
- * The hosts files of the running project resolver (what it answers for the other daemon's
- * containers), so the planner and `ps` can see stale entries. Undefined when they cannot be read:
- * planning then falls back to registering only what it starts.
- */
-export async function readResolverHosts(client: DaemonClient, resolver: ObservedContainer): Promise<ObservedResolverHosts | undefined> {
-  const files = await readHostsFiles(client, resolver.id);
-  return files ? { container: resolver.id, files } : undefined;
-}
-
-/** The hosts files in RESOLVER_HOSTS_DIR of a container (by ID or name), sorted; undefined when they cannot be read. */
-async function readHostsFiles(client: DaemonClient, container: string): Promise<ResolverHostsFile[] | undefined> {
-  let archive: Buffer | undefined;
-  try {
-    archive = await client.getArchive(container, RESOLVER_HOSTS_DIR);
-  } catch {
-    return undefined;
-  }
-  return archive
-    ? tarFiles(archive)
-        .map((f) => ({ name: f.path.replace(/\/+$/, '').split('/').pop()!, content: f.content.toString('utf8') }))
-        .filter((f) => f.name && !f.name.startsWith('.'))
-        .map((f) => parseHostsFile(f.name, f.content))
-        .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
-    : [];
-}
-
-/**
- * The resolver's hosts files read by the resolver's container NAME beside the container list (the
- * archive read is the slowest call of a second `up`: Docker 20.10 runs a helper process for it), and
- * taken when the list shows that the resolver found is the container of that name on that daemon.
- * Otherwise (a resolver of another name, the early read failed) the files are read by ID after the
- * list, as before.
- */
-export interface EarlyHostsRead {
-  readonly platform: PlatformOs;
-  readonly name: string;
-  readonly files: Promise<ResolverHostsFile[] | undefined>;
-}
-
-/**
- * Starts reading the project resolver's hosts files by its name on the linux daemon, for the next
- * observe to take (ObserveOptions.earlyResolverHosts). Start it only while holding the project lock:
- * the CLI does so right after taking the lock, beside connecting.
- */
-export function startResolverHostsRead(client: DaemonClient, project: string, platform: PlatformOs = 'linux'): EarlyHostsRead {
-  const name = resolverContainerName(project);
-  return { platform, name, files: readHostsFiles(client, name) };
-}
-
-/** A read made ahead for the next observation only (Daemons.resolverHostsRead). */
-export interface PrefetchedRead {
-  take(): EarlyHostsRead | undefined;
-}
-
-/** Holds `read` for one taker. */
-export function prefetchedRead(read: EarlyHostsRead): PrefetchedRead {
-  let held: EarlyHostsRead | undefined = read;
-  return {
-    take() {
-      const taken = held;
-      held = undefined;
-      return taken;
-    },
-  };
-}
-
-async function resolverHostsOf(
-  resolver: ObservedContainer,
-  client: DaemonClient,
-  early: EarlyHostsRead | undefined,
-): Promise<ObservedResolverHosts | undefined> {
-  if (early && early.platform === resolver.platform && early.name === resolver.name) {
-    const files = await early.files;
-    if (files) return { container: resolver.id, files };
-  }
-  return readResolverHosts(client, resolver);
-}
-
-/**
- * Running containers of any project that publish host `port` (udp or tcp). Docker's `publish`
- * filter matches container ports, not host ports, so the running list is read whole.
- */
-export async function hostPortHolders(client: DaemonClient, port: number): Promise<PortHolder[]> {
+/** The running containers of any project that publish host `port` (udp or tcp), from the running list. */
+export function portHoldersOf(running: readonly ContainerSummary[], port: number): PortHolder[] {
   const holders: PortHolder[] = [];
-  for (const c of await client.listContainers({}, false)) {
+  for (const c of running) {
     for (const p of c.Ports ?? []) {
       if (p.PublicPort !== port) continue;
       holders.push({
@@ -175,10 +93,18 @@ export async function hostPortHolders(client: DaemonClient, port: number): Promi
   return holders;
 }
 
+/**
+ * Running containers of any project that publish host `port` (udp or tcp). Docker's `publish`
+ * filter matches container ports, not host ports, so the running list is read whole.
+ */
+export async function hostPortHolders(client: DaemonClient, port: number, call: ListCaller = callNow): Promise<PortHolder[]> {
+  return portHoldersOf(await call(client, 'listContainers', {}, false), port);
+}
+
 /** Whether the project's resolver may publish port 53 on the linux `address` (two daemons, resolver on, a reach that may be published). */
-function mayPublishResolver(project: Project, facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>): boolean {
+function mayPublishResolver(project: Project, placement: Placement): boolean {
   const platforms = Object.values(project.services).map((s) => s.platform.os);
-  if (project.extension.resolver?.enabled === false || !spansTwoDaemons(placeServices(facts), platforms)) return false;
+  if (project.extension.resolver?.enabled === false || !spansTwoDaemons(placement, platforms)) return false;
   return !(['linux', 'windows'] as const).every((p) => project.extension.daemons[p]?.reach === 'ip');
 }
 
@@ -187,13 +113,101 @@ export function distinctDaemons(
   clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
   facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>,
 ): [PlatformOs, DaemonClient][] {
-  const placement = placeServices(facts);
+  return daemonsOf(clients, placeServices(facts));
+}
+
+function daemonsOf(clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>, placement: Placement): [PlatformOs, DaemonClient][] {
   const out = new Map<PlatformOs, DaemonClient>();
   for (const platform of ['linux', 'windows'] as const) {
     const client = clients[platform];
     if (client && !out.has(placement[platform])) out.set(placement[platform], client);
   }
   return [...out];
+}
+
+/**
+ * The placement the clients show before /info answers: one client for both platforms is one daemon
+ * (named linux here; only the grouping matters for what is listed), else one daemon each. It is
+ * the placement of the facts (placeServices) up to the shared daemon's name.
+ */
+function placementOfClients(clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>): Placement {
+  return clients.linux && clients.linux === clients.windows ? { linux: 'linux', windows: 'linux' } : { linux: 'linux', windows: 'windows' };
+}
+
+/** The images observe looks for on each daemon (the services', and the resolver's when the project uses one). */
+function wantedImages(project: Project, placement: Placement, resolverImageOverride: string | undefined) {
+  const byDaemon = new Map<PlatformOs, Set<string>>();
+  const want = (daemon: PlatformOs, reference: string) => {
+    if (!byDaemon.has(daemon)) byDaemon.set(daemon, new Set());
+    byDaemon.get(daemon)!.add(withDefaultTag(reference));
+  };
+  for (const s of Object.values(project.services)) want(placement[s.platform.os], serviceImage(project.name, s));
+  // The resolver's image, looked for in the same list call: the planner builds it when it is missing.
+  const helper = projectUsesResolver(project, placement) ? { platform: placement.linux, reference: withDefaultTag(resolverImage(project, resolverImageOverride)) } : undefined;
+  if (helper) want(helper.platform, helper.reference);
+  return { wanted: (daemon: PlatformOs) => [...(byDaemon.get(daemon) ?? [])], helper };
+}
+
+/** The list calls of one daemon: the project's containers, networks, volumes, the wanted images, networks named like the project's. */
+function askProjectLists(call: ListCaller, project: Project, client: DaemonClient, wanted: readonly string[]) {
+  const filter = projectFilter(project.name);
+  const names = projectNetworkNames(project);
+  return [
+    call(client, 'listContainers', filter, true),
+    call(client, 'listNetworks', filter),
+    call(client, 'listVolumes', filter),
+    wanted.length ? call(client, 'listImages', { reference: [...wanted] }) : Promise.resolve([] as EngineBody[]),
+    names.length ? call(client, 'listNetworks', { name: names }) : Promise.resolve([] as EngineBody[]),
+  ] as const;
+}
+
+/** What the next observation of a command asks, asked ahead (ObserveOptions.ahead); taken once. */
+export interface ObservationAhead {
+  readonly lists?: ListsAhead;
+  readonly hosts?: EarlyHostsRead;
+}
+
+/** Holds an ObservationAhead for one taker (the command's first observation). */
+export interface PrefetchedObservation {
+  take(): ObservationAhead | undefined;
+}
+
+export function prefetched(ahead: ObservationAhead): PrefetchedObservation {
+  let held: ObservationAhead | undefined = ahead;
+  return {
+    take() {
+      const taken = held;
+      held = undefined;
+      return taken;
+    },
+  };
+}
+
+/**
+ * Starts the daemon calls of the project's next observation: each distinct daemon's lists, the
+ * running list when port 53 may be published, and the resolver's hosts files (cache first). Start
+ * it only while holding the project lock: the CLI does so right after taking it, beside /version
+ * and /info. A call that observe then makes otherwise (another placement, another image) is simply
+ * asked again.
+ */
+export function startObservationAhead(
+  project: Project,
+  clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
+  options: { readonly resolverImage?: string; readonly hostsCache?: ResolverHostsCache; readonly imageInspects?: boolean } = {},
+): PrefetchedObservation {
+  const placement = placementOfClients(clients);
+  const { wanted, helper } = wantedImages(project, placement, options.resolverImage);
+  const lists = new ListsAhead();
+  for (const [daemon, client] of daemonsOf(clients, placement)) void askProjectLists(lists.ask, project, client, wanted(daemon));
+  const linuxClient = clients.linux;
+  if (linuxClient && mayPublishResolver(project, placement)) void lists.ask(linuxClient, 'listContainers', {}, false);
+  // `up`'s image facts inspect each service's image on its daemon (engine/image-facts.ts).
+  for (const s of options.imageInspects ? Object.values(project.services) : []) {
+    const client = clients[s.platform.os];
+    if (client) void lists.ask(client, 'inspectImage', serviceImage(project.name, s));
+  }
+  const hosts = linuxClient && helper ? startResolverHostsRead(linuxClient, project.name, 'linux', options.hostsCache) : undefined;
+  return prefetched({ lists, ...(hosts ? { hosts } : {}) });
 }
 
 export interface ObserveOptions {
@@ -206,8 +220,10 @@ export interface ObserveOptions {
   readonly hostFacts?: boolean | { readonly lookup?: AddressLookup };
   /** `up`: also gather the services' image facts for planning pulls and builds (engine/image-facts.ts). */
   readonly images?: ImageFactOptions;
-  /** The resolver's hosts files, read already (startResolverHostsRead); else observe reads them by name beside the lists. */
-  readonly earlyResolverHosts?: EarlyHostsRead;
+  /** Calls asked already under the project lock (startObservationAhead); each is taken when observe makes the same call. */
+  readonly ahead?: ObservationAhead;
+  /** The client-side cache of the resolver's hosts files (engine/resolver-hosts-cache.ts); none: always read. */
+  readonly hostsCache?: ResolverHostsCache;
 }
 
 export async function observe(
@@ -227,84 +243,75 @@ async function hostFactsOf(project: Project, options: { readonly lookup?: Addres
   return { bindSourceKinds, addressIps };
 }
 
+/** One daemon's part of the observation, from its lists. */
+async function observeDaemon(call: ListCaller, project: Project, daemon: PlatformOs, client: DaemonClient, wanted: readonly string[]) {
+  const [listedContainers, listedNetworks, listedVolumes, listedImages, listedNamed] = askProjectLists(call, project, client, wanted);
+  // i12b: networks named like the project's but not labelled as its own (foreign twins); unknown when that list fails.
+  const [containers, networks, volumes, images, named] = await Promise.all([listedContainers, listedNetworks, listedVolumes, listedImages, listedNamed.catch(() => undefined)]);
+  const observedImages: ObservedImage[] = [];
+  for (const image of images) {
+    const tags = (image.RepoTags as string[] | null | undefined) ?? [];
+    for (const tag of tags) {
+      if (!wanted.includes(tag)) continue;
+      observedImages.push({ platform: daemon, reference: tag, id: String(image.Id), ...(typeof image.Size === 'number' ? { size: image.Size } : {}) });
+      if (tag.endsWith(':latest')) observedImages.push({ platform: daemon, reference: tag.slice(0, -':latest'.length), id: String(image.Id), ...(typeof image.Size === 'number' ? { size: image.Size } : {}) });
+    }
+  }
+  // `up`'s reach probe (engine/reach-probe.ts) is not part of the stack: what a killed `up` left of
+  // it is listed apart, for `down` and `up` to remove.
+  const probeLeftovers: ProbeLeftover[] = [
+    ...containers
+      .filter((c) => c.Labels[LABEL_ROLE] === ROLE_REACH_PROBE)
+      .map((c): ProbeLeftover => ({ kind: 'container', platform: daemon, name: (c.Names[0] ?? c.Id).replace(/^\//, ''), id: c.Id })),
+    ...networks
+      .filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] === ROLE_REACH_PROBE)
+      .map((n): ProbeLeftover => ({ kind: 'network', platform: daemon, name: String(n.Name), id: String(n.Id) })),
+  ];
+  return {
+    probeLeftovers,
+    containers: containers.filter((c) => c.Labels[LABEL_ROLE] !== ROLE_REACH_PROBE).map((c) => observedContainer(c, daemon)),
+    networks: networks.filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] !== ROLE_REACH_PROBE).map((n) => observedNetwork(n, daemon)),
+    foreignNetworks: named ? foreignTwins(project, named, daemon) : undefined,
+    volumes: volumes.map(
+      (v): ObservedVolume => ({
+        name: String(v.Name),
+        platform: daemon,
+        driver: String(v.Driver ?? ''),
+        labels: (v.Labels as Record<string, string> | undefined) ?? {},
+      }),
+    ),
+    images: observedImages,
+  };
+}
+
 async function observeDaemons(
   project: Project,
   clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
   facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>,
   options: ObserveOptions,
 ): Promise<ObservedState> {
-  const filter = projectFilter(project.name);
   const placement = placeServices(facts);
-  const imagesByDaemon = new Map<PlatformOs, Set<string>>();
-  const want = (daemon: PlatformOs, reference: string) => {
-    if (!imagesByDaemon.has(daemon)) imagesByDaemon.set(daemon, new Set());
-    imagesByDaemon.get(daemon)!.add(withDefaultTag(reference));
-  };
-  for (const s of Object.values(project.services)) want(placement[s.platform.os], serviceImage(project.name, s));
-  // The resolver's image, looked for in the same list call: the planner builds it when it is missing.
-  const helper = projectUsesResolver(project, placement) ? { platform: placement.linux, reference: withDefaultTag(resolverImage(project, options.resolverImage)) } : undefined;
-  if (helper) want(helper.platform, helper.reference);
-  const daemons = distinctDaemons(clients, facts);
+  const lists = options.ahead?.lists;
+  const call = lists?.take ?? callNow;
+  const { wanted, helper } = wantedImages(project, placement, options.resolverImage);
+  const daemons = daemonsOf(clients, placement);
   const linuxClient = daemons.find(([daemon]) => daemon === placement.linux)?.[1];
-  // Beside the lists, not after them: the resolver's files (by its name) and the holders of port 53.
-  const early: EarlyHostsRead | undefined = !helper || !linuxClient ? undefined : (options.earlyResolverHosts ?? startResolverHostsRead(linuxClient, project.name, helper.platform));
+  // Beside the lists, not after them: the resolver's files (cache first, else by its name) and the holders of port 53.
+  const early: EarlyHostsRead | undefined = !helper || !linuxClient ? undefined : (options.ahead?.hosts ?? startResolverHostsRead(linuxClient, project.name, helper.platform, options.hostsCache));
   // A failed list leaves the plan to the daemon's own bind error (execute translates it).
-  const dnsPortHolders = linuxClient && mayPublishResolver(project, facts) ? hostPortHolders(linuxClient, 53).catch(() => undefined) : undefined;
-  const imageFacts = options.images ? gatherImageFacts(project, clients, facts, options.images) : undefined;
+  const dnsPortHolders = linuxClient && mayPublishResolver(project, placement) ? hostPortHolders(linuxClient, 53, call).catch(() => undefined) : undefined;
+  const imageFacts = options.images ? gatherImageFacts(project, lists ? wrapClients(clients, (c) => lists.serve(c)) : clients, facts, options.images) : undefined;
   imageFacts?.catch(() => undefined); // awaited below; a failure there is observe's failure
-  const parts = await Promise.all(
-    daemons.map(async ([daemon, client]) => {
-      const wanted = [...(imagesByDaemon.get(daemon) ?? [])];
-      const [containers, networks, volumes, images, named] = await Promise.all([
-        client.listContainers(filter, true),
-        client.listNetworks(filter),
-        client.listVolumes(filter),
-        wanted.length ? client.listImages({ reference: wanted }) : Promise.resolve([] as EngineBody[]),
-        // i12b: networks named like the project's but not labelled as its own (foreign twins).
-        projectNetworkNames(project).length ? client.listNetworks({ name: projectNetworkNames(project) }).catch(() => undefined) : Promise.resolve([] as EngineBody[]),
-      ]);
-      const observedImages: ObservedImage[] = [];
-      for (const image of images) {
-        const tags = (image.RepoTags as string[] | null | undefined) ?? [];
-        for (const tag of tags) {
-          if (!wanted.includes(tag)) continue;
-          observedImages.push({ platform: daemon, reference: tag, id: String(image.Id), ...(typeof image.Size === 'number' ? { size: image.Size } : {}) });
-          if (tag.endsWith(':latest')) observedImages.push({ platform: daemon, reference: tag.slice(0, -':latest'.length), id: String(image.Id), ...(typeof image.Size === 'number' ? { size: image.Size } : {}) });
-        }
-      }
-      // `up`'s reach probe (engine/reach-probe.ts) is not part of the stack: what a killed `up` left of
-      // it is listed apart, for `down` and `up` to remove.
-      const probeLeftovers: ProbeLeftover[] = [
-        ...containers
-          .filter((c) => c.Labels[LABEL_ROLE] === ROLE_REACH_PROBE)
-          .map((c): ProbeLeftover => ({ kind: 'container', platform: daemon, name: (c.Names[0] ?? c.Id).replace(/^\//, ''), id: c.Id })),
-        ...networks
-          .filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] === ROLE_REACH_PROBE)
-          .map((n): ProbeLeftover => ({ kind: 'network', platform: daemon, name: String(n.Name), id: String(n.Id) })),
-      ];
-      return {
-        probeLeftovers,
-        containers: containers.filter((c) => c.Labels[LABEL_ROLE] !== ROLE_REACH_PROBE).map((c) => observedContainer(c, daemon)),
-        networks: networks.filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] !== ROLE_REACH_PROBE).map((n) => observedNetwork(n, daemon)),
-        foreignNetworks: named ? foreignTwins(project, named, daemon) : undefined,
-        volumes: volumes.map(
-          (v): ObservedVolume => ({
-            name: String(v.Name),
-            platform: daemon,
-            driver: String(v.Driver ?? ''),
-            labels: (v.Labels as Record<string, string> | undefined) ?? {},
-          }),
-        ),
-        images: observedImages,
-      };
-    }),
-  );
+  const parts = await Promise.all(daemons.map(([daemon, client]) => observeDaemon(call, project, daemon, client, wanted(daemon))));
   const containers = parts.flatMap((p) => p.containers);
   // The running resolver; else a stopped one (its files outlive a stop, and `up` starts it again).
   const resolvers = containers.filter((c) => c.labels[LABEL_ROLE] === 'resolver');
   const resolver = resolvers.find((c) => c.status === 'running') ?? resolvers[0];
   const resolverClient = resolver ? daemons.find(([daemon]) => daemon === resolver.platform)?.[1] : undefined;
-  const [resolverHosts, portHolders] = await Promise.all([resolver && resolverClient ? resolverHostsOf(resolver, resolverClient, early) : undefined, dnsPortHolders]);
+  const [resolverHosts, portHolders] = await Promise.all([
+    resolver && resolverClient ? resolverHostsOf(resolver, resolverClient, early, options.hostsCache, project.name) : undefined,
+    dnsPortHolders,
+  ]);
   return {
     daemons: facts,
     containers,

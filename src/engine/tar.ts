@@ -1,7 +1,14 @@
 /**
  * A minimal ustar writer for the few small files mixcompose copies into containers (hosts files
  * for the resolver, secrets/configs given as content). Directories leading to each file are
- * written as entries too, so the archive can be unpacked at "/".
+ * written as entries too by default, so the archive can be unpacked at "/" with their mode.
+ *
+ * Docker's untar (moby pkg/archive Unpack) sets each directory entry's mtime from its header once
+ * the files are in; a file replaces an existing one by removing and re-creating it, so without a
+ * header for its directory the kernel gives the directory the time of the write. The resolver's
+ * hosts writes rely on that (`directories: false`): its hostsdir's mtime changes on every write,
+ * which is what the client-side cache of its files checks (engine/resolver-hosts-cache.ts).
+ * Docker creates a missing parent directory itself (0755), so leaving them out is always safe.
  */
 
 export interface TarEntry {
@@ -38,13 +45,13 @@ function header(name: string, size: number, mode: number, type: '0' | '5'): Buff
   return h;
 }
 
-/** The tar archive of the entries (with their parent directories). */
-export function tarArchive(entries: readonly TarEntry[]): Buffer {
+/** The tar archive of the entries (with their parent directories unless `directories: false`). */
+export function tarArchive(entries: readonly TarEntry[], options: { readonly directories?: boolean } = {}): Buffer {
   const parts: Buffer[] = [];
   const dirs = new Set<string>();
   for (const entry of entries) {
     const segments = entry.path.split('/').filter(Boolean);
-    for (let i = 1; i < segments.length; i++) {
+    for (let i = 1; options.directories !== false && i < segments.length; i++) {
       const dir = `${segments.slice(0, i).join('/')}/`;
       if (dirs.has(dir)) continue;
       dirs.add(dir);

@@ -13,6 +13,7 @@ import type { DaemonClient } from '../../engine/daemon-client.js';
 import type { DaemonFacts } from '../../plan/observed-state.js';
 import type { ResolvedEndpoint } from '../../engine/daemon-endpoints.js';
 import { createDockerodeClient } from '../../engine/dockerode-client.js';
+import { userHostsCache } from '../../engine/resolver-hosts-cache.js';
 import { withDaemonRetry } from '../../engine/retry-daemon.js';
 import type { Daemons } from '../../engine/apply.js';
 import { daemonFault, type ResumeCommand } from '../../plan/fault-report.js';
@@ -54,7 +55,8 @@ export async function openSession(
     // --retry-daemon (up, down): wait for a daemon that is not there yet, from the first call on.
     const retrySeconds = (command.opts() as { retryDaemon?: number }).retryDaemon;
     // The project lock (mutating commands) is taken beside connecting, not after it.
-    const lockBeside = lockWhileConnecting(command, project.name, reporter.sink);
+    const hostsCache = userHostsCache(env);
+    const lockBeside = lockWhileConnecting(command, project, reporter.sink, { hostsCache, ...(env.MIXCOMPOSE_RESOLVER_IMAGE ? { resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE } : {}) });
     const connect = (platforms?: readonly PlatformOs[]) =>
       connectDaemons(project, {
         ...(lockBeside && !platforms ? { beside: lockBeside } : {}),
@@ -79,8 +81,7 @@ export async function openSession(
     }
     for (const w of connected.warnings) reporter.sink({ type: 'warning', message: w });
     const { beside, ...daemons } = connected as typeof connected & { beside?: HeldLock };
-    const read = beside?.resolverHostsRead;
-    return { global, project, daemons: read ? { ...daemons, resolverHostsRead: read } : daemons, reporter, env, unreachable, ...(beside ? { lock: beside } : {}) };
+    return { global, project, daemons: { ...daemons, hostsCache }, reporter, env, unreachable, ...(beside ? { lock: beside } : {}) };
   } catch (error) {
     // Nothing may hold a connection open once the session failed to open.
     if (connected) closeClients(connected.clients);
@@ -192,11 +193,14 @@ export async function withSession<T>(
   body: (session: Session) => Promise<T>,
   options: { progress?: GlobalOptions['progress']; partial?: boolean; services?: readonly string[] } = {},
 ): Promise<T> {
-  const { lock: early, ...session } = await openSession(command, options);
+  const { lock: early, ...opened } = await openSession(command, options);
+  let session: Session = opened;
   let failed = true;
   let lock: HeldLock | undefined = early;
   try {
     lock = await takeProjectLock(command, session, early); // mutating commands only: one writer per project
+    // What was asked under the early lock is sound only while that lock is the one held.
+    if (lock && lock === early && early.observation) session = { ...session, daemons: { ...session.daemons, observationAhead: early.observation } };
     const result = await body(session);
     failed = false;
     return result;

@@ -5,7 +5,7 @@
  * clients that record the order of calls and hold the container list until the test lets it go.
  */
 import { describe, expect, it } from 'vitest';
-import { observe, prefetchedRead, startResolverHostsRead } from '../../../src/engine/observe.js';
+import { observe, prefetched, startResolverHostsRead } from '../../../src/engine/observe.js';
 import type { ContainerSummary } from '../../../src/engine/daemon-client.js';
 import { tarArchive } from '../../../src/engine/tar.js';
 import { facts, project, service } from '../plan/builders.js';
@@ -116,11 +116,11 @@ describe('observe: the resolver hosts read beside the container list', () => {
     };
     linux.listContainers = async () => [resolverSummary()];
     const windows = new MemoryDaemon('windows', '10.202.0');
-    const ahead = prefetchedRead(startResolverHostsRead(linux, 'shop'));
+    const ahead = prefetched({ hosts: startResolverHostsRead(linux, 'shop') });
     expect(reads).toEqual([RESOLVER]);
     const stack = project([service('db'), service('web', { platform: 'windows' })]);
     const daemonFacts = { linux: facts('linux'), windows: facts('windows') };
-    const first = await observe(stack, { linux, windows }, daemonFacts, { earlyResolverHosts: ahead.take()! });
+    const first = await observe(stack, { linux, windows }, daemonFacts, { ahead: ahead.take()! });
     expect(reads).toEqual([RESOLVER]);
     expect(first.resolverHosts?.files.map((f) => f.file)).toEqual(['web-1']);
     expect(ahead.take()).toBeUndefined();

@@ -111,23 +111,33 @@ describe('the CLI lock taken while connecting', () => {
     const linux = new MemoryDaemon('linux', '10.201.0');
     const windows = new MemoryDaemon('windows', '10.202.0');
     const reads: string[] = [];
+    const asked: string[] = [];
     linux.getArchive = async (container: string, path: string) => void reads.push(`${container} ${path}`);
-    const held = await lockWhileConnecting(commandOf('up'), 'shop', sink)!({ linux, windows });
-    expect(reads).toEqual(['shop-mixcompose-resolver /etc/mixcompose-hosts']);
+    linux.listContainers = async (filters: unknown, all?: boolean) => {
+      asked.push(`containers ${JSON.stringify(filters)} ${all}`);
+      return [];
+    };
+    const held = await lockWhileConnecting(commandOf('up'), mixed(), sink)!({ linux, windows });
     expect(held?.client).toBe(linux);
     expect(linux.calls).toEqual(['create shop-mixcompose-lock']);
     expect(windows.calls).toEqual([]);
+    await settle();
+    // Once held, the next observation's calls are asked: the resolver's hosts files (by name, on the
+    // linux daemon), the lists (here the linux container lists: the project's, and the running one for port 53).
+    expect(reads).toEqual(['shop-mixcompose-resolver /etc/mixcompose-hosts']);
+    expect(asked).toEqual(['containers {"label":["com.docker.compose.project=shop"]} true', 'containers {} false']);
     await held!.release();
     expect(linux.calls).toEqual(['create shop-mixcompose-lock', 'remove shop-mixcompose-lock']);
-    // Once held, the resolver's hosts files are read (by name, on the linux daemon) for the first observe.
-    expect(held?.resolverHostsRead?.take()).toMatchObject({ platform: 'linux', name: 'shop-mixcompose-resolver' });
-    expect(lockWhileConnecting(commandOf('up', { dryRun: true }), 'shop', sink)).toBeUndefined();
-    expect(lockWhileConnecting(commandOf('ps'), 'shop', sink)).toBeUndefined();
+    const ahead = held?.observation?.take();
+    expect(ahead?.hosts).toMatchObject({ platform: 'linux', name: 'shop-mixcompose-resolver' });
+    expect(held?.observation?.take()).toBeUndefined();
+    expect(lockWhileConnecting(commandOf('up', { dryRun: true }), mixed(), sink)).toBeUndefined();
+    expect(lockWhileConnecting(commandOf('ps'), mixed(), sink)).toBeUndefined();
   });
 
   it('takeProjectLock keeps the early lock when it is on the lock daemon, and takes no second one', async () => {
     const linux = new MemoryDaemon('linux', '10.201.0');
-    const early = (await lockWhileConnecting(commandOf('down'), 'shop', sink)!({ linux }))!;
+    const early = (await lockWhileConnecting(commandOf('down'), mixed(), sink)!({ linux }))!;
     const lock = await takeProjectLock(commandOf('down'), { project: { name: 'shop' }, daemons: { clients: { linux } }, reporter: { sink } }, early);
     expect(lock).toBe(early);
     expect(linux.calls).toEqual(['create shop-mixcompose-lock']);
@@ -136,7 +146,7 @@ describe('the CLI lock taken while connecting', () => {
   it('an early lock on another daemon than the lock daemon (an optional linux daemon connected) is released and the lock taken there', async () => {
     const linux = new MemoryDaemon('linux', '10.201.0');
     const windows = new MemoryDaemon('windows', '10.202.0');
-    const early: HeldLock = (await lockWhileConnecting(commandOf('up'), 'shop', sink)!({ windows }))!;
+    const early: HeldLock = (await lockWhileConnecting(commandOf('up'), mixed(), sink)!({ windows }))!;
     const lock = await takeProjectLock(commandOf('up'), { project: { name: 'shop' }, daemons: { clients: { linux, windows } }, reporter: { sink } }, early);
     expect(lock?.client).toBe(linux);
     expect(windows.calls).toEqual(['create shop-mixcompose-lock', 'remove shop-mixcompose-lock']); // no linux daemon there: nothing read ahead

@@ -1,0 +1,262 @@
+/**
+ * The client-side cache of the resolver's hosts files: a hit (the stat of the cached container's
+ * hostsdir answers the cached mtime) reads nothing; a changed mtime, another resolver (a new ID) or
+ * a corrupt cache file reads the files and saves them with the mtime the read's stat gave; an
+ * unwritable cache never fails a command. After a run, the files written over the observed ones are
+ * kept with the mtime a stat gives after the writes. In-memory clients that record their calls; the
+ * cache lives in a temporary directory.
+ */
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContainerPathStat, ContainerSummary } from '../../../src/engine/daemon-client.js';
+import { observe, startObservationAhead } from '../../../src/engine/observe.js';
+import { cacheDir, fileHostsCache, type ResolverHostsCache } from '../../../src/engine/resolver-hosts-cache.js';
+import { recordHostsWrites, rememberHosts } from '../../../src/engine/resolver-hosts-written.js';
+import { tarArchive, tarFiles } from '../../../src/engine/tar.js';
+import type { ObservedState } from '../../../src/plan/observed-state.js';
+import type { Plan } from '../../../src/plan/plan.js';
+import { facts, project, service } from '../plan/builders.js';
+import { MemoryDaemon } from './memory-daemon.js';
+
+const RESOLVER = 'shop-mixcompose-resolver';
+const DIR = '/etc/mixcompose-hosts';
+const M1 = '2026-12-02T10:00:00.100000000Z';
+const M2 = '2026-12-02T10:05:00.200000000Z';
+
+function resolverSummary(id: string): ContainerSummary {
+  return {
+    Id: id,
+    Names: [`/${RESOLVER}`],
+    Image: 'mixcompose/resolver:0.1.0',
+    State: 'running',
+    Status: 'Up 1 minute',
+    Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'mixcompose-resolver', 'io.mixcompose.role': 'resolver' },
+  };
+}
+
+const hostsTar = (files: Record<string, string>) => tarArchive(Object.entries(files).map(([name, content]) => ({ path: `mixcompose-hosts/${name}`, content })));
+
+/**
+ * A linux daemon whose resolver is `resolverId`, with the hostsdir `files` at `mtime` (for that
+ * container and its name only), recording archive reads and stats; and a windows daemon.
+ */
+function rig(state: { resolverId: string; mtime: string; files: Record<string, string> }) {
+  const calls: string[] = [];
+  const linux = new MemoryDaemon('linux', '10.201.0');
+  const windows = new MemoryDaemon('windows', '10.202.0');
+  const isResolver = (container: string) => container === state.resolverId || container === RESOLVER;
+  linux.listContainers = async (filters: unknown, all?: boolean) => {
+    calls.push(`list ${JSON.stringify(filters)} ${all}`);
+    return all ? [resolverSummary(state.resolverId)] : [];
+  };
+  Object.assign(linux, {
+    statContainerPath: async (container: string, path: string): Promise<ContainerPathStat | undefined> => {
+      calls.push(`stat ${container} ${path}`);
+      return isResolver(container) ? { name: 'mixcompose-hosts', size: 4096, mode: 0o20000000755, mtime: state.mtime } : undefined;
+    },
+    archiveFrom: async (container: string, path: string) => {
+      calls.push(`read ${container} ${path}`);
+      if (!isResolver(container)) return undefined;
+      return { stat: { name: 'mixcompose-hosts', size: 4096, mode: 0o20000000755, mtime: state.mtime }, tar: Readable.from([hostsTar(state.files)]) };
+    },
+  });
+  return { calls, linux, windows };
+}
+
+const stack = () => project([service('db'), service('web', { platform: 'windows' })]);
+const daemonFacts = { linux: facts('linux'), windows: facts('windows') };
+
+let dir: string;
+let cache: ResolverHostsCache;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mixcompose-hosts-cache-'));
+  cache = fileHostsCache(dir);
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the resolver hosts cache in observe', () => {
+  it('a first observe reads the files and keeps them with the mtime of the read; the next one only stats', async () => {
+    const state = { resolverId: 'resolver-1', mtime: M1, files: { 'web-1': '10.202.0.3 web shop-web-1\n' } };
+    const { calls, linux, windows } = rig(state);
+    const first = await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache });
+    expect(calls.filter((c) => c.startsWith('read'))).toEqual([`read ${RESOLVER} ${DIR}`]);
+    expect(await cache.load('shop', linux.label)).toEqual({ container: 'resolver-1', mtime: M1, files: first.resolverHosts!.files });
+
+    calls.length = 0;
+    const second = await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache });
+    expect(calls.filter((c) => c.startsWith('read') || c.startsWith('stat'))).toEqual([`stat resolver-1 ${DIR}`]);
+    expect(second.resolverHosts).toEqual({ container: 'resolver-1', files: [{ file: 'web-1', ip: '10.202.0.3', names: ['web', 'shop-web-1'] }] });
+  });
+
+  it('a changed mtime (a write since, ours or a docker cp) reads the files again and keeps the new ones', async () => {
+    const state = { resolverId: 'resolver-1', mtime: M1, files: { 'web-1': '10.202.0.3 web\n' } };
+    const { calls, linux, windows } = rig(state);
+    await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache });
+    Object.assign(state, { mtime: M2, files: { 'web-1': '10.202.0.7 web\n' } });
+    calls.length = 0;
+    const again = await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache });
+    expect(calls.filter((c) => c.startsWith('read') || c.startsWith('stat'))).toEqual([`stat resolver-1 ${DIR}`, `read ${RESOLVER} ${DIR}`]);
+    expect(again.resolverHosts?.files.map((f) => f.ip)).toEqual(['10.202.0.7']);
+    expect((await cache.load('shop', linux.label))?.mtime).toBe(M2);
+  });
+
+  it('another resolver (recreated: a new ID) is read, whatever the mtime, and kept under its ID', async () => {
+    const state = { resolverId: 'resolver-1', mtime: M1, files: { 'web-1': '10.202.0.3 web\n' } };
+    const { calls, linux, windows } = rig(state);
+    await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache });
+    // Same mtime by chance, new container: the old ID's stat answers nothing.
+    Object.assign(state, { resolverId: 'resolver-2', files: {} });
+    calls.length = 0;
+    const again = await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache });
+    expect(calls.filter((c) => c.startsWith('read') || c.startsWith('stat'))).toEqual([`stat resolver-1 ${DIR}`, `read ${RESOLVER} ${DIR}`]);
+    expect(again.resolverHosts).toEqual({ container: 'resolver-2', files: [] });
+    expect((await cache.load('shop', linux.label))?.container).toBe('resolver-2');
+  });
+
+  it('a cache hit for a container that is not the resolver found is not taken (read by ID)', async () => {
+    const state = { resolverId: 'resolver-1', mtime: M1, files: { 'web-1': '10.202.0.3 web\n' } };
+    const { calls, linux, windows } = rig(state);
+    await cache.save('shop', linux.label, { container: RESOLVER, mtime: M1, files: [{ file: 'web-1', ip: '10.9.9.9', names: ['web'] }] });
+    const seen = await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache });
+    expect(calls.filter((c) => c.startsWith('read'))).toEqual([`read resolver-1 ${DIR}`]);
+    expect(seen.resolverHosts?.files.map((f) => f.ip)).toEqual(['10.202.0.3']);
+  });
+
+  it('a corrupt cache file reads the files, and is replaced by a good one', async () => {
+    const state = { resolverId: 'resolver-1', mtime: M1, files: { 'web-1': '10.202.0.3 web\n' } };
+    const { calls, linux, windows } = rig(state);
+    await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache });
+    const [file] = await readdir(join(dir, 'resolver-hosts'));
+    for (const corrupt of ['{"version":1,"project":"shop"', 'null', JSON.stringify({ version: 1, project: 'shop', daemon: linux.label, container: 'resolver-1', mtime: M1, files: [{ file: 3 }] })]) {
+      await writeFile(join(dir, 'resolver-hosts', file!), corrupt);
+      calls.length = 0;
+      const seen = await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache });
+      expect(calls.filter((c) => c.startsWith('read'))).toEqual([`read ${RESOLVER} ${DIR}`]);
+      expect(seen.resolverHosts?.files.map((f) => f.ip)).toEqual(['10.202.0.3']);
+    }
+    expect(JSON.parse(await readFile(join(dir, 'resolver-hosts', file!), 'utf8'))).toMatchObject({ container: 'resolver-1', mtime: M1 });
+  });
+
+  it('a cache that cannot be written fails nothing', async () => {
+    await writeFile(join(dir, 'resolver-hosts'), 'a file where the directory should be');
+    const { linux, windows } = rig({ resolverId: 'resolver-1', mtime: M1, files: { 'web-1': '10.202.0.3 web\n' } });
+    const seen = await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache });
+    expect(seen.resolverHosts?.files).toHaveLength(1);
+    expect(await cache.load('shop', linux.label)).toBeUndefined();
+  });
+
+  it('the cache directory: MIXCOMPOSE_CACHE_DIR, else XDG_CACHE_HOME/mixcompose, else ~/.cache/mixcompose', () => {
+    expect(cacheDir({ MIXCOMPOSE_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe('/c');
+    expect(cacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe(join('/x', 'mixcompose'));
+    expect(cacheDir({ HOME: '/h' })).toBe(join('/h', '.cache', 'mixcompose'));
+  });
+});
+
+describe('the observation asked ahead under the lock', () => {
+  it('asks the lists and the cache stat at once, and observe takes each answer instead of asking again', async () => {
+    const state = { resolverId: 'resolver-1', mtime: M1, files: { 'web-1': '10.202.0.3 web\n' } };
+    const { calls, linux, windows } = rig(state);
+    await cache.save('shop', linux.label, { container: 'resolver-1', mtime: M1, files: [{ file: 'web-1', ip: '10.202.0.3', names: ['web'] }] });
+    const windowsLists: string[] = [];
+    windows.listContainers = async (filters: unknown) => {
+      windowsLists.push(`list ${JSON.stringify(filters)}`);
+      return [];
+    };
+    const ahead = startObservationAhead(stack(), { linux, windows }, { hostsCache: cache }).take()!;
+    await ahead.hosts!.read;
+    expect(calls).toEqual([`list {"label":["com.docker.compose.project=shop"]} true`, `stat resolver-1 ${DIR}`]);
+    expect(windowsLists).toEqual(['list {"label":["com.docker.compose.project=shop"]}']);
+    const seen = await observe(stack(), { linux, windows }, daemonFacts, { hostsCache: cache, ahead });
+    // Nothing asked twice, nothing read.
+    expect(calls).toHaveLength(2);
+    expect(windowsLists).toHaveLength(1);
+    expect(seen.resolverHosts?.files.map((f) => f.ip)).toEqual(['10.202.0.3']);
+  });
+
+  it('a call observe makes otherwise (another resolver image asked for) is asked then; the others are taken', async () => {
+    const { linux, windows } = rig({ resolverId: 'resolver-1', mtime: M1, files: {} });
+    const images: string[] = [];
+    linux.listImages = async (filters: unknown) => {
+      images.push(JSON.stringify(filters));
+      return [];
+    };
+    const ahead = startObservationAhead(stack(), { linux, windows });
+    await observe(stack(), { linux, windows }, daemonFacts, { resolverImage: 'my/resolver:1', ahead: ahead.take()! });
+    expect(images).toHaveLength(2);
+    expect(images[1]).toContain('my/resolver:1');
+  });
+});
+
+describe('the cache after a run that wrote hosts', () => {
+  const observedWith = (container: string, files: ObservedState['resolverHosts'] extends infer T ? (T extends { files: infer F } ? F : never) : never): ObservedState =>
+    ({ daemons: daemonFacts, containers: [], networks: [], volumes: [], images: [], resolverHosts: { container, files } }) as unknown as ObservedState;
+  const emptyPlan = { operations: [] } as unknown as Plan;
+
+  it('keeps the observed files with the writes over them, at the mtime a stat gives after the writes', async () => {
+    const { linux, windows } = rig({ resolverId: 'resolver-1', mtime: M2, files: {} });
+    linux.putArchive = async () => undefined;
+    const recorded = recordHostsWrites({ linux, windows });
+    // Written as the executor writes them: at "/", no directory entries; a static dir's file is not the hostsdir's.
+    await recorded.clients.linux!.putArchive('resolver-1', '/', tarArchive([{ path: 'etc/mixcompose-hosts/web-1', content: '10.202.0.9 web\n' }], { directories: false }));
+    await recorded.clients.linux!.putArchive('resolver-1', '/', tarArchive([{ path: 'etc/mixcompose-hosts/api-1', content: '' }, { path: 'etc/mixcompose-hosts-for-linux/x', content: '1.1.1.1 x\n' }], { directories: false }));
+    expect(recorded.clients.linux!.label).toBe(linux.label);
+    const observed = observedWith('resolver-1', [
+      { file: 'api-1', ip: '10.202.0.4', names: ['api'] },
+      { file: 'db-1', ip: '10.202.0.5', names: ['db'] },
+    ]);
+    await rememberHosts(cache, 'shop', observed, { plan: emptyPlan, completed: [], created: [] }, { linux, windows }, recorded.writes);
+    expect(await cache.load('shop', linux.label)).toEqual({
+      container: 'resolver-1',
+      mtime: M2,
+      files: [
+        { file: 'api-1', names: [] },
+        { file: 'db-1', ip: '10.202.0.5', names: ['db'] },
+        { file: 'web-1', ip: '10.202.0.9', names: ['web'] },
+      ],
+    });
+  });
+
+  it('a resolver the run created starts empty; one whose files were not observed drops the entry', async () => {
+    const { linux, windows } = rig({ resolverId: 'resolver-2', mtime: M2, files: {} });
+    linux.putArchive = async () => undefined;
+    const write = async () => {
+      const recorded = recordHostsWrites({ linux, windows });
+      await recorded.clients.linux!.putArchive('resolver-2', '/', tarArchive([{ path: 'etc/mixcompose-hosts/web-1', content: '10.202.0.9 web\n' }], { directories: false }));
+      return recorded.writes;
+    };
+    await rememberHosts(cache, 'shop', observedWith('resolver-1', []), { plan: emptyPlan, completed: [], created: ['resolver-2'] }, { linux, windows }, await write());
+    expect((await cache.load('shop', linux.label))?.files.map((f) => f.file)).toEqual(['web-1']);
+    await rememberHosts(cache, 'shop', observedWith('resolver-1', []), { plan: emptyPlan, completed: [], created: [] }, { linux, windows }, await write());
+    expect(await cache.load('shop', linux.label)).toBeUndefined();
+  });
+
+  it('a run that removed the observed resolver (down) drops the entry', async () => {
+    const { linux, windows } = rig({ resolverId: 'resolver-1', mtime: M1, files: {} });
+    await cache.save('shop', linux.label, { container: 'resolver-1', mtime: M1, files: [] });
+    const observed = { ...observedWith('resolver-1', []), containers: [{ id: 'resolver-1', platform: 'linux' }] } as unknown as ObservedState;
+    const plan = { operations: [{ kind: 'remove-container', id: 'rm-resolver', container: { id: 'resolver-1' } }] } as unknown as Plan;
+    await rememberHosts(cache, 'shop', observed, { plan, completed: [], created: [] }, { linux, windows }, []);
+    expect(await cache.load('shop', linux.label)).toBeDefined(); // not done: kept
+    await rememberHosts(cache, 'shop', observed, { plan, completed: ['rm-resolver'], created: [] }, { linux, windows }, []);
+    expect(await cache.load('shop', linux.label)).toBeUndefined();
+  });
+});
+
+describe('hosts archives', () => {
+  it('carry no directory entries when asked (the write then changes the directory mtime), and do by default', () => {
+    const entries = [{ path: 'etc/mixcompose-hosts/web-1', content: '10.0.0.1 web\n' }];
+    const types = (tar: Buffer) => {
+      const out: string[] = [];
+      for (let offset = 0; offset + 512 <= tar.length; offset += 512) if (tar[offset] !== 0 && tar.subarray(offset + 257, offset + 262).toString() === 'ustar') out.push(String.fromCharCode(tar[offset + 156]!));
+      return out;
+    };
+    expect(types(tarArchive(entries, { directories: false }))).toEqual(['0']);
+    expect(types(tarArchive(entries))).toEqual(['5', '5', '0']);
+    expect(tarFiles(tarArchive(entries, { directories: false })).map((f) => f.path)).toEqual(['etc/mixcompose-hosts/web-1']);
+  });
+});
