@@ -14,7 +14,7 @@ import { hideContent } from '../hide-contents.js';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadProject, type LoadOptions } from '../../config/load-project.js';
-import { fileValidityCache, validityCacheDir } from '../../config/validity-cache-file.js';
+import { fileValidityCache, validityCacheDir } from '../../config/read-files.js';
 import { VERSION } from '../about.js';
 import { formatIssue } from '../../errors.js';
 import { lintDatabaseStorage, offlineLinuxDaemonKind } from '../../plan/database-lint.js';

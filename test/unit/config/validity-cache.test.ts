@@ -154,7 +154,7 @@ describe('the cache file', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   async function fileCache(cacheDir: string, version = '1.2.3') {
-    return (await import('../../../src/config/validity-cache-file.js')).fileValidityCache(cacheDir, version);
+    return (await import('../../../src/config/read-files.js')).fileValidityCache(cacheDir, version);
   }
   const cacheFile = () => path.join(dir, 'valid-models.txt');
 
@@ -190,19 +190,19 @@ describe('the cache file', () => {
     expect(Object.keys(project.services)).toEqual(['web']);
   });
 
-  it('holds at most MAX_ENTRIES digests, the newest', async () => {
-    const { fileValidityCache, MAX_ENTRIES } = await import('../../../src/config/validity-cache-file.js');
+  it('holds at most MAX_VALIDITY_ENTRIES digests, the newest', async () => {
+    const { fileValidityCache, MAX_VALIDITY_ENTRIES } = await import('../../../src/config/read-files.js');
     const cache = fileValidityCache(dir, '1');
     const digest = (i: number) => i.toString(16).padStart(64, '0');
-    for (let i = 0; i <= MAX_ENTRIES; i++) cache.add(digest(i));
+    for (let i = 0; i <= MAX_VALIDITY_ENTRIES; i++) cache.add(digest(i));
     const lines = readFileSync(cacheFile(), 'utf8').trim().split('\n').slice(1);
-    expect(lines.length).toBe(MAX_ENTRIES);
+    expect(lines.length).toBe(MAX_VALIDITY_ENTRIES);
     expect(lines).not.toContain(digest(0));
-    expect(fileValidityCache(dir, '1').has(digest(MAX_ENTRIES))).toBe(true);
+    expect(fileValidityCache(dir, '1').has(digest(MAX_VALIDITY_ENTRIES))).toBe(true);
   });
 
   it('lives in MIXCOMPOSE_CACHE_DIR, else the XDG cache directory, else ~/.cache; an empty override turns it off', async () => {
-    const { validityCacheDir } = await import('../../../src/config/validity-cache-file.js');
+    const { validityCacheDir } = await import('../../../src/config/read-files.js');
     expect(validityCacheDir({ MIXCOMPOSE_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x', HOME: '/h' }, 'linux')).toBe('/c');
     expect(validityCacheDir({ MIXCOMPOSE_CACHE_DIR: '', HOME: '/h' }, 'linux')).toBeUndefined();
     expect(validityCacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' }, 'linux')).toBe(path.join('/x', 'mixcompose'));
@@ -216,7 +216,7 @@ it('the cache directory is made on the first write', async () => {
   const base = mkdtempSync(path.join(tmpdir(), 'mixcompose-validity-'));
   try {
     const nested = path.join(base, 'a', 'b');
-    await loadText(VALID, { validityCache: (await import('../../../src/config/validity-cache-file.js')).fileValidityCache(nested, '1') });
+    await loadText(VALID, { validityCache: (await import('../../../src/config/read-files.js')).fileValidityCache(nested, '1') });
     expect(readFileSync(path.join(nested, 'valid-models.txt'), 'utf8').split('\n').length).toBe(3);
     mkdirSync(nested, { recursive: true });
   } finally {
