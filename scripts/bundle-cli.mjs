@@ -9,6 +9,9 @@
 //   (loaded only for ssh:// endpoints and BuildKit builds), kubernetes-models (large; `convert` only).
 // - Files found relative to a module (resolver/Dockerfile, package.json) stay where tsc's layout
 //   puts them: each source file's `import.meta.url` becomes the URL its tsc output has in dist/.
+// - commander's `require('node:child_process')` is made lazy (it is only for executable sub-commands,
+//   which mixcompose has none of): loading child_process (and the dgram it loads) costs some 10 ms of
+//   CPU in every command otherwise.
 // - Whitespace and syntax are minified (not names); source maps sit beside the chunks (node --enable-source-maps maps stack traces to src/).
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -39,6 +42,26 @@ function metaUrlPlugin(outdir) {
   };
 }
 
+/** The line of commander's command.js that loads child_process, and what it becomes: a lookup at use. */
+export const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const LAZY_CHILD_PROCESS = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+
+/** commander/lib/command.js without its eager child_process; fails the build if the line moved. */
+function lazyCommanderChildProcess() {
+  return {
+    name: 'commander-lazy-child-process',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(COMMANDER_CHILD_PROCESS)) throw new Error(`${args.path}: "${COMMANDER_CHILD_PROCESS}" not found (commander changed: update bundle-cli.mjs)`);
+        const uses = text.match(/childProcess\.(\w+)/g) ?? [];
+        if (uses.some((u) => u !== 'childProcess.spawn')) throw new Error(`${args.path}: uses child_process beyond spawn (${[...new Set(uses)].join(', ')}): update bundle-cli.mjs`);
+        return { contents: text.replace(COMMANDER_CHILD_PROCESS, LAZY_CHILD_PROCESS), loader: 'js' };
+      });
+    },
+  };
+}
+
 /**
  * Bundles src/cli/main.ts. With `write: false` nothing is written and the result (metafile
  * included) is returned: the unit test reads the chunk graph from it.
@@ -64,7 +87,7 @@ export async function bundleCli({ outdir = BIN_DIR, write = true } = {}) {
     logLevel: 'warning',
     // CommonJS packages inside an ESM bundle call require() for node's modules.
     banner: { js: "import { createRequire as __mixcomposeCreateRequire } from 'node:module'; const require = __mixcomposeCreateRequire(import.meta.url);" },
-    plugins: [metaUrlPlugin(outdir)],
+    plugins: [metaUrlPlugin(outdir), lazyCommanderChildProcess()],
   });
 }
 

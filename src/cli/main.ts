@@ -4,6 +4,7 @@
  *
  * `--version` and `--help` (to a pipe or file) alone are answered here without loading the
  * command tree; everything else goes through program.ts, which loads only the chosen command.
+ * That command's modules start loading at once, beside program.ts (program-commands.ts).
  */
 import { VERSION } from './about.js';
 
@@ -19,6 +20,7 @@ if (only === '--version' || only === '-V') {
   process.stdout.write(ROOT_HELP);
   process.exitCode = 0;
 } else {
+  import('./program-commands.js').then(({ prefetchCommand }) => prefetchCommand(args), () => undefined);
   const [{ buildProgram }, { reportError }] = await Promise.all([import('./program.js'), import('./report-error.js')]);
   const program = buildProgram();
   try {

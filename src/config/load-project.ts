@@ -25,7 +25,8 @@ import { discoverFiles, CANDIDATES } from './discover.js';
 import { normalizeProjectName, projectNameProblem } from './project-name.js';
 import { resolveExtends } from './extends.js';
 import { applyIncludes } from './include.js';
-import { validateAgainstSchema } from './schema.js';
+import { loadSchemaValidator, SchemaValidatorNeeded, validateAgainstSchema, type SchemaCheck } from './schema.js';
+import type { ValidityCache } from './schema-validity.js';
 import { checkProject } from './rules.js';
 import { selectByProfiles } from './profiles.js';
 import { checkServiceValues } from './value-checks.js';
@@ -60,6 +61,11 @@ export interface LoadOptions {
   readonly fileSystem?: ConfigFileSystem;
   /** Skip the JSON Schema check (not recommended; for tools that validate separately). */
   readonly skipSchema?: boolean;
+  /**
+   * Digests of models the schema found valid (schema-validity.ts): a model found there is not
+   * checked again. The CLI keeps one in the user's cache directory; without it every file is checked.
+   */
+  readonly validityCache?: ValidityCache;
 }
 
 export interface LoadResult {
@@ -86,6 +92,8 @@ export interface LoadContext {
    * hide the services' problems; the extension's own checks say nothing more at these keys.
    */
   readonly extensionSchemaPaths: KeyPath[];
+  /** The schema check's validator (when loaded) and the digests of models known valid. */
+  readonly schema: SchemaCheck;
   /** How a file is named in messages (relative to cwd when below it). */
   display(file: string): string;
 }
@@ -99,23 +107,36 @@ export interface LoadedFile {
   readonly tagged: boolean;
 }
 
-/** Loads and validates; throws ConfigError with every problem found. */
+/**
+ * Loads and validates; throws ConfigError with every problem found.
+ *
+ * With a validity cache the schema validator is imported only when a file's model is not known
+ * valid: the load then stops there, imports it and starts again from the beginning (the loader is
+ * synchronous and has no side effects but the issues it collects, which start again too).
+ */
 export async function loadProject(options: LoadOptions): Promise<LoadResult> {
-  const issues = new IssueList();
-  let project: Project | undefined;
-  try {
-    project = loadInto(options, issues);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    // A bug of ours must not look like a config problem, but it must not lose the collected ones either.
-    if (issues.hasErrors) throw new ConfigError(issues.sorted());
-    throw error;
+  const schema: SchemaCheck = options.validityCache ? { cache: options.validityCache } : { validator: await loadSchemaValidator() };
+  for (;;) {
+    const issues = new IssueList();
+    let project: Project | undefined;
+    try {
+      project = loadInto(options, issues, schema);
+    } catch (error) {
+      if (error instanceof SchemaValidatorNeeded && !schema.validator) {
+        schema.validator = await loadSchemaValidator();
+        continue;
+      }
+      if (error instanceof ConfigError) throw error;
+      // A bug of ours must not look like a config problem, but it must not lose the collected ones either.
+      if (issues.hasErrors) throw new ConfigError(issues.sorted());
+      throw error;
+    }
+    if (issues.hasErrors || !project) throw new ConfigError(issues.sorted());
+    return { project, warnings: issues.sorted().filter((i) => i.severity === 'warning') };
   }
-  if (issues.hasErrors || !project) throw new ConfigError(issues.sorted());
-  return { project, warnings: issues.sorted().filter((i) => i.severity === 'warning') };
 }
 
-function loadInto(options: LoadOptions, issues: IssueList): Project | undefined {
+function loadInto(options: LoadOptions, issues: IssueList, schema: SchemaCheck): Project | undefined {
   const fs = options.fileSystem ?? nodeFileSystem;
   const cwd = path.resolve(options.cwd);
   const positions = new PositionIndex();
@@ -127,6 +148,7 @@ function loadInto(options: LoadOptions, issues: IssueList): Project | undefined 
     home: options.environment.HOME ?? options.environment.USERPROFILE,
     failedFiles: new Set(),
     extensionSchemaPaths: [],
+    schema,
     display: (file) => {
       const rel = path.relative(cwd, file);
       return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
@@ -476,7 +498,7 @@ export function loadFile(ctx: LoadContext, file: string, baseDir: string, lookup
   castTypedValues(root, positions, issues, options.interpolate === false);
   if (!options.skipSchema) {
     const before = issues.items.length;
-    validateAgainstSchema(root, positions, issues, options.interpolate === false, parsed.tagged);
+    validateAgainstSchema(root, positions, issues, ctx.schema, options.interpolate === false, parsed.tagged);
     const schemaErrors = issues.items.slice(before).filter((i) => i.severity === 'error');
     ctx.extensionSchemaPaths.push(...schemaErrors.filter(inExtension).map((i) => i.path!));
     if (schemaErrors.some((i) => !inExtension(i))) {

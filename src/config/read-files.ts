@@ -1,9 +1,11 @@
 /**
  * The ONLY file system access of the config loader. Everything else in src/config is pure and
- * receives a ConfigFileSystem; tests pass `memoryFileSystem(...)`.
+ * receives a ConfigFileSystem; tests pass `memoryFileSystem(...)`. Also the file that keeps the
+ * CLI's cache of schema validity (the loader sees it as a ValidityCache).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { ValidityCache } from './schema-validity.js';
 
 export interface ConfigFileSystem {
   /** The file's text, or undefined when it does not exist (or is not a readable file). */
@@ -94,5 +96,67 @@ export function memoryFileSystem(files: Readonly<Record<string, string>>, direct
   return {
     readText: (file) => files[path.resolve(file)],
     kind: (p) => (files[path.resolve(p)] !== undefined ? 'file' : dirs.has(path.resolve(p)) ? 'directory' : undefined),
+  };
+}
+
+/**
+ * The CLI's validity cache (see schema-validity.ts) as a small text file in the user's cache
+ * directory: a header naming the format and the mixcompose version, then one digest per line.
+ * The file is only a hint: one that cannot be read, is corrupt or is of another version counts as
+ * empty, and one that cannot be written is left as it is; no command fails or answers differently
+ * because of it. Deleting it is always safe (the next load checks its files again).
+ */
+export const VALIDITY_CACHE_FILE = 'valid-models.txt';
+/** Digests kept (the newest): enough for many projects and their variants, a few tens of KB at most. */
+export const MAX_VALIDITY_ENTRIES = 512;
+const FORMAT = 'mixcompose validity cache 1';
+const DIGEST = /^[0-9a-f]{64}$/;
+
+/**
+ * Where the cache lives: $MIXCOMPOSE_CACHE_DIR (empty: no cache), else $XDG_CACHE_HOME/mixcompose,
+ * else ~/.cache/mixcompose (%LOCALAPPDATA%\mixcompose\cache on Windows).
+ */
+export function validityCacheDir(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform): string | undefined {
+  const override = env.MIXCOMPOSE_CACHE_DIR;
+  if (override !== undefined) return override === '' ? undefined : override;
+  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'mixcompose');
+  if (platform === 'win32' && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, 'mixcompose', 'cache');
+  const home = env.HOME ?? env.USERPROFILE;
+  return home ? path.join(home, '.cache', 'mixcompose') : undefined;
+}
+
+/** The cache of `version` in `dir` (read at the first question, written at each new digest). */
+export function fileValidityCache(dir: string, version: string): ValidityCache {
+  const file = path.join(dir, VALIDITY_CACHE_FILE);
+  const header = `${FORMAT} ${version}`;
+  let digests: Set<string> | undefined;
+  const read = (): Set<string> => {
+    if (digests) return digests;
+    digests = new Set();
+    try {
+      const lines = readFileSync(file, 'utf8').split('\n');
+      if (lines[0] === header) for (const line of lines.slice(1)) if (DIGEST.test(line)) digests.add(line);
+    } catch {
+      // No cache yet, or not readable: every model is checked.
+    }
+    return digests;
+  };
+  return {
+    has: (digest) => read().has(digest),
+    add(digest) {
+      const known = read();
+      if (known.has(digest)) return;
+      known.add(digest);
+      const kept = [...known].slice(-MAX_VALIDITY_ENTRIES);
+      try {
+        mkdirSync(dir, { recursive: true });
+        // Written beside and renamed over: a reader never sees half a file.
+        const temp = `${file}.${process.pid}.tmp`;
+        writeFileSync(temp, `${header}\n${kept.join('\n')}\n`);
+        renameSync(temp, file);
+      } catch {
+        // Not writable: the models are checked again next time.
+      }
+    },
   };
 }

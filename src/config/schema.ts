@@ -5,15 +5,32 @@
  * and type errors of alternative branches are combined ("expected a string or a list").
  */
 import type { ErrorObject } from 'ajv';
-import { validate as precompiled } from './compose-schema-validator.js';
 import { Tagged, type PositionIndex } from './positions.js';
+import { modelDigest, type ValidityCache } from './schema-validity.js';
 import { didYouMean } from './suggest.js';
 import { daemonHostProblem, serviceValueProblem } from './value-checks.js';
 import type { IssueList } from './issues.js';
 
 /** The schema compiled ahead of time by ajv (schemas/generate.sh), with AJV_OPTIONS. */
-type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
-const validator = (): Validator => precompiled as Validator;
+export type SchemaValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/** Imports the compiled schema: a large module, loaded only when a model is not known valid. */
+export async function loadSchemaValidator(): Promise<SchemaValidator> {
+  return (await import('./compose-schema-validator.js')).validate as SchemaValidator;
+}
+
+/** How one load checks its files: the validator once loaded, and the digests of models known valid. */
+export interface SchemaCheck {
+  validator?: SchemaValidator;
+  readonly cache?: ValidityCache;
+}
+
+/** Thrown when a model is not known valid and the validator is not loaded yet (the load then loads it and starts again). */
+export class SchemaValidatorNeeded extends Error {
+  constructor() {
+    super('the schema validator is not loaded');
+  }
+}
 
 /**
  * `uninterpolated`: the file was not interpolated (config --no-interpolate), so a string holding a
@@ -23,15 +40,22 @@ export function validateAgainstSchema(
   root: Record<string, unknown>,
   positions: PositionIndex,
   issues: IssueList,
+  check: SchemaCheck,
   uninterpolated = false,
   tagged = true,
 ): void {
-  const validate = validator();
   // The schema sees through merge tags: `!override x` is checked as x; a `!reset` key is left out.
   const restore = tagged ? untag(root) : () => {};
   let valid: boolean;
+  let validate: SchemaValidator;
   try {
+    const digest = check.cache ? modelDigest(root) : undefined;
+    if (digest !== undefined && check.cache!.has(digest)) return;
+    if (!check.validator) throw new SchemaValidatorNeeded();
+    validate = check.validator;
     valid = validate(root) as boolean;
+    // Valid as it stands (no cast below changed it): the same model needs no check next time.
+    if (valid && digest !== undefined) check.cache!.add(digest);
     // Text is cast where a number or boolean is wanted, then checked again (a cast can settle a
     // `oneOf`). Two rounds suffice: a cast value is final, and the second round only confirms.
     for (let round = 0; !valid && round < 2 && castTypedText(validate.errors ?? [], root); round++) valid = validate(root) as boolean;

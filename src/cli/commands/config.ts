@@ -14,6 +14,8 @@ import { hideContent } from '../hide-contents.js';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadProject, type LoadOptions } from '../../config/load-project.js';
+import { fileValidityCache, validityCacheDir } from '../../config/read-files.js';
+import { VERSION } from '../about.js';
 import { formatIssue } from '../../errors.js';
 import { lintDatabaseStorage, offlineLinuxDaemonKind } from '../../plan/database-lint.js';
 import { describeBindSources, offlineBindTarget } from '../../model/host-paths.js';
@@ -31,6 +33,7 @@ export function loadOptionsFor(
   cwd: string,
   hostPlatform: NodeJS.Platform,
 ): LoadOptions {
+  const cacheDir = validityCacheDir(env, hostPlatform);
   return {
     files: global.file,
     ...(global.projectName ? { projectName: global.projectName } : {}),
@@ -46,6 +49,7 @@ export function loadOptionsFor(
       ...(global.linuxContext ? { linuxContext: global.linuxContext } : {}),
     },
     hostPlatform,
+    ...(cacheDir ? { validityCache: fileValidityCache(cacheDir, VERSION) } : {}),
   };
 }
 

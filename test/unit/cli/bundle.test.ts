@@ -69,6 +69,18 @@ describe('the CLI bundle', () => {
     expect(heavy).toEqual([]);
   });
 
+  it.each(['up', 'config'])('`%s` starts without the compiled schema (it loads only for a model not known valid)', (command) => {
+    const { inputs } = staticClosure(chunkOf(`src/cli/commands/${command}.ts`));
+    expect(inputs.has('src/config/schema.ts')).toBe(true);
+    expect(inputs.has('src/config/compose-schema-validator.ts')).toBe(false);
+  });
+
+  it('loads child_process only when commander spawns (never, for mixcompose)', () => {
+    const commander = result.outputFiles.find((f) => f.path === join(outdir, chunkOf('node_modules/commander/lib/command.js').replace(/^dist\/bin\//, '')))!;
+    expect(commander.text).toMatch(/childProcess=\{spawn:\(\.\.\.args\)=>__require\("node:child_process"\)\.spawn\(\.\.\.args\)\}/);
+    expect(commander.text.match(/__require\("node:child_process"\)/g)).toHaveLength(1);
+  });
+
   it('still bundles what `up` needs (the walk sees packages)', () => {
     const packages = packagesIn(staticClosure(chunkOf('src/cli/commands/up.ts')).inputs);
     expect(packages.has('yaml')).toBe(true);
