@@ -78,18 +78,18 @@ function peerOf(state: ProbeOpState, peer: ProbePeerRef | undefined): ProbePeer 
  * address, under the operation's id) for the answering probe. An end that cannot start is not an
  * error of `up`: the answering probe then answers that it could not run, with the reason.
  */
-async function runProbeSide(state: ProbeOpState, op: ProbeReachOp & { side: PlatformOs }): Promise<string> {
+async function runProbeSide(state: ProbeOpState, op: ProbeReachOp & { side: PlatformOs }): Promise<string | undefined> {
   const answer: ProbeAnswer = state.probeReach
     ? await state.probeReach(op, state.signal)
     : { kind: 'could-not-run', warning: 'reach auto: this run has no reach probe; deciding from the endpoints instead' };
   if (answer.kind === 'interrupted') throw new ProbeCancelled();
   if (answer.kind !== 'side-started') {
     if (answer.kind === 'could-not-run' && !sideFailures.has(state)) sideFailures.set(state, answer.warning);
-    return 'could not start (see the warning)';
+    return 'not started: the probe could not run (see the warning)';
   }
   state.created.set(op.id, answer.peer.id);
   state.addresses.set(op.id, { [answer.network]: answer.peer.ip });
-  return `${op.side} end started`;
+  return undefined;
 }
 
 /** The answer of the probe: what its runner found, or that an end of it could not start. */
