@@ -11,9 +11,10 @@
  * and `up` plan the removal of such leftovers (plan/probe-leftovers.ts). The probe containers also
  * end by themselves after PROBE_LIFETIME_SECONDS.
  *
- * It runs as the plan's `probe-reach` operation (plan/probe-plan.ts), beside the work that does not
- * need its answer. The answer is recorded on the project resolver (else the networks) the plan
- * makes after it (plan/reach.ts), so only the first `up` of a stack probes.
+ * It runs as the plan's `probe-reach` operations (plan/probe-plan.ts), beside the work that does not
+ * need its answer: each throw-away end started by its own operation (startProbeSide), the pings by
+ * the answering one once both ends are up (its peers). The answer is recorded on containers the plan
+ * makes after it (plan/reach.ts, recordLabels), so only the first `up` of a stack probes.
  */
 import type { EventSink } from '../model/events.js';
 import type { PlatformOs, Project } from '../model/project.js';
