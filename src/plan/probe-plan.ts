@@ -7,6 +7,11 @@
  * of the other daemon, the resolver, a registration under published reach) becomes a `by-reach`
  * operation that waits for the probe and then runs its outcome's variant. The executor only picks.
  *
+ * The probe is more than one operation: each throw-away end (its image, network and container on one
+ * daemon) is a `probe-reach` operation with `side`, which starts at once beside the project's
+ * networks and the resolver; the answering `reach-probe` waits for its two peers (those ends, or the
+ * project resolver as the linux one) and only pings.
+ *
  * A container create that differs between the outcomes only in the labels that record the answer
  * (plan/reach.ts, reachLabels) is the same container under every outcome: it runs beside the probe
  * without them, and one create that would record it waits for the answer to hold it (keepRecorder).
