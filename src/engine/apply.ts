@@ -4,7 +4,7 @@
  * are operations of the plan); down/start/stop/restart the same. The reach probe is an operation of the
  * plan (plan/probe-plan.ts). The CLI loads the project, connects, and passes a sink; nothing here prints.
  */
-import type { EventSink } from '../model/events.js';
+import type { EngineEvent, EventSink } from '../model/events.js';
 import type { PlatformOs, Project } from '../model/project.js';
 import type { ResumeCommand } from '../plan/fault-report.js';
 import type { DaemonFacts, ObservedState } from '../plan/observed-state.js';
@@ -18,7 +18,7 @@ import type { ResolverHostsCache } from './resolver-hosts-cache.js';
 import { recordHostsWrites, rememberHosts } from './resolver-hosts-written.js';
 import { LABEL_PLATFORM, LABEL_ROLE } from '../plan/labels.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
-import { PROBE_STEP_ID, probeFailureWarning, probeReach } from './reach-probe.js';
+import { PROBE_STEP_ID, probeFailureWarning, probeReach, startProbeSide } from './reach-probe.js';
 import type { ProbeRunner } from './probe-op.js';
 import type { ImageFactOptions } from './image-facts.js';
 
@@ -134,18 +134,25 @@ function buildResolverImage(project: Project, daemons: Daemons, options: ApplyOp
  * (and cleaned up) by the executor's signal. Its own step events are the operation's (execute.ts).
  */
 function runReachProbe(project: Project, daemons: Daemons, options: ApplyOptions): ProbeRunner {
-  return async (_op, signal, peers) => {
+  return async (op, signal, peers) => {
     const onEvent = options.onEvent;
-    const result = await probeReach({
+    const probeOptions = {
       project,
       ...(peers ? { peers } : {}),
       clients: daemons.clients,
       facts: daemons.facts,
       ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
-      ...(onEvent ? { onEvent: (event) => (event.type === 'step' && event.id === PROBE_STEP_ID ? undefined : onEvent(event)) } : {}),
+      ...(onEvent ? { onEvent: (event: EngineEvent) => (event.type === 'step' && event.id === PROBE_STEP_ID ? undefined : onEvent(event)) } : {}),
       interrupts: interruptsOf(signal),
       env: process.env,
-    });
+    };
+    // One end of the probe, started beside the rest (ProbeReachOp.side).
+    if (op.side) {
+      const side = await startProbeSide(probeOptions, op.side);
+      if (side.ok) return { kind: 'side-started', peer: side.peer, network: side.network };
+      return side.interrupted ? { kind: 'interrupted' } : { kind: 'could-not-run', warning: probeFailureWarning(side.reason) };
+    }
+    const result = await probeReach(probeOptions);
     // its clean-up goes on after the answer; the executor awaits it before the run ends.
     if (result.ok) return { kind: 'answered', reach: result.reach, message: result.summary, cleanup: result.cleanup };
     if (result.interrupted) return { kind: 'interrupted' };

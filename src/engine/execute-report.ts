@@ -48,6 +48,8 @@ export function stepShape(op: Operation): { resource: ResourceKind; action: stri
     case 'restart-container':
       return { resource: 'container', action: 'restart', name: op.name, platform: op.platform };
     case 'probe-reach':
+      // One end of the probe (its throw-away container), or the probe itself (the pings and the answer).
+      if (op.side) return { resource: 'container', action: 'start', name: `reach probe (${op.side} end)`, platform: op.daemon };
       return { resource: 'network', action: 'probe', name: 'reach between daemons' };
     case 'by-reach': {
       // Run as its variant (execute.ts); unresolved, it is named by any of them.

@@ -11,9 +11,10 @@
  * and `up` plan the removal of such leftovers (plan/probe-leftovers.ts). The probe containers also
  * end by themselves after PROBE_LIFETIME_SECONDS.
  *
- * It runs as the plan's `probe-reach` operation (plan/probe-plan.ts), beside the work that does not
- * need its answer. The answer is recorded on the project resolver (else the networks) the plan
- * makes after it (plan/reach.ts), so only the first `up` of a stack probes.
+ * It runs as the plan's `probe-reach` operations (plan/probe-plan.ts), beside the work that does not
+ * need its answer: each throw-away end started by its own operation (startProbeSide), the pings by
+ * the answering one once both ends are up (its peers). The answer is recorded on containers the plan
+ * makes after it (plan/reach.ts, recordLabels), so only the first `up` of a stack probes.
  */
 import type { EventSink } from '../model/events.js';
 import type { PlatformOs, Project } from '../model/project.js';
@@ -21,6 +22,7 @@ import { createPlatformFor } from '../plan/daemon-check.js';
 import { LABEL_PLATFORM, LABEL_PROJECT, LABEL_ROLE, ROLE_REACH_PROBE, projectLabels } from '../plan/labels.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
 import { pingAnswered, pingCommand, reachFromProbe, type PingOutcome, type ProbeDirection } from '../plan/reach.js';
+import { probeNetworkName } from '../plan/probe-plan.js';
 import { RESOLVER_DEFAULT_IMAGE, resolverImage } from '../plan/resolver.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
@@ -114,9 +116,7 @@ function probeFilters(project: string): { label: string[] } {
   return { label: [`${LABEL_PROJECT}=${project}`, `${LABEL_ROLE}=${ROLE_REACH_PROBE}`] };
 }
 
-export function probeNetworkName(project: string): string {
-  return `${project}_mixcompose-reach-probe`;
-}
+export { probeNetworkName };
 
 export function probeContainerName(project: string, platform: PlatformOs): string {
   return `${project}-mixcompose-reach-probe-${platform}`;
@@ -181,6 +181,16 @@ async function probeImage(side: ProbeSide, options: ReachProbeOptions): Promise<
     throw error;
   }
   pullStep('done', 'reach probe image');
+}
+
+/** The probe's throw-away network on one daemon. */
+async function createProbeNetwork(side: ProbeSide, project: Project, network: string): Promise<void> {
+  await side.client.createNetwork({
+    Name: network,
+    CheckDuplicate: true,
+    Labels: { ...projectLabels(project), [LABEL_ROLE]: ROLE_REACH_PROBE, [LABEL_PLATFORM]: side.platform },
+    ...(side.networkDriver ? { Driver: side.networkDriver } : {}),
+  });
 }
 
 /** Starts the probe container on one daemon; answers its id and IP. */
@@ -280,23 +290,15 @@ async function probeWith(
   let failure: string | undefined;
   try {
     const run = async () => {
+      // Only where it makes its own end: a peer may be an end another operation started (ProbeReachOp.side).
       stage = 'removing an earlier probe';
-      await removeReachProbes(project.name, clientList);
+      await removeReachProbes(project.name, own.map((s) => s.client));
       // Both networks at once: two daemons on one host can race in iptables when both create at once,
       // and the adapter asks again for exactly that error (engine/docker/networks.ts, isIptablesRace),
       // as it does for the project's own networks, which the plan makes on both daemons at once too.
       stage = 'probe network';
       const network = probeNetworkName(project.name);
-      await Promise.all(
-        own.map((s) =>
-          s.client.createNetwork({
-            Name: network,
-            CheckDuplicate: true,
-            Labels: { ...projectLabels(project), [LABEL_ROLE]: ROLE_REACH_PROBE, [LABEL_PLATFORM]: s.platform },
-            ...(s.networkDriver ? { Driver: s.networkDriver } : {}),
-          }),
-        ),
-      );
+      await Promise.all(own.map((s) => createProbeNetwork(s, project, network)));
       stage = 'probe container';
       const [linux, windows] = await Promise.all(sides.map((s) => peers[s.platform] ?? startProbe(s, project, network)));
       stage = 'ping';
@@ -329,6 +331,52 @@ async function probeWith(
   const summary = `${reachText(reach)} (${(ms / 1000).toFixed(1)}s)${unanswered.length ? `; no answer ${unanswered.join('; ')}` : ''}`;
   step('done', summary, reach);
   return { ok: true, reach, pings, ms, summary, cleanup };
+}
+
+/** What starting one end of the probe gave (ProbeReachOp.side): the container to ping from and to, on `network`. */
+export type ProbeSideResult =
+  | { readonly ok: true; readonly peer: { readonly id: string; readonly ip: string }; readonly network: string }
+  | { readonly ok: false; readonly reason: string; readonly interrupted?: boolean };
+
+/**
+ * Starts the probe's throw-away end on one daemon (its image, network and container), beside the
+ * rest of the plan; the answering probe pings from and to it and removes it after its answer (by
+ * its labels, like every probe resource). Never throws: an end that cannot start (or is
+ * interrupted) removes what it made and says why.
+ */
+export async function startProbeSide(options: ReachProbeOptions, platform: PlatformOs): Promise<ProbeSideResult> {
+  const client = options.clients[platform];
+  const facts = options.facts[platform];
+  if (!client || !facts) return { ok: false, reason: 'a daemon is not connected' };
+  const side = sideFor(platform, client, facts, options);
+  const network = probeNetworkName(options.project.name);
+  let interrupt!: (error: Error) => void;
+  const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
+  interrupted.catch(() => undefined);
+  const unsubscribe = options.interrupts?.(() => interrupt(new ReachProbeInterrupted())) ?? (() => undefined);
+  let stage = 'probe image';
+  let running: Promise<{ id: string; ip: string }> | undefined;
+  try {
+    await Promise.race([probeImage(side, options), interrupted]);
+    running = (async () => {
+      stage = 'removing an earlier probe';
+      await removeReachProbes(options.project.name, [client]);
+      stage = 'probe network';
+      await createProbeNetwork(side, options.project, network);
+      stage = 'probe container';
+      return startProbe(side, options.project, network);
+    })();
+    const peer = await Promise.race([bounded(running, options.limitSeconds ?? 20, 'the reach probe'), interrupted]);
+    return { ok: true, peer, network };
+  } catch (error) {
+    // Still creating after a timeout or an interrupt: let it settle (briefly), then remove it all.
+    if (running) await bounded(running, 5, 'the reach probe').catch(() => undefined);
+    await removeReachProbes(options.project.name, [client]);
+    if (error instanceof ReachProbeInterrupted) return { ok: false, reason: 'interrupted', interrupted: true };
+    return { ok: false, reason: `${stage}: ${innermost(error)}` };
+  } finally {
+    unsubscribe();
+  }
 }
 
 /** The warning for a probe that could not run: why, what was decided instead, how to fix it. */

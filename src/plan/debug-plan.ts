@@ -72,8 +72,10 @@ function operationLines(op: Operation): string[] {
       const o = op.outcomes[key]!;
       return `  outcome ${key}${o.problems.length ? ` problems=[${o.problems.join(' | ')}]` : ''}${o.warnings.length ? ` warnings=[${o.warnings.join(' | ')}]` : ''}`;
     });
-    const peer = op.linuxPeer ? ` linuxPeer=<ip ${op.linuxPeer.startedBy} ${op.linuxPeer.network}>` : '';
-    return [`${op.id} ${op.kind} @${op.daemon} platforms=[${op.platforms.join(' ')}]${peer}${op.deps.length ? ` <- ${[...op.deps].sort().join(' ')}` : ''}`, ...outcomes];
+    const peerText = (k: 'linuxPeer' | 'windowsPeer') => (op[k] ? ` ${k}=<ip ${op[k].startedBy} ${op[k].network}>` : '');
+    const peer = peerText('linuxPeer') + peerText('windowsPeer');
+    const side = op.side ? ` side=${op.side}` : '';
+    return [`${op.id} ${op.kind} @${op.daemon}${side} platforms=[${op.platforms.join(' ')}]${peer}${op.deps.length ? ` <- ${[...op.deps].sort().join(' ')}` : ''}`, ...outcomes];
   }
   if (op.kind !== 'by-reach') return [operationLine(op)];
   const variants = Object.keys(op.variants).sort().map((key) => {

@@ -49,7 +49,7 @@ export function briefOperation(op: Operation): string {
     case 'stop-container':
       return `stop container ${op.name}`;
     case 'probe-reach':
-      return 'probe reach between the daemons';
+      return op.side ? `start the ${op.side} end of the reach probe` : 'probe reach between the daemons';
     case 'by-reach': {
       const variant = Object.values(op.variants).find((v) => v !== undefined);
       return variant ? briefOperation(variant) : 'nothing';
@@ -106,6 +106,7 @@ export function describeOperation(op: Operation): string {
     case 'remove-image':
       return `remove image ${op.name}`;
     case 'probe-reach':
+      if (op.side) return `start the ${op.side} end of the reach probe (a throw-away network and container)`;
       return `probe reach between the daemons (${op.platforms.join(' and ')} containers; removes what it makes)`;
     case 'by-reach': {
       // Outcomes with the same operation say it once: "ip: create … | published: create …".

@@ -234,7 +234,22 @@ export interface ProbeReachOp extends OpBase {
    * throw-away one: the project resolver (its image has ping), started by `startedBy` (a dependency),
    * its address read on `network`.
    */
-  readonly linuxPeer?: { readonly container: ContainerRef; readonly startedBy: string; readonly network: string };
+  readonly linuxPeer?: ProbePeerRef;
+  /** The container the probe pings from and to on the windows daemon: the one its `side` operation started. */
+  readonly windowsPeer?: ProbePeerRef;
+  /**
+   * Only start the probe's throw-away network and container on this platform's daemon (no answer):
+   * the probe-reach operation that pings names it as its peer and waits for it, so each end starts
+   * as soon as it can and only the pings wait for both.
+   */
+  readonly side?: PlatformOs;
+}
+
+/** A running container of the plan the probe pings from and to: made by `container`, started by `startedBy`, its address read on `network`. */
+export interface ProbePeerRef {
+  readonly container: ContainerRef;
+  readonly startedBy: string;
+  readonly network: string;
 }
 
 export interface ProbeOutcomePlan {

@@ -40,11 +40,11 @@ function isReachValue(value: string | undefined): value is ReachValue {
 }
 
 /**
- * Where a probe's answer is recorded: the labels of the service containers of a resolver project,
- * else of the containers that consume an address across the daemons (reconcile-up.ts). They are
- * made after the probe answers, so networks and the resolver need not wait for it (a recorded
- * answer is also kept on a resolver made again). Older stacks carry it on their resolver or their
- * networks: those are read too.
+ * Where a probe's answer is recorded: the labels of the containers made after it answered (the
+ * consumers of an address across the daemons, and one more that waits for the answer to hold it when
+ * none does: plan/probe-plan.ts, keepRecorder); the containers that do not depend on it are made
+ * beside the probe without them. A recorded answer is also kept on a resolver made again. Older
+ * stacks carry it on their resolver or their networks: those are read too.
  */
 function recordLabels(observed: Pick<ObservedState, 'networks'> & Partial<Pick<ObservedState, 'containers'>>): Readonly<Record<string, string>>[] {
   return [

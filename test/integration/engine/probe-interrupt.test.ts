@@ -1,15 +1,16 @@
 /**
  * Ctrl-C (SIGINT) while `up` probes reach between the daemons (QA2 R5): the probe stops, removes its
- * throw-away containers and networks, and `up` exits 130 having started no service container: on the
- * rig (no daemon address) they all wait for the probe's answer. The project networks and resolver,
- * infrastructure made beside the probe, may stay (as after any interrupted `up`; `down` removes them).
+ * throw-away containers and networks (both ends), and `up` exits 130 without the container that
+ * waits for the answer to record it. What ran beside the probe (the project networks, the resolver,
+ * a service container that does not depend on the answer) may stay, as after any interrupted `up`,
+ * holding no answer; `down` removes it all.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { attachedUp } from '../../support/attached-up.js';
+import { attachedUp, streamingMixcompose } from '../../support/attached-up.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertRigUp, pollUntil, removeProjectLeftovers, uniqueProjectName } from '../../support/rig.js';
+import { assertRigUp, pollUntil, removeProjectLeftovers, rigDocker, uniqueProjectName } from '../../support/rig.js';
 import { projectResources } from './published-host.js';
 
 const name = uniqueProjectName('probe-interrupt');
@@ -19,7 +20,7 @@ describe('Ctrl-C while up probes reach', () => {
     await removeProjectLeftovers(name);
   });
 
-  it('removes the probe and exits 130, having started no service container', async () => {
+  it('removes the probe and exits 130 without the container that records the answer; down removes the rest', async () => {
     assertRigUp();
     const dir = mkdtempSync(join(tmpdir(), 'mixcompose-probe-interrupt-'));
     writeFileSync(
@@ -36,8 +37,17 @@ describe('Ctrl-C while up probes reach', () => {
     expect(run.output, run.output).not.toContain('Probed:');
     expect(result.exitCode, run.output).toBe(130);
     expect(run.output).toContain('Network reach between daemons  Skipped: interrupted (the probe was removed)');
-    // Only what ran beside the probe: the project networks and resolver (the probe's own are gone).
-    const beside = (r: string) => r.endsWith(` network ${name}_default`) || r.includes(`${name}-mixcompose-resolver`);
+    // Only what ran beside the probe: the project networks, the resolver, web (its container is the
+    // same under every answer); not db, which records the answer (it waits for it); the probe's own are gone.
+    const beside = (r: string) => r.endsWith(` network ${name}_default`) || r.includes(`${name}-mixcompose-resolver`) || r.includes(`${name}-web-1`);
     expect((await projectResources(name)).filter((r) => !beside(r))).toEqual([]);
+    // Nothing left holds an answer: the next up probes again. And `down` finishes what the interrupted up left.
+    for (const daemon of ['linux', 'windows'] as const) {
+      const filters = JSON.stringify({ label: [`com.docker.compose.project=${name}`] });
+      for (const c of await rigDocker(daemon).listContainers({ all: true, filters })) expect(Object.keys(c.Labels).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
+    }
+    const down = await streamingMixcompose(['-f', join(dir, 'compose.yaml'), 'down']).child;
+    expect(down.exitCode, down.all).toBe(0);
+    expect(await projectResources(name)).toEqual([]);
   });
 });

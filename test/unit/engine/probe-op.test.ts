@@ -35,6 +35,15 @@ function daemons() {
   return { linux, windows, clients: { linux, windows } };
 }
 
+/**
+ * The scripted probe as the plan runs it: each `side` operation starts its end at once (a made-up
+ * container on the probe's network), the answering operation is `answer`.
+ */
+function withEnds(answer: ProbeRunner): ProbeRunner {
+  return async (op, signal, peers) =>
+    op.side ? { kind: 'side-started', peer: { id: `probe-${op.side}`, ip: op.side === 'linux' ? '10.209.0.2' : '10.209.1.2' }, network: 'shop_mixcompose-reach-probe' } : answer(op, signal, peers);
+}
+
 /** A sink that keeps events and resolves `reached(id)` once that step is done. */
 function recorder() {
   const events: (StepEvent | WarningEvent)[] = [];
@@ -58,7 +67,7 @@ describe('the reach probe operation', () => {
       await Promise.all([reached('start:cache:1'), reached('start:db:1')]);
       return { kind: 'answered', reach: { linux: 'published', windows: 'ip' }, message: 'linux containers by published, windows containers by ip' };
     };
-    const result = await execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach });
+    const result = await execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach: withEnds(probeReach) });
     const steps = order();
     expect(steps.indexOf('start:cache:1:done')).toBeLessThan(steps.indexOf('reach-probe:done'));
     expect(steps.indexOf('create:web:1:started')).toBeGreaterThan(steps.indexOf('reach-probe:done'));
@@ -80,9 +89,9 @@ describe('the reach probe operation', () => {
       seen = peers;
       return { kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip' };
     };
-    await execute(plan, { clients, pollIntervalMs: 1, probeReach });
+    await execute(plan, { clients, pollIntervalMs: 1, probeReach: withEnds(probeReach) });
     const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
-    expect(seen).toEqual({ linux: { id: resolver.id, ip: resolver.ip } });
+    expect(seen).toEqual({ linux: { id: resolver.id, ip: resolver.ip }, windows: { id: 'probe-windows', ip: '10.209.1.2' } });
   });
 
   it('what waits for the answer starts before the probe\'s clean-up is done; the run ends only once it is', async () => {
@@ -95,7 +104,7 @@ describe('the reach probe operation', () => {
     });
     const probeReach: ProbeRunner = async () => ({ kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip', cleanup });
     let ended = false;
-    const run = execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach }).then((r) => {
+    const run = execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach: withEnds(probeReach) }).then((r) => {
       ended = true;
       return r;
     });
@@ -113,7 +122,7 @@ describe('the reach probe operation', () => {
     const { linux, windows, clients } = daemons();
     const { events, onEvent } = recorder();
     const probeReach: ProbeRunner = async () => ({ kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip' });
-    await execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach });
+    await execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach: withEnds(probeReach) });
     const dbIp = [...linux.containers.values()].find((c) => c.name === 'shop-db-1')!.ip;
     expect([...windows.containers.values()].find((c) => c.name === 'shop-web-1')!.body.Env).toEqual([`DB=${dbIp}:5432`]);
     const done = events.find((e): e is StepEvent => e.type === 'step' && e.id === 'reach-probe' && e.status === 'done')!;
@@ -124,7 +133,7 @@ describe('the reach probe operation', () => {
     const { windows, clients } = daemons();
     const { events, onEvent } = recorder();
     const probeReach: ProbeRunner = async () => ({ kind: 'could-not-run', warning: 'reach auto: the probe could not run (no image)' });
-    const result = await execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach });
+    const result = await execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach: withEnds(probeReach) });
     expect(result.reachOutcomes.get('reach-probe')).toBe('could-not-run');
     expect(events.filter((e) => e.type === 'warning').map((e) => (e as WarningEvent).message)).toEqual(['reach auto: the probe could not run (no image)']);
     const webBody = [...windows.containers.values()].find((c) => c.name === 'shop-web-1')!.body;
@@ -144,7 +153,7 @@ describe('the reach probe operation', () => {
       cleaned = true; // what the probe made is removed before it answers
       return { kind: 'interrupted' };
     };
-    const run = execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach, signal: controller.signal });
+    const run = execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach: withEnds(probeReach), signal: controller.signal });
     const error = await run.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExecutionInterrupted);
     expect(cleaned).toBe(true);
@@ -161,15 +170,54 @@ describe('the reach probe operation', () => {
       sawAbort = true;
       return { kind: 'interrupted' };
     };
-    await expect(execute(probingPlan(), { clients, pollIntervalMs: 1, probeReach })).rejects.toThrow('start refused');
+    await expect(execute(probingPlan(), { clients, pollIntervalMs: 1, probeReach: withEnds(probeReach) })).rejects.toThrow('start refused');
     expect(sawAbort).toBe(true);
   });
 
-  it('an answer whose plan has problems stops the run before any service container was made (only infrastructure ran beside the probe)', async () => {
+  it('an answer whose plan has problems stops the run: what depends on it was never made, what ran beside the probe records no answer', async () => {
     const hidden = service('db', { command: ['sleep', '3600'] });
     const { linux, windows, clients } = daemons();
     const probeReach: ProbeRunner = async () => ({ kind: 'answered', reach: { linux: 'published', windows: 'ip' }, message: '' });
-    await expect(execute(probingPlan(stack([hidden, cache, web])), { clients, pollIntervalMs: 1, probeReach })).rejects.toThrow(/port 5432 of db is not published/);
-    expect(linux.containers.size + windows.containers.size).toBe(0);
+    await expect(execute(probingPlan(stack([hidden, cache, web])), { clients, pollIntervalMs: 1, probeReach: withEnds(probeReach) })).rejects.toThrow(/port 5432 of db is not published/);
+    // web consumes db across the daemons (its config is the answer's): never made.
+    expect(windows.containers.size).toBe(0);
+    // What ran beside the probe holds no answer: the next up probes again (and `down` removes it).
+    for (const c of linux.containers.values()) expect(Object.keys(c.body.Labels as Record<string, string>).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
+  });
+
+  it('each end of the probe starts as its own operation at once; the pings wait for both and get both', async () => {
+    const { clients } = daemons();
+    const { onEvent, order } = recorder();
+    let seen: unknown;
+    const ends: string[] = [];
+    const probeReach: ProbeRunner = async (op, _signal, peers) => {
+      if (op.side) {
+        ends.push(op.side);
+        return { kind: 'side-started', peer: { id: `probe-${op.side}`, ip: `10.209.${op.side === 'linux' ? 0 : 1}.2` }, network: 'shop_mixcompose-reach-probe' };
+      }
+      seen = peers;
+      return { kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip' };
+    };
+    await execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach });
+    expect(ends.sort()).toEqual(['linux', 'windows']);
+    expect(seen).toEqual({ linux: { id: 'probe-linux', ip: '10.209.0.2' }, windows: { id: 'probe-windows', ip: '10.209.1.2' } });
+    const steps = order();
+    expect(steps.indexOf('reach-probe:windows:done')).toBeLessThan(steps.indexOf('reach-probe:started'));
+  });
+
+  it('an end that cannot start: one warning (its reason), the answering probe does not run, reach is the endpoints\' guess', async () => {
+    const { clients } = daemons();
+    const { events, onEvent } = recorder();
+    let pinged = false;
+    const probeReach: ProbeRunner = async (op) => {
+      if (op.side === 'windows') return { kind: 'could-not-run', warning: 'reach auto: the probe could not run (probe image: not found)' };
+      if (op.side) return { kind: 'side-started', peer: { id: 'probe-linux', ip: '10.209.0.2' }, network: 'shop_mixcompose-reach-probe' };
+      pinged = true;
+      return { kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: '' };
+    };
+    const result = await execute(probingPlan(), { clients, pollIntervalMs: 1, onEvent, probeReach });
+    expect(pinged).toBe(false);
+    expect(result.reachOutcomes.get('reach-probe')).toBe('could-not-run');
+    expect(events.filter((e) => e.type === 'warning').map((e) => (e as WarningEvent).message)).toEqual(['reach auto: the probe could not run (probe image: not found)']);
   });
 });

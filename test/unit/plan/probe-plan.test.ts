@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { debugPlan } from '../../../src/plan/debug-plan.js';
-import type { ByReachOp, Operation, Plan, ProbeReachOp } from '../../../src/plan/plan.js';
+import type { ByReachOp, CreateContainerOp, Operation, Plan, ProbeReachOp } from '../../../src/plan/plan.js';
 import { reconcile } from '../../../src/plan/reconcile.js';
 import { probeOutcomes, reachOutcomeKey } from '../../../src/plan/reach.js';
 import type { Project } from '../../../src/model/project.js';
@@ -49,7 +49,13 @@ describe('the probe as an operation of the plan', () => {
     const plan = probingPlan();
     const probe = op(plan, 'reach-probe') as ProbeReachOp;
     expect(probe.kind).toBe('probe-reach');
-    expect(probe.deps).toEqual([]);
+    // Its two ends start at once (each its own operation); it pings once both have.
+    expect(probe.deps).toEqual(['reach-probe:linux', 'reach-probe:windows']);
+    for (const side of ['linux', 'windows'] as const) {
+      const end = op(plan, `reach-probe:${side}`) as ProbeReachOp;
+      expect(end).toMatchObject({ kind: 'probe-reach', side, daemon: side, deps: [] });
+      expect(probe[`${side}Peer`]).toEqual({ container: { createdBy: end.id }, startedBy: end.id, network: 'shop_mixcompose-reach-probe' });
+    }
     expect(probe.platforms).toEqual(['linux', 'windows']);
     expect(Object.keys(probe.outcomes).sort()).toEqual(['could-not-run', 'linux=ip windows=ip', 'linux=ip windows=published', 'linux=published windows=ip', 'linux=published windows=published']);
     // Nothing else waits for it, except what holds the answer.
@@ -77,7 +83,10 @@ describe('the probe as an operation of the plan', () => {
   it('debugPlan shows the probe, its outcomes, and each variant of a by-reach operation', () => {
     const text = debugPlan(probingPlan());
     expect(text).toContain('reach linux=ip (auto: probe (runs with up)); windows=ip (auto: probe (runs with up))');
-    expect(text).toContain('reach-probe probe-reach @linux platforms=[linux windows]\n  outcome could-not-run\n  outcome linux=ip windows=ip\n');
+    expect(text).toContain(
+      'reach-probe probe-reach @linux platforms=[linux windows] linuxPeer=<ip reach-probe:linux shop_mixcompose-reach-probe> windowsPeer=<ip reach-probe:windows shop_mixcompose-reach-probe> <- reach-probe:linux reach-probe:windows\n  outcome could-not-run\n  outcome linux=ip windows=ip\n',
+    );
+    expect(text).toContain('\nreach-probe:windows probe-reach @windows side=windows platforms=[linux windows]\n');
     expect(text).toMatch(/\ncreate:web:1 by-reach @windows <- reach-probe\n {2}\[could-not-run\] create:web:1 create-container @windows image=mixcompose-test\/busybox:latest subs=\[\{\{ db.host \}\}=<ip start:db:1 shop_default>, \{\{ db.port:5432 \}\}=5432\] .* <- network:windows:default start:db:1\n/);
     expect(text).toContain('\n  [linux=published windows=ip] create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ db.host }}=192.0.2.1, {{ db.port:5432 }}=5432]');
     expect(text).toMatch(/\ncreate:cache:1 create-container @linux .*<- network:linux:default\n/);
@@ -92,31 +101,35 @@ describe('the probe as an operation of the plan', () => {
       return v.kind === 'create-container' ? (v.spec.body.Labels as Record<string, string>) : {};
     };
     expect(labelsOf('create:mixcompose-resolver:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBeUndefined();
-    expect(labelsOf('create:cache:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBe('published');
+    // cache's container is the same under every answer but for the labels that record it: it runs
+    // beside the probe without them; the consumer (its config is the answer's) records it.
+    expect(op(plan, 'create:cache:1').kind).toBe('create-container');
+    expect(op(plan, 'create:cache:1').deps).not.toContain('reach-probe');
+    expect(Object.keys((op(plan, 'create:cache:1') as CreateContainerOp).spec.body.Labels as object).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
+    expect(labelsOf('create:web:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBe('published');
     expect(labelsOf('create:web:1', 'could-not-run')['io.mixcompose.reach-probe']).toBe('could-not-run');
     // The resolver image to build first: the probe (which probes with it on linux) waits for that build, nothing else does.
     const helperImages = [{ platform: 'linux' as const, reference: 'mixcompose/resolver:0.1.0', present: false }];
     const building = reconcile(project([db, cache, web], {}, AUTO), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
-    expect(op(building, 'reach-probe').deps).toEqual(['helper-image:linux:resolver']);
+    expect(op(building, 'reach-probe:linux').deps).toEqual(['helper-image:linux:resolver']);
+    expect(op(building, 'reach-probe:windows').deps).toEqual([]);
     expect(op(building, 'helper-image:linux:resolver').deps).toEqual([]);
     // The resolver waits for the answer here: the probe cannot ping from it (a throw-away container instead).
-    expect((op(building, 'reach-probe') as ProbeReachOp).linuxPeer).toBeUndefined();
+    expect((op(building, 'reach-probe') as ProbeReachOp).linuxPeer?.startedBy).toBe('reach-probe:linux');
   });
 
-  it('problems of some outcomes only: the user\'s containers wait for the probe, infrastructure does not, and that outcome carries them', () => {
+  it('problems of some outcomes only: that outcome carries them; what is the same under the others (the user\'s containers that do not depend on the answer) runs beside the probe', () => {
     // db publishes no port: reached by published reach, web's {{ db.port:5432 }} has no host port.
     const hidden = service('db', { command: ['sleep', '3600'] });
     const plan = probingPlan(withoutResolver([hidden, cache, web]));
     const probe = op(plan, 'reach-probe') as ProbeReachOp;
     expect(probe.outcomes['linux=ip windows=ip']!.problems).toEqual([]);
     expect(probe.outcomes['linux=published windows=ip']!.problems.join('\n')).toContain('port 5432 of db is not published');
-    for (const o of plan.operations) {
-      if (o.kind === 'create-network') expect(o.deps).toEqual([]);
-      else if (o.id !== 'reach-probe') expect(o.deps).toContain('reach-probe');
-    }
+    for (const id of ['create:db:1', 'start:db:1', 'create:cache:1', 'start:cache:1']) expect(op(plan, id).deps).not.toContain('reach-probe');
+    expect(op(plan, 'create:web:1').kind).toBe('by-reach');
   });
 
-  it('golden: the rig\'s case (no daemon address, so every published answer has problems): networks, the resolver image and the resolver run beside the probe, which pings from and to the resolver on linux; the services wait for it', () => {
+  it('golden: the rig\'s case (no daemon address, so every published answer has problems): the windows end starts at once, the probe pings from and to the resolver on linux; the services run beside it but the one that records the answer', () => {
     // The bench stack's shape: a chain per daemon, names across daemons (the resolver), reach auto, no address.
     const noAddress = { linux: { reach: 'auto' as const }, windows: { reach: 'auto' as const } };
     const a1 = service('a1', { command: ['sleep', '3600'] });
@@ -139,28 +152,39 @@ describe('the probe as an operation of the plan', () => {
       network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
       create:mixcompose-resolver:1 create-container @linux <- helper-image:linux:resolver network:linux:default
       network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
+      reach-probe:windows probe-reach @windows side=windows
       start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind <- create:mixcompose-resolver:1
-      reach-probe probe-reach @linux <- helper-image:linux:resolver start:mixcompose-resolver:1
-      create:a1:1 by-reach @linux <- reach-probe
+      create:a1:1 create-container @linux <- network:linux:default start:mixcompose-resolver:1
+      create:c1:1 create-container @windows <- network:windows:default start:mixcompose-resolver:1
+      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default start:mixcompose-resolver:1
+      reach-probe probe-reach @linux <- reach-probe:windows start:mixcompose-resolver:1
       create:a2:1 by-reach @linux <- reach-probe
-      create:c1:1 by-reach @windows <- reach-probe
-      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default reach-probe start:mixcompose-resolver:1
-      start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1 reach-probe
-      start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 reach-probe start:a1:1
-      start:c1:1 start-container @windows container=<create:c1:1> <- create:c1:1 reach-probe
-      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- reach-probe start:c1:1 start:mixcompose-resolver:1"
+      start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1
+      start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 start:a1:1
+      start:c1:1 start-container @windows container=<create:c1:1> <- create:c1:1
+      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- start:c1:1 start:mixcompose-resolver:1"
     `);
     for (const id of ['network:linux:default', 'network:windows:default', 'helper-image:linux:resolver', 'create:mixcompose-resolver:1', 'start:mixcompose-resolver:1']) {
       expect(op(plan, id).kind).not.toBe('by-reach');
       expect(op(plan, id).deps).not.toContain('reach-probe');
     }
-    for (const id of ['create:a1:1', 'start:a1:1', 'create:a2:1', 'create:c1:1', 'start:c1:1']) expect(op(plan, id).deps).toContain('reach-probe');
+    // The services' containers do not depend on the answer: they do not wait for it, except the one
+    // that records it (the last of the deepest chain: a2), which holds it for the next up.
+    for (const id of ['create:a1:1', 'start:a1:1', 'create:c1:1', 'start:c1:1', 'hosts:c1:1']) expect(op(plan, id).deps).not.toContain('reach-probe');
+    const recorder = op(plan, 'create:a2:1') as ByReachOp;
+    expect(recorder.kind).toBe('by-reach');
+    const recorded = recorder.variants['linux=ip windows=ip']!;
+    expect(recorded.kind === 'create-container' && (recorded.spec.body.Labels as Record<string, string>)['io.mixcompose.reach.windows']).toBe('ip');
+    // The windows end starts at once, not after the resolver.
+    expect(op(plan, 'reach-probe:windows').deps).toEqual([]);
+    expect(probe.deps).toEqual(['reach-probe:windows', 'start:mixcompose-resolver:1']);
     expect(probe.linuxPeer).toEqual({ container: { createdBy: 'create:mixcompose-resolver:1' }, startedBy: 'start:mixcompose-resolver:1', network: 'shop_default' });
     // A probe image of the user's on linux: a throw-away container there, as before.
     const own = project([a1, a2, c1], {}, { ...noAddress, linux: { reach: 'auto' as const, probe_image: 'busybox:1' } });
     const withImage = reconcile(own, observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
-    expect((op(withImage, 'reach-probe') as ProbeReachOp).linuxPeer).toBeUndefined();
-    expect(op(withImage, 'reach-probe').deps).toEqual(['helper-image:linux:resolver']);
+    expect((op(withImage, 'reach-probe') as ProbeReachOp).linuxPeer?.startedBy).toBe('reach-probe:linux');
+    expect(op(withImage, 'reach-probe:linux').deps).toEqual(['helper-image:linux:resolver']);
+    expect(op(withImage, 'reach-probe').deps).toEqual(['reach-probe:linux', 'reach-probe:windows']);
   });
 
   it('problems of every outcome stop the plan before anything runs', () => {
