@@ -112,19 +112,6 @@ export const MAX_VALIDITY_ENTRIES = 512;
 const FORMAT = 'mixcompose validity cache 1';
 const DIGEST = /^[0-9a-f]{64}$/;
 
-/**
- * Where the cache lives: $MIXCOMPOSE_CACHE_DIR (empty: no cache), else $XDG_CACHE_HOME/mixcompose,
- * else ~/.cache/mixcompose (%LOCALAPPDATA%\mixcompose\cache on Windows).
- */
-export function validityCacheDir(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform): string | undefined {
-  const override = env.MIXCOMPOSE_CACHE_DIR;
-  if (override !== undefined) return override === '' ? undefined : override;
-  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, 'mixcompose');
-  if (platform === 'win32' && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, 'mixcompose', 'cache');
-  const home = env.HOME ?? env.USERPROFILE;
-  return home ? path.join(home, '.cache', 'mixcompose') : undefined;
-}
-
 /** The cache of `version` in `dir` (read at the first question, written at each new digest). */
 export function fileValidityCache(dir: string, version: string): ValidityCache {
   const file = path.join(dir, VALIDITY_CACHE_FILE);

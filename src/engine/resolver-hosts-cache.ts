@@ -7,16 +7,16 @@
  * mtime it was valid for and the resolver container's ID, and is used again only while a stat of
  * that container's hostsdir answers the same mtime; otherwise the files are read.
  *
- * One small JSON file per (daemon, project) under the user cache directory (MIXCOMPOSE_CACHE_DIR,
- * else $XDG_CACHE_HOME/mixcompose, else ~/.cache/mixcompose). The cache only ever saves a read: a
+ * One small JSON file per (daemon, project) under the user cache directory (src/cache-dir.ts;
+ * MIXCOMPOSE_CACHE_DIR empty: no cache, every observation reads the files). The cache only ever saves a read: a
  * missing, corrupt or unwritable file means a read, never a failure, and deleting it is always safe.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolverHostsFile } from '../plan/observed-state.js';
+import { userCacheDir } from '../cache-dir.js';
 import type { Env } from './daemon-endpoints.js';
 
 /** What the resolver's hostsdir held, and the directory mtime it held it at. */
@@ -39,11 +39,6 @@ export interface ResolverHostsCache {
 
 const VERSION = 1;
 
-/** The cache directory: MIXCOMPOSE_CACHE_DIR, else $XDG_CACHE_HOME/mixcompose, else ~/.cache/mixcompose. */
-export function cacheDir(env: Env): string {
-  if (env.MIXCOMPOSE_CACHE_DIR) return env.MIXCOMPOSE_CACHE_DIR;
-  return join(env.XDG_CACHE_HOME || join(env.HOME || env.USERPROFILE || homedir(), '.cache'), 'mixcompose');
-}
 
 function isFile(value: unknown): value is ResolverHostsFile {
   const f = value as Partial<ResolverHostsFile> | null;
@@ -96,7 +91,15 @@ export function fileHostsCache(dir: string): ResolverHostsCache {
   };
 }
 
-/** The user's cache (see cacheDir). */
+/** No cache: nothing kept, every observation reads the files. */
+const noHostsCache: ResolverHostsCache = {
+  load: async () => undefined,
+  save: async () => undefined,
+  forget: async () => undefined,
+};
+
+/** The user's cache (src/cache-dir.ts), or none when the user turned caches off. */
 export function userHostsCache(env: Env): ResolverHostsCache {
-  return fileHostsCache(cacheDir(env));
+  const dir = userCacheDir(env);
+  return dir ? fileHostsCache(dir) : noHostsCache;
 }

@@ -14,7 +14,8 @@ import { hideContent } from '../hide-contents.js';
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadProject, type LoadOptions } from '../../config/load-project.js';
-import { fileValidityCache, validityCacheDir } from '../../config/read-files.js';
+import { userCacheDir } from '../../cache-dir.js';
+import { fileValidityCache } from '../../config/read-files.js';
 import { VERSION } from '../about.js';
 import { formatIssue } from '../../errors.js';
 import { lintDatabaseStorage, offlineLinuxDaemonKind } from '../../plan/database-lint.js';
@@ -33,7 +34,7 @@ export function loadOptionsFor(
   cwd: string,
   hostPlatform: NodeJS.Platform,
 ): LoadOptions {
-  const cacheDir = validityCacheDir(env, hostPlatform);
+  const cacheDir = userCacheDir(env, hostPlatform);
   return {
     files: global.file,
     ...(global.projectName ? { projectName: global.projectName } : {}),

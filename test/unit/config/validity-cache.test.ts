@@ -202,12 +202,13 @@ describe('the cache file', () => {
   });
 
   it('lives in MIXCOMPOSE_CACHE_DIR, else the XDG cache directory, else ~/.cache; an empty override turns it off', async () => {
-    const { validityCacheDir } = await import('../../../src/config/read-files.js');
+    const { userCacheDir: validityCacheDir } = await import('../../../src/cache-dir.js');
     expect(validityCacheDir({ MIXCOMPOSE_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x', HOME: '/h' }, 'linux')).toBe('/c');
     expect(validityCacheDir({ MIXCOMPOSE_CACHE_DIR: '', HOME: '/h' }, 'linux')).toBeUndefined();
     expect(validityCacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' }, 'linux')).toBe(path.join('/x', 'mixcompose'));
     expect(validityCacheDir({ HOME: '/h' }, 'linux')).toBe(path.join('/h', '.cache', 'mixcompose'));
     expect(validityCacheDir({}, 'linux')).toBeUndefined();
+    expect(validityCacheDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local', USERPROFILE: 'C:\\Users\\u' }, 'win32')).toBe(path.join('C:\\Users\\u\\AppData\\Local', 'mixcompose', 'cache'));
   });
 });
 

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContainerPathStat, ContainerSummary } from '../../../src/engine/daemon-client.js';
 import { observe, startObservationAhead } from '../../../src/engine/observe.js';
-import { cacheDir, fileHostsCache, type ResolverHostsCache } from '../../../src/engine/resolver-hosts-cache.js';
+import { fileHostsCache, userHostsCache, type ResolverHostsCache } from '../../../src/engine/resolver-hosts-cache.js';
 import { recordHostsWrites, rememberHosts } from '../../../src/engine/resolver-hosts-written.js';
 import { tarArchive, tarFiles } from '../../../src/engine/tar.js';
 import type { ObservedState } from '../../../src/plan/observed-state.js';
@@ -150,10 +150,19 @@ describe('the resolver hosts cache in observe', () => {
     expect(await cache.load('shop', linux.label)).toBeUndefined();
   });
 
-  it('the cache directory: MIXCOMPOSE_CACHE_DIR, else XDG_CACHE_HOME/mixcompose, else ~/.cache/mixcompose', () => {
-    expect(cacheDir({ MIXCOMPOSE_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe('/c');
-    expect(cacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe(join('/x', 'mixcompose'));
-    expect(cacheDir({ HOME: '/h' })).toBe(join('/h', '.cache', 'mixcompose'));
+  it('lives in the user cache directory; MIXCOMPOSE_CACHE_DIR empty keeps nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mixcompose-user-cache-'));
+    try {
+      const entry = { container: 'r1', mtime: '2026-12-02T10:00:00.000000001Z', files: [] };
+      await userHostsCache({ MIXCOMPOSE_CACHE_DIR: dir }).save('shop', 'linux', entry);
+      expect(await readdir(join(dir, 'resolver-hosts'))).toHaveLength(1);
+      expect(await userHostsCache({ XDG_CACHE_HOME: '/nowhere', MIXCOMPOSE_CACHE_DIR: dir }).load('shop', 'linux')).toEqual(entry);
+      const off = userHostsCache({ MIXCOMPOSE_CACHE_DIR: '', HOME: dir });
+      await off.save('shop', 'linux', entry);
+      expect(await off.load('shop', 'linux')).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
