@@ -12,24 +12,21 @@
  * networks and the resolver; the answering `reach-probe` waits for its two peers (those ends, or the
  * project resolver as the linux one) and only pings.
  *
- * A container create that differs between the outcomes only in the labels that record the answer
- * (plan/reach.ts, reachLabels) is the same container under every outcome: it runs beside the probe
- * without them, and one create that would record it waits for the answer to hold it (keepRecorder).
+ * The service containers wait for the answer: each holds it (labels, plan/reach.ts), so the answer
+ * outlives any one of them; the probe's ends, the networks, volumes, images and the project
+ * resolver start beside it.
  *
  * Problems that every outcome has stop the run before anything starts (like any problem). Problems
  * of some outcomes only (e.g. `published` reach needs a daemon `address` that is not set) are the
- * probe's: operations are compared over the outcomes WITHOUT problems, so what is the same under
- * all of them (networks, images, the project resolver, and the services whose containers do not
- * depend on the answer, with their starts and registrations) runs beside the probe. When the answer
- * has problems, the probe fails with them: what depends on the answer (and the recorder) has not
- * run, what ran is what `up` makes under every good answer (nothing records the answer, so the next
- * `up` probes again; `down` removes it all).
+ * probe's: operations are compared over the outcomes WITHOUT problems; the stack's infrastructure
+ * (isInfrastructure) runs beside the probe and every other operation waits for its answer. When the
+ * answer has problems, the probe fails with them and nothing of the user's has started (only
+ * infrastructure `up` would have made anyway, which `down` removes).
  */
 import type { PlanError } from '../errors.js';
 import type { PlatformOs } from '../model/project.js';
 import type { ByReachOp, Operation, Plan, ProbeOutcomePlan, ProbePeerRef, ProbeReachOp, ReachDecision } from './plan.js';
-import { LABEL_REACH } from './labels.js';
-import { LABEL_REACH_PROBE_OUTCOME, PROBE_OUTCOME_FAILED, probeOutcomes } from './reach.js';
+import { PROBE_OUTCOME_FAILED, probeOutcomes } from './reach.js';
 import { RESOLVER_SERVICE } from './resolver.js';
 import type { ReconcileOptions } from './reconcile-options.js';
 
@@ -85,20 +82,26 @@ function inspectEverywhere(variants: readonly (Operation | undefined)[]): (Opera
   return variants.map((v) => (v?.kind === 'start-container' ? { ...v, inspect: true } : v));
 }
 
-/** The labels that record the probe's answer (plan/reach.ts, reachLabels): what the next `up` reads. */
-const RECORD_LABELS: readonly string[] = [LABEL_REACH.linux, LABEL_REACH.windows, LABEL_REACH_PROBE_OUTCOME];
-
-/** Whether a container create records the probe's answer (carries one of its labels). */
-function records(op: Operation | undefined): boolean {
-  const labels = op?.kind === 'create-container' ? (op.spec.body.Labels as Record<string, string> | undefined) : undefined;
-  return labels !== undefined && RECORD_LABELS.some((k) => k in labels);
-}
-
-/** The operation without the labels that record the answer (a create made before the answer cannot hold it). */
-function withoutRecord(op: Operation): Operation {
-  if (op.kind !== 'create-container' || !records(op)) return op;
-  const labels = Object.entries(op.spec.body.Labels as Record<string, string>).filter(([k]) => !RECORD_LABELS.includes(k));
-  return { ...op, spec: { ...op.spec, body: { ...op.spec.body, Labels: Object.fromEntries(labels) } } };
+/**
+ * The stack's infrastructure: what runs beside the probe even when some of its answers have problems
+ * (nothing of the user's services starts before the answer then). The project resolver is part of it.
+ */
+export function isInfrastructure(op: Operation): boolean {
+  switch (op.kind) {
+    case 'create-network':
+    case 'create-volume':
+    case 'ensure-helper-image':
+    case 'pull-image':
+    case 'build-image':
+      return true;
+    case 'create-container':
+    case 'start-container':
+    case 'stop-container':
+    case 'remove-container':
+      return op.service === RESOLVER_SERVICE;
+    default:
+      return false;
+  }
 }
 
 /** With the probe among its dependencies. */
@@ -110,61 +113,20 @@ function byReach(id: string, outcomes: readonly PlannedOutcome[], variants: read
   return { kind: 'by-reach', id, deps: [PROBE_OP_ID], daemon: first.daemon, probe: PROBE_OP_ID, variants: Object.fromEntries(outcomes.map((o, i) => [o.key, variants[i]])) };
 }
 
-/** A merged operation, and its variants when it runs as it is only because the labels that record the answer were left out. */
-interface Merged {
-  readonly op: Operation;
-  readonly recordVariants?: readonly (Operation | undefined)[];
-}
-
 /**
  * The operation with id `id` under each outcome, merged: as it is when it is the same under every
- * outcome without problems (`good`), the labels that record the answer left out (the create then
- * runs beside the probe: nothing of its container depends on the answer); else by-reach.
+ * outcome without problems (`good`), else by-reach. A service container's create differs between
+ * the outcomes at least in the labels that record the answer (plan/reach.ts, reachLabels), so every
+ * container made by a probing `up` waits for the answer and holds it: removing any of them later
+ * leaves the others to tell the next `up`. With `gate` (some outcomes have problems), what is not
+ * infrastructure waits for the probe too.
  */
-function mergeOperation(id: string, outcomes: readonly PlannedOutcome[], byId: readonly Map<string, Operation>[], good: readonly boolean[]): Merged {
+function mergeOperation(id: string, outcomes: readonly PlannedOutcome[], byId: readonly Map<string, Operation>[], good: readonly boolean[], gate: boolean): Operation {
   const variants = inspectEverywhere(byId.map((m) => m.get(id)));
-  const bare = variants.map((v) => (v ? withoutRecord(v) : v));
-  const texts = new Set(bare.filter((_, i) => good[i]).map((v) => (v ? JSON.stringify(v) : '')));
-  if (texts.size !== 1 || texts.has('')) return { op: byReach(id, outcomes, variants) };
-  const first = bare.find((v, i) => v !== undefined && good[i])!;
-  return variants.some(records) ? { op: first, recordVariants: variants } : { op: first };
-}
-
-/** Length of the longest chain of dependencies ending at each operation (its own included). */
-function depths(ops: readonly Operation[]): Map<string, number> {
-  const byId = new Map(ops.map((op) => [op.id, op]));
-  const depth = new Map<string, number>();
-  const depthOf = (id: string): number => {
-    const known = depth.get(id);
-    if (known !== undefined) return known;
-    depth.set(id, 0);
-    const d = 1 + Math.max(0, ...(byId.get(id)?.deps ?? []).filter((dep) => byId.has(dep)).map(depthOf));
-    depth.set(id, d);
-    return d;
-  };
-  for (const op of ops) depthOf(op.id);
-  return depth;
-}
-
-/**
- * Where the answer is recorded (plan/reach.ts, recordedReach: the next `up` reads it and does not
- * probe again): on the containers created after it. Creates whose config depends on the answer wait
- * for it and record it anyway; when none does, one create that would record it waits for the answer
- * to hold it: the one whose container is needed last (the operations that use it have the longest
- * chain of dependencies before them: the last of the deepest `depends_on` chain), which the answer
- * usually precedes, so its wait costs nothing. The others run beside the probe without the record.
- */
-function keepRecorder(merged: readonly Merged[], outcomes: readonly PlannedOutcome[]): Operation[] {
-  const ops = merged.map((m) => m.op);
-  if (ops.some((op) => op.kind === 'by-reach' && Object.values(op.variants).some(records))) return ops;
-  const candidates = merged.filter((m) => m.recordVariants);
-  if (!candidates.length) return ops;
-  const depth = depths(ops);
-  const neededAt = new Map<string, number>();
-  for (const op of ops) for (const d of op.deps) neededAt.set(d, Math.max(neededAt.get(d) ?? 0, depth.get(op.id)!));
-  const score = (m: Merged) => neededAt.get(m.op.id) ?? depth.get(m.op.id)!;
-  const recorder = [...candidates].sort((a, b) => score(b) - score(a) || a.op.id.localeCompare(b.op.id))[0]!;
-  return merged.map((m) => (m === recorder ? byReach(m.op.id, outcomes, m.recordVariants!) : m.op));
+  const texts = new Set(variants.filter((_, i) => good[i]).map((v) => (v ? JSON.stringify(v) : '')));
+  const first = variants.find((v, i) => v !== undefined && good[i]) ?? variants.find((v) => v !== undefined)!;
+  if (texts.size === 1 && !texts.has('')) return gate && !isInfrastructure(first) ? afterProbe(first) : first;
+  return byReach(id, outcomes, variants);
 }
 
 /** While the probe runs, reach is the endpoints' guess: said so (the probe's step says what it found). */
@@ -219,13 +181,14 @@ export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readon
   // Compared over the outcomes without problems (with problems in every one, over all of them: the
   // probe fails whatever it answers, and everything waits for it).
   const good = outcomes.some((o) => o.problems.length === 0) ? outcomes.map((o) => o.problems.length === 0) : outcomes.map(() => true);
-  const waitAll = good.every(Boolean) && outcomes.some((o) => o.problems.length > 0);
+  const gate = outcomes.some((o) => o.problems.length > 0);
+  const waitAll = good.every(Boolean) && gate;
   const commonWarnings = inEvery(outcomes.map((o) => o.plan.warnings), (w) => w);
   const byId = outcomes.map((o) => new Map(o.plan.operations.map((op) => [op.id, op])));
-  const merged = keepRecorder(
-    operationIds(outcomes).map((id) => mergeOperation(id, outcomes, byId, good)),
-    outcomes,
-  ).map((op) => (waitAll && op.kind !== 'by-reach' ? afterProbe(op) : op));
+  const merged = operationIds(outcomes).map((id) => {
+    const op = mergeOperation(id, outcomes, byId, good, gate);
+    return waitAll && op.kind !== 'by-reach' ? afterProbe(op) : op;
+  });
   // The probe builds the resolver image too when it probes with it: after the plan's own build of it
   // (unless that build waits for the probe: then the probe builds it).
   const helperImages = merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon && !op.deps.includes(PROBE_OP_ID)).map((op) => op.id);

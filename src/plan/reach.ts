@@ -40,10 +40,8 @@ function isReachValue(value: string | undefined): value is ReachValue {
 }
 
 /**
- * Where a probe's answer is recorded: the labels of the containers made after it answered (the
- * consumers of an address across the daemons, and one more that waits for the answer to hold it when
- * none does: plan/probe-plan.ts, keepRecorder); the containers that do not depend on it are made
- * beside the probe without them. A recorded answer is also kept on a resolver made again. Older
+ * Where a probe's answer is recorded: the labels of the service containers, all made after it
+ * answered (plan/probe-plan.ts), so the answer outlives any one of them. A recorded answer is also kept on a resolver made again. Older
  * stacks carry it on their resolver or their networks: those are read too.
  */
 function recordLabels(observed: Pick<ObservedState, 'networks'> & Partial<Pick<ObservedState, 'containers'>>): Readonly<Record<string, string>>[] {

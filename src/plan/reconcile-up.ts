@@ -552,9 +552,8 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
   const substitutions = [...(dns ? [dns.substitution] : []), ...addressSubs];
   const runtimeDeps = [...new Set(substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf] : [])))];
 
-  // The labels that record the probe's answer: kept on the creates made after it (a consumer across
-  // the daemons, or the one that waits to hold it); the others run beside the probe without them
-  // (plan/probe-plan.ts, keepRecorder; plan/reach.ts, recordedReach).
+  // The labels that record the probe's answer, on every service container made after it
+  // (plan/probe-plan.ts; plan/reach.ts, recordedReach).
   const record = s.resolver.useResolver || consumesAcrossDaemons(project, ctx.placement, service) ? reachLabels(reach, options.probeFailed === true) : {};
   const results: PlannedContainer[] = [];
   /** Old containers a conditional create may keep. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { debugPlan } from '../../../src/plan/debug-plan.js';
-import type { ByReachOp, CreateContainerOp, Operation, Plan, ProbeReachOp } from '../../../src/plan/plan.js';
+import type { ByReachOp, Operation, Plan, ProbeReachOp } from '../../../src/plan/plan.js';
 import { reconcile } from '../../../src/plan/reconcile.js';
 import { probeOutcomes, reachOutcomeKey } from '../../../src/plan/reach.js';
 import type { Project } from '../../../src/model/project.js';
@@ -101,11 +101,9 @@ describe('the probe as an operation of the plan', () => {
       return v.kind === 'create-container' ? (v.spec.body.Labels as Record<string, string>) : {};
     };
     expect(labelsOf('create:mixcompose-resolver:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBeUndefined();
-    // cache's container is the same under every answer but for the labels that record it: it runs
-    // beside the probe without them; the consumer (its config is the answer's) records it.
-    expect(op(plan, 'create:cache:1').kind).toBe('create-container');
-    expect(op(plan, 'create:cache:1').deps).not.toContain('reach-probe');
-    expect(Object.keys((op(plan, 'create:cache:1') as CreateContainerOp).spec.body.Labels as object).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
+    // Every service container waits for the answer and holds it (removing one leaves the others to tell the next up).
+    expect(op(plan, 'create:cache:1').kind).toBe('by-reach');
+    expect(labelsOf('create:cache:1', 'linux=ip windows=ip')['io.mixcompose.reach.windows']).toBe('ip');
     expect(labelsOf('create:web:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBe('published');
     expect(labelsOf('create:web:1', 'could-not-run')['io.mixcompose.reach-probe']).toBe('could-not-run');
     // The resolver image to build first: the probe (which probes with it on linux) waits for that build, nothing else does.
@@ -118,18 +116,18 @@ describe('the probe as an operation of the plan', () => {
     expect((op(building, 'reach-probe') as ProbeReachOp).linuxPeer?.startedBy).toBe('reach-probe:linux');
   });
 
-  it('problems of some outcomes only: that outcome carries them; what is the same under the others (the user\'s containers that do not depend on the answer) runs beside the probe', () => {
+  it('problems of some outcomes only: that outcome carries them; the user\'s containers wait for the answer', () => {
     // db publishes no port: reached by published reach, web's {{ db.port:5432 }} has no host port.
     const hidden = service('db', { command: ['sleep', '3600'] });
     const plan = probingPlan(withoutResolver([hidden, cache, web]));
     const probe = op(plan, 'reach-probe') as ProbeReachOp;
     expect(probe.outcomes['linux=ip windows=ip']!.problems).toEqual([]);
     expect(probe.outcomes['linux=published windows=ip']!.problems.join('\n')).toContain('port 5432 of db is not published');
-    for (const id of ['create:db:1', 'start:db:1', 'create:cache:1', 'start:cache:1']) expect(op(plan, id).deps).not.toContain('reach-probe');
+    for (const id of ['create:db:1', 'create:cache:1', 'create:web:1']) expect(op(plan, id).deps).toContain('reach-probe');
     expect(op(plan, 'create:web:1').kind).toBe('by-reach');
   });
 
-  it('golden: the rig\'s case (no daemon address, so every published answer has problems): the windows end starts at once, the probe pings from and to the resolver on linux; the services run beside it but the one that records the answer', () => {
+  it('golden: the rig\'s case (no daemon address, so every published answer has problems): the windows end starts at once, the probe pings from and to the resolver on linux; the services wait for the answer and record it', () => {
     // The bench stack's shape: a chain per daemon, names across daemons (the resolver), reach auto, no address.
     const noAddress = { linux: { reach: 'auto' as const }, windows: { reach: 'auto' as const } };
     const a1 = service('a1', { command: ['sleep', '3600'] });
@@ -154,27 +152,27 @@ describe('the probe as an operation of the plan', () => {
       network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
       reach-probe:windows probe-reach @windows side=windows
       start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind <- create:mixcompose-resolver:1
-      create:a1:1 create-container @linux <- network:linux:default start:mixcompose-resolver:1
-      create:c1:1 create-container @windows <- network:windows:default start:mixcompose-resolver:1
-      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default start:mixcompose-resolver:1
       reach-probe probe-reach @linux <- reach-probe:windows start:mixcompose-resolver:1
+      create:a1:1 by-reach @linux <- reach-probe
       create:a2:1 by-reach @linux <- reach-probe
-      start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1
-      start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 start:a1:1
-      start:c1:1 start-container @windows container=<create:c1:1> <- create:c1:1
-      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- start:c1:1 start:mixcompose-resolver:1"
+      create:c1:1 by-reach @windows <- reach-probe
+      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default reach-probe start:mixcompose-resolver:1
+      start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1 reach-probe
+      start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 reach-probe start:a1:1
+      start:c1:1 start-container @windows container=<create:c1:1> <- create:c1:1 reach-probe
+      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- reach-probe start:c1:1 start:mixcompose-resolver:1"
     `);
     for (const id of ['network:linux:default', 'network:windows:default', 'helper-image:linux:resolver', 'create:mixcompose-resolver:1', 'start:mixcompose-resolver:1']) {
       expect(op(plan, id).kind).not.toBe('by-reach');
       expect(op(plan, id).deps).not.toContain('reach-probe');
     }
-    // The services' containers do not depend on the answer: they do not wait for it, except the one
-    // that records it (the last of the deepest chain: a2), which holds it for the next up.
-    for (const id of ['create:a1:1', 'start:a1:1', 'create:c1:1', 'start:c1:1', 'hosts:c1:1']) expect(op(plan, id).deps).not.toContain('reach-probe');
-    const recorder = op(plan, 'create:a2:1') as ByReachOp;
-    expect(recorder.kind).toBe('by-reach');
-    const recorded = recorder.variants['linux=ip windows=ip']!;
-    expect(recorded.kind === 'create-container' && (recorded.spec.body.Labels as Record<string, string>)['io.mixcompose.reach.windows']).toBe('ip');
+    // Every service container waits for the answer and holds it for the next up.
+    for (const id of ['create:a1:1', 'create:a2:1', 'create:c1:1']) {
+      const recorder = op(plan, id) as ByReachOp;
+      expect(recorder.kind).toBe('by-reach');
+      const recorded = recorder.variants['linux=ip windows=ip']!;
+      expect(recorded.kind === 'create-container' && (recorded.spec.body.Labels as Record<string, string>)['io.mixcompose.reach.windows']).toBe('ip');
+    }
     // The windows end starts at once, not after the resolver.
     expect(op(plan, 'reach-probe:windows').deps).toEqual([]);
     expect(probe.deps).toEqual(['reach-probe:windows', 'start:mixcompose-resolver:1']);
