@@ -119,7 +119,9 @@ export async function runWays(/** @type {Way[]} */ ways, runs, projectBase) {
         const values = typeof measured === 'number' ? { [figures[0].key]: measured } : measured;
         for (const f of figures) results[f.key].times.push(values[f.key] ?? NaN);
       } catch (error) {
-        fail(way, String(error?.message ?? error).split('\n').slice(0, 12).join('\n'));
+        // The command line and the end of its output: a failure says why in its last lines, after the progress.
+        const lines = String(error?.message ?? error).split('\n');
+        fail(way, (lines.length > 24 ? [...lines.slice(0, 2), '…', ...lines.slice(-20)] : lines).join('\n'));
       }
     }
     const line = ways.flatMap(figuresOf).map((f) => `${f.key} ${results[f.key].problem ? 'n/a' : `${fmt(results[f.key].times.at(-1))} ${f.unit ?? 's'}`}`);
