@@ -64,6 +64,16 @@ export function isIptablesRace(error: unknown): boolean {
   return engineStatusCode(error) === 500 && /iptables/i.test(engineMessage(error));
 }
 
+/**
+ * 403 "error while removing network: network … has active endpoints". Docker 20.10 under heavy load
+ * (seen removing a 200-service stack, load average about 55) answers this for a moment after every
+ * container on the network has been removed and the removals have returned: the endpoints are
+ * released just after. A container still attached for real (one not ours) keeps answering it.
+ */
+export function isActiveEndpoints(error: unknown): boolean {
+  return engineStatusCode(error) === 403 && /has active endpoints/i.test(engineMessage(error));
+}
+
 /** The daemon never answered (refused, reset, unreachable, closed by us): no HTTP status. */
 export function isUnanswered(error: unknown): boolean {
   const inner = error instanceof DaemonError ? error.cause : error;

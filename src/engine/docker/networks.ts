@@ -1,6 +1,6 @@
-/** /networks: list, inspect, create and remove (both retrying the two-daemon iptables race), (dis)connect. */
+/** /networks: list, inspect, create and remove (both retrying the two-daemon iptables race; remove also endpoints not yet released), (dis)connect. */
 import type { DaemonClient, EngineBody } from '../daemon-client.js';
-import { isIptablesRace } from './errors.js';
+import { isActiveEndpoints, isIptablesRace } from './errors.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -10,17 +10,28 @@ import type { Transport } from './transport.js';
 const IPTABLES_RACE_ATTEMPTS = 4;
 const IPTABLES_RACE_PAUSE_MS = 150;
 
-/** `call()`, asked again (after a growing pause) while it fails with the iptables race. */
-async function pastIptablesRace<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * A removal is also asked again while the daemon still reports endpoints its removed containers had
+ * (see isActiveEndpoints), for about 3 s in all: long enough for the daemon to catch up, short
+ * enough that a network a foreign container really holds fails soon with the daemon's message.
+ */
+const ENDPOINTS_ATTEMPTS = 6;
+const ENDPOINTS_PAUSE_MS = 200;
+
+/** `call()`, asked again (after a growing pause) while it fails in a way `retryable` accepts. */
+async function askedAgain<T>(call: () => Promise<T>, retryable: (error: unknown) => boolean, attempts: number, pauseMs: number): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      if (attempt >= IPTABLES_RACE_ATTEMPTS || !isIptablesRace(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, IPTABLES_RACE_PAUSE_MS * attempt));
+      if (attempt >= attempts || !retryable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt));
     }
   }
 }
+
+const pastIptablesRace = <T>(call: () => Promise<T>) => askedAgain(call, isIptablesRace, IPTABLES_RACE_ATTEMPTS, IPTABLES_RACE_PAUSE_MS);
+const pastEndpointRelease = <T>(call: () => Promise<T>) => askedAgain(call, isActiveEndpoints, ENDPOINTS_ATTEMPTS, ENDPOINTS_PAUSE_MS);
 
 const at = (idOrName: string, action = '') => `/networks/${encodeURIComponent(idOrName)}${action}`;
 
@@ -38,11 +49,12 @@ export function networkCalls(t: Transport): NetworkCalls {
       }),
     /**
      * DELETE /networks/{id}; a network already gone (404) counts as removed, so asking again after a
-     * removal the race broke half-way is safe.
+     * removal the race broke half-way is safe. Endpoints the daemon has not yet released are waited
+     * for a moment (pastEndpointRelease).
      */
     removeNetwork: (idOrName) =>
       t.call(`remove network ${idOrName}`, async () => {
-        await pastIptablesRace(() => t.request({ method: 'DELETE', path: at(idOrName), ok: [404] }));
+        await pastEndpointRelease(() => pastIptablesRace(() => t.request({ method: 'DELETE', path: at(idOrName), ok: [404] })));
       }),
     connectNetwork: (network, container, endpointConfig) =>
       t.call(`connect container ${container} to network ${network}`, async () => {

@@ -6,7 +6,7 @@
  * Served by the fake engine (test/support/fake-engine.ts) with scripted /networks answers.
  */
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DockerodeClient } from '../../../src/engine/dockerode-client.js';
 import { resolveEndpoint } from '../../../src/engine/daemon-endpoints.js';
 import { startFakeEngine, type FakeEngine } from '../../support/fake-engine.js';
@@ -93,8 +93,37 @@ describe('network removal and the iptables race between two daemons', () => {
   });
 
   it('does not repeat any other failure', async () => {
-    const { client, calls } = await clientAnswering([[403, 'p_default has active endpoints']], 'remove');
-    await expect(client.removeNetwork('p_default')).rejects.toThrow(/active endpoints/);
+    const { client, calls } = await clientAnswering([[403, 'bridge is a pre-defined network and cannot be removed']], 'remove');
+    await expect(client.removeNetwork('bridge')).rejects.toThrow(/pre-defined network/);
     expect(calls()).toBe(1);
+  });
+});
+
+/** Docker 20.10 under heavy load, after the last container on the network was removed (a 200-service `down`). */
+const ENDPOINTS = 'error while removing network: network p_default id 3f1c has active endpoints';
+
+describe('network removal while the daemon still releases the removed containers\' endpoints', () => {
+  it('asks again until the daemon has released them, and the removal goes through', async () => {
+    const { client, calls } = await clientAnswering([[403, ENDPOINTS], [403, ENDPOINTS], [204, '']], 'remove');
+    await expect(client.removeNetwork('p_default')).resolves.toBeUndefined();
+    expect(calls()).toBe(3);
+  });
+
+  it('gives up after six attempts with the daemon message (a container really holds the network)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const { client, calls } = await clientAnswering([[403, ENDPOINTS]], 'remove');
+      let outcome: unknown;
+      const removal = client.removeNetwork('p_default').then(
+        () => (outcome = 'removed'),
+        (error: unknown) => (outcome = error),
+      );
+      while (outcome === undefined) await vi.advanceTimersByTimeAsync(100);
+      await removal;
+      expect(String(outcome)).toMatch(/remove network p_default failed: .*has active endpoints/);
+      expect(calls()).toBe(6);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
