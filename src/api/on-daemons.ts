@@ -114,7 +114,11 @@ function applyCallOptions(options: ChangeOptions): Pick<ApplyOptions, 'onEvent' 
   };
 }
 
-/** `up` on connected daemons: images, reach probe, networks, containers in dependency order. */
+/**
+ * `up` on connected daemons: images, reach probe, networks, containers in dependency order. Like
+ * every call here it takes no project lock; `daemons.projectLock` (the CLI's optimistic `up`) makes
+ * it observe first and take that lock only when the plan changes something (engine/apply.ts).
+ */
 export async function upOn(project: Project, daemons: Daemons, options: UpOptions, around: Surroundings): Promise<UpResult> {
   const reconcile: ReconcileOptions = {
     command: 'up',

@@ -3,13 +3,25 @@
  * while connecting (beside /version and /info, before anything is observed) and release it when
  * they end; read-only ones (ps, logs, config, plan, `up --dry-run`) never do. `--wait-lock[=seconds]` on the mutating commands waits for a held lock
  * (default 300 s when given without a value) instead of refusing at once.
+ *
+ * The one exception, the optimistic `up`: a detached `up` (-d, --wait, --no-start) whose last run
+ * from this machine completed with the same project and flags (the hint, engine/up-hint.ts) most
+ * likely has nothing to do. It observes beside connecting WITHOUT the lock, and takes the lock only
+ * when its plan changes something (engine/apply.ts, Daemons.projectLock, says why that is sound). A
+ * second `up` with nothing changed so creates and removes no lock container. Without the hint (a
+ * first `up`, after `down` or any other command changed the project from here, a changed file or
+ * flag, caches off) it takes the lock at once as before: an unlocked look first would only delay an
+ * `up` that has work. Every command that takes the lock drops the hint; a detached `up` that
+ * completes writes it.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 
 import { acquireProjectLock, type ProjectLock } from '../engine/project-lock.js';
+import type { DeferredProjectLock } from '../engine/apply.js';
 import type { DaemonClient } from '../engine/daemon-client.js';
-import type { PrefetchedObservation } from '../engine/observe.js';
+import type { PrefetchedObservation, startObservationAhead as StartObservationAhead } from '../engine/observe.js';
 import type { ResolverHostsCache } from '../engine/resolver-hosts-cache.js';
+import { hintDigest, noUpHints, type UpHints } from '../engine/up-hint.js';
 import type { EventSink } from '../model/events.js';
 import type { PlatformOs, Project } from '../model/project.js';
 
@@ -52,10 +64,54 @@ function lockClient(clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>
   return clients.linux ?? clients.windows;
 }
 
-async function acquire(command: Command, project: string, client: DaemonClient, sink: EventSink): Promise<HeldLock> {
+async function acquire(command: Command, project: string, client: DaemonClient, sink: EventSink, hints: UpHints = noUpHints): Promise<HeldLock> {
   const flags = command.opts() as { waitLock?: number | boolean };
   const lock = await acquireProjectLock({ client, project, command: command.name(), waitSeconds: waitLockSeconds(flags), onEvent: sink });
+  // The project may change from here on: only a completed `up` says again that it is as wanted.
+  hints.forget(project, client.label);
   return releaseOnSignal(lock, client, sink);
+}
+
+/** The `up` flags that decide the optimistic order. */
+interface UpFlags {
+  readonly dryRun?: boolean;
+  readonly detach?: boolean;
+  readonly wait?: boolean;
+  readonly start?: boolean;
+  readonly forceRecreate?: boolean;
+  readonly pull?: string;
+  readonly build?: boolean;
+}
+
+/**
+ * Whether `command` is an `up` that may observe before taking the lock, and whose completion says
+ * the project is as wanted: it ends with its plan (an attached `up` goes on writing: it registers
+ * restarted containers' names and stops the stack on Ctrl-C, so it holds the lock as before), and
+ * no flag makes work of every run (--force-recreate, --pull always, --build).
+ */
+function optimisticUp(command: Command): boolean {
+  const flags = command.opts() as UpFlags;
+  if (command.name() !== 'up' || flags.dryRun) return false;
+  const endsWithPlan = Boolean(flags.detach || flags.wait || flags.start === false);
+  return endsWithPlan && !flags.forceRecreate && flags.pull !== 'always' && flags.build !== true;
+}
+
+/**
+ * What the hint of an optimistic `up` is checked against: the project as loaded (interpolated) and
+ * the command's flags and services. Any difference means "take the lock first"; none is ever
+ * trusted beyond choosing the order.
+ */
+export function upHintDigest(command: Command, project: Project, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (!optimisticUp(command)) return undefined;
+  const { waitLock: _waitLock, retryDaemon: _retryDaemon, ...flags } = command.opts() as Record<string, unknown>;
+  return hintDigest({ project, flags, services: command.args, resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE ?? null });
+}
+
+/** The client-side hint a session checks and keeps (engine/up-hint.ts). */
+export interface UpHintUse {
+  readonly hints: UpHints;
+  /** Set for an optimistic `up` (upHintDigest): what its hint must hold. */
+  readonly digest?: string;
 }
 
 /**
@@ -65,14 +121,64 @@ async function acquire(command: Command, project: string, client: DaemonClient, 
  */
 export async function takeProjectLock(
   command: Command,
-  session: { project: { name: string }; daemons: { clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>> }; reporter: { sink: EventSink } },
+  session: LockSession,
   early?: HeldLock,
+  hints: UpHints = noUpHints,
 ): Promise<HeldLock | undefined> {
   const client = locks(command) ? lockClient(session.daemons.clients) : undefined;
   if (early && early.client === client) return early;
   // Taken on a daemon that is not the lock's after all (an optional daemon connected, or none is needed).
   await early?.release();
-  return client ? acquire(command, session.project.name, client, session.reporter.sink) : undefined;
+  return client ? acquire(command, session.project.name, client, session.reporter.sink, hints) : undefined;
+}
+
+/** What taking the lock needs of a session. */
+export interface LockSession {
+  readonly project: { readonly name: string };
+  readonly daemons: { readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>> };
+  readonly reporter: { readonly sink: EventSink };
+}
+
+/** The lock of a command's session, from its start (the early lock or unlocked start) to its end. */
+export interface SessionLock {
+  /** For the session's daemons: the observation asked ahead, and an optimistic `up`'s lock not held yet. */
+  readonly ahead: { readonly observationAhead?: PrefetchedObservation; readonly projectLock?: DeferredProjectLock };
+  /** The command ended (`ok`: it did not fail): a completed optimistic-kind `up` writes its hint; the lock is released. */
+  end(ok: boolean): Promise<void>;
+}
+
+/**
+ * The session's lock: for a mutating command the lock held now (takeProjectLock), for an `up` that
+ * started unlocked (lockWhileConnecting) a lock apply takes only when its plan changes something;
+ * nothing for read-only commands.
+ */
+export async function openProjectLock(command: Command, session: LockSession, early: EarlyLock | undefined, hint: UpHintUse = { hints: noUpHints }): Promise<SessionLock> {
+  let held: HeldLock | undefined;
+  let ahead: SessionLock['ahead'] = {};
+  const client = locks(command) ? lockClient(session.daemons.clients) : undefined;
+  if (early && 'unlocked' in early && client) {
+    const projectLock: DeferredProjectLock = {
+      get held() {
+        return held !== undefined;
+      },
+      async take() {
+        held ??= await acquire(command, session.project.name, client, session.reporter.sink, hint.hints);
+      },
+    };
+    ahead = { observationAhead: early.observation, projectLock };
+  } else {
+    held = await takeProjectLock(command, session, early && 'unlocked' in early ? undefined : early, hint.hints);
+    // What was asked under the early lock is sound only while that lock is the one held.
+    if (held && held === early && early.observation) ahead = { observationAhead: early.observation };
+  }
+  return {
+    ahead,
+    async end(ok) {
+      // Only an `up` that held the lock changed anything; one that found nothing to do leaves the hint as it is.
+      if (ok && held && hint.digest !== undefined) hint.hints.save(session.project.name, held.client.label, hint.digest);
+      await held?.release();
+    },
+  };
 }
 
 /**
@@ -86,18 +192,53 @@ export function lockWhileConnecting(
   command: Command,
   project: Project,
   sink: EventSink,
-  ahead: { readonly resolverImage?: string; readonly hostsCache?: ResolverHostsCache } = {},
-): ((clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>) => Promise<HeldLock | undefined>) | undefined {
+  ahead: AheadOptions = {},
+  hint: UpHintUse = { hints: noUpHints },
+): ((clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>) => Promise<EarlyLock | undefined>) | undefined {
   if (!locks(command)) return undefined;
   return async (clients) => {
     const client = lockClient(clients);
     if (!client) return undefined;
-    const held = await acquire(command, project.name, client, sink);
+    const observe = async () => {
+      // The session hands it in (its command loaded observe already): a dynamic import here took
+      // tens of ms beside connecting, on the optimistic `up`'s path to its first list.
+      const start = ahead.startObservationAhead ?? (await import('../engine/observe.js')).startObservationAhead;
+      const { startObservationAhead: _start, ...options } = ahead;
+      return start(project, clients, { ...options, imageInspects: command.name() === 'up' });
+    };
+    // The hint says the last run left the project as this one wants it: look first, lock only for work.
+    if (hint.digest !== undefined && hint.hints.holds(project.name, client.label, hint.digest)) {
+      return { unlocked: true, client, observation: await observe(), release: async () => undefined };
+    }
+    const held = await acquire(command, project.name, client, sink, hint.hints);
     // Held: nothing of the project changes under us now; the first observe takes these answers.
-    const { startObservationAhead } = await import('../engine/observe.js'); // loaded by the command anyway
-    return { ...held, observation: startObservationAhead(project, clients, { ...ahead, imageInspects: command.name() === 'up' }) };
+    return { ...held, observation: await observe() };
   };
 }
+
+/** What the observation asked beside connecting needs. */
+export interface AheadOptions {
+  readonly resolverImage?: string;
+  readonly hostsCache?: ResolverHostsCache;
+  /** engine/observe.ts's, given by a caller that has it loaded (else it is imported when needed). */
+  readonly startObservationAhead?: typeof StartObservationAhead;
+}
+
+/**
+ * An optimistic `up`'s start beside connecting: no lock held; the next observation's calls asked
+ * without it (a plan made from them runs only when it changes nothing, engine/apply.ts).
+ */
+export interface UnlockedStart {
+  readonly unlocked: true;
+  /** The daemon the lock will be on. */
+  readonly client: DaemonClient;
+  readonly observation: PrefetchedObservation;
+  /** Nothing is held. */
+  release(): Promise<void>;
+}
+
+/** What lockWhileConnecting gives: the lock held, or an optimistic `up`'s unlocked start. */
+export type EarlyLock = HeldLock | UnlockedStart;
 
 /** A held lock and how to let it go at the end of the command. */
 export interface HeldLock {

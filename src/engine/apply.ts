@@ -3,6 +3,10 @@
  * reconcile → (problems → error) → execute. `up` = apply with command "up" (its pulls and builds
  * are operations of the plan); down/start/stop/restart the same. The reach probe is an operation of the
  * plan (plan/probe-plan.ts). The CLI loads the project, connects, and passes a sink; nothing here prints.
+ *
+ * The CLI's optimistic `up` (Daemons.projectLock) observes and plans before it holds the project
+ * lock; only a plan that changes nothing (plan/changes-nothing.ts) runs from that observation, any
+ * other is made again from an observation under the lock (observeAndPlan).
  */
 import type { EngineEvent, EventSink } from '../model/events.js';
 import type { PlatformOs, Project } from '../model/project.js';
@@ -10,6 +14,7 @@ import type { ResumeCommand } from '../plan/fault-report.js';
 import type { DaemonFacts, ObservedState } from '../plan/observed-state.js';
 import type { Plan } from '../plan/plan.js';
 import { problemsError, reconcile, type ReconcileOptions } from '../plan/reconcile.js';
+import { changesNothing } from '../plan/changes-nothing.js';
 import { answeredPlan } from '../plan/probe-plan.js';
 import type { DaemonClient } from './daemon-client.js';
 import { execute, type EnsureHelperImage, type ExecuteResult } from './execute.js';
@@ -27,11 +32,28 @@ export interface Daemons {
   readonly facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>;
   /**
    * The next observation's daemon calls, asked already under the project lock (the CLI starts them
-   * as soon as it holds the lock): the next observation of apply takes them, once; later ones ask again.
+   * as soon as it holds the lock), or, with `projectLock` not held yet, before it (then a plan made
+   * from them runs only when it changes nothing): the next observation of apply takes them, once;
+   * later ones ask again.
    */
   readonly observationAhead?: PrefetchedObservation;
   /** The client-side cache of the resolver's hosts files (engine/resolver-hosts-cache.ts); none: always read them. */
   readonly hostsCache?: ResolverHostsCache;
+  /**
+   * The CLI's optimistic `up`: the project lock, not held yet (cli/project-lock-hook.ts). apply then
+   * observes and plans without it; a plan that changes nothing runs as it is, any other is dropped,
+   * the lock is taken and the run observes and plans again under it. Absent (the library, which
+   * takes no project lock; every other command): observe once, as given.
+   */
+  readonly projectLock?: DeferredProjectLock;
+}
+
+/** A project lock taken only when a plan has work (Daemons.projectLock). */
+export interface DeferredProjectLock {
+  /** Taken already (by an earlier plan of the command): then one observation is made, as usual. */
+  readonly held: boolean;
+  /** Takes it as the command would have at its start: waits (`--wait-lock`) or refuses (ProjectLockedError) while another holds it. */
+  take(): Promise<void>;
 }
 
 export interface ApplyOptions {
@@ -65,15 +87,7 @@ export interface ApplyResult {
 
 export async function apply(project: Project, daemons: Daemons, options: ApplyOptions): Promise<ApplyResult> {
   const up = (options.reconcile.command ?? 'up') === 'up';
-  const observed = await observeOnce(project, daemons, options, up);
-  const { plan, problems } = reconcile(project, observed, {
-    hostPlatform: process.platform,
-    buildHelperImages: true,
-    // The reach probe is an operation of the plan (plan/probe-plan.ts); a dry run does not probe.
-    probeReach: up && !options.dryRun,
-    ...options.reconcile,
-    ...(options.images ? { images: options.images.policy } : {}),
-  });
+  const { observed, plan, problems } = await observeAndPlan(project, daemons, options, up);
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
   // Problems found while planning: nothing starts; the CLI reports them (one error, a line each).
   if (problems.length) throw problemsError(problems);
@@ -96,6 +110,52 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
   }
   // The reach decisions as the probe's answer made them (the plan held them all).
   return { plan: answeredPlan(plan, result.reachOutcomes), observed, result };
+}
+
+/** An observation and the plan made from it. */
+interface Planned {
+  readonly observed: ObservedState;
+  readonly plan: Plan;
+  readonly problems: ReturnType<typeof reconcile>['problems'];
+}
+
+/**
+ * The observation and plan the run executes. With a deferred project lock (the CLI's optimistic
+ * `up`), the first observation is made without the lock. Why that is sound:
+ * - a plan that changes nothing needs no exclusion: running it writes nothing (its waits only read),
+ *   so it cannot collide with another writer, however their calls interleave;
+ * - it answers "up to date" only when every list showed the project exactly as this run wants it.
+ *   Each daemon's list is one answer from one moment. Another writer's half-done work (a container
+ *   removed and not yet made again, a network made and its containers not yet, a hosts file not yet
+ *   written) differs from the wanted state, so it makes a plan with work, which goes to the lock
+ *   (and is refused, or waits, while that writer holds it). An answer from an untouched project is
+ *   what a run just before the other writer would have answered; once it is given, nothing of it is
+ *   acted on;
+ * - a plan with work (or problems) is dropped: the lock is taken as at the start of the command
+ *   (same waiting, same refusal while another holds it), and the run observes and plans again under
+ *   it. A plan that changes something is only ever made from an observation under the lock.
+ */
+async function observeAndPlan(project: Project, daemons: Daemons, options: ApplyOptions, up: boolean): Promise<Planned> {
+  const first = await planOnce(project, daemons, options, up);
+  const deferred = daemons.projectLock;
+  if (!deferred || deferred.held || options.dryRun || changesNothing(first.plan, first.problems)) return first;
+  await deferred.take();
+  // Nothing asked before the lock may serve this observation.
+  const { observationAhead: _askedUnlocked, ...locked } = daemons;
+  return planOnce(project, locked, options, up);
+}
+
+async function planOnce(project: Project, daemons: Daemons, options: ApplyOptions, up: boolean): Promise<Planned> {
+  const observed = await observeOnce(project, daemons, options, up);
+  const { plan, problems } = reconcile(project, observed, {
+    hostPlatform: process.platform,
+    buildHelperImages: true,
+    // The reach probe is an operation of the plan (plan/probe-plan.ts); a dry run does not probe.
+    probeReach: up && !options.dryRun,
+    ...options.reconcile,
+    ...(options.images ? { images: options.images.policy } : {}),
+  });
+  return { observed, plan, problems };
 }
 
 /**

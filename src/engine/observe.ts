@@ -186,9 +186,10 @@ export function prefetched(ahead: ObservationAhead): PrefetchedObservation {
 /**
  * Starts the daemon calls of the project's next observation: each distinct daemon's lists, the
  * running list when port 53 may be published, and the resolver's hosts files (cache first). Start
- * it only while holding the project lock: the CLI does so right after taking it, beside /version
- * and /info. A call that observe then makes otherwise (another placement, another image) is simply
- * asked again.
+ * it only while holding the project lock (the CLI does so right after taking it, beside /version
+ * and /info), or for an optimistic `up`, whose plan from it runs only when it changes nothing
+ * (engine/apply.ts). A call that observe then makes otherwise (another placement, another image) is
+ * simply asked again.
  */
 export function startObservationAhead(
   project: Project,

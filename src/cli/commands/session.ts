@@ -14,6 +14,8 @@ import type { DaemonFacts } from '../../plan/observed-state.js';
 import type { ResolvedEndpoint } from '../../engine/daemon-endpoints.js';
 import { createDockerodeClient } from '../../engine/dockerode-client.js';
 import { userHostsCache } from '../../engine/resolver-hosts-cache.js';
+import { userUpHints } from '../../engine/up-hint.js';
+import { startObservationAhead } from '../../engine/observe.js';
 import { withDaemonRetry } from '../../engine/retry-daemon.js';
 import type { Daemons } from '../../engine/apply.js';
 import { daemonFault, type ResumeCommand } from '../../plan/fault-report.js';
@@ -21,7 +23,7 @@ import { checkServiceNames } from '../../plan/dependencies.js';
 import { createReporter, type Reporter } from '../../ui/reporter.js';
 import { globalOptions } from '../program.js';
 import type { GlobalOptions } from '../global-options.js';
-import { lockWhileConnecting, takeProjectLock, type HeldLock } from '../project-lock-hook.js';
+import { lockWhileConnecting, openProjectLock, upHintDigest, type EarlyLock, type SessionLock, type UpHintUse } from '../project-lock-hook.js';
 
 export interface Session {
   readonly global: GlobalOptions;
@@ -43,7 +45,7 @@ export async function openSession(
     /** Services named on the command line: checked against the project before connecting. */
     services?: readonly string[];
   } = {},
-): Promise<Session & { readonly lock?: HeldLock }> {
+): Promise<Session & { readonly lock?: EarlyLock; readonly hint: UpHintUse }> {
   const global = globalOptions(command);
   const env = process.env;
   const { project, warnings } = await loadProject(loadOptionsFor(global, env, process.cwd(), process.platform));
@@ -54,9 +56,12 @@ export async function openSession(
     for (const w of warnings) reporter.sink({ type: 'warning', message: formatIssue(w) });
     // --retry-daemon (up, down): wait for a daemon that is not there yet, from the first call on.
     const retrySeconds = (command.opts() as { retryDaemon?: number }).retryDaemon;
-    // The project lock (mutating commands) is taken beside connecting, not after it.
+    // The project lock (mutating commands) is taken beside connecting, not after it; an optimistic
+    // `up` with the hint observes there instead and locks only for work (project-lock-hook.ts).
     const hostsCache = userHostsCache(env);
-    const lockBeside = lockWhileConnecting(command, project, reporter.sink, { hostsCache, ...(env.MIXCOMPOSE_RESOLVER_IMAGE ? { resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE } : {}) });
+    const digest = upHintDigest(command, project, env);
+    const hint: UpHintUse = { hints: userUpHints(env), ...(digest !== undefined ? { digest } : {}) };
+    const lockBeside = lockWhileConnecting(command, project, reporter.sink, { hostsCache, startObservationAhead, ...(env.MIXCOMPOSE_RESOLVER_IMAGE ? { resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE } : {}) }, hint);
     const connect = (platforms?: readonly PlatformOs[]) =>
       connectDaemons(project, {
         ...(lockBeside && !platforms ? { beside: lockBeside } : {}),
@@ -80,8 +85,8 @@ export async function openSession(
       ({ connected, unreachable } = await connectEach(projectPlatforms(project), connect, error));
     }
     for (const w of connected.warnings) reporter.sink({ type: 'warning', message: w });
-    const { beside, ...daemons } = connected as typeof connected & { beside?: HeldLock };
-    return { global, project, daemons: { ...daemons, hostsCache }, reporter, env, unreachable, ...(beside ? { lock: beside } : {}) };
+    const { beside, ...daemons } = connected as typeof connected & { beside?: EarlyLock };
+    return { global, project, daemons: { ...daemons, hostsCache }, reporter, env, unreachable, hint, ...(beside ? { lock: beside } : {}) };
   } catch (error) {
     // Nothing may hold a connection open once the session failed to open.
     if (connected) closeClients(connected.clients);
@@ -193,19 +198,19 @@ export async function withSession<T>(
   body: (session: Session) => Promise<T>,
   options: { progress?: GlobalOptions['progress']; partial?: boolean; services?: readonly string[] } = {},
 ): Promise<T> {
-  const { lock: early, ...opened } = await openSession(command, options);
+  const { lock: early, hint, ...opened } = await openSession(command, options);
   let session: Session = opened;
   let failed = true;
-  let lock: HeldLock | undefined = early;
+  let lock: SessionLock | undefined;
   try {
-    lock = await takeProjectLock(command, session, early); // mutating commands only: one writer per project
-    // What was asked under the early lock is sound only while that lock is the one held.
-    if (lock && lock === early && early.observation) session = { ...session, daemons: { ...session.daemons, observationAhead: early.observation } };
+    // Mutating commands only: one writer per project (an optimistic `up`: only once its plan has work).
+    lock = await openProjectLock(command, session, early, hint);
+    session = { ...session, daemons: { ...session.daemons, ...lock.ahead } };
     const result = await body(session);
     failed = false;
     return result;
   } finally {
-    await lock?.release();
+    await (lock ? lock.end(!failed) : early?.release());
     await session.reporter.close(failed);
     // Let the process end: close the daemon connections (clients that can).
     closeClients(session.daemons.clients);

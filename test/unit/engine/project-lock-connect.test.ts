@@ -9,7 +9,11 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { connectDaemons } from '../../../src/engine/connect-daemons.js';
 import type { DaemonClient } from '../../../src/engine/daemon-client.js';
-import { lockWhileConnecting, takeProjectLock, type HeldLock } from '../../../src/cli/project-lock-hook.js';
+import { lockWhileConnecting, openProjectLock, takeProjectLock, upHintDigest, type HeldLock } from '../../../src/cli/project-lock-hook.js';
+import { fileUpHints } from '../../../src/engine/up-hint.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryDaemon } from './memory-daemon.js';
 import { stubProject, stubService } from './project-stub.js';
 
@@ -151,6 +155,116 @@ describe('the CLI lock taken while connecting', () => {
     expect(lock?.client).toBe(linux);
     expect(windows.calls).toEqual(['create shop-mixcompose-lock', 'remove shop-mixcompose-lock']); // no linux daemon there: nothing read ahead
     expect(linux.calls).toEqual(['create shop-mixcompose-lock']);
+    await lock!.release();
+  });
+});
+
+describe('the optimistic up (a hint that the last up from here completed)', () => {
+  const sink = () => undefined;
+  const hintsIn = () => fileUpHints(mkdtempSync(join(tmpdir(), 'mixcompose-lock-hint-')));
+  const listing = (linux: MemoryDaemon) => {
+    const asked: string[] = [];
+    linux.listContainers = async (filters: unknown, all?: boolean) => {
+      asked.push(`containers ${JSON.stringify(filters)} ${all}`);
+      linux.calls.push('list containers');
+      return [];
+    };
+    return asked;
+  };
+
+  it('with the hint, up -d starts its observation beside connecting and creates no lock', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    const windows = new MemoryDaemon('windows', '10.202.0');
+    const asked = listing(linux);
+    const hints = hintsIn();
+    const up = commandOf('up', { detach: true });
+    const digest = upHintDigest(up, mixed(), {})!;
+    hints.save('shop', linux.label, digest);
+    const early = await lockWhileConnecting(up, mixed(), sink, {}, { hints, digest })!({ linux, windows });
+    expect(early).toMatchObject({ unlocked: true, client: linux });
+    await settle();
+    expect(asked).toContain('containers {"label":["com.docker.compose.project=shop"]} true');
+    expect(linux.calls).not.toContain('create shop-mixcompose-lock');
+  });
+
+  it('without the hint, or with one for another digest, up -d takes the lock first as before', async () => {
+    for (const saved of [undefined, 'another project or flags']) {
+      const linux = new MemoryDaemon('linux', '10.201.0');
+      const asked = listing(linux);
+      const hints = hintsIn();
+      const up = commandOf('up', { detach: true });
+      if (saved) hints.save('shop', linux.label, saved);
+      const early = await lockWhileConnecting(up, mixed(), sink, {}, { hints, digest: upHintDigest(up, mixed(), {})! })!({ linux });
+      expect(early).not.toHaveProperty('unlocked');
+      await settle();
+      // Nothing listed before the lock was held.
+      expect(linux.calls[0]).toBe('create shop-mixcompose-lock');
+      expect(asked.length).toBeGreaterThan(0);
+      await early!.release();
+    }
+  });
+
+  it('only a detached up without forced work is optimistic: attached, --dry-run, --force-recreate, --pull always, --build and other commands are not', () => {
+    const digest = (name: string, flags: Record<string, unknown>) => upHintDigest(commandOf(name, flags), mixed(), {});
+    expect(digest('up', { detach: true })).toMatch(/^[0-9a-f]{32}$/);
+    expect(digest('up', { wait: true })).toMatch(/^[0-9a-f]{32}$/);
+    expect(digest('up', { start: false })).toMatch(/^[0-9a-f]{32}$/);
+    expect(digest('up', {})).toBeUndefined();
+    expect(digest('up', { detach: true, dryRun: true })).toBeUndefined();
+    expect(digest('up', { detach: true, forceRecreate: true })).toBeUndefined();
+    expect(digest('up', { detach: true, pull: 'always' })).toBeUndefined();
+    expect(digest('up', { detach: true, build: true })).toBeUndefined();
+    expect(digest('down', {})).toBeUndefined();
+    // Another file content or flag: another digest (the hint then sends the run to the lock first).
+    const other = stubProject([stubService('db', 'linux')], { linux: { host: 'unix:///run/l.sock' } }, 'shop');
+    expect(upHintDigest(commandOf('up', { detach: true }), other, {})).not.toBe(digest('up', { detach: true }));
+    expect(digest('up', { detach: true, removeOrphans: true })).not.toBe(digest('up', { detach: true }));
+  });
+
+  it('the session takes the deferred lock once, when asked; a completed up writes the hint and releases', async () => {
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    const hints = hintsIn();
+    const up = commandOf('up', { detach: true });
+    const digest = upHintDigest(up, mixed(), {})!;
+    const session = { project: { name: 'shop' }, daemons: { clients: { linux } }, reporter: { sink } };
+    const early = { unlocked: true as const, client: linux, observation: { take: () => undefined }, release: async () => undefined };
+    const lock = await openProjectLock(up, session, early, { hints, digest });
+    expect(linux.calls).toEqual([]);
+    expect(lock.ahead.observationAhead).toBe(early.observation);
+    expect(lock.ahead.projectLock?.held).toBe(false);
+    await lock.ahead.projectLock!.take();
+    await lock.ahead.projectLock!.take();
+    expect(lock.ahead.projectLock?.held).toBe(true);
+    expect(linux.calls).toEqual(['create shop-mixcompose-lock']);
+    expect(hints.holds('shop', linux.label, digest)).toBe(false);
+    await lock.end(true);
+    expect(linux.calls).toEqual(['create shop-mixcompose-lock', 'remove shop-mixcompose-lock']);
+    expect(hints.holds('shop', linux.label, digest)).toBe(true);
+  });
+
+  it('an optimistic up that found nothing to do takes no lock and leaves the hint; a failed one writes none', async () => {
+    const hints = hintsIn();
+    const up = commandOf('up', { detach: true });
+    const digest = upHintDigest(up, mixed(), {})!;
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    const session = { project: { name: 'shop' }, daemons: { clients: { linux } }, reporter: { sink } };
+    hints.save('shop', linux.label, digest);
+    const early = { unlocked: true as const, client: linux, observation: { take: () => undefined }, release: async () => undefined };
+    await (await openProjectLock(up, session, early, { hints, digest })).end(true);
+    expect(linux.calls).toEqual([]);
+    expect(hints.holds('shop', linux.label, digest)).toBe(true);
+    const failing = await openProjectLock(up, session, early, { hints, digest });
+    await failing.ahead.projectLock!.take();
+    await failing.end(false);
+    expect(hints.holds('shop', linux.label, digest)).toBe(false);
+  });
+
+  it('every command that takes the lock drops the hint (down here)', async () => {
+    const hints = hintsIn();
+    const linux = new MemoryDaemon('linux', '10.201.0');
+    hints.save('shop', linux.label, 'd1');
+    const lock = await takeProjectLock(commandOf('down'), { project: { name: 'shop' }, daemons: { clients: { linux } }, reporter: { sink } }, undefined, hints);
+    expect(hints.holds('shop', linux.label, 'd1')).toBe(false);
     await lock!.release();
   });
 });
