@@ -99,12 +99,15 @@ function optimisticUp(command: Command): boolean {
 /**
  * What the hint of an optimistic `up` is checked against: the project as loaded (interpolated) and
  * the command's flags and services. Any difference means "take the lock first"; none is ever
- * trusted beyond choosing the order.
+ * trusted beyond choosing the order. The project's `environment` (the whole process environment,
+ * kept for interpolation) is left out: it differs between any two shells (SHLVL, OLDPWD, ...) and
+ * what it changes in the stack is in the interpolated services already.
  */
 export function upHintDigest(command: Command, project: Project, env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (!optimisticUp(command)) return undefined;
   const { waitLock: _waitLock, retryDaemon: _retryDaemon, ...flags } = command.opts() as Record<string, unknown>;
-  return hintDigest({ project, flags, services: command.args, resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE ?? null });
+  const { environment: _environment, ...stack } = project;
+  return hintDigest({ stack, flags, services: command.args, resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE ?? null });
 }
 
 /** The client-side hint a session checks and keeps (engine/up-hint.ts). */

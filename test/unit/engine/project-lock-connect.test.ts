@@ -219,6 +219,10 @@ describe('the optimistic up (a hint that the last up from here completed)', () =
     const other = stubProject([stubService('db', 'linux')], { linux: { host: 'unix:///run/l.sock' } }, 'shop');
     expect(upHintDigest(commandOf('up', { detach: true }), other, {})).not.toBe(digest('up', { detach: true }));
     expect(digest('up', { detach: true, removeOrphans: true })).not.toBe(digest('up', { detach: true }));
+    // The process environment the project keeps for interpolation differs between shells: not part of it.
+    expect(upHintDigest(commandOf('up', { detach: true }), { ...mixed(), environment: { SHLVL: '3' } }, {})).toBe(
+      upHintDigest(commandOf('up', { detach: true }), { ...mixed(), environment: { SHLVL: '2' } }, {}),
+    );
   });
 
   it('the session takes the deferred lock once, when asked; a completed up writes the hint and releases', async () => {
