@@ -1,5 +1,6 @@
 /** /networks: list, inspect, create and remove (both retrying the two-daemon iptables race; remove also endpoints not yet released), (dis)connect. */
 import type { DaemonClient, EngineBody } from '../daemon-client.js';
+import { askedAgain } from './asked-again.js';
 import { isActiveEndpoints, isIptablesRace } from './errors.js';
 import type { Transport } from './transport.js';
 
@@ -17,18 +18,6 @@ const IPTABLES_RACE_PAUSE_MS = 150;
  */
 const ENDPOINTS_ATTEMPTS = 6;
 const ENDPOINTS_PAUSE_MS = 200;
-
-/** `call()`, asked again (after a growing pause) while it fails in a way `retryable` accepts. */
-async function askedAgain<T>(call: () => Promise<T>, retryable: (error: unknown) => boolean, attempts: number, pauseMs: number): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (attempt >= attempts || !retryable(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt));
-    }
-  }
-}
 
 const pastIptablesRace = <T>(call: () => Promise<T>) => askedAgain(call, isIptablesRace, IPTABLES_RACE_ATTEMPTS, IPTABLES_RACE_PAUSE_MS);
 const pastEndpointRelease = <T>(call: () => Promise<T>) => askedAgain(call, isActiveEndpoints, ENDPOINTS_ATTEMPTS, ENDPOINTS_PAUSE_MS);

@@ -3,7 +3,10 @@
  * iptables chains: a network create can fail with "unable to remove jump to DOCKER-ISOLATION-STAGE-1
  * rule" and is rolled back by the daemon, and so can a network removal (seen on the rig when `down`
  * removed both daemons' networks at once). The adapter asks again for that error only.
- * Served by the fake engine (test/support/fake-engine.ts) with scripted /networks answers.
+ * Docker 20.10 also answers two other transient refusals under load, asked again too: a network
+ * removal while endpoints of removed containers are still being released, and a container removal
+ * racing a stop that still writes the container's state files.
+ * Served by the fake engine (test/support/fake-engine.ts) with scripted answers.
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -27,15 +30,20 @@ const send = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-/** A client whose /networks/create (or DELETE /networks/{id}) answers with `answers` in turn (status, message or id). */
-async function clientAnswering(answers: readonly [number, string][], call: 'create' | 'remove' = 'create') {
+const ROUTES = {
+  create: { method: 'POST', path: /\/networks\/create$/ },
+  remove: { method: 'DELETE', path: /\/networks\/[^/]+$/ },
+  'remove-container': { method: 'DELETE', path: /\/containers\/[^/]+$/ },
+} as const;
+
+/** A client whose /networks/create, DELETE /networks/{id} or DELETE /containers/{id} answers with `answers` in turn (status, message or id). */
+async function clientAnswering(answers: readonly [number, string][], call: keyof typeof ROUTES = 'create') {
   let calls = 0;
   fake = await startFakeEngine({
     daemon: 'linux',
     routes: [
       {
-        method: call === 'create' ? 'POST' : 'DELETE',
-        path: call === 'create' ? /\/networks\/create$/ : /\/networks\/[^/]+$/,
+        ...ROUTES[call],
         handle: (_req, res) => {
           const [status, text] = answers[Math.min(calls, answers.length - 1)];
           calls += 1;
@@ -125,5 +133,28 @@ describe('network removal while the daemon still releases the removed containers
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+/** Docker 20.10 under load (a 200-service `down`): a stop still writing the container's state files (moby/moby#52161). */
+const UNLINK = 'unable to remove filesystem for 08236aaf: unlinkat /var/lib/docker/containers/08236aaf: directory not empty';
+
+describe('container removal the daemon left half-done', () => {
+  it('asks again, and a container gone by then counts as removed', async () => {
+    const { client, calls } = await clientAnswering([[500, UNLINK], [404, 'No such container: 08236aaf']], 'remove-container');
+    await expect(client.removeContainer('08236aaf', { force: true })).resolves.toBeUndefined();
+    expect(calls()).toBe(2);
+  });
+
+  it('gives up after four attempts with the daemon message', async () => {
+    const { client, calls } = await clientAnswering([[500, UNLINK]], 'remove-container');
+    await expect(client.removeContainer('08236aaf', { force: true })).rejects.toThrow(/remove container 08236aaf failed: unable to remove filesystem/);
+    expect(calls()).toBe(4);
+  });
+
+  it('does not repeat any other failure', async () => {
+    const { client, calls } = await clientAnswering([[500, 'driver "overlay2" failed to remove root filesystem: device or resource busy']], 'remove-container');
+    await expect(client.removeContainer('08236aaf', { force: true })).rejects.toThrow(/device or resource busy/);
+    expect(calls()).toBe(1);
   });
 });
