@@ -1,7 +1,7 @@
 /** /networks: list, inspect, create and remove (both retrying the two-daemon iptables race; remove also endpoints not yet released), (dis)connect. */
 import type { DaemonClient, EngineBody } from '../daemon-client.js';
 import { askedAgain } from './asked-again.js';
-import { isActiveEndpoints, isIptablesRace } from './errors.js';
+import { isActiveEndpoints, isIptablesRace, isNotFound } from './errors.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -12,15 +12,53 @@ const IPTABLES_RACE_ATTEMPTS = 4;
 const IPTABLES_RACE_PAUSE_MS = 150;
 
 /**
- * A removal is also asked again while the daemon still reports endpoints its removed containers had
- * (see isActiveEndpoints), for about 3 s in all: long enough for the daemon to catch up, short
- * enough that a network a foreign container really holds fails soon with the daemon's message.
+ * A removal is also asked again while the daemon still reports endpoints of containers that are
+ * gone or being removed (see isActiveEndpoints): every half second, for at most 30 s. Under heavy
+ * load Docker 20.10 releases a removed container's endpoint when it handles the task's exit, which
+ * on the rig came more than 10 s after the removal had returned. An endpoint of a container that
+ * exists and is not being removed (a container not ours attached to the network) is not waited for:
+ * the daemon's refusal is final then.
  */
-const ENDPOINTS_ATTEMPTS = 6;
-const ENDPOINTS_PAUSE_MS = 200;
+const ENDPOINTS_ATTEMPTS = 60;
+const ENDPOINTS_PAUSE_MS = 500;
 
 const pastIptablesRace = <T>(call: () => Promise<T>) => askedAgain(call, isIptablesRace, IPTABLES_RACE_ATTEMPTS, IPTABLES_RACE_PAUSE_MS);
-const pastEndpointRelease = <T>(call: () => Promise<T>) => askedAgain(call, isActiveEndpoints, ENDPOINTS_ATTEMPTS, ENDPOINTS_PAUSE_MS);
+
+/** Whether a container that exists and is not being removed holds an endpoint on the network. */
+async function heldByLiveContainer(t: Transport, idOrName: string): Promise<boolean> {
+  let network: EngineBody;
+  try {
+    network = await t.request<EngineBody>({ method: 'GET', path: at(idOrName) });
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+  for (const id of Object.keys((network.Containers as Record<string, unknown> | undefined) ?? {})) {
+    try {
+      const container = await t.request<{ State?: { Status?: string } }>({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json` });
+      const status = container.State?.Status;
+      if (status !== 'removing' && status !== 'dead') return true;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return false;
+}
+
+/** `remove()`, asked again while the daemon still holds endpoints of containers that are gone (see ENDPOINTS_ATTEMPTS). */
+async function pastEndpointRelease(t: Transport, idOrName: string, remove: () => Promise<unknown>): Promise<void> {
+  // A failed look counts as held: the daemon's refusal is then reported as it came.
+  const released = async (error: unknown) => isActiveEndpoints(error) && !(await heldByLiveContainer(t, idOrName).catch(() => true));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await remove();
+      return;
+    } catch (error) {
+      if (attempt >= ENDPOINTS_ATTEMPTS || !(await released(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, ENDPOINTS_PAUSE_MS));
+    }
+  }
+}
 
 const at = (idOrName: string, action = '') => `/networks/${encodeURIComponent(idOrName)}${action}`;
 
@@ -43,7 +81,7 @@ export function networkCalls(t: Transport): NetworkCalls {
      */
     removeNetwork: (idOrName) =>
       t.call(`remove network ${idOrName}`, async () => {
-        await pastEndpointRelease(() => pastIptablesRace(() => t.request({ method: 'DELETE', path: at(idOrName), ok: [404] })));
+        await pastEndpointRelease(t, idOrName, () => pastIptablesRace(() => t.request({ method: 'DELETE', path: at(idOrName), ok: [404] })));
       }),
     connectNetwork: (network, container, endpointConfig) =>
       t.call(`connect container ${container} to network ${network}`, async () => {

@@ -12,7 +12,7 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DockerodeClient } from '../../../src/engine/dockerode-client.js';
 import { resolveEndpoint } from '../../../src/engine/daemon-endpoints.js';
-import { startFakeEngine, type FakeEngine } from '../../support/fake-engine.js';
+import { startFakeEngine, type FakeEngine, type FakeRoute as Route } from '../../support/fake-engine.js';
 
 const RACE = 'unable to remove jump to DOCKER-ISOLATION-STAGE-1 rule in FORWARD chain:  (iptables failed: iptables --wait -D FORWARD -j DOCKER-ISOLATION-STAGE-1: iptables: Bad rule (does a matching rule exist in that chain?).\n (exit status 1))';
 
@@ -37,7 +37,7 @@ const ROUTES = {
 } as const;
 
 /** A client whose /networks/create, DELETE /networks/{id} or DELETE /containers/{id} answers with `answers` in turn (status, message or id). */
-async function clientAnswering(answers: readonly [number, string][], call: keyof typeof ROUTES = 'create') {
+async function clientAnswering(answers: readonly [number, string][], call: keyof typeof ROUTES = 'create', more: Route[] = []) {
   let calls = 0;
   fake = await startFakeEngine({
     daemon: 'linux',
@@ -55,6 +55,7 @@ async function clientAnswering(answers: readonly [number, string][], call: keyof
           send(res, status, status === 201 ? { Id: text } : { message: text });
         },
       },
+      ...more,
     ],
   });
   const endpoint = await resolveEndpoint({ platform: 'linux', host: fake.host, reach: 'auto', origin: 'file' }, { env: {} });
@@ -110,26 +111,44 @@ describe('network removal and the iptables race between two daemons', () => {
 /** Docker 20.10 under heavy load, after the last container on the network was removed (a 200-service `down`). */
 const ENDPOINTS = 'error while removing network: network p_default id 3f1c has active endpoints';
 
-describe('network removal while the daemon still releases the removed containers\' endpoints', () => {
-  it('asks again until the daemon has released them, and the removal goes through', async () => {
-    const { client, calls } = await clientAnswering([[403, ENDPOINTS], [403, ENDPOINTS], [204, '']], 'remove');
+/** The network's inspect lists container c1's endpoint; c1's own inspect answers `container` (status, State.Status). */
+function endpointOf(container: [number, string]): Route[] {
+  return [
+    { method: 'GET', path: /\/networks\/p_default$/, handle: (_req, res) => send(res, 200, { Name: 'p_default', Containers: { c1: { Name: 'p-a-1' } } }) },
+    {
+      method: 'GET',
+      path: /\/containers\/c1\/json$/,
+      handle: (_req, res) => send(res, container[0], container[0] === 200 ? { Id: 'c1', State: { Status: container[1] } } : { message: 'No such container: c1' }),
+    },
+  ];
+}
+
+describe('network removal while the daemon still releases the endpoints of removed containers', () => {
+  it('asks again while the endpoint\'s container is gone, and the removal goes through once released', async () => {
+    const { client, calls } = await clientAnswering([[403, ENDPOINTS], [403, ENDPOINTS], [204, '']], 'remove', endpointOf([404, '']));
     await expect(client.removeNetwork('p_default')).resolves.toBeUndefined();
     expect(calls()).toBe(3);
   });
 
-  it('gives up after six attempts with the daemon message (a container really holds the network)', async () => {
+  it('does not wait for a container that exists and is not being removed (one not ours holds the network)', async () => {
+    const { client, calls } = await clientAnswering([[403, ENDPOINTS], [204, '']], 'remove', endpointOf([200, 'running']));
+    await expect(client.removeNetwork('p_default')).rejects.toThrow(/remove network p_default failed: .*has active endpoints/);
+    expect(calls()).toBe(1);
+  });
+
+  it('gives up after 60 attempts (30 s) with the daemon message while the container is still being removed', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     try {
-      const { client, calls } = await clientAnswering([[403, ENDPOINTS]], 'remove');
+      const { client, calls } = await clientAnswering([[403, ENDPOINTS]], 'remove', endpointOf([200, 'removing']));
       let outcome: unknown;
       const removal = client.removeNetwork('p_default').then(
         () => (outcome = 'removed'),
         (error: unknown) => (outcome = error),
       );
-      while (outcome === undefined) await vi.advanceTimersByTimeAsync(100);
+      while (outcome === undefined) await vi.advanceTimersByTimeAsync(500);
       await removal;
       expect(String(outcome)).toMatch(/remove network p_default failed: .*has active endpoints/);
-      expect(calls()).toBe(6);
+      expect(calls()).toBe(60);
     } finally {
       vi.useRealTimers();
     }
