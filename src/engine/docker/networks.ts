@@ -1,7 +1,7 @@
 /** /networks: list, inspect, create and remove (both retrying the two-daemon iptables race; remove also endpoints not yet released), (dis)connect. */
 import type { DaemonClient, EngineBody } from '../daemon-client.js';
 import { askedAgain } from './asked-again.js';
-import { isActiveEndpoints, isIptablesRace, isNotFound } from './errors.js';
+import { EngineApiError, engineStatusCode, isActiveEndpoints, isIptablesRace } from './errors.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -24,37 +24,38 @@ const ENDPOINTS_PAUSE_MS = 500;
 
 const pastIptablesRace = <T>(call: () => Promise<T>) => askedAgain(call, isIptablesRace, IPTABLES_RACE_ATTEMPTS, IPTABLES_RACE_PAUSE_MS);
 
-/** Whether a container that exists and is not being removed holds an endpoint on the network. */
-async function heldByLiveContainer(t: Transport, idOrName: string): Promise<boolean> {
-  let network: EngineBody;
-  try {
-    network = await t.request<EngineBody>({ method: 'GET', path: at(idOrName) });
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
+/**
+ * A container that exists and is not being removed, holding an endpoint on the network: its name and
+ * state, or undefined. A look that fails (the daemon, under the load that causes the wait, can time
+ * out answering for a container it is tearing down) finds no holder: the wait goes on, bounded.
+ */
+async function liveHolder(t: Transport, idOrName: string): Promise<string | undefined> {
+  const network = await t.request<EngineBody>({ method: 'GET', path: at(idOrName) }).catch(() => undefined);
+  const endpoints = (network?.Containers as Record<string, { Name?: string }> | undefined) ?? {};
+  for (const [id, endpoint] of Object.entries(endpoints)) {
+    const container = await t
+      .request<{ State?: { Status?: string } }>({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json` })
+      .catch(() => undefined);
+    const status = container?.State?.Status;
+    if (status !== undefined && status !== 'removing' && status !== 'dead') return `${endpoint.Name ?? id} (${status})`;
   }
-  for (const id of Object.keys((network.Containers as Record<string, unknown> | undefined) ?? {})) {
-    try {
-      const container = await t.request<{ State?: { Status?: string } }>({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json` });
-      const status = container.State?.Status;
-      if (status !== 'removing' && status !== 'dead') return true;
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-  }
-  return false;
+  return undefined;
 }
 
-/** `remove()`, asked again while the daemon still holds endpoints of containers that are gone (see ENDPOINTS_ATTEMPTS). */
+/**
+ * `remove()`, asked again while the daemon still holds endpoints of containers that are gone (see
+ * ENDPOINTS_ATTEMPTS). The final refusal names the container that holds the network, when one does.
+ */
 async function pastEndpointRelease(t: Transport, idOrName: string, remove: () => Promise<unknown>): Promise<void> {
-  // A failed look counts as held: the daemon's refusal is then reported as it came.
-  const released = async (error: unknown) => isActiveEndpoints(error) && !(await heldByLiveContainer(t, idOrName).catch(() => true));
   for (let attempt = 1; ; attempt++) {
     try {
       await remove();
       return;
     } catch (error) {
-      if (attempt >= ENDPOINTS_ATTEMPTS || !(await released(error))) throw error;
+      if (!isActiveEndpoints(error)) throw error;
+      const holder = await liveHolder(t, idOrName);
+      if (holder) throw new EngineApiError(`${(error as Error).message}; container ${holder} is attached to it`, engineStatusCode(error));
+      if (attempt >= ENDPOINTS_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, ENDPOINTS_PAUSE_MS));
     }
   }

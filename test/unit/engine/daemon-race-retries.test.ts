@@ -132,8 +132,14 @@ describe('network removal while the daemon still releases the endpoints of remov
 
   it('does not wait for a container that exists and is not being removed (one not ours holds the network)', async () => {
     const { client, calls } = await clientAnswering([[403, ENDPOINTS], [204, '']], 'remove', endpointOf([200, 'running']));
-    await expect(client.removeNetwork('p_default')).rejects.toThrow(/remove network p_default failed: .*has active endpoints/);
+    await expect(client.removeNetwork('p_default')).rejects.toThrow(/remove network p_default failed: .*has active endpoints.*; container p-a-1 \(running\) is attached to it/);
     expect(calls()).toBe(1);
+  });
+
+  it('goes on waiting when the daemon cannot answer for the endpoint\'s container (it may be tearing it down)', async () => {
+    const { client, calls } = await clientAnswering([[403, ENDPOINTS], [204, '']], 'remove', endpointOf([500, '']));
+    await expect(client.removeNetwork('p_default')).resolves.toBeUndefined();
+    expect(calls()).toBe(2);
   });
 
   it('gives up after 60 attempts (30 s) with the daemon message while the container is still being removed', async () => {
