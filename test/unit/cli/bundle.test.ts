@@ -75,6 +75,13 @@ describe('the CLI bundle', () => {
     expect(inputs.has('src/config/compose-schema-validator.ts')).toBe(false);
   });
 
+  // Each costs every command some CPU at start (https brings tls; ~3 ms together): only a TLS daemon
+  // or a daemon address given as a host name needs them, and they load there.
+  it.each(['up', 'down', 'ps'])('`%s` starts without node:https, node:tls or node:dns', (command) => {
+    const { externals } = staticClosure(chunkOf(`src/cli/commands/${command}.ts`));
+    expect([...externals].filter((e) => /^node:(https|tls|dns)/.test(e))).toEqual([]);
+  });
+
   it('loads child_process only when commander spawns (never, for mixcompose)', () => {
     const commander = result.outputFiles.find((f) => f.path === join(outdir, chunkOf('node_modules/commander/lib/command.js').replace(/^dist\/bin\//, '')))!;
     expect(commander.text).toMatch(/childProcess=\{spawn:\(\.\.\.args\)=>__require\("node:child_process"\)\.spawn\(\.\.\.args\)\}/);
