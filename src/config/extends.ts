@@ -8,8 +8,8 @@
 import * as path from 'node:path';
 import { isPlainMap, own } from './positions.js';
 import { cloneValue, mergeValues, stripTags } from './merge.js';
-import type { LoadContext, LoadedFile } from './load-project.js';
-import { loadFile } from './load-project.js';
+import type { LoadContext, LoadedFile } from './load-pipeline.js';
+import { loadFile } from './load-pipeline.js';
 import type { VariableLookup } from './interpolate.js';
 
 type Dict = Record<string, unknown>;

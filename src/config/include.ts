@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { isPlainMap, own } from './positions.js';
 import { mergeValues, stripTags } from './merge.js';
-import { encodingProblem, loadFile, type LoadContext } from './load-project.js';
+import { encodingProblem, loadFile, type LoadContext } from './load-pipeline.js';
 import { parseEnvFile } from './env-file.js';
 import type { VariableLookup } from './interpolate.js';
 

@@ -1,10 +1,13 @@
 /**
  * The ONLY file system access of the config loader. Everything else in src/config is pure and
  * receives a ConfigFileSystem; tests pass `memoryFileSystem(...)`. Also the file that keeps the
- * CLI's cache of schema validity (the loader sees it as a ValidityCache).
+ * CLI's caches: schema validity (the loader sees it as a ValidityCache) and loaded projects (a
+ * ProjectCacheStore).
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ProjectCacheStore } from './project-cache.js';
 import type { ValidityCache } from './schema-validity.js';
 
 export interface ConfigFileSystem {
@@ -146,4 +149,69 @@ export function fileValidityCache(dir: string, version: string): ValidityCache {
       }
     },
   };
+}
+
+/** The folder of the project cache under the user's cache directory (one file per cache key). */
+export const PROJECT_CACHE_DIR = 'projects';
+/** Entries kept (the newest written): one per project and set of flags, a few KB each. */
+export const MAX_PROJECT_ENTRIES = 64;
+const PROJECT_FORMAT = 'mixcompose project cache 1';
+
+/**
+ * The code that made an entry: the version and, for builds of one version, the size and time of
+ * this module's file (tsc writes every file at each build). Undefined when that file cannot be
+ * found (a copied bundle): then nothing is cached, rather than an entry of other code being used.
+ */
+function buildStamp(version: string): string | undefined {
+  try {
+    const stat = statSync(fileURLToPath(import.meta.url));
+    return `${version} ${stat.size} ${stat.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CLI's project cache (project-cache.ts) in `dir`/projects: one file per key, a header naming
+ * the format and the code that wrote it, then the entry. Like the validity cache it is only a
+ * hint: an entry that cannot be read or is of other code counts as absent, one that cannot be
+ * written is not, and deleting the folder is always safe. Its files are the user's alone (0600):
+ * an entry holds the resolved services, whose values may come from the environment.
+ */
+export function fileProjectCache(dir: string, version: string): ProjectCacheStore {
+  const folder = path.join(dir, PROJECT_CACHE_DIR);
+  const stamp = buildStamp(version);
+  const header = `${PROJECT_FORMAT} ${stamp}\n`;
+  const fileOf = (key: string) => path.join(folder, `${key}.json`);
+  return {
+    read(key) {
+      if (!stamp) return undefined;
+      try {
+        const text = readFileSync(fileOf(key), 'utf8');
+        return text.startsWith(header) ? text.slice(header.length) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    write(key, text) {
+      if (!stamp) return;
+      try {
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        const temp = `${fileOf(key)}.${process.pid}.tmp`;
+        writeFileSync(temp, header + text, { mode: 0o600 });
+        renameSync(temp, fileOf(key));
+        pruneOldest(folder, MAX_PROJECT_ENTRIES);
+      } catch {
+        // Not writable: the next load runs the pipeline again.
+      }
+    },
+  };
+}
+
+/** Removes the least recently written entries of `folder` beyond `keep`. */
+function pruneOldest(folder: string, keep: number): void {
+  const names = readdirSync(folder).filter((name) => name.endsWith('.json'));
+  if (names.length <= keep) return;
+  const byAge = names.map((name) => ({ name, mtime: statSync(path.join(folder, name)).mtimeMs })).sort((a, b) => a.mtime - b.mtime);
+  for (const { name } of byAge.slice(0, names.length - keep)) rmSync(path.join(folder, name), { force: true });
 }

@@ -6,7 +6,6 @@
  * host there; on Docker Desktop, `host.docker.internal` is in the Windows hosts file). What does not
  * resolve stays out: the planner then says which setting needs an IP.
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
 import type { PlatformOs, Project } from '../model/project.js';
 import { isIpAddress } from '../plan/resolver.js';
 
@@ -15,7 +14,8 @@ export type AddressLookup = (name: string) => Promise<string>;
 const LOOKUP_TIMEOUT_MS = 5_000;
 
 async function systemLookup(name: string): Promise<string> {
-  return (await dnsLookup(name, { family: 4 })).address;
+  // node:dns/promises loads at the first name to look up (an address given as a name), not for every `up`.
+  return (await process.getBuiltinModule('node:dns/promises').lookup(name, { family: 4 })).address;
 }
 
 /** Per platform whose `address` is a host name (and whose reach may be published): the IP it resolves to. */

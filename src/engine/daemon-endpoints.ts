@@ -14,7 +14,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DaemonSettings, DaemonTls, PlatformOs } from '../model/project.js';
@@ -250,6 +249,8 @@ export function modemOptionsFor(parsed: ParsedHost, tls: TlsMaterial | undefined
         options.cert = tls.cert;
         options.key = tls.key;
         // docker-modem forwards ca/cert/key but not rejectUnauthorized; an agent carries both.
+        // node:https (and tls) loads only here, for a TLS daemon: every other command is spared it.
+        const { Agent: HttpsAgent } = process.getBuiltinModule('node:https');
         options.agent = new HttpsAgent({
           ...(tls.ca ? { ca: tls.ca } : {}),
           ...(tls.cert ? { cert: tls.cert } : {}),

@@ -12,10 +12,9 @@
  */
 import { hideContent } from '../hide-contents.js';
 import { Option, type Command } from 'commander';
-import { stringify } from 'yaml';
 import { loadProject, type LoadOptions } from '../../config/load-project.js';
 import { userCacheDir } from '../../cache-dir.js';
-import { fileValidityCache } from '../../config/read-files.js';
+import { fileProjectCache, fileValidityCache } from '../../config/read-files.js';
 import { VERSION } from '../about.js';
 import { formatIssue } from '../../errors.js';
 import { lintDatabaseStorage, offlineLinuxDaemonKind } from '../../plan/database-lint.js';
@@ -50,7 +49,7 @@ export function loadOptionsFor(
       ...(global.linuxContext ? { linuxContext: global.linuxContext } : {}),
     },
     hostPlatform,
-    ...(cacheDir ? { validityCache: fileValidityCache(cacheDir, VERSION) } : {}),
+    ...(cacheDir ? { validityCache: fileValidityCache(cacheDir, VERSION), projectCache: fileProjectCache(cacheDir, VERSION) } : {}),
   };
 }
 
@@ -188,7 +187,14 @@ async function runConfig(command: Command, flags: ConfigFlags, selected: readonl
     : project;
   const sources = await endpointSources(project, process.env, process.platform);
   const model = renderConfig(shown, { escape: flags.interpolate !== false, sources });
-  process.stdout.write(flags.format === 'json' ? `${JSON.stringify(model, null, 2)}\n` : stringify(model, { lineWidth: 0, aliasDuplicateObjects: false }));
+  if (flags.format === 'json') {
+    process.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
+    return;
+  }
+  // The yaml package loads here, not with this module: `up` imports this module (loadOptionsFor)
+  // and, when its project cache answers, needs no yaml at all.
+  const { stringify } = await import('../yaml-output.js');
+  process.stdout.write(stringify(model, { lineWidth: 0, aliasDuplicateObjects: false }));
 }
 
 export function registerConfig(program: Command): void {

@@ -1,11 +1,17 @@
 /** /containers: list, inspect, create, start, stop, kill, restart, remove, wait, rename, logs. */
 import type { IncomingMessage } from 'node:http';
 import type { ContainerSummary, DaemonClient, EngineBody, LogLine } from '../daemon-client.js';
+import { askedAgain } from './asked-again.js';
+import { isFilesystemRemovalRace } from './errors.js';
 import { demultiplex, endOnAbort, toLogLines } from './streams.js';
 import type { Transport } from './transport.js';
 
 const at = (id: string, action = '') => `/containers/${encodeURIComponent(id)}${action}`;
 const seconds = (timeout: number) => Math.max(0, Math.round(timeout));
+
+/** A removal the daemon left half-done is asked again up to 4 times in all, about 1.2 s of pauses. */
+const FILESYSTEM_RACE_ATTEMPTS = 4;
+const FILESYSTEM_RACE_PAUSE_MS = 200;
 
 export type ContainerCalls = Required<Pick<
     DaemonClient,
@@ -52,14 +58,20 @@ export function containerCalls(t: Transport): ContainerCalls {
         await t.request({ method: 'POST', path: at(id, '/restart'), query: { t: seconds(timeoutSeconds) } });
       }),
     /** DELETE /containers/{id}; a container already gone (404) counts as removed. */
+    /**
+     * DELETE /containers/{id}; a container already gone (404) counts as removed, so the removal the
+     * daemon left half-done (isFilesystemRemovalRace) is asked again, a few times.
+     */
     removeContainer: (id, options = {}) =>
       t.call(`remove container ${id}`, async () => {
-        await t.request({
-          method: 'DELETE',
-          path: at(id),
-          query: { force: options.force ? true : undefined, v: options.volumes ? true : undefined },
-          ok: [404],
-        });
+        const remove = () =>
+          t.request({
+            method: 'DELETE',
+            path: at(id),
+            query: { force: options.force ? true : undefined, v: options.volumes ? true : undefined },
+            ok: [404],
+          });
+        await askedAgain(remove, isFilesystemRemovalRace, FILESYSTEM_RACE_ATTEMPTS, FILESYSTEM_RACE_PAUSE_MS);
       }),
     waitContainer: (id, condition, abort) =>
       t.call(`wait for container ${id}`, async () => {

@@ -74,6 +74,17 @@ export function isActiveEndpoints(error: unknown): boolean {
   return engineStatusCode(error) === 403 && /has active endpoints/i.test(engineMessage(error));
 }
 
+/**
+ * 500 "unable to remove filesystem for <id>: unlinkat …/containers/<id>: directory not empty".
+ * Docker 20.10 removes the container's directory while a stop or kill still under way writes its
+ * state files into it (hostconfig.json via a temporary file and a rename: moby/moby#52161); seen
+ * on the rig in the `down` of a 200-service stack. The container is left Dead, and a second
+ * removal finishes it.
+ */
+export function isFilesystemRemovalRace(error: unknown): boolean {
+  return engineStatusCode(error) === 500 && /unable to remove filesystem/i.test(engineMessage(error)) && /directory not empty/i.test(engineMessage(error));
+}
+
 /** The daemon never answered (refused, reset, unreachable, closed by us): no HTTP status. */
 export function isUnanswered(error: unknown): boolean {
   const inner = error instanceof DaemonError ? error.cause : error;

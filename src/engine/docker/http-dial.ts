@@ -11,7 +11,6 @@
  * own ssh protocol.
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions as NodeRequestOptions, type Agent } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { stringify as stringifyQuery } from 'node:querystring';
 import { addAbortSignal, type Readable } from 'node:stream';
 
@@ -168,7 +167,8 @@ export function httpDial(target: HttpTarget, request: DialRequest, callback: (er
   const data = requestBody(request, headers);
   let req: ClientRequest;
   try {
-    const send = target.protocol === 'https' ? httpsRequest : httpRequest;
+    // node:https (and tls with it) loads at the first TLS call: unix sockets never need it.
+    const send = target.protocol === 'https' ? process.getBuiltinModule('node:https').request : httpRequest;
     req = send(nodeRequestOptions(target, request, headers));
   } catch (error) {
     finish(error as Error);

@@ -1,6 +1,7 @@
 /** /networks: list, inspect, create and remove (both retrying the two-daemon iptables race; remove also endpoints not yet released), (dis)connect. */
 import type { DaemonClient, EngineBody } from '../daemon-client.js';
-import { isActiveEndpoints, isIptablesRace } from './errors.js';
+import { askedAgain } from './asked-again.js';
+import { EngineApiError, engineStatusCode, isActiveEndpoints, isIptablesRace } from './errors.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -11,27 +12,54 @@ const IPTABLES_RACE_ATTEMPTS = 4;
 const IPTABLES_RACE_PAUSE_MS = 150;
 
 /**
- * A removal is also asked again while the daemon still reports endpoints its removed containers had
- * (see isActiveEndpoints), for about 3 s in all: long enough for the daemon to catch up, short
- * enough that a network a foreign container really holds fails soon with the daemon's message.
+ * A removal is also asked again while the daemon still reports endpoints of containers that are
+ * gone or being removed (see isActiveEndpoints): every half second, for at most 30 s. Under heavy
+ * load Docker 20.10 releases a removed container's endpoint when it handles the task's exit, which
+ * on the rig came more than 10 s after the removal had returned. An endpoint of a container that
+ * exists and is not being removed (a container not ours attached to the network) is not waited for:
+ * the daemon's refusal is final then.
  */
-const ENDPOINTS_ATTEMPTS = 6;
-const ENDPOINTS_PAUSE_MS = 200;
+const ENDPOINTS_ATTEMPTS = 60;
+const ENDPOINTS_PAUSE_MS = 500;
 
-/** `call()`, asked again (after a growing pause) while it fails in a way `retryable` accepts. */
-async function askedAgain<T>(call: () => Promise<T>, retryable: (error: unknown) => boolean, attempts: number, pauseMs: number): Promise<T> {
+const pastIptablesRace = <T>(call: () => Promise<T>) => askedAgain(call, isIptablesRace, IPTABLES_RACE_ATTEMPTS, IPTABLES_RACE_PAUSE_MS);
+
+/**
+ * A container that exists and is not being removed, holding an endpoint on the network: its name and
+ * state, or undefined. A look that fails (the daemon, under the load that causes the wait, can time
+ * out answering for a container it is tearing down) finds no holder: the wait goes on, bounded.
+ */
+async function liveHolder(t: Transport, idOrName: string): Promise<string | undefined> {
+  const network = await t.request<EngineBody>({ method: 'GET', path: at(idOrName) }).catch(() => undefined);
+  const endpoints = (network?.Containers as Record<string, { Name?: string }> | undefined) ?? {};
+  for (const [id, endpoint] of Object.entries(endpoints)) {
+    const container = await t
+      .request<{ State?: { Status?: string } }>({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json` })
+      .catch(() => undefined);
+    const status = container?.State?.Status;
+    if (status !== undefined && status !== 'removing' && status !== 'dead') return `${endpoint.Name ?? id} (${status})`;
+  }
+  return undefined;
+}
+
+/**
+ * `remove()`, asked again while the daemon still holds endpoints of containers that are gone (see
+ * ENDPOINTS_ATTEMPTS). The final refusal names the container that holds the network, when one does.
+ */
+async function pastEndpointRelease(t: Transport, idOrName: string, remove: () => Promise<unknown>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call();
+      await remove();
+      return;
     } catch (error) {
-      if (attempt >= attempts || !retryable(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt));
+      if (!isActiveEndpoints(error)) throw error;
+      const holder = await liveHolder(t, idOrName);
+      if (holder) throw new EngineApiError(`${(error as Error).message}; container ${holder} is attached to it`, engineStatusCode(error));
+      if (attempt >= ENDPOINTS_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, ENDPOINTS_PAUSE_MS));
     }
   }
 }
-
-const pastIptablesRace = <T>(call: () => Promise<T>) => askedAgain(call, isIptablesRace, IPTABLES_RACE_ATTEMPTS, IPTABLES_RACE_PAUSE_MS);
-const pastEndpointRelease = <T>(call: () => Promise<T>) => askedAgain(call, isActiveEndpoints, ENDPOINTS_ATTEMPTS, ENDPOINTS_PAUSE_MS);
 
 const at = (idOrName: string, action = '') => `/networks/${encodeURIComponent(idOrName)}${action}`;
 
@@ -54,7 +82,7 @@ export function networkCalls(t: Transport): NetworkCalls {
      */
     removeNetwork: (idOrName) =>
       t.call(`remove network ${idOrName}`, async () => {
-        await pastEndpointRelease(() => pastIptablesRace(() => t.request({ method: 'DELETE', path: at(idOrName), ok: [404] })));
+        await pastEndpointRelease(t, idOrName, () => pastIptablesRace(() => t.request({ method: 'DELETE', path: at(idOrName), ok: [404] })));
       }),
     connectNetwork: (network, container, endpointConfig) =>
       t.call(`connect container ${container} to network ${network}`, async () => {

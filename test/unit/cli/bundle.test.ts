@@ -3,6 +3,9 @@
  * bundle in memory and read the chunk graph from esbuild's metafile: what each command's chunks load
  * statically when it starts, and that files found relative to a module are still found.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
@@ -71,8 +74,15 @@ describe('the CLI bundle', () => {
 
   it.each(['up', 'config'])('`%s` starts without the compiled schema (it loads only for a model not known valid)', (command) => {
     const { inputs } = staticClosure(chunkOf(`src/cli/commands/${command}.ts`));
-    expect(inputs.has('src/config/schema.ts')).toBe(true);
+    expect(staticClosure(chunkOf('src/config/load-pipeline.ts')).inputs.has('src/config/schema.ts')).toBe(true);
     expect(inputs.has('src/config/compose-schema-validator.ts')).toBe(false);
+  });
+
+  // Each costs every command some CPU at start (https brings tls; ~3 ms together): only a TLS daemon
+  // or a daemon address given as a host name needs them, and they load there.
+  it.each(['up', 'down', 'ps'])('`%s` starts without node:https, node:tls or node:dns', (command) => {
+    const { externals } = staticClosure(chunkOf(`src/cli/commands/${command}.ts`));
+    expect([...externals].filter((e) => /^node:(https|tls|dns)/.test(e))).toEqual([]);
   });
 
   it('loads child_process only when commander spawns (never, for mixcompose)', () => {
@@ -83,13 +93,40 @@ describe('the CLI bundle', () => {
 
   it('still bundles what `up` needs (the walk sees packages)', () => {
     const packages = packagesIn(staticClosure(chunkOf('src/cli/commands/up.ts')).inputs);
-    expect(packages.has('yaml')).toBe(true);
     expect(packages.has('commander')).toBe(true);
+    expect(packagesIn(staticClosure(chunkOf('src/config/load-pipeline.ts')).inputs).has('yaml')).toBe(true);
+  });
+
+  // A load the project cache answers (a second `up`, `config`) needs no parser: the pipeline and the
+  // yaml package (~160 KB of the ~680 KB `up` read) load only when the cache cannot answer.
+  it.each(['up', 'config'])('`%s` starts without the yaml package or the load pipeline', (command) => {
+    const { inputs } = staticClosure(chunkOf(`src/cli/commands/${command}.ts`));
+    expect(packagesIn(inputs).has('yaml')).toBe(false);
+    expect(inputs.has('src/config/load-pipeline.ts')).toBe(false);
+    expect(inputs.has('src/config/project-cache.ts')).toBe(true);
   });
 
   it("finds files relative to a module where tsc's layout has them (resolver/Dockerfile, package.json)", () => {
     const helper = result.outputFiles.find((f) => f.path === join(outdir, chunkOf('src/engine/helper-images.ts').replace(/^dist\/bin\//, '')))!;
     expect(helper.text).toMatch(/new URL\("\.\.\/engine\/helper-images\.js",\s*import\.meta\.url\)/);
     expect(result.outputFiles.some((f) => f.text.includes('import.meta.url') && /new URL\("\.\.\/cli\/commands\/version\.js"/.test(f.text))).toBe(true);
+  });
+
+  // `config` loads the yaml writer with import() (yaml-output.ts): a bare import('yaml') of the
+  // CommonJS package has no named exports in the bundle, which only running the bundle shows.
+  it('prints `config` as YAML when run from a written bundle, from the files and then from the project cache', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mixcompose-bundle-'));
+    try {
+      await bundleCli({ outdir: join(dir, 'bin') });
+      writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: nginx\n');
+      const env = { ...process.env, MIXCOMPOSE_CACHE_DIR: join(dir, 'cache') };
+      const run = () => execFileSync(process.execPath, [join(dir, 'bin', 'main.js'), '-f', join(dir, 'compose.yaml'), 'config'], { env, encoding: 'utf8' });
+      const first = run();
+      expect(first).toMatch(/^name: mixcompose-bundle-/);
+      expect(first).toContain('image: nginx');
+      expect(run()).toBe(first);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -95,9 +95,14 @@ describe('static module graph', () => {
     expect(heavy).toEqual([]);
   });
 
-  test('the walk does find packages (up loads yaml and commander)', () => {
+  test('the walk does find packages (up loads commander, the load pipeline yaml)', () => {
     const reached = packagesReached(join(src, 'cli', 'commands', 'up.ts'));
-    expect(reached.has('yaml')).toBe(true);
     expect(reached.has('commander')).toBe(true);
+    expect(packagesReached(join(src, 'config', 'load-pipeline.ts')).has('yaml')).toBe(true);
+  });
+
+  // The yaml package loads with the pipeline, when the project cache cannot answer (load-project.ts).
+  test.each(['up', 'down', 'ps', 'config'])('`%s` does not load yaml statically', (command) => {
+    expect(packagesReached(join(src, 'cli', 'commands', `${command}.ts`)).get('yaml')).toBeUndefined();
   });
 });

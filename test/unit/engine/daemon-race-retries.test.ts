@@ -3,13 +3,16 @@
  * iptables chains: a network create can fail with "unable to remove jump to DOCKER-ISOLATION-STAGE-1
  * rule" and is rolled back by the daemon, and so can a network removal (seen on the rig when `down`
  * removed both daemons' networks at once). The adapter asks again for that error only.
- * Served by the fake engine (test/support/fake-engine.ts) with scripted /networks answers.
+ * Docker 20.10 also answers two other transient refusals under load, asked again too: a network
+ * removal while endpoints of removed containers are still being released, and a container removal
+ * racing a stop that still writes the container's state files.
+ * Served by the fake engine (test/support/fake-engine.ts) with scripted answers.
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DockerodeClient } from '../../../src/engine/dockerode-client.js';
 import { resolveEndpoint } from '../../../src/engine/daemon-endpoints.js';
-import { startFakeEngine, type FakeEngine } from '../../support/fake-engine.js';
+import { startFakeEngine, type FakeEngine, type FakeRoute as Route } from '../../support/fake-engine.js';
 
 const RACE = 'unable to remove jump to DOCKER-ISOLATION-STAGE-1 rule in FORWARD chain:  (iptables failed: iptables --wait -D FORWARD -j DOCKER-ISOLATION-STAGE-1: iptables: Bad rule (does a matching rule exist in that chain?).\n (exit status 1))';
 
@@ -27,15 +30,20 @@ const send = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-/** A client whose /networks/create (or DELETE /networks/{id}) answers with `answers` in turn (status, message or id). */
-async function clientAnswering(answers: readonly [number, string][], call: 'create' | 'remove' = 'create') {
+const ROUTES = {
+  create: { method: 'POST', path: /\/networks\/create$/ },
+  remove: { method: 'DELETE', path: /\/networks\/[^/]+$/ },
+  'remove-container': { method: 'DELETE', path: /\/containers\/[^/]+$/ },
+} as const;
+
+/** A client whose /networks/create, DELETE /networks/{id} or DELETE /containers/{id} answers with `answers` in turn (status, message or id). */
+async function clientAnswering(answers: readonly [number, string][], call: keyof typeof ROUTES = 'create', more: Route[] = []) {
   let calls = 0;
   fake = await startFakeEngine({
     daemon: 'linux',
     routes: [
       {
-        method: call === 'create' ? 'POST' : 'DELETE',
-        path: call === 'create' ? /\/networks\/create$/ : /\/networks\/[^/]+$/,
+        ...ROUTES[call],
         handle: (_req, res) => {
           const [status, text] = answers[Math.min(calls, answers.length - 1)];
           calls += 1;
@@ -47,6 +55,7 @@ async function clientAnswering(answers: readonly [number, string][], call: 'crea
           send(res, status, status === 201 ? { Id: text } : { message: text });
         },
       },
+      ...more,
     ],
   });
   const endpoint = await resolveEndpoint({ platform: 'linux', host: fake.host, reach: 'auto', origin: 'file' }, { env: {} });
@@ -102,28 +111,75 @@ describe('network removal and the iptables race between two daemons', () => {
 /** Docker 20.10 under heavy load, after the last container on the network was removed (a 200-service `down`). */
 const ENDPOINTS = 'error while removing network: network p_default id 3f1c has active endpoints';
 
-describe('network removal while the daemon still releases the removed containers\' endpoints', () => {
-  it('asks again until the daemon has released them, and the removal goes through', async () => {
-    const { client, calls } = await clientAnswering([[403, ENDPOINTS], [403, ENDPOINTS], [204, '']], 'remove');
+/** The network's inspect lists container c1's endpoint; c1's own inspect answers `container` (status, State.Status). */
+function endpointOf(container: [number, string]): Route[] {
+  return [
+    { method: 'GET', path: /\/networks\/p_default$/, handle: (_req, res) => send(res, 200, { Name: 'p_default', Containers: { c1: { Name: 'p-a-1' } } }) },
+    {
+      method: 'GET',
+      path: /\/containers\/c1\/json$/,
+      handle: (_req, res) => send(res, container[0], container[0] === 200 ? { Id: 'c1', State: { Status: container[1] } } : { message: 'No such container: c1' }),
+    },
+  ];
+}
+
+describe('network removal while the daemon still releases the endpoints of removed containers', () => {
+  it('asks again while the endpoint\'s container is gone, and the removal goes through once released', async () => {
+    const { client, calls } = await clientAnswering([[403, ENDPOINTS], [403, ENDPOINTS], [204, '']], 'remove', endpointOf([404, '']));
     await expect(client.removeNetwork('p_default')).resolves.toBeUndefined();
     expect(calls()).toBe(3);
   });
 
-  it('gives up after six attempts with the daemon message (a container really holds the network)', async () => {
+  it('does not wait for a container that exists and is not being removed (one not ours holds the network)', async () => {
+    const { client, calls } = await clientAnswering([[403, ENDPOINTS], [204, '']], 'remove', endpointOf([200, 'running']));
+    await expect(client.removeNetwork('p_default')).rejects.toThrow(/remove network p_default failed: .*has active endpoints.*; container p-a-1 \(running\) is attached to it/);
+    expect(calls()).toBe(1);
+  });
+
+  it('goes on waiting when the daemon cannot answer for the endpoint\'s container (it may be tearing it down)', async () => {
+    const { client, calls } = await clientAnswering([[403, ENDPOINTS], [204, '']], 'remove', endpointOf([500, '']));
+    await expect(client.removeNetwork('p_default')).resolves.toBeUndefined();
+    expect(calls()).toBe(2);
+  });
+
+  it('gives up after 60 attempts (30 s) with the daemon message while the container is still being removed', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     try {
-      const { client, calls } = await clientAnswering([[403, ENDPOINTS]], 'remove');
+      const { client, calls } = await clientAnswering([[403, ENDPOINTS]], 'remove', endpointOf([200, 'removing']));
       let outcome: unknown;
       const removal = client.removeNetwork('p_default').then(
         () => (outcome = 'removed'),
         (error: unknown) => (outcome = error),
       );
-      while (outcome === undefined) await vi.advanceTimersByTimeAsync(100);
+      while (outcome === undefined) await vi.advanceTimersByTimeAsync(500);
       await removal;
       expect(String(outcome)).toMatch(/remove network p_default failed: .*has active endpoints/);
-      expect(calls()).toBe(6);
+      expect(calls()).toBe(60);
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+/** Docker 20.10 under load (a 200-service `down`): a stop still writing the container's state files (moby/moby#52161). */
+const UNLINK = 'unable to remove filesystem for 08236aaf: unlinkat /var/lib/docker/containers/08236aaf: directory not empty';
+
+describe('container removal the daemon left half-done', () => {
+  it('asks again, and a container gone by then counts as removed', async () => {
+    const { client, calls } = await clientAnswering([[500, UNLINK], [404, 'No such container: 08236aaf']], 'remove-container');
+    await expect(client.removeContainer('08236aaf', { force: true })).resolves.toBeUndefined();
+    expect(calls()).toBe(2);
+  });
+
+  it('gives up after four attempts with the daemon message', async () => {
+    const { client, calls } = await clientAnswering([[500, UNLINK]], 'remove-container');
+    await expect(client.removeContainer('08236aaf', { force: true })).rejects.toThrow(/remove container 08236aaf failed: unable to remove filesystem/);
+    expect(calls()).toBe(4);
+  });
+
+  it('does not repeat any other failure', async () => {
+    const { client, calls } = await clientAnswering([[500, 'driver "overlay2" failed to remove root filesystem: device or resource busy']], 'remove-container');
+    await expect(client.removeContainer('08236aaf', { force: true })).rejects.toThrow(/device or resource busy/);
+    expect(calls()).toBe(1);
   });
 });
