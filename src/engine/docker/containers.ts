@@ -57,7 +57,6 @@ export function containerCalls(t: Transport): ContainerCalls {
       t.call(`restart container ${id}`, async () => {
         await t.request({ method: 'POST', path: at(id, '/restart'), query: { t: seconds(timeoutSeconds) } });
       }),
-    /** DELETE /containers/{id}; a container already gone (404) counts as removed. */
     /**
      * DELETE /containers/{id}; a container already gone (404) counts as removed, so the removal the
      * daemon left half-done (isFilesystemRemovalRace) is asked again, a few times.
