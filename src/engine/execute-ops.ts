@@ -17,6 +17,7 @@ import { stopBounded, type StopResult } from './stop.js';
 import { buildImage, pullImage, type ImageRunState } from './execute-images.js';
 import { tarArchive, type TarEntry } from './tar.js';
 import { runProbeReach, type ProbeOpState } from './probe-op.js';
+import { removeNetworkReleased } from './network-release.js';
 
 /** Builds (or pulls) a helper image the plan needs on a daemon (engine/helper-images.ts). */
 export type EnsureHelperImage = (client: DaemonClient, image: string, purpose: 'resolver') => Promise<void>;
@@ -309,7 +310,7 @@ export async function runOperation(state: RunState, op: Operation): Promise<stri
     case 'unregister-hosts':
       return (await writeHosts(state, [op])).get(op.id);
     case 'remove-network':
-      await ignoreMissing(client.removeNetwork(op.network ?? op.name));
+      await removeNetworkReleased(client, state, op);
       return undefined;
     case 'remove-volume':
       await ignoreMissing(client.removeVolume(op.name));

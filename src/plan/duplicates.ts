@@ -22,6 +22,7 @@ import { byName } from '../graph/dependency-graph.js';
 import { networkName, serviceNetworkKeys } from './create-body.js';
 import type { ObservedContainer, ObservedNetwork, ObservedState } from './observed-state.js';
 import type { PlanContext } from './plan-context.js';
+import { ENDPOINT_RELEASE_WAIT_MS } from './reconcile-options.js';
 
 /** Reason of the removal of a container attached to a network `up` drops. */
 export const DUPLICATE_NETWORK_REASON = 'on a duplicate network';
@@ -136,7 +137,7 @@ export function planDuplicateNetworks(ctx: PlanContext): void {
     let previous: string | undefined;
     for (const n of group.filter((g) => g !== keep).sort((a, b) => byName(a.id, b.id))) {
       const id = networkRemovalId(observed, n);
-      ctx.add({ kind: 'remove-network', id, deps: previous ? [previous] : [], daemon: n.platform, name: n.name, network: n.id });
+      ctx.add({ kind: 'remove-network', id, deps: previous ? [previous] : [], daemon: n.platform, name: n.name, network: n.id, releaseWaitMs: ENDPOINT_RELEASE_WAIT_MS });
       plan.dropped.set(id, n);
       for (const c of attached(observed, n)) plan.recreate.add(c.id);
       previous = id;

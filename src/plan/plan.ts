@@ -326,6 +326,11 @@ export interface RemoveNetworkOp extends OpBase {
   readonly name: string;
   /** The network's id, to remove by: set where the name is ambiguous (duplicates, a foreign twin; plan/duplicates.ts). */
   readonly network?: string;
+  /**
+   * How long to ask again while the daemon refuses with endpoints of containers that are gone or
+   * being removed (engine/network-release.ts). An endpoint of a live container ends the wait at once.
+   */
+  readonly releaseWaitMs: number;
 }
 
 export interface RemoveVolumeOp extends OpBase {

@@ -5,7 +5,7 @@
  * probe network on their daemon.
  */
 import type { PlanContext } from './plan-context.js';
-import { REMOVAL_IN_PROGRESS_WAIT_MS } from './reconcile-options.js';
+import { ENDPOINT_RELEASE_WAIT_MS, REMOVAL_IN_PROGRESS_WAIT_MS } from './reconcile-options.js';
 
 /** Reason text of the removal steps. */
 export const PROBE_LEFTOVER_REASON = 'reach probe left over';
@@ -41,6 +41,7 @@ export function planProbeLeftovers(ctx: PlanContext): void {
       deps: removals.filter((r) => r.platform === n.platform).map((r) => r.id),
       daemon: n.platform,
       name: n.name,
+      releaseWaitMs: ENDPOINT_RELEASE_WAIT_MS,
     });
   }
 }

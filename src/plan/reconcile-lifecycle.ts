@@ -4,7 +4,7 @@
  * and independent ones stop in parallel.
  */
 import type { PlatformOs, Service } from '../model/project.js';
-import { DEFAULT_DEPENDENCY_TIMEOUT_MS } from './reconcile-options.js';
+import { DEFAULT_DEPENDENCY_TIMEOUT_MS, ENDPOINT_RELEASE_WAIT_MS } from './reconcile-options.js';
 import { dependencyOrder, dependents, serviceDependencies } from './dependencies.js';
 import { LABEL_ROLE } from './labels.js';
 import type { ObservedContainer } from './observed-state.js';
@@ -79,6 +79,7 @@ export function planDown(ctx: PlanContext): void {
       daemon: n.platform,
       name: n.name,
       ...(removeByIdNeeded(observed, n) ? { network: n.id } : {}),
+      releaseWaitMs: ENDPOINT_RELEASE_WAIT_MS,
     });
   }
   if (options.volumes) {

@@ -59,3 +59,10 @@ export const DEFAULT_DEPENDENCY_TIMEOUT_MS = 300_000;
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 /** How long a removal waits for one the daemon is doing already (auto-remove, a concurrent down). */
 export const REMOVAL_IN_PROGRESS_WAIT_MS = 30_000;
+/**
+ * How long a network removal waits while the daemon still holds endpoints of containers that are
+ * gone or being removed. Under heavy load Docker 20.10 releases a removed container's endpoint when
+ * it handles the task's exit, which on the rig came more than 10 s after the removal had returned
+ * (a 200-service `down`).
+ */
+export const ENDPOINT_RELEASE_WAIT_MS = 30_000;

@@ -38,7 +38,7 @@ describe('reconcile down/stop/start/restart', () => {
       remove:web:1 remove-container @windows container=web100000000 inProgressWaitMs=30000 name=shop-web-1 platform=windows reason=down volumes=false <- stop:web:1
       stop:api:1 stop-container @windows container=api100000000 killWaitSeconds=80 name=shop-api-1 platform=windows stuck=warn timeoutSeconds=10 <- stop:web:1
       remove:api:1 remove-container @windows container=api100000000 inProgressWaitMs=30000 name=shop-api-1 platform=windows reason=down volumes=false <- stop:api:1
-      network-rm:windows:shop_default remove-network @windows name=shop_default <- remove:api:1 remove:web:1
+      network-rm:windows:shop_default remove-network @windows name=shop_default releaseWaitMs=30000 <- remove:api:1 remove:web:1
       stop:db:1 stop-container @linux container=db1000000000 killWaitSeconds=10 name=shop-db-1 platform=linux stuck=warn timeoutSeconds=10 <- stop:api:1
       remove:db:1 remove-container @linux container=db1000000000 inProgressWaitMs=30000 name=shop-db-1 platform=linux reason=down volumes=false <- stop:db:1
       stop:mixcompose-resolver:1 stop-container @linux container=mixcompose-r killWaitSeconds=10 name=shop-mixcompose-resolver platform=linux stuck=warn timeoutSeconds=10 <- remove:tool:1 stop:api:1 stop:db:1 stop:web:1
