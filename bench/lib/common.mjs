@@ -42,27 +42,37 @@ export function toolEnv(extra = {}) {
   };
 }
 
-/** Runs a command to completion; resolves with exit code, combined output and wall time (s). */
+/**
+ * Runs a command to completion; resolves with exit code, combined output, wall time (s) and the
+ * machine's busy CPU time meanwhile (CPU-seconds over all CPUs, daemons included: see cpuSecondsSince).
+ */
 export function run(cmd, args, { env = toolEnv(), cwd = REPO_ROOT } = {}) {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
+    const cpuBefore = cpuTimes();
     const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('error', (error) => resolve({ code: -1, output: String(error), seconds: 0 }));
+    child.on('error', (error) => resolve({ code: -1, output: String(error), seconds: 0, cpuSeconds: 0 }));
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      resolve({ code: code ?? -1, output, seconds });
+      resolve({ code: code ?? -1, output, seconds, cpuSeconds: cpuSecondsSince(cpuBefore) });
     });
   });
 }
 
 /** Times an async function (s). */
 export async function timed(fn) {
+  return (await timedCpu(fn)).seconds;
+}
+
+/** Times an async function: wall seconds, and the machine's busy CPU-seconds meanwhile (cpuSecondsSince). */
+export async function timedCpu(fn) {
   const started = process.hrtime.bigint();
+  const cpuBefore = cpuTimes();
   await fn();
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: cpuSecondsSince(cpuBefore) };
 }
 
 /** Fails early, with the fix, when the rig is not up. */
@@ -103,12 +113,25 @@ export async function removeProject(project) {
   );
 }
 
-/** Busy and total CPU time of the whole machine so far (/proc/stat, all CPUs). */
+/** Busy and total CPU time of the whole machine so far (/proc/stat, all CPUs, in clock ticks). */
 function cpuTimes() {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 8).map(Number);
   const total = fields.reduce((a, b) => a + b, 0);
   // idle and iowait are the time nothing ran.
   return { busy: total - fields[3] - (fields[4] ?? 0), total };
+}
+
+/** /proc/stat counts in USER_HZ, 100 on every Linux architecture that matters here. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * The machine's busy CPU-seconds since `before` (cpuTimes): everything that ran, the daemons, their
+ * runc and iptables children and the tool alike. On a machine where the daemons are CPU-bound (the
+ * rig's two CPUs), an up's wall time follows this total, so it says how much work each way asks for.
+ * Other work on the machine adds to every way alike.
+ */
+export function cpuSecondsSince(before) {
+  return (cpuTimes().busy - before.busy) / TICKS_PER_SECOND;
 }
 
 /**
@@ -181,9 +204,10 @@ export const runsCell = (values) => values.map(fmt).join(' ');
  * The direct floor of a whole stack: every service created and started straight through the Engine
  * API (dockerode), each as soon as the services it depends on are started, all daemons at once, on a
  * `<project>_default` network per daemon made beforehand (untimed). Resolves with the seconds from the
- * first create to the last start; removes the project after.
+ * first create to the last start (with `cpu`: `{ floor, floorCpu }`, the machine's busy CPU-seconds
+ * meanwhile too); removes the project after.
  */
-export async function directStackStart(services, project) {
+export async function directStackStart(services, project, { cpu = false } = {}) {
   const labels = { 'com.docker.compose.project': project };
   const network = `${project}_default`;
   try {
@@ -192,7 +216,7 @@ export async function directStackStart(services, project) {
     for (const daemon of DAEMONS) await docker(daemon).createNetwork({ Name: network, Labels: labels });
     const byName = new Map(services.map((s) => [s.name, s]));
     const clients = Object.fromEntries(DAEMONS.map((daemon) => [daemon, docker(daemon)]));
-    return await timed(async () => {
+    const measured = await timedCpu(async () => {
       const started = new Map();
       const start = (service) => {
         if (!started.has(service.name)) {
@@ -215,6 +239,7 @@ export async function directStackStart(services, project) {
       };
       await Promise.all(services.map(start));
     });
+    return cpu ? { floor: measured.seconds, floorCpu: measured.cpuSeconds } : measured.seconds;
   } finally {
     await removeProject(project);
   }

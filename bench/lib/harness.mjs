@@ -36,15 +36,19 @@ export async function composeSerialUp(files, project, { check } = {}) {
   }
 }
 
-/** `mixcompose up -d` of the single file; then `mixcompose down` (untimed) and a cleanup by label. */
-export async function mixcomposeUp(files, project, { check } = {}) {
+/**
+ * `mixcompose up -d` of the single file; then `mixcompose down` (untimed) and a cleanup by label.
+ * Resolves with the seconds, or with `cpu: [secondsKey, cpuKey]` an object holding the seconds and
+ * the machine's busy CPU-seconds during the up under those keys.
+ */
+export async function mixcomposeUp(files, project, { check, cpu } = {}) {
   // Global options go before the command, as with `docker compose`.
   const args = ['--progress', 'plain', '-p', project, '-f', files.mixcompose];
   try {
     const result = await run('node', [MIXCOMPOSE_BIN, ...args, 'up', '-d'], { cwd: files.dir });
     if (result.code !== 0) throw new Error(`mixcompose up failed (exit ${result.code}):\n${result.output}`);
     await check?.(project, 'mixcompose');
-    return result.seconds;
+    return cpu ? { [cpu[0]]: result.seconds, [cpu[1]]: result.cpuSeconds } : result.seconds;
   } finally {
     await run('node', [MIXCOMPOSE_BIN, ...args, 'down', '-t', '1'], { cwd: files.dir });
     await removeProject(project);
