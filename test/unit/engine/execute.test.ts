@@ -249,7 +249,7 @@ describe('execute: the plan decides, the executor does', () => {
     ]);
     // Four entries, fewer writes: the ones that became ready while a write was in flight went together.
     expect(resolver.hostsBatches.length).toBeLessThan(4);
-    // No archive into the resolver (PUT archive costs the daemon ~40x the CPU of an attach).
+    // No archive into the resolver (PUT archive costs the daemon ~50x the CPU of an attach).
     expect(resolver.files).toEqual([]);
     expect(linux.calls.filter((c) => c.startsWith('putArchive'))).toEqual([]);
   });
