@@ -10,7 +10,7 @@ import { encodeHostsBatch, hostsBatchAnswer, type HostsFileWrite } from '../plan
 import { RESOLVER_DIRS } from '../plan/resolver.js';
 import type { DaemonClient } from './daemon-client.js';
 
-/** How long a batch waits for the resolver's answer (an attach and a few file writes take milliseconds; a loaded daemon, seconds). */
+/** How long a batch waits for the resolver's answer once attached (a few file writes take milliseconds; on a starved machine, seconds). */
 export const HOSTS_ANSWER_TIMEOUT_MS = 30_000;
 
 /** What the user can do about a resolver that does not answer. */

@@ -23,37 +23,27 @@ async function firstAnswer(socket: Duplex, answered: (line: string) => boolean):
   throw new EngineApiError("the container's output ended before it answered", undefined, 'ENOANSWER');
 }
 
-/** The StdinExchangeClient call over the adapter's transport. */
+/**
+ * The StdinExchangeClient call over the adapter's transport. `timeoutMs` bounds the wait for the
+ * answer once the attach is upgraded; the attach request itself is bounded as every other call is.
+ */
 export function stdinCalls(t: Transport): StdinCalls {
   return {
     exchangeStdin: (id, input, { answered, timeoutMs }) =>
       t.call(`write to the stdin of container ${id}`, async () => {
-        const noAnswer = new EngineApiError(`no answer within ${seconds(timeoutMs)}`, undefined, 'ENOANSWER');
-        let socket: Duplex | undefined;
-        let timedOut = false;
-        // Bounds the attach too: until it is upgraded the request is aborted, after that the socket ended.
-        const attachAbort = new AbortController();
-        const timer = setTimeout(() => {
-          timedOut = true;
-          if (socket) socket.destroy(noAnswer);
-          else attachAbort.abort(noAnswer);
-        }, timeoutMs);
+        const socket = await t.request<Duplex>({
+          method: 'POST',
+          path: `/containers/${encodeURIComponent(id)}/attach`,
+          query: { stream: true, stdin: true, stdout: true },
+          hijack: true,
+        });
+        const timer = setTimeout(() => socket.destroy(new EngineApiError(`no answer within ${seconds(timeoutMs)}`, undefined, 'ENOANSWER')), timeoutMs);
         try {
-          socket = await t.request<Duplex>({
-            method: 'POST',
-            path: `/containers/${encodeURIComponent(id)}/attach`,
-            query: { stream: true, stdin: true, stdout: true },
-            hijack: true,
-            signal: attachAbort.signal,
-          });
-          if (timedOut) throw noAnswer;
           socket.write(input);
           return await firstAnswer(socket, answered);
-        } catch (error) {
-          throw timedOut ? noAnswer : error;
         } finally {
           clearTimeout(timer);
-          socket?.destroy();
+          socket.destroy();
         }
       }),
   };
