@@ -128,7 +128,28 @@ export interface ArchiveClient {
   archiveTo(id: string, path: string, tar: Readable | Buffer, options?: { readonly copyUidGid?: boolean }): Promise<void>;
 }
 
-export interface DaemonClient extends Partial<ContainerIoClient>, Partial<ArchiveClient> {
+/** How long exchangeStdin waits for the answer once the input is written, and how it knows it. */
+export interface StdinExchangeOptions {
+  /** True for the stdout line that answers the input. */
+  readonly answered: (line: string) => boolean;
+  readonly timeoutMs: number;
+}
+
+/**
+ * A line exchange with a running container's own process through its stdin (no exec, no archive:
+ * the cheapest write into a container the daemon offers). The container must have been created with
+ * OpenStdin (and StdinOnce false, so that its stdin stays open after the attach ends) and no TTY.
+ */
+export interface StdinExchangeClient {
+  /**
+   * POST /containers/{id}/attach (stdin, stdout), hijacked: writes `input`, resolves with the first
+   * stdout line for which `answered` is true, and detaches. Rejects (a DaemonError whose cause has
+   * code ENOANSWER) when the output ends first or no such line comes within `timeoutMs`.
+   */
+  exchangeStdin(id: string, input: string, options: StdinExchangeOptions): Promise<string>;
+}
+
+export interface DaemonClient extends Partial<ContainerIoClient>, Partial<ArchiveClient>, Partial<StdinExchangeClient> {
   /** For messages: "windows (npipe:////./pipe/docker_engine_windows)". */
   readonly label: string;
   /** Negotiated API version once `version()` was called, e.g. "1.41". */

@@ -40,7 +40,7 @@ import { RESOLVER_DEFAULT_IMAGE, RESOLVER_HOSTS_DIR, dnsPortClashes, hostsFileCo
 import { hostPortHolders } from './observe.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
-import { tarArchive } from './tar.js';
+import { writeResolverFiles } from './resolver-hosts-write.js';
 import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
 
 const PROBE_PORT = 7777;
@@ -391,14 +391,14 @@ async function probeNetwork(
       const resolverIp = firstEndpoint(await clients.linux.inspectContainer(id)).IPAddress;
       if (!resolverIp) throw new Error('the resolver has no address');
       const win = probes.windows;
-      // From /, as execute writes it: the hostsdir may not exist yet (the resolver's script makes it just after start).
-      // Both probes are registered, as up registers every service: the instance published for windows
-      // askers answers registered names only (it forwards nothing, so it is no open resolver).
+      // Through the resolver's stdin, as up writes it (so a daemon path where an attach does not work
+      // fails here). Both probes are registered, as up registers every service: the instance published
+      // for windows askers answers registered names only (it forwards nothing, so it is no open resolver).
       const lin = probes.linux;
-      await clients.linux.putArchive(
+      await writeResolverFiles(
+        clients.linux,
         id,
-        '/',
-        tarArchive([win, lin].map((p) => ({ path: `${RESOLVER_HOSTS_DIR.slice(1)}/${p.name}.hosts`, content: hostsFileContent(p.ip, [p.name]) }))),
+        [win, lin].map((p) => ({ dir: RESOLVER_HOSTS_DIR, file: `${p.name}.hosts`, content: hostsFileContent(p.ip, [p.name]) })),
       );
       await resolverReady(clients.linux, id, win.name, Math.max(10, 3 * seconds));
       await Promise.all(

@@ -15,7 +15,9 @@ import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { isConflict, isInProgress, isNotFound } from './docker/errors.js';
 import { stopBounded, type StopResult } from './stop.js';
 import { buildImage, pullImage, type ImageRunState } from './execute-images.js';
-import { tarArchive, type TarEntry } from './tar.js';
+import { tarArchive } from './tar.js';
+import { writeResolverFiles } from './resolver-hosts-write.js';
+import type { HostsFileWrite } from '../plan/resolver-hosts-protocol.js';
 import { runProbeReach, type ProbeOpState } from './probe-op.js';
 import { removeNetworkReleased } from './network-release.js';
 
@@ -39,6 +41,8 @@ export interface RunState extends ProbeOpState, ImageRunState {
   /** True once the run is ending (another operation failed, or the user interrupted): waits give up. */
   readonly ending: () => boolean;
   readonly ensureHelperImage?: EnsureHelperImage;
+  /** How long a hosts write waits for the resolver's answer (engine/resolver-hosts-write.ts). */
+  readonly hostsAnswerTimeoutMs?: number;
   /** A warning the plan chose over a failure (a stuck stop with `stuck: 'warn'`), or a probe outcome's. */
   readonly warn: (message: string, service?: string) => void;
 }
@@ -212,12 +216,12 @@ async function removeContainer(state: RunState, op: Extract<Operation, { kind: '
   }
 }
 
-/** One hosts file to write: its entry in the archive and the step's message. */
-export function hostsEntry(state: RunState, op: RegisterHostsOp | UnregisterHostsOp): { entry?: TarEntry; message: string } {
-  const dir = ((op.kind === 'register-hosts' ? op.dir : undefined) ?? RESOLVER_HOSTS_DIR).replace(/^\/+/, '');
+/** One hosts file to write and the step's message. */
+export function hostsEntry(state: RunState, op: RegisterHostsOp | UnregisterHostsOp): { file?: HostsFileWrite; message: string } {
+  const dir = (op.kind === 'register-hosts' ? op.dir : undefined) ?? RESOLVER_HOSTS_DIR;
   if (op.kind === 'unregister-hosts') {
     // An empty file: dnsmasq drops the names the file gave when it changes.
-    return { entry: { path: `${dir}/${op.file}`, content: '' }, message: `${op.names.join(' ')} no longer answered` };
+    return { file: { dir, file: op.file, content: '' }, message: `${op.names.join(' ')} no longer answered` };
   }
   const ip = op.ip.value ?? (op.ip.runtime ? runtimeIp(state, op.ip.runtime) : op.ip.gatewayOf ? state.gateways.get(op.ip.gatewayOf) : undefined);
   if (!ip) {
@@ -225,25 +229,24 @@ export function hostsEntry(state: RunState, op: RegisterHostsOp | UnregisterHost
     const why = op.ip.runtime ? `${op.ip.runtime.ipOf} has none on ${op.ip.runtime.network}` : op.ip.gatewayOf ? `${op.ip.gatewayOf} has no gateway` : 'none given';
     throw new Error(`${op.service}: no address to register (${why})`);
   }
-  return { entry: { path: `${dir}/${op.file}`, content: hostsFileContent(ip, op.names) }, message: `${op.names.join(' ')} → ${ip}` };
+  return { file: { dir, file: op.file, content: hostsFileContent(ip, op.names) }, message: `${op.names.join(' ')} → ${ip}` };
 }
 
 /**
- * Registrations ready together on one resolver are one write: a single archive with every file
- * (dnsmasq reads each changed file of its hostsdir). No directory entries: the write then changes
- * the hostsdir's mtime (engine/tar.ts), which the cache of its files checks. Returns each
- * operation's message.
+ * Registrations ready together on one resolver are one write: a single batch with every file
+ * through the resolver's stdin (dnsmasq reads each changed file of its hostsdir), confirmed by the
+ * resolver before the operations waiting for these names start. Returns each operation's message.
  */
 export async function writeHosts(state: RunState, ops: readonly (RegisterHostsOp | UnregisterHostsOp)[]): Promise<Map<string, string>> {
   const messages = new Map<string, string>();
-  const entries: TarEntry[] = [];
+  const files: HostsFileWrite[] = [];
   for (const op of ops) {
-    const { entry, message } = hostsEntry(state, op);
-    if (entry) entries.push(entry);
+    const { file, message } = hostsEntry(state, op);
+    if (file) files.push(file);
     messages.set(op.id, message);
   }
   const first = ops[0]!;
-  if (entries.length) await state.clientOf(first.daemon).putArchive(idOf(state, first.resolver), '/', tarArchive(entries, { directories: false }));
+  if (files.length) await writeResolverFiles(state.clientOf(first.daemon), idOf(state, first.resolver), files, state.hostsAnswerTimeoutMs);
   return messages;
 }
 

@@ -46,6 +46,8 @@ export interface ExecuteOptions {
   readonly probeReach?: ProbeRunner;
   /** Registry credentials of pulls and builds (absent: read from $DOCKER_CONFIG of this process). */
   readonly imageAuth?: RegistryAuthResolver;
+  /** How long a hosts write waits for the resolver's answer (default HOSTS_ANSWER_TIMEOUT_MS). */
+  readonly hostsAnswerTimeoutMs?: number;
 }
 
 export interface ExecuteResult {
@@ -205,6 +207,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     ...(options.ensureHelperImage ? { ensureHelperImage: options.ensureHelperImage } : {}),
     ...(options.probeReach ? { probeReach: options.probeReach } : {}),
     ...(options.imageAuth ? { imageAuth: options.imageAuth } : {}),
+    ...(options.hostsAnswerTimeoutMs !== undefined ? { hostsAnswerTimeoutMs: options.hostsAnswerTimeoutMs } : {}),
     signal: ending.signal,
     reachOutcomes: new Map(),
     reachAnswers: new Map(),
@@ -225,7 +228,7 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     emit({ type: 'step', id: op.id, ...stepShape(op), status, ...(message ? { message } : {}), ...(reach ? { reach } : {}), at: now() - t0 });
   };
 
-  /** Runs a launch group: one operation, or several hosts writes as one archive. */
+  /** Runs a launch group: one operation, or several hosts writes as one batch. */
   const runGroup = (group: readonly Operation[]): Promise<Map<string, string | undefined>> => {
     if (group.length === 1 && !isHostsOp(group[0]!)) return runOperation(state, group[0]!).then((m) => new Map([[group[0]!.id, m]]));
     return writeHosts(state, group as HostsOp[]);

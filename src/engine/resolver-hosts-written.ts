@@ -4,46 +4,41 @@
  * directory holds now: what was observed, plus what was written, valid for the directory's mtime
  * as a stat after the last write gives it. The next `up` then finds the cache valid and reads nothing.
  */
-import { posix } from 'node:path';
 import type { PlatformOs } from '../model/project.js';
 import type { ObservedState, ResolverHostsFile } from '../plan/observed-state.js';
 import type { Plan } from '../plan/plan.js';
 import { RESOLVER_HOSTS_DIR } from '../plan/resolver.js';
 import { parseHostsFile } from '../plan/resolver-entries.js';
+import { decodeHostsBatch } from '../plan/resolver-hosts-protocol.js';
 import type { DaemonClient } from './daemon-client.js';
 import { withMethods, wrapClients } from './observe-ahead.js';
 import type { ResolverHostsCache } from './resolver-hosts-cache.js';
-import { tarFiles } from './tar.js';
 
-/** Hosts files written into one container's hostsdir by one archive, in the order the writes ended. */
+/** Hosts files written into one container's hostsdir by one batch, in the order the writes ended. */
 export interface HostsWrite {
   readonly client: DaemonClient;
   readonly container: string;
   readonly files: readonly { readonly file: string; readonly content: string }[];
 }
 
-/** The hostsdir files of an archive unpacked at `path`. */
-function hostsdirFiles(path: string, tar: Buffer): HostsWrite['files'] {
-  return tarFiles(tar).flatMap((f) => {
-    const full = posix.join('/', path, f.path);
-    return posix.dirname(full) === RESOLVER_HOSTS_DIR ? [{ file: posix.basename(full), content: f.content.toString('utf8') }] : [];
-  });
-}
-
-/** The clients with their archive writes into a hostsdir recorded (each distinct client wrapped once). */
+/** The clients with their hosts batches into a hostsdir recorded (each distinct client wrapped once). */
 export function recordHostsWrites(clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>): {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
   readonly writes: readonly HostsWrite[];
 } {
   const writes: HostsWrite[] = [];
   const wrap = (client: DaemonClient): DaemonClient =>
-    withMethods(client, {
-      async putArchive(id, path, tar) {
-        await client.putArchive(id, path, tar);
-        const files = Buffer.isBuffer(tar) ? hostsdirFiles(path, tar) : [];
-        if (files.length) writes.push({ client, container: id, files });
-      },
-    });
+    client.exchangeStdin
+      ? withMethods(client, {
+          async exchangeStdin(id, input, options) {
+            const answer = await client.exchangeStdin!(id, input, options);
+            // A refused batch fails the run, and the cache is only kept after a run that ended well.
+            const files = decodeHostsBatch(input).flatMap((f) => (f.dir === RESOLVER_HOSTS_DIR ? [{ file: f.file, content: f.content }] : []));
+            if (files.length) writes.push({ client, container: id, files });
+            return answer;
+          },
+        })
+      : client;
   return { clients: wrapClients(clients, wrap), writes };
 }
 

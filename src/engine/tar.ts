@@ -1,13 +1,13 @@
 /**
- * A minimal ustar writer for the few small files mixcompose copies into containers (hosts files
- * for the resolver, secrets/configs given as content). Directories leading to each file are
+ * A minimal ustar writer for the few small files mixcompose copies into containers (secrets/configs
+ * given as content, the doctor's probe hosts files). Directories leading to each file are
  * written as entries too by default, so the archive can be unpacked at "/" with their mode.
  *
  * Docker's untar (moby pkg/archive Unpack) sets each directory entry's mtime from its header once
  * the files are in; a file replaces an existing one by removing and re-creating it, so without a
- * header for its directory the kernel gives the directory the time of the write. The resolver's
- * hosts writes rely on that (`directories: false`): its hostsdir's mtime changes on every write,
- * which is what the client-side cache of its files checks (engine/resolver-hosts-cache.ts).
+ * header for its directory the kernel gives the directory the time of the write (`directories:
+ * false`), as a hand `docker cp` of a file does: the client-side cache of the resolver's files
+ * checks that mtime (engine/resolver-hosts-cache.ts).
  * Docker creates a missing parent directory itself (0755), so leaving them out is always safe.
  */
 

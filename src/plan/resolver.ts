@@ -1,7 +1,7 @@
 /**
  * The project DNS resolver (names across daemons, see the team brief and README): a dnsmasq
  * container on the Linux daemon that answers the other daemon's service names from hosts files
- * in its hostsdir (written by putArchive as containers start) and forwards everything else to
+ * in its hostsdir (written through its stdin as containers start: resolver-hosts-protocol.ts) and forwards everything else to
  * its own Docker embedded DNS (127.0.0.11), which knows the Linux side's names.
  *
  * Under `published` reach the daemons cannot route each other's container IPs, so a name must
@@ -17,6 +17,7 @@ import type { PlatformOs, Project, Service } from '../model/project.js';
 import type { PortHolder } from './observed-state.js';
 import { formatResumeCommand } from './fault-report.js';
 import { LABEL_NUMBER, LABEL_ONEOFF, LABEL_PLATFORM, LABEL_ROLE, LABEL_SERVICE, projectLabels } from './labels.js';
+import { DAEMON_REDIRECTS, HOSTS_READER_START, hostsReaderFunction } from './resolver-hosts-protocol.js';
 
 /** mixcompose/resolver:<package.json version> (a unit test holds them equal); built when missing (engine/helper-images.ts). */
 export const RESOLVER_DEFAULT_IMAGE = 'mixcompose/resolver:0.1.0';
@@ -32,6 +33,8 @@ export const RESOLVER_STATIC_DIRS: Readonly<Record<PlatformOs, string>> = {
   linux: '/etc/mixcompose-hosts-for-linux',
   windows: '/etc/mixcompose-hosts-for-windows',
 };
+/** Every hostsdir a resolver may have: where its hosts files may be written (resolver-hosts-protocol.ts). */
+export const RESOLVER_DIRS: readonly string[] = [RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS.linux, RESOLVER_STATIC_DIRS.windows];
 /** Container port of the dnsmasq that Windows askers reach at the linux daemon's address:53. */
 export const RESOLVER_PUBLISHED_PORT = 5353;
 /** Label of the resolver: the addresses its static answers hold (a change recreates it, so they are written again). */
@@ -144,19 +147,30 @@ export function resolverBody(project: Project, image: string, network: string, l
   const published = layout?.published;
   const dirs = [...new Set([...mainDirs, ...(published?.dirs ?? [])])];
   // --no-resolv + --server: everything not in the hostsdirs goes to Docker's embedded DNS.
-  const script = published
-    ? [
-        `mkdir -p ${dirs.join(' ')} || exit 1`,
-        `${DNSMASQ} --pid-file=/tmp/dnsmasq-53.pid ${hostsDirs(mainDirs)} &`,
-        `exec ${DNSMASQ_ANSWERS_ONLY} --port=${RESOLVER_PUBLISHED_PORT} --pid-file=/tmp/dnsmasq-${RESOLVER_PUBLISHED_PORT}.pid ${hostsDirs(published.dirs)}`,
-      ].join('\n')
-    : [`mkdir -p ${dirs.join(' ')}`, `exec ${DNSMASQ} ${hostsDirs(mainDirs)}`].join(' && ');
+  // The hosts reader loop (resolver-hosts-protocol.ts) runs beside dnsmasq, which stays PID 1 (stop
+  // and signals as before); the loop may write every hostsdir this resolver reads.
+  const script = [
+    `mkdir -p ${dirs.join(' ')} || exit 1`,
+    hostsReaderFunction(dirs),
+    HOSTS_READER_START,
+    ...(published
+      ? [
+          `${DNSMASQ} --pid-file=/tmp/dnsmasq-53.pid ${hostsDirs(mainDirs)} ${DAEMON_REDIRECTS} &`,
+          `exec ${DNSMASQ_ANSWERS_ONLY} --port=${RESOLVER_PUBLISHED_PORT} --pid-file=/tmp/dnsmasq-${RESOLVER_PUBLISHED_PORT}.pid ${hostsDirs(published.dirs)} ${DAEMON_REDIRECTS}`,
+        ]
+      : [`exec ${DNSMASQ} ${hostsDirs(mainDirs)} ${DAEMON_REDIRECTS}`]),
+  ].join('\n');
   const answers = (layout?.static ?? []).map((s) => `${s.platform}=${s.address}`).join(',');
   const ports = published ? [`${RESOLVER_PUBLISHED_PORT}/udp`, `${RESOLVER_PUBLISHED_PORT}/tcp`] : [];
   return {
     Image: image,
     Entrypoint: ['/bin/sh', '-c'],
     Cmd: [script],
+    // The hosts reader's input: a stdin that stays open across attaches (StdinOnce false), no TTY
+    // (attach output is then multiplexed, stdout apart from dnsmasq's log on stderr).
+    OpenStdin: true,
+    StdinOnce: false,
+    Tty: false,
     Labels: {
       ...projectLabels(project),
       [LABEL_SERVICE]: RESOLVER_SERVICE,
@@ -262,8 +276,12 @@ export function resolverBindFailure(error: unknown): string | undefined {
   return found && `${found.problem}. Fix: ${found.fix}. Then run up again (down removes what this up created).`;
 }
 
-/** The hosts file for one container: `ip name` lines. */
+/** The hosts file for one container: `ip name` lines. PlanError for a name or address a hosts line cannot hold. */
 export function hostsFileContent(ip: string, names: readonly string[]): string {
+  // A space or line break would make another entry of a name (and break the resolver's line protocol).
+  // eslint-disable-next-line no-control-regex
+  const bad = [ip, ...names].find((n) => n === '' || /[\s\u0000-\u001f\u007f]/.test(n));
+  if (bad !== undefined) throw new PlanError(`names across daemons: ${JSON.stringify(bad)} cannot be a name in the project resolver (it holds a space or control character): rename the service or network alias`);
   return names.map((n) => `${ip} ${n}\n`).join('');
 }
 

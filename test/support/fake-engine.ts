@@ -15,6 +15,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,12 +74,27 @@ export interface FakeEngineOptions {
   readonly routes?: readonly FakeRoute[];
   /** Builder-Version header of /_ping. */
   readonly builderVersion?: '1' | '2';
+  /**
+   * What a hijacked attach's container does with its stdin: `hosts-reader` (default) answers each
+   * `ack <token>` line with `ok <token>` on stdout, as the project resolver's loop does; `silent`
+   * answers nothing; `hang-up` ends the stream at once.
+   */
+  readonly attach?: 'hosts-reader' | 'silent' | 'hang-up';
+}
+
+/** A hijacked POST /containers/{id}/attach: its query and the stdin received so far. */
+export interface FakeAttach {
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  stdin: string;
 }
 
 export interface FakeEngine {
   /** DOCKER_HOST form: unix:///tmp/…/docker.sock or tcp://127.0.0.1:PORT. */
   readonly host: string;
   readonly requests: RecordedRequest[];
+  /** Hijacked attaches (not in `requests`). */
+  readonly attaches: FakeAttach[];
   readonly images: Map<string, FakeImage>;
   /** Requests matching method and path (exact string or RegExp). */
   find(method: string, path: string | RegExp): RecordedRequest[];
@@ -226,6 +242,34 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
     });
   });
 
+  const attaches: FakeAttach[] = [];
+  /** Hijacked connections: closeAllConnections does not know them. */
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    const attach: FakeAttach = { path: url.pathname.replace(/^\/v\d+\.\d+/, ''), query: Object.fromEntries(url.searchParams), stdin: '' };
+    attaches.push(attach);
+    socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+    if (options.attach === 'hang-up') return void socket.end();
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      const before = attach.stdin.length;
+      attach.stdin += chunk.toString('utf8');
+      if (options.attach === 'silent') return;
+      for (const line of attach.stdin.slice(attach.stdin.lastIndexOf('\n', before - 1) + 1).split('\n').slice(0, -1)) {
+        if (!line.startsWith('ack\t')) continue;
+        // One stdout frame: stream 1, three zero bytes, big-endian length, payload (Tty false).
+        const payload = Buffer.from(`ok ${line.slice(4)}\n`);
+        const head = Buffer.alloc(8);
+        head.writeUInt8(1, 0);
+        head.writeUInt32BE(payload.length, 4);
+        socket.write(Buffer.concat([head, payload]));
+      }
+    });
+  });
+
   let host: string;
   let dir: string | undefined;
   if (options.listen === 'tcp') {
@@ -241,12 +285,14 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
   return {
     host,
     requests,
+    attaches,
     images,
     find(method, path) {
       return requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)));
     },
     async close() {
       server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (dir) rmSync(dir, { recursive: true, force: true });
     },

@@ -15,6 +15,7 @@ import { containerIoCalls, type ContainerIoCalls } from './container-io.js';
 import { execCalls, type ExecCalls } from './exec.js';
 import { imageCalls, type ImageCalls } from './images.js';
 import { networkCalls, type NetworkCalls } from './networks.js';
+import { stdinCalls, type StdinCalls } from './stdin.js';
 import { systemCalls, type SystemCalls } from './system.js';
 import { Transport, type TransportOptions } from './transport.js';
 import { volumeCalls, type VolumeCalls } from './volumes.js';
@@ -24,10 +25,10 @@ export { demultiplex, jsonLines, progressError, readAll, toLogLines } from './st
 
 export type DockerodeClientOptions = TransportOptions;
 
-type Calls = SystemCalls & ContainerCalls & ExecCalls & NetworkCalls & VolumeCalls & ImageCalls & ContainerIoCalls & ArchiveCalls;
+type Calls = SystemCalls & ContainerCalls & ExecCalls & NetworkCalls & VolumeCalls & ImageCalls & ContainerIoCalls & ArchiveCalls & StdinCalls;
 
 function composeCalls(t: Transport): Calls {
-  return { ...systemCalls(t), ...containerCalls(t), ...execCalls(t), ...networkCalls(t), ...volumeCalls(t), ...imageCalls(t), ...containerIoCalls(t), ...archiveCalls(t) };
+  return { ...systemCalls(t), ...containerCalls(t), ...execCalls(t), ...networkCalls(t), ...volumeCalls(t), ...imageCalls(t), ...containerIoCalls(t), ...archiveCalls(t), ...stdinCalls(t) };
 }
 
 // The class carries the composed calls as its own members (declaration merging with Calls).

@@ -4,8 +4,26 @@
  * injected address and by the plain name `db`; `db` reaches `web` by its name (the project resolver).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeResolverFiles } from '../../../src/engine/resolver-hosts-write.js';
+import { RESOLVER_HOSTS_DIR } from '../../../src/plan/resolver.js';
 import { assertRigUp, demuxLogs, pollUntil, rigDocker } from '../../support/rig.js';
 import { testStack, type TestStack } from './stack.js';
+
+/** The linux daemon's event actions for `container` between `since` and now (unix seconds). */
+async function containerActions(container: string, since: number): Promise<string[]> {
+  const stream = (await rigDocker('linux').getEvents({ since, until: Math.ceil(Date.now() / 1000) + 1, filters: { container: [container] } })) as NodeJS.ReadableStream;
+  let text = '';
+  for await (const chunk of stream) text += String(chunk);
+  return text.split('\n').filter((line) => line.trim()).map((line) => String((JSON.parse(line) as { Action: string }).Action));
+}
+
+/** Runs `cmd` in a container of the linux daemon; its output. */
+async function execText(container: string, cmd: string[]): Promise<string> {
+  const exec = await rigDocker('linux').getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const chunks: Buffer[] = [];
+  for await (const chunk of await exec.start({})) chunks.push(chunk as Buffer);
+  return demuxLogs(Buffer.concat(chunks));
+}
 
 const yaml = `
 services:
@@ -39,9 +57,11 @@ services:
 
 describe('cross-daemon addresses and names', () => {
   let stack: TestStack;
+  let upSince = 0;
   beforeAll(async () => {
     assertRigUp();
     stack = await testStack('xdaemon', yaml);
+    upSince = Math.floor(Date.now() / 1000);
     await stack.up();
   });
   afterAll(async () => {
@@ -94,5 +114,25 @@ describe('cross-daemon addresses and names', () => {
       return text.includes('web-says-hello') ? text : undefined;
     }, { timeoutMs: 15_000 });
     expect(output).toContain('web-says-hello');
+  });
+
+  it('wrote the names into the resolver through its stdin (attach), never an archive (PUT archive costs the daemon ~50x the CPU)', async () => {
+    const actions = await containerActions(`${stack.name}-mixcompose-resolver`, upSince);
+    expect(actions).toContain('attach');
+    expect(actions).not.toContain('extract-to-dir');
+    // dnsmasq is still PID 1 (stop and signals as before); the reader loop runs beside it.
+    expect((await execText(`${stack.name}-mixcompose-resolver`, ['cat', '/proc/1/comm'])).trim()).toBe('dnsmasq');
+  });
+
+  it('a resolver whose reader is gone: a hosts write fails at its timeout, naming the resolver (runs last: it breaks the resolver)', async () => {
+    const resolver = `${stack.name}-mixcompose-resolver`;
+    const { Id: id } = await rigDocker('linux').getContainer(resolver).inspect();
+    // The loop is the resolver's only sh process besides this one (dnsmasq is PID 1); the image has no pkill.
+    const kill = 'for p in /proc/[0-9]*; do n=${p#/proc/}; [ "$n" != 1 ] && [ "$n" != $$ ] && [ "$(cat $p/comm 2>/dev/null)" = sh ] && kill $n; done; true';
+    await execText(resolver, ['sh', '-c', kill]);
+    expect(await execText(resolver, ['sh', '-c', 'cat /proc/[0-9]*/comm 2>/dev/null'])).not.toMatch(/^sh$/m);
+    const client = stack.daemons.clients.linux!;
+    const error = await writeResolverFiles(client, id, [{ dir: RESOLVER_HOSTS_DIR, file: 'x-1', content: '10.0.0.1 x\n' }], 1000).catch((e: unknown) => e);
+    expect(String(error)).toMatch(new RegExp(`the project resolver \\(container ${id.slice(0, 12)}\\) did not confirm the write: no answer within 1 s; its hosts reader is not running`));
   });
 });

@@ -119,7 +119,7 @@ describe('pull and build operations', () => {
 
     it('is recreated when the pull brings another image', async () => {
       const linux = new ImageDaemon('linux (mem)', '10.201.0');
-      linux.containers.set(running.id, { id: running.id, name: running.name, body: {}, running: true, files: [] });
+      linux.containers.set(running.id, { id: running.id, name: running.name, body: {}, running: true, files: [], hostsBatches: [] });
       const { events } = await run(plan(), linux);
       expect(linux.calls).toContain(`remove ${running.name}`);
       expect(events.find((e) => e.type === 'step' && e.id === 'create:db:1' && e.status === 'done')).toMatchObject({ message: 'recreated (image changed)' });
@@ -128,7 +128,7 @@ describe('pull and build operations', () => {
     it('is kept when the pull leaves the image it runs', async () => {
       const linux = new ImageDaemon('linux (mem)', '10.201.0');
       linux.pulled = { Id: OLD, Os: 'linux' };
-      linux.containers.set(running.id, { id: running.id, name: running.name, body: {}, running: true, files: [] });
+      linux.containers.set(running.id, { id: running.id, name: running.name, body: {}, running: true, files: [], hostsBatches: [] });
       const { events } = await run(plan(), linux);
       expect(linux.calls.filter((c) => /^(remove|create|start) /.test(c))).toEqual([]);
       expect(events.find((e) => e.type === 'step' && e.id === 'create:db:1' && e.status === 'done')).toMatchObject({ message: 'unchanged: kept' });

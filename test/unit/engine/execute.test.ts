@@ -42,7 +42,7 @@ describe('execute', () => {
     expect((web.body.HostConfig as { Dns: string[] }).Dns).toEqual([resolver.ip]);
     expect((web.body.Labels as Record<string, string>)['com.docker.compose.config-hash']).toMatch(/^[0-9a-f]{64}$/);
     // The hosts file for web went into the resolver after web started.
-    const written = resolver.files.flatMap((tar) => tarFiles(tar)).map((f) => `${f.path}: ${f.content.toString()}`);
+    const written = resolver.hostsBatches.flat().map((f) => `${f.dir.slice(1)}/${f.file}: ${f.content}`);
     expect(written.join('')).toContain(`${web.ip} web\n${web.ip} shop-web-1\n`);
     // host.docker.internal for windows askers: the gateway read after the windows network's create.
     expect(written).toContain('etc/mixcompose-hosts/mixcompose-host-gateway: 172.30.0.1 host.docker.internal\n');
@@ -117,17 +117,22 @@ describe('execute', () => {
     expect(events.find((e) => e.id === 'wait:db:1:healthy' && e.status !== 'started')?.status).toBe('skipped');
   });
 
-  it('turns a daemon failure into a DaemonError with what was done, not done, and how to continue', async () => {
-    const { windows, clients } = daemons();
-    windows.failures.set('startContainer', Object.assign(new Error('connect ECONNREFUSED /run/windows.sock'), { code: 'ECONNREFUSED' }));
+  /** The error of an `up` whose `method` call fails on `daemon` with an error of that `code`. */
+  const failedUp = async (daemon: 'linux' | 'windows', method: string, failure: { message: string; code: string }): Promise<DaemonError> => {
+    const all = daemons();
+    all[daemon].failures.set(method, Object.assign(new Error(failure.message), { code: failure.code }));
     const error = await execute(planOf(stack(), observed()), {
-      clients,
+      clients: all.clients,
       pollIntervalMs: 1,
       command: 'up',
       resume: { files: ['compose.yaml'], projectName: 'shop', command: 'up', args: ['-d'] },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DaemonError);
-    const e = error as DaemonError;
+    return error as DaemonError;
+  };
+
+  it('turns a daemon failure into a DaemonError with what was done, not done, and how to continue', async () => {
+    const e = await failedUp('windows', 'startContainer', { message: 'connect ECONNREFUSED /run/windows.sock', code: 'ECONNREFUSED' });
     expect(e.daemon).toBe('windows (mem)');
     expect(e.message).toContain('start container shop-web-1');
     expect(e.progress?.done).toContain('start container shop-db-1 (linux)');
@@ -135,6 +140,13 @@ describe('execute', () => {
     expect(e.progress?.notDone).toContain('register web shop-web-1 in the resolver (linux)');
     // Address details stay in the plan, out of the fault lists.
     expect(e.progress?.notDone.join('\n')).not.toContain('{{');
+    expect(e.progress?.resume).toBe('mixcompose -f compose.yaml -p shop up -d');
+  });
+
+  it('a resolver that does not confirm a hosts write fails the run naming the resolver, with how to continue', async () => {
+    const e = await failedUp('linux', 'exchangeStdin', { message: 'no answer within 30 s', code: 'ENOANSWER' });
+    expect(e.message).toContain('in the resolver');
+    expect(e.message).toContain('the project resolver (container shop-mixcomp) did not confirm the write: no answer within 30 s; its hosts reader is not running');
     expect(e.progress?.resume).toBe('mixcompose -f compose.yaml -p shop up -d');
   });
 });
@@ -223,11 +235,11 @@ describe('execute: the plan decides, the executor does', () => {
       ...['a', 'b', 'c', 'd'].map((n) => service(n, { platform: 'windows', command: ['sleep', '1'] })),
     ]);
 
-  it('writes registrations that are ready together as one archive per resolver (not one write per container)', async () => {
+  it('writes registrations that are ready together as one batch per resolver (not one write per container), through its stdin', async () => {
     const { linux, clients } = daemons();
     await execute(planOf(wide(), observed()), { clients, pollIntervalMs: 1 });
     const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
-    const written = resolver.files.flatMap((tar) => tarFiles(tar).filter((f) => f.content.length > 0).map((f) => f.path));
+    const written = resolver.hostsBatches.flat().filter((f) => f.content.length > 0).map((f) => `${f.dir.slice(1)}/${f.file}`);
     expect(written.sort()).toEqual([
       'etc/mixcompose-hosts/a-1',
       'etc/mixcompose-hosts/b-1',
@@ -236,7 +248,10 @@ describe('execute: the plan decides, the executor does', () => {
       'etc/mixcompose-hosts/mixcompose-host-gateway',
     ]);
     // Four entries, fewer writes: the ones that became ready while a write was in flight went together.
-    expect(resolver.files.length).toBeLessThan(4);
+    expect(resolver.hostsBatches.length).toBeLessThan(4);
+    // No archive into the resolver (PUT archive costs the daemon ~50x the CPU of an attach).
+    expect(resolver.files).toEqual([]);
+    expect(linux.calls.filter((c) => c.startsWith('putArchive'))).toEqual([]);
   });
 
   it('stops at the AbortSignal: nothing new starts, and the run ends with ExecutionInterrupted saying what was not done', async () => {

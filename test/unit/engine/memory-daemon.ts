@@ -4,7 +4,9 @@
  * does not model answer as QuietDaemon does (test/support/quiet-daemon.ts says how this daemon and
  * the property tests' MemEngine differ, and why both exist).
  */
-import type { EngineBody } from '../../../src/engine/daemon-client.js';
+import type { EngineBody, StdinExchangeOptions } from '../../../src/engine/daemon-client.js';
+import type { HostsFileWrite } from '../../../src/plan/resolver-hosts-protocol.js';
+import { applyHostsBatch } from '../../support/hosts-batch.js';
 import { QuietDaemon } from '../../support/quiet-daemon.js';
 
 export interface MemoryContainer {
@@ -14,6 +16,8 @@ export interface MemoryContainer {
   running: boolean;
   ip?: string;
   files: Buffer[];
+  /** Hosts files written through the container's stdin, one list per batch (the resolver's hosts reader). */
+  hostsBatches: HostsFileWrite[][];
 }
 
 export class MemoryDaemon extends QuietDaemon {
@@ -59,7 +63,7 @@ export class MemoryDaemon extends QuietDaemon {
     await Promise.resolve();
     this.record(`create ${name}`, 'createContainer');
     const id = `${name}-id`;
-    this.containers.set(id, { id, name, body, running: false, files: [] });
+    this.containers.set(id, { id, name, body, running: false, files: [], hostsBatches: [] });
     return { id, warnings: [] };
   }
   async startContainer(id: string) {
@@ -86,6 +90,13 @@ export class MemoryDaemon extends QuietDaemon {
   async putArchive(id: string, path: string, tar: Buffer | NodeJS.ReadableStream) {
     this.record(`putArchive ${this.byId(id).name} ${path}`, 'putArchive');
     this.byId(id).files.push(tar as Buffer);
+  }
+  async exchangeStdin(id: string, input: string, options: StdinExchangeOptions): Promise<string> {
+    this.record(`exchangeStdin ${this.byId(id).name}`, 'exchangeStdin');
+    const { files, answer } = applyHostsBatch(input);
+    if (!options.answered(answer)) throw new Error(`the batch did not take its own answer ${answer}`);
+    this.byId(id).hostsBatches.push(files);
+    return answer;
   }
   async getArchive(id: string, path: string): Promise<Buffer | undefined> {
     this.record(`getArchive ${this.byId(id).name} ${path}`, 'getArchive');

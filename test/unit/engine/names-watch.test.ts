@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DaemonClient, EngineBody } from '../../../src/engine/daemon-client.js';
 import { watchNames } from '../../../src/engine/names-watch.js';
-import { tarFiles } from '../../../src/engine/tar.js';
+import { applyHostsBatch } from '../../support/hosts-batch.js';
 import type { EngineEvent } from '../../../src/model/events.js';
 import type { ObservedState } from '../../../src/plan/observed-state.js';
 import { parseHostsFile } from '../../../src/plan/resolver-entries.js';
@@ -41,9 +41,11 @@ function linuxDaemon(): { client: DaemonClient; writes: { id: string; file: stri
   const written = new Promise<void>((resolve) => (done = resolve));
   const client = {
     label: 'linux',
-    async putArchive(id: string, _path: string, tar: Buffer) {
-      for (const f of tarFiles(tar)) writes.push({ id, file: f.path, content: f.content.toString() });
+    async exchangeStdin(id: string, input: string) {
+      const { files, answer } = applyHostsBatch(input);
+      for (const f of files) writes.push({ id, file: `${f.dir.slice(1)}/${f.file}`, content: f.content });
       done();
+      return answer;
     },
   } as unknown as DaemonClient;
   return { client, writes, written };

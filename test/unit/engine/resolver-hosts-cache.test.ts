@@ -11,13 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ContainerPathStat, ContainerSummary } from '../../../src/engine/daemon-client.js';
+import type { ContainerPathStat, ContainerSummary, DaemonClient } from '../../../src/engine/daemon-client.js';
 import { observe, startObservationAhead } from '../../../src/engine/observe.js';
 import { fileHostsCache, userHostsCache, type ResolverHostsCache } from '../../../src/engine/resolver-hosts-cache.js';
 import { recordHostsWrites, rememberHosts } from '../../../src/engine/resolver-hosts-written.js';
 import { tarArchive, tarFiles } from '../../../src/engine/tar.js';
 import type { ObservedState } from '../../../src/plan/observed-state.js';
 import type { Plan } from '../../../src/plan/plan.js';
+import { RESOLVER_DIRS, RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS } from '../../../src/plan/resolver.js';
+import { encodeHostsBatch, type HostsFileWrite } from '../../../src/plan/resolver-hosts-protocol.js';
+import { applyHostsBatch } from '../../support/hosts-batch.js';
 import { facts, project, service } from '../plan/builders.js';
 import { MemoryDaemon } from './memory-daemon.js';
 
@@ -201,6 +204,10 @@ describe('the observation asked ahead under the lock', () => {
   });
 });
 
+/** One hosts batch through the client's stdin exchange, as engine/resolver-hosts-write.ts sends it. */
+const batch = (client: DaemonClient, id: string, files: HostsFileWrite[]) =>
+  client.exchangeStdin!(id, encodeHostsBatch(files, 'tok', RESOLVER_DIRS), { answered: (line) => line === 'ok tok', timeoutMs: 1000 });
+
 describe('the cache after a run that wrote hosts', () => {
   const observedWith = (container: string, files: ObservedState['resolverHosts'] extends infer T ? (T extends { files: infer F } ? F : never) : never): ObservedState =>
     ({ daemons: daemonFacts, containers: [], networks: [], volumes: [], images: [], resolverHosts: { container, files } }) as unknown as ObservedState;
@@ -208,11 +215,14 @@ describe('the cache after a run that wrote hosts', () => {
 
   it('keeps the observed files with the writes over them, at the mtime a stat gives after the writes', async () => {
     const { linux, windows } = rig({ resolverId: 'resolver-1', mtime: M2, files: {} });
-    linux.putArchive = async () => undefined;
+    linux.exchangeStdin = async (_id, input) => applyHostsBatch(input).answer;
     const recorded = recordHostsWrites({ linux, windows });
-    // Written as the executor writes them: at "/", no directory entries; a static dir's file is not the hostsdir's.
-    await recorded.clients.linux!.putArchive('resolver-1', '/', tarArchive([{ path: 'etc/mixcompose-hosts/web-1', content: '10.202.0.9 web\n' }], { directories: false }));
-    await recorded.clients.linux!.putArchive('resolver-1', '/', tarArchive([{ path: 'etc/mixcompose-hosts/api-1', content: '' }, { path: 'etc/mixcompose-hosts-for-linux/x', content: '1.1.1.1 x\n' }], { directories: false }));
+    // Written as the executor writes them: batches through the resolver's stdin; a static dir's file is not the hostsdir's.
+    await batch(recorded.clients.linux!, 'resolver-1', [{ dir: RESOLVER_HOSTS_DIR, file: 'web-1', content: '10.202.0.9 web\n' }]);
+    await batch(recorded.clients.linux!, 'resolver-1', [
+      { dir: RESOLVER_HOSTS_DIR, file: 'api-1', content: '' },
+      { dir: RESOLVER_STATIC_DIRS.linux, file: 'x', content: '1.1.1.1 x\n' },
+    ]);
     expect(recorded.clients.linux!.label).toBe(linux.label);
     const observed = observedWith('resolver-1', [
       { file: 'api-1', ip: '10.202.0.4', names: ['api'] },
@@ -232,10 +242,10 @@ describe('the cache after a run that wrote hosts', () => {
 
   it('a resolver the run created starts empty; one whose files were not observed drops the entry', async () => {
     const { linux, windows } = rig({ resolverId: 'resolver-2', mtime: M2, files: {} });
-    linux.putArchive = async () => undefined;
+    linux.exchangeStdin = async (_id, input) => applyHostsBatch(input).answer;
     const write = async () => {
       const recorded = recordHostsWrites({ linux, windows });
-      await recorded.clients.linux!.putArchive('resolver-2', '/', tarArchive([{ path: 'etc/mixcompose-hosts/web-1', content: '10.202.0.9 web\n' }], { directories: false }));
+      await batch(recorded.clients.linux!, 'resolver-2', [{ dir: RESOLVER_HOSTS_DIR, file: 'web-1', content: '10.202.0.9 web\n' }]);
       return recorded.writes;
     };
     await rememberHosts(cache, 'shop', observedWith('resolver-1', []), { plan: emptyPlan, completed: [], created: ['resolver-2'] }, { linux, windows }, await write());

@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tarFiles } from '../../../src/engine/tar.js';
+import { decodeHostsBatch } from '../../../src/plan/resolver-hosts-protocol.js';
 import { apply } from '../../../src/engine/apply.js';
 import { connectDaemons } from '../../../src/engine/connect-daemons.js';
 import { startFakeEngine, type FakeEngine, type FakeRoute, type RecordedDaemon } from '../../support/fake-engine.js';
@@ -89,9 +89,11 @@ describe('up against recorded Windows engines', () => {
     // web was registered in the resolver after it started; host.docker.internal → the nat network's
     // gateway, read from the windows engine after the create.
     expect(windows.find('GET', '/networks/shop_default')).toHaveLength(1);
-    const archives = linux.find('PUT', /^\/containers\/.+\/archive$/).map((r) => tarFiles(r.raw).map((f) => `${f.path}: ${f.content.toString()}`));
-    expect(archives.flat()).toContain('etc/mixcompose-hosts/mixcompose-host-gateway: 172.20.0.1 host.docker.internal\n');
-    expect(archives.flat().some((f) => f.startsWith('etc/mixcompose-hosts/web-1: '))).toBe(true);
+    // Written through the resolver's stdin (an attach), never as an archive.
+    const written = linux.attaches.flatMap((a) => decodeHostsBatch(a.stdin)).map((f) => `${f.dir}/${f.file}: ${f.content}`);
+    expect(written).toContain('/etc/mixcompose-hosts/mixcompose-host-gateway: 172.20.0.1 host.docker.internal\n');
+    expect(written.some((f) => f.startsWith('/etc/mixcompose-hosts/web-1: '))).toBe(true);
+    expect(linux.find('PUT', /^\/containers\/.+\/archive$/)).toEqual([]);
   });
 
   it('builds a missing resolver image first, and starts nothing when its base cannot be had, naming the setting', async () => {

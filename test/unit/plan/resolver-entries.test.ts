@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../../src/plan/format-plan.js';
+import { materializedHash } from '../../../src/plan/materialize.js';
 import type { ObservedContainer, ObservedState, ResolverHostsFile } from '../../../src/plan/observed-state.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { describeNameEntry, entryState, nameEntryChecks, parseHostsFile } from '../../../src/plan/resolver-entries.js';
@@ -156,5 +157,35 @@ describe('resolver entries for ps', () => {
     expect(fresh.map(describeNameEntry)).toEqual([undefined, undefined]);
     // Unknown files: nothing to say.
     expect(nameEntryChecks(stack(), observed({ containers: moved, networks: NETWORKS }))).toEqual([]);
+  });
+});
+
+describe('a resolver made by the version that wrote hosts files as archives', () => {
+  /** That version's resolver command (no hosts reader), and its body had no OpenStdin / StdinOnce / Tty. */
+  const OLD_SCRIPT =
+    'mkdir -p /etc/mixcompose-hosts && exec /usr/sbin/dnsmasq --keep-in-foreground --log-facility=- --user=root --group=root --no-resolv --no-hosts --server=127.0.0.11 --hostsdir=/etc/mixcompose-hosts';
+
+  /** The stack after the first up, its resolver as the old version made it (its config hash from the old body). */
+  function withOldResolver(): ObservedContainer[] {
+    const create = planOf(stack(), observed()).operations.find((op) => op.kind === 'create-container' && op.service === 'mixcompose-resolver') as Extract<Plan['operations'][number], { kind: 'create-container' }>;
+    const { OpenStdin: _o, StdinOnce: _s, Tty: _t, ...rest } = create.spec.body;
+    const oldHash = materializedHash({ ...create.spec, body: { ...rest, Cmd: [OLD_SCRIPT] } }, () => undefined)!;
+    return running().map((c) => (c.labels['io.mixcompose.role'] === 'resolver' ? { ...c, configHash: oldHash, labels: { ...c.labels, 'com.docker.compose.config-hash': oldHash } } : c));
+  }
+
+  it('is recreated by the next up (config changed), and every name is registered in the new one', () => {
+    const containers = withOldResolver();
+    const web1 = containers.find((c) => c.service === 'web')!;
+    const plan = planOf(stack(), state(containers, [entryFor(web1)]));
+    const resolverCreate = plan.operations.find((op) => op.kind === 'create-container' && op.service === 'mixcompose-resolver');
+    expect(resolverCreate).toMatchObject({ reason: 'config changed' });
+    expect(plan.operations.some((op) => op.kind === 'remove-container' && 'id' in op.container && op.container.id === resolverOf(containers).id)).toBe(true);
+    expect(hostsOps(plan).map((op) => op.id)).toContain('hosts:web:1');
+  });
+
+  it('while the current resolver is kept (the control: only the body change recreates it)', () => {
+    const containers = running();
+    const web1 = containers.find((c) => c.service === 'web')!;
+    expect(planOf(stack(), state(containers, [entryFor(web1)])).operations).toEqual([]);
   });
 });

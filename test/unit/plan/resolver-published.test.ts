@@ -60,19 +60,6 @@ function afterRun(plan: Plan): ObservedContainer[] {
   });
 }
 
-/** The regular files of a ustar archive: [name, content] (header: name at 0, octal size at 124, type at 156). */
-function regularFiles(tar: Buffer): [string, string][] {
-  const out: [string, string][] = [];
-  for (let offset = 0; offset + 512 <= tar.length && tar[offset] !== 0; ) {
-    const name = tar.subarray(offset, offset + 100).toString('utf8').replace(/\0.*$/s, '');
-    const size = parseInt(tar.subarray(offset + 124, offset + 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0', 8);
-    const type = String.fromCharCode(tar[offset + 156]!);
-    if (type === '0' || type === '\0') out.push([name, tar.subarray(offset + 512, offset + 512 + size).toString('utf8')]);
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return out;
-}
-
 describe('names across daemons under published reach', () => {
   it('plans a published resolver, static answers and DNS per platform (golden)', () => {
     const plan = planOf(stack(), observed());
@@ -117,8 +104,8 @@ describe('names across daemons under published reach', () => {
     });
     const script = body.Cmd[0] as string;
     // Port 53 (linux askers): static windows answers only; 5353 (windows askers): windows container IPs + static linux answers.
-    expect(script).toMatch(/--pid-file=\/tmp\/dnsmasq-53\.pid --hostsdir=\/etc\/mixcompose-hosts-for-linux &\n/);
-    expect(script).toMatch(/exec \S+ .*--port=5353 .*--hostsdir=\/etc\/mixcompose-hosts --hostsdir=\/etc\/mixcompose-hosts-for-windows$/);
+    expect(script).toMatch(/--pid-file=\/tmp\/dnsmasq-53\.pid --hostsdir=\/etc\/mixcompose-hosts-for-linux 3<&- <\/dev\/null &\n/);
+    expect(script).toMatch(/exec \S+ .*--port=5353 .*--hostsdir=\/etc\/mixcompose-hosts --hostsdir=\/etc\/mixcompose-hosts-for-windows 3<&- <\/dev\/null$/);
     expect(body.Labels['io.mixcompose.resolver.answers']).toBe(`windows=${WINDOWS_ADDRESS},linux=${LINUX_ADDRESS}`);
   });
 
@@ -128,9 +115,11 @@ describe('names across daemons under published reach', () => {
     expect(layout).toEqual({ mainDirs: [RESOLVER_HOSTS_DIR], static: [] });
     const body = resolverBody(p, 'img', 'shop_default', layout) as Record<string, any>;
     expect(body).toEqual(resolverBody(p, 'img', 'shop_default'));
-    expect(body.Cmd).toEqual([
-      'mkdir -p /etc/mixcompose-hosts && exec /usr/sbin/dnsmasq --keep-in-foreground --log-facility=- --user=root --group=root --no-resolv --no-hosts --server=127.0.0.11 --hostsdir=/etc/mixcompose-hosts',
-    ]);
+    const script = (body.Cmd as string[])[0]!.split('\n');
+    expect(script[0]).toBe('mkdir -p /etc/mixcompose-hosts || exit 1');
+    expect(script.at(-1)).toBe(
+      'exec /usr/sbin/dnsmasq --keep-in-foreground --log-facility=- --user=root --group=root --no-resolv --no-hosts --server=127.0.0.11 --hostsdir=/etc/mixcompose-hosts 3<&- </dev/null',
+    );
     expect(body.ExposedPorts).toBeUndefined();
     expect(body.HostConfig.PortBindings).toBeUndefined();
     const plan = planOf(p, observed());
@@ -216,7 +205,7 @@ describe('names across daemons under published reach', () => {
     const windows = new MemoryDaemon('windows (mem)', '10.202.0');
     await execute(planOf(stack(), observed()), { clients: { linux, windows }, pollIntervalMs: 1 });
     const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
-    const files = resolver.files.flatMap(regularFiles);
+    const files = resolver.hostsBatches.flat().map((f) => [`${f.dir.slice(1)}/${f.file}`, f.content]);
     expect(files).toContainEqual(['etc/mixcompose-hosts-for-windows/db', `${LINUX_ADDRESS} db\n${LINUX_ADDRESS} shop-db-1\n`]);
     expect(files).toContainEqual(['etc/mixcompose-hosts-for-linux/web', `${WINDOWS_ADDRESS} web\n${WINDOWS_ADDRESS} shop-web-1\n`]);
   });

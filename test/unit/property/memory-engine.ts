@@ -7,7 +7,8 @@
  * events, exec and image transfers answer as QuietDaemon does (test/support/quiet-daemon.ts says how
  * this daemon and the executor tests' MemoryDaemon differ, and why both exist).
  */
-import type { ContainerSummary, EngineBody, EngineFilters } from '../../../src/engine/daemon-client.js';
+import type { ContainerSummary, EngineBody, EngineFilters, StdinExchangeOptions } from '../../../src/engine/daemon-client.js';
+import { applyHostsBatch } from '../../support/hosts-batch.js';
 import { QuietDaemon } from '../../support/quiet-daemon.js';
 import { EngineApiError } from '../../../src/engine/docker/errors.js';
 import { tarArchive, tarFiles } from '../../../src/engine/tar.js';
@@ -39,7 +40,7 @@ export interface Fault {
   readonly kind: 'fail' | 'interrupt';
 }
 
-const MUTATING = new Set(['createContainer', 'startContainer', 'stopContainer', 'killContainer', 'removeContainer', 'createNetwork', 'removeNetwork', 'connectNetwork', 'putArchive', 'createVolume', 'removeVolume', 'restartContainer']);
+const MUTATING = new Set(['createContainer', 'startContainer', 'stopContainer', 'killContainer', 'removeContainer', 'createNetwork', 'removeNetwork', 'connectNetwork', 'putArchive', 'exchangeStdin', 'createVolume', 'removeVolume', 'restartContainer']);
 
 /** Shared across the daemons of one test: ids and the counter faults count with. */
 export class MemWorld {
@@ -198,6 +199,15 @@ export class MemEngine extends QuietDaemon {
     const c = this.container(id);
     this.step('putArchive', c.name);
     for (const f of tarFiles(tar as Buffer)) c.files.set(`${path.replace(/\/+$/, '')}/${f.path}`.replace(/\/+/g, '/'), f.content);
+  }
+  /** The resolver's hosts reader: each file of the batch written whole (a fault stops the batch before any). */
+  async exchangeStdin(id: string, input: string, options: StdinExchangeOptions): Promise<string> {
+    const c = this.container(id);
+    this.step('exchangeStdin', c.name);
+    const { files, answer } = applyHostsBatch(input);
+    for (const f of files) c.files.set(`${f.dir}/${f.file}`, Buffer.from(f.content));
+    if (!options.answered(answer)) throw new Error(`the batch did not take its own answer ${answer}`);
+    return answer;
   }
   async getArchive(id: string, path: string): Promise<Buffer | undefined> {
     const c = this.container(id);
