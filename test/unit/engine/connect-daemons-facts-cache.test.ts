@@ -71,6 +71,18 @@ describe('connectDaemons with the facts cache', () => {
     for (const c of new Set(Object.values(after.clients))) c?.close?.();
   });
 
+  it('a /_ping that disagrees with /version (an engine upgraded between the calls) writes nothing', async () => {
+    const cache = fileDaemonFactsCache(mkdtempSync(join(tmpdir(), 'mixcompose-connect-cache-')));
+    const windows = await engine({ daemon: 'windows-server-2022' });
+    const daemon = restartable('linux');
+    daemon.pingVersion = '24.0.7'; // /_ping answered by the new engine, /version and /info by the old one
+    const linux = await engine({ daemon: 'linux', routes: daemon.routes });
+    (await connect(linux, windows, { cache, trusted: () => false })).clients.linux?.close?.();
+    const again = await connect(linux, windows, { cache, trusted: () => true });
+    expect(selfAsked(linux)).toBe(4);
+    for (const c of Object.values(again.clients)) c?.close?.();
+  });
+
   it('confirmFacts gives what the daemon says now (and keeps it), and refuses a daemon that runs the wrong OS now', async () => {
     const cache = fileDaemonFactsCache(mkdtempSync(join(tmpdir(), 'mixcompose-connect-cache-')));
     const windows = await engine({ daemon: 'windows-server-2022' });
@@ -96,6 +108,8 @@ function restartable(daemon: RecordedDaemon) {
     info: recorded(daemon, 'info'),
     version: recorded(daemon, 'version'),
     routes: [] as FakeRoute[],
+    /** The version /_ping names (default: /version's). */
+    pingVersion: undefined as string | undefined,
   };
   const send = (res: ServerResponse, body: unknown) => {
     const text = JSON.stringify(body);
@@ -110,7 +124,7 @@ function restartable(daemon: RecordedDaemon) {
       path: /^\/_ping$/,
       handle: (_req, res) => {
         const os = String(state.info.OSType);
-        res.writeHead(200, { 'Api-Version': String(state.version.ApiVersion), OSType: os, 'Docker-Experimental': 'false', Server: `Docker/${String(state.version.Version)} (${os})` });
+        res.writeHead(200, { 'Api-Version': String(state.version.ApiVersion), OSType: os, 'Docker-Experimental': 'false', Server: `Docker/${state.pingVersion ?? String(state.version.Version)} (${os})` });
         res.end('OK');
       },
     },
