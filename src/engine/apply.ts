@@ -153,9 +153,11 @@ interface Planned {
  * a plan only leaves every container as the daemon shows it: running, made with the config hash the
  * project wants. What facts feed into that hash (bind-source forms, from OperatingSystem/KernelVersion;
  * LCOW's platform, from the storage driver) changes only with another engine installation, whose
- * store holds other containers; what else they decide (drivers and platforms of networks, pulls,
- * builds and probes to make, image-platform checks for containers to create) decides only work,
- * and with work the facts are confirmed first.
+ * store holds other containers. Most of what else they decide (drivers of networks to make, the
+ * platform of pulls, builds and probes) is work, and with work the facts are confirmed first. What
+ * remains are checks and warnings: an image's Windows build against the host's (a host updated to
+ * another build restarts, and an image it cannot run leaves its container not running: work), and
+ * the warnings of the OS check and of field-warnings.ts, which say what they said the last time.
  */
 async function observeAndPlan(project: Project, daemons: Daemons, options: ApplyOptions, up: boolean): Promise<Planned> {
   const first = await planOnce(project, daemons, options, up);
