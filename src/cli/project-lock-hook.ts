@@ -210,12 +210,25 @@ export function lockWhileConnecting(
       return start(project, clients, { ...options, imageInspects: command.name() === 'up' });
     };
     // The hint says the last run left the project as this one wants it: look first, lock only for work.
-    if (hint.digest !== undefined && hint.hints.holds(project.name, client.label, hint.digest)) {
+    if (startsUnlocked(command, project, hint)(clients)) {
       return { unlocked: true, client, observation: await observe(), release: async () => undefined };
     }
     const held = await acquire(command, project.name, client, sink, hint.hints);
     // Held: nothing of the project changes under us now; the first observe takes these answers.
     return { ...held, observation: await observe() };
+  };
+}
+
+/**
+ * Whether `command` on these clients is an optimistic `up` that starts unlocked: its hint holds
+ * on the daemon the lock would be on. Such a run makes any plan with work again (under the lock,
+ * with confirmed daemon facts: engine/apply.ts), so it may also take the daemons' facts from the
+ * client-side cache (engine/daemon-facts-cache.ts).
+ */
+export function startsUnlocked(command: Command, project: Pick<Project, 'name'>, hint: UpHintUse): (clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>) => boolean {
+  return (clients) => {
+    const client = locks(command) ? lockClient(clients) : undefined;
+    return client !== undefined && hint.digest !== undefined && hint.hints.holds(project.name, client.label, hint.digest);
   };
 }
 

@@ -26,6 +26,7 @@ import { ensureResolverImage, resolverBase } from './helper-images.js';
 import { PROBE_STEP_ID, probeFailureWarning, probeReach, startProbeSide } from './reach-probe.js';
 import type { ProbeRunner } from './probe-op.js';
 import type { ImageFactOptions } from './image-facts.js';
+import type { ConfirmedFacts } from './connect-daemons.js';
 
 export interface Daemons {
   readonly clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>;
@@ -46,6 +47,13 @@ export interface Daemons {
    * takes no project lock; every other command): observe once, as given.
    */
   readonly projectLock?: DeferredProjectLock;
+  /**
+   * Set when `facts` came from the client-side cache, not from /info and /version (the CLI's
+   * optimistic `up`, engine/daemon-facts-cache.ts): a plan made from them runs only when it changes
+   * nothing; any other is made again with the facts this asks for (connect-daemons.ts
+   * ConnectedDaemons.confirmFacts; it throws for a daemon that runs the wrong OS now).
+   */
+  readonly confirmFacts?: () => Promise<ConfirmedFacts>;
 }
 
 /** A project lock taken only when a plan has work (Daemons.projectLock). */
@@ -87,26 +95,27 @@ export interface ApplyResult {
 
 export async function apply(project: Project, daemons: Daemons, options: ApplyOptions): Promise<ApplyResult> {
   const up = (options.reconcile.command ?? 'up') === 'up';
-  const { observed, plan, problems } = await observeAndPlan(project, daemons, options, up);
+  // `used`: the daemons with the facts the plan was made with (confirmed ones, for a plan with work).
+  const { observed, plan, problems, daemons: used } = await observeAndPlan(project, daemons, options, up);
   for (const message of plan.warnings) options.onEvent?.({ type: 'warning', message });
   // Problems found while planning: nothing starts; the CLI reports them (one error, a line each).
   if (problems.length) throw problemsError(problems);
   if (options.dryRun) return { plan, observed };
   if (up) reportUntouched(plan, observed, options.onEvent);
   // The hosts the run writes into the resolver, recorded for the cache of its files.
-  const recorded = daemons.hostsCache ? recordHostsWrites(daemons.clients) : undefined;
+  const recorded = used.hostsCache ? recordHostsWrites(used.clients) : undefined;
   const result = await execute(plan, {
-    clients: recorded?.clients ?? daemons.clients,
+    clients: recorded?.clients ?? used.clients,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     command: options.reconcile.command ?? 'up',
     ...(options.resume ? { resume: options.resume } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ensureHelperImage: options.ensureHelperImage ?? buildResolverImage(project, daemons, options),
-    probeReach: options.probeReach ?? runReachProbe(project, daemons, options),
+    ensureHelperImage: options.ensureHelperImage ?? buildResolverImage(project, used, options),
+    probeReach: options.probeReach ?? runReachProbe(project, used, options),
     ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
-  if (daemons.hostsCache && recorded) {
-    await rememberHosts(daemons.hostsCache, project.name, observed, { plan, completed: result.completed, created: result.created.values() }, daemons.clients, recorded.writes);
+  if (used.hostsCache && recorded) {
+    await rememberHosts(used.hostsCache, project.name, observed, { plan, completed: result.completed, created: result.created.values() }, used.clients, recorded.writes);
   }
   // The reach decisions as the probe's answer made them (the plan held them all).
   return { plan: answeredPlan(plan, result.reachOutcomes), observed, result };
@@ -114,6 +123,8 @@ export async function apply(project: Project, daemons: Daemons, options: ApplyOp
 
 /** An observation and the plan made from it. */
 interface Planned {
+  /** The daemons the plan was made with (their facts confirmed when the first plan had work). */
+  readonly daemons: Daemons;
   readonly observed: ObservedState;
   readonly plan: Plan;
   readonly problems: ReturnType<typeof reconcile>['problems'];
@@ -134,15 +145,31 @@ interface Planned {
  * - a plan with work (or problems) is dropped: the lock is taken as at the start of the command
  *   (same waiting, same refusal while another holds it), and the run observes and plans again under
  *   it. A plan that changes something is only ever made from an observation under the lock.
+ *
+ * With facts from the client-side cache (Daemons.confirmFacts), the same rule: only a plan that
+ * changes nothing runs from them, any other is made again with /info and /version asked now. Why a
+ * plan that changes nothing may come from cached facts: the cache is used only while /_ping names
+ * the version, API, OS type, experimental and builder settings the facts were asked with, and such
+ * a plan only leaves every container as the daemon shows it: running, made with the config hash the
+ * project wants. What facts feed into that hash (bind-source forms, from OperatingSystem/KernelVersion;
+ * LCOW's platform, from the storage driver) changes only with another engine installation, whose
+ * store holds other containers. Most of what else they decide (drivers of networks to make, the
+ * platform of pulls, builds and probes) is work, and with work the facts are confirmed first. What
+ * remains are checks and warnings: an image's Windows build against the host's (a host updated to
+ * another build restarts, and an image it cannot run leaves its container not running: work), and
+ * the warnings of the OS check and of field-warnings.ts, which say what they said the last time.
  */
 async function observeAndPlan(project: Project, daemons: Daemons, options: ApplyOptions, up: boolean): Promise<Planned> {
   const first = await planOnce(project, daemons, options, up);
   const deferred = daemons.projectLock;
-  if (!deferred || deferred.held || options.dryRun || changesNothing(first.plan, first.problems)) return first;
-  await deferred.take();
-  // Nothing asked before the lock may serve this observation.
-  const { observationAhead: _askedUnlocked, ...locked } = daemons;
-  return planOnce(project, locked, options, up);
+  const unlocked = deferred !== undefined && !deferred.held && !options.dryRun;
+  if ((!unlocked && !daemons.confirmFacts) || changesNothing(first.plan, first.problems)) return first;
+  if (unlocked) await deferred.take();
+  // Nothing asked before the lock (or with cached facts) may serve this observation.
+  const { observationAhead: _askedUnlocked, confirmFacts, ...again } = daemons;
+  const confirmed = confirmFacts ? await confirmFacts() : undefined;
+  for (const message of confirmed?.warnings ?? []) options.onEvent?.({ type: 'warning', message });
+  return planOnce(project, confirmed ? { ...again, facts: confirmed.facts } : again, options, up);
 }
 
 async function planOnce(project: Project, daemons: Daemons, options: ApplyOptions, up: boolean): Promise<Planned> {
@@ -155,7 +182,7 @@ async function planOnce(project: Project, daemons: Daemons, options: ApplyOption
     ...options.reconcile,
     ...(options.images ? { images: options.images.policy } : {}),
   });
-  return { observed, plan, problems };
+  return { daemons, observed, plan, problems };
 }
 
 /**

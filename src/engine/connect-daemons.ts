@@ -17,7 +17,8 @@
  */
 import { DaemonError, PlanError } from '../errors.js';
 import type { PlatformOs, Project } from '../model/project.js';
-import { checkDaemonOs, daemonFacts } from '../plan/daemon-check.js';
+import { checkDaemonOs, daemonFacts, factInputs, type FactInputs } from '../plan/daemon-check.js';
+import { pingSignature, type DaemonFactsCache } from './daemon-facts-cache.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
 import type { DaemonClient } from './daemon-client.js';
 import { resolveEndpoint, type Env, type ResolvedEndpoint } from './daemon-endpoints.js';
@@ -52,6 +53,27 @@ export interface ConnectOptions {
    * when it fails (and connecting did not), its error is thrown.
    */
   readonly beside?: (clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>) => Promise<Releasable | undefined>;
+  /** The client-side cache of /info and /version (engine/daemon-facts-cache.ts); none: always ask, write nothing. */
+  readonly factsCache?: FactsCacheUse;
+}
+
+/** The facts cache, and when its facts may stand in for /info and /version. */
+export interface FactsCacheUse {
+  readonly cache: DaemonFactsCache;
+  /**
+   * Whether this run may take a required daemon's facts from the cache (its /_ping headers
+   * matching): only a run that makes any plan with work again from confirmed facts
+   * (ConnectedDaemons.confirmFacts), the CLI's optimistic `up`. Else /info and /version are asked
+   * (with /_ping beside them) and written to the cache. Called once, with the required platforms' clients.
+   */
+  readonly trusted: (clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>) => boolean;
+}
+
+/** Facts asked again of the daemons whose facts came from the cache (ConnectedDaemons.confirmFacts). */
+export interface ConfirmedFacts {
+  readonly facts: Readonly<Partial<Record<PlatformOs, DaemonFacts>>>;
+  /** Warnings the cached facts did not give already (they were shown at connect). */
+  readonly warnings: readonly string[];
 }
 
 /** What `beside` work holds until the command ends (the project lock). */
@@ -68,6 +90,12 @@ export interface ConnectedDaemons {
   readonly warnings: readonly string[];
   /** Informational lines (LCOW detected, an optional daemon left out, ...). */
   readonly notes: readonly string[];
+  /**
+   * Set when some facts came from the cache (FactsCacheUse.trusted): asks those daemons /info and
+   * /version now and gives every platform's facts from their answers, checked as connecting checks
+   * them (throws PlanError for a daemon that runs the wrong OS now).
+   */
+  readonly confirmFacts?: () => Promise<ConfirmedFacts>;
 }
 
 /** Platforms the project's active services run on, sorted (linux first); linux when there are none. */
@@ -119,6 +147,121 @@ interface Entry {
   optional: boolean;
 }
 
+function unanswered(client: DaemonClient, ms: number): DaemonError {
+  return new DaemonError(client.label, 'connect', new Error(`no answer to /version and /info within ${ms / 1000} s`));
+}
+
+/** What one daemon said about itself; `cached`: from the facts cache, its /_ping matching. */
+interface AskedSelf extends FactInputs {
+  readonly cached?: true;
+}
+
+/**
+ * /version and /info of one daemon, or (`trusted`, and /_ping answering as when they were cached)
+ * the cached answers. Fresh answers are written to the cache when /_ping, asked beside them, names
+ * the same version, API and OS: a daemon upgraded between the calls writes nothing.
+ */
+async function askSelf(client: DaemonClient, endpoint: string, cache: DaemonFactsCache | undefined, trusted: boolean): Promise<AskedSelf> {
+  const ask = async (): Promise<FactInputs> => {
+    const [version, info] = await Promise.all([client.version(), client.info()]);
+    return { version, info };
+  };
+  if (!cache || !client.pingHeaders) return ask();
+  const ping = client.pingHeaders().catch(() => ({}) as Readonly<Record<string, string>>);
+  if (trusted) {
+    const signature = pingSignature(await ping);
+    const hit = signature === undefined ? undefined : cache.get(endpoint, signature);
+    if (hit) return { ...hit, cached: true };
+  }
+  const asked = await ask();
+  const headers = await ping;
+  const signature = pingSignature(headers);
+  const consistent =
+    headers['api-version'] === asked.version.ApiVersion &&
+    headers.ostype === asked.info.OSType &&
+    asked.version.Version !== undefined &&
+    headers.server?.startsWith(`Docker/${asked.version.Version} `);
+  if (signature !== undefined && consistent) cache.save(endpoint, signature, factInputs(asked.info, asked.version));
+  return asked;
+}
+
+/** The clients, facts and checks of the daemons that answered. */
+interface MadeFacts {
+  readonly clients: Partial<Record<PlatformOs, DaemonClient>>;
+  readonly facts: Partial<Record<PlatformOs, DaemonFacts>>;
+  readonly endpoints: Partial<Record<PlatformOs, ResolvedEndpoint>>;
+  readonly warnings: string[];
+  readonly notes: string[];
+  readonly errors: string[];
+}
+
+/** The facts of each answering daemon's platforms, and the OS check of each (optional platforms that fail it are left out). */
+function factsOfAnswers(
+  answers: readonly (AskedSelf & { readonly entry: Entry })[],
+  endpoints: Readonly<Partial<Record<PlatformOs, ResolvedEndpoint>>>,
+  isOptional: (platform: PlatformOs) => boolean,
+  allowOsMismatch: boolean,
+): MadeFacts {
+  const made: MadeFacts = { clients: {}, facts: {}, endpoints: {}, warnings: [], notes: [], errors: [] };
+  for (const { entry, version, info } of answers) {
+    const factsFor = (platform: PlatformOs, other?: PlatformOs) =>
+      daemonFacts({ platform, label: endpoints[platform]!.label, info, version, ...(other ? { sharedWith: other } : {}) });
+    // Not needed by any active service: do not fail (or warn) over a daemon nobody asked for.
+    const kept = entry.platforms.filter((platform) => {
+      if (!isOptional(platform)) return true;
+      const check = checkDaemonOs(factsFor(platform), allowOsMismatch);
+      if (check.status !== 'error') return true;
+      made.notes.push(leftOutNote(platform, check.message));
+      return false;
+    });
+    for (const platform of kept) {
+      const f = factsFor(platform, kept.find((p) => p !== platform));
+      const check = checkDaemonOs(f, allowOsMismatch);
+      made.clients[platform] = entry.client;
+      made.facts[platform] = f;
+      made.endpoints[platform] = endpoints[platform]!;
+      if (check.status === 'error') made.errors.push(check.message);
+      else if (check.status === 'warning') (isOptional(platform) ? made.notes : made.warnings).push(check.message);
+      else if (check.note) made.notes.push(check.note);
+    }
+  }
+  return made;
+}
+
+/** The note for a platform left out (only services of disabled profiles use it). */
+function leftOutNote(platform: PlatformOs, why: string): string {
+  return `the ${platform} daemon is not connected (only services of disabled profiles use it): ${why}`;
+}
+
+/**
+ * ConnectedDaemons.confirmFacts: the daemons whose facts came from the cache are asked /version and
+ * /info (bounded as connecting is), and every platform's facts made again (the others' from their
+ * fresh answers at connect).
+ */
+function confirmer(
+  made: MadeFacts,
+  cached: readonly (AskedSelf & { readonly entry: Entry })[],
+  how: {
+    readonly endpoints: Readonly<Partial<Record<PlatformOs, ResolvedEndpoint>>>;
+    readonly isOptional: (platform: PlatformOs) => boolean;
+    readonly allowOsMismatch: boolean;
+    readonly timeoutMs: number;
+    readonly cache: DaemonFactsCache | undefined;
+  },
+): () => Promise<ConfirmedFacts> {
+  const { endpoints, isOptional, allowOsMismatch, timeoutMs } = how;
+  return async () => {
+    // Asked afresh (and the cache brought up to date: a changed kernel, driver, plugin list).
+    const ask = (entry: Entry) => askSelf(entry.client, endpoints[entry.platforms[0]!]!.key, how.cache, false);
+    const fresh = await Promise.all(cached.map(async ({ entry }) => ({ entry, ...(await withTimeout(ask(entry), timeoutMs, () => unanswered(entry.client, timeoutMs))) })));
+    const again = factsOfAnswers(fresh, endpoints, isOptional, allowOsMismatch);
+    if (again.errors.length) throw new PlanError(again.errors.join('\n'));
+    const facts = { ...made.facts };
+    for (const platform of Object.keys(facts) as PlatformOs[]) if (again.facts[platform]) facts[platform] = again.facts[platform];
+    return { facts, warnings: again.warnings.filter((w) => !made.warnings.includes(w)) };
+  };
+}
+
 export async function connectDaemons(project: Project, options: ConnectOptions): Promise<ConnectedDaemons> {
   const envTimeout = Number(options.env.MIXCOMPOSE_CONNECT_TIMEOUT);
   const timeoutMs = options.timeoutMs ?? (Number.isFinite(envTimeout) && envTimeout > 0 ? envTimeout * 1000 : 20_000);
@@ -126,8 +269,7 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
   const optional = options.platforms ? [] : optionalPlatforms(project);
   const isOptional = (p: PlatformOs) => optional.includes(p);
   const notes: string[] = [];
-  const leaveOut = (platform: PlatformOs, why: string) =>
-    notes.push(`the ${platform} daemon is not connected (only services of disabled profiles use it): ${why}`);
+  const leaveOut = (platform: PlatformOs, why: string) => notes.push(leftOutNote(platform, why));
 
   const endpoints: Partial<Record<PlatformOs, ResolvedEndpoint>> = {};
   for (const platform of [...required, ...optional]) {
@@ -175,13 +317,14 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
   };
 
   // Ask every distinct daemon in parallel; report every unreachable daemon, first one thrown.
+  const trusted = options.factsCache?.trusted(besideClients) ?? false;
   const answers = await Promise.allSettled(
     [...byKey.values()].map(async (entry) => {
-      const asked = Promise.all([entry.client.version(), entry.client.info()]);
+      const endpoint = endpoints[entry.platforms[0]!]!.key;
+      const asked = askSelf(entry.client, endpoint, options.factsCache?.cache, trusted && !entry.optional);
       asked.catch(() => {}); // settled later by the race below, or abandoned after a timeout
       const ms = entry.optional ? Math.min(timeoutMs, OPTIONAL_TIMEOUT_MS) : timeoutMs;
-      const [version, info] = await withTimeout(asked, ms, () => new DaemonError(entry.client.label, 'connect', new Error(`no answer to /version and /info within ${ms / 1000} s`)));
-      return { entry, version, info };
+      return { entry, ...(await withTimeout(asked, ms, () => unanswered(entry.client, ms))) };
     }),
   );
   const failures: unknown[] = [];
@@ -197,40 +340,17 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
     throw failures[0];
   }
 
-  const clients: Partial<Record<PlatformOs, DaemonClient>> = {};
-  const facts: Partial<Record<PlatformOs, DaemonFacts>> = {};
-  const connectedEndpoints: Partial<Record<PlatformOs, ResolvedEndpoint>> = {};
-  const warnings: string[] = [...securityWarnings];
-  const errors: string[] = [];
-  for (const answer of answers) {
-    if (answer.status !== 'fulfilled') continue;
-    const { entry, version, info } = answer.value;
-    const factsFor = (platform: PlatformOs, other?: PlatformOs) =>
-      daemonFacts({ platform, label: endpoints[platform]!.label, info, version, ...(other ? { sharedWith: other } : {}) });
-    // Not needed by any active service: do not fail (or warn) over a daemon nobody asked for.
-    const kept = entry.platforms.filter((platform) => {
-      if (!isOptional(platform)) return true;
-      const check = checkDaemonOs(factsFor(platform), options.allowOsMismatch);
-      if (check.status !== 'error') return true;
-      leaveOut(platform, check.message);
-      return false;
-    });
-    for (const platform of kept) {
-      const f = factsFor(platform, kept.find((p) => p !== platform));
-      const check = checkDaemonOs(f, options.allowOsMismatch);
-      clients[platform] = entry.client;
-      facts[platform] = f;
-      connectedEndpoints[platform] = endpoints[platform]!;
-      if (check.status === 'error') errors.push(check.message);
-      else if (check.status === 'warning') (isOptional(platform) ? notes : warnings).push(check.message);
-      else if (check.note) notes.push(check.note);
-    }
-    if (!entry.platforms.some((p) => clients[p] === entry.client)) entry.client.close?.();
-  }
-  if (errors.length) {
+  const answered = answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
+  const made = factsOfAnswers(answered, endpoints, isOptional, options.allowOsMismatch);
+  notes.push(...made.notes);
+  for (const { entry } of answered) if (!entry.platforms.some((p) => made.clients[p] === entry.client)) entry.client.close?.();
+  if (made.errors.length) {
     await closeAll(byKey.values());
-    throw new PlanError(errors.join('\n'));
+    throw new PlanError(made.errors.join('\n'));
   }
+  const warnings = [...securityWarnings, ...made.warnings];
+  const cached = answered.filter((a) => a.cached && a.entry.platforms.some((p) => made.clients[p] === a.entry.client));
+  const confirmFacts = cached.length ? confirmer(made, cached, { endpoints, isOptional, allowOsMismatch: options.allowOsMismatch, timeoutMs, cache: options.factsCache?.cache }) : undefined;
   let held: Releasable | undefined;
   try {
     held = await beside;
@@ -238,5 +358,7 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
     for (const entry of byKey.values()) entry.client.close?.();
     throw error;
   }
-  return { clients, facts, endpoints: connectedEndpoints, warnings, notes, ...(held ? { beside: held } : {}) };
+  const { clients, facts, endpoints: connectedEndpoints } = made;
+  return { clients, facts, endpoints: connectedEndpoints, warnings, notes, ...(held ? { beside: held } : {}), ...(confirmFacts ? { confirmFacts } : {}) };
 }
+

@@ -78,6 +78,34 @@ export function daemonFacts(input: FactsInput): DaemonFacts {
   };
 }
 
+/** What daemonFacts reads of /info and /version, and nothing else. */
+export interface FactInputs {
+  readonly info: EngineInfo;
+  readonly version: EngineVersion;
+}
+
+/**
+ * /info and /version cut down to the fields daemonFacts reads (what the client-side facts cache,
+ * engine/daemon-facts-cache.ts, keeps): daemonFacts of the result equals daemonFacts of the whole
+ * answers. Kept beside daemonFacts so that a field it starts to read is kept too.
+ */
+export function factInputs(info: EngineInfo, version: EngineVersion): FactInputs {
+  const network = info.Plugins?.Network;
+  return {
+    info: {
+      OSType: info.OSType,
+      ...(info.OperatingSystem !== undefined ? { OperatingSystem: info.OperatingSystem } : {}),
+      ...(info.KernelVersion !== undefined ? { KernelVersion: info.KernelVersion } : {}),
+      ...(info.Architecture !== undefined ? { Architecture: info.Architecture } : {}),
+      ...(info.Driver !== undefined ? { Driver: info.Driver } : {}),
+      ...(info.ServerVersion !== undefined ? { ServerVersion: info.ServerVersion } : {}),
+      ...(info.Isolation !== undefined ? { Isolation: info.Isolation } : {}),
+      ...(network !== undefined ? { Plugins: { Network: [...network] } } : {}),
+    },
+    version: { ApiVersion: version.ApiVersion, ...(version.Version !== undefined ? { Version: version.Version } : {}) },
+  };
+}
+
 /** What the daemon reported, for messages: `OSType "linux" (Debian GNU/Linux 12, storage driver overlay2)`. */
 export function describeReported(facts: DaemonFacts): string {
   const details = [facts.operatingSystem, facts.storageDriver ? `storage driver ${facts.storageDriver}` : undefined]

@@ -154,6 +154,8 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
           OSType: osType,
           'Builder-Version': options.builderVersion ?? '1',
           'Docker-Experimental': 'false',
+          // As dockerd says it: Docker/<version> (<GOOS>).
+          Server: `Docker/${String(version.Version)} (${osType})`,
         });
         res.end('OK');
       },

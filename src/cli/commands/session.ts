@@ -23,7 +23,8 @@ import { checkServiceNames } from '../../plan/dependencies.js';
 import { createReporter, type Reporter } from '../../ui/reporter.js';
 import { globalOptions } from '../program.js';
 import type { GlobalOptions } from '../global-options.js';
-import { lockWhileConnecting, openProjectLock, upHintDigest, type EarlyLock, type SessionLock, type UpHintUse } from '../project-lock-hook.js';
+import { userDaemonFactsCache } from '../../engine/daemon-facts-cache.js';
+import { lockWhileConnecting, openProjectLock, startsUnlocked, upHintDigest, type EarlyLock, type SessionLock, type UpHintUse } from '../project-lock-hook.js';
 
 export interface Session {
   readonly global: GlobalOptions;
@@ -62,9 +63,12 @@ export async function openSession(
     const digest = upHintDigest(command, project, env);
     const hint: UpHintUse = { hints: userUpHints(env), ...(digest !== undefined ? { digest } : {}) };
     const lockBeside = lockWhileConnecting(command, project, reporter.sink, { hostsCache, startObservationAhead, ...(env.MIXCOMPOSE_RESOLVER_IMAGE ? { resolverImage: env.MIXCOMPOSE_RESOLVER_IMAGE } : {}) }, hint);
+    // An optimistic-kind `up` keeps the daemons' facts in the cache, and takes them from it while it starts unlocked.
+    const factsCache = digest !== undefined ? userDaemonFactsCache(env) : undefined;
     const connect = (platforms?: readonly PlatformOs[]) =>
       connectDaemons(project, {
         ...(lockBeside && !platforms ? { beside: lockBeside } : {}),
+        ...(factsCache && !platforms ? { factsCache: { cache: factsCache, trusted: startsUnlocked(command, project, hint) } } : {}),
         allowOsMismatch: global.allowOsMismatch,
         env,
         insecureDaemon: Boolean(command.optsWithGlobals().insecureDaemon), // plain tcp:// beyond loopback

@@ -4,7 +4,9 @@
  * nothing, ends without ever creating the lock container; with work it takes the lock first and
  * observes again. Docker's `create` events for the lock's name show whether a run took it; the
  * order of a run's Engine API calls (test/support/http-order.mjs) shows that an `up` without the hint
- * still takes the lock before it lists anything. Each test has its own cache directory (the hint).
+ * still takes the lock before it lists anything, and that the optimistic one asks /_ping instead of
+ * /version and /info (engine/daemon-facts-cache.ts) until it has work. Each test has its own cache
+ * directory (the hint, the daemon facts).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -65,9 +67,11 @@ describe('up without the project lock when it has nothing to do', () => {
     expect(lockAt, order.join('\n')).toBeGreaterThanOrEqual(0);
     expect(lockAt, order.join('\n')).toBeLessThan(listAt);
 
-    const second = await up();
+    const second = await up([], { NODE_OPTIONS: TRACE });
     expect(second.exitCode, second.stderr).toBe(0);
     expect(await lockCreates(second.since), second.stderr).toBe(0);
+    // The daemons' facts came from the cache the first up wrote (engine/daemon-facts-cache.ts): /_ping only.
+    expect(calls(second).filter((c) => /^GET \/(version|info|_ping)\b/.test(c)).sort()).toEqual(['GET /_ping', 'GET /_ping']);
     // The same run with caches off (no hint) takes the lock, and says the same.
     const locked = await up([], { MIXCOMPOSE_CACHE_DIR: '' });
     expect(locked.exitCode, locked.stderr).toBe(0);
@@ -78,9 +82,16 @@ describe('up without the project lock when it has nothing to do', () => {
 
   it('a container stopped by hand: the next up takes the lock and starts it again', async () => {
     await rigDocker('windows').getContainer(`${stack.name}-web-1`).stop({ t: 0 });
-    const result = await up();
+    const result = await up([], { NODE_OPTIONS: TRACE });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await lockCreates(result.since)).toBe(1);
+    // Work: the cached facts are confirmed (/version and /info of both daemons) once the lock is held, before the repair.
+    const order = calls(result);
+    const lockAt = order.findIndex((c) => c.startsWith(`POST /containers/create?name=${lockName()}`));
+    const asked = order.flatMap((c, i) => (/^GET \/(version|info)\b/.test(c) ? [i] : []));
+    expect(asked.length, order.join('\n')).toBe(4);
+    expect(Math.min(...asked), order.join('\n')).toBeGreaterThan(lockAt);
+    expect(Math.max(...asked), order.join('\n')).toBeLessThan(order.findIndex((c) => c.startsWith('POST /containers/') && c.includes('/start')));
     expect((await rigDocker('windows').getContainer(`${stack.name}-web-1`).inspect()).State.Running).toBe(true);
     expect((await stack.objects('linux')).containers).not.toContain(lockName());
   });

@@ -3,10 +3,13 @@
  * in-memory engines: a converged stack is observed once, unlocked, and nothing is written; a stack
  * with work takes the lock and observes again before anything changes; a refused lock changes
  * nothing; a dry run never takes it. The lock is a spy recording when it is taken.
+ * With facts from the client-side cache (Daemons.confirmFacts): only a plan that changes nothing
+ * runs from them; any other is made again (and run) with the facts confirmed under the lock.
  */
 import { describe, expect, it } from 'vitest';
 import { apply, type Daemons, type DeferredProjectLock } from '../../../src/engine/apply.js';
 import { ProjectLockedError } from '../../../src/engine/project-lock.js';
+import { PlanError } from '../../../src/errors.js';
 import { facts } from '../plan/builders.js';
 import { expectAllRunning, makeRig, run, type Rig } from '../property/converge-support.js';
 
@@ -89,5 +92,70 @@ describe('apply with a deferred project lock', () => {
     const { plan } = await apply(rig.project, daemonsOf(rig, events, spyLock(events)), { ...up, dryRun: true });
     expect(plan.operations.length).toBeGreaterThan(0);
     expect(events).toEqual(['observe']);
+  });
+});
+
+describe('apply with facts from the cache (Daemons.confirmFacts)', () => {
+  /** Cached facts that differ from what the daemons say now (a kernel update), and a confirmation recorded in `events`. */
+  function withCachedFacts(daemons: Daemons, events: string[], confirmation: () => Promise<void> = async () => undefined): Daemons {
+    return {
+      ...daemons,
+      facts: { linux: facts('linux', { kernelVersion: 'cached' }), windows: facts('windows', { kernelVersion: 'cached' }) },
+      confirmFacts: async () => {
+        events.push('confirm');
+        await confirmation();
+        return { facts: daemons.facts, warnings: ['the daemon says something new'] };
+      },
+    };
+  }
+
+  it('a converged stack: planned and run with the cached facts, nothing confirmed', async () => {
+    const rig = await converged();
+    const events: string[] = [];
+    const { plan, observed } = await apply(rig.project, withCachedFacts(daemonsOf(rig, events, spyLock(events)), events), up);
+    expect(plan.operations).toEqual([]);
+    expect(events).toEqual(['observe']);
+    expect(observed.daemons.linux?.kernelVersion).toBe('cached');
+  });
+
+  it('a plan with work: the lock is taken, the facts confirmed, and the run observes, plans and executes with them', async () => {
+    const rig = await converged();
+    const stopped = [...rig.linux.containers.values()].find((c) => c.name === 'shop-db-1')!;
+    stopped.status = 'exited';
+    const events: string[] = [];
+    const warnings: string[] = [];
+    const onEvent = (e: { type: string; message?: string }) => (e.type === 'warning' ? warnings.push(e.message ?? '') : undefined);
+    const { plan, observed } = await apply(rig.project, withCachedFacts(daemonsOf(rig, events, spyLock(events)), events), { ...up, onEvent });
+    expect(events).toEqual(['observe', 'take', 'confirm', 'observe']);
+    expect(observed.daemons.linux?.kernelVersion).toBeUndefined();
+    expect(plan.operations.length).toBeGreaterThan(0);
+    expect(warnings).toContain('the daemon says something new');
+    expectAllRunning(rig);
+  });
+
+  it('without a deferred lock (held from the start) a plan with work is still made again with confirmed facts', async () => {
+    const rig = await converged();
+    [...rig.linux.containers.values()].find((c) => c.name === 'shop-db-1')!.status = 'exited';
+    const events: string[] = [];
+    const { projectLock: _none, ...locked } = daemonsOf(rig, events, spyLock(events));
+    const { observed } = await apply(rig.project, withCachedFacts(locked, events), up);
+    expect(events).toEqual(['observe', 'confirm', 'observe']);
+    expect(observed.daemons.linux?.kernelVersion).toBeUndefined();
+  });
+
+  it('a daemon that runs the wrong OS now: the confirmation refuses, nothing written', async () => {
+    const rig = await converged();
+    const stopped = [...rig.linux.containers.values()].find((c) => c.name === 'shop-db-1')!;
+    stopped.status = 'exited';
+    const events: string[] = [];
+    const writes = rig.world.log.length;
+    const refusal = new PlanError('linux daemon reports OSType "windows"');
+    const daemons = withCachedFacts(daemonsOf(rig, events, spyLock(events)), events, async () => {
+      throw refusal;
+    });
+    await expect(apply(rig.project, daemons, up)).rejects.toBe(refusal);
+    expect(events).toEqual(['observe', 'take', 'confirm']);
+    expect(rig.world.log.length).toBe(writes);
+    expect(stopped.status).toBe('exited');
   });
 });
