@@ -361,4 +361,3 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
   const { clients, facts, endpoints: connectedEndpoints } = made;
   return { clients, facts, endpoints: connectedEndpoints, warnings, notes, ...(held ? { beside: held } : {}), ...(confirmFacts ? { confirmFacts } : {}) };
 }
-

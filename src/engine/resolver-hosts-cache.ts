@@ -3,9 +3,10 @@
  * hostsdir) is the slowest call of an `up` that changes nothing: Docker 20.10 runs a helper process
  * for it. A stat of the directory (HEAD archive) is cheap, and the directory's modification time
  * changes on every write into it (ours: the resolver's hosts reader makes a temp file there and
- * renames it over the hosts file, plan/resolver-hosts-protocol.ts; a hand `docker cp` of a file alike). So the content last read or written is kept with the
- * mtime it was valid for and the resolver container's ID, and is used again only while a stat of
- * that container's hostsdir answers the same mtime; otherwise the files are read.
+ * renames it over the hosts file, plan/resolver-hosts-protocol.ts; a hand `docker cp` of a file
+ * alike). So the content last read or written is kept with the mtime it was valid for and the
+ * resolver container's ID, and is used again only while a stat of that container's hostsdir answers
+ * the same mtime; otherwise the files are read.
  *
  * One small JSON file per (daemon, project) under the user cache directory (src/cache-dir.ts;
  * MIXCOMPOSE_CACHE_DIR empty: no cache, every observation reads the files). The cache only ever saves a read: a

@@ -1,13 +1,14 @@
 /**
- * A minimal ustar writer for the few small files mixcompose copies into containers (secrets/configs
- * given as content, the doctor's probe hosts files). Directories leading to each file are
- * written as entries too by default, so the archive can be unpacked at "/" with their mode.
+ * A minimal ustar writer for the few small files mixcompose sends the daemon (secrets/configs given
+ * as content, the project lock's renewal time, a helper image's Dockerfile). Directories leading to
+ * each file are written as entries too by default, so the archive can be unpacked at "/" with their
+ * mode.
  *
  * Docker's untar (moby pkg/archive Unpack) sets each directory entry's mtime from its header once
  * the files are in; a file replaces an existing one by removing and re-creating it, so without a
  * header for its directory the kernel gives the directory the time of the write (`directories:
- * false`), as a hand `docker cp` of a file does: the client-side cache of the resolver's files
- * checks that mtime (engine/resolver-hosts-cache.ts).
+ * false`), as a hand `docker cp` of a file does (the hosts-cache tests copy a file into the resolver
+ * this way: the client-side cache of its files checks that mtime, engine/resolver-hosts-cache.ts).
  * Docker creates a missing parent directory itself (0755), so leaving them out is always safe.
  */
 

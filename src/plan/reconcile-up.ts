@@ -38,7 +38,7 @@ import {
   unpublishedProviderWarnings,
 } from './resolver.js';
 import { primaryIp, projectUsesResolver, resolverAskedAt, resolverNetworkKey } from './resolver-dns.js';
-import { entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, registrationReason } from './resolver-entries.js';
+import { aliasProblems, entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, registrationReason } from './resolver-entries.js';
 import { byName } from '../graph/dependency-graph.js';
 import { hostGatewayEntry } from './host-gateway-entry.js';
 // i12b: observed duplicates (two networks of one name, two containers of one number) converge.
@@ -290,6 +290,7 @@ function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, Source
     allServices.map((s) => s.platform.os),
   );
   const useResolver = projectUsesResolver(project, ctx.placement);
+  if (useResolver) ctx.problems.push(...aliasProblems(allServices));
   // Under published reach the resolver answers names with the daemons' addresses, and windows
   // containers ask it at the linux daemon's address (resolver.ts, resolverLayout).
   const reachOf = { linux: reach.linux?.reach ?? 'ip', windows: reach.windows?.reach ?? 'ip' } as const;

@@ -13,7 +13,8 @@ import type { Operation, RegisterHostsOp } from './plan.js';
 import type { PlanContext } from './plan-context.js';
 import { placeServices } from './placement.js';
 import { primaryIp, projectUsesResolver } from './resolver-dns.js';
-import { resolverContainerName } from './resolver.js';
+import { resolverContainerName, unregistrableName } from './resolver.js';
+import { PlanError } from '../errors.js';
 import { byName } from '../graph/dependency-graph.js';
 import { HOST_GATEWAY_FILE } from './host-gateway-entry.js';
 
@@ -32,6 +33,28 @@ export function hostsNames(service: Service | undefined, serviceName: string, co
   add(containerName);
   for (const network of Object.values(service?.networks ?? {})) for (const alias of network?.aliases ?? []) add(alias);
   return names;
+}
+
+/**
+ * Problems of the network aliases the project resolver would be given (hostsNames): one that a hosts
+ * line cannot hold (unregistrableName), found while planning so that nothing starts. Service and
+ * container names cannot hold such characters (the loader checks them).
+ */
+export function aliasProblems(services: readonly Service[]): PlanError[] {
+  const problems: PlanError[] = [];
+  for (const service of services) {
+    for (const [network, settings] of Object.entries(service.networks ?? {})) {
+      for (const alias of settings?.aliases ?? []) {
+        if (!unregistrableName(alias)) continue;
+        problems.push(
+          new PlanError(
+            `service ${service.name}: networks.${network}.aliases: ${JSON.stringify(alias)} cannot be a name across daemons (the project resolver's hosts lines hold no space or control character); rename the alias`,
+          ),
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /** A hosts file as written by hostsFileContent (`ip name` lines) → its address and names. */

@@ -276,11 +276,18 @@ export function resolverBindFailure(error: unknown): string | undefined {
   return found && `${found.problem}. Fix: ${found.fix}. Then run up again (down removes what this up created).`;
 }
 
+/**
+ * Whether a hosts line cannot hold `name`: empty, or with a space or control character (it would
+ * make another entry of a name, and break the resolver's line protocol).
+ */
+export function unregistrableName(name: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return name === '' || /[\s\u0000-\u001f\u007f]/.test(name);
+}
+
 /** The hosts file for one container: `ip name` lines. PlanError for a name or address a hosts line cannot hold. */
 export function hostsFileContent(ip: string, names: readonly string[]): string {
-  // A space or line break would make another entry of a name (and break the resolver's line protocol).
-  // eslint-disable-next-line no-control-regex
-  const bad = [ip, ...names].find((n) => n === '' || /[\s\u0000-\u001f\u007f]/.test(n));
+  const bad = [ip, ...names].find(unregistrableName);
   if (bad !== undefined) throw new PlanError(`names across daemons: ${JSON.stringify(bad)} cannot be a name in the project resolver (it holds a space or control character): rename the service or network alias`);
   return names.map((n) => `${ip} ${n}\n`).join('');
 }

@@ -46,6 +46,16 @@ async function converged(): Promise<Rig> {
   return rig;
 }
 
+/** db's container in the in-memory linux daemon. */
+const dbOf = (rig: Rig) => [...rig.linux.containers.values()].find((c) => c.name === 'shop-db-1')!;
+
+/** The converged stack with db stopped by hand: an `up` has work again. */
+async function drifted(): Promise<Rig> {
+  const rig = await converged();
+  dbOf(rig).status = 'exited';
+  return rig;
+}
+
 describe('apply with a deferred project lock', () => {
   it('a converged stack: one unlocked observation, no lock, nothing written', async () => {
     const rig = await converged();
@@ -74,16 +84,14 @@ describe('apply with a deferred project lock', () => {
   });
 
   it('a lock held by another: refused as at the start of the command, nothing written', async () => {
-    const rig = await converged();
-    const stopped = [...rig.linux.containers.values()].find((c) => c.name === 'shop-db-1')!;
-    stopped.status = 'exited';
+    const rig = await drifted();
     const events: string[] = [];
     const writes = rig.world.log.length;
     const refusal = new ProjectLockedError('shop', 'linux', { host: 'ci-7', pid: 4242, command: 'up', since: 0 }, 0);
     await expect(apply(rig.project, daemonsOf(rig, events, spyLock(events, refusal)), up)).rejects.toBe(refusal);
     expect(events).toEqual(['observe', 'take']);
     expect(rig.world.log.length).toBe(writes);
-    expect(stopped.status).toBe('exited');
+    expect(dbOf(rig).status).toBe('exited');
   });
 
   it('a dry run with work never takes it', async () => {
@@ -119,9 +127,7 @@ describe('apply with facts from the cache (Daemons.confirmFacts)', () => {
   });
 
   it('a plan with work: the lock is taken, the facts confirmed, and the run observes, plans and executes with them', async () => {
-    const rig = await converged();
-    const stopped = [...rig.linux.containers.values()].find((c) => c.name === 'shop-db-1')!;
-    stopped.status = 'exited';
+    const rig = await drifted();
     const events: string[] = [];
     const warnings: string[] = [];
     const onEvent = (e: { type: string; message?: string }) => (e.type === 'warning' ? warnings.push(e.message ?? '') : undefined);
@@ -134,8 +140,7 @@ describe('apply with facts from the cache (Daemons.confirmFacts)', () => {
   });
 
   it('without a deferred lock (held from the start) a plan with work is still made again with confirmed facts', async () => {
-    const rig = await converged();
-    [...rig.linux.containers.values()].find((c) => c.name === 'shop-db-1')!.status = 'exited';
+    const rig = await drifted();
     const events: string[] = [];
     const { projectLock: _none, ...locked } = daemonsOf(rig, events, spyLock(events));
     const { observed } = await apply(rig.project, withCachedFacts(locked, events), up);
@@ -144,9 +149,7 @@ describe('apply with facts from the cache (Daemons.confirmFacts)', () => {
   });
 
   it('a daemon that runs the wrong OS now: the confirmation refuses, nothing written', async () => {
-    const rig = await converged();
-    const stopped = [...rig.linux.containers.values()].find((c) => c.name === 'shop-db-1')!;
-    stopped.status = 'exited';
+    const rig = await drifted();
     const events: string[] = [];
     const writes = rig.world.log.length;
     const refusal = new PlanError('linux daemon reports OSType "windows"');
@@ -156,6 +159,6 @@ describe('apply with facts from the cache (Daemons.confirmFacts)', () => {
     await expect(apply(rig.project, daemons, up)).rejects.toBe(refusal);
     expect(events).toEqual(['observe', 'take', 'confirm']);
     expect(rig.world.log.length).toBe(writes);
-    expect(stopped.status).toBe('exited');
+    expect(dbOf(rig).status).toBe('exited');
   });
 });

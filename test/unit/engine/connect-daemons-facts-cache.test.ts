@@ -34,9 +34,12 @@ async function connect(linux: FakeEngine, windows: FakeEngine, factsCache: Facts
   return connected;
 }
 
+/** A facts cache in a fresh temporary directory. */
+const tempCache = () => fileDaemonFactsCache(mkdtempSync(join(tmpdir(), 'mixcompose-connect-cache-')));
+
 describe('connectDaemons with the facts cache', () => {
   it('untrusted: asks /version and /info (and /_ping), writes the cache, nothing to confirm; trusted next: asks neither, same facts', async () => {
-    const cache = fileDaemonFactsCache(mkdtempSync(join(tmpdir(), 'mixcompose-connect-cache-')));
+    const cache = tempCache();
     const linux = await engine({ daemon: 'linux' });
     const windows = await engine({ daemon: 'windows-server-2022' });
     const fresh = await connect(linux, windows, { cache, trusted: () => false });
@@ -55,7 +58,7 @@ describe('connectDaemons with the facts cache', () => {
   });
 
   it('trusted, but /_ping names another engine version: /version and /info are asked', async () => {
-    const cache = fileDaemonFactsCache(mkdtempSync(join(tmpdir(), 'mixcompose-connect-cache-')));
+    const cache = tempCache();
     const windows = await engine({ daemon: 'windows-server-2022' });
     const daemon = restartable('linux');
     const linux = await engine({ daemon: 'linux', routes: daemon.routes });
@@ -72,7 +75,7 @@ describe('connectDaemons with the facts cache', () => {
   });
 
   it('a /_ping that disagrees with /version (an engine upgraded between the calls) writes nothing', async () => {
-    const cache = fileDaemonFactsCache(mkdtempSync(join(tmpdir(), 'mixcompose-connect-cache-')));
+    const cache = tempCache();
     const windows = await engine({ daemon: 'windows-server-2022' });
     const daemon = restartable('linux');
     daemon.pingVersion = '24.0.7'; // /_ping answered by the new engine, /version and /info by the old one
@@ -84,7 +87,7 @@ describe('connectDaemons with the facts cache', () => {
   });
 
   it('confirmFacts gives what the daemon says now (and keeps it), and refuses a daemon that runs the wrong OS now', async () => {
-    const cache = fileDaemonFactsCache(mkdtempSync(join(tmpdir(), 'mixcompose-connect-cache-')));
+    const cache = tempCache();
     const windows = await engine({ daemon: 'windows-server-2022' });
     // A Windows daemon with LCOW serving linux, restarted (same version, same /_ping) without it.
     const daemon = restartable('windows-lcow');

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../../src/plan/format-plan.js';
+import { reconcile } from '../../../src/plan/reconcile.js';
 import { materializedHash } from '../../../src/plan/materialize.js';
 import type { ObservedContainer, ObservedState, ResolverHostsFile } from '../../../src/plan/observed-state.js';
 import type { Plan } from '../../../src/plan/plan.js';
@@ -82,6 +83,18 @@ describe('up keeps the resolver entries true', () => {
     expect(hostsOps(renamed).map((op) => [op.id, op.kind === 'register-hosts' && op.names, op.kind === 'register-hosts' && op.reason])).toEqual([
       ['hosts:web:1', ['web', 'shop-web-1', 'www'], 'its names changed'],
     ]);
+  });
+
+  it('refuses, while planning, an alias the resolver cannot hold: nothing starts; a stack on one daemon keeps it', () => {
+    const spaced = web({ networks: { default: { aliases: ['data base'] } } });
+    const { plan, problems } = reconcile(stack(db, spaced), observed());
+    expect(problems.map((p) => p.message)).toEqual([
+      'service web: networks.default.aliases: "data base" cannot be a name across daemons (the project resolver\'s hosts lines hold no space or control character); rename the alias',
+    ]);
+    expect(plan.operations).toEqual([]);
+    // No resolver (one daemon): Docker's own DNS is the only one asked, as with docker compose.
+    const alone = service('web', { command: ['sleep', '3600'], networks: { default: { aliases: ['data base'] } } });
+    expect(reconcile(stack(db, alone), observed()).problems).toEqual([]);
   });
 
   it('empties the entries of containers that are gone: scaled down, service removed', () => {
