@@ -18,6 +18,7 @@ import { parseYamlFile } from './parse-yaml.js';
 import { interpolateString, interpolateTree, type VariableLookup } from './interpolate.js';
 import { parse as parseYaml } from 'yaml';
 import { EnvFileError, parseEnvFile } from './env-file.js';
+import { encodingProblem, projectEnvironment, trackedEnvironment } from './project-environment.js';
 import { canonicalizeFile } from './canonical.js';
 import { mergeValues, stripTags } from './merge.js';
 import { normalizeFileObjects, normalizeResources, normalizeService } from './normalize.js';
@@ -98,7 +99,10 @@ export async function loadProjectFresh(options: LoadOptions): Promise<LoadResult
   }
 }
 
-function loadInto(options: LoadOptions, issues: IssueList, schema: SchemaCheck): Project | undefined {
+function loadInto(given: LoadOptions, issues: IssueList, schema: SchemaCheck): Project | undefined {
+  const reads = given.variableReads;
+  // Every variable read below is noted for the project cache (project-environment.ts, VariableReads).
+  const options: LoadOptions = reads ? { ...given, environment: trackedEnvironment(given.environment, reads) } : given;
   const fs = options.fileSystem ?? nodeFileSystem;
   const cwd = path.resolve(options.cwd);
   const positions = new PositionIndex();
@@ -139,12 +143,16 @@ function loadInto(options: LoadOptions, issues: IssueList, schema: SchemaCheck):
   const projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : path.dirname(files[0]!);
 
   // 2. Environment for interpolation: env files, then the process environment wins.
-  const environment = resolveEnvironment(ctx, projectDir, cwd);
+  const environment = projectEnvironment(
+    { fs, environment: given.environment, envFiles: options.envFiles, projectDir, cwd, ...(reads ? { reads } : {}), display: ctx.display },
+    (message, at) => issues.error(message, at),
+  );
+  const variables = trackedEnvironment(environment, reads);
   // Like docker compose v2, `${COMPOSE_PROJECT_NAME}` is the project name even when not set.
   let provisionalName: string | undefined;
   const lookup: VariableLookup = (name) => {
-    if (name !== 'COMPOSE_PROJECT_NAME') return environment[name];
-    return (provisionalName ??= nameBeforeInterpolation(ctx, files, environment, projectDir));
+    if (name !== 'COMPOSE_PROJECT_NAME') return variables[name];
+    return (provisionalName ??= nameBeforeInterpolation(ctx, files, variables, projectDir));
   };
 
   // 3. Each file, then merge in order.
@@ -164,14 +172,14 @@ function loadInto(options: LoadOptions, issues: IssueList, schema: SchemaCheck):
   }
 
   // 4. Name.
-  const name = projectName(ctx, merged, environment, projectDir);
+  const name = projectName(ctx, merged, variables, projectDir);
   checkExternalResources(merged, (message, keyPath) => issues.error(message, positions.locate(merged!, keyPath), keyPath));
 
   // 5. Profiles, services.
   const extensionIssues = new IssueList();
   const extension = resolveExtension(merged, options, positions, extensionIssues);
   copyUnreported(extensionIssues, issues, ctx.extensionSchemaPaths);
-  const activeProfiles = [...new Set([...options.profiles, ...(environment.COMPOSE_PROFILES ?? '').split(',')].map((p) => p.trim()).filter(Boolean))];
+  const activeProfiles = [...new Set([...options.profiles, ...(variables.COMPOSE_PROFILES ?? '').split(',')].map((p) => p.trim()).filter(Boolean))];
   const rawServices = isPlainMap(merged.services) ? merged.services : {};
   const services: Record<string, Service> = {};
   for (const [svcName, raw] of Object.entries(rawServices)) {
@@ -279,44 +287,7 @@ function withDefaultNetwork(networks: Record<string, Project['networks'][string]
   return sortKeys(networks);
 }
 
-/** `.env` in the project directory (or the --env-file list), with the process environment on top. */
-function resolveEnvironment(ctx: LoadContext, projectDir: string, cwd: string): Record<string, string> {
-  const { options, fs, issues } = ctx;
-  const processEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.environment)) if (v !== undefined) processEnv[k] = v;
-  const fromFiles: Record<string, string> = {};
-  const envFiles = options.envFiles.length > 0 ? options.envFiles.map((f) => path.resolve(cwd, f)) : [path.join(projectDir, '.env')];
-  for (const file of envFiles) {
-    const text = fs.readText(file);
-    if (text === undefined) {
-      if (options.envFiles.length > 0) issues.error(`env file not found: ${ctx.display(file)}`);
-      continue;
-    }
-    const notUtf8 = encodingProblem(ctx, file);
-    if (notUtf8) {
-      issues.error(`invalid env file: ${notUtf8.message}`, { file: ctx.display(file), line: notUtf8.line, col: notUtf8.col });
-      continue;
-    }
-    try {
-      for (const line of parseEnvFile(text, (n) => processEnv[n] ?? fromFiles[n])) {
-        if (line.value !== undefined) fromFiles[line.key] = line.value;
-        else if (processEnv[line.key] !== undefined) fromFiles[line.key] = processEnv[line.key]!;
-      }
-    } catch (error) {
-      const line = error instanceof EnvFileError ? error.line : 1;
-      issues.error(`invalid env file: ${(error as Error).message}`, { file: ctx.display(file), line, col: 1 });
-    }
-  }
-  return { ...fromFiles, ...processEnv };
-}
-
-/** Where a file read is not UTF-8 (bytes the reader turned into U+FFFD), as a message with its place. */
-export function encodingProblem(ctx: Pick<LoadContext, 'fs'>, file: string): { message: string; line: number; col: number } | undefined {
-  const problem = ctx.fs.encodingProblem?.(file);
-  if (!problem) return undefined;
-  const hex = problem.byte.toString(16).toUpperCase().padStart(2, '0');
-  return { ...problem, message: `byte 0x${hex} at line ${problem.line}, column ${problem.col} is not UTF-8; save the file as UTF-8` };
-}
+export { encodingProblem } from './project-environment.js';
 
 /** Parses one service env_file; a missing required file is an error at the `env_file` entry. */
 function readServiceEnvFile(

@@ -12,6 +12,7 @@ import type { ConfigIssue } from '../errors.js';
 import type { ConfigFileSystem } from './read-files.js';
 import type { ValidityCache } from './schema-validity.js';
 import { cachedLoad, type ProjectCacheStore } from './project-cache.js';
+import type { VariableReads } from './project-environment.js';
 
 export type { ConfigFileSystem } from './read-files.js';
 export interface LoadOptions {
@@ -49,6 +50,11 @@ export interface LoadOptions {
    * unchanged is answered from it. Without it every load runs the pipeline.
    */
   readonly projectCache?: ProjectCacheStore;
+  /**
+   * Notes which variables of `environment` the load reads (the project cache passes one, to key its
+   * entry on those variables only; project-environment.ts).
+   */
+  readonly variableReads?: VariableReads;
 }
 
 export interface LoadResult {
