@@ -79,6 +79,8 @@ export interface DoctorOptions {
   /** Seconds a daemon call may take before it counts as unreachable (default 15). */
   readonly callTimeoutSeconds?: number;
   readonly onEvent?: EventSink;
+  /** The clock (milliseconds; default Date.now): the age of stale probes, the resolver's readiness wait. */
+  readonly now?: () => number;
 }
 
 export interface DoctorReport {
@@ -260,6 +262,177 @@ async function removeStaleProbes(clients: readonly DaemonClient[], nowSeconds: n
   for (const run of stale) await removeRun(clients, run);
 }
 
+/** The probe containers of one doctor run, one per daemon. */
+type Probes = Record<PlatformOs, Probe>;
+type NetworkResults = Pick<DoctorNetwork, 'ip' | 'published' | 'namesWithoutWiring' | 'namesWithWiring'>;
+
+const PLATFORMS: readonly PlatformOs[] = ['linux', 'windows'];
+const otherOf = (p: PlatformOs): PlatformOs => (p === 'linux' ? 'windows' : 'linux');
+const directionOf = (p: PlatformOs): Direction => `${p}->${otherOf(p)}` as Direction;
+
+/** Each daemon's probe image (pulled or built) and the OS its commands are written for. */
+async function probeImages(facts: Record<PlatformOs, DaemonFacts>, clients: Record<PlatformOs, DaemonClient>, options: DoctorOptions) {
+  const resolverImage = options.resolverImage ?? RESOLVER_DEFAULT_IMAGE;
+  const choices = Object.fromEntries(PLATFORMS.map((p) => [p, probeImageFor(facts[p], options.probeImages?.[p] ?? options.probeImage, resolverImage)])) as Record<PlatformOs, ProbeImageChoice>;
+  const probeOs = {} as Record<PlatformOs, 'linux' | 'windows'>;
+  await Promise.all(
+    PLATFORMS.map(async (p) => {
+      const { image } = choices[p];
+      if (image === RESOLVER_DEFAULT_IMAGE && !createPlatformFor(facts[p])) await provisionResolver(clients[p], facts[p], options);
+      else await ensureImage(clients[p], image, createPlatformFor(facts[p]));
+      // The image's OS decides the commands: a stand-in daemon may run Linux images under any name.
+      const os = (await clients[p].inspectImage(image))?.Os;
+      probeOs[p] = os === 'windows' || (os === undefined && facts[p].osType === 'windows') ? 'windows' : 'linux';
+    }),
+  );
+  return { choices, probeOs };
+}
+
+/** Starts one probe container on its run network and reads back its addresses. */
+async function startDoctorProbe(
+  p: PlatformOs,
+  run: string,
+  network: string,
+  labels: Record<string, string>,
+  image: { choice: ProbeImageChoice; os: 'linux' | 'windows'; facts: DaemonFacts; client: DaemonClient },
+): Promise<Probe> {
+  const { client, choice, os, facts } = image;
+  const name = `${run}-${p}`;
+  const body = {
+    Image: choice.image,
+    Cmd: [...PROBE_COMMANDS[os].keepAlive],
+    Labels: labels,
+    ExposedPorts: { [`${PROBE_PORT}/tcp`]: {} },
+    HostConfig: {
+      NetworkMode: network,
+      PortBindings: { [`${PROBE_PORT}/tcp`]: [{ HostPort: '' }] },
+      ...(choice.isolation ? { Isolation: choice.isolation } : {}),
+    },
+  };
+  const { id } = await client.createContainer(name, body, createPlatformFor(facts));
+  await client.startContainer(id);
+  const inspected = await client.inspectContainer(id);
+  const endpoint = firstEndpoint(inspected);
+  const subnet = ((await client.inspectNetwork(network)) as { IPAM?: { Config?: { Subnet?: string }[] } }).IPAM?.Config?.[0]?.Subnet;
+  const publishedPort = publishedPortOf(inspected);
+  return {
+    platform: p,
+    os,
+    client,
+    name,
+    id,
+    ip: endpoint.IPAddress ?? '',
+    ...(endpoint.Gateway ? { gateway: endpoint.Gateway } : {}),
+    ...(subnet ? { subnet } : {}),
+    ...(publishedPort !== undefined ? { publishedPort } : {}),
+  };
+}
+
+/** The run's networks and probe containers; a failure says at which stage. */
+async function startDoctorProbes(run: string, labels: Record<string, string>, facts: Record<PlatformOs, DaemonFacts>, clients: Record<PlatformOs, DaemonClient>, options: DoctorOptions): Promise<Probes | { error: string }> {
+  let stage = 'probe image';
+  try {
+    const { choices, probeOs } = await probeImages(facts, clients, options);
+    stage = 'probe network';
+    // One after the other: two daemons on one host edit the same iptables chains, and parallel
+    // network creation races there ("unable to remove jump to DOCKER-ISOLATION-STAGE-1").
+    for (const p of PLATFORMS) {
+      const driver = facts[p].osType === 'windows' && facts[p].networkDrivers.includes('nat') ? 'nat' : undefined;
+      await clients[p].createNetwork({ Name: `${run}_${p}`, Labels: labels, CheckDuplicate: true, ...(driver ? { Driver: driver } : {}) });
+    }
+    stage = 'probe container';
+    const started = await Promise.all(
+      PLATFORMS.map((p) => startDoctorProbe(p, run, `${run}_${p}`, labels, { choice: choices[p], os: probeOs[p], facts: facts[p], client: clients[p] })),
+    );
+    return { linux: started[0]!, windows: started[1]! };
+  } catch (error) {
+    return { error: `${stage}: ${innermost(error)}` };
+  }
+}
+
+/** From each probe to the other: by IP, at the published port, and by name with the container's own DNS. */
+async function probeReachAndPlainNames(probes: Probes, options: DoctorOptions, seconds: number): Promise<NetworkResults> {
+  const ip: Partial<Record<Direction, ProbeResult>> = {};
+  const published: Partial<Record<Direction, ProbeResult>> = {};
+  const plainNames: Partial<Record<Direction, ProbeResult>> = {};
+  await Promise.all(
+    PLATFORMS.map(async (p) => {
+      const from = probes[p];
+      const target = probes[otherOf(p)];
+      const address = options.addresses?.[otherOf(p)] ?? from.gateway;
+      if (target.os === 'windows') {
+        // nanoserver serves no HTTP: reach by IP is a ping; a published port cannot be checked.
+        ip[directionOf(p)] = await pingProbe(from, target.ip, seconds);
+        published[directionOf(p)] = { status: 'not-checked', detail: `not checked: the ${otherOf(p)} probe (a Windows image) serves no port` };
+      } else {
+        ip[directionOf(p)] = await httpProbe(from, target.ip, PROBE_PORT, seconds);
+        published[directionOf(p)] =
+          address && target.publishedPort
+            ? await httpProbe(from, address, target.publishedPort, seconds)
+            : { status: 'not-checked', detail: `not checked: no address for the ${otherOf(p)} daemon's published ports` };
+      }
+      const plain = await nameProbe(from, target.name, undefined, seconds);
+      plainNames[directionOf(p)] = { status: plain.status, detail: plain.detail };
+    }),
+  );
+  return { ip, published, namesWithoutWiring: plainNames, namesWithWiring: {} };
+}
+
+/**
+ * Names with mixcompose's wiring: the project resolver on the linux daemon, as `up` runs it, holding
+ * both probes' names; each probe asks it for the other's.
+ */
+async function probeNamesWithWiring(
+  run: string,
+  probes: Probes,
+  network: NetworkResults,
+  env: { facts: Record<PlatformOs, DaemonFacts>; clients: Record<PlatformOs, DaemonClient>; options: DoctorOptions; seconds: number; freeDnsAddress: string | undefined },
+): Promise<NetworkResults['namesWithWiring']> {
+  const { facts, clients, options, seconds, freeDnsAddress } = env;
+  const resolverImage = options.resolverImage ?? RESOLVER_DEFAULT_IMAGE;
+  try {
+    if (resolverImage === RESOLVER_DEFAULT_IMAGE) await provisionResolver(clients.linux, facts.linux, options);
+    else if (!(await clients.linux.inspectImage(resolverImage))) throw new Error(`image ${resolverImage} is not on the linux daemon`);
+    const pseudoProject = { name: run, workingDir: '', configFiles: [], extension: {} } as unknown as Project;
+    // As `up` runs it: under published reach (configured, or auto with the IP probe failing) windows
+    // containers ask the resolver at the linux address, port 53, so the probe asks there too.
+    const ipFailed = (d: Direction) => network.ip[d]?.status === 'failed';
+    const published = (p: PlatformOs) => options.reach?.[p] === 'published' || ((options.reach?.[p] ?? 'auto') === 'auto' && ipFailed(p === 'linux' ? 'windows->linux' : 'linux->windows'));
+    const publishedAt = freeDnsAddress && (published('linux') || published('windows')) ? freeDnsAddress : undefined;
+    const layout = publishedAt ? { mainDirs: [RESOLVER_HOSTS_DIR], published: { address: publishedAt, dirs: [RESOLVER_HOSTS_DIR] }, static: [] } : undefined;
+    const body = resolverBody(pseudoProject, resolverImage, `${run}_linux`, layout);
+    const resolverBodyWithRole = { ...body, Labels: { ...(body.Labels as Record<string, string>), [LABEL_ROLE]: 'doctor-probe' } };
+    const { id } = await clients.linux.createContainer(`${run}-resolver`, resolverBodyWithRole);
+    await clients.linux.startContainer(id);
+    const resolverIp = firstEndpoint(await clients.linux.inspectContainer(id)).IPAddress;
+    if (!resolverIp) throw new Error('the resolver has no address');
+    // Through the resolver's stdin, as up writes it (so a daemon path where an attach does not work
+    // fails here). Both probes are registered, as up registers every service: the instance published
+    // for windows askers answers registered names only (it forwards nothing, so it is no open resolver).
+    const files = [probes.windows, probes.linux].map((p) => ({ dir: RESOLVER_HOSTS_DIR, file: `${p.name}.hosts`, content: hostsFileContent(p.ip, [p.name]) }));
+    await writeResolverFiles(clients.linux, id, files);
+    await resolverReady(clients.linux, id, probes.windows.name, Math.max(10, 3 * seconds), options.now ?? Date.now);
+    const results: NetworkResults['namesWithWiring'] = {};
+    await Promise.all(
+      PLATFORMS.map(async (p) => {
+        const target = probes[otherOf(p)];
+        // dnsmasq reads a new hostsdir file on its inotify event, which may come just after the
+        // first question: ask again on NXDOMAIN only (a timeout is a routing problem, not a race).
+        const server = p === 'windows' && publishedAt ? publishedAt : resolverIp;
+        let result = await nameProbe(probes[p], target.name, server, seconds);
+        for (let i = 0; i < 5 && result.nxdomain; i++) result = await nameProbe(probes[p], target.name, server, seconds);
+        results[directionOf(p)] = { status: result.status, detail: result.detail };
+      }),
+    );
+    return results;
+  } catch (error) {
+    const bind = resolverBindProblem(error);
+    return bind
+      ? { 'windows->linux': { status: 'failed', detail: bind.problem, fix: bind.fix }, 'linux->windows': { status: 'not-checked', detail: 'not checked: the project resolver did not start' } }
+      : NOT_CHECKED(`not checked: the project resolver did not run (${innermost(error)})`);
+  }
+}
+
 async function probeNetwork(
   facts: Record<PlatformOs, DaemonFacts>,
   clients: Record<PlatformOs, DaemonClient>,
@@ -270,167 +443,24 @@ async function probeNetwork(
   const run = `mixcompose-doctor-${randomBytes(4).toString('hex')}`;
   const labels = { [LABEL_PROJECT]: run, [LABEL_ROLE]: 'doctor-probe' };
   const seconds = options.probeTimeoutSeconds ?? 2;
-  const platforms: PlatformOs[] = ['linux', 'windows'];
-  await removeStaleProbes([clients.linux, clients.windows], Math.floor(Date.now() / 1000));
+  await removeStaleProbes([clients.linux, clients.windows], Math.floor((options.now ?? Date.now)() / 1000));
   try {
-    let stage = 'probe image';
-    const probes = {} as Record<PlatformOs, Probe>;
-    try {
-      const resolverImage = options.resolverImage ?? RESOLVER_DEFAULT_IMAGE;
-      const choices = Object.fromEntries(
-        platforms.map((p) => [p, probeImageFor(facts[p], options.probeImages?.[p] ?? options.probeImage, resolverImage)]),
-      ) as Record<PlatformOs, ProbeImageChoice>;
-      const probeOs = {} as Record<PlatformOs, 'linux' | 'windows'>;
-      await Promise.all(
-        platforms.map(async (p) => {
-          const { image } = choices[p];
-          if (image === RESOLVER_DEFAULT_IMAGE && !createPlatformFor(facts[p])) await provisionResolver(clients[p], facts[p], options);
-          else await ensureImage(clients[p], image, createPlatformFor(facts[p]));
-          // The image's OS decides the commands: a stand-in daemon may run Linux images under any name.
-          const os = (await clients[p].inspectImage(image))?.Os;
-          probeOs[p] = os === 'windows' || (os === undefined && facts[p].osType === 'windows') ? 'windows' : 'linux';
-        }),
-      );
-      stage = 'probe network';
-      const networkNames = {} as Record<PlatformOs, string>;
-      // One after the other: two daemons on one host edit the same iptables chains, and parallel
-      // network creation races there ("unable to remove jump to DOCKER-ISOLATION-STAGE-1").
-      for (const p of platforms) {
-        const driver = facts[p].osType === 'windows' && facts[p].networkDrivers.includes('nat') ? 'nat' : undefined;
-        networkNames[p] = `${run}_${p}`;
-        const body = { Name: networkNames[p], Labels: labels, CheckDuplicate: true, ...(driver ? { Driver: driver } : {}) };
-        await clients[p].createNetwork(body);
-      }
-      stage = 'probe container';
-      await Promise.all(
-        platforms.map(async (p) => {
-          const name = `${run}-${p}`;
-          const { id } = await clients[p].createContainer(
-            name,
-            {
-              Image: choices[p].image,
-              Cmd: [...PROBE_COMMANDS[probeOs[p]].keepAlive],
-              Labels: labels,
-              ExposedPorts: { [`${PROBE_PORT}/tcp`]: {} },
-              HostConfig: {
-                NetworkMode: networkNames[p],
-                PortBindings: { [`${PROBE_PORT}/tcp`]: [{ HostPort: '' }] },
-                ...(choices[p].isolation ? { Isolation: choices[p].isolation } : {}),
-              },
-            },
-            createPlatformFor(facts[p]),
-          );
-          await clients[p].startContainer(id);
-          const inspected = await clients[p].inspectContainer(id);
-          const endpoint = firstEndpoint(inspected);
-          const network = await clients[p].inspectNetwork(networkNames[p]);
-          const subnet = (network as { IPAM?: { Config?: { Subnet?: string }[] } }).IPAM?.Config?.[0]?.Subnet;
-          probes[p] = {
-            platform: p,
-            os: probeOs[p],
-            client: clients[p],
-            name,
-            id,
-            ip: endpoint.IPAddress ?? '',
-            ...(endpoint.Gateway ? { gateway: endpoint.Gateway } : {}),
-            ...(subnet ? { subnet } : {}),
-            ...(publishedPortOf(inspected) !== undefined ? { publishedPort: publishedPortOf(inspected)! } : {}),
-          };
-        }),
-      );
-    } catch (error) {
-      return { network: { ip: {}, published: {}, namesWithoutWiring: {}, namesWithWiring: {}, probeError: `${stage}: ${innermost(error)}`, run }, disk: {} };
-    }
-    const other = (p: PlatformOs): PlatformOs => (p === 'linux' ? 'windows' : 'linux');
-    const direction = (p: PlatformOs): Direction => `${p}->${other(p)}` as Direction;
-    const network: {
-      ip: Partial<Record<Direction, ProbeResult>>;
-      published: Partial<Record<Direction, ProbeResult>>;
-      namesWithoutWiring: Partial<Record<Direction, ProbeResult>>;
-      namesWithWiring: Partial<Record<Direction, ProbeResult>>;
-    } = { ip: {}, published: {}, namesWithoutWiring: {}, namesWithWiring: {} };
-
-    await Promise.all(
-      platforms.map(async (p) => {
-        const from = probes[p];
-        const target = probes[other(p)];
-        const address = options.addresses?.[other(p)] ?? from.gateway;
-        if (target.os === 'windows') {
-          // nanoserver serves no HTTP: reach by IP is a ping; a published port cannot be checked.
-          network.ip[direction(p)] = await pingProbe(from, target.ip, seconds);
-          network.published[direction(p)] = { status: 'not-checked', detail: `not checked: the ${other(p)} probe (a Windows image) serves no port` };
-        } else {
-          network.ip[direction(p)] = await httpProbe(from, target.ip, PROBE_PORT, seconds);
-          network.published[direction(p)] =
-            address && target.publishedPort
-              ? await httpProbe(from, address, target.publishedPort, seconds)
-              : { status: 'not-checked', detail: `not checked: no address for the ${other(p)} daemon's published ports` };
-        }
-        const plain = await nameProbe(from, target.name, undefined, seconds);
-        network.namesWithoutWiring[direction(p)] = { status: plain.status, detail: plain.detail };
-      }),
-    );
-
-    // Names with mixcompose's wiring: the project resolver on the linux daemon, as `up` runs it.
-    const resolverImage = options.resolverImage ?? RESOLVER_DEFAULT_IMAGE;
-    let publishedAt: string | undefined;
-    try {
-      if (resolverImage === RESOLVER_DEFAULT_IMAGE) await provisionResolver(clients.linux, facts.linux, options);
-      else if (!(await clients.linux.inspectImage(resolverImage))) throw new Error(`image ${resolverImage} is not on the linux daemon`);
-      const pseudoProject = { name: run, workingDir: '', configFiles: [], extension: {} } as unknown as Project;
-      // As `up` runs it: under published reach (configured, or auto with the IP probe failing) windows
-      // containers ask the resolver at the linux address, port 53, so the probe asks there too.
-      const ipFailed = (d: Direction) => network.ip[d]?.status === 'failed';
-      const published = (p: PlatformOs) => options.reach?.[p] === 'published' || ((options.reach?.[p] ?? 'auto') === 'auto' && ipFailed(p === 'linux' ? 'windows->linux' : 'linux->windows'));
-      publishedAt = freeDnsAddress && (published('linux') || published('windows')) ? freeDnsAddress : undefined;
-      const layout = publishedAt ? { mainDirs: [RESOLVER_HOSTS_DIR], published: { address: publishedAt, dirs: [RESOLVER_HOSTS_DIR] }, static: [] } : undefined;
-      const body = resolverBody(pseudoProject, resolverImage, `${run}_linux`, layout);
-      const resolverBodyWithRole = { ...body, Labels: { ...(body.Labels as Record<string, string>), [LABEL_ROLE]: 'doctor-probe' } };
-      const { id } = await clients.linux.createContainer(`${run}-resolver`, resolverBodyWithRole);
-      await clients.linux.startContainer(id);
-      const resolverIp = firstEndpoint(await clients.linux.inspectContainer(id)).IPAddress;
-      if (!resolverIp) throw new Error('the resolver has no address');
-      const win = probes.windows;
-      // Through the resolver's stdin, as up writes it (so a daemon path where an attach does not work
-      // fails here). Both probes are registered, as up registers every service: the instance published
-      // for windows askers answers registered names only (it forwards nothing, so it is no open resolver).
-      const lin = probes.linux;
-      await writeResolverFiles(
-        clients.linux,
-        id,
-        [win, lin].map((p) => ({ dir: RESOLVER_HOSTS_DIR, file: `${p.name}.hosts`, content: hostsFileContent(p.ip, [p.name]) })),
-      );
-      await resolverReady(clients.linux, id, win.name, Math.max(10, 3 * seconds));
-      await Promise.all(
-        platforms.map(async (p) => {
-          const from = probes[p];
-          const target = probes[other(p)];
-          // dnsmasq reads a new hostsdir file on its inotify event, which may come just after the
-          // first question: ask again on NXDOMAIN only (a timeout is a routing problem, not a race).
-          const server = p === 'windows' && publishedAt ? publishedAt : resolverIp;
-          let result = await nameProbe(from, target.name, server, seconds);
-          for (let i = 0; i < 5 && result.nxdomain; i++) result = await nameProbe(from, target.name, server, seconds);
-          network.namesWithWiring[direction(p)] = { status: result.status, detail: result.detail };
-        }),
-      );
-    } catch (error) {
-      const bind = resolverBindProblem(error);
-      network.namesWithWiring = bind
-        ? { 'windows->linux': { status: 'failed', detail: bind.problem, fix: bind.fix }, 'linux->windows': { status: 'not-checked', detail: 'not checked: the project resolver did not start' } }
-        : NOT_CHECKED(`not checked: the project resolver did not run (${innermost(error)})`);
-    }
-
-    const free = await Promise.all(platforms.map((p) => freeDiskBytes(probes[p])));
+    const probes = await startDoctorProbes(run, labels, facts, clients, options);
+    if ('error' in probes) return { network: { ip: {}, published: {}, namesWithoutWiring: {}, namesWithWiring: {}, probeError: probes.error, run }, disk: {} };
+    const reached = await probeReachAndPlainNames(probes, options, seconds);
+    const namesWithWiring = await probeNamesWithWiring(run, probes, reached, { facts, clients, options, seconds, freeDnsAddress });
+    const free = await Promise.all(PLATFORMS.map((p) => freeDiskBytes(probes[p])));
     const disk: Partial<Record<PlatformOs, number>> = {};
-    platforms.forEach((p, i) => {
+    PLATFORMS.forEach((p, i) => {
       if (free[i] !== undefined) disk[p] = free[i];
     });
     return {
       network: {
-        ...network,
-        subnets: Object.fromEntries(platforms.filter((p) => probes[p].subnet).map((p) => [p, probes[p].subnet!])),
+        ...reached,
+        namesWithWiring,
+        subnets: Object.fromEntries(PLATFORMS.filter((p) => probes[p].subnet).map((p) => [p, probes[p].subnet!])),
         run,
-        ...(probes.windows?.gateway ? { windowsGateway: probes.windows.gateway } : {}),
+        ...(probes.windows.gateway ? { windowsGateway: probes.windows.gateway } : {}),
       },
       disk,
     };
@@ -444,9 +474,9 @@ async function probeNetwork(
  * dnsmasq binds and reads its hostsdir a moment after the container starts, and on a busy host that
  * moment can outlast a probe's timeout. A resolver that never answers is left to the probes to report.
  */
-async function resolverReady(client: DaemonClient, id: string, name: string, seconds: number): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
+async function resolverReady(client: DaemonClient, id: string, name: string, seconds: number, now: () => number): Promise<void> {
+  const deadline = now() + seconds * 1000;
+  while (now() < deadline) {
     const r = await execBounded(client, id, ['sh', '-c', `timeout 1 nslookup ${name} 127.0.0.1 2>&1`], 3);
     if (r.exitCode === 0 && /Name:/.test(r.output)) return;
   }

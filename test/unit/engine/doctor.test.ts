@@ -65,8 +65,8 @@ describe('runDoctor', () => {
 });
 
 describe('stale probes', () => {
-  it('removes probes an earlier doctor left more than ten minutes ago, not recent ones', async () => {
-    const now = Math.floor(Date.now() / 1000);
+  it('removes probes an earlier doctor left more than ten minutes ago, not recent ones (by the injected clock)', async () => {
+    const now = 1_700_000_000;
     const removed: string[] = [];
     const leftovers = [
       { Id: 'old', Created: now - 3600, Labels: { 'com.docker.compose.project': 'mixcompose-doctor-old', 'io.mixcompose.role': 'doctor-probe' } },
@@ -78,7 +78,7 @@ describe('stale probes', () => {
     const missing = { inspectImage: async () => undefined, pullImage: () => Promise.reject(new Error('no image')) };
     const linux = fakeDaemon('linux', { listContainers, removeContainer, ...missing } as never);
     const windows = fakeDaemon('windows', missing);
-    await runDoctor({ clients: { linux: linux.client, windows: windows.client }, labels: {}, allowOsMismatch: true });
+    await runDoctor({ clients: { linux: linux.client, windows: windows.client }, labels: {}, allowOsMismatch: true, now: () => now * 1000 });
     expect(removed).toEqual(['old']);
   });
 });
