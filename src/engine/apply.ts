@@ -235,7 +235,7 @@ function runReachProbe(project: Project, daemons: Daemons, options: ApplyOptions
     };
     // One end of the probe, started beside the rest (ProbeReachOp.side).
     if (op.side) {
-      const side = await startProbeSide(probeOptions, op.side);
+      const side = await startProbeSide(probeOptions, op.side, op.network);
       if (side.ok) return { kind: 'side-started', peer: side.peer, network: side.network };
       return side.interrupted ? { kind: 'interrupted' } : { kind: 'could-not-run', warning: probeFailureWarning(side.reason) };
     }

@@ -16,6 +16,7 @@
  * the answering one once both ends are up (its peers). The answer is recorded on containers the plan
  * makes after it (plan/reach.ts, recordLabels), so only the first `up` of a stack probes.
  */
+import { randomBytes } from 'node:crypto';
 import type { EventSink } from '../model/events.js';
 import type { PlatformOs, Project } from '../model/project.js';
 import { createPlatformFor } from '../plan/daemon-check.js';
@@ -24,6 +25,7 @@ import type { DaemonFacts } from '../plan/observed-state.js';
 import { pingAnswered, pingCommand, reachFromProbe, type PingOutcome, type ProbeDirection } from '../plan/reach.js';
 import { probeNetworkName } from '../plan/probe-plan.js';
 import { RESOLVER_DEFAULT_IMAGE, resolverImage } from '../plan/resolver.js';
+import { encodePingRecord, hostsBatchAnswer } from '../plan/resolver-hosts-protocol.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
 import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
@@ -61,7 +63,7 @@ export interface ReachProbeOptions {
    * Running containers to ping from and to instead of a throw-away network and container on that
    * daemon (the plan's project resolver on linux: ProbeReachOp.linuxPeer). Not removed afterwards.
    */
-  readonly peers?: Readonly<Partial<Record<PlatformOs, { readonly id: string; readonly ip: string }>>>;
+  readonly peers?: Readonly<Partial<Record<PlatformOs, { readonly id: string; readonly ip: string; readonly pingBy?: 'hosts-reader' }>>>;
   /** Environment for the resolver image's base (MIXCOMPOSE_RESOLVER_BASE) when the probe builds it (default: none). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -208,8 +210,30 @@ async function startProbe(side: ProbeSide, project: Project, network: string): P
   return { id, ip };
 }
 
+/**
+ * Pings `ip` from the project resolver `id` through its hosts reader (one attach, a few ms of the
+ * daemon's CPU, where an exec costs ~200): the loop pings up to `attempts` times and answers once.
+ */
+async function pingThroughReader(from: ProbeSide, id: string, ip: string, seconds: number, attempts: number): Promise<PingOutcome> {
+  const what = `ping -c 1 -W ${seconds} ${ip} (by the resolver's hosts reader)`;
+  if (!from.client.exchangeStdin) return { ok: false, detail: `${what}: this daemon client cannot attach to a container` };
+  const token = randomBytes(6).toString('hex');
+  try {
+    const line = await from.client.exchangeStdin(id, encodePingRecord(token, ip, seconds, attempts), {
+      answered: (l) => hostsBatchAnswer(l, token) !== undefined,
+      timeoutMs: (seconds + 1) * attempts * 1000 + 5000,
+    });
+    const answer = hostsBatchAnswer(line, token)!;
+    const tries = attempts > 1 ? ` (${attempts} tries)` : '';
+    return answer.ok ? { ok: true, detail: `${what}: answered` } : { ok: false, detail: `${what}: ${answer.reason}${tries}` };
+  } catch (error) {
+    return { ok: false, detail: `${what}: ${innermost(error)}` };
+  }
+}
+
 /** Pings `ip` from the probe container `id` until it answers, at most `attempts` times. */
-async function ping(from: ProbeSide, id: string, ip: string, seconds: number, attempts: number): Promise<PingOutcome> {
+async function ping(from: ProbeSide, id: string, ip: string, seconds: number, attempts: number, pingBy?: 'hosts-reader'): Promise<PingOutcome> {
+  if (pingBy === 'hosts-reader') return pingThroughReader(from, id, ip, seconds, attempts);
   const cmd = pingCommand(from.os, ip, seconds);
   let outcome: PingOutcome | undefined;
   for (let attempt = 1; attempt <= Math.max(1, attempts); attempt++) {
@@ -305,8 +329,8 @@ async function probeWith(
       const seconds = options.pingSeconds ?? 2;
       const attempts = options.pingAttempts ?? 3;
       const [lw, wl] = await Promise.all([
-        ping(sides[0]!, linux!.id, windows!.ip, seconds, attempts),
-        ping(sides[1]!, windows!.id, linux!.ip, seconds, attempts),
+        ping(sides[0]!, linux!.id, windows!.ip, seconds, attempts, peers.linux?.pingBy),
+        ping(sides[1]!, windows!.id, linux!.ip, seconds, attempts, peers.windows?.pingBy),
       ]);
       return { 'linux->windows': lw, 'windows->linux': wl } as Record<ProbeDirection, PingOutcome>;
     };
@@ -339,17 +363,17 @@ export type ProbeSideResult =
   | { readonly ok: false; readonly reason: string; readonly interrupted?: boolean };
 
 /**
- * Starts the probe's throw-away end on one daemon (its image, network and container), beside the
- * rest of the plan; the answering probe pings from and to it and removes it after its answer (by
+ * Starts the probe's throw-away end on one daemon (its image and container, on the project network
+ * `join` or else on a throw-away network of its own), beside the rest of the plan; the answering probe pings from and to it and removes it after its answer (by
  * its labels, like every probe resource). Never throws: an end that cannot start (or is
  * interrupted) removes what it made and says why.
  */
-export async function startProbeSide(options: ReachProbeOptions, platform: PlatformOs): Promise<ProbeSideResult> {
+export async function startProbeSide(options: ReachProbeOptions, platform: PlatformOs, join?: string): Promise<ProbeSideResult> {
   const client = options.clients[platform];
   const facts = options.facts[platform];
   if (!client || !facts) return { ok: false, reason: 'a daemon is not connected' };
   const side = sideFor(platform, client, facts, options);
-  const network = probeNetworkName(options.project.name);
+  const network = join ?? probeNetworkName(options.project.name);
   let interrupt!: (error: Error) => void;
   const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
   interrupted.catch(() => undefined);
@@ -361,8 +385,9 @@ export async function startProbeSide(options: ReachProbeOptions, platform: Platf
     running = (async () => {
       stage = 'removing an earlier probe';
       await removeReachProbes(options.project.name, [client]);
+      // A project network (ProbeReachOp.network) is there already: made by an operation this one waits for.
       stage = 'probe network';
-      await createProbeNetwork(side, options.project, network);
+      if (!join) await createProbeNetwork(side, options.project, network);
       stage = 'probe container';
       return startProbe(side, options.project, network);
     })();

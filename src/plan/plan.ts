@@ -243,6 +243,12 @@ export interface ProbeReachOp extends OpBase {
    * as soon as it can and only the pings wait for both.
    */
   readonly side?: PlatformOs;
+  /**
+   * With `side`: the project network on that daemon the end joins (made by a dependency, or there
+   * already), so the probe tests the network the services use and makes no network of its own.
+   * Absent: a throw-away network of its own (the project has no network on that daemon).
+   */
+  readonly network?: string;
 }
 
 /** A running container of the plan the probe pings from and to: made by `container`, started by `startedBy`, its address read on `network`. */
@@ -250,6 +256,11 @@ export interface ProbePeerRef {
   readonly container: ContainerRef;
   readonly startedBy: string;
   readonly network: string;
+  /**
+   * `hosts-reader`: the probe pings from it by a record to its hosts reader (the project resolver's
+   * stdin loop, plan/resolver-hosts-protocol.ts), a few ms of the daemon's CPU; absent: by exec.
+   */
+  readonly pingBy?: 'hosts-reader';
 }
 
 export interface ProbeOutcomePlan {

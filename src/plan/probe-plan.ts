@@ -147,6 +147,38 @@ export function answeredPlan(plan: Plan, outcomes: ReadonlyMap<string, string>):
 }
 
 /**
+ * Whether an operation waits for the probe, directly or through what it waits for: such an
+ * operation cannot be a peer of the probe, nor anything a peer waits for (that would be a cycle).
+ */
+function waitsForProbe(merged: readonly Operation[]): (id: string) => boolean {
+  const byId = new Map(merged.map((op) => [op.id, op]));
+  const known = new Map<string, boolean>();
+  const waits = (id: string): boolean => {
+    if (id === PROBE_OP_ID) return true;
+    const op = byId.get(id);
+    if (!op) return false;
+    if (known.has(id)) return known.get(id)!;
+    known.set(id, false);
+    const answer = op.kind === 'by-reach' || op.deps.some(waits);
+    known.set(id, answer);
+    return answer;
+  };
+  return waits;
+}
+
+/**
+ * The project network a throw-away end joins on `daemon` (ProbeReachOp.network) and the operation
+ * that creates it, when it is there or made beside the probe (not after its answer); undefined:
+ * the end makes a network of its own.
+ */
+function joinedNetwork(merged: readonly Operation[], daemon: PlatformOs, name: string | undefined): { name: string; createdBy?: string } | undefined {
+  if (!name) return undefined;
+  const create = merged.find((op) => op.kind === 'create-network' && op.daemon === daemon && op.name === name);
+  if (!create) return { name };
+  return waitsForProbe(merged)(create.id) ? undefined : { name, createdBy: create.id };
+}
+
+/**
  * The project resolver as the linux side of the probe (it runs the resolver image, which has ping):
  * when the plan creates and starts it beside the probe (not after its answer), the probe pings from
  * and to it instead of making a throw-away network and container on that daemon.
@@ -156,25 +188,23 @@ function resolverPeer(merged: readonly Operation[], probeDaemon: PlatformOs): Pr
   const start = merged.find((op) => op.kind === 'start-container' && op.service === RESOLVER_SERVICE);
   if (create?.kind !== 'create-container' || start?.kind !== 'start-container' || start.daemon !== probeDaemon) return undefined;
   // Nothing it waits for may wait for the probe (that would be a cycle).
-  const byId = new Map(merged.map((op) => [op.id, op]));
-  const seen = new Set<string>();
-  const waitsForProbe = (id: string): boolean => {
-    if (id === PROBE_OP_ID) return true;
-    const op = byId.get(id);
-    if (!op || seen.has(id)) return false;
-    seen.add(id);
-    return op.kind === 'by-reach' || op.deps.some(waitsForProbe);
-  };
-  if (waitsForProbe(start.id) || !start.inspect) return undefined;
+  if (waitsForProbe(merged)(start.id) || !start.inspect) return undefined;
   const network = (create.spec.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode;
-  return network ? { container: start.container, startedBy: start.id, network } : undefined;
+  return network ? { container: start.container, startedBy: start.id, network, pingBy: 'hosts-reader' } : undefined;
 }
 
-/**
- * The outcomes' plans as one plan with the probe operation (see the module comment). `probePeer`:
- * the linux side may be the project resolver (the linux probe image is the resolver image).
- */
-export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readonly PlannedOutcome[], probeDaemon: PlatformOs, probePeer = false): { plan: Plan; problems: readonly PlanError[] } {
+/** Where the probe runs: its daemon (the linux one), and what the plan gives it to run with. */
+export interface ProbeSetting {
+  readonly probeDaemon: PlatformOs;
+  /** The linux side may be the project resolver (the linux probe image is the resolver image). */
+  readonly resolverPeer?: boolean;
+  /** Per platform, the project network its daemon's throw-away end joins (plan/reconcile.ts, probeNetworks). */
+  readonly networks?: Readonly<Partial<Record<PlatformOs, string>>>;
+}
+
+/** The outcomes' plans as one plan with the probe operation (see the module comment). */
+export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readonly PlannedOutcome[], setting: ProbeSetting): { plan: Plan; problems: readonly PlanError[] } {
+  const { probeDaemon } = setting;
   const fallback = outcomes.find((o) => o.key === PROBE_OUTCOME_FAILED) ?? outcomes[outcomes.length - 1]!;
   const common = inEvery(outcomes.map((o) => o.problems), (p) => p.message);
   if (common.length) return { plan: { ...fallback.plan, operations: [] }, problems: common };
@@ -192,21 +222,22 @@ export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readon
   // The probe builds the resolver image too when it probes with it: after the plan's own build of it
   // (unless that build waits for the probe: then the probe builds it).
   const helperImages = merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon && !op.deps.includes(PROBE_OP_ID)).map((op) => op.id);
-  const resolver = probePeer ? resolverPeer(merged, probeDaemon) : undefined;
+  const resolver = setting.resolverPeer ? resolverPeer(merged, probeDaemon) : undefined;
   const outcomePlans: Record<string, ProbeOutcomePlan> = Object.fromEntries(
     outcomes.map((o) => [o.key, { warnings: o.plan.warnings.filter((w) => !commonWarnings.includes(w)), problems: o.problems.map((p) => p.message), reach: o.plan.reach }]),
   );
   const base = { kind: 'probe-reach' as const, platforms: [...platforms].sort(), outcomes: {} };
+  const daemonOf = (p: PlatformOs): PlatformOs => (p === 'linux' ? probeDaemon : fallback.plan.placement.windows);
+  // Each end joins the project's network on its daemon (one the plan makes anyway) when it can.
+  const joined = Object.fromEntries(PLATFORMS.map((p) => [p, joinedNetwork(merged, daemonOf(p), setting.networks?.[p])])) as Record<PlatformOs, ReturnType<typeof joinedNetwork>>;
   // Each end the plan does not run already (the resolver) is a throw-away container started by its own
   // operation, beside everything else: only the pings wait for both ends.
-  const sides: ProbeReachOp[] = PLATFORMS.filter((p) => p !== 'linux' || !resolver).map((p) => ({
-    ...base,
-    id: probeSideId(p),
-    deps: p === 'linux' ? helperImages : [],
-    daemon: p === 'linux' ? probeDaemon : fallback.plan.placement.windows,
-    side: p,
-  }));
-  const sidePeer = (p: PlatformOs): ProbePeerRef => ({ container: { createdBy: probeSideId(p) }, startedBy: probeSideId(p), network: probeNetworkName(fallback.plan.project) });
+  const sides: ProbeReachOp[] = PLATFORMS.filter((p) => p !== 'linux' || !resolver).map((p) => {
+    const network = joined[p];
+    const deps = [...(p === 'linux' ? helperImages : []), ...(network?.createdBy ? [network.createdBy] : [])].sort();
+    return { ...base, id: probeSideId(p), deps, daemon: daemonOf(p), side: p, ...(network ? { network: network.name } : {}) };
+  });
+  const sidePeer = (p: PlatformOs): ProbePeerRef => ({ container: { createdBy: probeSideId(p) }, startedBy: probeSideId(p), network: joined[p]?.name ?? probeNetworkName(fallback.plan.project) });
   const linuxPeer = resolver ?? sidePeer('linux');
   const probe: ProbeReachOp = {
     ...base,

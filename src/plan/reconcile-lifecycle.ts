@@ -13,6 +13,7 @@ import { removeContainerOps } from './reconcile-up.js';
 import { addressNetwork, serviceImage } from './create-body.js';
 import { hostsFileName, hostsNames } from './resolver-entries.js';
 import { byName } from '../graph/dependency-graph.js';
+import { probeLeftoverRemovals } from './probe-leftovers.js';
 import { containerOpId, networkRemovalId, removeByIdNeeded } from './duplicates.js';
 
 function isRunning(c: ObservedContainer): boolean {
@@ -75,7 +76,8 @@ export function planDown(ctx: PlanContext): void {
     ctx.add({
       kind: 'remove-network',
       id: networkRemovalId(observed, n),
-      deps: removesOn(n.platform),
+      // A probe end left by a killed `up` may be on it too (plan/probe-leftovers.ts).
+      deps: [...removesOn(n.platform), ...probeLeftoverRemovals(observed, n.platform)],
       daemon: n.platform,
       name: n.name,
       ...(removeByIdNeeded(observed, n) ? { network: n.id } : {}),

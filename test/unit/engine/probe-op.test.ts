@@ -41,7 +41,7 @@ function daemons() {
  */
 function withEnds(answer: ProbeRunner): ProbeRunner {
   return async (op, signal, peers) =>
-    op.side ? { kind: 'side-started', peer: { id: `probe-${op.side}`, ip: op.side === 'linux' ? '10.209.0.2' : '10.209.1.2' }, network: 'shop_mixcompose-reach-probe' } : answer(op, signal, peers);
+    op.side ? { kind: 'side-started', peer: { id: `probe-${op.side}`, ip: op.side === 'linux' ? '10.209.0.2' : '10.209.1.2' }, network: op.network ?? 'shop_mixcompose-reach-probe' } : answer(op, signal, peers);
 }
 
 /** A sink that keeps events and resolves `reached(id)` once that step is done. */
@@ -91,7 +91,7 @@ describe('the reach probe operation', () => {
     };
     await execute(plan, { clients, pollIntervalMs: 1, probeReach: withEnds(probeReach) });
     const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
-    expect(seen).toEqual({ linux: { id: resolver.id, ip: resolver.ip }, windows: { id: 'probe-windows', ip: '10.209.1.2' } });
+    expect(seen).toEqual({ linux: { id: resolver.id, ip: resolver.ip, pingBy: 'hosts-reader' }, windows: { id: 'probe-windows', ip: '10.209.1.2' } });
   });
 
   it('what waits for the answer starts before the probe\'s clean-up is done; the run ends only once it is', async () => {
@@ -193,7 +193,7 @@ describe('the reach probe operation', () => {
     const probeReach: ProbeRunner = async (op, _signal, peers) => {
       if (op.side) {
         ends.push(op.side);
-        return { kind: 'side-started', peer: { id: `probe-${op.side}`, ip: `10.209.${op.side === 'linux' ? 0 : 1}.2` }, network: 'shop_mixcompose-reach-probe' };
+        return { kind: 'side-started', peer: { id: `probe-${op.side}`, ip: `10.209.${op.side === 'linux' ? 0 : 1}.2` }, network: op.network ?? 'shop_mixcompose-reach-probe' };
       }
       seen = peers;
       return { kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip' };
@@ -211,7 +211,7 @@ describe('the reach probe operation', () => {
     let pinged = false;
     const probeReach: ProbeRunner = async (op) => {
       if (op.side === 'windows') return { kind: 'could-not-run', warning: 'reach auto: the probe could not run (probe image: not found)' };
-      if (op.side) return { kind: 'side-started', peer: { id: 'probe-linux', ip: '10.209.0.2' }, network: 'shop_mixcompose-reach-probe' };
+      if (op.side) return { kind: 'side-started', peer: { id: 'probe-linux', ip: '10.209.0.2' }, network: op.network ?? 'shop_mixcompose-reach-probe' };
       pinged = true;
       return { kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: '' };
     };

@@ -172,6 +172,25 @@ describe('reach probe', () => {
     expect(started?.type === 'step' && started.message).toContain('linux: the project resolver');
   });
 
+  it('with the resolver as its linux peer pinging by its hosts reader: one ping record through its stdin, no exec there', async () => {
+    const { linux, windows, options } = rig();
+    const sent: string[] = [];
+    (linux as unknown as DaemonClient).exchangeStdin = async (id, input) => {
+      sent.push(`${id} ${input}`);
+      return `ok ${input.split('\t')[1]}`;
+    };
+    const result = await probed({ ...options, peers: { linux: { id: 'resolver-id', ip: '10.201.9.77', pingBy: 'hosts-reader' } } });
+    expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
+    expect(linux.execs).toEqual([]);
+    expect(sent).toEqual([expect.stringMatching(/^resolver-id ping\t[0-9a-f]{12}\t10\.202\.9\.2\t2\t3\n$/)]);
+    expect(windows.execs).toEqual([['ping', '-c', '1', '-W', '2', '10.201.9.77']]);
+    // Its refusal is a direction without an answer, with what the loop said.
+    (linux as unknown as DaemonClient).exchangeStdin = async (_id, input) => `failed ${input.split('\t')[1]} 100% packet loss`;
+    const refused = await probed({ ...options, peers: { linux: { id: 'resolver-id', ip: '10.201.9.77', pingBy: 'hosts-reader' } } });
+    expect(refused.ok && refused.reach).toEqual({ linux: 'ip', windows: 'published' });
+    expect(refused.ok && refused.pings['linux->windows'].detail).toContain("by the resolver's hosts reader): 100% packet loss (3 tries)");
+  });
+
   it('makes its two throw-away networks at once (the adapter asks again on the two-daemon iptables race)', async () => {
     const { linux, windows, options } = rig();
     const order: string[] = [];

@@ -51,10 +51,11 @@ describe('the probe as an operation of the plan', () => {
     expect(probe.kind).toBe('probe-reach');
     // Its two ends start at once (each its own operation); it pings once both have.
     expect(probe.deps).toEqual(['reach-probe:linux', 'reach-probe:windows']);
+    // Each end joins the project's network on its daemon (made beside it), not a network of its own.
     for (const side of ['linux', 'windows'] as const) {
       const end = op(plan, `reach-probe:${side}`) as ProbeReachOp;
-      expect(end).toMatchObject({ kind: 'probe-reach', side, daemon: side, deps: [] });
-      expect(probe[`${side}Peer`]).toEqual({ container: { createdBy: end.id }, startedBy: end.id, network: 'shop_mixcompose-reach-probe' });
+      expect(end).toMatchObject({ kind: 'probe-reach', side, daemon: side, deps: [`network:${side}:default`], network: 'shop_default' });
+      expect(probe[`${side}Peer`]).toEqual({ container: { createdBy: end.id }, startedBy: end.id, network: 'shop_default' });
     }
     expect(probe.platforms).toEqual(['linux', 'windows']);
     expect(Object.keys(probe.outcomes).sort()).toEqual(['could-not-run', 'linux=ip windows=ip', 'linux=ip windows=published', 'linux=published windows=ip', 'linux=published windows=published']);
@@ -84,9 +85,9 @@ describe('the probe as an operation of the plan', () => {
     const text = debugPlan(probingPlan());
     expect(text).toContain('reach linux=ip (auto: probe (runs with up)); windows=ip (auto: probe (runs with up))');
     expect(text).toContain(
-      'reach-probe probe-reach @linux platforms=[linux windows] linuxPeer=<ip reach-probe:linux shop_mixcompose-reach-probe> windowsPeer=<ip reach-probe:windows shop_mixcompose-reach-probe> <- reach-probe:linux reach-probe:windows\n  outcome could-not-run\n  outcome linux=ip windows=ip\n',
+      'reach-probe probe-reach @linux platforms=[linux windows] linuxPeer=<ip reach-probe:linux shop_default> windowsPeer=<ip reach-probe:windows shop_default> <- reach-probe:linux reach-probe:windows\n  outcome could-not-run\n  outcome linux=ip windows=ip\n',
     );
-    expect(text).toContain('\nreach-probe:windows probe-reach @windows side=windows platforms=[linux windows]\n');
+    expect(text).toContain('\nreach-probe:windows probe-reach @windows side=windows network=shop_default platforms=[linux windows] <- network:windows:default\n');
     expect(text).toMatch(/\ncreate:web:1 by-reach @windows <- reach-probe\n {2}\[could-not-run\] create:web:1 create-container @windows image=mixcompose-test\/busybox:latest subs=\[\{\{ db.host \}\}=<ip start:db:1 shop_default>, \{\{ db.port:5432 \}\}=5432\] .* <- network:windows:default start:db:1\n/);
     expect(text).toContain('\n  [linux=published windows=ip] create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ db.host }}=192.0.2.1, {{ db.port:5432 }}=5432]');
     expect(text).toMatch(/\ncreate:cache:1 create-container @linux .*<- network:linux:default\n/);
@@ -109,8 +110,8 @@ describe('the probe as an operation of the plan', () => {
     // The resolver image to build first: the probe (which probes with it on linux) waits for that build, nothing else does.
     const helperImages = [{ platform: 'linux' as const, reference: 'mixcompose/resolver:0.1.0', present: false }];
     const building = reconcile(project([db, cache, web], {}, AUTO), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
-    expect(op(building, 'reach-probe:linux').deps).toEqual(['helper-image:linux:resolver']);
-    expect(op(building, 'reach-probe:windows').deps).toEqual([]);
+    expect(op(building, 'reach-probe:linux').deps).toEqual(['helper-image:linux:resolver', 'network:linux:default']);
+    expect(op(building, 'reach-probe:windows').deps).toEqual(['network:windows:default']);
     expect(op(building, 'helper-image:linux:resolver').deps).toEqual([]);
     // The resolver waits for the answer here: the probe cannot ping from it (a throw-away container instead).
     expect((op(building, 'reach-probe') as ProbeReachOp).linuxPeer?.startedBy).toBe('reach-probe:linux');
@@ -150,7 +151,7 @@ describe('the probe as an operation of the plan', () => {
       network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
       create:mixcompose-resolver:1 create-container @linux <- helper-image:linux:resolver network:linux:default
       network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
-      reach-probe:windows probe-reach @windows side=windows
+      reach-probe:windows probe-reach @windows side=windows network=shop_default <- network:windows:default
       start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind <- create:mixcompose-resolver:1
       reach-probe probe-reach @linux <- reach-probe:windows start:mixcompose-resolver:1
       create:a1:1 by-reach @linux <- reach-probe
@@ -173,15 +174,15 @@ describe('the probe as an operation of the plan', () => {
       const recorded = recorder.variants['linux=ip windows=ip']!;
       expect(recorded.kind === 'create-container' && (recorded.spec.body.Labels as Record<string, string>)['io.mixcompose.reach.windows']).toBe('ip');
     }
-    // The windows end starts at once, not after the resolver.
-    expect(op(plan, 'reach-probe:windows').deps).toEqual([]);
+    // The windows end starts once the project's network there is made (it joins it), not after the resolver.
+    expect(op(plan, 'reach-probe:windows').deps).toEqual(['network:windows:default']);
     expect(probe.deps).toEqual(['reach-probe:windows', 'start:mixcompose-resolver:1']);
-    expect(probe.linuxPeer).toEqual({ container: { createdBy: 'create:mixcompose-resolver:1' }, startedBy: 'start:mixcompose-resolver:1', network: 'shop_default' });
+    expect(probe.linuxPeer).toEqual({ container: { createdBy: 'create:mixcompose-resolver:1' }, startedBy: 'start:mixcompose-resolver:1', network: 'shop_default', pingBy: 'hosts-reader' });
     // A probe image of the user's on linux: a throw-away container there, as before.
     const own = project([a1, a2, c1], {}, { ...noAddress, linux: { reach: 'auto' as const, probe_image: 'busybox:1' } });
     const withImage = reconcile(own, observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
     expect((op(withImage, 'reach-probe') as ProbeReachOp).linuxPeer?.startedBy).toBe('reach-probe:linux');
-    expect(op(withImage, 'reach-probe:linux').deps).toEqual(['helper-image:linux:resolver']);
+    expect(op(withImage, 'reach-probe:linux').deps).toEqual(['helper-image:linux:resolver', 'network:linux:default']);
     expect(op(withImage, 'reach-probe').deps).toEqual(['reach-probe:linux', 'reach-probe:windows']);
   });
 
@@ -200,6 +201,17 @@ describe('the probe as an operation of the plan', () => {
     const configured = { ...p, extension: { ...p.extension, daemons: { linux: { ...p.extension.daemons.linux, reach: 'ip' as const }, windows: { ...p.extension.daemons.windows, reach: 'ip' as const } } } };
     expect(reconcile(configured, observed(), { command: 'up', probeReach: true }).plan.operations.some((o) => o.kind === 'probe-reach')).toBe(false);
     expect(reconcile(p, observed(), { command: 'down', probeReach: true }).plan.operations.some((o) => o.kind === 'probe-reach')).toBe(false);
+  });
+
+  it('an end joins the project network that is there already (no dependency), and down removes a killed probe\'s end before that network', () => {
+    const net = (platform: 'linux' | 'windows') => ({ id: `n-${platform}`, name: 'shop_default', platform, driver: 'bridge', subnets: [], labels: { 'com.docker.compose.project': 'shop' } });
+    const plan = probingPlan(withoutResolver());
+    expect(plan.operations.some((o) => o.kind === 'create-network' && o.name.includes('reach-probe'))).toBe(false);
+    const existing = reconcile(withoutResolver(), observed({ networks: [net('linux'), net('windows')] }), { command: 'up', probeReach: true }).plan;
+    expect(op(existing, 'reach-probe:windows')).toMatchObject({ network: 'shop_default', deps: [] });
+    const leftovers = [{ kind: 'container' as const, platform: 'windows' as const, name: 'shop-mixcompose-reach-probe-windows', id: 'p'.repeat(64) }];
+    const down = reconcile(withoutResolver(), observed({ networks: [net('linux'), net('windows')], probeLeftovers: leftovers }), { command: 'down' }).plan;
+    expect(op(down, 'network-rm:windows:shop_default').deps).toEqual(['remove-probe:windows:shop-mixcompose-reach-probe-windows']);
   });
 
   it('leftovers of a killed earlier probe are the probe operation\'s to remove, not the plan\'s', () => {
