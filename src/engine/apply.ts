@@ -226,6 +226,7 @@ function runReachProbe(project: Project, daemons: Daemons, options: ApplyOptions
     const probeOptions = {
       project,
       ...(peers ? { peers } : {}),
+      ...(op.windowsFallback ? { fallbackNetworks: { windows: op.windowsFallback.network } } : {}),
       clients: daemons.clients,
       facts: daemons.facts,
       ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),

@@ -22,7 +22,7 @@ import type { PlatformOs, Project } from '../model/project.js';
 import { createPlatformFor } from '../plan/daemon-check.js';
 import { LABEL_PLATFORM, LABEL_PROJECT, LABEL_ROLE, ROLE_REACH_PROBE, projectLabels } from '../plan/labels.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
-import { pingAnswered, pingCommand, reachFromProbe, type PingOutcome, type ProbeDirection } from '../plan/reach.js';
+import { pingAnswered, pingCannotRun, pingCommand, reachFromProbe, type PingOutcome, type ProbeDirection } from '../plan/reach.js';
 import { probeNetworkName } from '../plan/probe-plan.js';
 import { RESOLVER_DEFAULT_IMAGE, resolverImage } from '../plan/resolver.js';
 import { encodePingRecord, hostsBatchAnswer } from '../plan/resolver-hosts-protocol.js';
@@ -64,6 +64,12 @@ export interface ReachProbeOptions {
    * daemon (the plan's project resolver on linux: ProbeReachOp.linuxPeer). Not removed afterwards.
    */
   readonly peers?: Readonly<Partial<Record<PlatformOs, { readonly id: string; readonly ip: string; readonly pingBy?: 'hosts-reader' }>>>;
+  /**
+   * Per platform whose peer may not have ping (a service container: ProbeReachOp.windowsFallback):
+   * the network its throw-away end joins when ping cannot run in the peer; the probe then pings from
+   * that end instead (and removes it like any end of its own).
+   */
+  readonly fallbackNetworks?: Readonly<Partial<Record<PlatformOs, string>>>;
   /** Environment for the resolver image's base (MIXCOMPOSE_RESOLVER_BASE) when the probe builds it (default: none). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -240,6 +246,7 @@ async function ping(from: ProbeSide, id: string, ip: string, seconds: number, at
     const r = await execBounded(from.client, id, cmd, seconds + 3);
     const answered = pingAnswered(r.exitCode, r.output);
     if (answered) return { ok: true, detail: `${cmd.join(' ')}: answered` };
+    if (pingCannotRun(r.exitCode, r.output)) return { ok: false, cannotRun: true, detail: `${cmd.join(' ')}: cannot run (${r.output || `exit ${r.exitCode}`})` };
     const line = r.output.split('\n').map((l) => l.trim()).find((l) => /ttl=|unreachable|timed out|100% packet loss|no answer/i.test(l));
     const tries = attempt > 1 ? ` (${attempt} tries)` : '';
     outcome = { ok: false, detail: `${cmd.join(' ')}: ${line ?? (r.exitCode === -1 ? r.output : `exit ${r.exitCode}`)}${tries}` };
@@ -294,8 +301,11 @@ async function probeWith(
   const peers = options.peers ?? {};
   // The sides that need a throw-away network and container (a peer is a running container of the plan).
   const own = sides.filter((s) => !peers[s.platform]);
-  const what = sides.map((s) => (peers[s.platform] ? `${s.platform}: the project resolver` : `${s.platform}: ${s.image}`)).join(', ');
-  step('started', own.length === sides.length ? `throw-away containers on both daemons (${what})` : `throw-away container beside the stack's own (${what})`);
+  // The plan's peers: the resolver on linux, a service container on windows (plan/probe-plan.ts).
+  const peerText = (p: PlatformOs) => (p === 'linux' ? 'the project resolver' : 'a service container');
+  const what = sides.map((s) => (peers[s.platform] ? `${s.platform}: ${peerText(s.platform)}` : `${s.platform}: ${s.image}`)).join(', ');
+  const kind = own.length === sides.length ? 'throw-away containers on both daemons' : own.length ? "a throw-away container beside the stack's own" : "the stack's own containers";
+  step('started', `${kind} (${what})`);
   const stopped = (): ReachProbeResult => {
     step('skipped', 'interrupted (the probe was removed)');
     return { ok: false, reason: 'interrupted', ms: Date.now() - started, interrupted: true };
@@ -328,11 +338,25 @@ async function probeWith(
       stage = 'ping';
       const seconds = options.pingSeconds ?? 2;
       const attempts = options.pingAttempts ?? 3;
-      const [lw, wl] = await Promise.all([
-        ping(sides[0]!, linux!.id, windows!.ip, seconds, attempts, peers.linux?.pingBy),
-        ping(sides[1]!, windows!.id, linux!.ip, seconds, attempts, peers.windows?.pingBy),
-      ]);
-      return { 'linux->windows': lw, 'windows->linux': wl } as Record<ProbeDirection, PingOutcome>;
+      const ends = [linux!, windows!];
+      const outcomes = await Promise.all(sides.map((s, i) => ping(s, ends[i]!.id, ends[1 - i]!.ip, seconds, attempts, peers[s.platform]?.pingBy)));
+      // A peer without ping (a service container): its throw-away end pings instead, on the network given.
+      for (const [i, s] of sides.entries()) {
+        const network = options.fallbackNetworks?.[s.platform];
+        if (!outcomes[i]!.cannotRun || !network || !peers[s.platform]) continue;
+        stage = `probe container (ping cannot run in ${peerText(s.platform)})`;
+        await probeImage(s, options);
+        await removeReachProbes(project.name, [s.client]);
+        const end = await startProbe(s, project, network);
+        stage = 'ping';
+        // Both directions again, to and from the end: the peer may not run at all (a service that ended).
+        const other = sides[1 - i]!;
+        [outcomes[i], outcomes[1 - i]] = await Promise.all([
+          ping(s, end.id, ends[1 - i]!.ip, seconds, attempts),
+          ping(other, ends[1 - i]!.id, end.ip, seconds, attempts, peers[other.platform]?.pingBy),
+        ]);
+      }
+      return { 'linux->windows': outcomes[0]!, 'windows->linux': outcomes[1]! } as Record<ProbeDirection, PingOutcome>;
     };
     running = run();
     pings = await Promise.race([bounded(running, options.limitSeconds ?? 20, 'the reach probe'), interrupted]);

@@ -235,8 +235,16 @@ export interface ProbeReachOp extends OpBase {
    * its address read on `network`.
    */
   readonly linuxPeer?: ProbePeerRef;
-  /** The container the probe pings from and to on the windows daemon: the one its `side` operation started. */
+  /**
+   * The container the probe pings from and to on the windows daemon: a service container the plan
+   * starts beside the probe (then `windowsFallback` is set), or the one its `side` operation started.
+   */
   readonly windowsPeer?: ProbePeerRef;
+  /**
+   * With a service container as `windowsPeer`: when ping cannot run in it (not in its image), the
+   * probe starts its throw-away end on `network` on that daemon and pings from that end instead.
+   */
+  readonly windowsFallback?: { readonly network: string };
   /**
    * Only start the probe's throw-away network and container on this platform's daemon (no answer):
    * the probe-reach operation that pings names it as its peer and waits for it, so each end starts

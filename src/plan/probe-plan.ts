@@ -7,21 +7,24 @@
  * of the other daemon, the resolver, a registration under published reach) becomes a `by-reach`
  * operation that waits for the probe and then runs its outcome's variant. The executor only picks.
  *
- * The probe is more than one operation: each throw-away end (its image, network and container on one
- * daemon) is a `probe-reach` operation with `side`, which starts at once beside the project's
- * networks and the resolver; the answering `reach-probe` waits for its two peers (those ends, or the
- * project resolver as the linux one) and only pings.
+ * The probe is more than one operation. Its ends are containers the plan starts anyway when it
+ * can: on linux the project resolver (pinged from through its hosts reader's stdin), on windows a
+ * service container that runs beside the probe (serviceWindowsPeer; pinged from by exec). Where
+ * none fits, a throw-away end (its image and container, on the project's network of that daemon)
+ * is a `probe-reach` operation with `side`, started at once beside everything else. The answering
+ * `reach-probe` waits for its two ends and only pings; when the windows service container cannot
+ * run ping (not in its image), it starts the throw-away end itself (ProbeReachOp.windowsFallback).
  *
- * The service containers wait for the answer: each holds it (labels, plan/reach.ts), so the answer
- * outlives any one of them; the probe's ends, the networks, volumes, images and the project
- * resolver start beside it.
+ * The answer is recorded on one never-started container made after it (plan/reach-record.ts), not
+ * on the service containers, so these are the same under every answer and run beside the probe.
  *
  * Problems that every outcome has stop the run before anything starts (like any problem). Problems
  * of some outcomes only (e.g. `published` reach needs a daemon `address` that is not set) are the
  * probe's: operations are compared over the outcomes WITHOUT problems; the stack's infrastructure
- * (isInfrastructure) runs beside the probe and every other operation waits for its answer. When the
- * answer has problems, the probe fails with them and nothing of the user's has started (only
- * infrastructure `up` would have made anyway, which `down` removes).
+ * (isInfrastructure) and the windows service peer with what it waits for run beside the probe,
+ * every other operation waits for its answer (gateAround). When the answer has problems, the probe
+ * fails with them and nothing of the user's has started but that peer (and what `up` makes anyway,
+ * which `down` removes; the next `up` goes on from there).
  */
 import type { PlanError } from '../errors.js';
 import type { PlatformOs } from '../model/project.js';
@@ -115,17 +118,16 @@ function byReach(id: string, outcomes: readonly PlannedOutcome[], variants: read
 
 /**
  * The operation with id `id` under each outcome, merged: as it is when it is the same under every
- * outcome without problems (`good`), else by-reach. A service container's create differs between
- * the outcomes at least in the labels that record the answer (plan/reach.ts, reachLabels), so every
- * container made by a probing `up` waits for the answer and holds it: removing any of them later
- * leaves the others to tell the next `up`. With `gate` (some outcomes have problems), what is not
- * infrastructure waits for the probe too.
+ * outcome without problems (`good`), else by-reach. Service containers are the same under every
+ * outcome unless their bodies hold an address across the daemons (the answer is recorded on a
+ * container of its own, plan/reach-record.ts), so they run beside the probe. What must wait for an
+ * answer with problems is gated afterwards (gateAround).
  */
-function mergeOperation(id: string, outcomes: readonly PlannedOutcome[], byId: readonly Map<string, Operation>[], good: readonly boolean[], gate: boolean): Operation {
+function mergeOperation(id: string, outcomes: readonly PlannedOutcome[], byId: readonly Map<string, Operation>[], good: readonly boolean[]): Operation {
   const variants = inspectEverywhere(byId.map((m) => m.get(id)));
   const texts = new Set(variants.filter((_, i) => good[i]).map((v) => (v ? JSON.stringify(v) : '')));
   const first = variants.find((v, i) => v !== undefined && good[i]) ?? variants.find((v) => v !== undefined)!;
-  if (texts.size === 1 && !texts.has('')) return gate && !isInfrastructure(first) ? afterProbe(first) : first;
+  if (texts.size === 1 && !texts.has('')) return first;
   return byReach(id, outcomes, variants);
 }
 
@@ -193,6 +195,53 @@ function resolverPeer(merged: readonly Operation[], probeDaemon: PlatformOs): Pr
   return network ? { container: start.container, startedBy: start.id, network, pingBy: 'hosts-reader' } : undefined;
 }
 
+/** The operations `id` waits for, transitively (itself included). */
+function closure(merged: readonly Operation[], id: string): Set<string> {
+  const byId = new Map(merged.map((op) => [op.id, op]));
+  const seen = new Set<string>();
+  const visit = (at: string): void => {
+    if (seen.has(at)) return;
+    seen.add(at);
+    for (const dep of byId.get(at)?.deps ?? []) visit(dep);
+  };
+  visit(id);
+  return seen;
+}
+
+/**
+ * A service container on the windows daemon the probe pings from and to instead of a throw-away
+ * container of its own (the redesign that saves a container start and removal, ~1.7 s of the
+ * daemon's CPU): one the plan creates and starts beside the probe (not after its answer), the one
+ * that waits for the fewest operations (a chain head), by id. The probe then waits for its start;
+ * its address is read on its first network. Undefined: none qualifies (the throw-away end then).
+ */
+function serviceWindowsPeer(merged: readonly Operation[], windowsDaemon: PlatformOs): ProbePeerRef | undefined {
+  const waits = waitsForProbe(merged);
+  const creates = new Map(merged.flatMap((op) => (op.kind === 'create-container' ? [[op.id, op] as const] : [])));
+  const candidates = merged.flatMap((op) => {
+    if (op.kind !== 'start-container' || op.daemon !== windowsDaemon || op.service === RESOLVER_SERVICE || !('createdBy' in op.container)) return [];
+    const create = creates.get(op.container.createdBy);
+    const network = (create?.spec.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode;
+    if (!create || !network || ['host', 'none', 'default'].includes(network) || network.includes(':') || waits(op.id)) return [];
+    return [{ op, network, cost: closure(merged, op.id).size }];
+  });
+  const best = candidates.sort((a, b) => a.cost - b.cost || (a.op.id < b.op.id ? -1 : 1))[0];
+  return best ? { container: best.op.container, startedBy: best.op.id, network: best.network } : undefined;
+}
+
+/**
+ * Gates what must wait for an answer with problems (`gate`: isInfrastructure runs beside it) except
+ * the windows service peer's start and what it waits for: the probe needs them to answer at all.
+ * Answers the operations, with the peer's start inspecting (its address is the probe's).
+ */
+function gateAround(merged: readonly Operation[], gate: boolean, peer: ProbePeerRef | undefined): Operation[] {
+  const exempt = peer ? closure(merged, peer.startedBy) : new Set<string>();
+  return merged.map((op) => {
+    if (peer && op.id === peer.startedBy && op.kind === 'start-container') return { ...op, inspect: true };
+    return gate && op.kind !== 'by-reach' && !isInfrastructure(op) && !exempt.has(op.id) ? afterProbe(op) : op;
+  });
+}
+
 /** Where the probe runs: its daemon (the linux one), and what the plan gives it to run with. */
 export interface ProbeSetting {
   readonly probeDaemon: PlatformOs;
@@ -200,6 +249,8 @@ export interface ProbeSetting {
   readonly resolverPeer?: boolean;
   /** Per platform, the project network its daemon's throw-away end joins (plan/reconcile.ts, probeNetworks). */
   readonly networks?: Readonly<Partial<Record<PlatformOs, string>>>;
+  /** The windows side may be a service container the plan starts beside the probe (serviceWindowsPeer). */
+  readonly servicePeer?: boolean;
 }
 
 /** The outcomes' plans as one plan with the probe operation (see the module comment). */
@@ -215,10 +266,15 @@ export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readon
   const waitAll = good.every(Boolean) && gate;
   const commonWarnings = inEvery(outcomes.map((o) => o.plan.warnings), (w) => w);
   const byId = outcomes.map((o) => new Map(o.plan.operations.map((op) => [op.id, op])));
-  const merged = operationIds(outcomes).map((id) => {
-    const op = mergeOperation(id, outcomes, byId, good, gate);
+  const windowsDaemon = fallback.plan.placement.windows;
+  // Merged as if no outcome had problems first: a windows service container that then runs beside
+  // the probe may be its windows end (serviceWindowsPeer); with problems, all else waits (gateAround).
+  const free = operationIds(outcomes).map((id) => {
+    const op = mergeOperation(id, outcomes, byId, good);
     return waitAll && op.kind !== 'by-reach' ? afterProbe(op) : op;
   });
+  const servicePeer = setting.servicePeer && windowsDaemon !== probeDaemon ? serviceWindowsPeer(free, windowsDaemon) : undefined;
+  const merged = gateAround(free, gate && !waitAll, servicePeer);
   // The probe builds the resolver image too when it probes with it: after the plan's own build of it
   // (unless that build waits for the probe: then the probe builds it).
   const helperImages = merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon && !op.deps.includes(PROBE_OP_ID)).map((op) => op.id);
@@ -227,26 +283,29 @@ export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readon
     outcomes.map((o) => [o.key, { warnings: o.plan.warnings.filter((w) => !commonWarnings.includes(w)), problems: o.problems.map((p) => p.message), reach: o.plan.reach }]),
   );
   const base = { kind: 'probe-reach' as const, platforms: [...platforms].sort(), outcomes: {} };
-  const daemonOf = (p: PlatformOs): PlatformOs => (p === 'linux' ? probeDaemon : fallback.plan.placement.windows);
+  const daemonOf = (p: PlatformOs): PlatformOs => (p === 'linux' ? probeDaemon : windowsDaemon);
   // Each end joins the project's network on its daemon (one the plan makes anyway) when it can.
   const joined = Object.fromEntries(PLATFORMS.map((p) => [p, joinedNetwork(merged, daemonOf(p), setting.networks?.[p])])) as Record<PlatformOs, ReturnType<typeof joinedNetwork>>;
   // Each end the plan does not run already (the resolver) is a throw-away container started by its own
   // operation, beside everything else: only the pings wait for both ends.
-  const sides: ProbeReachOp[] = PLATFORMS.filter((p) => p !== 'linux' || !resolver).map((p) => {
+  const sides: ProbeReachOp[] = PLATFORMS.filter((p) => (p === 'linux' ? !resolver : !servicePeer)).map((p) => {
     const network = joined[p];
     const deps = [...(p === 'linux' ? helperImages : []), ...(network?.createdBy ? [network.createdBy] : [])].sort();
     return { ...base, id: probeSideId(p), deps, daemon: daemonOf(p), side: p, ...(network ? { network: network.name } : {}) };
   });
   const sidePeer = (p: PlatformOs): ProbePeerRef => ({ container: { createdBy: probeSideId(p) }, startedBy: probeSideId(p), network: joined[p]?.name ?? probeNetworkName(fallback.plan.project) });
   const linuxPeer = resolver ?? sidePeer('linux');
+  const windowsPeer = servicePeer ?? sidePeer('windows');
   const probe: ProbeReachOp = {
     ...base,
     id: PROBE_OP_ID,
-    deps: [...new Set([...sides.map((op) => op.id), linuxPeer.startedBy])].sort(),
+    deps: [...new Set([...sides.map((op) => op.id), linuxPeer.startedBy, windowsPeer.startedBy])].sort(),
     daemon: probeDaemon,
     outcomes: outcomePlans,
     linuxPeer,
-    windowsPeer: sidePeer('windows'),
+    windowsPeer,
+    // A service container may have no ping: then a throw-away end on its network pings instead.
+    ...(servicePeer ? { windowsFallback: { network: servicePeer.network } } : {}),
   };
   const plan: Plan = {
     ...fallback.plan,

@@ -14,6 +14,7 @@ import { addressNetwork, serviceImage } from './create-body.js';
 import { hostsFileName, hostsNames } from './resolver-entries.js';
 import { byName } from '../graph/dependency-graph.js';
 import { probeLeftoverRemovals } from './probe-leftovers.js';
+import { removeReachRecords } from './reach-record.js';
 import { containerOpId, networkRemovalId, removeByIdNeeded } from './duplicates.js';
 
 function isRunning(c: ObservedContainer): boolean {
@@ -64,6 +65,8 @@ export function planDown(ctx: PlanContext): void {
   for (const c of ordered.filter(isResolver)) {
     removeIds.set(c.id, removeContainerOps(ctx, c, 'down', others));
   }
+  // The reach probe's recorded answer goes with the stack (plan/reach-record.ts).
+  removeReachRecords(ctx, 'down');
   const removesOn = (daemon: PlatformOs) =>
     containers.filter((c) => c.platform === daemon).map((c) => removeIds.get(c.id)!).sort(byName);
   for (const n of [...observed.networks].sort((a, b) => byName(`${a.platform}/${a.name}/${a.id}`, `${b.platform}/${b.name}/${b.id}`))) {

@@ -37,7 +37,14 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
   // the linux side of the probe may be the project resolver when the probe image there is the resolver image.
   const facts = rest.daemons[linuxDaemon];
   const linuxRunsLinux = facts !== undefined && (facts.osType !== 'windows' || facts.lcow === true);
-  return mergeOutcomes(probing, outcomes, { probeDaemon: linuxDaemon, resolverPeer: linuxRunsLinux && !project.extension.daemons.linux?.probe_image, networks: probeNetworks(project) });
+  const daemons = project.extension.daemons;
+  // A probe image of the user's on a daemon is what the probe runs there (no container of the plan instead).
+  return mergeOutcomes(probing, outcomes, {
+    probeDaemon: linuxDaemon,
+    resolverPeer: linuxRunsLinux && !daemons.linux?.probe_image,
+    servicePeer: !daemons.windows?.probe_image,
+    networks: probeNetworks(project),
+  });
 }
 
 /**

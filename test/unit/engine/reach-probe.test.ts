@@ -191,6 +191,36 @@ describe('reach probe', () => {
     expect(refused.ok && refused.pings['linux->windows'].detail).toContain("by the resolver's hosts reader): 100% packet loss (3 tries)");
   });
 
+  it('with a windows service container as its peer that has no ping: its throw-away end on the given network pings both ways instead, then goes', async () => {
+    const { linux, windows, events, options } = rig();
+    const sent: string[] = [];
+    (linux as unknown as DaemonClient).exchangeStdin = async (_id, input) => {
+      sent.push(input.split('\t')[2]!);
+      return `ok ${input.split('\t')[1]}`;
+    };
+    windows.onExec = () => ({ exitCode: 126, stdout: '', stderr: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "ping": executable file not found in $PATH' });
+    let pinged = 0;
+    const answer = windows.onExec;
+    windows.onExec = (cmd) => (pinged++ === 0 ? answer(cmd) : { exitCode: 0, stdout: '64 bytes from x: seq=0 ttl=63', stderr: '' });
+    const peers = { linux: { id: 'resolver-id', ip: '10.201.9.77', pingBy: 'hosts-reader' as const }, windows: { id: 'c1-id', ip: '10.202.9.50' } };
+    const result = await probeReach({ ...options, peers, fallbackNetworks: { windows: 'shop_default' } });
+    expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
+    // The end joined the project network (no network of its own); linux pinged the service, then the end.
+    const end = [...windows.containers.values()].find((c) => c.name === 'shop-mixcompose-reach-probe-windows')!;
+    expect((end.body.HostConfig as { NetworkMode: string }).NetworkMode).toBe('shop_default');
+    expect(windows.networks.size).toBe(0);
+    expect(windows.execIn).toEqual(['c1-id', end.id]);
+    expect(sent).toEqual(['10.202.9.50', end.ip]);
+    if (result.ok) await result.cleanup;
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+    const started = events.find((e) => e.type === 'step' && e.id === 'reach-probe' && e.status === 'started');
+    expect(started?.type === 'step' && started.message).toBe("the stack's own containers (linux: the project resolver, windows: a service container)");
+    // Without a fallback network, ping that cannot run is a direction without an answer (as before).
+    windows.onExec = answer;
+    const bare = await probed({ ...options, peers });
+    expect(bare.ok && bare.pings['windows->linux']).toMatchObject({ ok: false, cannotRun: true });
+  });
+
   it('makes its two throw-away networks at once (the adapter asks again on the two-daemon iptables race)', async () => {
     const { linux, windows, options } = rig();
     const order: string[] = [];

@@ -65,11 +65,12 @@ describe('decideReach precedence', () => {
     expect(failed.windows?.why).toBe('auto: daemons on one machine; the probe could not run (see the warning)');
   });
 
-  it('an up whose probe could not run records that on its service containers (the resolver, made beside the probe, carries nothing): ps/plan say so afterwards, and up probes again (QA2 R6)', () => {
+  it('an up whose probe could not run records that on its reach record container (services and the resolver carry nothing): ps/plan say so afterwards, and up probes again (QA2 R6)', () => {
     const both = observed({ daemons: { linux: facts('linux'), windows: facts('windows') } });
     const failedUp = planOf(auto(), both, { command: 'up', probeFailed: true });
-    expect(serviceLabels(failedUp, 'db')['io.mixcompose.reach-probe']).toBe('could-not-run');
-    expect(serviceLabels(failedUp, 'web')['io.mixcompose.reach-probe']).toBe('could-not-run');
+    expect(serviceLabels(failedUp, 'mixcompose-reach-record')['io.mixcompose.reach-probe']).toBe('could-not-run');
+    expect('io.mixcompose.reach-probe' in serviceLabels(failedUp, 'db')).toBe(false);
+    expect('io.mixcompose.reach-probe' in serviceLabels(failedUp, 'web')).toBe(false);
     expect('io.mixcompose.reach-probe' in resolverLabels(failedUp)).toBe(false);
     expect(consumerLabels(planOf(noResolver(), both, { command: 'up', probeFailed: true }))['io.mixcompose.reach-probe']).toBe('could-not-run');
     const after = observed({
@@ -80,7 +81,26 @@ describe('decideReach precedence', () => {
     expect(reachToProbe(auto(), after)).toEqual(['linux', 'windows']);
     // A successful up records no such label.
     const okUp = planOf(auto(), both, { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
-    expect('io.mixcompose.reach-probe' in serviceLabels(okUp, 'db')).toBe(false);
+    expect('io.mixcompose.reach-probe' in serviceLabels(okUp, 'mixcompose-reach-record')).toBe(false);
+  });
+
+  it('the reach record container: read as a recorded answer (kept apart from the containers), replaced by a probing up, removed by down', () => {
+    const record = {
+      id: 'e'.repeat(64), name: 'shop-mixcompose-reach-record', platform: 'linux' as const, service: 'mixcompose-reach-record', number: 1, oneoff: false,
+      status: 'created' as const, image: 'mixcompose/resolver:0.1.0', labels: { 'io.mixcompose.role': 'reach-record', ...RECORDED }, ips: {}, ports: [],
+    };
+    const withRecord = observed({ daemons: { linux: facts('linux'), windows: facts('windows') }, reachRecords: [record] });
+    expect(recordedReach(withRecord)).toEqual({ linux: 'published', windows: 'ip' });
+    expect(reachToProbe(auto(), withRecord)).toEqual([]);
+    // A plain up keeps it; a probing one (the record said could-not-run, say) removes it before it records again.
+    expect(planOf(auto(), withRecord, { command: 'up' }).operations.some((o) => o.id.includes('reach-record'))).toBe(false);
+    const again = planOf(auto(), withRecord, { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
+    const create = again.operations.find((o): o is CreateContainerOp => o.id === 'create:mixcompose-reach-record:1')!;
+    expect(create.deps).toContain('remove:mixcompose-reach-record:1');
+    expect(create.spec.body).toMatchObject({ Image: 'mixcompose/resolver:0.1.0', HostConfig: { NetworkMode: 'none' } });
+    expect(again.operations.some((o) => o.kind === 'start-container' && o.service === 'mixcompose-reach-record')).toBe(false);
+    const down = planOf(auto(), withRecord, { command: 'down' });
+    expect(down.operations.find((o) => o.id === 'remove:mixcompose-reach-record:1')).toMatchObject({ kind: 'remove-container', name: 'shop-mixcompose-reach-record', container: { id: record.id } });
   });
 
   it('the answer recorded on the resolver container counts (networks made before the probe answered carry none)', () => {
@@ -117,12 +137,11 @@ describe('plan output and recording', () => {
     expect(JSON.parse(JSON.stringify(plan)).reach.windows).toEqual({ reach: 'published', why: 'auto: probe', source: 'probe' });
   });
 
-  it('the service containers made after a probe carry its answer (the resolver and networks, made beside it, do not); a recorded answer is kept on a resolver made again; without a probe nothing', () => {
+  it('the reach record made after a probe carries its answer (the services, the resolver and networks, made beside it, do not); a recorded answer is kept on a resolver made again; without a probe nothing', () => {
     const probed = planOf(auto(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
-    for (const name of ['db', 'web']) {
-      expect(serviceLabels(probed, name)['io.mixcompose.reach.linux']).toBe('ip');
-      expect(serviceLabels(probed, name)['io.mixcompose.reach.windows']).toBe('published');
-    }
+    expect(serviceLabels(probed, 'mixcompose-reach-record')['io.mixcompose.reach.linux']).toBe('ip');
+    expect(serviceLabels(probed, 'mixcompose-reach-record')['io.mixcompose.reach.windows']).toBe('published');
+    for (const name of ['db', 'web']) expect(Object.keys(serviceLabels(probed, name)).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     expect(Object.keys(resolverLabels(probed)).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     // A recorded answer (no probe this time) stays on a resolver the plan makes again.
     const recorded = planOf(auto(), observed({ networks: [network('linux', RECORDED)] }), {});
