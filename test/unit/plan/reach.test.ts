@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../../src/plan/format-plan.js';
 import { PlanContext } from '../../../src/plan/plan-context.js';
-import { decideReach, pingAnswered, pingCommand, reachFromProbe, reachToProbe, recordedReach } from '../../../src/plan/reach.js';
+import { decideReach, pingAnswered, pingCannotRun, pingCommand, reachFromProbe, reachToProbe, recordedReach } from '../../../src/plan/reach.js';
 import type { ObservedNetwork } from '../../../src/plan/observed-state.js';
 import type { CreateContainerOp, CreateNetworkOp, Plan } from '../../../src/plan/plan.js';
-import { facts, observed, project, service, planOf } from './builders.js';
+import { containersAfter, facts, observed, project, service, planOf } from './builders.js';
+import { materializeSpec } from '../../../src/plan/materialize.js';
 
 const db = service('db', { command: ['sleep', '3600'] });
 const web = service('web', { platform: 'windows', command: ['sleep', '3600'] });
@@ -101,6 +102,32 @@ describe('decideReach precedence', () => {
     expect(again.operations.some((o) => o.kind === 'start-container' && o.service === 'mixcompose-reach-record')).toBe(false);
     const down = planOf(auto(), withRecord, { command: 'down' });
     expect(down.operations.find((o) => o.id === 'remove:mixcompose-reach-record:1')).toMatchObject({ kind: 'remove-container', name: 'shop-mixcompose-reach-record', container: { id: record.id } });
+  });
+
+  it('service containers an older version made (the answer in their labels) keep their config hash (the labels are not in it), and count as a recorded answer', () => {
+    const both = observed({ daemons: { linux: facts('linux'), windows: facts('windows') } });
+    const probed = planOf(auto(), both, { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
+    const ips = new Map<string, string>();
+    const addressOf = (id: string) => ips.get(id) ?? ips.set(id, `10.0.0.${ips.size + 2}`).get(id)!;
+    const made = containersAfter(probed, addressOf).filter((c) => c.service !== 'mixcompose-reach-record');
+    // As the older version made them: the same bodies, plus the answer's labels.
+    const old = made.map((c) => {
+      if (c.service === 'mixcompose-resolver') return c;
+      const create = probed.operations.find((o): o is CreateContainerOp => o.kind === 'create-container' && o.name === c.name)!;
+      const labels = { ...(create.spec.body.Labels as Record<string, string>), ...RECORDED };
+      const hash = materializeSpec({ ...create.spec, body: { ...create.spec.body, Labels: labels } }, (ref) => addressOf(ref.ipOf))!.hash;
+      expect(hash).toBe(c.configHash);
+      return { ...c, labels: { ...c.labels, ...RECORDED } };
+    });
+    expect(old.filter((c) => c.labels['io.mixcompose.reach.linux'])).toHaveLength(2);
+    expect(reachToProbe(auto(), observed({ daemons: both.daemons, containers: old }))).toEqual([]);
+  });
+
+  it('ping that cannot run (not in the image) is told from a ping without a reply', () => {
+    expect(pingCannotRun(126, 'OCI runtime exec failed: exec failed: unable to start container process: exec: "ping": executable file not found in $PATH')).toBe(true);
+    expect(pingCannotRun(-1, 'container 1234 encountered an error during hcs::System::CreateProcess: ping: The system cannot find the file specified.')).toBe(true);
+    expect(pingCannotRun(1, '1 packets transmitted, 0 packets received, 100% packet loss')).toBe(false);
+    expect(pingCannotRun(1, 'Request timed out.')).toBe(false);
   });
 
   it('the answer recorded on the resolver container counts (networks made before the probe answered carry none)', () => {
