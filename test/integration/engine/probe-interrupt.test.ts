@@ -1,8 +1,9 @@
 /**
- * Ctrl-C (SIGINT) while `up` probes reach between the daemons (QA2 R5): the probe stops, removes its
- * throw-away containers and networks (both ends), and `up` exits 130 having started no service
- * container: they all wait for the probe's answer (each records it). The project networks and
- * resolver, made beside the probe, may stay (as after any interrupted `up`); `down` removes them.
+ * Ctrl-C (SIGINT) while `up` probes reach between the daemons (QA2 R5): the probe stops and `up`
+ * exits 130 having started no service container but the probe's windows end (web: the probe pings
+ * from and to it and the resolver, plan/probe-plan.ts), and recorded no answer (the reach record is
+ * made after it). The project networks, resolver and web, made beside the probe, stay (as after any
+ * interrupted `up`); `down` removes them.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ describe('Ctrl-C while up probes reach', () => {
     await removeProjectLeftovers(name);
   });
 
-  it('removes the probe and exits 130 with no service container made; down removes the rest', async () => {
+  it('stops the probe and exits 130 with no service container made but its windows end, no answer recorded; down removes the rest', async () => {
     assertRigUp();
     const dir = mkdtempSync(join(tmpdir(), 'mixcompose-probe-interrupt-'));
     writeFileSync(
@@ -36,8 +37,8 @@ describe('Ctrl-C while up probes reach', () => {
     expect(run.output, run.output).not.toContain('Probed:');
     expect(result.exitCode, run.output).toBe(130);
     expect(run.output).toContain('Network reach between daemons  Skipped: interrupted (the probe was removed)');
-    // Only what ran beside the probe: the project networks and resolver (the probe's own are gone).
-    const beside = (r: string) => r.endsWith(` network ${name}_default`) || r.includes(`${name}-mixcompose-resolver`);
+    // Only what ran beside the probe: the project networks, the resolver and web, its windows end.
+    const beside = (r: string) => r.endsWith(` network ${name}_default`) || r.includes(`${name}-mixcompose-resolver`) || r.includes(`${name}-web-1`);
     expect((await projectResources(name)).filter((r) => !beside(r))).toEqual([]);
     // Nothing left holds an answer: the next up probes again. And `down` finishes what the interrupted up left.
     for (const daemon of ['linux', 'windows'] as const) {
