@@ -1,8 +1,15 @@
 /**
  * `up`'s reach probe (reach `auto`, issue 3): can the two daemons' containers reach each other by
- * container IP? One throw-away network and probe container per daemon, then a ping from each probe
- * to the other's IP, both directions at once. linux → windows answered ⇒ windows services are
- * reached by `ip`, else through `published` ports; windows → linux likewise for linux services.
+ * container IP? A ping from a container on each daemon to the other's IP, both directions at once.
+ * linux → windows answered ⇒ windows services are reached by `ip`, else through `published` ports;
+ * windows → linux likewise for linux services.
+ *
+ * Its ends are containers the plan runs anyway where it can (ReachProbeOptions.peers): the project
+ * resolver on linux, pinged from by a `ping` record to its hosts reader (one attach, no exec:
+ * plan/resolver-hosts-protocol.ts), and a windows service container, pinged from by exec. Where
+ * there is none, or ping cannot run in that service's image (fallbackNetworks), a throw-away probe
+ * container is the end, on the project's network of that daemon (an older version made a network
+ * of its own for it: still removed as a leftover).
  *
  * The probe resources carry the project label plus `io.mixcompose.role=reach-probe`: observe keeps
  * them out of the stack (listed apart as probeLeftovers), the probe removes them afterwards (with an
@@ -12,9 +19,9 @@
  * end by themselves after PROBE_LIFETIME_SECONDS.
  *
  * It runs as the plan's `probe-reach` operations (plan/probe-plan.ts), beside the work that does not
- * need its answer: each throw-away end started by its own operation (startProbeSide), the pings by
- * the answering one once both ends are up (its peers). The answer is recorded on containers the plan
- * makes after it (plan/reach.ts, recordLabels), so only the first `up` of a stack probes.
+ * need its answer: a throw-away end started by its own operation (startProbeSide), the pings by the
+ * answering one once both ends are up (its peers). The answer is recorded on a container the plan
+ * makes after it (plan/reach-record.ts), so only the first `up` of a stack probes.
  */
 import { randomBytes } from 'node:crypto';
 import type { EventSink } from '../model/events.js';

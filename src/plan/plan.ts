@@ -215,9 +215,10 @@ export interface EnsureHelperImageOp extends OpBase {
 }
 
 /**
- * `up`'s reach probe (reach `auto`, two daemons, nothing recorded): throw-away containers on both
- * daemons ping each other (engine/reach-probe.ts); it removes what it makes, and first what a killed
- * earlier probe left. Its answer is an outcome key (plan/reach.ts, reachOutcomeKey) that picks the
+ * `up`'s reach probe (reach `auto`, two daemons, nothing recorded): a container on each daemon pings
+ * the other (engine/reach-probe.ts): the plan's own (the resolver, a windows service: the peers)
+ * where it can, else a throw-away one (a `side` operation, or the windowsFallback); it removes what it
+ * makes, and first what a killed earlier probe left. Its answer is an outcome key (plan/reach.ts, reachOutcomeKey) that picks the
  * variant of every {@link ByReachOp}. Only those wait for it; the rest of the plan runs beside it.
  */
 export interface ProbeReachOp extends OpBase {
