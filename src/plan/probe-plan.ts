@@ -20,11 +20,11 @@
  *
  * Problems that every outcome has stop the run before anything starts (like any problem). Problems
  * of some outcomes only (e.g. `published` reach needs a daemon `address` that is not set) are the
- * probe's: operations are compared over the outcomes WITHOUT problems; the stack's infrastructure
- * (isInfrastructure) and the windows service peer with what it waits for run beside the probe,
- * every other operation waits for its answer (gateAround). When the answer has problems, the probe
- * fails with them and nothing of the user's has started but that peer (and what `up` makes anyway,
- * which `down` removes; the next `up` goes on from there).
+ * probe's: operations are compared over the outcomes WITHOUT problems, so what is the same under
+ * all of those runs beside the probe as above. When the answer has problems, the probe fails with
+ * them: what did not need the answer may have started (as the README says), nothing records an
+ * answer, and the next `up` (once fixed) or `down` goes on from there. With problems under every
+ * answer, everything waits for the probe (which then fails whatever it answers).
  */
 import type { PlanError } from '../errors.js';
 import type { PlatformOs } from '../model/project.js';
@@ -83,28 +83,6 @@ function inspectEverywhere(variants: readonly (Operation | undefined)[]): (Opera
   const starts = variants.filter((v) => v?.kind === 'start-container');
   if (starts.length !== variants.length || !starts.some((v) => v.inspect)) return [...variants];
   return variants.map((v) => (v?.kind === 'start-container' ? { ...v, inspect: true } : v));
-}
-
-/**
- * The stack's infrastructure: what runs beside the probe even when some of its answers have problems
- * (nothing of the user's services starts before the answer then). The project resolver is part of it.
- */
-export function isInfrastructure(op: Operation): boolean {
-  switch (op.kind) {
-    case 'create-network':
-    case 'create-volume':
-    case 'ensure-helper-image':
-    case 'pull-image':
-    case 'build-image':
-      return true;
-    case 'create-container':
-    case 'start-container':
-    case 'stop-container':
-    case 'remove-container':
-      return op.service === RESOLVER_SERVICE;
-    default:
-      return false;
-  }
 }
 
 /** With the probe among its dependencies. */
@@ -229,17 +207,9 @@ function serviceWindowsPeer(merged: readonly Operation[], windowsDaemon: Platfor
   return best ? { container: best.op.container, startedBy: best.op.id, network: best.network } : undefined;
 }
 
-/**
- * Gates what must wait for an answer with problems (`gate`: isInfrastructure runs beside it) except
- * the windows service peer's start and what it waits for: the probe needs them to answer at all.
- * Answers the operations, with the peer's start inspecting (its address is the probe's).
- */
-function gateAround(merged: readonly Operation[], gate: boolean, peer: ProbePeerRef | undefined): Operation[] {
-  const exempt = peer ? closure(merged, peer.startedBy) : new Set<string>();
-  return merged.map((op) => {
-    if (peer && op.id === peer.startedBy && op.kind === 'start-container') return { ...op, inspect: true };
-    return gate && op.kind !== 'by-reach' && !isInfrastructure(op) && !exempt.has(op.id) ? afterProbe(op) : op;
-  });
+/** The operations, with the windows service peer's start inspecting (its address is the probe's). */
+function withPeerInspecting(merged: readonly Operation[], peer: ProbePeerRef | undefined): Operation[] {
+  return merged.map((op) => (peer && op.id === peer.startedBy && op.kind === 'start-container' ? { ...op, inspect: true } : op));
 }
 
 /** Where the probe runs: its daemon (the linux one), and what the plan gives it to run with. */
@@ -262,19 +232,17 @@ export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readon
   // Compared over the outcomes without problems (with problems in every one, over all of them: the
   // probe fails whatever it answers, and everything waits for it).
   const good = outcomes.some((o) => o.problems.length === 0) ? outcomes.map((o) => o.problems.length === 0) : outcomes.map(() => true);
-  const gate = outcomes.some((o) => o.problems.length > 0);
-  const waitAll = good.every(Boolean) && gate;
+  const waitAll = good.every(Boolean) && outcomes.some((o) => o.problems.length > 0);
   const commonWarnings = inEvery(outcomes.map((o) => o.plan.warnings), (w) => w);
   const byId = outcomes.map((o) => new Map(o.plan.operations.map((op) => [op.id, op])));
   const windowsDaemon = fallback.plan.placement.windows;
-  // Merged as if no outcome had problems first: a windows service container that then runs beside
-  // the probe may be its windows end (serviceWindowsPeer); with problems, all else waits (gateAround).
   const free = operationIds(outcomes).map((id) => {
     const op = mergeOperation(id, outcomes, byId, good);
     return waitAll && op.kind !== 'by-reach' ? afterProbe(op) : op;
   });
+  // A windows service container that runs beside the probe may be its windows end.
   const servicePeer = setting.servicePeer && windowsDaemon !== probeDaemon ? serviceWindowsPeer(free, windowsDaemon) : undefined;
-  const merged = gateAround(free, gate && !waitAll, servicePeer);
+  const merged = withPeerInspecting(free, servicePeer);
   // The probe builds the resolver image too when it probes with it: after the plan's own build of it
   // (unless that build waits for the probe: then the probe builds it).
   const helperImages = merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon && !op.deps.includes(PROBE_OP_ID)).map((op) => op.id);

@@ -66,6 +66,7 @@ export function planReachRecord(ctx: PlanContext, reach: Readonly<Partial<Record
     name: reachRecordName(project.name),
     // Never started: no command runs, no network is joined.
     spec: { body: { Image: image, Entrypoint: ['/bin/true'], Cmd: [], Labels: labels, HostConfig: { NetworkMode: 'none' } }, substitutions: [], connect: [], files: [] },
-    reason: "records the reach probe's answer",
+    // Made anew each time (an earlier record is removed first): "new", as progress says "Creating".
+    reason: 'new',
   });
 }

@@ -120,18 +120,18 @@ describe('the probe as an operation of the plan', () => {
     expect((op(building, 'reach-probe') as ProbeReachOp).linuxPeer?.startedBy).toBe('reach-probe:linux');
   });
 
-  it('problems of some outcomes only: that outcome carries them; the user\'s containers wait for the answer', () => {
+  it('problems of some outcomes only: that outcome carries them; what is the same under the others runs beside the probe', () => {
     // db publishes no port: reached by published reach, web's {{ db.port:5432 }} has no host port.
     const hidden = service('db', { command: ['sleep', '3600'] });
     const plan = probingPlan(withoutResolver([hidden, cache, web]));
     const probe = op(plan, 'reach-probe') as ProbeReachOp;
     expect(probe.outcomes['linux=ip windows=ip']!.problems).toEqual([]);
     expect(probe.outcomes['linux=published windows=ip']!.problems.join('\n')).toContain('port 5432 of db is not published');
-    for (const id of ['create:db:1', 'create:cache:1', 'create:web:1']) expect(op(plan, id).deps).toContain('reach-probe');
-    expect(op(plan, 'create:web:1').kind).toBe('by-reach');
+    for (const id of ['create:db:1', 'create:cache:1', 'start:db:1']) expect(op(plan, id).deps).not.toContain('reach-probe');
+    expect(op(plan, 'create:web:1')).toMatchObject({ kind: 'by-reach', deps: ['reach-probe'] });
   });
 
-  it('golden: the rig\'s case (no daemon address, so every published answer has problems): the probe pings between the resolver and the windows chain head, no container of its own; the rest waits for the answer; one record holds it', () => {
+  it('golden: the rig\'s case (no daemon address, so every published answer has problems): the probe pings between the resolver and the windows chain head, no container of its own; the services run beside it; one record holds the answer', () => {
     // The bench stack's shape: a chain per daemon, names across daemons (the resolver), reach auto, no address.
     const noAddress = { linux: { reach: 'auto' as const }, windows: { reach: 'auto' as const } };
     const a1 = service('a1', { command: ['sleep', '3600'] });
@@ -156,19 +156,19 @@ describe('the probe as an operation of the plan', () => {
       create:mixcompose-resolver:1 create-container @linux <- helper-image:linux:resolver network:linux:default
       network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
       start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind <- create:mixcompose-resolver:1
+      create:a1:1 create-container @linux <- network:linux:default start:mixcompose-resolver:1
+      create:a2:1 create-container @linux <- network:linux:default start:mixcompose-resolver:1
       create:c1:1 create-container @windows <- network:windows:default start:mixcompose-resolver:1
+      create:c2:1 create-container @windows <- network:windows:default start:mixcompose-resolver:1
+      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default start:mixcompose-resolver:1
+      start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1
+      start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 start:a1:1
       start:c1:1 start-container @windows container=<create:c1:1> <- create:c1:1
+      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- start:c1:1 start:mixcompose-resolver:1
       reach-probe probe-reach @linux <- start:c1:1 start:mixcompose-resolver:1
-      create:a1:1 create-container @linux <- network:linux:default reach-probe start:mixcompose-resolver:1
-      create:a2:1 create-container @linux <- network:linux:default reach-probe start:mixcompose-resolver:1
-      create:c2:1 create-container @windows <- network:windows:default reach-probe start:mixcompose-resolver:1
       create:mixcompose-reach-record:1 by-reach @linux <- reach-probe
-      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- reach-probe start:c1:1 start:mixcompose-resolver:1
-      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default reach-probe start:mixcompose-resolver:1
-      start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1 reach-probe
-      start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 reach-probe start:a1:1
-      start:c2:1 start-container @windows container=<create:c2:1> <- create:c2:1 reach-probe start:c1:1
-      hosts:c2:1 register-hosts @linux file=c2-1 ifNoAddress=skip ip=<ip start:c2:1 shop_default> names=[c2 shop-c2-1] resolver=<create:mixcompose-resolver:1> <- reach-probe start:c2:1 start:mixcompose-resolver:1"
+      start:c2:1 start-container @windows container=<create:c2:1> <- create:c2:1 start:c1:1
+      hosts:c2:1 register-hosts @linux file=c2-1 ifNoAddress=skip ip=<ip start:c2:1 shop_default> names=[c2 shop-c2-1] resolver=<create:mixcompose-resolver:1> <- start:c2:1 start:mixcompose-resolver:1"
     `);
     // No throw-away end, no network of the probe: the windows chain head is its windows end.
     expect(plan.operations.filter((o) => o.kind === 'probe-reach').map((o) => o.id)).toEqual(['reach-probe']);
@@ -176,14 +176,13 @@ describe('the probe as an operation of the plan', () => {
     expect(probe.windowsFallback).toEqual({ network: 'shop_default' });
     expect(probe.linuxPeer).toEqual({ container: { createdBy: 'create:mixcompose-resolver:1' }, startedBy: 'start:mixcompose-resolver:1', network: 'shop_default', pingBy: 'hosts-reader' });
     expect(probe.deps).toEqual(['start:c1:1', 'start:mixcompose-resolver:1']);
-    // c1 (and what it waits for) runs beside the probe, its start inspecting (its address is the probe's);
-    // everything else of the user's waits for the answer, which may have problems here.
-    for (const id of ['create:c1:1', 'start:c1:1', 'network:windows:default', 'create:mixcompose-resolver:1', 'start:mixcompose-resolver:1']) {
+    // Every service (the same under each answer without problems) runs beside the probe, c1's start
+    // inspecting (its address is the probe's).
+    for (const id of ['create:c1:1', 'start:c1:1', 'network:windows:default', 'create:mixcompose-resolver:1', 'start:mixcompose-resolver:1', 'create:a1:1', 'start:a2:1', 'create:c2:1']) {
       expect(op(plan, id).kind).not.toBe('by-reach');
       expect(op(plan, id).deps).not.toContain('reach-probe');
     }
     expect(op(plan, 'start:c1:1')).toMatchObject({ inspect: true });
-    for (const id of ['create:a1:1', 'create:a2:1', 'create:c2:1']) expect(op(plan, id).deps).toContain('reach-probe');
     // The answer goes on one never-started container; no service container carries it.
     const record = op(plan, 'create:mixcompose-reach-record:1') as ByReachOp;
     const recorded = record.variants['linux=ip windows=ip']!;
