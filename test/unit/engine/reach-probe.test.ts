@@ -380,8 +380,13 @@ describe('reach probe', () => {
     await linux.createNetwork({ Name: 'shop_mixcompose-reach-probe', Labels: probeLabels });
     await linux.createContainer('shop-mixcompose-reach-probe-linux', { Image: RESOLVER, Labels: probeLabels });
     await linux.createContainer('shop-db-1', { Image: 'x', Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'db' } });
+    // The reach record is no service either: listed apart, read as the recorded answer, removed by down.
+    const recordLabels = { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'mixcompose-reach-record', 'io.mixcompose.role': 'reach-record', 'io.mixcompose.reach.windows': 'ip' };
+    await linux.createContainer('shop-mixcompose-reach-record', { Image: RESOLVER, Labels: recordLabels });
     const observed = await observe(stack(), { linux: options.clients.linux }, { linux: options.facts.linux });
     expect(observed.containers.map((c) => c.name)).toEqual(['shop-db-1']);
+    expect(observed.reachRecords?.map((c) => c.name)).toEqual(['shop-mixcompose-reach-record']);
+    expect(formatPlan(planOf(stack(), observed, { command: 'down' }))).toContain('[linux] remove container shop-mixcompose-reach-record');
     expect(observed.networks).toEqual([]);
     // ... but lists them apart, so down / up plan their removal and say so (QA2 R5).
     expect(observed.probeLeftovers?.map((l) => `${l.kind} ${l.platform} ${l.name}`)).toEqual([
