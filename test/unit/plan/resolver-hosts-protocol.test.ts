@@ -87,6 +87,9 @@ describe('resolverBody', () => {
     expect(body).toMatchObject({ OpenStdin: true, StdinOnce: false, Tty: false });
     const script = (body.Cmd as string[])[0]!;
     expect(script).toContain(HOSTS_READER_START);
+    // The reach probe's ping record is part of the script, so of the resolver's config hash: a resolver
+    // made by an older version (without it) is made again by the next up.
+    expect(script).toContain('ping) mixcompose_ping "$arg" & ;;');
     expect(script.split('\n').at(-1)).toMatch(new RegExp(`^exec /usr/sbin/dnsmasq .* ${DAEMON_REDIRECTS}$`));
   });
 
