@@ -45,16 +45,16 @@ async function probeLeftovers(project: string): Promise<string[]> {
   return out;
 }
 
-/** "create container <name>" / "create network <name>" as the daemon reported them between two times (s). */
+/** "create container <name>" / "create network <name>" / "exec_create: <cmd> container <name>" as the daemon reported them between two times (s). */
 async function daemonEvents(daemon: 'linux' | 'windows', since: number, until: number): Promise<string[]> {
-  const stream = (await rigDocker(daemon).getEvents({ since, until, filters: JSON.stringify({ event: ['create'] }) })) as NodeJS.ReadableStream;
+  const stream = (await rigDocker(daemon).getEvents({ since, until, filters: JSON.stringify({ event: ['create', 'exec_create'] }) })) as NodeJS.ReadableStream;
   let text = '';
   for await (const chunk of stream) text += String(chunk);
   return text
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as { Type: string; Actor: { Attributes?: Record<string, string> } })
-    .map((e) => `create ${e.Type} ${e.Actor.Attributes?.name ?? ''}`);
+    .map((line) => JSON.parse(line) as { Type: string; Action: string; Actor: { Attributes?: Record<string, string> } })
+    .map((e) => `${e.Action} ${e.Type} ${e.Actor.Attributes?.name ?? ''}`);
 }
 
 function probeSteps(events: readonly unknown[]): StepEvent[] {
@@ -114,6 +114,8 @@ describe('reach auto: the probe', () => {
       const created = await daemonEvents(daemon, upStartedAt, upEndedAt);
       expect(created).toContain(`create container ${stack.name}-${daemon === 'linux' ? 'db' : 'web'}-1`);
       expect(created.filter((e) => /reach-probe/.test(e))).toEqual([]);
+      // One exec: ping in web; the resolver pings through its stdin reader.
+      expect(created.filter((e) => e.startsWith('exec_create'))).toEqual(daemon === 'linux' ? [] : [expect.stringMatching(new RegExp(`^exec_create: ping .* container ${stack.name}-web-1$`))]);
     }
     const [record, ...more] = await rigDocker('linux').listContainers({ all: true, filters: filters('reach-record') });
     expect(more).toEqual([]);
