@@ -226,6 +226,7 @@ function runReachProbe(project: Project, daemons: Daemons, options: ApplyOptions
     const probeOptions = {
       project,
       ...(peers ? { peers } : {}),
+      ...(op.windowsFallback ? { fallbackNetworks: { windows: op.windowsFallback.network } } : {}),
       clients: daemons.clients,
       facts: daemons.facts,
       ...(options.reconcile.resolverImage ? { resolverImage: options.reconcile.resolverImage } : {}),
@@ -235,7 +236,7 @@ function runReachProbe(project: Project, daemons: Daemons, options: ApplyOptions
     };
     // One end of the probe, started beside the rest (ProbeReachOp.side).
     if (op.side) {
-      const side = await startProbeSide(probeOptions, op.side);
+      const side = await startProbeSide(probeOptions, op.side, op.network);
       if (side.ok) return { kind: 'side-started', peer: side.peer, network: side.network };
       return side.interrupted ? { kind: 'interrupted' } : { kind: 'could-not-run', warning: probeFailureWarning(side.reason) };
     }

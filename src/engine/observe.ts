@@ -6,7 +6,7 @@
 import { withDefaultTag } from '../model/image-ref.js';
 import type { PlatformOs, Project } from '../model/project.js';
 import { networkName, serviceImage } from '../plan/create-body.js';
-import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE } from '../plan/labels.js';
+import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_ROLE, LABEL_SERVICE, projectFilter, ROLE_REACH_PROBE, ROLE_REACH_RECORD } from '../plan/labels.js';
 import { resolverImage } from '../plan/resolver.js';
 import { projectUsesResolver } from '../plan/resolver-dns.js';
 import type {
@@ -268,9 +268,12 @@ async function observeDaemon(call: ListCaller, project: Project, daemon: Platfor
       .filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] === ROLE_REACH_PROBE)
       .map((n): ProbeLeftover => ({ kind: 'network', platform: daemon, name: String(n.Name), id: String(n.Id) })),
   ];
+  const stack = containers.filter((c) => c.Labels[LABEL_ROLE] !== ROLE_REACH_PROBE).map((c) => observedContainer(c, daemon));
   return {
     probeLeftovers,
-    containers: containers.filter((c) => c.Labels[LABEL_ROLE] !== ROLE_REACH_PROBE).map((c) => observedContainer(c, daemon)),
+    // The probe's recorded answer (plan/reach-record.ts) is no service: listed apart.
+    reachRecords: stack.filter((c) => c.labels[LABEL_ROLE] === ROLE_REACH_RECORD),
+    containers: stack.filter((c) => c.labels[LABEL_ROLE] !== ROLE_REACH_RECORD),
     networks: networks.filter((n) => (n.Labels as Record<string, string> | undefined)?.[LABEL_ROLE] !== ROLE_REACH_PROBE).map((n) => observedNetwork(n, daemon)),
     foreignNetworks: named ? foreignTwins(project, named, daemon) : undefined,
     volumes: volumes.map(
@@ -323,6 +326,7 @@ async function observeDaemons(
     ...(resolverHosts ? { resolverHosts } : {}),
     ...(portHolders ? { dnsPortHolders: portHolders } : {}),
     ...(parts.some((p) => p.probeLeftovers.length) ? { probeLeftovers: parts.flatMap((p) => p.probeLeftovers) } : {}),
+    ...(parts.some((p) => p.reachRecords.length) ? { reachRecords: parts.flatMap((p) => p.reachRecords) } : {}),
     ...(parts.every((p) => p.foreignNetworks) ? { foreignNetworks: parts.flatMap((p) => p.foreignNetworks ?? []) } : {}),
     ...(helper && daemons.some(([daemon]) => daemon === helper.platform)
       ? { helperImages: [{ ...helper, present: parts.some((p) => p.images.some((i) => i.platform === helper.platform && i.reference === helper.reference)) }] }

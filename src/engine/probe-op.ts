@@ -32,6 +32,8 @@ export type ProbeAnswer =
 export interface ProbePeer {
   readonly id: string;
   readonly ip: string;
+  /** How the probe pings from it (ProbePeerRef.pingBy); absent: by exec. */
+  readonly pingBy?: 'hosts-reader';
 }
 
 /** Runs the reach probe for an operation; ends early (and cleans up) when `signal` aborts. */
@@ -70,7 +72,7 @@ function peerOf(state: ProbeOpState, peer: ProbePeerRef | undefined): ProbePeer 
   if (!peer) return undefined;
   const id = 'id' in peer.container ? peer.container.id : state.created.get(peer.container.createdBy);
   const ip = state.addresses.get(peer.startedBy)?.[peer.network];
-  return id && ip ? { id, ip } : undefined;
+  return id && ip ? { id, ip, ...(peer.pingBy ? { pingBy: peer.pingBy } : {}) } : undefined;
 }
 
 /**

@@ -1,8 +1,15 @@
 /**
  * `up`'s reach probe (reach `auto`, issue 3): can the two daemons' containers reach each other by
- * container IP? One throw-away network and probe container per daemon, then a ping from each probe
- * to the other's IP, both directions at once. linux → windows answered ⇒ windows services are
- * reached by `ip`, else through `published` ports; windows → linux likewise for linux services.
+ * container IP? A ping from a container on each daemon to the other's IP, both directions at once.
+ * linux → windows answered ⇒ windows services are reached by `ip`, else through `published` ports;
+ * windows → linux likewise for linux services.
+ *
+ * Its ends are containers the plan runs anyway where it can (ReachProbeOptions.peers): the project
+ * resolver on linux, pinged from by a `ping` record to its hosts reader (one attach, no exec:
+ * plan/resolver-hosts-protocol.ts), and a windows service container, pinged from by exec. Where
+ * there is none, or ping cannot run in that service's image (fallbackNetworks), a throw-away probe
+ * container is the end, on the project's network of that daemon (an older version made a network
+ * of its own for it: still removed as a leftover).
  *
  * The probe resources carry the project label plus `io.mixcompose.role=reach-probe`: observe keeps
  * them out of the stack (listed apart as probeLeftovers), the probe removes them afterwards (with an
@@ -12,18 +19,20 @@
  * end by themselves after PROBE_LIFETIME_SECONDS.
  *
  * It runs as the plan's `probe-reach` operations (plan/probe-plan.ts), beside the work that does not
- * need its answer: each throw-away end started by its own operation (startProbeSide), the pings by
- * the answering one once both ends are up (its peers). The answer is recorded on containers the plan
- * makes after it (plan/reach.ts, recordLabels), so only the first `up` of a stack probes.
+ * need its answer: a throw-away end started by its own operation (startProbeSide), the pings by the
+ * answering one once both ends are up (its peers). The answer is recorded on a container the plan
+ * makes after it (plan/reach-record.ts), so only the first `up` of a stack probes.
  */
+import { randomBytes } from 'node:crypto';
 import type { EventSink } from '../model/events.js';
 import type { PlatformOs, Project } from '../model/project.js';
 import { createPlatformFor } from '../plan/daemon-check.js';
 import { LABEL_PLATFORM, LABEL_PROJECT, LABEL_ROLE, ROLE_REACH_PROBE, projectLabels } from '../plan/labels.js';
 import type { DaemonFacts } from '../plan/observed-state.js';
-import { pingAnswered, pingCommand, reachFromProbe, type PingOutcome, type ProbeDirection } from '../plan/reach.js';
+import { pingAnswered, pingCannotRun, pingCommand, reachFromProbe, type PingOutcome, type ProbeDirection } from '../plan/reach.js';
 import { probeNetworkName } from '../plan/probe-plan.js';
 import { RESOLVER_DEFAULT_IMAGE, resolverImage } from '../plan/resolver.js';
+import { encodePingRecord, hostsBatchAnswer } from '../plan/resolver-hosts-protocol.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
 import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
@@ -61,7 +70,13 @@ export interface ReachProbeOptions {
    * Running containers to ping from and to instead of a throw-away network and container on that
    * daemon (the plan's project resolver on linux: ProbeReachOp.linuxPeer). Not removed afterwards.
    */
-  readonly peers?: Readonly<Partial<Record<PlatformOs, { readonly id: string; readonly ip: string }>>>;
+  readonly peers?: Readonly<Partial<Record<PlatformOs, { readonly id: string; readonly ip: string; readonly pingBy?: 'hosts-reader' }>>>;
+  /**
+   * Per platform whose peer may not have ping (a service container: ProbeReachOp.windowsFallback):
+   * the network its throw-away end joins when ping cannot run in the peer; the probe then pings from
+   * that end instead (and removes it like any end of its own).
+   */
+  readonly fallbackNetworks?: Readonly<Partial<Record<PlatformOs, string>>>;
   /** Environment for the resolver image's base (MIXCOMPOSE_RESOLVER_BASE) when the probe builds it (default: none). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -208,14 +223,37 @@ async function startProbe(side: ProbeSide, project: Project, network: string): P
   return { id, ip };
 }
 
+/**
+ * Pings `ip` from the project resolver `id` through its hosts reader (one attach, a few ms of the
+ * daemon's CPU, where an exec costs ~200): the loop pings up to `attempts` times and answers once.
+ */
+async function pingThroughReader(from: ProbeSide, id: string, ip: string, seconds: number, attempts: number): Promise<PingOutcome> {
+  const what = `ping -c 1 -W ${seconds} ${ip} (by the resolver's hosts reader)`;
+  if (!from.client.exchangeStdin) return { ok: false, detail: `${what}: this daemon client cannot attach to a container` };
+  const token = randomBytes(6).toString('hex');
+  try {
+    const line = await from.client.exchangeStdin(id, encodePingRecord(token, ip, seconds, attempts), {
+      answered: (l) => hostsBatchAnswer(l, token) !== undefined,
+      timeoutMs: (seconds + 1) * attempts * 1000 + 5000,
+    });
+    const answer = hostsBatchAnswer(line, token)!;
+    const tries = attempts > 1 ? ` (${attempts} tries)` : '';
+    return answer.ok ? { ok: true, detail: `${what}: answered` } : { ok: false, detail: `${what}: ${answer.reason}${tries}` };
+  } catch (error) {
+    return { ok: false, detail: `${what}: ${innermost(error)}` };
+  }
+}
+
 /** Pings `ip` from the probe container `id` until it answers, at most `attempts` times. */
-async function ping(from: ProbeSide, id: string, ip: string, seconds: number, attempts: number): Promise<PingOutcome> {
+async function ping(from: ProbeSide, id: string, ip: string, seconds: number, attempts: number, pingBy?: 'hosts-reader'): Promise<PingOutcome> {
+  if (pingBy === 'hosts-reader') return pingThroughReader(from, id, ip, seconds, attempts);
   const cmd = pingCommand(from.os, ip, seconds);
   let outcome: PingOutcome | undefined;
   for (let attempt = 1; attempt <= Math.max(1, attempts); attempt++) {
     const r = await execBounded(from.client, id, cmd, seconds + 3);
     const answered = pingAnswered(r.exitCode, r.output);
     if (answered) return { ok: true, detail: `${cmd.join(' ')}: answered` };
+    if (pingCannotRun(r.exitCode, r.output)) return { ok: false, cannotRun: true, detail: `${cmd.join(' ')}: cannot run (${r.output || `exit ${r.exitCode}`})` };
     const line = r.output.split('\n').map((l) => l.trim()).find((l) => /ttl=|unreachable|timed out|100% packet loss|no answer/i.test(l));
     const tries = attempt > 1 ? ` (${attempt} tries)` : '';
     outcome = { ok: false, detail: `${cmd.join(' ')}: ${line ?? (r.exitCode === -1 ? r.output : `exit ${r.exitCode}`)}${tries}` };
@@ -270,8 +308,11 @@ async function probeWith(
   const peers = options.peers ?? {};
   // The sides that need a throw-away network and container (a peer is a running container of the plan).
   const own = sides.filter((s) => !peers[s.platform]);
-  const what = sides.map((s) => (peers[s.platform] ? `${s.platform}: the project resolver` : `${s.platform}: ${s.image}`)).join(', ');
-  step('started', own.length === sides.length ? `throw-away containers on both daemons (${what})` : `throw-away container beside the stack's own (${what})`);
+  // The plan's peers: the resolver on linux, a service container on windows (plan/probe-plan.ts).
+  const peerText = (p: PlatformOs) => (p === 'linux' ? 'the project resolver' : 'a service container');
+  const what = sides.map((s) => (peers[s.platform] ? `${s.platform}: ${peerText(s.platform)}` : `${s.platform}: ${s.image}`)).join(', ');
+  const kind = own.length === sides.length ? 'throw-away containers on both daemons' : own.length ? "a throw-away container beside the stack's own" : "the stack's own containers";
+  step('started', `${kind} (${what})`);
   const stopped = (): ReachProbeResult => {
     step('skipped', 'interrupted (the probe was removed)');
     return { ok: false, reason: 'interrupted', ms: Date.now() - started, interrupted: true };
@@ -304,11 +345,25 @@ async function probeWith(
       stage = 'ping';
       const seconds = options.pingSeconds ?? 2;
       const attempts = options.pingAttempts ?? 3;
-      const [lw, wl] = await Promise.all([
-        ping(sides[0]!, linux!.id, windows!.ip, seconds, attempts),
-        ping(sides[1]!, windows!.id, linux!.ip, seconds, attempts),
-      ]);
-      return { 'linux->windows': lw, 'windows->linux': wl } as Record<ProbeDirection, PingOutcome>;
+      const ends = [linux!, windows!];
+      const outcomes = await Promise.all(sides.map((s, i) => ping(s, ends[i]!.id, ends[1 - i]!.ip, seconds, attempts, peers[s.platform]?.pingBy)));
+      // A peer without ping (a service container): its throw-away end pings instead, on the network given.
+      for (const [i, s] of sides.entries()) {
+        const network = options.fallbackNetworks?.[s.platform];
+        if (!outcomes[i]!.cannotRun || !network || !peers[s.platform]) continue;
+        stage = `probe container (ping cannot run in ${peerText(s.platform)})`;
+        await probeImage(s, options);
+        await removeReachProbes(project.name, [s.client]);
+        const end = await startProbe(s, project, network);
+        stage = 'ping';
+        // Both directions again, to and from the end: the peer may not run at all (a service that ended).
+        const other = sides[1 - i]!;
+        [outcomes[i], outcomes[1 - i]] = await Promise.all([
+          ping(s, end.id, ends[1 - i]!.ip, seconds, attempts),
+          ping(other, ends[1 - i]!.id, end.ip, seconds, attempts, peers[other.platform]?.pingBy),
+        ]);
+      }
+      return { 'linux->windows': outcomes[0]!, 'windows->linux': outcomes[1]! } as Record<ProbeDirection, PingOutcome>;
     };
     running = run();
     pings = await Promise.race([bounded(running, options.limitSeconds ?? 20, 'the reach probe'), interrupted]);
@@ -339,17 +394,17 @@ export type ProbeSideResult =
   | { readonly ok: false; readonly reason: string; readonly interrupted?: boolean };
 
 /**
- * Starts the probe's throw-away end on one daemon (its image, network and container), beside the
- * rest of the plan; the answering probe pings from and to it and removes it after its answer (by
+ * Starts the probe's throw-away end on one daemon (its image and container, on the project network
+ * `join` or else on a throw-away network of its own), beside the rest of the plan; the answering probe pings from and to it and removes it after its answer (by
  * its labels, like every probe resource). Never throws: an end that cannot start (or is
  * interrupted) removes what it made and says why.
  */
-export async function startProbeSide(options: ReachProbeOptions, platform: PlatformOs): Promise<ProbeSideResult> {
+export async function startProbeSide(options: ReachProbeOptions, platform: PlatformOs, join?: string): Promise<ProbeSideResult> {
   const client = options.clients[platform];
   const facts = options.facts[platform];
   if (!client || !facts) return { ok: false, reason: 'a daemon is not connected' };
   const side = sideFor(platform, client, facts, options);
-  const network = probeNetworkName(options.project.name);
+  const network = join ?? probeNetworkName(options.project.name);
   let interrupt!: (error: Error) => void;
   const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
   interrupted.catch(() => undefined);
@@ -361,8 +416,9 @@ export async function startProbeSide(options: ReachProbeOptions, platform: Platf
     running = (async () => {
       stage = 'removing an earlier probe';
       await removeReachProbes(options.project.name, [client]);
+      // A project network (ProbeReachOp.network) is there already: made by an operation this one waits for.
       stage = 'probe network';
-      await createProbeNetwork(side, options.project, network);
+      if (!join) await createProbeNetwork(side, options.project, network);
       stage = 'probe container';
       return startProbe(side, options.project, network);
     })();

@@ -32,7 +32,7 @@ export function operationChanges(op: Operation): boolean {
     case 'remove-network':
     case 'remove-volume':
     case 'remove-image':
-    case 'probe-reach': // creates throw-away containers and a network, and removes an earlier probe's leftovers
+    case 'probe-reach': // pings between the daemons (maybe from a throw-away container), and removes an earlier probe's leftovers
       return true;
     default: {
       const unknown: never = op;

@@ -72,9 +72,9 @@ function operationLines(op: Operation): string[] {
       const o = op.outcomes[key]!;
       return `  outcome ${key}${o.problems.length ? ` problems=[${o.problems.join(' | ')}]` : ''}${o.warnings.length ? ` warnings=[${o.warnings.join(' | ')}]` : ''}`;
     });
-    const peerText = (k: 'linuxPeer' | 'windowsPeer') => (op[k] ? ` ${k}=<ip ${op[k].startedBy} ${op[k].network}>` : '');
+    const peerText = (k: 'linuxPeer' | 'windowsPeer') => (op[k] ? ` ${k}=<ip ${op[k].startedBy} ${op[k].network}${op[k].pingBy ? ` by ${op[k].pingBy}` : ''}>` : '');
     const peer = peerText('linuxPeer') + peerText('windowsPeer');
-    const side = op.side ? ` side=${op.side}` : '';
+    const side = op.side ? ` side=${op.side}${op.network ? ` network=${op.network}` : ''}` : '';
     return [`${op.id} ${op.kind} @${op.daemon}${side} platforms=[${op.platforms.join(' ')}]${peer}${op.deps.length ? ` <- ${[...op.deps].sort().join(' ')}` : ''}`, ...outcomes];
   }
   if (op.kind !== 'by-reach') return [operationLine(op)];

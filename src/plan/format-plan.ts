@@ -106,7 +106,7 @@ export function describeOperation(op: Operation): string {
     case 'remove-image':
       return `remove image ${op.name}`;
     case 'probe-reach':
-      if (op.side) return `start the ${op.side} end of the reach probe (a throw-away network and container)`;
+      if (op.side) return `start the ${op.side} end of the reach probe (a throw-away container on ${op.network ? `network ${op.network}` : 'a network of its own'})`;
       return `probe reach between the daemons (${op.platforms.join(' and ')} containers; removes what it makes)`;
     case 'by-reach': {
       // Outcomes with the same operation say it once: "ip: create … | published: create …".

@@ -27,8 +27,14 @@ export const LABEL_ROLE = 'io.mixcompose.role';
 /** LABEL_ROLE of the throw-away containers and network of `up`'s reach probe (never part of the plan). */
 export const ROLE_REACH_PROBE = 'reach-probe';
 /**
- * On project networks: the probe's answer for reaching the platform's containers from the other
- * daemon ("ip" | "published"), so later commands know it without probing again.
+ * LABEL_ROLE of the one never-started container that records the reach probe's answer
+ * (plan/reach-record.ts): project infrastructure, not a service; `down` removes it.
+ */
+export const ROLE_REACH_RECORD = 'reach-record';
+/**
+ * The probe's answer for reaching the platform's containers from the other daemon ("ip" |
+ * "published"), so later commands know it without probing again: on the reach record container
+ * (older stacks: on service containers, the resolver or the project networks; all are read).
  */
 export const LABEL_REACH: Readonly<Record<PlatformOs, string>> = {
   linux: 'io.mixcompose.reach.linux',

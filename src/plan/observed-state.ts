@@ -140,6 +140,12 @@ export interface ObservedState {
    */
   readonly probeLeftovers?: readonly ProbeLeftover[];
   /**
+   * The never-started containers that record a reach probe's answer (io.mixcompose.role=reach-record,
+   * plan/reach-record.ts): kept apart from `containers` (they are no service), read by recordedReach,
+   * replaced by a probing `up`, removed by `down`.
+   */
+  readonly reachRecords?: readonly ObservedContainer[];
+  /**
    * Helper images the plan may run (the project resolver's), looked for on their daemon. Absent when
    * not looked at: the planner then takes them as present.
    */

@@ -215,9 +215,10 @@ export interface EnsureHelperImageOp extends OpBase {
 }
 
 /**
- * `up`'s reach probe (reach `auto`, two daemons, nothing recorded): throw-away containers on both
- * daemons ping each other (engine/reach-probe.ts); it removes what it makes, and first what a killed
- * earlier probe left. Its answer is an outcome key (plan/reach.ts, reachOutcomeKey) that picks the
+ * `up`'s reach probe (reach `auto`, two daemons, nothing recorded): a container on each daemon pings
+ * the other (engine/reach-probe.ts): the plan's own (the resolver, a windows service: the peers)
+ * where it can, else a throw-away one (a `side` operation, or the windowsFallback); it removes what it
+ * makes, and first what a killed earlier probe left. Its answer is an outcome key (plan/reach.ts, reachOutcomeKey) that picks the
  * variant of every {@link ByReachOp}. Only those wait for it; the rest of the plan runs beside it.
  */
 export interface ProbeReachOp extends OpBase {
@@ -235,14 +236,28 @@ export interface ProbeReachOp extends OpBase {
    * its address read on `network`.
    */
   readonly linuxPeer?: ProbePeerRef;
-  /** The container the probe pings from and to on the windows daemon: the one its `side` operation started. */
+  /**
+   * The container the probe pings from and to on the windows daemon: a service container the plan
+   * starts beside the probe (then `windowsFallback` is set), or the one its `side` operation started.
+   */
   readonly windowsPeer?: ProbePeerRef;
+  /**
+   * With a service container as `windowsPeer`: when ping cannot run in it (not in its image), the
+   * probe starts its throw-away end on `network` on that daemon and pings from that end instead.
+   */
+  readonly windowsFallback?: { readonly network: string };
   /**
    * Only start the probe's throw-away network and container on this platform's daemon (no answer):
    * the probe-reach operation that pings names it as its peer and waits for it, so each end starts
    * as soon as it can and only the pings wait for both.
    */
   readonly side?: PlatformOs;
+  /**
+   * With `side`: the project network on that daemon the end joins (made by a dependency, or there
+   * already), so the probe tests the network the services use and makes no network of its own.
+   * Absent: a throw-away network of its own (the project has no network on that daemon).
+   */
+  readonly network?: string;
 }
 
 /** A running container of the plan the probe pings from and to: made by `container`, started by `startedBy`, its address read on `network`. */
@@ -250,6 +265,11 @@ export interface ProbePeerRef {
   readonly container: ContainerRef;
   readonly startedBy: string;
   readonly network: string;
+  /**
+   * `hosts-reader`: the probe pings from it by a record to its hosts reader (the project resolver's
+   * stdin loop, plan/resolver-hosts-protocol.ts), a few ms of the daemon's CPU; absent: by exec.
+   */
+  readonly pingBy?: 'hosts-reader';
 }
 
 export interface ProbeOutcomePlan {

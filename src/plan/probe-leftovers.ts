@@ -13,11 +13,21 @@ export const PROBE_LEFTOVER_REASON = 'reach probe left over';
 const byName = (a: { platform: string; name: string }, b: { platform: string; name: string }) =>
   `${a.platform}/${a.name}` < `${b.platform}/${b.name}` ? -1 : `${a.platform}/${a.name}` > `${b.platform}/${b.name}` ? 1 : 0;
 
+const removalId = (c: { platform: string; name: string }): string => `remove-probe:${c.platform}:${c.name}`;
+
+/**
+ * The removals of the probe containers left on `platform`'s daemon: a probe end joins a project
+ * network there (ProbeReachOp.network), which `down` removes only after them.
+ */
+export function probeLeftoverRemovals(observed: PlanContext['observed'], platform: string): string[] {
+  return (observed.probeLeftovers ?? []).filter((l) => l.kind === 'container' && l.platform === platform).map(removalId).sort();
+}
+
 export function planProbeLeftovers(ctx: PlanContext): void {
   const leftovers = [...(ctx.observed.probeLeftovers ?? [])].sort(byName);
   const removals: { platform: string; id: string }[] = [];
   for (const c of leftovers.filter((l) => l.kind === 'container')) {
-    const id = `remove-probe:${c.platform}:${c.name}`;
+    const id = removalId(c);
     ctx.add({
       kind: 'remove-container',
       id,

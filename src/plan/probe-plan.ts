@@ -7,21 +7,24 @@
  * of the other daemon, the resolver, a registration under published reach) becomes a `by-reach`
  * operation that waits for the probe and then runs its outcome's variant. The executor only picks.
  *
- * The probe is more than one operation: each throw-away end (its image, network and container on one
- * daemon) is a `probe-reach` operation with `side`, which starts at once beside the project's
- * networks and the resolver; the answering `reach-probe` waits for its two peers (those ends, or the
- * project resolver as the linux one) and only pings.
+ * The probe is more than one operation. Its ends are containers the plan starts anyway when it
+ * can: on linux the project resolver (pinged from through its hosts reader's stdin), on windows a
+ * service container that runs beside the probe (serviceWindowsPeer; pinged from by exec). Where
+ * none fits, a throw-away end (its image and container, on the project's network of that daemon)
+ * is a `probe-reach` operation with `side`, started at once beside everything else. The answering
+ * `reach-probe` waits for its two ends and only pings; when the windows service container cannot
+ * run ping (not in its image), it starts the throw-away end itself (ProbeReachOp.windowsFallback).
  *
- * The service containers wait for the answer: each holds it (labels, plan/reach.ts), so the answer
- * outlives any one of them; the probe's ends, the networks, volumes, images and the project
- * resolver start beside it.
+ * The answer is recorded on one never-started container made after it (plan/reach-record.ts), not
+ * on the service containers, so these are the same under every answer and run beside the probe.
  *
  * Problems that every outcome has stop the run before anything starts (like any problem). Problems
  * of some outcomes only (e.g. `published` reach needs a daemon `address` that is not set) are the
- * probe's: operations are compared over the outcomes WITHOUT problems; the stack's infrastructure
- * (isInfrastructure) runs beside the probe and every other operation waits for its answer. When the
- * answer has problems, the probe fails with them and nothing of the user's has started (only
- * infrastructure `up` would have made anyway, which `down` removes).
+ * probe's: operations are compared over the outcomes WITHOUT problems, so what is the same under
+ * all of those runs beside the probe as above. When the answer has problems, the probe fails with
+ * them: what did not need the answer may have started (as the README says), nothing records an
+ * answer, and the next `up` (once fixed) or `down` goes on from there. With problems under every
+ * answer, everything waits for the probe (which then fails whatever it answers).
  */
 import type { PlanError } from '../errors.js';
 import type { PlatformOs } from '../model/project.js';
@@ -82,28 +85,6 @@ function inspectEverywhere(variants: readonly (Operation | undefined)[]): (Opera
   return variants.map((v) => (v?.kind === 'start-container' ? { ...v, inspect: true } : v));
 }
 
-/**
- * The stack's infrastructure: what runs beside the probe even when some of its answers have problems
- * (nothing of the user's services starts before the answer then). The project resolver is part of it.
- */
-export function isInfrastructure(op: Operation): boolean {
-  switch (op.kind) {
-    case 'create-network':
-    case 'create-volume':
-    case 'ensure-helper-image':
-    case 'pull-image':
-    case 'build-image':
-      return true;
-    case 'create-container':
-    case 'start-container':
-    case 'stop-container':
-    case 'remove-container':
-      return op.service === RESOLVER_SERVICE;
-    default:
-      return false;
-  }
-}
-
 /** With the probe among its dependencies. */
 const afterProbe = (op: Operation): Operation => ({ ...op, deps: [...new Set([...op.deps, PROBE_OP_ID])].sort() });
 
@@ -115,17 +96,16 @@ function byReach(id: string, outcomes: readonly PlannedOutcome[], variants: read
 
 /**
  * The operation with id `id` under each outcome, merged: as it is when it is the same under every
- * outcome without problems (`good`), else by-reach. A service container's create differs between
- * the outcomes at least in the labels that record the answer (plan/reach.ts, reachLabels), so every
- * container made by a probing `up` waits for the answer and holds it: removing any of them later
- * leaves the others to tell the next `up`. With `gate` (some outcomes have problems), what is not
- * infrastructure waits for the probe too.
+ * outcome without problems (`good`), else by-reach. Service containers are the same under every
+ * outcome unless their bodies hold an address across the daemons (the answer is recorded on a
+ * container of its own, plan/reach-record.ts), so they run beside the probe. What must wait for an
+ * answer with problems is gated afterwards (gateAround).
  */
-function mergeOperation(id: string, outcomes: readonly PlannedOutcome[], byId: readonly Map<string, Operation>[], good: readonly boolean[], gate: boolean): Operation {
+function mergeOperation(id: string, outcomes: readonly PlannedOutcome[], byId: readonly Map<string, Operation>[], good: readonly boolean[]): Operation {
   const variants = inspectEverywhere(byId.map((m) => m.get(id)));
   const texts = new Set(variants.filter((_, i) => good[i]).map((v) => (v ? JSON.stringify(v) : '')));
   const first = variants.find((v, i) => v !== undefined && good[i]) ?? variants.find((v) => v !== undefined)!;
-  if (texts.size === 1 && !texts.has('')) return gate && !isInfrastructure(first) ? afterProbe(first) : first;
+  if (texts.size === 1 && !texts.has('')) return first;
   return byReach(id, outcomes, variants);
 }
 
@@ -147,6 +127,38 @@ export function answeredPlan(plan: Plan, outcomes: ReadonlyMap<string, string>):
 }
 
 /**
+ * Whether an operation waits for the probe, directly or through what it waits for: such an
+ * operation cannot be a peer of the probe, nor anything a peer waits for (that would be a cycle).
+ */
+function waitsForProbe(merged: readonly Operation[]): (id: string) => boolean {
+  const byId = new Map(merged.map((op) => [op.id, op]));
+  const known = new Map<string, boolean>();
+  const waits = (id: string): boolean => {
+    if (id === PROBE_OP_ID) return true;
+    const op = byId.get(id);
+    if (!op) return false;
+    if (known.has(id)) return known.get(id)!;
+    known.set(id, false);
+    const answer = op.kind === 'by-reach' || op.deps.some(waits);
+    known.set(id, answer);
+    return answer;
+  };
+  return waits;
+}
+
+/**
+ * The project network a throw-away end joins on `daemon` (ProbeReachOp.network) and the operation
+ * that creates it, when it is there or made beside the probe (not after its answer); undefined:
+ * the end makes a network of its own.
+ */
+function joinedNetwork(merged: readonly Operation[], daemon: PlatformOs, name: string | undefined): { name: string; createdBy?: string } | undefined {
+  if (!name) return undefined;
+  const create = merged.find((op) => op.kind === 'create-network' && op.daemon === daemon && op.name === name);
+  if (!create) return { name };
+  return waitsForProbe(merged)(create.id) ? undefined : { name, createdBy: create.id };
+}
+
+/**
  * The project resolver as the linux side of the probe (it runs the resolver image, which has ping):
  * when the plan creates and starts it beside the probe (not after its answer), the probe pings from
  * and to it instead of making a throw-away network and container on that daemon.
@@ -156,66 +168,112 @@ function resolverPeer(merged: readonly Operation[], probeDaemon: PlatformOs): Pr
   const start = merged.find((op) => op.kind === 'start-container' && op.service === RESOLVER_SERVICE);
   if (create?.kind !== 'create-container' || start?.kind !== 'start-container' || start.daemon !== probeDaemon) return undefined;
   // Nothing it waits for may wait for the probe (that would be a cycle).
+  if (waitsForProbe(merged)(start.id) || !start.inspect) return undefined;
+  const network = (create.spec.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode;
+  return network ? { container: start.container, startedBy: start.id, network, pingBy: 'hosts-reader' } : undefined;
+}
+
+/** The operations `id` waits for, transitively (itself included). */
+function closure(merged: readonly Operation[], id: string): Set<string> {
   const byId = new Map(merged.map((op) => [op.id, op]));
   const seen = new Set<string>();
-  const waitsForProbe = (id: string): boolean => {
-    if (id === PROBE_OP_ID) return true;
-    const op = byId.get(id);
-    if (!op || seen.has(id)) return false;
-    seen.add(id);
-    return op.kind === 'by-reach' || op.deps.some(waitsForProbe);
+  const visit = (at: string): void => {
+    if (seen.has(at)) return;
+    seen.add(at);
+    for (const dep of byId.get(at)?.deps ?? []) visit(dep);
   };
-  if (waitsForProbe(start.id) || !start.inspect) return undefined;
-  const network = (create.spec.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode;
-  return network ? { container: start.container, startedBy: start.id, network } : undefined;
+  visit(id);
+  return seen;
 }
 
 /**
- * The outcomes' plans as one plan with the probe operation (see the module comment). `probePeer`:
- * the linux side may be the project resolver (the linux probe image is the resolver image).
+ * A service container on the windows daemon the probe pings from and to instead of a throw-away
+ * container of its own (the redesign that saves a container start and removal, ~1.7 s of the
+ * daemon's CPU): one the plan creates and starts beside the probe (not after its answer), the one
+ * that waits for the fewest operations (a chain head), by id. The probe then waits for its start;
+ * its address is read on its first network. Undefined: none qualifies (the throw-away end then).
  */
-export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readonly PlannedOutcome[], probeDaemon: PlatformOs, probePeer = false): { plan: Plan; problems: readonly PlanError[] } {
+function serviceWindowsPeer(merged: readonly Operation[], windowsDaemon: PlatformOs): ProbePeerRef | undefined {
+  const waits = waitsForProbe(merged);
+  const creates = new Map(merged.flatMap((op) => (op.kind === 'create-container' ? [[op.id, op] as const] : [])));
+  const candidates = merged.flatMap((op) => {
+    if (op.kind !== 'start-container' || op.daemon !== windowsDaemon || op.service === RESOLVER_SERVICE || !('createdBy' in op.container)) return [];
+    const create = creates.get(op.container.createdBy);
+    const network = (create?.spec.body.HostConfig as { NetworkMode?: string } | undefined)?.NetworkMode;
+    if (!create || !network || ['host', 'none', 'default'].includes(network) || network.includes(':') || waits(op.id)) return [];
+    return [{ op, network, cost: closure(merged, op.id).size }];
+  });
+  const best = candidates.sort((a, b) => a.cost - b.cost || (a.op.id < b.op.id ? -1 : 1))[0];
+  return best ? { container: best.op.container, startedBy: best.op.id, network: best.network } : undefined;
+}
+
+/** The operations, with the windows service peer's start inspecting (its address is the probe's). */
+function withPeerInspecting(merged: readonly Operation[], peer: ProbePeerRef | undefined): Operation[] {
+  return merged.map((op) => (peer && op.id === peer.startedBy && op.kind === 'start-container' ? { ...op, inspect: true } : op));
+}
+
+/** Where the probe runs: its daemon (the linux one), and what the plan gives it to run with. */
+export interface ProbeSetting {
+  readonly probeDaemon: PlatformOs;
+  /** The linux side may be the project resolver (the linux probe image is the resolver image). */
+  readonly resolverPeer?: boolean;
+  /** Per platform, the project network its daemon's throw-away end joins (plan/reconcile.ts, probeNetworks). */
+  readonly networks?: Readonly<Partial<Record<PlatformOs, string>>>;
+  /** The windows side may be a service container the plan starts beside the probe (serviceWindowsPeer). */
+  readonly servicePeer?: boolean;
+}
+
+/** The outcomes' plans as one plan with the probe operation (see the module comment). */
+export function mergeOutcomes(platforms: readonly PlatformOs[], outcomes: readonly PlannedOutcome[], setting: ProbeSetting): { plan: Plan; problems: readonly PlanError[] } {
+  const { probeDaemon } = setting;
   const fallback = outcomes.find((o) => o.key === PROBE_OUTCOME_FAILED) ?? outcomes[outcomes.length - 1]!;
   const common = inEvery(outcomes.map((o) => o.problems), (p) => p.message);
   if (common.length) return { plan: { ...fallback.plan, operations: [] }, problems: common };
   // Compared over the outcomes without problems (with problems in every one, over all of them: the
   // probe fails whatever it answers, and everything waits for it).
   const good = outcomes.some((o) => o.problems.length === 0) ? outcomes.map((o) => o.problems.length === 0) : outcomes.map(() => true);
-  const gate = outcomes.some((o) => o.problems.length > 0);
-  const waitAll = good.every(Boolean) && gate;
+  const waitAll = good.every(Boolean) && outcomes.some((o) => o.problems.length > 0);
   const commonWarnings = inEvery(outcomes.map((o) => o.plan.warnings), (w) => w);
   const byId = outcomes.map((o) => new Map(o.plan.operations.map((op) => [op.id, op])));
-  const merged = operationIds(outcomes).map((id) => {
-    const op = mergeOperation(id, outcomes, byId, good, gate);
+  const windowsDaemon = fallback.plan.placement.windows;
+  const free = operationIds(outcomes).map((id) => {
+    const op = mergeOperation(id, outcomes, byId, good);
     return waitAll && op.kind !== 'by-reach' ? afterProbe(op) : op;
   });
+  // A windows service container that runs beside the probe may be its windows end.
+  const servicePeer = setting.servicePeer && windowsDaemon !== probeDaemon ? serviceWindowsPeer(free, windowsDaemon) : undefined;
+  const merged = withPeerInspecting(free, servicePeer);
   // The probe builds the resolver image too when it probes with it: after the plan's own build of it
   // (unless that build waits for the probe: then the probe builds it).
   const helperImages = merged.filter((op) => op.kind === 'ensure-helper-image' && op.daemon === probeDaemon && !op.deps.includes(PROBE_OP_ID)).map((op) => op.id);
-  const resolver = probePeer ? resolverPeer(merged, probeDaemon) : undefined;
+  const resolver = setting.resolverPeer ? resolverPeer(merged, probeDaemon) : undefined;
   const outcomePlans: Record<string, ProbeOutcomePlan> = Object.fromEntries(
     outcomes.map((o) => [o.key, { warnings: o.plan.warnings.filter((w) => !commonWarnings.includes(w)), problems: o.problems.map((p) => p.message), reach: o.plan.reach }]),
   );
   const base = { kind: 'probe-reach' as const, platforms: [...platforms].sort(), outcomes: {} };
+  const daemonOf = (p: PlatformOs): PlatformOs => (p === 'linux' ? probeDaemon : windowsDaemon);
+  // Each end joins the project's network on its daemon (one the plan makes anyway) when it can.
+  const joined = Object.fromEntries(PLATFORMS.map((p) => [p, joinedNetwork(merged, daemonOf(p), setting.networks?.[p])])) as Record<PlatformOs, ReturnType<typeof joinedNetwork>>;
   // Each end the plan does not run already (the resolver) is a throw-away container started by its own
   // operation, beside everything else: only the pings wait for both ends.
-  const sides: ProbeReachOp[] = PLATFORMS.filter((p) => p !== 'linux' || !resolver).map((p) => ({
-    ...base,
-    id: probeSideId(p),
-    deps: p === 'linux' ? helperImages : [],
-    daemon: p === 'linux' ? probeDaemon : fallback.plan.placement.windows,
-    side: p,
-  }));
-  const sidePeer = (p: PlatformOs): ProbePeerRef => ({ container: { createdBy: probeSideId(p) }, startedBy: probeSideId(p), network: probeNetworkName(fallback.plan.project) });
+  const sides: ProbeReachOp[] = PLATFORMS.filter((p) => (p === 'linux' ? !resolver : !servicePeer)).map((p) => {
+    const network = joined[p];
+    const deps = [...(p === 'linux' ? helperImages : []), ...(network?.createdBy ? [network.createdBy] : [])].sort();
+    return { ...base, id: probeSideId(p), deps, daemon: daemonOf(p), side: p, ...(network ? { network: network.name } : {}) };
+  });
+  const sidePeer = (p: PlatformOs): ProbePeerRef => ({ container: { createdBy: probeSideId(p) }, startedBy: probeSideId(p), network: joined[p]?.name ?? probeNetworkName(fallback.plan.project) });
   const linuxPeer = resolver ?? sidePeer('linux');
+  const windowsPeer = servicePeer ?? sidePeer('windows');
   const probe: ProbeReachOp = {
     ...base,
     id: PROBE_OP_ID,
-    deps: [...new Set([...sides.map((op) => op.id), linuxPeer.startedBy])].sort(),
+    deps: [...new Set([...sides.map((op) => op.id), linuxPeer.startedBy, windowsPeer.startedBy])].sort(),
     daemon: probeDaemon,
     outcomes: outcomePlans,
     linuxPeer,
-    windowsPeer: sidePeer('windows'),
+    windowsPeer,
+    // A service container may have no ping: then a throw-away end on its network pings instead.
+    ...(servicePeer ? { windowsFallback: { network: servicePeer.network } } : {}),
   };
   const plan: Plan = {
     ...fallback.plan,

@@ -39,15 +39,20 @@ function isReachValue(value: string | undefined): value is ReachValue {
   return value === 'ip' || value === 'published';
 }
 
+/** What recordedReach reads: the project's networks and containers, and its reach records. */
+type RecordSources = Pick<ObservedState, 'networks'> & Partial<Pick<ObservedState, 'containers' | 'reachRecords'>>;
+
 /**
- * Where a probe's answer is recorded: the labels of the service containers, all made after it
- * answered (plan/probe-plan.ts), so the answer outlives any one of them. A recorded answer is also kept on a resolver made again. Older
- * stacks carry it on their resolver or their networks: those are read too.
+ * Where a probe's answer is recorded: the reach record container (plan/reach-record.ts), made after
+ * it answered; without a project resolver, the consumers across the daemons (made after it too). A
+ * recorded answer is also kept on a resolver made again. Stacks of older versions carry it on their
+ * service containers, their resolver or their networks: those are read too.
  */
-function recordLabels(observed: Pick<ObservedState, 'networks'> & Partial<Pick<ObservedState, 'containers'>>): Readonly<Record<string, string>>[] {
+function recordLabels(observed: RecordSources): Readonly<Record<string, string>>[] {
   return [
     ...observed.networks.filter((n) => n.labels[LABEL_ROLE] !== ROLE_REACH_PROBE).map((n) => n.labels),
     ...(observed.containers ?? []).map((c) => c.labels),
+    ...(observed.reachRecords ?? []).map((c) => c.labels),
   ];
 }
 
@@ -56,7 +61,7 @@ function recordLabels(observed: Pick<ObservedState, 'networks'> & Partial<Pick<O
  * them carrying the label counts (they were all made by one probing `up`); when two disagree
  * (made by different `up`s), `published` wins: it works wherever `ip` does.
  */
-export function recordedReach(observed: Pick<ObservedState, 'networks'> & Partial<Pick<ObservedState, 'containers'>>): Partial<Record<PlatformOs, ReachValue>> {
+export function recordedReach(observed: RecordSources): Partial<Record<PlatformOs, ReachValue>> {
   const out: Partial<Record<PlatformOs, ReachValue>> = {};
   for (const labels of recordLabels(observed)) {
     for (const platform of PLATFORMS) {
@@ -111,7 +116,7 @@ export function decideReach(ctx: PlanContext): Partial<Record<PlatformOs, Source
 }
 
 /**
- * The reach labels the plan records (on the containers made after the probe, see recordLabels): the
+ * The reach labels the plan records (on the record container made after the probe, see recordLabels): the
  * decisions that came from a probe (fresh or recorded), so the next `up` need not probe again; or
  * that this `up`'s probe could not run.
  */
@@ -125,8 +130,9 @@ export function reachLabels(reach: Readonly<Partial<Record<PlatformOs, SourcedRe
 }
 
 /**
- * The services whose containers record the probe's answer when there is no project resolver: the
- * consumers of an address on the other daemon (their create bodies depend on reach anyway).
+ * The services whose containers record the probe's answer when there is no project resolver (so
+ * no reach record container: plan/reach-record.ts): the consumers of an address on the other daemon
+ * (their create bodies depend on reach anyway).
  */
 export function consumesAcrossDaemons(project: Project, placement: Readonly<Record<PlatformOs, PlatformOs>>, service: Project['services'][string]): boolean {
   return (service.addressReferences ?? []).some((ref) => {
@@ -158,6 +164,8 @@ export interface PingOutcome {
   readonly ok: boolean;
   /** What was run and what came back, for messages. */
   readonly detail: string;
+  /** ping could not run there at all (not in the container's image): no answer either way. */
+  readonly cannotRun?: boolean;
 }
 
 /**
@@ -182,6 +190,15 @@ export function pingCommand(os: string, ip: string, seconds: number): string[] {
  */
 export function pingAnswered(exitCode: number, output: string): boolean {
   return exitCode === 0 && /ttl=/i.test(output);
+}
+
+/**
+ * Whether an exec of ping could not run it at all (as opposed to a ping without a reply): the shell's
+ * 126/127, or the runtime's words for a missing executable (Linux: "executable file not found";
+ * Windows: "cannot find the file specified"), or a container no longer running.
+ */
+export function pingCannotRun(exitCode: number, output: string): boolean {
+  return exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory|cannot find the file specified|is not running/i.test(output);
 }
 
 /** The machine an endpoint is on: "local" for sockets and pipes, else the host name of tcp:// / ssh://. */

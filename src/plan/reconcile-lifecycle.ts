@@ -13,6 +13,8 @@ import { removeContainerOps } from './reconcile-up.js';
 import { addressNetwork, serviceImage } from './create-body.js';
 import { hostsFileName, hostsNames } from './resolver-entries.js';
 import { byName } from '../graph/dependency-graph.js';
+import { probeLeftoverRemovals } from './probe-leftovers.js';
+import { removeReachRecords } from './reach-record.js';
 import { containerOpId, networkRemovalId, removeByIdNeeded } from './duplicates.js';
 
 function isRunning(c: ObservedContainer): boolean {
@@ -63,6 +65,8 @@ export function planDown(ctx: PlanContext): void {
   for (const c of ordered.filter(isResolver)) {
     removeIds.set(c.id, removeContainerOps(ctx, c, 'down', others));
   }
+  // The reach probe's recorded answer goes with the stack (plan/reach-record.ts).
+  removeReachRecords(ctx, 'down');
   const removesOn = (daemon: PlatformOs) =>
     containers.filter((c) => c.platform === daemon).map((c) => removeIds.get(c.id)!).sort(byName);
   for (const n of [...observed.networks].sort((a, b) => byName(`${a.platform}/${a.name}/${a.id}`, `${b.platform}/${b.name}/${b.id}`))) {
@@ -75,7 +79,8 @@ export function planDown(ctx: PlanContext): void {
     ctx.add({
       kind: 'remove-network',
       id: networkRemovalId(observed, n),
-      deps: removesOn(n.platform),
+      // A probe end left by a killed `up` may be on it too (plan/probe-leftovers.ts).
+      deps: [...removesOn(n.platform), ...probeLeftoverRemovals(observed, n.platform)],
       daemon: n.platform,
       name: n.name,
       ...(removeByIdNeeded(observed, n) ? { network: n.id } : {}),

@@ -18,6 +18,7 @@ export { decideReach, reachFromEndpoints } from './reach.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
 import { spansTwoDaemons } from './placement.js';
 import { consumesAcrossDaemons, decideReach, reachLabels, type SourcedReach } from './reach.js';
+import { planReachRecord } from './reach-record.js';
 import { bindTargetFor } from '../model/host-paths.js';
 import { createPlatformFor } from './daemon-check.js';
 import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
@@ -79,6 +80,11 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   planDuplicateNetworks(ctx); // i12b
   const infra = planInfrastructure(ctx, reach);
   const resolver = planResolver(ctx, reach, infra);
+  // A probing up records the answer on one container of its own (reach-record.ts), not on the services.
+  if (resolver.useResolver) {
+    const imageOp = resolverImageOpId(resolver.resolverDaemon);
+    planReachRecord(ctx, reach, resolver.resolverDaemon, resolverImage(project, options.resolverImage), ctx.has(imageOp) ? imageOp : undefined);
+  }
   const steps: UpSteps = { ctx, reach, infra, resolver, tracker: trackServices(ctx) };
   // Services, dependencies first.
   for (const serviceName of order) planServiceWiring(steps, serviceName, planServiceContainers(steps, serviceName));
@@ -309,8 +315,8 @@ function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, Source
     const image = resolverImage(project, options.resolverImage);
     const made = resolverBody(project, image, network, layout);
     // a recorded answer is kept here (plan/reach.ts, recordedReach); a fresh probe's is recorded on
-    // the service containers instead (made after its answer), so the resolver is the same under every
-    // answer and starts beside the probe (plan/probe-plan.ts).
+    // the reach record container instead (made after its answer, reach-record.ts), so the resolver is
+    // the same under every answer and starts beside the probe (plan/probe-plan.ts).
     const probing = options.probedReach !== undefined || options.probeFailed === true;
     const body = probing ? made : { ...made, Labels: { ...(made.Labels as Record<string, string>), ...reachLabels(reach) } };
     const resolverSpec: ContainerSpec = { body, substitutions: [], connect: [], files: [] };
@@ -553,9 +559,9 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
   const substitutions = [...(dns ? [dns.substitution] : []), ...addressSubs];
   const runtimeDeps = [...new Set(substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf] : [])))];
 
-  // The labels that record the probe's answer, on every service container made after it
-  // (plan/probe-plan.ts; plan/reach.ts, recordedReach).
-  const record = s.resolver.useResolver || consumesAcrossDaemons(project, ctx.placement, service) ? reachLabels(reach, options.probeFailed === true) : {};
+  // Without a project resolver (so no reach record container, reach-record.ts), the consumers across
+  // the daemons record the probe's answer: their bodies depend on it anyway (plan/reach.ts, recordedReach).
+  const record = !s.resolver.useResolver && consumesAcrossDaemons(project, ctx.placement, service) ? reachLabels(reach, options.probeFailed === true) : {};
   const results: PlannedContainer[] = [];
   /** Old containers a conditional create may keep. */
   const mayKeep: string[] = [];
@@ -794,8 +800,11 @@ function ensureResolverImage(ctx: PlanContext, daemon: PlatformOs, image: string
     ctx.problems.push(new PlanError(unavailable));
     return undefined;
   }
-  return ctx.add({ kind: 'ensure-helper-image', id: `helper-image:${daemon}:resolver`, deps: [], daemon, image, purpose: 'resolver', unavailable }).id;
+  return ctx.add({ kind: 'ensure-helper-image', id: resolverImageOpId(daemon), deps: [], daemon, image, purpose: 'resolver', unavailable }).id;
 }
+
+/** Id of the operation that builds the resolver image on `daemon` (when the plan has one). */
+const resolverImageOpId = (daemon: PlatformOs): string => `helper-image:${daemon}:resolver`;
 
 function isRunning(c: ObservedContainer): boolean {
   return c.status === 'running' || c.status === 'restarting' || c.status === 'paused';

@@ -4,7 +4,8 @@
  * returned, never thrown; a plan with problems must not run (the CLI reports them, nothing starts).
  */
 import { PlanError } from '../errors.js';
-import type { Project } from '../model/project.js';
+import type { PlatformOs, Project } from '../model/project.js';
+import { networkName, serviceNetworkKeys } from './create-body.js';
 import type { ObservedState } from './observed-state.js';
 import type { Plan } from './plan.js';
 import { PlanContext } from './plan-context.js';
@@ -36,7 +37,29 @@ export function reconcile(project: Project, observed: ObservedState, options: Re
   // the linux side of the probe may be the project resolver when the probe image there is the resolver image.
   const facts = rest.daemons[linuxDaemon];
   const linuxRunsLinux = facts !== undefined && (facts.osType !== 'windows' || facts.lcow === true);
-  return mergeOutcomes(probing, outcomes, linuxDaemon, linuxRunsLinux && !project.extension.daemons.linux?.probe_image);
+  const daemons = project.extension.daemons;
+  // A probe image of the user's on a daemon is what the probe runs there (no container of the plan instead).
+  return mergeOutcomes(probing, outcomes, {
+    probeDaemon: linuxDaemon,
+    resolverPeer: linuxRunsLinux && !daemons.linux?.probe_image,
+    servicePeer: !daemons.windows?.probe_image,
+    networks: probeNetworks(project),
+  });
+}
+
+/**
+ * Per platform, the project network the probe's throw-away end joins on that platform's daemon: the
+ * first network of the first service (by name) of that platform, as the services use it (so the
+ * probe tests their network, and makes none of its own). Absent: no service of it joins one.
+ */
+function probeNetworks(project: Project): Partial<Record<PlatformOs, string>> {
+  const out: Partial<Record<PlatformOs, string>> = {};
+  for (const name of Object.keys(project.services).sort()) {
+    const service = project.services[name]!;
+    const key = serviceNetworkKeys(service)[0];
+    if (key && !out[service.platform.os] && !project.networks[key]?.external) out[service.platform.os] = networkName(project, key);
+  }
+  return out;
 }
 
 function reconcileOnce(project: Project, observed: ObservedState, options: ReconcileOptions): Reconciled {

@@ -16,6 +16,13 @@
  *                         directory's mtime changes (engine/resolver-hosts-cache.ts relies on it)
  *   ack <token>           answer "ok <token>", or "failed <token> <why>" for the first refusal
  *                         since `begin`, on stdout
+ *   ping <token> <ip> <seconds> <attempts>
+ *                         the reach probe (engine/reach-probe.ts): ping the IPv4 <ip> from the
+ *                         resolver, at most <attempts> times, each waiting <seconds>; in the
+ *                         background (a batch never waits behind it), answered "ok <token>" on the
+ *                         first reply, else "failed <token> <ping's last line>". Instead of an
+ *                         exec, which costs the daemon ~200 ms of CPU where the attach costs a few.
+ *                         A malformed record is answered "failed <token> ..." at once.
  * The loop refuses a <dir> it was not started with and a <name> that is empty, starts with a dot or
  * holds a slash; encodeHostsBatch refuses them (and any control character) before anything is sent.
  *
@@ -74,7 +81,21 @@ export function encodeHostsBatch(files: readonly HostsFileWrite[], token: string
   return `${out.join('\n')}\n`;
 }
 
-/** The resolver's answer to the batch `token` when `line` is one; undefined for any other line. */
+/**
+ * The stdin text of one ping record (see the module comment). Throws on values the loop would
+ * refuse: the planner and the probe make them, so that is a bug, not a user problem.
+ */
+export function encodePingRecord(token: string, ip: string, seconds: number, attempts: number): string {
+  if (!TOKEN.test(token)) throw new Error(`internal: the ping token "${token}" is not [A-Za-z0-9_-]`);
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new Error(`internal: the probe pings IPv4 addresses only, not "${ip}"`);
+  for (const n of [seconds, attempts]) if (!Number.isInteger(n) || n < 1 || n > 99) throw new Error(`internal: ping seconds and attempts are 1..99, not ${n}`);
+  return `ping${TAB}${token}${TAB}${ip}${TAB}${seconds}${TAB}${attempts}\n`;
+}
+
+/**
+ * The resolver's answer to the batch or ping record `token` when `line` is one ("ok <token>" or
+ * "failed <token> <why>"); undefined for any other line.
+ */
 export function hostsBatchAnswer(line: string, token: string): HostsBatchAnswer | undefined {
   if (line === `ok ${token}`) return { ok: true };
   const failed = `failed ${token} `;
@@ -111,6 +132,30 @@ export function decodeHostsBatch(input: string): HostsFileWrite[] {
 const READER = 'mixcompose_hosts_reader';
 
 /**
+ * The `ping` record, run in the background by the loop: fields split by parameter expansion (never
+ * evaluated), each checked against a plain pattern before it reaches ping's command line.
+ */
+const PING_FUNCTION = [
+  'mixcompose_ping() {',
+  `  tab=$(printf '\\t') nl='`,
+  `'`,
+  '  token=${1%%"$tab"*} rest=${1#*"$tab"}',
+  '  ip=${rest%%"$tab"*} rest=${rest#*"$tab"}',
+  '  secs=${rest%%"$tab"*} tries=${rest#*"$tab"}',
+  '  case $token in \'\'|*[!A-Za-z0-9_-]*) return ;; esac',
+  '  case $ip in \'\'|*[!0-9.]*) printf \'failed %s %s\\n\' "$token" "not an IPv4 address"; return ;; esac',
+  '  case $secs in \'\'|*[!0-9]*) printf \'failed %s %s\\n\' "$token" "not a number of seconds"; return ;; esac',
+  '  case $tries in \'\'|*[!0-9]*) printf \'failed %s %s\\n\' "$token" "not a number of attempts"; return ;; esac',
+  '  n=0 out=',
+  '  while [ "$n" -lt "$tries" ]; do',
+  '    n=$((n + 1))',
+  '    if out=$(ping -c 1 -W "$secs" "$ip" 2>&1); then printf \'ok %s\\n\' "$token"; return; fi',
+  '  done',
+  '  printf \'failed %s %s\\n\' "$token" "${out##*"$nl"}"',
+  '}',
+];
+
+/**
  * The loop as a POSIX sh function (busybox ash, dash): only `read`, `case`, parameter expansion,
  * printf and mv, all in every resolver base. `dirs` are the hostsdirs it may write (plain paths:
  * they become `case` patterns, so no glob characters).
@@ -118,6 +163,7 @@ const READER = 'mixcompose_hosts_reader';
 export function hostsReaderFunction(dirs: readonly string[]): string {
   for (const d of dirs) if (!/^\/[A-Za-z0-9/_.-]+$/.test(d)) throw new Error(`internal: hostsdir ${d} is not a plain path`);
   return [
+    ...PING_FUNCTION,
     `${READER}() {`,
     `  tab=$(printf '\\t')`,
     '  bad= target= content=',
@@ -140,6 +186,7 @@ export function hostsReaderFunction(dirs: readonly string[]): string {
     '    ack)',
     '      if [ -n "$bad" ]; then printf \'failed %s %s\\n\' "$arg" "$bad"; else printf \'ok %s\\n\' "$arg"; fi',
     '      bad= ;;',
+    '    ping) mixcompose_ping "$arg" & ;;',
     '    *) [ -n "$bad" ] || bad="unknown record: $tag" ;;',
     '    esac',
     '  done',

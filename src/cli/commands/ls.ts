@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { distinctDaemons, observedContainer } from '../../engine/observe.js';
-import { LABEL_CONFIG_FILES, LABEL_PROJECT } from '../../plan/labels.js';
+import { LABEL_CONFIG_FILES, LABEL_PROJECT, LABEL_ROLE, ROLE_REACH_RECORD } from '../../plan/labels.js';
 import { withSession } from './session.js';
 import type { PlatformOs } from '../../model/project.js';
 import type { ObservedContainer } from '../../plan/observed-state.js';
@@ -23,6 +23,8 @@ export interface ProjectRow {
 export function projectRows(containers: readonly ObservedContainer[], all: boolean): ProjectRow[] {
   const byProject = new Map<string, ObservedContainer[]>();
   for (const c of containers) {
+    // The reach probe's record (never started) is no part of a project's status.
+    if (c.labels[LABEL_ROLE] === ROLE_REACH_RECORD) continue;
     const name = c.labels[LABEL_PROJECT];
     if (name) byProject.set(name, [...(byProject.get(name) ?? []), c]);
   }

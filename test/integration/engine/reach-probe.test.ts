@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../../src/cli/program.js';
 import type { StepEvent } from '../../../src/model/events.js';
-import { assertRigUp, REGISTRY, rigDocker, rigEnv, RESOLVER_IMAGE } from '../../support/rig.js';
+import { assertRigUp, BUSYBOX_IMAGE, REGISTRY, rigDocker, rigEnv, RESOLVER_IMAGE } from '../../support/rig.js';
 import { testStack, type TestStack } from './stack.js';
 
 const yaml = `
@@ -45,6 +45,18 @@ async function probeLeftovers(project: string): Promise<string[]> {
   return out;
 }
 
+/** "create container <name>" / "create network <name>" / "exec_create: <cmd> container <name>" as the daemon reported them between two times (s). */
+async function daemonEvents(daemon: 'linux' | 'windows', since: number, until: number): Promise<string[]> {
+  const stream = (await rigDocker(daemon).getEvents({ since, until, filters: JSON.stringify({ event: ['create', 'exec_create'] }) })) as NodeJS.ReadableStream;
+  let text = '';
+  for await (const chunk of stream) text += String(chunk);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { Type: string; Action: string; Actor: { Attributes?: Record<string, string> } })
+    .map((e) => `${e.Action} ${e.Type} ${e.Actor.Attributes?.name ?? ''}`);
+}
+
 function probeSteps(events: readonly unknown[]): StepEvent[] {
   return (events as StepEvent[]).filter((e) => e.type === 'step' && e.id === 'reach-probe');
 }
@@ -70,12 +82,16 @@ async function cli(stack: TestStack, ...args: string[]): Promise<string> {
 describe('reach auto: the probe', () => {
   let stack: TestStack;
   let firstUpMs = 0;
+  let upStartedAt = 0;
+  let upEndedAt = 0;
   beforeAll(async () => {
     assertRigUp();
     stack = await testStack('reachprobe', yaml);
     const started = Date.now();
+    upStartedAt = Math.floor(started / 1000) - 1;
     await stack.up();
     firstUpMs = Date.now() - started;
+    upEndedAt = Math.ceil(Date.now() / 1000) + 1;
   });
   afterAll(async () => {
     await stack?.cleanup();
@@ -91,26 +107,39 @@ describe('reach auto: the probe', () => {
     expect(seconds).toBeGreaterThan(0);
   });
 
-  it('records the answer on the service containers (made after the probe answered), not on the resolver or the networks (made beside it)', async () => {
+  it('probes between the resolver and the windows service, with no container or network of its own, and records the answer on one never-started container', async () => {
     const filters = (role?: string) => JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`, ...(role ? [`io.mixcompose.role=${role}`] : [])] });
+    // What the daemons saw during the first up: no probe container or network was ever made.
+    for (const daemon of ['linux', 'windows'] as const) {
+      const created = await daemonEvents(daemon, upStartedAt, upEndedAt);
+      expect(created).toContain(`create container ${stack.name}-${daemon === 'linux' ? 'db' : 'web'}-1`);
+      expect(created.filter((e) => /reach-probe/.test(e))).toEqual([]);
+      // One exec: ping in web; the resolver pings through its stdin reader.
+      expect(created.filter((e) => e.startsWith('exec_create'))).toEqual(daemon === 'linux' ? [] : [expect.stringMatching(new RegExp(`^exec_create: ping .* container ${stack.name}-web-1$`))]);
+    }
+    const [record, ...more] = await rigDocker('linux').listContainers({ all: true, filters: filters('reach-record') });
+    expect(more).toEqual([]);
+    expect(record!.State).toBe('created');
+    expect(record!.Labels['io.mixcompose.reach.linux']).toBe('ip');
+    expect(record!.Labels['io.mixcompose.reach.windows']).toBe('ip');
     const [resolver] = await rigDocker('linux').listContainers({ all: true, filters: filters('resolver') });
     expect(Object.keys(resolver!.Labels).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     for (const daemon of ['linux', 'windows'] as const) {
-      const services = (await rigDocker(daemon).listContainers({ all: true, filters: filters() })).filter((c) => c.Labels['io.mixcompose.role'] !== 'resolver');
+      const services = (await rigDocker(daemon).listContainers({ all: true, filters: filters() })).filter((c) => !c.Labels['io.mixcompose.role']);
       expect(services).toHaveLength(1);
-      expect(services[0]!.Labels['io.mixcompose.reach.linux']).toBe('ip');
-      expect(services[0]!.Labels['io.mixcompose.reach.windows']).toBe('ip');
+      expect(Object.keys(services[0]!.Labels).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
       const networks = await rigDocker(daemon).listNetworks({ filters: filters() });
       expect(networks.map((n) => n.Name)).toEqual([`${stack.name}_default`]);
       expect(Object.keys(networks[0]!.Labels ?? {}).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     }
-    // The probe's windows end starts first of all (before the resolver it pings); the resolver is
-    // made beside the probe; every service container after its answer (each holds it).
+    // web (windows) and what it waits for start beside the probe, which pings from and to it; the record after the answer.
     const doneAt = (id: string) => (stack.events as StepEvent[]).find((e) => e.type === 'step' && e.id === id && e.status === 'done')!.at!;
     const startedAt = (id: string) => (stack.events as StepEvent[]).find((e) => e.type === 'step' && e.id === id && e.status === 'started')!.at!;
-    expect(startedAt('reach-probe:windows')).toBeLessThan(startedAt('start:mixcompose-resolver:1'));
-    expect(startedAt('create:mixcompose-resolver:1')).toBeLessThan(doneAt('reach-probe'));
-    for (const id of ['create:db:1', 'create:web:1']) expect(startedAt(id)).toBeGreaterThanOrEqual(doneAt('reach-probe'));
+    expect(doneAt('start:web:1')).toBeLessThanOrEqual(startedAt('reach-probe'));
+    expect(startedAt('create:mixcompose-reach-record:1')).toBeGreaterThanOrEqual(doneAt('reach-probe'));
+    expect((stack.events as StepEvent[]).some((e) => e.type === 'step' && e.id.startsWith('reach-probe:'))).toBe(false);
+    // ps lists the services only.
+    expect(await cli(stack, 'ps')).not.toContain('reach-record');
   });
 
   it('leaves nothing of the probe on either daemon', async () => {
@@ -147,7 +176,8 @@ describe('reach auto: the probe', () => {
       Entrypoint: ['/bin/sh', '-c'],
       Cmd: ['sleep 60'],
       Labels: labels,
-      HostConfig: { NetworkMode: `${stack.name}_mixcompose-reach-probe` },
+      // A probe end of this version sits on the project's network (down removes it before that network).
+      HostConfig: { NetworkMode: `${stack.name}_default` },
     });
     await left.start();
     expect(await probeLeftovers(stack.name)).toHaveLength(2);
@@ -159,9 +189,12 @@ describe('reach auto: the probe', () => {
       `remove-network ${stack.name}_mixcompose-reach-probe`,
     ]);
     expect(await probeLeftovers(stack.name)).toEqual([]);
+    expect(plan.operations.some((op) => op.kind === 'remove-container' && op.name === `${stack.name}-mixcompose-reach-record`)).toBe(true);
     for (const daemon of ['linux', 'windows'] as const) {
       const networks = await rigDocker(daemon).listNetworks({ filters: JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] }) });
       expect(networks).toEqual([]);
+      // The reach record went with the stack too.
+      expect(await rigDocker(daemon).listContainers({ all: true, filters: JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`] }) })).toEqual([]);
     }
   });
 });
@@ -195,5 +228,35 @@ describe('reach auto: a probe that cannot run', () => {
     const again = probeSteps(stack.events.slice(before));
     expect(again.map((s) => s.status)).toEqual(['started', 'done']);
     expect(again[1]!.message).toBe('could not run (see the warning)');
+  });
+});
+
+describe('reach auto: a stack made by an older version (the answer on its service containers)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    assertRigUp();
+    stack = await testStack('reachold', yaml);
+  });
+  afterAll(async () => {
+    await stack?.cleanup();
+  });
+
+  it('is not probed again, and no reach record is made (the answer stays where it is)', async () => {
+    // db as an older `up` left it: its labels carry the probe's answer.
+    const labels = {
+      'com.docker.compose.project': stack.name,
+      'com.docker.compose.service': 'db',
+      'com.docker.compose.container-number': '1',
+      'com.docker.compose.oneoff': 'False',
+      'io.mixcompose.platform': 'linux',
+      'io.mixcompose.reach.linux': 'ip',
+      'io.mixcompose.reach.windows': 'ip',
+    };
+    await rigDocker('linux').createContainer({ name: `${stack.name}-db-1`, Image: BUSYBOX_IMAGE, Cmd: ['sleep', '3600'], Labels: labels });
+    const { plan } = await stack.up();
+    expect(probeSteps(stack.events)).toEqual([]);
+    expect(plan.reach.windows).toEqual({ reach: 'ip', why: 'auto: probe (recorded)', source: 'recorded' });
+    expect(plan.operations.some((op) => 'name' in op && String(op.name).includes('reach-record'))).toBe(false);
+    expect(await probeLeftovers(stack.name)).toEqual([]);
   });
 });

@@ -42,7 +42,7 @@ describe('idempotent up and recreation of what changed', () => {
     const second = await stack.up();
     expect(second.plan.operations).toEqual([]);
     expect(await ids(stack.name)).toEqual(before);
-    expect(Object.keys(before).sort()).toEqual(['api', 'db', 'lonely', 'mixcompose-resolver', 'other']);
+    expect(Object.keys(before).sort()).toEqual(['api', 'db', 'lonely', 'mixcompose-reach-record', 'mixcompose-resolver', 'other']);
   });
 
   const dbIp = async (id: string) => Object.values((await rigDocker('linux').getContainer(id).inspect()).NetworkSettings.Networks)[0]!.IPAddress;

@@ -31,6 +31,8 @@ describe('ls', () => {
         container({ service: 'db', platform: 'linux', labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.project.config_files': '/s/compose.yaml' } }),
         container({ service: 'web', platform: 'windows', status: 'exited', labels: { 'com.docker.compose.project': 'shop' } }),
         container({ service: 'x', platform: 'linux', status: 'exited', labels: { 'com.docker.compose.project': 'old' } }),
+        // The reach probe's record: never started, no part of the status.
+        container({ service: 'mixcompose-reach-record', platform: 'linux', status: 'created', labels: { 'com.docker.compose.project': 'shop', 'io.mixcompose.role': 'reach-record' } }),
       ],
       false,
     );

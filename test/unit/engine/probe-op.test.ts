@@ -41,7 +41,7 @@ function daemons() {
  */
 function withEnds(answer: ProbeRunner): ProbeRunner {
   return async (op, signal, peers) =>
-    op.side ? { kind: 'side-started', peer: { id: `probe-${op.side}`, ip: op.side === 'linux' ? '10.209.0.2' : '10.209.1.2' }, network: 'shop_mixcompose-reach-probe' } : answer(op, signal, peers);
+    op.side ? { kind: 'side-started', peer: { id: `probe-${op.side}`, ip: op.side === 'linux' ? '10.209.0.2' : '10.209.1.2' }, network: op.network ?? 'shop_mixcompose-reach-probe' } : answer(op, signal, peers);
 }
 
 /** A sink that keeps events and resolves `reached(id)` once that step is done. */
@@ -80,18 +80,27 @@ describe('the reach probe operation', () => {
     expect([...linux.containers.values()].map((c) => c.name).sort()).toEqual(['shop-cache-1', 'shop-db-1']);
   });
 
-  it('with the resolver started beside it, the probe gets it as its linux peer (id and address as the run made them)', async () => {
-    const { linux, clients } = daemons();
+  it('with the resolver and a windows service started beside it, the probe gets them as its peers (ids and addresses as the run made them); no end of its own starts', async () => {
+    const { linux, windows, clients } = daemons();
     const noAddress = project([db, cache, web], {}, { linux: { reach: 'auto' }, windows: { reach: 'auto' } });
     const plan = reconcile(noAddress, observed(), { command: 'up', probeReach: true }).plan;
     let seen: unknown;
-    const probeReach: ProbeRunner = async (_op, _signal, peers) => {
+    const ends: string[] = [];
+    const probeReach: ProbeRunner = async (op, _signal, peers) => {
+      if (op.side) ends.push(op.side);
       seen = peers;
       return { kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip' };
     };
     await execute(plan, { clients, pollIntervalMs: 1, probeReach: withEnds(probeReach) });
     const resolver = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-resolver')!;
-    expect(seen).toEqual({ linux: { id: resolver.id, ip: resolver.ip }, windows: { id: 'probe-windows', ip: '10.209.1.2' } });
+    const web1 = [...windows.containers.values()].find((c) => c.name === 'shop-web-1')!;
+    expect(seen).toEqual({ linux: { id: resolver.id, ip: resolver.ip, pingBy: 'hosts-reader' }, windows: { id: web1.id, ip: web1.ip } });
+    expect(ends).toEqual([]);
+    // The answer is on the reach record (made, never started), not on the services.
+    const record = [...linux.containers.values()].find((c) => c.name === 'shop-mixcompose-reach-record')!;
+    expect((record.body.Labels as Record<string, string>)['io.mixcompose.reach.windows']).toBe('ip');
+    expect(record.running).toBe(false);
+    expect(Object.keys(web1.body.Labels as object).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
   });
 
   it('what waits for the answer starts before the probe\'s clean-up is done; the run ends only once it is', async () => {
@@ -193,7 +202,7 @@ describe('the reach probe operation', () => {
     const probeReach: ProbeRunner = async (op, _signal, peers) => {
       if (op.side) {
         ends.push(op.side);
-        return { kind: 'side-started', peer: { id: `probe-${op.side}`, ip: `10.209.${op.side === 'linux' ? 0 : 1}.2` }, network: 'shop_mixcompose-reach-probe' };
+        return { kind: 'side-started', peer: { id: `probe-${op.side}`, ip: `10.209.${op.side === 'linux' ? 0 : 1}.2` }, network: op.network ?? 'shop_mixcompose-reach-probe' };
       }
       seen = peers;
       return { kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: 'both by ip' };
@@ -211,7 +220,7 @@ describe('the reach probe operation', () => {
     let pinged = false;
     const probeReach: ProbeRunner = async (op) => {
       if (op.side === 'windows') return { kind: 'could-not-run', warning: 'reach auto: the probe could not run (probe image: not found)' };
-      if (op.side) return { kind: 'side-started', peer: { id: 'probe-linux', ip: '10.209.0.2' }, network: 'shop_mixcompose-reach-probe' };
+      if (op.side) return { kind: 'side-started', peer: { id: 'probe-linux', ip: '10.209.0.2' }, network: op.network ?? 'shop_mixcompose-reach-probe' };
       pinged = true;
       return { kind: 'answered', reach: { linux: 'ip', windows: 'ip' }, message: '' };
     };

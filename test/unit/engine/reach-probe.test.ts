@@ -172,6 +172,55 @@ describe('reach probe', () => {
     expect(started?.type === 'step' && started.message).toContain('linux: the project resolver');
   });
 
+  it('with the resolver as its linux peer pinging by its hosts reader: one ping record through its stdin, no exec there', async () => {
+    const { linux, windows, options } = rig();
+    const sent: string[] = [];
+    (linux as unknown as DaemonClient).exchangeStdin = async (id, input) => {
+      sent.push(`${id} ${input}`);
+      return `ok ${input.split('\t')[1]}`;
+    };
+    const result = await probed({ ...options, peers: { linux: { id: 'resolver-id', ip: '10.201.9.77', pingBy: 'hosts-reader' } } });
+    expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
+    expect(linux.execs).toEqual([]);
+    expect(sent).toEqual([expect.stringMatching(/^resolver-id ping\t[0-9a-f]{12}\t10\.202\.9\.2\t2\t3\n$/)]);
+    expect(windows.execs).toEqual([['ping', '-c', '1', '-W', '2', '10.201.9.77']]);
+    // Its refusal is a direction without an answer, with what the loop said.
+    (linux as unknown as DaemonClient).exchangeStdin = async (_id, input) => `failed ${input.split('\t')[1]} 100% packet loss`;
+    const refused = await probed({ ...options, peers: { linux: { id: 'resolver-id', ip: '10.201.9.77', pingBy: 'hosts-reader' } } });
+    expect(refused.ok && refused.reach).toEqual({ linux: 'ip', windows: 'published' });
+    expect(refused.ok && refused.pings['linux->windows'].detail).toContain("by the resolver's hosts reader): 100% packet loss (3 tries)");
+  });
+
+  it('with a windows service container as its peer that has no ping: its throw-away end on the given network pings both ways instead, then goes', async () => {
+    const { linux, windows, events, options } = rig();
+    const sent: string[] = [];
+    (linux as unknown as DaemonClient).exchangeStdin = async (_id, input) => {
+      sent.push(input.split('\t')[2]!);
+      return `ok ${input.split('\t')[1]}`;
+    };
+    windows.onExec = () => ({ exitCode: 126, stdout: '', stderr: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "ping": executable file not found in $PATH' });
+    let pinged = 0;
+    const answer = windows.onExec;
+    windows.onExec = (cmd) => (pinged++ === 0 ? answer(cmd) : { exitCode: 0, stdout: '64 bytes from x: seq=0 ttl=63', stderr: '' });
+    const peers = { linux: { id: 'resolver-id', ip: '10.201.9.77', pingBy: 'hosts-reader' as const }, windows: { id: 'c1-id', ip: '10.202.9.50' } };
+    const result = await probeReach({ ...options, peers, fallbackNetworks: { windows: 'shop_default' } });
+    expect(result.ok && result.reach).toEqual({ linux: 'ip', windows: 'ip' });
+    // The end joined the project network (no network of its own); linux pinged the service, then the end.
+    const end = [...windows.containers.values()].find((c) => c.name === 'shop-mixcompose-reach-probe-windows')!;
+    expect((end.body.HostConfig as { NetworkMode: string }).NetworkMode).toBe('shop_default');
+    expect(windows.networks.size).toBe(0);
+    expect(windows.execIn).toEqual(['c1-id', end.id]);
+    expect(sent).toEqual(['10.202.9.50', end.ip]);
+    if (result.ok) await result.cleanup;
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+    const started = events.find((e) => e.type === 'step' && e.id === 'reach-probe' && e.status === 'started');
+    expect(started?.type === 'step' && started.message).toBe("the stack's own containers (linux: the project resolver, windows: a service container)");
+    // Without a fallback network, ping that cannot run is a direction without an answer (as before).
+    windows.onExec = answer;
+    const bare = await probed({ ...options, peers });
+    expect(bare.ok && bare.pings['windows->linux']).toMatchObject({ ok: false, cannotRun: true });
+  });
+
   it('makes its two throw-away networks at once (the adapter asks again on the two-daemon iptables race)', async () => {
     const { linux, windows, options } = rig();
     const order: string[] = [];
@@ -331,8 +380,13 @@ describe('reach probe', () => {
     await linux.createNetwork({ Name: 'shop_mixcompose-reach-probe', Labels: probeLabels });
     await linux.createContainer('shop-mixcompose-reach-probe-linux', { Image: RESOLVER, Labels: probeLabels });
     await linux.createContainer('shop-db-1', { Image: 'x', Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'db' } });
+    // The reach record is no service either: listed apart, read as the recorded answer, removed by down.
+    const recordLabels = { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'mixcompose-reach-record', 'io.mixcompose.role': 'reach-record', 'io.mixcompose.reach.windows': 'ip' };
+    await linux.createContainer('shop-mixcompose-reach-record', { Image: RESOLVER, Labels: recordLabels });
     const observed = await observe(stack(), { linux: options.clients.linux }, { linux: options.facts.linux });
     expect(observed.containers.map((c) => c.name)).toEqual(['shop-db-1']);
+    expect(observed.reachRecords?.map((c) => c.name)).toEqual(['shop-mixcompose-reach-record']);
+    expect(formatPlan(planOf(stack(), observed, { command: 'down' }))).toContain('[linux] remove container shop-mixcompose-reach-record');
     expect(observed.networks).toEqual([]);
     // ... but lists them apart, so down / up plan their removal and say so (QA2 R5).
     expect(observed.probeLeftovers?.map((l) => `${l.kind} ${l.platform} ${l.name}`)).toEqual([

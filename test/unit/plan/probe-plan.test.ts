@@ -51,10 +51,11 @@ describe('the probe as an operation of the plan', () => {
     expect(probe.kind).toBe('probe-reach');
     // Its two ends start at once (each its own operation); it pings once both have.
     expect(probe.deps).toEqual(['reach-probe:linux', 'reach-probe:windows']);
+    // Each end joins the project's network on its daemon (made beside it), not a network of its own.
     for (const side of ['linux', 'windows'] as const) {
       const end = op(plan, `reach-probe:${side}`) as ProbeReachOp;
-      expect(end).toMatchObject({ kind: 'probe-reach', side, daemon: side, deps: [] });
-      expect(probe[`${side}Peer`]).toEqual({ container: { createdBy: end.id }, startedBy: end.id, network: 'shop_mixcompose-reach-probe' });
+      expect(end).toMatchObject({ kind: 'probe-reach', side, daemon: side, deps: [`network:${side}:default`], network: 'shop_default' });
+      expect(probe[`${side}Peer`]).toEqual({ container: { createdBy: end.id }, startedBy: end.id, network: 'shop_default' });
     }
     expect(probe.platforms).toEqual(['linux', 'windows']);
     expect(Object.keys(probe.outcomes).sort()).toEqual(['could-not-run', 'linux=ip windows=ip', 'linux=ip windows=published', 'linux=published windows=ip', 'linux=published windows=published']);
@@ -84,15 +85,15 @@ describe('the probe as an operation of the plan', () => {
     const text = debugPlan(probingPlan());
     expect(text).toContain('reach linux=ip (auto: probe (runs with up)); windows=ip (auto: probe (runs with up))');
     expect(text).toContain(
-      'reach-probe probe-reach @linux platforms=[linux windows] linuxPeer=<ip reach-probe:linux shop_mixcompose-reach-probe> windowsPeer=<ip reach-probe:windows shop_mixcompose-reach-probe> <- reach-probe:linux reach-probe:windows\n  outcome could-not-run\n  outcome linux=ip windows=ip\n',
+      'reach-probe probe-reach @linux platforms=[linux windows] linuxPeer=<ip reach-probe:linux shop_default> windowsPeer=<ip reach-probe:windows shop_default> <- reach-probe:linux reach-probe:windows\n  outcome could-not-run\n  outcome linux=ip windows=ip\n',
     );
-    expect(text).toContain('\nreach-probe:windows probe-reach @windows side=windows platforms=[linux windows]\n');
+    expect(text).toContain('\nreach-probe:windows probe-reach @windows side=windows network=shop_default platforms=[linux windows] <- network:windows:default\n');
     expect(text).toMatch(/\ncreate:web:1 by-reach @windows <- reach-probe\n {2}\[could-not-run\] create:web:1 create-container @windows image=mixcompose-test\/busybox:latest subs=\[\{\{ db.host \}\}=<ip start:db:1 shop_default>, \{\{ db.port:5432 \}\}=5432\] .* <- network:windows:default start:db:1\n/);
     expect(text).toContain('\n  [linux=published windows=ip] create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ db.host }}=192.0.2.1, {{ db.port:5432 }}=5432]');
     expect(text).toMatch(/\ncreate:cache:1 create-container @linux .*<- network:linux:default\n/);
   });
 
-  it('the resolver whose layout depends on reach waits for the probe; networks do not; the answer is recorded on the service containers', () => {
+  it('the resolver whose layout depends on reach waits for the probe; networks and services do not; the answer is recorded on the reach record', () => {
     const plan = probingPlan(project([db, cache, web], {}, AUTO));
     expect(op(plan, 'create:mixcompose-resolver:1').kind).toBe('by-reach');
     expect(op(plan, 'network:linux:default').deps).toEqual([]);
@@ -101,40 +102,44 @@ describe('the probe as an operation of the plan', () => {
       return v.kind === 'create-container' ? (v.spec.body.Labels as Record<string, string>) : {};
     };
     expect(labelsOf('create:mixcompose-resolver:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBeUndefined();
-    // Every service container waits for the answer and holds it (removing one leaves the others to tell the next up).
-    expect(op(plan, 'create:cache:1').kind).toBe('by-reach');
-    expect(labelsOf('create:cache:1', 'linux=ip windows=ip')['io.mixcompose.reach.windows']).toBe('ip');
-    expect(labelsOf('create:web:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBe('published');
-    expect(labelsOf('create:web:1', 'could-not-run')['io.mixcompose.reach-probe']).toBe('could-not-run');
+    // The service containers do not wait for the answer (but web, whose body holds db's address); one record holds it.
+    expect(op(plan, 'create:cache:1')).toMatchObject({ kind: 'create-container', deps: ['network:linux:default', 'start:mixcompose-resolver:1'] });
+    expect(op(plan, 'create:web:1').kind).toBe('by-reach');
+    expect(labelsOf('create:web:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBeUndefined();
+    expect(op(plan, 'create:mixcompose-reach-record:1').deps).toEqual(['reach-probe']);
+    expect(labelsOf('create:mixcompose-reach-record:1', 'linux=ip windows=ip')['io.mixcompose.reach.windows']).toBe('ip');
+    expect(labelsOf('create:mixcompose-reach-record:1', 'linux=ip windows=published')['io.mixcompose.reach.windows']).toBe('published');
+    expect(labelsOf('create:mixcompose-reach-record:1', 'could-not-run')['io.mixcompose.reach-probe']).toBe('could-not-run');
     // The resolver image to build first: the probe (which probes with it on linux) waits for that build, nothing else does.
     const helperImages = [{ platform: 'linux' as const, reference: 'mixcompose/resolver:0.1.0', present: false }];
     const building = reconcile(project([db, cache, web], {}, AUTO), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
-    expect(op(building, 'reach-probe:linux').deps).toEqual(['helper-image:linux:resolver']);
-    expect(op(building, 'reach-probe:windows').deps).toEqual([]);
+    expect(op(building, 'reach-probe:linux').deps).toEqual(['helper-image:linux:resolver', 'network:linux:default']);
+    expect(op(building, 'reach-probe:windows').deps).toEqual(['network:windows:default']);
     expect(op(building, 'helper-image:linux:resolver').deps).toEqual([]);
     // The resolver waits for the answer here: the probe cannot ping from it (a throw-away container instead).
     expect((op(building, 'reach-probe') as ProbeReachOp).linuxPeer?.startedBy).toBe('reach-probe:linux');
   });
 
-  it('problems of some outcomes only: that outcome carries them; the user\'s containers wait for the answer', () => {
+  it('problems of some outcomes only: that outcome carries them; what is the same under the others runs beside the probe', () => {
     // db publishes no port: reached by published reach, web's {{ db.port:5432 }} has no host port.
     const hidden = service('db', { command: ['sleep', '3600'] });
     const plan = probingPlan(withoutResolver([hidden, cache, web]));
     const probe = op(plan, 'reach-probe') as ProbeReachOp;
     expect(probe.outcomes['linux=ip windows=ip']!.problems).toEqual([]);
     expect(probe.outcomes['linux=published windows=ip']!.problems.join('\n')).toContain('port 5432 of db is not published');
-    for (const id of ['create:db:1', 'create:cache:1', 'create:web:1']) expect(op(plan, id).deps).toContain('reach-probe');
-    expect(op(plan, 'create:web:1').kind).toBe('by-reach');
+    for (const id of ['create:db:1', 'create:cache:1', 'start:db:1']) expect(op(plan, id).deps).not.toContain('reach-probe');
+    expect(op(plan, 'create:web:1')).toMatchObject({ kind: 'by-reach', deps: ['reach-probe'] });
   });
 
-  it('golden: the rig\'s case (no daemon address, so every published answer has problems): the windows end starts at once, the probe pings from and to the resolver on linux; the services wait for the answer and record it', () => {
+  it('golden: the rig\'s case (no daemon address, so every published answer has problems): the probe pings between the resolver and the windows chain head, no container of its own; the services run beside it; one record holds the answer', () => {
     // The bench stack's shape: a chain per daemon, names across daemons (the resolver), reach auto, no address.
     const noAddress = { linux: { reach: 'auto' as const }, windows: { reach: 'auto' as const } };
     const a1 = service('a1', { command: ['sleep', '3600'] });
     const a2 = service('a2', { command: ['sleep', '3600'], depends_on: { a1: { condition: 'service_started', required: true, restart: false } } });
     const c1 = service('c1', { platform: 'windows', command: ['sleep', '3600'] });
+    const c2 = service('c2', { platform: 'windows', command: ['sleep', '3600'], depends_on: { c1: { condition: 'service_started', required: true, restart: false } } });
     const helperImages = [{ platform: 'linux' as const, reference: 'mixcompose/resolver:0.1.0', present: false }];
-    const { plan, problems } = reconcile(project([a1, a2, c1], {}, noAddress), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true });
+    const { plan, problems } = reconcile(project([a1, a2, c1, c2], {}, noAddress), observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true });
     expect(problems).toEqual([]);
     const probe = op(plan, 'reach-probe') as ProbeReachOp;
     expect(probe.outcomes['linux=ip windows=published']!.problems.join('\n')).toContain('x-mixcompose.daemons.windows.address is not set');
@@ -150,39 +155,62 @@ describe('the probe as an operation of the plan', () => {
       network:linux:default create-network @linux driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
       create:mixcompose-resolver:1 create-container @linux <- helper-image:linux:resolver network:linux:default
       network:windows:default create-network @windows driver=bridge ifExists=adopt-labelled({com.docker.compose.project=shop}) key=default
-      reach-probe:windows probe-reach @windows side=windows
       start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind <- create:mixcompose-resolver:1
-      reach-probe probe-reach @linux <- reach-probe:windows start:mixcompose-resolver:1
-      create:a1:1 by-reach @linux <- reach-probe
-      create:a2:1 by-reach @linux <- reach-probe
-      create:c1:1 by-reach @windows <- reach-probe
-      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default reach-probe start:mixcompose-resolver:1
-      start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1 reach-probe
-      start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 reach-probe start:a1:1
-      start:c1:1 start-container @windows container=<create:c1:1> <- create:c1:1 reach-probe
-      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- reach-probe start:c1:1 start:mixcompose-resolver:1"
+      create:a1:1 create-container @linux <- network:linux:default start:mixcompose-resolver:1
+      create:a2:1 create-container @linux <- network:linux:default start:mixcompose-resolver:1
+      create:c1:1 create-container @windows <- network:windows:default start:mixcompose-resolver:1
+      create:c2:1 create-container @windows <- network:windows:default start:mixcompose-resolver:1
+      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default start:mixcompose-resolver:1
+      start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1
+      start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 start:a1:1
+      start:c1:1 start-container @windows container=<create:c1:1> <- create:c1:1
+      hosts:c1:1 register-hosts @linux file=c1-1 ifNoAddress=skip ip=<ip start:c1:1 shop_default> names=[c1 shop-c1-1] resolver=<create:mixcompose-resolver:1> <- start:c1:1 start:mixcompose-resolver:1
+      reach-probe probe-reach @linux <- start:c1:1 start:mixcompose-resolver:1
+      create:mixcompose-reach-record:1 by-reach @linux <- reach-probe
+      start:c2:1 start-container @windows container=<create:c2:1> <- create:c2:1 start:c1:1
+      hosts:c2:1 register-hosts @linux file=c2-1 ifNoAddress=skip ip=<ip start:c2:1 shop_default> names=[c2 shop-c2-1] resolver=<create:mixcompose-resolver:1> <- start:c2:1 start:mixcompose-resolver:1"
     `);
-    for (const id of ['network:linux:default', 'network:windows:default', 'helper-image:linux:resolver', 'create:mixcompose-resolver:1', 'start:mixcompose-resolver:1']) {
+    // No throw-away end, no network of the probe: the windows chain head is its windows end.
+    expect(plan.operations.filter((o) => o.kind === 'probe-reach').map((o) => o.id)).toEqual(['reach-probe']);
+    expect(probe.windowsPeer).toEqual({ container: { createdBy: 'create:c1:1' }, startedBy: 'start:c1:1', network: 'shop_default' });
+    expect(probe.windowsFallback).toEqual({ network: 'shop_default' });
+    expect(probe.linuxPeer).toEqual({ container: { createdBy: 'create:mixcompose-resolver:1' }, startedBy: 'start:mixcompose-resolver:1', network: 'shop_default', pingBy: 'hosts-reader' });
+    expect(probe.deps).toEqual(['start:c1:1', 'start:mixcompose-resolver:1']);
+    // Every service (the same under each answer without problems) runs beside the probe, c1's start
+    // inspecting (its address is the probe's).
+    for (const id of ['create:c1:1', 'start:c1:1', 'network:windows:default', 'create:mixcompose-resolver:1', 'start:mixcompose-resolver:1', 'create:a1:1', 'start:a2:1', 'create:c2:1']) {
       expect(op(plan, id).kind).not.toBe('by-reach');
       expect(op(plan, id).deps).not.toContain('reach-probe');
     }
-    // Every service container waits for the answer and holds it for the next up.
-    for (const id of ['create:a1:1', 'create:a2:1', 'create:c1:1']) {
-      const recorder = op(plan, id) as ByReachOp;
-      expect(recorder.kind).toBe('by-reach');
-      const recorded = recorder.variants['linux=ip windows=ip']!;
-      expect(recorded.kind === 'create-container' && (recorded.spec.body.Labels as Record<string, string>)['io.mixcompose.reach.windows']).toBe('ip');
+    expect(op(plan, 'start:c1:1')).toMatchObject({ inspect: true });
+    // The answer goes on one never-started container; no service container carries it.
+    const record = op(plan, 'create:mixcompose-reach-record:1') as ByReachOp;
+    const recorded = record.variants['linux=ip windows=ip']!;
+    expect(recorded.kind === 'create-container' && (recorded.spec.body.Labels as Record<string, string>)['io.mixcompose.reach.windows']).toBe('ip');
+    for (const id of ['create:a1:1', 'create:c1:1']) {
+      const body = (op(plan, id) as unknown as { spec: { body: { Labels: Record<string, string> } } }).spec.body;
+      expect(Object.keys(body.Labels).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     }
-    // The windows end starts at once, not after the resolver.
-    expect(op(plan, 'reach-probe:windows').deps).toEqual([]);
-    expect(probe.deps).toEqual(['reach-probe:windows', 'start:mixcompose-resolver:1']);
-    expect(probe.linuxPeer).toEqual({ container: { createdBy: 'create:mixcompose-resolver:1' }, startedBy: 'start:mixcompose-resolver:1', network: 'shop_default' });
-    // A probe image of the user's on linux: a throw-away container there, as before.
-    const own = project([a1, a2, c1], {}, { ...noAddress, linux: { reach: 'auto' as const, probe_image: 'busybox:1' } });
+    // A probe image of the user's on windows: its throw-away end there (on the project's network), as before.
+    const own = project([a1, a2, c1, c2], {}, { ...noAddress, windows: { reach: 'auto' as const, probe_image: 'busybox:1' } });
     const withImage = reconcile(own, observed({ helperImages }), { command: 'up', probeReach: true, buildHelperImages: true }).plan;
-    expect((op(withImage, 'reach-probe') as ProbeReachOp).linuxPeer?.startedBy).toBe('reach-probe:linux');
-    expect(op(withImage, 'reach-probe:linux').deps).toEqual(['helper-image:linux:resolver']);
-    expect(op(withImage, 'reach-probe').deps).toEqual(['reach-probe:linux', 'reach-probe:windows']);
+    expect((op(withImage, 'reach-probe') as ProbeReachOp).windowsPeer?.startedBy).toBe('reach-probe:windows');
+    expect(op(withImage, 'reach-probe:windows')).toMatchObject({ network: 'shop_default', deps: ['network:windows:default'] });
+    expect((op(withImage, 'reach-probe') as ProbeReachOp).windowsFallback).toBeUndefined();
+  });
+
+  it('without problems in any answer, no service container waits for the probe; a windows service whose body depends on the answer is no peer', () => {
+    const c1 = service('c1', { platform: 'windows', command: ['sleep', '3600'] });
+    const plan = probingPlan(withoutResolver([db, cache, web, c1]));
+    const probe = op(plan, 'reach-probe') as ProbeReachOp;
+    // web consumes db across the daemons (by-reach): c1 is the peer.
+    expect(probe.windowsPeer?.startedBy).toBe('start:c1:1');
+    expect(op(plan, 'create:web:1').kind).toBe('by-reach');
+    for (const id of ['create:cache:1', 'start:cache:1', 'create:db:1', 'create:c1:1']) expect(op(plan, id).deps).not.toContain('reach-probe');
+    // With web alone on windows, none qualifies: the throw-away end.
+    expect((op(probingPlan(withoutResolver()), 'reach-probe') as ProbeReachOp).windowsPeer?.startedBy).toBe('reach-probe:windows');
+    // With the resolver and daemon addresses, windows containers ask it at an address the answer decides: no peer either.
+    expect((op(probingPlan(project([db, cache, web, c1], {}, AUTO)), 'reach-probe') as ProbeReachOp).windowsPeer?.startedBy).toBe('reach-probe:windows');
   });
 
   it('problems of every outcome stop the plan before anything runs', () => {
@@ -200,6 +228,17 @@ describe('the probe as an operation of the plan', () => {
     const configured = { ...p, extension: { ...p.extension, daemons: { linux: { ...p.extension.daemons.linux, reach: 'ip' as const }, windows: { ...p.extension.daemons.windows, reach: 'ip' as const } } } };
     expect(reconcile(configured, observed(), { command: 'up', probeReach: true }).plan.operations.some((o) => o.kind === 'probe-reach')).toBe(false);
     expect(reconcile(p, observed(), { command: 'down', probeReach: true }).plan.operations.some((o) => o.kind === 'probe-reach')).toBe(false);
+  });
+
+  it('an end joins the project network that is there already (no dependency), and down removes a killed probe\'s end before that network', () => {
+    const net = (platform: 'linux' | 'windows') => ({ id: `n-${platform}`, name: 'shop_default', platform, driver: 'bridge', subnets: [], labels: { 'com.docker.compose.project': 'shop' } });
+    const plan = probingPlan(withoutResolver());
+    expect(plan.operations.some((o) => o.kind === 'create-network' && o.name.includes('reach-probe'))).toBe(false);
+    const existing = reconcile(withoutResolver(), observed({ networks: [net('linux'), net('windows')] }), { command: 'up', probeReach: true }).plan;
+    expect(op(existing, 'reach-probe:windows')).toMatchObject({ network: 'shop_default', deps: [] });
+    const leftovers = [{ kind: 'container' as const, platform: 'windows' as const, name: 'shop-mixcompose-reach-probe-windows', id: 'p'.repeat(64) }];
+    const down = reconcile(withoutResolver(), observed({ networks: [net('linux'), net('windows')], probeLeftovers: leftovers }), { command: 'down' }).plan;
+    expect(op(down, 'network-rm:windows:shop_default').deps).toEqual(['remove-probe:windows:shop-mixcompose-reach-probe-windows']);
   });
 
   it('leftovers of a killed earlier probe are the probe operation\'s to remove, not the plan\'s', () => {

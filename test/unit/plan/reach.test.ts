@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../../src/plan/format-plan.js';
 import { PlanContext } from '../../../src/plan/plan-context.js';
-import { decideReach, pingAnswered, pingCommand, reachFromProbe, reachToProbe, recordedReach } from '../../../src/plan/reach.js';
+import { decideReach, pingAnswered, pingCannotRun, pingCommand, reachFromProbe, reachToProbe, recordedReach } from '../../../src/plan/reach.js';
 import type { ObservedNetwork } from '../../../src/plan/observed-state.js';
 import type { CreateContainerOp, CreateNetworkOp, Plan } from '../../../src/plan/plan.js';
-import { facts, observed, project, service, planOf } from './builders.js';
+import { containersAfter, facts, observed, project, service, planOf } from './builders.js';
+import { materializeSpec } from '../../../src/plan/materialize.js';
 
 const db = service('db', { command: ['sleep', '3600'] });
 const web = service('web', { platform: 'windows', command: ['sleep', '3600'] });
@@ -65,11 +66,12 @@ describe('decideReach precedence', () => {
     expect(failed.windows?.why).toBe('auto: daemons on one machine; the probe could not run (see the warning)');
   });
 
-  it('an up whose probe could not run records that on its service containers (the resolver, made beside the probe, carries nothing): ps/plan say so afterwards, and up probes again (QA2 R6)', () => {
+  it('an up whose probe could not run records that on its reach record container (services and the resolver carry nothing): ps/plan say so afterwards, and up probes again (QA2 R6)', () => {
     const both = observed({ daemons: { linux: facts('linux'), windows: facts('windows') } });
     const failedUp = planOf(auto(), both, { command: 'up', probeFailed: true });
-    expect(serviceLabels(failedUp, 'db')['io.mixcompose.reach-probe']).toBe('could-not-run');
-    expect(serviceLabels(failedUp, 'web')['io.mixcompose.reach-probe']).toBe('could-not-run');
+    expect(serviceLabels(failedUp, 'mixcompose-reach-record')['io.mixcompose.reach-probe']).toBe('could-not-run');
+    expect('io.mixcompose.reach-probe' in serviceLabels(failedUp, 'db')).toBe(false);
+    expect('io.mixcompose.reach-probe' in serviceLabels(failedUp, 'web')).toBe(false);
     expect('io.mixcompose.reach-probe' in resolverLabels(failedUp)).toBe(false);
     expect(consumerLabels(planOf(noResolver(), both, { command: 'up', probeFailed: true }))['io.mixcompose.reach-probe']).toBe('could-not-run');
     const after = observed({
@@ -80,7 +82,52 @@ describe('decideReach precedence', () => {
     expect(reachToProbe(auto(), after)).toEqual(['linux', 'windows']);
     // A successful up records no such label.
     const okUp = planOf(auto(), both, { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
-    expect('io.mixcompose.reach-probe' in serviceLabels(okUp, 'db')).toBe(false);
+    expect('io.mixcompose.reach-probe' in serviceLabels(okUp, 'mixcompose-reach-record')).toBe(false);
+  });
+
+  it('the reach record container: read as a recorded answer (kept apart from the containers), replaced by a probing up, removed by down', () => {
+    const record = {
+      id: 'e'.repeat(64), name: 'shop-mixcompose-reach-record', platform: 'linux' as const, service: 'mixcompose-reach-record', number: 1, oneoff: false,
+      status: 'created' as const, image: 'mixcompose/resolver:0.1.0', labels: { 'io.mixcompose.role': 'reach-record', ...RECORDED }, ips: {}, ports: [],
+    };
+    const withRecord = observed({ daemons: { linux: facts('linux'), windows: facts('windows') }, reachRecords: [record] });
+    expect(recordedReach(withRecord)).toEqual({ linux: 'published', windows: 'ip' });
+    expect(reachToProbe(auto(), withRecord)).toEqual([]);
+    // A plain up keeps it; a probing one (the record said could-not-run, say) removes it before it records again.
+    expect(planOf(auto(), withRecord, { command: 'up' }).operations.some((o) => o.id.includes('reach-record'))).toBe(false);
+    const again = planOf(auto(), withRecord, { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
+    const create = again.operations.find((o): o is CreateContainerOp => o.id === 'create:mixcompose-reach-record:1')!;
+    expect(create.deps).toContain('remove:mixcompose-reach-record:1');
+    expect(create.spec.body).toMatchObject({ Image: 'mixcompose/resolver:0.1.0', HostConfig: { NetworkMode: 'none' } });
+    expect(again.operations.some((o) => o.kind === 'start-container' && o.service === 'mixcompose-reach-record')).toBe(false);
+    const down = planOf(auto(), withRecord, { command: 'down' });
+    expect(down.operations.find((o) => o.id === 'remove:mixcompose-reach-record:1')).toMatchObject({ kind: 'remove-container', name: 'shop-mixcompose-reach-record', container: { id: record.id } });
+  });
+
+  it('service containers an older version made (the answer in their labels) keep their config hash (the labels are not in it), and count as a recorded answer', () => {
+    const both = observed({ daemons: { linux: facts('linux'), windows: facts('windows') } });
+    const probed = planOf(auto(), both, { command: 'up', probedReach: { linux: 'ip', windows: 'ip' } });
+    const ips = new Map<string, string>();
+    const addressOf = (id: string) => ips.get(id) ?? ips.set(id, `10.0.0.${ips.size + 2}`).get(id)!;
+    const made = containersAfter(probed, addressOf).filter((c) => c.service !== 'mixcompose-reach-record');
+    // As the older version made them: the same bodies, plus the answer's labels.
+    const old = made.map((c) => {
+      if (c.service === 'mixcompose-resolver') return c;
+      const create = probed.operations.find((o): o is CreateContainerOp => o.kind === 'create-container' && o.name === c.name)!;
+      const labels = { ...(create.spec.body.Labels as Record<string, string>), ...RECORDED };
+      const hash = materializeSpec({ ...create.spec, body: { ...create.spec.body, Labels: labels } }, (ref) => addressOf(ref.ipOf))!.hash;
+      expect(hash).toBe(c.configHash);
+      return { ...c, labels: { ...c.labels, ...RECORDED } };
+    });
+    expect(old.filter((c) => c.labels['io.mixcompose.reach.linux'])).toHaveLength(2);
+    expect(reachToProbe(auto(), observed({ daemons: both.daemons, containers: old }))).toEqual([]);
+  });
+
+  it('ping that cannot run (not in the image) is told from a ping without a reply', () => {
+    expect(pingCannotRun(126, 'OCI runtime exec failed: exec failed: unable to start container process: exec: "ping": executable file not found in $PATH')).toBe(true);
+    expect(pingCannotRun(-1, 'container 1234 encountered an error during hcs::System::CreateProcess: ping: The system cannot find the file specified.')).toBe(true);
+    expect(pingCannotRun(1, '1 packets transmitted, 0 packets received, 100% packet loss')).toBe(false);
+    expect(pingCannotRun(1, 'Request timed out.')).toBe(false);
   });
 
   it('the answer recorded on the resolver container counts (networks made before the probe answered carry none)', () => {
@@ -117,12 +164,11 @@ describe('plan output and recording', () => {
     expect(JSON.parse(JSON.stringify(plan)).reach.windows).toEqual({ reach: 'published', why: 'auto: probe', source: 'probe' });
   });
 
-  it('the service containers made after a probe carry its answer (the resolver and networks, made beside it, do not); a recorded answer is kept on a resolver made again; without a probe nothing', () => {
+  it('the reach record made after a probe carries its answer (the services, the resolver and networks, made beside it, do not); a recorded answer is kept on a resolver made again; without a probe nothing', () => {
     const probed = planOf(auto(), observed(), { probedReach: { linux: 'ip', windows: 'published' } });
-    for (const name of ['db', 'web']) {
-      expect(serviceLabels(probed, name)['io.mixcompose.reach.linux']).toBe('ip');
-      expect(serviceLabels(probed, name)['io.mixcompose.reach.windows']).toBe('published');
-    }
+    expect(serviceLabels(probed, 'mixcompose-reach-record')['io.mixcompose.reach.linux']).toBe('ip');
+    expect(serviceLabels(probed, 'mixcompose-reach-record')['io.mixcompose.reach.windows']).toBe('published');
+    for (const name of ['db', 'web']) expect(Object.keys(serviceLabels(probed, name)).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     expect(Object.keys(resolverLabels(probed)).filter((k) => k.startsWith('io.mixcompose.reach'))).toEqual([]);
     // A recorded answer (no probe this time) stays on a resolver the plan makes again.
     const recorded = planOf(auto(), observed({ networks: [network('linux', RECORDED)] }), {});

@@ -15,6 +15,7 @@ import {
   HOSTS_READER_START,
   decodeHostsBatch,
   encodeHostsBatch,
+  encodePingRecord,
   hostsBatchAnswer,
   hostsReaderFunction,
   type HostsFileWrite,
@@ -86,6 +87,9 @@ describe('resolverBody', () => {
     expect(body).toMatchObject({ OpenStdin: true, StdinOnce: false, Tty: false });
     const script = (body.Cmd as string[])[0]!;
     expect(script).toContain(HOSTS_READER_START);
+    // The reach probe's ping record is part of the script, so of the resolver's config hash: a resolver
+    // made by an older version (without it) is made again by the next up.
+    expect(script).toContain('ping) mixcompose_ping "$arg" & ;;');
     expect(script.split('\n').at(-1)).toMatch(new RegExp(`^exec /usr/sbin/dnsmasq .* ${DAEMON_REDIRECTS}$`));
   });
 
@@ -161,6 +165,23 @@ describe.each(shells)('the hosts reader loop under %s', (_name, argv) => {
     expect(existsSync(join(root, 'escaped'))).toBe(false);
     expect(existsSync(join(root, 'escaped2'))).toBe(false);
     expect(readdirSync(dirs[0]!)).toEqual(['ok-1']);
+  });
+
+  it('pings in the background for the reach probe: ok on a reply, failed with ping\'s last line, refuses a malformed record', () => {
+    const { root, run } = setup();
+    // A `ping` of its own on PATH (the host's may need privileges): answers 127.0.0.1 only.
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'ping'), '#!/bin/sh\nfor a; do ip=$a; done\n[ "$ip" = 127.0.0.1 ] && { echo "64 bytes from $ip: seq=0 ttl=64"; exit 0; }\necho "1 packets transmitted, 0 packets received, 100% packet loss"; exit 1\n', { mode: 0o755 });
+    const input = [encodePingRecord('p1', '127.0.0.1', 1, 3), encodePingRecord('p2', '192.0.2.7', 1, 2), 'ping\tp3\t1.2.3.4;id\t1\t1\n', 'ack\tb1\n'].join('');
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}:${saved}`;
+    try {
+      expect(run(input).sort()).toEqual(['failed p2 1 packets transmitted, 0 packets received, 100% packet loss', 'failed p3 not an IPv4 address', 'ok b1', 'ok p1']);
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(() => encodePingRecord('p4', '1.2.3.4;id', 1, 1)).toThrow(/IPv4/);
   });
 
   it('takes fields literally: no expansion, globbing or command substitution', () => {
