@@ -11,6 +11,7 @@
 //   what a run never calls is never compiled. The file is one function expression (banner and
 //   footer below), so the loader hands V8 the file's text as it is; it must be ASCII (checked here):
 //   one other character makes node hold the whole text as two-byte characters, slower at each start.
+//   It must hold no `import()` either (checked here): a vm script has no loader for it.
 // The library (`exports`, dist/index.js) stays tsc's output.
 //
 // - Packages kept outside the bundle: ssh2 (optional native parts), docker-modem and dockerode
@@ -102,6 +103,19 @@ function assertAscii(result) {
 }
 
 /**
+ * Fails the build on an `import()` left in the CLI bundle: it runs as a vm script (code-cache.ts),
+ * where `import()` has no loader but node's experimental one. esbuild turns those of bundled modules
+ * into lazy initialisers; a package left outside must be loaded with `createRequire(import.meta.url)`.
+ */
+function assertNoImportCall(result) {
+  for (const file of result.outputFiles ?? []) {
+    if (!file.path.endsWith('.cjs')) continue;
+    const at = file.text.search(/(?<![\w$.])import\s*\(/);
+    if (at >= 0) throw new Error(`${file.path}: an import() at offset ${at} (${JSON.stringify(file.text.slice(Math.max(0, at - 40), at + 30))}): load the package with createRequire`);
+  }
+}
+
+/**
  * Bundles the entry (src/cli/main.ts) and the CLI (src/cli/run-cli.ts). With `write: false`
  * nothing is written and both results (metafiles included) are returned: the unit test reads
  * them. Returns `{ entry, cli }`.
@@ -129,6 +143,7 @@ export async function bundleCli({ outdir = BIN_DIR, write = true } = {}) {
   ]);
   assertAscii(entry);
   assertAscii(cli);
+  assertNoImportCall(cli);
   if (write) {
     mkdirSync(outdir, { recursive: true });
     for (const file of [...entry.outputFiles, ...cli.outputFiles]) {

@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { constants as vmConstants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 import { pruneOldest, writeWhole } from '../cache-files.js';
 
 /** The folder of the code cache under the user's cache directory. */
@@ -107,7 +107,11 @@ export interface RunBundleOptions {
   readonly key: Omit<CodeCacheKey, 'code'>;
 }
 
-/** Compiles and runs the bundle through the code cache; its `import()` loads as the entry's would. */
+/**
+ * Compiles and runs the bundle through the code cache. The bundle must not use `import()` (a vm
+ * script has no loader for it but node's experimental one; bundle-cli.mjs checks): packages it
+ * leaves outside are loaded with `require`.
+ */
 export function runBundle(options: RunBundleOptions): BundleRun {
   const bytes = readFileSync(options.file);
   const name = options.cacheDir === undefined ? undefined : codeCacheKey({ ...options.key, code: digest(bytes) });
@@ -116,7 +120,6 @@ export function runBundle(options: RunBundleOptions): BundleRun {
   const script = new Script(bytes.toString('latin1'), {
     filename: options.file,
     ...(typeof stored === 'object' ? { cachedData: stored } : {}),
-    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const cache = entry === undefined ? 'off' : stored === 'absent' ? 'miss' : stored === 'damaged' || script.cachedDataRejected ? 'rejected' : 'hit';
   const module = { exports: {} as Record<string, unknown> };
