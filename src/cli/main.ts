@@ -3,8 +3,8 @@
  * Entry point: argv → command. The only file that calls process.exit.
  *
  * `--version` and `--help` (to a pipe or file) alone are answered here without loading the
- * command tree; everything else goes through program.ts, which loads only the chosen command.
- * That command's modules start loading at once, beside program.ts (program-commands.ts).
+ * command tree; everything else goes through the CLI bundle (run-cli.ts, bundled as
+ * dist/bin/cli.cjs), which start-cli.ts runs with a V8 code cache.
  */
 import { VERSION } from './about.js';
 
@@ -20,13 +20,7 @@ if (only === '--version' || only === '-V') {
   process.stdout.write(ROOT_HELP);
   process.exitCode = 0;
 } else {
-  import('./program-commands.js').then(({ prefetchCommand }) => prefetchCommand(args), () => undefined);
-  const [{ buildProgram }, { reportError }] = await Promise.all([import('./program.js'), import('./report-error.js')]);
-  const program = buildProgram();
-  try {
-    await program.parseAsync(process.argv);
-    process.exitCode ??= 0;
-  } catch (error) {
-    process.exitCode = reportError(error, process.stderr);
-  }
+  // The rest is one CommonJS bundle run with a V8 code cache (start-cli.ts, code-cache.ts).
+  const { startCli } = await import('./start-cli.js');
+  await startCli(process.argv);
 }

@@ -2,9 +2,10 @@
  * The table of commands (what program.ts registers and the root's help lists) and what the entry
  * can tell from the arguments alone: which command they name, so that main.ts starts loading its
  * module while the program itself loads (the two would otherwise load one after the other).
- * Light on purpose: it imports nothing, and each command's module only when asked.
+ * Light on purpose: it imports only command-word.ts, and each command's module only when asked.
  */
 import type { Command } from 'commander';
+import { commandWord } from './command-word.js';
 
 /** What a command module exports: adds its command(s) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -63,27 +64,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'help', term: 'help [command]', description: 'display help for command' },
 ];
 
-/**
- * The root's options that take a value (`-f FILE`): the word after one is not a command.
- * program.test.ts holds this list to the options the root declares.
- */
-export const GLOBAL_OPTIONS_WITH_VALUE: ReadonlySet<string> = new Set([
-  '-f', '--file', '-p', '--project-name', '--project-directory', '--env-file', '--profile',
-  '--windows-host', '--linux-host', '--windows-context', '--linux-context', '--progress', '--ansi',
-]);
+export { GLOBAL_OPTIONS_WITH_VALUE } from './command-word.js';
 
 /** The command the arguments (after `node main.js`) name, if any: the first word that is no option or option value. */
 export function namedCommand(args: readonly string[]): CommandEntry | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') return undefined;
-    if (arg.startsWith('-')) {
-      if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
-      continue;
-    }
-    return COMMANDS.find((c) => c.name === arg);
-  }
-  return undefined;
+  const word = commandWord(args);
+  return word === undefined ? undefined : COMMANDS.find((c) => c.name === word);
 }
 
 /** The lock options' module, which every command's program loads (program.ts). */

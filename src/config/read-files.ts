@@ -4,9 +4,10 @@
  * CLI's caches: schema validity (the loader sees it as a ValidityCache) and loaded projects (a
  * ProjectCacheStore).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pruneOldest, writeWhole } from '../cache-files.js';
 import type { ProjectCacheStore } from './project-cache.js';
 import type { ValidityCache } from './schema-validity.js';
 
@@ -138,15 +139,8 @@ export function fileValidityCache(dir: string, version: string): ValidityCache {
       if (known.has(digest)) return;
       known.add(digest);
       const kept = [...known].slice(-MAX_VALIDITY_ENTRIES);
-      try {
-        mkdirSync(dir, { recursive: true });
-        // Written beside and renamed over: a reader never sees half a file.
-        const temp = `${file}.${process.pid}.tmp`;
-        writeFileSync(temp, `${header}\n${kept.join('\n')}\n`);
-        renameSync(temp, file);
-      } catch {
-        // Not writable: the models are checked again next time.
-      }
+      // Not writable: the models are checked again next time.
+      writeWhole(file, `${header}\n${kept.join('\n')}\n`);
     },
   };
 }
@@ -195,23 +189,8 @@ export function fileProjectCache(dir: string, version: string): ProjectCacheStor
     },
     write(key, text) {
       if (!stamp) return;
-      try {
-        mkdirSync(folder, { recursive: true, mode: 0o700 });
-        const temp = `${fileOf(key)}.${process.pid}.tmp`;
-        writeFileSync(temp, header + text, { mode: 0o600 });
-        renameSync(temp, fileOf(key));
-        pruneOldest(folder, MAX_PROJECT_ENTRIES);
-      } catch {
-        // Not writable: the next load runs the pipeline again.
-      }
+      // Not writable: the next load runs the pipeline again.
+      if (writeWhole(fileOf(key), header + text, { file: 0o600, folder: 0o700 })) pruneOldest(folder, MAX_PROJECT_ENTRIES, '.json');
     },
   };
-}
-
-/** Removes the least recently written entries of `folder` beyond `keep`. */
-function pruneOldest(folder: string, keep: number): void {
-  const names = readdirSync(folder).filter((name) => name.endsWith('.json'));
-  if (names.length <= keep) return;
-  const byAge = names.map((name) => ({ name, mtime: statSync(path.join(folder, name)).mtimeMs })).sort((a, b) => a.mtime - b.mtime);
-  for (const { name } of byAge.slice(0, names.length - keep)) rmSync(path.join(folder, name), { force: true });
 }

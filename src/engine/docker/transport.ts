@@ -114,8 +114,15 @@ export class Transport {
     return this.modemInstance;
   }
 
+  /**
+   * dockerode (CommonJS) on first use only, through require like docker-modem: the CLI bundle runs as
+   * a vm script (cli/code-cache.ts), where an `import()` would need node's experimental loader hook.
+   */
   private withDockerode(): Promise<Dockerode> {
-    this.dockerode ??= import('dockerode').then(({ default: Docker }) => new Docker({ modem: this.modem } as unknown as Dockerode.DockerOptions));
+    this.dockerode ??= Promise.resolve().then(() => {
+      const Docker = createRequire(import.meta.url)('dockerode') as typeof Dockerode;
+      return new Docker({ modem: this.modem } as unknown as Dockerode.DockerOptions);
+    });
     return this.dockerode;
   }
 
