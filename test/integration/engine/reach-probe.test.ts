@@ -46,7 +46,8 @@ async function probeLeftovers(project: string): Promise<string[]> {
 }
 
 /** "create container <name>" / "create network <name>" / "exec_create: <cmd> container <name>" as the daemon reported them between two times (s). */
-async function daemonEvents(daemon: 'linux' | 'windows', since: number, until: number): Promise<string[]> {
+/** The create and exec_create events of one project's containers and networks (by name: other test files run beside this one). */
+async function daemonEvents(daemon: 'linux' | 'windows', since: number, until: number, project: string): Promise<string[]> {
   const stream = (await rigDocker(daemon).getEvents({ since, until, filters: JSON.stringify({ event: ['create', 'exec_create'] }) })) as NodeJS.ReadableStream;
   let text = '';
   for await (const chunk of stream) text += String(chunk);
@@ -54,7 +55,8 @@ async function daemonEvents(daemon: 'linux' | 'windows', since: number, until: n
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as { Type: string; Action: string; Actor: { Attributes?: Record<string, string> } })
-    .map((e) => `${e.Action} ${e.Type} ${e.Actor.Attributes?.name ?? ''}`);
+    .map((e) => `${e.Action} ${e.Type} ${e.Actor.Attributes?.name ?? ''}`)
+    .filter((e) => e.includes(project));
 }
 
 function probeSteps(events: readonly unknown[]): StepEvent[] {
@@ -111,7 +113,7 @@ describe('reach auto: the probe', () => {
     const filters = (role?: string) => JSON.stringify({ label: [`com.docker.compose.project=${stack.name}`, ...(role ? [`io.mixcompose.role=${role}`] : [])] });
     // What the daemons saw during the first up: no probe container or network was ever made.
     for (const daemon of ['linux', 'windows'] as const) {
-      const created = await daemonEvents(daemon, upStartedAt, upEndedAt);
+      const created = await daemonEvents(daemon, upStartedAt, upEndedAt, stack.name);
       expect(created).toContain(`create container ${stack.name}-${daemon === 'linux' ? 'db' : 'web'}-1`);
       expect(created.filter((e) => /reach-probe/.test(e))).toEqual([]);
       // One exec: ping in web; the resolver pings through its stdin reader.
