@@ -195,10 +195,12 @@ export function pingAnswered(exitCode: number, output: string): boolean {
 /**
  * Whether an exec of ping could not run it at all (as opposed to a ping without a reply): the shell's
  * 126/127, or the runtime's words for a missing executable (Linux: "executable file not found";
- * Windows: "cannot find the file specified"), or a container no longer running.
+ * Windows: "cannot find the file specified"), a container no longer running, or a ping the
+ * container's user may not send (a service with a non-root `user:`: busybox says "permission denied
+ * (are you root?)", others "operation not permitted"; Windows "access is denied").
  */
 export function pingCannotRun(exitCode: number, output: string): boolean {
-  return exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory|cannot find the file specified|is not running/i.test(output);
+  return exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory|cannot find the file specified|is not running|permission denied|operation not permitted|access is denied/i.test(output);
 }
 
 /** The machine an endpoint is on: "local" for sockets and pipes, else the host name of tcp:// / ssh://. */

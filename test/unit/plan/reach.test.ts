@@ -130,6 +130,11 @@ describe('decideReach precedence', () => {
     expect(pingCannotRun(1, 'Request timed out.')).toBe(false);
   });
 
+  it('ping the service\'s user may not send (a non-root `user:`) cannot run either: the probe falls back to its own end', () => {
+    expect(pingCannotRun(1, 'PING 10.201.0.2 (10.201.0.2): 56 data bytes\nping: permission denied (are you root?)')).toBe(true);
+    expect(pingCannotRun(2, 'ping: socket: Operation not permitted')).toBe(true);
+  });
+
   it('the answer recorded on the resolver container counts (networks made before the probe answered carry none)', () => {
     const resolver = {
       id: 'r'.repeat(64), name: 'shop-mixcompose-resolver', platform: 'linux' as const, service: 'mixcompose-resolver', number: 1, oneoff: false,
