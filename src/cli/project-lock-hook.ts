@@ -207,7 +207,8 @@ export function lockWhileConnecting(
       // tens of ms beside connecting, on the optimistic `up`'s path to its first list.
       const start = ahead.startObservationAhead ?? (await import('../engine/observe.js')).startObservationAhead;
       const { startObservationAhead: _start, ...options } = ahead;
-      return start(project, clients, { ...options, imageInspects: command.name() === 'up' });
+      const up = command.name() === 'up';
+      return start(project, clients, { ...options, imageInspects: up, staticAnswers: up });
     };
     // The hint says the last run left the project as this one wants it: look first, lock only for work.
     if (startsUnlocked(command, project, hint)(clients)) {

@@ -193,7 +193,8 @@ async function observeOnce(project: Project, daemons: Daemons, options: ApplyOpt
   const ahead = daemons.observationAhead?.take();
   return observe(project, daemons.clients, daemons.facts, {
     ...observeOptions(options),
-    ...(up ? { hostFacts: true } : {}),
+    // `up` repairs the resolver's static answers (published reach): it reads them back.
+    ...(up ? { hostFacts: true, staticAnswers: true } : {}),
     ...(ahead ? { ahead } : {}),
     ...(daemons.hostsCache ? { hostsCache: daemons.hostsCache } : {}),
   });

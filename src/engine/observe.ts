@@ -185,7 +185,8 @@ export function prefetched(ahead: ObservationAhead): PrefetchedObservation {
 
 /**
  * Starts the daemon calls of the project's next observation: each distinct daemon's lists, the
- * running list when port 53 may be published, and the resolver's hosts files (cache first). Start
+ * running list when port 53 may be published, and the resolver's hosts files (cache first; with
+ * `staticAnswers`, `up`'s, the cached static answers' dirs are checked beside). Start
  * it only while holding the project lock (the CLI does so right after taking it, beside /version
  * and /info), or for an optimistic `up`, whose plan from it runs only when it changes nothing
  * (engine/apply.ts). A call that observe then makes otherwise (another placement, another image) is
@@ -194,7 +195,7 @@ export function prefetched(ahead: ObservationAhead): PrefetchedObservation {
 export function startObservationAhead(
   project: Project,
   clients: Readonly<Partial<Record<PlatformOs, DaemonClient>>>,
-  options: { readonly resolverImage?: string; readonly hostsCache?: ResolverHostsCache; readonly imageInspects?: boolean } = {},
+  options: { readonly resolverImage?: string; readonly hostsCache?: ResolverHostsCache; readonly imageInspects?: boolean; readonly staticAnswers?: boolean } = {},
 ): PrefetchedObservation {
   const placement = placementOfClients(clients);
   const { wanted, helper } = wantedImages(project, placement, options.resolverImage);
@@ -207,7 +208,7 @@ export function startObservationAhead(
     const client = clients[s.platform.os];
     if (client) void lists.ask(client, 'inspectImage', serviceImage(project.name, s));
   }
-  const hosts = linuxClient && helper ? startResolverHostsRead(linuxClient, project.name, 'linux', options.hostsCache) : undefined;
+  const hosts = linuxClient && helper ? startResolverHostsRead(linuxClient, project.name, 'linux', options.hostsCache, options.staticAnswers) : undefined;
   return prefetched({ lists, ...(hosts ? { hosts } : {}) });
 }
 
@@ -225,6 +226,11 @@ export interface ObserveOptions {
   readonly ahead?: ObservationAhead;
   /** The client-side cache of the resolver's hosts files (engine/resolver-hosts-cache.ts); none: always read. */
   readonly hostsCache?: ResolverHostsCache;
+  /**
+   * `up`: also read back the resolver's static answers (published reach: the hostsdirs its label
+   * names), for the planner to write again one that is missing or changed. Nothing more under ip reach.
+   */
+  readonly staticAnswers?: boolean;
 }
 
 export async function observe(
@@ -301,7 +307,7 @@ async function observeDaemons(
   const daemons = daemonsOf(clients, placement);
   const linuxClient = daemons.find(([daemon]) => daemon === placement.linux)?.[1];
   // Beside the lists, not after them: the resolver's files (cache first, else by its name) and the holders of port 53.
-  const early: EarlyHostsRead | undefined = !helper || !linuxClient ? undefined : (options.ahead?.hosts ?? startResolverHostsRead(linuxClient, project.name, helper.platform, options.hostsCache));
+  const early: EarlyHostsRead | undefined = !helper || !linuxClient ? undefined : (options.ahead?.hosts ?? startResolverHostsRead(linuxClient, project.name, helper.platform, options.hostsCache, options.staticAnswers));
   // A failed list leaves the plan to the daemon's own bind error (execute translates it).
   const dnsPortHolders = linuxClient && mayPublishResolver(project, placement) ? hostPortHolders(linuxClient, 53, call).catch(() => undefined) : undefined;
   const imageFacts = options.images ? gatherImageFacts(project, lists ? wrapClients(clients, (c) => lists.serve(c)) : clients, facts, options.images) : undefined;
@@ -313,7 +319,7 @@ async function observeDaemons(
   const resolver = resolvers.find((c) => c.status === 'running') ?? resolvers[0];
   const resolverClient = resolver ? daemons.find(([daemon]) => daemon === resolver.platform)?.[1] : undefined;
   const [resolverHosts, portHolders] = await Promise.all([
-    resolver && resolverClient ? resolverHostsOf(resolver, resolverClient, early, options.hostsCache, project.name) : undefined,
+    resolver && resolverClient ? resolverHostsOf(resolver, resolverClient, early, options.hostsCache, project.name, options.staticAnswers) : undefined,
     dnsPortHolders,
   ]);
   return {

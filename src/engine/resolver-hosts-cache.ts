@@ -6,7 +6,8 @@
  * renames it over the hosts file, plan/resolver-hosts-protocol.ts; a hand `docker cp` of a file
  * alike). So the content last read or written is kept with the mtime it was valid for and the
  * resolver container's ID, and is used again only while a stat of that container's hostsdir answers
- * the same mtime; otherwise the files are read.
+ * the same mtime; otherwise the files are read. The static answers' hostsdirs that `up` reads back
+ * (published reach) are kept beside, each with its own mtime.
  *
  * One small JSON file per (daemon, project) under the user cache directory (src/cache-dir.ts;
  * MIXCOMPOSE_CACHE_DIR empty: no cache, every observation reads the files). The cache only ever saves a read: a
@@ -25,6 +26,14 @@ export interface CachedHosts {
   /** The resolver container's ID. */
   readonly container: string;
   /** The hostsdir's modification time as the daemon's stat gives it (RFC 3339, nanoseconds). */
+  readonly mtime: string;
+  readonly files: readonly ResolverHostsFile[];
+  /** The static answers' hostsdirs (published reach) read back for `up`: each dir's files at its own mtime. */
+  readonly static?: Readonly<Record<string, CachedDir>>;
+}
+
+/** One more hostsdir of the resolver, as it was at `mtime`. */
+export interface CachedDir {
   readonly mtime: string;
   readonly files: readonly ResolverHostsFile[];
 }
@@ -53,13 +62,20 @@ function isFile(value: unknown): value is ResolverHostsFile {
   );
 }
 
+function isDir(value: unknown): value is CachedDir {
+  const d = value as Partial<CachedDir> | null;
+  return typeof d === 'object' && d !== null && typeof d.mtime === 'string' && d.mtime !== '' && Array.isArray(d.files) && d.files.every(isFile);
+}
+
 /** The entry a file holds for (project, daemon); undefined for anything else. */
 function parseEntry(text: string, project: string, daemon: string): CachedHosts | undefined {
   const raw = JSON.parse(text) as Record<string, unknown> | null;
   if (!raw || raw.version !== VERSION || raw.project !== project || raw.daemon !== daemon) return undefined;
   if (typeof raw.container !== 'string' || !raw.container || typeof raw.mtime !== 'string' || !raw.mtime) return undefined;
   if (!Array.isArray(raw.files) || !raw.files.every(isFile)) return undefined;
-  return { container: raw.container, mtime: raw.mtime, files: raw.files };
+  const dirs = raw.static as Record<string, unknown> | undefined;
+  if (dirs !== undefined && (typeof dirs !== 'object' || dirs === null || !Object.values(dirs).every(isDir))) return undefined;
+  return { container: raw.container, mtime: raw.mtime, files: raw.files, ...(dirs ? { static: dirs as Record<string, CachedDir> } : {}) };
 }
 
 /** The file-backed cache under `dir`. */

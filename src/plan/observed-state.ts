@@ -96,6 +96,13 @@ export interface ObservedResolverHosts {
   /** Id of the resolver container the files were read from. */
   readonly container: string;
   readonly files: readonly ResolverHostsFile[];
+  /**
+   * The static answers (published reach) read back for `up`: hostsdir → its files, for the dirs the
+   * resolver's label names (plan/resolver.ts staticAnswerDirs). Absent when not read; a dir that
+   * could not be read is left out, and the planner then writes its answers only with a (re)started
+   * resolver or the service's own containers, as it cannot see what is missing.
+   */
+  readonly static?: Readonly<Record<string, readonly ResolverHostsFile[]>>;
 }
 
 /**

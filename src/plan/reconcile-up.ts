@@ -25,7 +25,6 @@ import { lintDatabaseStorage, linuxDaemonKind } from './database-lint.js';
 import { IMAGE_CONDITIONAL_REASON, imageComparison, imageOperationFor } from './image-ops.js';
 import { DEFAULT_DEPENDENCY_TIMEOUT_MS, REMOVAL_IN_PROGRESS_WAIT_MS } from './reconcile-options.js';
 import {
-  RESOLVER_HOSTS_DIR,
   RESOLVER_IP_TEXT,
   RESOLVER_DEFAULT_IMAGE,
   RESOLVER_SERVICE,
@@ -41,6 +40,7 @@ import {
 import { primaryIp, projectUsesResolver, resolverAskedAt, resolverNetworkKey } from './resolver-dns.js';
 import { aliasProblems, entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, registrationReason } from './resolver-entries.js';
 import { byName } from '../graph/dependency-graph.js';
+import { staticAnswersPlanner, type RegisterStaticNames } from './static-answers.js';
 import { hostGatewayEntry } from './host-gateway-entry.js';
 // i12b: observed duplicates (two networks of one name, two containers of one number) converge.
 import { duplicateRemovalFor, keptNetwork, networkRecreateReason, planDuplicateNetworks, preferredReplica, wireDuplicateRemovals } from './duplicates.js';
@@ -133,9 +133,8 @@ function planHostGateway(ctx: PlanContext, infra: Infrastructure, resolver: Reso
   if (!entry || (!networkOp && !observedGateway)) return;
   let reason: string | undefined;
   if (!networkOp && !resolverChanged) {
-    // observe reads the main hostsdir only: an entry elsewhere (published reach) is written once, as static answers are.
-    if (entry.dir !== RESOLVER_HOSTS_DIR) return;
-    const files = 'id' in resolverRef ? hostsFilesOf(observed, resolverRef.id) : undefined;
+    // An entry in a static answers' dir (published reach) is known when observe read that dir back (`up`).
+    const files = 'id' in resolverRef ? hostsFilesOf(observed, resolverRef.id, entry.dir) : undefined;
     const current = files?.get(entry.file);
     if (!files || entryState(current, observedGateway!, [entry.name]) === 'fresh') return;
     reason = registrationReason(current, observedGateway!);
@@ -283,7 +282,7 @@ interface ResolverPlan {
   readonly resolverChanged: boolean;
   readonly resolverDeps: readonly string[];
   resolverDnsFor(platform: PlatformOs): { substitution: Substitution; waitFor: string[] } | undefined;
-  registerStaticNames(service: Service, results?: PlannedContainer[]): void;
+  readonly registerStaticNames: RegisterStaticNames;
 }
 
 /** The project resolver (when services span two daemons): kept, started, or (re)created; its DNS for each platform. */
@@ -378,35 +377,9 @@ function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, Source
     if (asked !== 'container-ip') return { substitution: { text: RESOLVER_IP_TEXT, value: asked.published }, waitFor: resolverDeps };
     return { substitution: resolverDns, waitFor: [] };
   };
-  /**
-   * Static answers (published reach): a service's names → its daemon's address, written when the
-   * resolver starts (every service) or when the plan creates or starts the service's containers
-   * (new names). Consumers on the other daemon start after it (PlannedContainer.hostsOp).
-   */
-  const registerStaticNames = (service: Service, results?: PlannedContainer[]): void => {
-    const answers = layout?.static.find((a) => a.platform === service.platform.os);
-    if (!answers || !resolverRef) return;
-    const id = `names:${service.name}`;
-    if (!ctx.has(id) && (resolverChanged || results?.some((r) => r.createOp || r.startOp))) {
-      const names = Array.from({ length: ctx.scaleOf(service) }, (_, i) => containerName(project.name, service, i + 1));
-      ctx.add({
-        kind: 'register-hosts',
-        id,
-        deps: [...resolverDeps],
-        daemon: resolverDaemon,
-        resolver: resolverRef,
-        dir: answers.dir,
-        file: service.name,
-        names: [...new Set(names.flatMap((n) => hostsNames(service, service.name, n)))],
-        ip: { value: answers.address },
-        service: service.name,
-        reason: `for ${answers.platform === 'linux' ? 'windows' : 'linux'} containers: reach published`,
-        ifNoAddress: 'fail',
-      });
-    }
-    if (ctx.has(id)) for (const r of results ?? []) r.hostsOp = id;
-  };
-  if (resolverChanged) for (const s of [...allServices].sort((a, b) => byName(a.name, b.name))) registerStaticNames(s);
+  // Static answers (published reach): written with the resolver, the service's containers, or again when observed missing or changed.
+  const registerStaticNames = staticAnswersPlanner(ctx, { layout, daemon: resolverDaemon, ref: resolverRef, changed: resolverChanged, deps: resolverDeps });
+  for (const s of [...allServices].sort((a, b) => byName(a.name, b.name))) registerStaticNames(s);
   return { useResolver, layout, resolverDaemon, resolverRef, resolverChanged, resolverDeps, resolverDnsFor, registerStaticNames };
 }
 

@@ -13,7 +13,7 @@ import type { Operation, RegisterHostsOp } from './plan.js';
 import type { PlanContext } from './plan-context.js';
 import { placeServices } from './placement.js';
 import { primaryIp, projectUsesResolver } from './resolver-dns.js';
-import { resolverContainerName, unregistrableName } from './resolver.js';
+import { RESOLVER_HOSTS_DIR, resolverContainerName, unregistrableName } from './resolver.js';
 import { PlanError } from '../errors.js';
 import { byName } from '../graph/dependency-graph.js';
 import { HOST_GATEWAY_FILE } from './host-gateway-entry.js';
@@ -92,11 +92,15 @@ export function registeredIp(project: Project, service: Service | undefined, ips
   return primaryIp(ips, key ? networkName(project, key) : undefined);
 }
 
-/** The observed hosts files by name, when they were read from `resolverId` (else unknown). */
-export function hostsFilesOf(observed: ObservedState, resolverId: string | undefined): ReadonlyMap<string, ResolverHostsFile> | undefined {
+/**
+ * The observed hosts files of a hostsdir (RESOLVER_HOSTS_DIR unless said, or a static answers' dir)
+ * by name, when they were read from `resolverId` (else unknown).
+ */
+export function hostsFilesOf(observed: ObservedState, resolverId: string | undefined, dir = RESOLVER_HOSTS_DIR): ReadonlyMap<string, ResolverHostsFile> | undefined {
   const hosts: ObservedResolverHosts | undefined = observed.resolverHosts;
   if (!hosts || !resolverId || hosts.container !== resolverId) return undefined;
-  return new Map(hosts.files.map((f) => [f.file, f]));
+  const files = dir === RESOLVER_HOSTS_DIR ? hosts.files : hosts.static?.[dir];
+  return files && new Map(files.map((f) => [f.file, f]));
 }
 
 function isServiceContainer(c: ObservedContainer): boolean {

@@ -33,12 +33,22 @@ export const RESOLVER_STATIC_DIRS: Readonly<Record<PlatformOs, string>> = {
   linux: '/etc/mixcompose-hosts-for-linux',
   windows: '/etc/mixcompose-hosts-for-windows',
 };
+/** The hostsdir of a platform's static answers: the one the other platform's askers read. */
+export const STATIC_DIR_OF: Readonly<Record<PlatformOs, string>> = { windows: RESOLVER_STATIC_DIRS.linux, linux: RESOLVER_STATIC_DIRS.windows };
 /** Every hostsdir a resolver may have: where its hosts files may be written (resolver-hosts-protocol.ts). */
 export const RESOLVER_DIRS: readonly string[] = [RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS.linux, RESOLVER_STATIC_DIRS.windows];
 /** Container port of the dnsmasq that Windows askers reach at the linux daemon's address:53. */
 export const RESOLVER_PUBLISHED_PORT = 5353;
 /** Label of the resolver: the addresses its static answers hold (a change recreates it, so they are written again). */
 export const LABEL_RESOLVER_ANSWERS = 'io.mixcompose.resolver.answers';
+/**
+ * The hostsdirs of a resolver's static answers, from its LABEL_RESOLVER_ANSWERS (`windows=<ip>,linux=<ip>`,
+ * as resolverBody writes it): what observe reads back for `up` to repair. None under ip reach (no label).
+ */
+export function staticAnswerDirs(labels: Readonly<Record<string, string>>): string[] {
+  const platforms = (labels[LABEL_RESOLVER_ANSWERS] ?? '').split(',').map((pair) => pair.split('=')[0]);
+  return platforms.flatMap((p) => (p === 'linux' || p === 'windows' ? [STATIC_DIR_OF[p]] : [])).sort();
+}
 /** Placeholder for the resolver's address in other containers' DNS lists. */
 export const RESOLVER_IP_TEXT = '{{ mixcompose.resolver.ip }}';
 
@@ -111,7 +121,7 @@ export function resolverLayout(project: Project, reach: Readonly<Record<Platform
   const statics: StaticAnswers[] = [];
   if (reach.windows === 'published') {
     const address = addressFor(project, 'windows', 'reach of windows containers is published, so linux containers resolve windows service names to the windows daemon\'s address', ips);
-    statics.push({ platform: 'windows', address, dir: RESOLVER_STATIC_DIRS.linux });
+    statics.push({ platform: 'windows', address, dir: STATIC_DIR_OF.windows });
   }
   const linuxAddress = addressFor(
     project,
@@ -121,7 +131,7 @@ export function resolverLayout(project: Project, reach: Readonly<Record<Platform
       : 'reach of windows containers is published, so windows containers need answers of their own from the resolver, at the linux daemon\'s address',
     ips,
   );
-  if (reach.linux === 'published') statics.push({ platform: 'linux', address: linuxAddress, dir: RESOLVER_STATIC_DIRS.windows });
+  if (reach.linux === 'published') statics.push({ platform: 'linux', address: linuxAddress, dir: STATIC_DIR_OF.linux });
   return {
     mainDirs: [reach.windows === 'published' ? RESOLVER_STATIC_DIRS.linux : RESOLVER_HOSTS_DIR],
     published: { address: linuxAddress, dirs: [RESOLVER_HOSTS_DIR, ...(reach.linux === 'published' ? [RESOLVER_STATIC_DIRS.windows] : [])] },

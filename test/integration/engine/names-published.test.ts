@@ -4,8 +4,9 @@
  * host's primary IP and published ports. A linux `db` and a windows-declared `web` (on the Linux
  * daemon standing in for Windows, --allow-os-mismatch) each resolve the other's plain name to that
  * address and connect on the published port; `web` asks the project resolver at the linux
- * daemon's address (port 53 published there), `db` at the resolver's container IP. `down` removes
- * everything of the project on both daemons.
+ * daemon's address (port 53 published there), `db` at the resolver's container IP. A static answer
+ * deleted inside the resolver is written again by the next `up`. `down` removes everything of the
+ * project on both daemons.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertRigUp, demuxLogs, pollUntil, rigDocker, type RigDaemon } from '../../support/rig.js';
@@ -140,6 +141,28 @@ describe('names across daemons under reach: published', () => {
   it('a second up plans nothing (the static answers are written once)', async () => {
     const again = await stack.up();
     expect(again.plan.operations).toEqual([]);
+  });
+
+  it('a static answer missing in the resolver (a write an interrupted up never made) is written by the next up, and answers again', async () => {
+    const resolver = `${stack.name}-mixcompose-resolver`;
+    // db's names for windows askers: the file the first up wrote when the resolver started.
+    const file = '/etc/mixcompose-hosts-for-windows/db';
+    const askDb = () => execIn('windows', `${stack.name}-api-1`, ['nslookup', 'db', address]);
+    const answersDb = (text: string) => new RegExp(`Name:\\s+db\\s+Address:\\s+${address.replace(/\./g, '\\.')}`).test(text);
+    await execIn('linux', resolver, ['rm', file]);
+    expect(await execIn('linux', resolver, ['ls', '/etc/mixcompose-hosts-for-windows'])).not.toMatch(/^db$/m);
+    await pollUntil('db no longer answered to windows askers', async () => !answersDb(await askDb()), { timeoutMs: 15_000, intervalMs: 250 });
+
+    const again = await stack.up();
+    expect(again.plan.operations.map((op) => op.id)).toEqual(['names:db']);
+    expect(await execIn('linux', resolver, ['cat', file])).toBe(`${address} db\n${address} ${stack.name}-db-1\n`);
+    const answer = await pollUntil('db answered again to windows askers', async () => {
+      const text = await askDb();
+      return answersDb(text) ? text : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 250 });
+    expect(answersDb(answer)).toBe(true);
+    // Nothing left to repair: the next up plans nothing.
+    expect((await stack.up()).plan.operations).toEqual([]);
   });
 
   it('down removes everything of the project on both daemons', async () => {

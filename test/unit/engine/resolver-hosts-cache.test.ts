@@ -3,8 +3,8 @@
  * hostsdir answers the cached mtime) reads nothing; a changed mtime, another resolver (a new ID) or
  * a corrupt cache file reads the files and saves them with the mtime the read's stat gave; an
  * unwritable cache never fails a command. After a run, the files written over the observed ones are
- * kept with the mtime a stat gives after the writes. In-memory clients that record their calls; the
- * cache lives in a temporary directory.
+ * kept with the mtime a stat gives after the writes; for `up`, the static answers' hostsdirs alike
+ * (published reach). In-memory clients that record their calls; the cache lives in a temporary directory.
  */
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { recordHostsWrites, rememberHosts } from '../../../src/engine/resolver-h
 import { tarArchive, tarFiles } from '../../../src/engine/tar.js';
 import type { ObservedState } from '../../../src/plan/observed-state.js';
 import type { Plan } from '../../../src/plan/plan.js';
-import { RESOLVER_DIRS, RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS } from '../../../src/plan/resolver.js';
+import { LABEL_RESOLVER_ANSWERS, RESOLVER_DIRS, RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS } from '../../../src/plan/resolver.js';
 import { encodeHostsBatch, type HostsFileWrite } from '../../../src/plan/resolver-hosts-protocol.js';
 import { applyHostsBatch } from '../../support/hosts-batch.js';
 import { facts, project, service } from '../plan/builders.js';
@@ -29,14 +29,14 @@ const DIR = '/etc/mixcompose-hosts';
 const M1 = '2026-12-02T10:00:00.100000000Z';
 const M2 = '2026-12-02T10:05:00.200000000Z';
 
-function resolverSummary(id: string): ContainerSummary {
+function resolverSummary(id: string, labels: Record<string, string> = {}): ContainerSummary {
   return {
     Id: id,
     Names: [`/${RESOLVER}`],
     Image: 'mixcompose/resolver:0.1.0',
     State: 'running',
     Status: 'Up 1 minute',
-    Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'mixcompose-resolver', 'io.mixcompose.role': 'resolver' },
+    Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'mixcompose-resolver', 'io.mixcompose.role': 'resolver', ...labels },
   };
 }
 
@@ -277,5 +277,122 @@ describe('hosts archives', () => {
     expect(types(tarArchive(entries, { directories: false }))).toEqual(['0']);
     expect(types(tarArchive(entries))).toEqual(['5', '5', '0']);
     expect(tarFiles(tarArchive(entries, { directories: false })).map((f) => f.path)).toEqual(['etc/mixcompose-hosts/web-1']);
+  });
+});
+
+/**
+ * `up`'s observation reads back the resolver's static answers (published reach): the hostsdirs its
+ * answers label names, by ID; none for a resolver without that label (ip reach) or for other
+ * commands. The cache keeps each static dir with its own mtime: a second `up` only stats them, a
+ * changed dir is read again, and a run's writes into them are kept.
+ */
+const ID = 'resolver-1';
+const FOR_LINUX = RESOLVER_STATIC_DIRS.linux;
+const FOR_WINDOWS = RESOLVER_STATIC_DIRS.windows;
+
+type Dirs = Record<string, { mtime: string; files: Record<string, string> }>;
+
+/** A linux daemon whose resolver (by ID and name) has `dirs`; a dir not in it cannot be read. */
+function staticRig(dirs: Dirs, answers: string | null = 'windows=192.0.2.20,linux=192.0.2.10') {
+  const calls: string[] = [];
+  const linux = new MemoryDaemon('linux', '10.201.0');
+  const windows = new MemoryDaemon('windows', '10.202.0');
+  const isResolver = (container: string) => container === ID || container === RESOLVER;
+  const stat = (path: string): ContainerPathStat => ({ name: path.split('/').pop()!, size: 4096, mode: 0o20000000755, mtime: dirs[path]!.mtime });
+  linux.listContainers = async (_filters: unknown, all?: boolean) => (all ? [resolverSummary(ID, answers ? { [LABEL_RESOLVER_ANSWERS]: answers } : {})] : []);
+  Object.assign(linux, {
+    statContainerPath: async (container: string, path: string) => {
+      calls.push(`stat ${container} ${path}`);
+      return isResolver(container) && dirs[path] ? stat(path) : undefined;
+    },
+    archiveFrom: async (container: string, path: string) => {
+      calls.push(`read ${container} ${path}`);
+      if (!isResolver(container)) return undefined;
+      if (!dirs[path]) throw Object.assign(new Error('archive failed'), { statusCode: 500 });
+      const entries = Object.entries(dirs[path]!.files).map(([name, content]) => ({ path: `${path.split('/').pop()}/${name}`, content }));
+      return { stat: stat(path), tar: Readable.from([tarArchive(entries)]) };
+    },
+  });
+  return { calls, linux, windows };
+}
+
+const published = (): Dirs => ({
+  [RESOLVER_HOSTS_DIR]: { mtime: M1, files: { 'web-1': '10.202.0.3 web\n' } },
+  [FOR_LINUX]: { mtime: M1, files: { web: '192.0.2.20 web\n192.0.2.20 shop-web-1\n' } },
+  [FOR_WINDOWS]: { mtime: M1, files: {} },
+});
+const readsAndStats = (calls: string[]) => calls.filter((c) => c.startsWith('read') || c.startsWith('stat'));
+
+describe('observe for up: the static answers read back', () => {
+  it('reads the dirs the resolver\'s answers label names, by ID once the list shows it', async () => {
+    const { calls, linux, windows } = staticRig(published());
+    const seen = await observe(stack(), { linux, windows }, daemonFacts, { staticAnswers: true });
+    expect(readsAndStats(calls)).toEqual([`read ${RESOLVER} ${RESOLVER_HOSTS_DIR}`, `read ${ID} ${FOR_LINUX}`, `read ${ID} ${FOR_WINDOWS}`]);
+    expect(seen.resolverHosts?.static).toEqual({
+      [FOR_LINUX]: [{ file: 'web', ip: '192.0.2.20', names: ['web', 'shop-web-1'] }],
+      [FOR_WINDOWS]: [],
+    });
+  });
+
+  it('reads nothing more for a resolver without static answers (ip reach), nor for other commands', async () => {
+    const ipReach = staticRig(published(), null);
+    expect((await observe(stack(), { linux: ipReach.linux, windows: ipReach.windows }, daemonFacts, { staticAnswers: true })).resolverHosts?.static).toBeUndefined();
+    expect(readsAndStats(ipReach.calls)).toEqual([`read ${RESOLVER} ${RESOLVER_HOSTS_DIR}`]);
+    const other = staticRig(published());
+    expect((await observe(stack(), { linux: other.linux, windows: other.windows }, daemonFacts)).resolverHosts?.static).toBeUndefined();
+    expect(readsAndStats(other.calls)).toEqual([`read ${RESOLVER} ${RESOLVER_HOSTS_DIR}`]);
+  });
+
+  it('leaves out a static dir that cannot be read (the planner then cannot see it)', async () => {
+    const dirs = published();
+    delete dirs[FOR_WINDOWS];
+    const { linux, windows } = staticRig(dirs);
+    const seen = await observe(stack(), { linux, windows }, daemonFacts, { staticAnswers: true });
+    expect(Object.keys(seen.resolverHosts?.static ?? {})).toEqual([FOR_LINUX]);
+  });
+
+  it('keeps them in the hosts cache: a second up only stats, a changed dir alone is read again', async () => {
+    const dirs = published();
+    const { calls, linux, windows } = staticRig(dirs);
+    const first = await observe(stack(), { linux, windows }, daemonFacts, { staticAnswers: true, hostsCache: cache });
+    expect((await cache.load('shop', linux.label))?.static).toEqual({
+      [FOR_LINUX]: { mtime: M1, files: first.resolverHosts!.static![FOR_LINUX] },
+      [FOR_WINDOWS]: { mtime: M1, files: [] },
+    });
+
+    calls.length = 0;
+    const second = await observe(stack(), { linux, windows }, daemonFacts, { staticAnswers: true, hostsCache: cache });
+    expect(readsAndStats(calls).sort()).toEqual([`stat ${ID} ${RESOLVER_HOSTS_DIR}`, `stat ${ID} ${FOR_LINUX}`, `stat ${ID} ${FOR_WINDOWS}`]);
+    expect(second.resolverHosts).toEqual(first.resolverHosts);
+
+    // A file deleted by hand: that dir's mtime moves, it alone is read, and kept at its new mtime.
+    dirs[FOR_LINUX] = { mtime: M2, files: {} };
+    calls.length = 0;
+    const third = await observe(stack(), { linux, windows }, daemonFacts, { staticAnswers: true, hostsCache: cache });
+    expect(readsAndStats(calls).filter((c) => c.startsWith('read'))).toEqual([`read ${ID} ${FOR_LINUX}`]);
+    expect(third.resolverHosts?.static?.[FOR_LINUX]).toEqual([]);
+    expect((await cache.load('shop', linux.label))?.static?.[FOR_LINUX]).toEqual({ mtime: M2, files: [] });
+  });
+
+  it('after a run that wrote static answers, the cache holds them at the mtime a stat gives', async () => {
+    const dirs = published();
+    dirs[FOR_LINUX] = { mtime: M2, files: {} };
+    const { linux, windows } = staticRig(dirs);
+    linux.exchangeStdin = async (_id, input) => applyHostsBatch(input).answer;
+    const recorded = recordHostsWrites({ linux, windows });
+    const files = [{ dir: FOR_LINUX, file: 'web', content: '192.0.2.20 web\n' }];
+    await batch(recorded.clients.linux!, ID, files);
+    const observed = {
+      daemons: daemonFacts,
+      containers: [],
+      resolverHosts: { container: ID, files: [], static: { [FOR_LINUX]: [], [FOR_WINDOWS]: [] } },
+    } as unknown as ObservedState;
+    await rememberHosts(cache, 'shop', observed, { plan: { operations: [] } as unknown as Plan, completed: [], created: [] }, { linux, windows }, recorded.writes);
+    expect(await cache.load('shop', linux.label)).toEqual({
+      container: ID,
+      mtime: M1,
+      files: [],
+      static: { [FOR_LINUX]: { mtime: M2, files: [{ file: 'web', ip: '192.0.2.20', names: ['web'] }] }, [FOR_WINDOWS]: { mtime: M1, files: [] } },
+    });
   });
 });

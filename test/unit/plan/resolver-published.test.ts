@@ -1,7 +1,8 @@
 /**
  * Names across daemons under `reach: published`: the resolver is published on the linux daemon's
  * address for windows containers, answers every service's names with its daemon's address
- * (static entries, written once per start), and mixed reach keeps each asker's answers right.
+ * (static entries, written once per start and again when read back missing or changed), and mixed
+ * reach keeps each asker's answers right.
  */
 import { describe, expect, it } from 'vitest';
 import { PlanError } from '../../../src/errors.js';
@@ -9,9 +10,11 @@ import { execute } from '../../../src/engine/execute.js';
 import { formatPlan } from '../../../src/plan/format-plan.js';
 import { debugPlan } from '../../../src/plan/debug-plan.js';
 import { materializeSpec } from '../../../src/plan/materialize.js';
-import type { ObservedContainer } from '../../../src/plan/observed-state.js';
+import type { ObservedContainer, ObservedNetwork, ResolverHostsFile } from '../../../src/plan/observed-state.js';
+import { parseHostsFile } from '../../../src/plan/resolver-entries.js';
+import { HOST_GATEWAY_FILE } from '../../../src/plan/host-gateway-entry.js';
 import type { CreateContainerOp, Plan, RegisterHostsOp } from '../../../src/plan/plan.js';
-import { RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS, isIpAddress, resolverBody, resolverLayout } from '../../../src/plan/resolver.js';
+import { RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS, hostsFileContent, isIpAddress, resolverBody, resolverLayout } from '../../../src/plan/resolver.js';
 import type { DaemonSettings, PlatformOs, Service } from '../../../src/model/project.js';
 import { MemoryDaemon } from '../engine/memory-daemon.js';
 import { container, observed, project, service, type ServiceInput, planOf } from './builders.js';
@@ -192,6 +195,56 @@ describe('names across daemons under published reach', () => {
     expect(registers(next).filter((r) => r.id.startsWith('names:')).map((r) => [r.id, r.deps, r.ip.value])).toEqual([
       ['names:api', [], WINDOWS_ADDRESS],
     ]);
+  });
+
+  describe('a kept resolver whose static answers were read back (up)', () => {
+    const networks = (['linux', 'windows'] as const).map((platform) => ({ id: platform, name: 'shop_default', platform, driver: 'bridge', subnets: [], labels: {} }));
+    const dbFile = parseHostsFile('db', hostsFileContent(LINUX_ADDRESS, ['db', 'shop-db-1']));
+    const webFile = parseHostsFile('web', hostsFileContent(WINDOWS_ADDRESS, ['web', 'shop-web-1']));
+    /** The stack after its first up, with the resolver's static dirs holding `files` (dir → files; absent: not read). */
+    const keptWith = (statics?: Record<string, ResolverHostsFile[]>, nets: ObservedNetwork[] = networks) => {
+      const containers = afterRun(planOf(stack(), observed()));
+      const resolver = containers.find((c) => c.service === 'mixcompose-resolver')!;
+      const webEntry = parseHostsFile('web-1', hostsFileContent(containers.find((c) => c.service === 'web')!.ips.shop_default!, ['web', 'shop-web-1']));
+      return observed({ containers, networks: nets, resolverHosts: { container: resolver.id, files: [webEntry], ...(statics ? { static: statics } : {}) } });
+    };
+    const statics = (plan: Plan) => registers(plan).filter((r) => r.id.startsWith('names:')).map((r) => [r.id, r.dir, r.names, r.ip.value, r.reason, r.deps]);
+
+    it('writes a missing static file again, and nothing else', () => {
+      const plan = planOf(stack(), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [dbFile], [RESOLVER_STATIC_DIRS.linux]: [] }));
+      expect(statics(plan)).toEqual([
+        ['names:web', RESOLVER_STATIC_DIRS.linux, ['web', 'shop-web-1'], WINDOWS_ADDRESS, 'for linux containers: reach published; it had no entry', []],
+      ]);
+      expect(plan.operations.map((op) => op.id)).toEqual(['names:web']);
+    });
+
+    it('writes a static file that answers another address or other names', () => {
+      const otherAddress = parseHostsFile('db', hostsFileContent('192.0.2.99', ['db', 'shop-db-1']));
+      const fewerNames = parseHostsFile('web', hostsFileContent(WINDOWS_ADDRESS, ['web']));
+      const plan = planOf(stack(), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [otherAddress], [RESOLVER_STATIC_DIRS.linux]: [fewerNames] }));
+      expect(statics(plan).map(([id, , , , reason]) => [id, reason])).toEqual([
+        ['names:db', 'for windows containers: reach published; it answered 192.0.2.99'],
+        ['names:web', 'for linux containers: reach published; its names changed'],
+      ]);
+    });
+
+    it('the same content: nothing to do; a dir that could not be read (or none read) keeps the resolver-start-only writes', () => {
+      expect(formatPlan(planOf(stack(), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [dbFile], [RESOLVER_STATIC_DIRS.linux]: [webFile] })))).toContain('nothing to do');
+      expect(statics(planOf(stack(), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [] })))).toEqual([
+        ['names:db', RESOLVER_STATIC_DIRS.windows, ['db', 'shop-db-1'], LINUX_ADDRESS, 'for windows containers: reach published; it had no entry', []],
+      ]);
+      expect(formatPlan(planOf(stack(), keptWith()))).toContain('nothing to do');
+    });
+
+    it('writes host.docker.internal for windows askers again when its static file is missing', () => {
+      const gateway = '172.28.16.1';
+      const withGateway = networks.map((n) => (n.platform === 'windows' ? { ...n, gateways: [gateway] } : n));
+      const entry = parseHostsFile(HOST_GATEWAY_FILE, hostsFileContent(gateway, ['host.docker.internal']));
+      const missing = planOf(stack(), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [dbFile], [RESOLVER_STATIC_DIRS.linux]: [webFile] }, withGateway));
+      expect(registers(missing).map((r) => [r.id, r.dir, r.ip.value, r.reason])).toEqual([['hosts:mixcompose-host-gateway', RESOLVER_STATIC_DIRS.windows, gateway, 'it had no entry']]);
+      const fresh = planOf(stack(), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [dbFile, entry], [RESOLVER_STATIC_DIRS.linux]: [webFile] }, withGateway));
+      expect(fresh.operations).toEqual([]);
+    });
   });
 
   it('names every replica of a scaled service, and its aliases', () => {
