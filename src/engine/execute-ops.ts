@@ -218,7 +218,7 @@ async function removeContainer(state: RunState, op: Extract<Operation, { kind: '
 
 /** One hosts file to write and the step's message. */
 export function hostsEntry(state: RunState, op: RegisterHostsOp | UnregisterHostsOp): { file?: HostsFileWrite; message: string } {
-  const dir = (op.kind === 'register-hosts' ? op.dir : undefined) ?? RESOLVER_HOSTS_DIR;
+  const dir = op.dir ?? RESOLVER_HOSTS_DIR;
   if (op.kind === 'unregister-hosts') {
     // An empty file: dnsmasq drops the names the file gave when it changes.
     return { file: { dir, file: op.file, content: '' }, message: `${op.names.join(' ')} no longer answered` };

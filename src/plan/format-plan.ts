@@ -29,6 +29,11 @@ export function topologicalOperations(plan: Plan): Operation[] {
 }
 
 /** One line saying what an operation does: "create container shop-db-1 (new)". */
+/** Static answers (published reach) and a container's own entry can name the same names: which askers, " (for linux containers)". */
+function askersOf(op: Extract<Operation, { kind: 'register-hosts' | 'unregister-hosts' }>): string {
+  return op.dir && op.reason?.startsWith('for ') ? ` (${op.reason.split(':')[0]})` : '';
+}
+
 /**
  * The operation in a few words, for lists of what was and was not done after a failure: a
  * 20-service stack lists 40 operations there, so the address details of describeOperation stay out.
@@ -37,13 +42,10 @@ export function briefOperation(op: Operation): string {
   switch (op.kind) {
     case 'create-container':
       return `${op.replaces || op.reason !== 'new' ? 'recreate' : 'create'} container ${op.name}`;
-    case 'register-hosts': {
-      // Static answers (published reach) and a container's own entry can name the same names: say which askers.
-      const askers = op.dir && op.reason?.startsWith('for ') ? ` (${op.reason.split(':')[0]})` : '';
-      return `register ${op.names.join(' ')} in the resolver${askers}`;
-    }
+    case 'register-hosts':
+      return `register ${op.names.join(' ')} in the resolver${askersOf(op)}`;
     case 'unregister-hosts':
-      return `unregister ${op.names.join(' ')} from the resolver`;
+      return `unregister ${op.names.join(' ')} from the resolver${askersOf(op)}`;
     case 'wait':
       return `wait until ${op.name} is ${op.condition}`;
     case 'stop-container':
@@ -98,7 +100,7 @@ export function describeOperation(op: Operation): string {
     case 'register-hosts':
       return `register ${op.names.join(' ')} → ${op.ip.value ?? (op.ip.gatewayOf ? `<gateway of ${op.ip.gatewayOf.replace(/^network:/, '')}>` : `<ip of ${op.ip.runtime!.ipOf.replace(/^start:/, '')}>`)} in the resolver${op.reason ? ` (${op.reason})` : ''}`;
     case 'unregister-hosts':
-      return `unregister ${op.names.join(' ')} from the resolver (${op.file}: no such container)`;
+      return `unregister ${op.names.join(' ')} from the resolver (${op.reason ?? `${op.file}: no such container`})`;
     case 'remove-network':
       return `remove network ${op.name}`;
     case 'remove-volume':

@@ -190,16 +190,21 @@ export interface RegisterHostsOp extends OpBase {
 }
 
 /**
- * Empty a hosts file of the resolver whose container is gone (dnsmasq drops a file's names when
- * the file changes, so an empty file answers nothing; the Engine API has no file delete).
+ * Empty a hosts file of the resolver whose container is gone, or a static answers' file of a service
+ * no longer in the project (dnsmasq drops a file's names when the file changes, so an empty file
+ * answers nothing; the Engine API has no file delete).
  */
 export interface UnregisterHostsOp extends OpBase {
   readonly kind: 'unregister-hosts';
   readonly resolver: ContainerRef;
+  /** The hostsdir of the file (default RESOLVER_HOSTS_DIR; static answers under published reach have their own). */
+  readonly dir?: string;
   readonly file: string;
   /** The names the resolver stops answering. */
   readonly names: readonly string[];
   readonly service: string;
+  /** Why, when not "no such container" (a per-container entry). */
+  readonly reason?: string;
 }
 
 /**

@@ -40,7 +40,7 @@ import {
 import { primaryIp, projectUsesResolver, resolverAskedAt, resolverNetworkKey } from './resolver-dns.js';
 import { aliasProblems, entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, registrationReason } from './resolver-entries.js';
 import { byName } from '../graph/dependency-graph.js';
-import { staticAnswersPlanner, type RegisterStaticNames } from './static-answers.js';
+import { planStaticAnswersCleanup, staticAnswersPlanner, type RegisterStaticNames } from './static-answers.js';
 import { hostGatewayEntry } from './host-gateway-entry.js';
 // i12b: observed duplicates (two networks of one name, two containers of one number) converge.
 import { duplicateRemovalFor, keptNetwork, networkRecreateReason, planDuplicateNetworks, preferredReplica, wireDuplicateRemovals } from './duplicates.js';
@@ -104,6 +104,8 @@ export function planUp(ctx: PlanContext): { reach: Partial<Record<PlatformOs, Re
   // Names across daemons: entries of the kept resolver (running, or started again) whose container is
   // gone, after every removal is planned.
   if (useResolver && resolverRef && 'id' in resolverRef) planHostsCleanup(ctx, resolverDaemon, resolverRef.id, resolverDeps);
+  // Static answers (published reach) of services no longer in the project, once their containers are gone.
+  if (useResolver) planStaticAnswersCleanup(ctx, { layout: resolver.layout, daemon: resolverDaemon, ref: resolverRef, changed: resolver.resolverChanged, deps: resolverDeps });
   wireDuplicateRemovals(ctx, (c, reason) => removeContainerOps(ctx, c, reason)); // i12b
   orderStops(ctx);
   inspectWhereNeeded(ctx);

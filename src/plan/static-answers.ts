@@ -14,6 +14,9 @@ import type { ContainerRef } from './plan.js';
 import type { PlanContext } from './plan-context.js';
 import type { ResolverLayout, StaticAnswers } from './resolver.js';
 import { entryState, hostsFilesOf, hostsNames, registrationReason } from './resolver-entries.js';
+import { HOST_GATEWAY_FILE } from './host-gateway-entry.js';
+import { LABEL_ROLE } from './labels.js';
+import { byName } from '../graph/dependency-graph.js';
 
 /** The project resolver as its static answers need it (reconcile-up.ts planResolver). */
 export interface StaticAnswersResolver {
@@ -85,4 +88,42 @@ export function staticAnswersPlanner(ctx: PlanContext, resolver: StaticAnswersRe
     }
     if (ctx.has(id)) for (const r of results ?? []) r.hostsOp = id;
   };
+}
+
+/**
+ * After the services are planned: a static file of the kept resolver (read back by observe) whose
+ * service is no longer one of its platform's in the project (removed from the file, platform changed)
+ * is emptied, so its name stops answering, as a removed service's does with docker compose. Not while
+ * a container of it is left on that platform's daemon (an orphan kept running still answers there);
+ * after the plan's removal of the last ones. host.docker.internal's file is planHostGateway's.
+ */
+export function planStaticAnswersCleanup(ctx: PlanContext, resolver: StaticAnswersResolver): void {
+  const { layout, ref, changed } = resolver;
+  if (!layout || changed || !ref || !('id' in ref)) return;
+  const services = Object.values(ctx.project.services);
+  for (const answers of layout.static) {
+    const files = hostsFilesOf(ctx.observed, ref.id, answers.dir);
+    if (!files) continue;
+    const daemon = ctx.placement[answers.platform];
+    const current = new Set(services.filter((s) => s.platform.os === answers.platform).map((s) => s.name));
+    const left = new Set(
+      ctx.observed.containers.filter((c) => !c.oneoff && c.labels[LABEL_ROLE] !== 'resolver' && c.platform === daemon && !ctx.removed.has(c.id)).map((c) => c.service),
+    );
+    for (const entry of [...files.values()].sort((a, b) => byName(a.file, b.file))) {
+      if (entry.names.length === 0 || entry.file.startsWith('.') || entry.file === HOST_GATEWAY_FILE || current.has(entry.file) || left.has(entry.file)) continue;
+      const removals = ctx.operations.filter((op) => op.kind === 'remove-container' && op.daemon === daemon && op.service === entry.file).map((op) => op.id);
+      ctx.add({
+        kind: 'unregister-hosts',
+        id: `unnames:${answers.platform}:${entry.file}`,
+        deps: [...new Set([...removals, ...resolver.deps])].sort(byName),
+        daemon: resolver.daemon,
+        resolver: ref,
+        dir: answers.dir,
+        file: entry.file,
+        names: entry.names,
+        service: entry.file,
+        reason: `for ${answers.platform === 'linux' ? 'windows' : 'linux'} containers: service no longer in the project`,
+      });
+    }
+  }
 }

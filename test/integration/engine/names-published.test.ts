@@ -5,7 +5,8 @@
  * daemon standing in for Windows, --allow-os-mismatch) each resolve the other's plain name to that
  * address and connect on the published port; `web` asks the project resolver at the linux
  * daemon's address (port 53 published there), `db` at the resolver's container IP. A static answer
- * deleted inside the resolver is written again by the next `up`. `down` removes everything of the
+ * deleted inside the resolver is written again by the next `up`; a service removed from the file
+ * stops answering once its container is gone. `down` removes everything of the
  * project on both daemons.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,6 +163,28 @@ describe('names across daemons under reach: published', () => {
     }, { timeoutMs: 15_000, intervalMs: 250 });
     expect(answersDb(answer)).toBe(true);
     // Nothing left to repair: the next up plans nothing.
+    expect((await stack.up()).plan.operations).toEqual([]);
+  });
+
+  it('a service removed from the file stops answering once its container is gone (up --remove-orphans)', async () => {
+    const resolver = `${stack.name}-mixcompose-resolver`;
+    // api's names for linux askers, asked of the resolver from db.
+    const file = '/etc/mixcompose-hosts-for-linux/api';
+    const resolverIp = Object.values((await rigDocker('linux').getContainer(resolver).inspect()).NetworkSettings.Networks)[0]!.IPAddress;
+    const answersApi = async () => new RegExp(`Name:\\s+api\\s+Address:\\s+${address.replace(/\./g, '\\.')}`).test(await execIn('linux', `${stack.name}-db-1`, ['nslookup', 'api', resolverIp]));
+    expect(await answersApi()).toBe(true);
+    await stack.rewrite(yaml.replace(/ {2}api:\n( {4}.*\n)+/, ''));
+    // Its container left running (an orphan) still answers: nothing to unregister yet.
+    const kept = await stack.up();
+    expect(kept.plan.operations.filter((op) => op.kind === 'unregister-hosts')).toEqual([]);
+    expect(await execIn('linux', resolver, ['cat', file])).toContain(' api\n');
+
+    const removed = await stack.up({ removeOrphans: true });
+    // (Its container's own entry for windows askers goes too: unhosts:api-1.)
+    expect(removed.plan.operations.filter((op) => op.id.startsWith('unnames:')).map((op) => [op.id, op.deps])).toEqual([['unnames:windows:api', ['remove:api:1']]]);
+    expect(await execIn('linux', resolver, ['cat', file])).toBe('');
+    await pollUntil('api no longer answered to linux askers', async () => !(await answersApi()), { timeoutMs: 15_000, intervalMs: 250 });
+    // The emptied file answers nothing and needs nothing: the next up plans nothing.
     expect((await stack.up()).plan.operations).toEqual([]);
   });
 

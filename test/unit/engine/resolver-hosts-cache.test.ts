@@ -16,8 +16,9 @@ import { observe, startObservationAhead } from '../../../src/engine/observe.js';
 import { fileHostsCache, userHostsCache, type ResolverHostsCache } from '../../../src/engine/resolver-hosts-cache.js';
 import { recordHostsWrites, rememberHosts } from '../../../src/engine/resolver-hosts-written.js';
 import { tarArchive, tarFiles } from '../../../src/engine/tar.js';
-import type { ObservedState } from '../../../src/plan/observed-state.js';
-import type { Plan } from '../../../src/plan/plan.js';
+import type { ObservedState, ResolverHostsFile } from '../../../src/plan/observed-state.js';
+import type { Plan, UnregisterHostsOp } from '../../../src/plan/plan.js';
+import { hostsEntry, type RunState } from '../../../src/engine/execute-ops.js';
 import { LABEL_RESOLVER_ANSWERS, RESOLVER_DIRS, RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS } from '../../../src/plan/resolver.js';
 import { encodeHostsBatch, type HostsFileWrite } from '../../../src/plan/resolver-hosts-protocol.js';
 import { applyHostsBatch } from '../../support/hosts-batch.js';
@@ -374,25 +375,36 @@ describe('observe for up: the static answers read back', () => {
     expect((await cache.load('shop', linux.label))?.static?.[FOR_LINUX]).toEqual({ mtime: M2, files: [] });
   });
 
-  it('after a run that wrote static answers, the cache holds them at the mtime a stat gives', async () => {
+  /** The cache after a run that wrote `files` into a resolver whose FOR_LINUX dir held `before` (mtime M2 after the writes). */
+  async function cachedAfter(before: ResolverHostsFile[], files: HostsFileWrite[]) {
     const dirs = published();
     dirs[FOR_LINUX] = { mtime: M2, files: {} };
     const { linux, windows } = staticRig(dirs);
     linux.exchangeStdin = async (_id, input) => applyHostsBatch(input).answer;
     const recorded = recordHostsWrites({ linux, windows });
-    const files = [{ dir: FOR_LINUX, file: 'web', content: '192.0.2.20 web\n' }];
     await batch(recorded.clients.linux!, ID, files);
     const observed = {
       daemons: daemonFacts,
       containers: [],
-      resolverHosts: { container: ID, files: [], static: { [FOR_LINUX]: [], [FOR_WINDOWS]: [] } },
+      resolverHosts: { container: ID, files: [], static: { [FOR_LINUX]: before, [FOR_WINDOWS]: [] } },
     } as unknown as ObservedState;
     await rememberHosts(cache, 'shop', observed, { plan: { operations: [] } as unknown as Plan, completed: [], created: [] }, { linux, windows }, recorded.writes);
-    expect(await cache.load('shop', linux.label)).toEqual({
+    return cache.load('shop', linux.label);
+  }
+
+  it('after a run that wrote static answers, the cache holds them at the mtime a stat gives', async () => {
+    expect(await cachedAfter([], [{ dir: FOR_LINUX, file: 'web', content: '192.0.2.20 web\n' }])).toEqual({
       container: ID,
       mtime: M1,
       files: [],
       static: { [FOR_LINUX]: { mtime: M2, files: [{ file: 'web', ip: '192.0.2.20', names: ['web'] }] }, [FOR_WINDOWS]: { mtime: M1, files: [] } },
     });
+  });
+
+  it('after a run that emptied a static file (a removed service), the cache holds it empty in its dir', async () => {
+    const unregister: UnregisterHostsOp = { kind: 'unregister-hosts', id: 'unnames:windows:api', deps: [], daemon: 'linux', resolver: { id: ID }, dir: FOR_LINUX, file: 'api', names: ['api'], service: 'api' };
+    const web = { file: 'web', ip: '192.0.2.20', names: ['web'] };
+    const cached = await cachedAfter([{ file: 'api', ip: '192.0.2.20', names: ['api'] }, web], [hostsEntry({} as RunState, unregister).file!]);
+    expect(cached?.static?.[FOR_LINUX]).toEqual({ mtime: M2, files: [{ file: 'api', names: [] }, web] });
   });
 });

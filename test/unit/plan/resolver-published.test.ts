@@ -236,6 +236,44 @@ describe('names across daemons under published reach', () => {
       expect(formatPlan(planOf(stack(), keptWith()))).toContain('nothing to do');
     });
 
+    it('empties the static file of a service no longer in the project, once no container of it is left', () => {
+      const apiFile = parseHostsFile('api', hostsFileContent(WINDOWS_ADDRESS, ['api', 'shop-api-1']));
+      const gateway = parseHostsFile(HOST_GATEWAY_FILE, hostsFileContent('172.28.16.1', ['host.docker.internal']));
+      const kept = keptWith({ [RESOLVER_STATIC_DIRS.windows]: [dbFile, gateway], [RESOLVER_STATIC_DIRS.linux]: [apiFile, webFile] });
+      const plan = planOf(stack(), kept);
+      expect(plan.operations).toEqual([
+        {
+          kind: 'unregister-hosts',
+          id: 'unnames:windows:api',
+          deps: [],
+          daemon: 'linux',
+          resolver: { id: kept.resolverHosts!.container },
+          dir: RESOLVER_STATIC_DIRS.linux,
+          file: 'api',
+          names: ['api', 'shop-api-1'],
+          service: 'api',
+          reason: 'for linux containers: service no longer in the project',
+        },
+      ]);
+      expect(formatPlan(plan)).toContain('unregister api shop-api-1 from the resolver (for linux containers: service no longer in the project)');
+      // An orphan still running answers as before; removed (--remove-orphans), its name goes after it.
+      const orphan = container({ service: 'api', number: 1, platform: 'windows', name: 'shop-api-1', ips: { shop_default: '10.202.0.9' } });
+      const withOrphan = { ...kept, containers: [...kept.containers, orphan] };
+      expect(planOf(stack(), withOrphan).operations.filter((op) => op.kind === 'unregister-hosts')).toEqual([]);
+      const removed = planOf(stack(), withOrphan, { removeOrphans: true }).operations.find((op) => op.id === 'unnames:windows:api');
+      expect(removed?.deps).toEqual(['remove:api:1']);
+    });
+
+    it('empties the static file of a service whose platform changed, and writes it in the other dir', () => {
+      const cache = service('cache', { command: ['sleep', '3600'] });
+      const plan = planOf(stack(bothPublished, [db({ platform: 'windows' } as ServiceInput), web(), cache]), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [dbFile], [RESOLVER_STATIC_DIRS.linux]: [webFile] }));
+      const hosts = plan.operations.filter((op) => op.kind === 'unregister-hosts' || op.id === 'names:db');
+      expect(hosts.map((op) => [op.id, 'dir' in op ? op.dir : undefined, op.deps])).toEqual([
+        ['names:db', RESOLVER_STATIC_DIRS.linux, expect.any(Array)],
+        ['unnames:linux:db', RESOLVER_STATIC_DIRS.windows, [plan.operations.find((op) => op.kind === 'remove-container' && op.service === 'db')!.id]],
+      ]);
+    });
+
     it('writes host.docker.internal for windows askers again when its static file is missing', () => {
       const gateway = '172.28.16.1';
       const withGateway = networks.map((n) => (n.platform === 'windows' ? { ...n, gateways: [gateway] } : n));
