@@ -28,7 +28,6 @@ export function topologicalOperations(plan: Plan): Operation[] {
   return out;
 }
 
-/** One line saying what an operation does: "create container shop-db-1 (new)". */
 /** Static answers (published reach) and a container's own entry can name the same names: which askers, " (for linux containers)". */
 function askersOf(op: Extract<Operation, { kind: 'register-hosts' | 'unregister-hosts' }>): string {
   return op.dir && op.reason?.startsWith('for ') ? ` (${op.reason.split(':')[0]})` : '';
@@ -61,6 +60,7 @@ export function briefOperation(op: Operation): string {
   }
 }
 
+/** One line saying what an operation does: "create container shop-db-1 (new)". */
 export function describeOperation(op: Operation): string {
   switch (op.kind) {
     case 'create-network':
