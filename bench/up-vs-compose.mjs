@@ -1,10 +1,13 @@
 // `up` of 20 busybox services in 4 dependency chains of 5, split over the rig's two daemons (chains a, b
-// on linux; c, d on windows). Five ways, round-robin, BENCH_RUNS times each, everything removed
+// on linux; c, d on windows). Six ways, round-robin, BENCH_RUNS times each, everything removed
 // between runs:
 //   critical   the longest chain's 5 create+start calls, one after the other, straight to the Engine
 //              API (dockerode) on an existing network: no tool can beat this by much
 //   floor      the whole stack straight to the Engine API: all four chains at once on both daemons,
 //              networks made beforehand (untimed): the machine's own floor for this stack
+//   infra      the whole-stack floor timed together with the infrastructure wiring names across two
+//              daemons cannot do without: both networks, and one more container (a stand-in for the
+//              resolver) started first, its address in every container's DNS list
 //   compose    Debian docker-compose 1.29.2 once per daemon, one after the other (two files): up,
 //              then down (-t 1), each timed
 //   mixcompose `mixcompose up -d` of the equivalent single file (reach configured), then a second
@@ -14,7 +17,7 @@
 // they ran (daemons, runc and iptables included): on the rig's two CPUs an up is CPU-bound, so its
 // wall time follows the work it asks for.
 // Results: bench/results/up.md. See bench/README.md.
-import { BUSYBOX_IMAGE, HOSTS, RUNS, assertRig, directStackStart, docker, removeProject, run, timed, toolEnv } from './lib/common.mjs';
+import { BUSYBOX_IMAGE, HOSTS, RUNS, assertRig, directInfrastructureStart, directStackStart, docker, removeProject, run, timed, toolEnv } from './lib/common.mjs';
 import { composeSerialDown, main, mixcompose, mixcomposeUp, runWays, writeReport } from './lib/harness.mjs';
 import { chainServices, writeStack } from './lib/stacks.mjs';
 
@@ -106,6 +109,15 @@ main(async () => {
       ],
     },
     {
+      key: 'infra',
+      label: 'infrastructure floor: the whole-stack floor timed with both networks and a stand-in resolver started first',
+      measure: (p) => directInfrastructureStart(services, p),
+      figures: [
+        { key: 'infra', label: 'infrastructure floor: both networks, one more container first (its address in every DNS list), then the whole stack, through the Engine API', unit: 's' },
+        { key: 'infraCpu', label: 'infrastructure floor: the machine\'s busy CPU meanwhile', unit: 'CPU-s' },
+      ],
+    },
+    {
       key: 'compose',
       label: 'docker-compose 1.29.2, once per daemon, one after the other',
       measure: composeUpDown,
@@ -152,6 +164,9 @@ then down \`-t 1\` (busybox's \`sleep\` as PID 1 ignores SIGTERM, so every stop 
       ['mixcompose', 'floor', 'how far above the whole-stack floor (reach ip)'],
       ['mixcomposeprobe', 'floor', 'first up (probes reach) against the whole-stack floor; target <= 1.05'],
       ['mixcomposeprobe', 'composeUp', 'first up (probes reach) against docker-compose once per daemon; target <= 0.90'],
+      ['infra', 'floor', 'what the name wiring\'s own infrastructure (two networks, one more container first) costs over the whole-stack floor'],
+      ['mixcomposeprobe', 'infra', 'first up (probes reach) against that infrastructure floor: mixcompose\'s own work'],
+      ['infraCpu', 'floorCpu', 'the infrastructure floor\'s busy CPU against the whole-stack floor\'s'],
       ['probeCpu', 'floorCpu', 'the work a first up (probes reach) asks of the machine against the floor\'s (busy CPU-seconds, daemons included)'],
       ['composeUpCpu', 'floorCpu', 'the same for docker-compose once per daemon'],
       ['composeUp', 'mixcompose', 'speed-up over what people do by hand (> 1 = mixcompose faster)'],

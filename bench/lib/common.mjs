@@ -200,6 +200,34 @@ export function writeResults(name, markdown) {
 /** `a b c` for a markdown table cell of per-run seconds. */
 export const runsCell = (values) => values.map(fmt).join(' ');
 
+/** Starts every service as soon as the services it depends on are started (all daemons at once). */
+async function startChains(services, project, { network, dns }) {
+  const labels = { 'com.docker.compose.project': project };
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const clients = Object.fromEntries(DAEMONS.map((daemon) => [daemon, docker(daemon)]));
+  const started = new Map();
+  const start = (service) => {
+    if (!started.has(service.name)) {
+      started.set(
+        service.name,
+        (async () => {
+          await Promise.all((service.dependsOn ?? []).map((d) => start(byName.get(d))));
+          const container = await clients[service.daemon].createContainer({
+            Image: service.image,
+            name: `${project}-${service.name}-1`,
+            Cmd: ['sleep', '3600'],
+            Labels: { ...labels, 'com.docker.compose.service': service.name },
+            HostConfig: { NetworkMode: network, ...(dns ? { Dns: [dns] } : {}) },
+          });
+          await container.start();
+        })(),
+      );
+    }
+    return started.get(service.name);
+  };
+  await Promise.all(services.map(start));
+}
+
 /**
  * The direct floor of a whole stack: every service created and started straight through the Engine
  * API (dockerode), each as soon as the services it depends on are started, all daemons at once, on a
@@ -214,32 +242,46 @@ export async function directStackStart(services, project, { cpu = false } = {}) 
     // Untimed, so one daemon after the other: two daemons on one host race in iptables when both
     // create a network at once (a floor run was lost to it).
     for (const daemon of DAEMONS) await docker(daemon).createNetwork({ Name: network, Labels: labels });
-    const byName = new Map(services.map((s) => [s.name, s]));
-    const clients = Object.fromEntries(DAEMONS.map((daemon) => [daemon, docker(daemon)]));
-    const measured = await timedCpu(async () => {
-      const started = new Map();
-      const start = (service) => {
-        if (!started.has(service.name)) {
-          started.set(
-            service.name,
-            (async () => {
-              await Promise.all((service.dependsOn ?? []).map((d) => start(byName.get(d))));
-              const container = await clients[service.daemon].createContainer({
-                Image: service.image,
-                name: `${project}-${service.name}-1`,
-                Cmd: ['sleep', '3600'],
-                Labels: { ...labels, 'com.docker.compose.service': service.name },
-                HostConfig: { NetworkMode: network },
-              });
-              await container.start();
-            })(),
-          );
-        }
-        return started.get(service.name);
-      };
-      await Promise.all(services.map(start));
-    });
+    const measured = await timedCpu(() => startChains(services, project, { network }));
     return cpu ? { floor: measured.seconds, floorCpu: measured.cpuSeconds } : measured.seconds;
+  } finally {
+    await removeProject(project);
+  }
+}
+
+/**
+ * The floor of the infrastructure that wiring names across two daemons cannot do without, timed with
+ * the stack: the two project networks, then one more container started first on the linux daemon (a
+ * stand-in for the resolver: plain busybox, nothing registered) whose address goes into every
+ * container's DNS list, then the whole stack as in directStackStart. What stays between this and
+ * mixcompose's first up is mixcompose's own work. Resolves with `{ infra, infraCpu }`.
+ */
+export async function directInfrastructureStart(services, project) {
+  const labels = { 'com.docker.compose.project': project };
+  const network = `${project}_default`;
+  try {
+    const measured = await timedCpu(async () => {
+      const linux = docker('linux');
+      await linux.createNetwork({ Name: network, Labels: labels });
+      // The windows network beside the stand-in's start (not beside the linux network: two daemons
+      // on one host race in iptables when both create a network at once).
+      const [, dns] = await Promise.all([
+        docker('windows').createNetwork({ Name: network, Labels: labels }),
+        (async () => {
+          const standIn = await linux.createContainer({
+            Image: BUSYBOX_IMAGE,
+            name: `${project}-resolver-stand-in`,
+            Cmd: ['sleep', '3600'],
+            Labels: labels,
+            HostConfig: { NetworkMode: network },
+          });
+          await standIn.start();
+          return (await standIn.inspect()).NetworkSettings.Networks[network].IPAddress;
+        })(),
+      ]);
+      await startChains(services, project, { network, dns });
+    });
+    return { infra: measured.seconds, infraCpu: measured.cpuSeconds };
   } finally {
     await removeProject(project);
   }
