@@ -331,6 +331,8 @@ async function probeWith(
   let failure: string | undefined;
   // Its own work only: a pull of the fallback's image is not counted (limit.excluding).
   const limit = timeLimit(options.limitSeconds ?? 20, 'the reach probe');
+  // Set once the probe has answered, failed or been interrupted: a pull that ends later starts nothing.
+  let over = false;
   try {
     const run = async () => {
       // Only where it makes its own end: a peer may be an end another operation started (ProbeReachOp.side).
@@ -356,6 +358,7 @@ async function probeWith(
         const why = `ping cannot run in ${peerText(s.platform)}`;
         stage = `probe image (${why})`;
         await limit.excluding(probeImage(s, options));
+        if (over) throw new Error('the probe ended while its image was pulled');
         stage = `probe container (${why})`;
         await removeReachProbes(project.name, [s.client]);
         const end = await startProbe(s, project, network);
@@ -374,6 +377,7 @@ async function probeWith(
   } catch (error) {
     failure = error instanceof ReachProbeInterrupted ? 'interrupted' : `${stage}: ${innermost(error)}`;
   } finally {
+    over = true;
     limit.clear();
   }
   // After a timeout or an interrupt the probe may still be creating things: let it settle (briefly)

@@ -207,6 +207,10 @@ describe('reach probe', () => {
     expect(answer).toMatchObject({ ok: false, interrupted: true });
     expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
     expect(events.filter((e) => e.type === 'step' && e.id === 'reach-probe').at(-1)).toMatchObject({ status: 'skipped', message: 'interrupted (the probe was removed)' });
+    // The pull that ends after the probe was removed starts nothing.
+    pull.release();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
   });
 
   it("a failed pull of the fallback end's image is the probe's failure, at its image stage", async () => {
