@@ -5,21 +5,63 @@
 import type { DaemonClient, EngineBody, EngineFilters } from './daemon-client.js';
 
 /** `promise`, or a rejection naming `what` after `seconds`. */
-export function bounded<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${seconds}s`)), seconds * 1000);
+export async function bounded<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
+  const limit = timeLimit(seconds, what);
+  try {
+    return await Promise.race([promise, limit.expired]);
+  } catch (error) {
+    throw error instanceof Error ? error : new Error(String(error));
+  } finally {
+    limit.clear();
+  }
+}
+
+/** A time limit that can leave work out of its count: see timeLimit. */
+export interface TimeLimit {
+  /** Rejects, naming `what`, once the time counted reaches `seconds`. */
+  readonly expired: Promise<never>;
+  /** `work`, its time not counted (an image pull: a slow registry is no probe that cannot run). */
+  excluding<T>(work: Promise<T>): Promise<T>;
+  /** Ends the limit (the limited work is over). */
+  clear(): void;
+}
+
+/** A limit of `seconds` from now, minus the time spent in `excluding` (`now`: the clock, in ms). */
+export function timeLimit(seconds: number, what: string, now: () => number = Date.now): TimeLimit {
+  let leftMs = seconds * 1000;
+  let armedAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let excluded = 0;
+  let cleared = false;
+  let expire!: (error: Error) => void;
+  const expired = new Promise<never>((_, reject) => (expire = reject));
+  expired.catch(() => undefined);
+  const arm = () => {
+    if (cleared) return;
+    armedAt = now();
+    timer = setTimeout(() => expire(new Error(`${what}: no answer within ${seconds}s`)), leftMs);
     timer.unref?.();
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
+  };
+  const pause = () => {
+    clearTimeout(timer);
+    leftMs -= now() - armedAt;
+  };
+  arm();
+  return {
+    expired,
+    async excluding(work) {
+      if (excluded++ === 0) pause();
+      try {
+        return await work;
+      } finally {
+        if (--excluded === 0) arm();
+      }
+    },
+    clear() {
+      cleared = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /** The innermost cause's message (DaemonError → EngineApiError → the daemon's words). */

@@ -35,7 +35,7 @@ import { RESOLVER_DEFAULT_IMAGE, resolverImage } from '../plan/resolver.js';
 import { encodePingRecord, hostsBatchAnswer } from '../plan/resolver-hosts-protocol.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
-import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled } from './probe-support.js';
+import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled, timeLimit } from './probe-support.js';
 
 /** Probe image on a Windows daemon (has ping.exe); x-mixcompose.daemons.<p>.probe_image overrides. */
 export const DEFAULT_WINDOWS_PROBE_IMAGE = 'mcr.microsoft.com/windows/nanoserver:ltsc2022';
@@ -58,7 +58,7 @@ export interface ReachProbeOptions {
    * one of them, an unreachable one costs `pingSeconds` each, once per stack.
    */
   readonly pingAttempts?: number;
-  /** Seconds the probe may take, image pulls excepted (default 20). */
+  /** Seconds the probe may take, getting its images excepted (a pull, the resolver image's build) (default 20). */
   readonly limitSeconds?: number;
   readonly onEvent?: EventSink;
   /**
@@ -329,6 +329,10 @@ async function probeWith(
   let running: Promise<Record<ProbeDirection, PingOutcome>> | undefined;
   let pings: Record<ProbeDirection, PingOutcome> | undefined;
   let failure: string | undefined;
+  // Its own work only: a pull of the fallback's image is not counted (limit.excluding).
+  const limit = timeLimit(options.limitSeconds ?? 20, 'the reach probe');
+  // Set once the probe has answered, failed or been interrupted: a pull that ends later starts nothing.
+  let over = false;
   try {
     const run = async () => {
       // Only where it makes its own end: a peer may be an end another operation started (ProbeReachOp.side).
@@ -351,8 +355,11 @@ async function probeWith(
       for (const [i, s] of sides.entries()) {
         const network = options.fallbackNetworks?.[s.platform];
         if (!outcomes[i]!.cannotRun || !network || !peers[s.platform]) continue;
-        stage = `probe container (ping cannot run in ${peerText(s.platform)})`;
-        await probeImage(s, options);
+        const why = `ping cannot run in ${peerText(s.platform)}`;
+        stage = `probe image (${why})`;
+        await limit.excluding(probeImage(s, options));
+        if (over) throw new Error('the probe ended while its image was pulled');
+        stage = `probe container (${why})`;
         await removeReachProbes(project.name, [s.client]);
         const end = await startProbe(s, project, network);
         stage = 'ping';
@@ -366,9 +373,12 @@ async function probeWith(
       return { 'linux->windows': outcomes[0]!, 'windows->linux': outcomes[1]! } as Record<ProbeDirection, PingOutcome>;
     };
     running = run();
-    pings = await Promise.race([bounded(running, options.limitSeconds ?? 20, 'the reach probe'), interrupted]);
+    pings = await Promise.race([running, limit.expired, interrupted]);
   } catch (error) {
     failure = error instanceof ReachProbeInterrupted ? 'interrupted' : `${stage}: ${innermost(error)}`;
+  } finally {
+    over = true;
+    limit.clear();
   }
   // After a timeout or an interrupt the probe may still be creating things: let it settle (briefly)
   // before removing. With an answer, the removal goes on after it (ReachProbeResult.cleanup); without

@@ -4,7 +4,7 @@
  * probe cannot run. The rig cannot cut the route between its daemons while others' tests run, so
  * the `published` outcome is covered here.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ContainerSummary, DaemonClient, EngineBody, EngineFilters, ExecResult } from '../../../src/engine/daemon-client.js';
 import { observe } from '../../../src/engine/observe.js';
 import { formatPlan } from '../../../src/plan/format-plan.js';
@@ -133,6 +133,34 @@ function rig(windowsFacts: Partial<DaemonFacts> = {}) {
   return { linux, windows, events, options };
 }
 
+/**
+ * On a Windows daemon without the probe image, the stack's own ends (the resolver by its hosts
+ * reader, a windows service without ping on `shop_default`): the probe falls back to a throw-away
+ * end there, whose image pull waits for `release` (or fails with `fail`).
+ */
+function fallbackRig() {
+  const r = rig({ osType: 'windows', networkDrivers: ['nat'] });
+  (r.linux as unknown as DaemonClient).exchangeStdin = async (_id, input) => `ok ${input.split('\t')[1]}`;
+  let execs = 0;
+  r.windows.onExec = () =>
+    execs++ === 0 ? { exitCode: 1, stdout: '', stderr: 'The system cannot find the file specified.' } : { exitCode: 0, stdout: 'Reply from 10.201.9.77: bytes=32 time<1ms TTL=63', stderr: '' };
+  let pulling!: () => void;
+  const started = new Promise<void>((resolve) => (pulling = resolve));
+  let release!: () => void;
+  let fail!: (error: Error) => void;
+  const pulled = new Promise<void>((resolve, reject) => ((release = resolve), (fail = reject)));
+  pulled.catch(() => undefined);
+  r.windows.pullImage = async (name: string) => {
+    pulling();
+    await pulled;
+    r.windows.pulls.push(name);
+    r.windows.images.add(name);
+  };
+  const peers = { linux: { id: 'resolver-id', ip: '10.201.9.77', pingBy: 'hosts-reader' as const }, windows: { id: 'c1-id', ip: '10.202.9.50' } };
+  const options = { ...r.options, peers, fallbackNetworks: { windows: 'shop_default' }, limitSeconds: 1 };
+  return { ...r, options, pull: { started, release, fail } };
+}
+
 /** The probe's answer once its clean-up (which goes on after the answer) is done too. */
 async function probed(options: Parameters<typeof probeReach>[0]) {
   const result = await probeReach(options);
@@ -141,6 +169,58 @@ async function probed(options: Parameters<typeof probeReach>[0]) {
 }
 
 describe('reach probe', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("a pull of the fallback end's image slower than limitSeconds is not the probe's time: it answers; its own work after the pull is still limited", async () => {
+    vi.useFakeTimers();
+    const { linux, windows, options, pull } = fallbackRig();
+    const result = probed(options);
+    await pull.started;
+    await vi.advanceTimersByTimeAsync(30_000);
+    pull.release();
+    const answer = await result;
+    expect(answer.ok ? answer.reach : answer.reason).toEqual({ linux: 'ip', windows: 'ip' });
+    expect(windows.pulls).toEqual([DEFAULT_WINDOWS_PROBE_IMAGE]);
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+    // With the image there: a start of the end that takes longer than the limit is no answer.
+    const again = fallbackRig();
+    again.windows.images.add(DEFAULT_WINDOWS_PROBE_IMAGE);
+    again.windows.startContainer = () => new Promise<void>(() => undefined);
+    let failed: unknown;
+    void probeReach(again.options).then((r) => (failed = r.ok ? 'answered' : r.reason));
+    await vi.advanceTimersByTimeAsync(1_000 + 5_000);
+    expect(failed).toBe('probe container (ping cannot run in a service container): the reach probe: no answer within 1s');
+  });
+
+  it("an interrupt during the fallback end's pull stops the probe there (the pull still under way), leaving nothing", async () => {
+    vi.useFakeTimers();
+    const { linux, windows, events, options, pull } = fallbackRig();
+    let interrupt!: () => void;
+    let answer: unknown;
+    void probeReach({ ...options, interrupts: (onInterrupt) => ((interrupt = onInterrupt), () => undefined) }).then((r) => (answer = r));
+    await pull.started;
+    interrupt();
+    // The probe lets what it was doing settle for at most 5s before it removes what it made.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(answer).toMatchObject({ ok: false, interrupted: true });
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+    expect(events.filter((e) => e.type === 'step' && e.id === 'reach-probe').at(-1)).toMatchObject({ status: 'skipped', message: 'interrupted (the probe was removed)' });
+    // The pull that ends after the probe was removed starts nothing.
+    pull.release();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+  });
+
+  it("a failed pull of the fallback end's image is the probe's failure, at its image stage", async () => {
+    const { linux, windows, options, pull } = fallbackRig();
+    pull.fail(new Error('manifest unknown'));
+    const result = await probed(options);
+    expect(!result.ok && result.reason).toBe('probe image (ping cannot run in a service container): manifest unknown');
+    expect([...linux.leftovers(), ...windows.leftovers()]).toEqual([]);
+  });
+
   it('answers as soon as the pings are done: the removal of its containers and networks goes on after the answer (its `cleanup`)', async () => {
     const { linux, windows, options } = rig();
     let release!: () => void;
