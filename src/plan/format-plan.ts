@@ -28,9 +28,15 @@ export function topologicalOperations(plan: Plan): Operation[] {
   return out;
 }
 
-/** Static answers (published reach) and a container's own entry can name the same names: which askers, " (for linux containers)". */
-function askersOf(op: Extract<Operation, { kind: 'register-hosts' | 'unregister-hosts' }>): string {
-  return op.dir && op.reason?.startsWith('for ') ? ` (${op.reason.split(':')[0]})` : '';
+type HostsOp = Extract<Operation, { kind: 'register-hosts' | 'unregister-hosts' }>;
+
+/**
+ * For whom and why, " (for windows containers: reach published)"; empty when neither is known. Static
+ * answers (published reach) and a container's own entry can name the same names: the askers tell them apart.
+ */
+function hostsWhy(op: HostsOp, reason = op.reason): string {
+  const why = [op.askers && `for ${op.askers} containers`, reason].filter(Boolean).join(': ');
+  return why ? ` (${why})` : '';
 }
 
 /**
@@ -42,9 +48,9 @@ export function briefOperation(op: Operation): string {
     case 'create-container':
       return `${op.replaces || op.reason !== 'new' ? 'recreate' : 'create'} container ${op.name}`;
     case 'register-hosts':
-      return `register ${op.names.join(' ')} in the resolver${askersOf(op)}`;
+      return `register ${op.names.join(' ')} in the resolver${hostsWhy(op, '')}`;
     case 'unregister-hosts':
-      return `unregister ${op.names.join(' ')} from the resolver${askersOf(op)}`;
+      return `unregister ${op.names.join(' ')} from the resolver${hostsWhy(op, '')}`;
     case 'wait':
       return `wait until ${op.name} is ${op.condition}`;
     case 'stop-container':
@@ -98,9 +104,9 @@ export function describeOperation(op: Operation): string {
     case 'restart-container':
       return `restart container ${op.name}`;
     case 'register-hosts':
-      return `register ${op.names.join(' ')} → ${op.ip.value ?? (op.ip.gatewayOf ? `<gateway of ${op.ip.gatewayOf.replace(/^network:/, '')}>` : `<ip of ${op.ip.runtime!.ipOf.replace(/^start:/, '')}>`)} in the resolver${op.reason ? ` (${op.reason})` : ''}`;
+      return `register ${op.names.join(' ')} → ${op.ip.value ?? (op.ip.gatewayOf ? `<gateway of ${op.ip.gatewayOf.replace(/^network:/, '')}>` : `<ip of ${op.ip.runtime!.ipOf.replace(/^start:/, '')}>`)} in the resolver${hostsWhy(op)}`;
     case 'unregister-hosts':
-      return `unregister ${op.names.join(' ')} from the resolver (${op.reason ?? `${op.file}: no such container`})`;
+      return `unregister ${op.names.join(' ')} from the resolver${hostsWhy(op, op.reason ?? `${op.file}: no such container`)}`;
     case 'remove-network':
       return `remove network ${op.name}`;
     case 'remove-volume':

@@ -180,6 +180,8 @@ export interface RegisterHostsOp extends OpBase {
   readonly ip: { readonly value?: string; readonly runtime?: RuntimeIp; readonly gatewayOf?: string };
   /** The service whose names these are. */
   readonly service: string;
+  /** Whose containers the entry is for, when not whoever reads its hostsdir (static answers, host.docker.internal). */
+  readonly askers?: PlatformOs;
   /** Why a kept container is registered again: "the resolver answers 10.202.3.4", "no entry". */
   readonly reason?: string;
   /**
@@ -203,6 +205,8 @@ export interface UnregisterHostsOp extends OpBase {
   /** The names the resolver stops answering. */
   readonly names: readonly string[];
   readonly service: string;
+  /** Whose containers the file answered, when not whoever reads its hostsdir (static answers). */
+  readonly askers?: PlatformOs;
   /** Why, when not "no such container" (a per-container entry). */
   readonly reason?: string;
 }

@@ -156,7 +156,8 @@ function planHostGateway(ctx: PlanContext, infra: Infrastructure, resolver: Reso
     names: [entry.name],
     ip: networkOp ? { gatewayOf: networkOp } : { value: observedGateway! },
     service: windowsServices[0]!.name,
-    reason: reason ?? `for windows containers: the ${daemon} daemon's gateway on ${name}`,
+    askers: 'windows',
+    reason: reason ?? `the ${daemon} daemon's gateway on ${name}`,
     // A network with no IPAM gateway (some drivers): nothing to answer, the rest of `up` goes on.
     ifNoAddress: 'skip',
   });

@@ -68,6 +68,8 @@ export interface StaticAnswers {
   readonly platform: PlatformOs;
   readonly address: string;
   readonly dir: string;
+  /** The platform whose containers ask: the other one. */
+  readonly askers: PlatformOs;
 }
 
 /**
@@ -121,7 +123,7 @@ export function resolverLayout(project: Project, reach: Readonly<Record<Platform
   const statics: StaticAnswers[] = [];
   if (reach.windows === 'published') {
     const address = addressFor(project, 'windows', 'reach of windows containers is published, so linux containers resolve windows service names to the windows daemon\'s address', ips);
-    statics.push({ platform: 'windows', address, dir: STATIC_DIR_OF.windows });
+    statics.push({ platform: 'windows', address, dir: STATIC_DIR_OF.windows, askers: 'linux' });
   }
   const linuxAddress = addressFor(
     project,
@@ -131,7 +133,7 @@ export function resolverLayout(project: Project, reach: Readonly<Record<Platform
       : 'reach of windows containers is published, so windows containers need answers of their own from the resolver, at the linux daemon\'s address',
     ips,
   );
-  if (reach.linux === 'published') statics.push({ platform: 'linux', address: linuxAddress, dir: STATIC_DIR_OF.linux });
+  if (reach.linux === 'published') statics.push({ platform: 'linux', address: linuxAddress, dir: STATIC_DIR_OF.linux, askers: 'windows' });
   return {
     mainDirs: [reach.windows === 'published' ? RESOLVER_STATIC_DIRS.linux : RESOLVER_HOSTS_DIR],
     published: { address: linuxAddress, dirs: [RESOLVER_HOSTS_DIR, ...(reach.linux === 'published' ? [RESOLVER_STATIC_DIRS.windows] : [])] },

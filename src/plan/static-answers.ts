@@ -81,7 +81,8 @@ export function staticAnswersPlanner(ctx: PlanContext, resolver: StaticAnswersRe
           names,
           ip: { value: answers.address },
           service: service.name,
-          reason: `for ${answers.platform === 'linux' ? 'windows' : 'linux'} containers: reach published${repair ? `; ${repair}` : ''}`,
+          askers: answers.askers,
+          reason: `reach published${repair ? `; ${repair}` : ''}`,
           ifNoAddress: 'fail',
         });
       }
@@ -122,7 +123,8 @@ export function planStaticAnswersCleanup(ctx: PlanContext, resolver: StaticAnswe
         file: entry.file,
         names: entry.names,
         service: entry.file,
-        reason: `for ${answers.platform === 'linux' ? 'windows' : 'linux'} containers: service no longer in the project`,
+        askers: answers.askers,
+        reason: 'service no longer in the project',
       });
     }
   }

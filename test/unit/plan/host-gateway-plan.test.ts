@@ -41,7 +41,7 @@ describe('host.docker.internal for windows containers', () => {
     const text = debugPlan(planOf(stack(), observed()));
     expect(text).toMatch(/network:windows:default create-network @windows .* readGateway=true/);
     expect(text).toContain(
-      'hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal]',
+      'hosts:mixcompose-host-gateway register-hosts @linux askers=windows dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal]',
     );
     expect(text).toMatch(/hosts:mixcompose-host-gateway .* <- network:windows:default start:mixcompose-resolver:1\n/);
     // The linux network's gateway is never read.
@@ -50,7 +50,7 @@ describe('host.docker.internal for windows containers', () => {
 
   it('an existing windows network: the observed gateway, written when the entry is missing or stale', () => {
     const missing = planOf(stack(), state([], GATEWAY));
-    expect(gatewayOps(missing)).toEqual([expect.objectContaining({ kind: 'register-hosts', ip: { value: GATEWAY }, names: ['host.docker.internal'], reason: 'it had no entry' })]);
+    expect(gatewayOps(missing)).toEqual([expect.objectContaining({ kind: 'register-hosts', ip: { value: GATEWAY }, names: ['host.docker.internal'], askers: 'windows', reason: 'it had no entry' })]);
     const stale = planOf(stack(), state([parseHostsFile(HOST_GATEWAY_FILE, hostsFileContent('172.28.0.1', ['host.docker.internal']))], GATEWAY));
     expect(gatewayOps(stale)).toEqual([expect.objectContaining({ ip: { value: GATEWAY }, reason: 'it answered 172.28.0.1' })]);
   });

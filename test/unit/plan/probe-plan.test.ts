@@ -160,7 +160,7 @@ describe('the probe as an operation of the plan', () => {
       create:a2:1 create-container @linux <- network:linux:default start:mixcompose-resolver:1
       create:c1:1 create-container @windows <- network:windows:default start:mixcompose-resolver:1
       create:c2:1 create-container @windows <- network:windows:default start:mixcompose-resolver:1
-      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default start:mixcompose-resolver:1
+      hosts:mixcompose-host-gateway register-hosts @linux askers=windows dir=/etc/mixcompose-hosts file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] <- network:windows:default start:mixcompose-resolver:1
       start:a1:1 start-container @linux container=<create:a1:1> <- create:a1:1
       start:a2:1 start-container @linux container=<create:a2:1> <- create:a2:1 start:a1:1
       start:c1:1 start-container @windows container=<create:c1:1> <- create:c1:1

@@ -79,9 +79,9 @@ describe('names across daemons under published reach', () => {
       start:mixcompose-resolver:1 start-container @linux container=<create:mixcompose-resolver:1> explainFailure=resolver-bind inspect=true name=shop-mixcompose-resolver platform=linux <- create:mixcompose-resolver:1
       create:db:1 create-container @linux image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=<ip start:mixcompose-resolver:1 shop_default>] name=shop-db-1 platform=linux reason=new <- network:linux:default start:mixcompose-resolver:1
       create:web:1 create-container @windows image=mixcompose-test/busybox:latest subs=[{{ mixcompose.resolver.ip }}=192.0.2.10] name=shop-web-1 platform=windows reason=new <- network:windows:default start:mixcompose-resolver:1
-      hosts:mixcompose-host-gateway register-hosts @linux dir=/etc/mixcompose-hosts-for-windows file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] reason=for windows containers: the windows daemon's gateway on shop_default resolver=<create:mixcompose-resolver:1> <- network:windows:default start:mixcompose-resolver:1
-      names:db register-hosts @linux dir=/etc/mixcompose-hosts-for-windows file=db ifNoAddress=fail ip=192.0.2.10 names=[db shop-db-1] reason=for windows containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
-      names:web register-hosts @linux dir=/etc/mixcompose-hosts-for-linux file=web ifNoAddress=fail ip=192.0.2.20 names=[web shop-web-1] reason=for linux containers: reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
+      hosts:mixcompose-host-gateway register-hosts @linux askers=windows dir=/etc/mixcompose-hosts-for-windows file=mixcompose-host-gateway ifNoAddress=skip ip=<gateway network:windows:default> names=[host.docker.internal] reason=the windows daemon's gateway on shop_default resolver=<create:mixcompose-resolver:1> <- network:windows:default start:mixcompose-resolver:1
+      names:db register-hosts @linux askers=windows dir=/etc/mixcompose-hosts-for-windows file=db ifNoAddress=fail ip=192.0.2.10 names=[db shop-db-1] reason=reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
+      names:web register-hosts @linux askers=linux dir=/etc/mixcompose-hosts-for-linux file=web ifNoAddress=fail ip=192.0.2.20 names=[web shop-web-1] reason=reach published resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1
       start:db:1 start-container @linux container=<create:db:1> inspect=false name=shop-db-1 platform=linux <- create:db:1
       start:web:1 start-container @windows container=<create:web:1> inspect=true name=shop-web-1 platform=windows <- create:web:1 names:db start:db:1
       hosts:web:1 register-hosts @linux file=web-1 ifNoAddress=skip ip=<ip start:web:1 shop_default> names=[web shop-web-1] resolver=<create:mixcompose-resolver:1> <- start:mixcompose-resolver:1 start:web:1
@@ -134,7 +134,7 @@ describe('names across daemons under published reach', () => {
     expect(resolverLayout(p, { linux: 'published', windows: 'ip' })).toEqual({
       mainDirs: [RESOLVER_HOSTS_DIR],
       published: { address: LINUX_ADDRESS, dirs: [RESOLVER_HOSTS_DIR, RESOLVER_STATIC_DIRS.windows] },
-      static: [{ platform: 'linux', address: LINUX_ADDRESS, dir: RESOLVER_STATIC_DIRS.windows }],
+      static: [{ platform: 'linux', address: LINUX_ADDRESS, dir: RESOLVER_STATIC_DIRS.windows, askers: 'windows' }],
     });
     const plan = planOf(p, observed());
     expect(registers(plan).map((r) => r.id)).toEqual(['names:db', 'hosts:web:1', 'hosts:mixcompose-host-gateway']);
@@ -148,7 +148,7 @@ describe('names across daemons under published reach', () => {
     expect(resolverLayout(p, { linux: 'ip', windows: 'published' })).toEqual({
       mainDirs: [RESOLVER_STATIC_DIRS.linux],
       published: { address: LINUX_ADDRESS, dirs: [RESOLVER_HOSTS_DIR] },
-      static: [{ platform: 'windows', address: WINDOWS_ADDRESS, dir: RESOLVER_STATIC_DIRS.linux }],
+      static: [{ platform: 'windows', address: WINDOWS_ADDRESS, dir: RESOLVER_STATIC_DIRS.linux, askers: 'linux' }],
     });
     const plan = planOf(p, observed());
     expect(dnsOf(createOf(plan, 'web'))?.value).toBe(LINUX_ADDRESS);
@@ -208,12 +208,12 @@ describe('names across daemons under published reach', () => {
       const webEntry = parseHostsFile('web-1', hostsFileContent(containers.find((c) => c.service === 'web')!.ips.shop_default!, ['web', 'shop-web-1']));
       return observed({ containers, networks: nets, resolverHosts: { container: resolver.id, files: [webEntry], ...(statics ? { static: statics } : {}) } });
     };
-    const statics = (plan: Plan) => registers(plan).filter((r) => r.id.startsWith('names:')).map((r) => [r.id, r.dir, r.names, r.ip.value, r.reason, r.deps]);
+    const statics = (plan: Plan) => registers(plan).filter((r) => r.id.startsWith('names:')).map((r) => [r.id, r.dir, r.names, r.ip.value, r.askers, r.reason, r.deps]);
 
     it('writes a missing static file again, and nothing else', () => {
       const plan = planOf(stack(), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [dbFile], [RESOLVER_STATIC_DIRS.linux]: [] }));
       expect(statics(plan)).toEqual([
-        ['names:web', RESOLVER_STATIC_DIRS.linux, ['web', 'shop-web-1'], WINDOWS_ADDRESS, 'for linux containers: reach published; it had no entry', []],
+        ['names:web', RESOLVER_STATIC_DIRS.linux, ['web', 'shop-web-1'], WINDOWS_ADDRESS, 'linux', 'reach published; it had no entry', []],
       ]);
       expect(plan.operations.map((op) => op.id)).toEqual(['names:web']);
     });
@@ -222,16 +222,16 @@ describe('names across daemons under published reach', () => {
       const otherAddress = parseHostsFile('db', hostsFileContent('192.0.2.99', ['db', 'shop-db-1']));
       const fewerNames = parseHostsFile('web', hostsFileContent(WINDOWS_ADDRESS, ['web']));
       const plan = planOf(stack(), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [otherAddress], [RESOLVER_STATIC_DIRS.linux]: [fewerNames] }));
-      expect(statics(plan).map(([id, , , , reason]) => [id, reason])).toEqual([
-        ['names:db', 'for windows containers: reach published; it answered 192.0.2.99'],
-        ['names:web', 'for linux containers: reach published; its names changed'],
+      expect(statics(plan).map(([id, , , , askers, reason]) => [id, askers, reason])).toEqual([
+        ['names:db', 'windows', 'reach published; it answered 192.0.2.99'],
+        ['names:web', 'linux', 'reach published; its names changed'],
       ]);
     });
 
     it('the same content: nothing to do; a dir that could not be read (or none read) keeps the resolver-start-only writes', () => {
       expect(formatPlan(planOf(stack(), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [dbFile], [RESOLVER_STATIC_DIRS.linux]: [webFile] })))).toContain('nothing to do');
       expect(statics(planOf(stack(), keptWith({ [RESOLVER_STATIC_DIRS.windows]: [] })))).toEqual([
-        ['names:db', RESOLVER_STATIC_DIRS.windows, ['db', 'shop-db-1'], LINUX_ADDRESS, 'for windows containers: reach published; it had no entry', []],
+        ['names:db', RESOLVER_STATIC_DIRS.windows, ['db', 'shop-db-1'], LINUX_ADDRESS, 'windows', 'reach published; it had no entry', []],
       ]);
       expect(formatPlan(planOf(stack(), keptWith()))).toContain('nothing to do');
     });
@@ -252,7 +252,8 @@ describe('names across daemons under published reach', () => {
           file: 'api',
           names: ['api', 'shop-api-1'],
           service: 'api',
-          reason: 'for linux containers: service no longer in the project',
+          askers: 'linux',
+          reason: 'service no longer in the project',
         },
       ]);
       expect(formatPlan(plan)).toContain('unregister api shop-api-1 from the resolver (for linux containers: service no longer in the project)');
