@@ -2,8 +2,9 @@
  * The executor: walks the Plan DAG with as much parallelism as it allows (an operation starts the
  * moment its last dependency finishes, on either daemon) and makes no decisions of its own. The
  * only values it fills in are the ones the plan names as runtime values (a container's IP after
- * start), through the planner's own materializeSpec. Handlers: execute-ops.ts; events and the
- * error a failed run ends with: execute-report.ts.
+ * start), through the planner's own materializeSpec. What waits for what and the launch order:
+ * execute-schedule.ts; handlers: execute-ops.ts; events and the error a failed run ends with:
+ * execute-report.ts.
  *
  * Failure: no new operation starts, the running ones finish, then the error is thrown. A daemon
  * failure becomes a DaemonError naming the daemon, what was done and not, and the command that
@@ -14,10 +15,11 @@ import { PlanError } from '../errors.js';
 import type { EventSink, StepEvent } from '../model/events.js';
 import type { PlatformOs } from '../model/project.js';
 import type { ResumeCommand } from '../plan/fault-report.js';
-import type { Operation, Plan, RegisterHostsOp, UnregisterHostsOp } from '../plan/plan.js';
+import type { Operation, Plan } from '../plan/plan.js';
 import type { DaemonClient } from './daemon-client.js';
 import { WaitCancelled, runOperation, writeHosts, type EnsureHelperImage, type RunState } from './execute-ops.js';
 import { progressOf, stepShape, translateFailure } from './execute-report.js';
+import { chainDepths, isHostsOp, launchGroups, resolverKey, schedule, type HostsOp } from './execute-schedule.js';
 import { ProbeCancelled, type ProbeRunner } from './probe-op.js';
 import { ImageOperationCancelled } from './execute-images.js';
 import type { RegistryAuthResolver } from './registry-auth.js';
@@ -81,114 +83,24 @@ const defaultDelay = (ms: number) =>
     setTimeout(resolve, ms);
   });
 
-type HostsOp = RegisterHostsOp | UnregisterHostsOp;
 /** An operation given up because the run is ending (not a failure of its own). */
 const cancelled = (error: unknown): boolean => error instanceof WaitCancelled || error instanceof ProbeCancelled || error instanceof ImageOperationCancelled;
-const isHostsOp = (op: Operation): op is HostsOp => op.kind === 'register-hosts' || op.kind === 'unregister-hosts';
 
-/** Which resolver a hosts write goes to. */
-const resolverKey = (op: HostsOp): string => `${op.daemon}|${'id' in op.resolver ? op.resolver.id : op.resolver.createdBy}`;
-
-/**
- * Ready operations in launch groups: one per operation, except hosts writes to one resolver, which
- * are one write for all of them. While a write to a resolver is in flight (`busy`), the next ones
- * gather and go together once it is done: one write per wave, not one per container.
- */
-function launchGroups(ready: readonly Operation[], busy: ReadonlySet<string>): Operation[][] {
-  const groups: Operation[][] = [];
-  const hosts = new Map<string, HostsOp[]>();
-  for (const op of ready) {
-    if (!isHostsOp(op)) {
-      groups.push([op]);
-      continue;
-    }
-    const key = resolverKey(op);
-    if (busy.has(key)) continue;
-    if (!hosts.has(key)) {
-      const group: HostsOp[] = [];
-      hosts.set(key, group);
-      groups.push(group);
-    }
-    hosts.get(key)!.push(op);
-  }
-  return groups;
-}
-
-/** Length of the longest chain of operations after each one (its own included): the critical path goes first. */
-function chainDepths(plan: Plan, users: ReadonlyMap<string, readonly string[]>): Map<string, number> {
-  const depth = new Map<string, number>();
-  const depthOf = (id: string): number => {
-    const known = depth.get(id);
-    if (known !== undefined) return known;
-    const d = 1 + Math.max(0, ...(users.get(id) ?? []).map(depthOf));
-    depth.set(id, d);
-    return d;
-  };
-  for (const op of plan.operations) depthOf(op.id);
-  return depth;
-}
-
-/** Every operation a by-reach operation may wait for (any variant's dependencies, and its probe). */
-function possibleDeps(op: Operation): string[] {
-  if (op.kind !== 'by-reach') return [...op.deps];
-  return [...new Set([...op.deps, ...Object.values(op.variants).flatMap((v) => (v ? v.deps : []))])];
+/** Why an operation given up (`cancelled`) was skipped: the user's interrupt, or another operation's failure. */
+function skippedBecause(error: unknown, interrupted: boolean): string {
+  // A probe says what it was doing when it stopped (and that it cleaned up).
+  if (error instanceof ProbeCancelled) return `${interrupted ? 'interrupted' : 'cancelled: another operation failed'} (${error.message})`;
+  return interrupted ? 'cancelled: interrupted' : 'cancelled: another operation failed';
 }
 
 /**
- * What waits for what while the plan runs. A by-reach operation whose probe answered becomes its
- * outcome's variant (`pickVariants`), waiting for what that variant waits for; an outcome without
- * one is done at once.
+ * The state the operation handlers share in one run: the clients, what earlier operations made
+ * (containers, addresses, images, probe answers) and the run's clock, waits and warnings. `ending`
+ * tells waits to give up; `signal` is aborted when the run ends early, so a reach probe stops and
+ * cleans up.
  */
-function schedule(plan: Plan, reachOutcomes: ReadonlyMap<string, string>) {
-  const ops = new Map(plan.operations.map((op) => [op.id, op]));
-  const waiting = new Map(plan.operations.map((op) => [op.id, new Set(op.deps.filter((d) => ops.has(d)))]));
-  const users = new Map<string, string[]>();
-  for (const op of plan.operations) for (const d of possibleDeps(op)) users.set(d, [...(users.get(d) ?? []), op.id]);
-  const doneIds = new Set<string>();
-  const release = (id: string) => {
-    doneIds.add(id);
-    for (const u of users.get(id) ?? []) waiting.get(u)?.delete(id);
-  };
-  /** By-reach operations with nothing to do under the probe's answer. */
-  const nothingToDo = new Set<string>();
-  const pickVariants = () => {
-    for (let picked = true; picked; ) {
-      picked = false;
-      for (const [id, deps] of waiting) {
-        const op = ops.get(id)!;
-        if (op.kind !== 'by-reach' || deps.size > 0) continue;
-        picked = true;
-        const variant = op.variants[reachOutcomes.get(op.probe) ?? ''];
-        if (!variant) {
-          waiting.delete(id);
-          nothingToDo.add(id);
-          release(id);
-          continue;
-        }
-        ops.set(id, variant);
-        waiting.set(id, new Set(variant.deps.filter((d) => ops.has(d) && !doneIds.has(d))));
-      }
-    }
-  };
-  /** The plan as it ran: by-reach operations as their picked variant, those with nothing to do left out. */
-  const ranPlan = (): Plan => ({ ...plan, operations: plan.operations.filter((op) => !nothingToDo.has(op.id)).map((op) => ops.get(op.id)!) });
-  return { ops, waiting, users, release, pickVariants, ranPlan };
-}
-
-export async function execute(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
-  const now = options.now ?? Date.now;
-  const emit = options.onEvent ?? (() => undefined);
-  const t0 = now();
-  const completed: string[] = [];
-  const timings = new Map<string, [number, number]>();
-  let failure: { op: Operation; error: unknown } | undefined;
-  const interrupted = () => options.signal?.aborted === true;
-  // Aborted when the run ends early (interrupt or failure): the reach probe stops and cleans up.
-  const ending = new AbortController();
-  const onAbort = () => ending.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) ending.abort();
-  const state: RunState = {
+function runStateOf(options: ExecuteOptions, emit: EventSink, now: () => number, ending: () => boolean, signal: AbortSignal): RunState {
+  return {
     clientOf: (daemon) => {
       const client = options.clients[daemon];
       if (!client) throw new PlanError(`no connection to the ${daemon} daemon`);
@@ -203,101 +115,196 @@ export async function execute(plan: Plan, options: ExecuteOptions): Promise<Exec
     now,
     delay: options.delay ?? defaultDelay,
     pollIntervalMs: options.pollIntervalMs ?? 100,
-    ending: () => failure !== undefined || interrupted(),
+    ending,
     ...(options.ensureHelperImage ? { ensureHelperImage: options.ensureHelperImage } : {}),
     ...(options.probeReach ? { probeReach: options.probeReach } : {}),
     ...(options.imageAuth ? { imageAuth: options.imageAuth } : {}),
     ...(options.hostsAnswerTimeoutMs !== undefined ? { hostsAnswerTimeoutMs: options.hostsAnswerTimeoutMs } : {}),
-    signal: ending.signal,
+    signal,
     reachOutcomes: new Map(),
     reachAnswers: new Map(),
     cleanups: [],
     warn: (message, service) => emit({ type: 'warning', message, ...(service ? { service } : {}) }),
   };
+}
 
-  const { ops, waiting, users, release, pickVariants, ranPlan } = schedule(plan, state.reachOutcomes);
-  const depth = chainDepths(plan, users);
-  const running = new Set<Promise<void>>();
-  const inFlight = new Map<PlatformOs, number>();
-  const hostsBusy = new Set<string>();
-  const maxPerDaemon = options.maxPerDaemon ?? Number.POSITIVE_INFINITY;
+/** Runs a launch group: one operation, or several hosts writes to one resolver as one batch; resolves with each operation's message. */
+function runGroup(state: RunState, group: readonly Operation[]): Promise<Map<string, string | undefined>> {
+  if (group.length === 1 && !isHostsOp(group[0]!)) return runOperation(state, group[0]!).then((m) => new Map([[group[0]!.id, m]]));
+  return writeHosts(state, group as HostsOp[]);
+}
 
-  const step = (op: Operation, status: StepEvent['status'], message?: string) => {
-    // The probe's answer, for JSON consumers (events.ts).
-    const reach = status === 'done' ? state.reachAnswers.get(op.id) : undefined;
-    emit({ type: 'step', id: op.id, ...stepShape(op), status, ...(message ? { message } : {}), ...(reach ? { reach } : {}), at: now() - t0 });
-  };
+/**
+ * One run of a plan: the scheduler's bookkeeping (what waits, what runs, per daemon and per
+ * resolver) and the events it emits. It launches what the schedule says is ready and records how
+ * each launch ended; every choice (order, variants, severities, waits) is the plan's.
+ */
+class PlanRun {
+  private readonly now: () => number;
+  private readonly emit: EventSink;
+  /** When the run started: event times and timings are counted from here. */
+  private readonly t0: number;
+  /** Operation ids in completion order. */
+  readonly completed: string[] = [];
+  readonly timings = new Map<string, [number, number]>();
+  /** The first operation that failed (not one given up because the run was ending). */
+  private failure: { op: Operation; error: unknown } | undefined;
+  // Aborted when the run ends early (interrupt or failure): the reach probe stops and cleans up.
+  private readonly ending = new AbortController();
+  private readonly onAbort = () => this.ending.abort();
+  readonly state: RunState;
+  private readonly schedule: ReturnType<typeof schedule>;
+  private readonly depth: ReadonlyMap<string, number>;
+  /** The launch groups still running. */
+  private readonly running = new Set<Promise<void>>();
+  /** Launch groups running on each daemon (at most `maxPerDaemon`). */
+  private readonly inFlight = new Map<PlatformOs, number>();
+  /** Resolvers with a hosts write in flight (engine/execute-schedule.ts launchGroups). */
+  private readonly hostsBusy = new Set<string>();
+  private readonly maxPerDaemon: number;
+  /** Resolves `walk()` once nothing runs and nothing more may start. */
+  private allSettled: () => void = () => undefined;
 
-  /** Runs a launch group: one operation, or several hosts writes as one batch. */
-  const runGroup = (group: readonly Operation[]): Promise<Map<string, string | undefined>> => {
-    if (group.length === 1 && !isHostsOp(group[0]!)) return runOperation(state, group[0]!).then((m) => new Map([[group[0]!.id, m]]));
-    return writeHosts(state, group as HostsOp[]);
-  };
-
-  await new Promise<void>((resolveAll) => {
-    const launch = () => {
-      if (!state.ending()) {
-        pickVariants();
-        // Ready operations, those with the longest chain after them first (the critical path), each
-        // daemon taking at most `maxPerDaemon` at a time so the chain heads are not queued behind the rest.
-        const ready = [...waiting].filter(([, deps]) => deps.size === 0).map(([id]) => ops.get(id)!);
-        ready.sort((a, b) => depth.get(b.id)! - depth.get(a.id)! || (a.id < b.id ? -1 : 1));
-        for (const group of launchGroups(ready, hostsBusy)) {
-          const daemon = group[0]!.daemon;
-          if ((inFlight.get(daemon) ?? 0) >= maxPerDaemon) continue;
-          inFlight.set(daemon, (inFlight.get(daemon) ?? 0) + 1);
-          const hostsKey = isHostsOp(group[0]!) ? resolverKey(group[0]) : undefined;
-          if (hostsKey) hostsBusy.add(hostsKey);
-          const started = now() - t0;
-          for (const op of group) {
-            waiting.delete(op.id);
-            step(op, 'started');
-          }
-          const finished = (op: Operation) => timings.set(op.id, [started, now() - t0]);
-          const promise = runGroup(group).then(
-            (messages) => {
-              for (const op of group) {
-                finished(op);
-                completed.push(op.id);
-                step(op, 'done', messages.get(op.id));
-                release(op.id);
-              }
-            },
-            (error: unknown) => {
-              for (const op of group) {
-                finished(op);
-                if (error instanceof ProbeCancelled) step(op, 'skipped', `${interrupted() ? 'interrupted' : 'cancelled: another operation failed'} (${error.message})`);
-                else if (cancelled(error)) step(op, 'skipped', interrupted() ? 'cancelled: interrupted' : 'cancelled: another operation failed');
-                else step(op, 'failed', error instanceof Error ? error.message : String(error));
-              }
-              if (!cancelled(error)) {
-                failure ??= { op: group[0]!, error };
-                ending.abort();
-              }
-            },
-          );
-          const tracked: Promise<void> = promise.finally(() => {
-            running.delete(tracked);
-            inFlight.set(daemon, inFlight.get(daemon)! - 1);
-            if (hostsKey) hostsBusy.delete(hostsKey);
-            launch();
-          });
-          running.add(tracked);
-        }
-      }
-      if (running.size === 0) resolveAll();
-    };
-    launch();
-  });
-
-  options.signal?.removeEventListener('abort', onAbort);
-  // the reach probe answered before its throw-away containers were gone: the run ends once they are.
-  await Promise.all(state.cleanups);
-  if (failure) throw translateFailure(ranPlan(), failure, completed, options);
-  if (interrupted() && waiting.size > 0) {
-    const { done, notDone } = progressOf(ranPlan(), completed);
-    throw new ExecutionInterrupted(done, notDone);
+  constructor(
+    private readonly plan: Plan,
+    private readonly options: ExecuteOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.emit = options.onEvent ?? (() => undefined);
+    this.t0 = this.now();
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (options.signal?.aborted) this.ending.abort();
+    this.state = runStateOf(options, this.emit, this.now, () => this.failure !== undefined || this.interrupted(), this.ending.signal);
+    this.schedule = schedule(plan, this.state.reachOutcomes);
+    this.depth = chainDepths(plan, this.schedule.users);
+    this.maxPerDaemon = options.maxPerDaemon ?? Number.POSITIVE_INFINITY;
   }
-  if (waiting.size > 0) throw new Error(`internal: plan operations never became ready: ${[...waiting.keys()].join(', ')}`);
-  return { created: state.created, addresses: state.addresses, completed, timings, reachOutcomes: state.reachOutcomes, images: state.images };
+
+  /** The user cancelled the run (the caller's AbortSignal). */
+  interrupted(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  /** Launches what is ready, and again each time a launch ends; resolves once nothing runs and nothing more may start. */
+  walk(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.allSettled = resolve;
+      this.launch();
+    });
+  }
+
+  /** Stops listening to the caller's AbortSignal (the walk is over). */
+  detach(): void {
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  /** How the run ended, once the walk is over and the cleanups are done: the result, or the error of a failed or interrupted run. */
+  outcome(): ExecuteResult {
+    const { waiting, ranPlan } = this.schedule;
+    if (this.failure) throw translateFailure(ranPlan(), this.failure, this.completed, this.options);
+    if (this.interrupted() && waiting.size > 0) {
+      const { done, notDone } = progressOf(ranPlan(), this.completed);
+      throw new ExecutionInterrupted(done, notDone);
+    }
+    if (waiting.size > 0) throw new Error(`internal: plan operations never became ready: ${[...waiting.keys()].join(', ')}`);
+    const { state, completed, timings } = this;
+    return { created: state.created, addresses: state.addresses, completed, timings, reachOutcomes: state.reachOutcomes, images: state.images };
+  }
+
+  /** Starts every ready launch group its daemon has room for, unless the run is ending; settles the walk once nothing runs. */
+  private launch(): void {
+    if (!this.state.ending()) {
+      for (const group of launchGroups(this.readyOperations(), this.hostsBusy)) this.launchGroup(group);
+    }
+    if (this.running.size === 0) this.allSettled();
+  }
+
+  /**
+   * Ready operations, those with the longest chain after them first (the critical path), so that
+   * with `maxPerDaemon` the chain heads are not queued behind the rest.
+   */
+  private readyOperations(): Operation[] {
+    const { ops, waiting, pickVariants } = this.schedule;
+    pickVariants();
+    const ready = [...waiting].filter(([, deps]) => deps.size === 0).map(([id]) => ops.get(id)!);
+    ready.sort((a, b) => this.depth.get(b.id)! - this.depth.get(a.id)! || (a.id < b.id ? -1 : 1));
+    return ready;
+  }
+
+  /** Starts one launch group if its daemon has room: its operations leave the waiting set and say they started. */
+  private launchGroup(group: readonly Operation[]): void {
+    const daemon = group[0]!.daemon;
+    if ((this.inFlight.get(daemon) ?? 0) >= this.maxPerDaemon) return;
+    this.inFlight.set(daemon, (this.inFlight.get(daemon) ?? 0) + 1);
+    const hostsKey = isHostsOp(group[0]!) ? resolverKey(group[0]) : undefined;
+    if (hostsKey) this.hostsBusy.add(hostsKey);
+    const started = this.now() - this.t0;
+    for (const op of group) {
+      this.schedule.waiting.delete(op.id);
+      this.step(op, 'started');
+    }
+    const promise = runGroup(this.state, group).then(
+      (messages) => this.groupDone(group, started, messages),
+      (error: unknown) => this.groupFailed(group, started, error),
+    );
+    const tracked: Promise<void> = promise.finally(() => {
+      this.running.delete(tracked);
+      this.inFlight.set(daemon, this.inFlight.get(daemon)! - 1);
+      if (hostsKey) this.hostsBusy.delete(hostsKey);
+      this.launch();
+    });
+    this.running.add(tracked);
+  }
+
+  /** A launch group succeeded: its operations are done, and release what waits for them. */
+  private groupDone(group: readonly Operation[], started: number, messages: ReadonlyMap<string, string | undefined>): void {
+    for (const op of group) {
+      this.finished(op, started);
+      this.completed.push(op.id);
+      this.step(op, 'done', messages.get(op.id));
+      this.schedule.release(op.id);
+    }
+  }
+
+  /**
+   * A launch group failed: its operations are skipped (given up because the run is ending) or
+   * failed. A failure of its own ends the run: the first one is the one the run's error names.
+   */
+  private groupFailed(group: readonly Operation[], started: number, error: unknown): void {
+    for (const op of group) {
+      this.finished(op, started);
+      if (cancelled(error)) this.step(op, 'skipped', skippedBecause(error, this.interrupted()));
+      else this.step(op, 'failed', error instanceof Error ? error.message : String(error));
+    }
+    if (!cancelled(error)) {
+      this.failure ??= { op: group[0]!, error };
+      this.ending.abort();
+    }
+  }
+
+  /** Records the wall time of an operation that ended (ms since the run started). */
+  private finished(op: Operation, started: number): void {
+    this.timings.set(op.id, [started, this.now() - this.t0]);
+  }
+
+  /** Emits a step event of `op`. */
+  private step(op: Operation, status: StepEvent['status'], message?: string): void {
+    // The probe's answer, for JSON consumers (events.ts).
+    const reach = status === 'done' ? this.state.reachAnswers.get(op.id) : undefined;
+    this.emit({ type: 'step', id: op.id, ...stepShape(op), status, ...(message ? { message } : {}), ...(reach ? { reach } : {}), at: this.now() - this.t0 });
+  }
+}
+
+/**
+ * Runs `plan`: launches each operation once what it waits for is done, until all are done, one
+ * failed or the run was interrupted; then waits for the reach probes' cleanups and returns what
+ * the run made, or throws the failure (DaemonError…) or an ExecutionInterrupted.
+ */
+export async function execute(plan: Plan, options: ExecuteOptions): Promise<ExecuteResult> {
+  const run = new PlanRun(plan, options);
+  await run.walk();
+  run.detach();
+  // the reach probe answered before its throw-away containers were gone: the run ends once they are.
+  await Promise.all(run.state.cleanups);
+  return run.outcome();
 }

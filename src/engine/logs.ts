@@ -334,7 +334,7 @@ function msKey(ms: number): string {
  * (`live`), or when `signal` aborts (the ends known by then are said: a log cut short does not
  * swallow them).
  */
-async function followRuns(
+function followRuns(
   client: DaemonClient,
   c: ObservedContainer,
   request: LogOptions,
@@ -343,123 +343,191 @@ async function followRuns(
   live: LiveContainers | undefined,
   sink: (event: LogEvent) => void,
 ): Promise<void> {
-  // The log is shown up to this key: its last line shown, or (none shown) the start of the run
-  // re-attached to.
-  let shownUpTo = '';
-  // Ends up to this time (daemon clock, ms) are said already, or are older than the follow.
-  let endsShownUpTo = options.exitsSince !== undefined ? options.exitsSince * 1000 : -Infinity;
-  const showEndsBefore = (ms: number) => {
-    for (const end of runs?.endsOf(c.id) ?? []) {
-      if (end.atMs > endsShownUpTo && end.atMs < ms) {
-        sink(exitEvent(c, end.code));
-        endsShownUpTo = end.atMs;
+  return new RunFollower(client, c, request, options, runs, live, sink).follow();
+}
+
+/**
+ * The follow of one container's log across its runs (followRuns): each read of the log is one
+ * run's, and between reads it says how the run ended and waits for the next one. Its fields are
+ * what the reads share: how far the log and the ends are shown, and which starts re-attach.
+ */
+class RunFollower {
+  /** The log is shown up to this key: its last line shown, or (none shown) the start of the run re-attached to. */
+  private shownUpTo = '';
+  /** Ends up to this time (daemon clock, ms) are said already, or are older than the follow. */
+  private endsShownUpTo: number;
+  /** What the next read asks for: `request` at first, then the log from where it was shown up to. */
+  private read: LogOptions;
+  /** Ends of the runs before the one re-attached to: placed by that run's first line. */
+  private endsBefore: number | undefined;
+  /** The latest start (daemon clock, ms) that re-attached. */
+  private lastRestartAt = -Infinity;
+  /** Starts up to this time (daemon clock, ms) do not re-attach: set by each read (readRun). */
+  private after = -Infinity;
+
+  constructor(
+    private readonly client: DaemonClient,
+    private readonly c: ObservedContainer,
+    private readonly request: LogOptions,
+    private readonly options: LogsOptions,
+    private readonly runs: ContainerRuns | undefined,
+    private readonly live: LiveContainers | undefined,
+    private readonly sink: (event: LogEvent) => void,
+  ) {
+    this.endsShownUpTo = options.exitsSince !== undefined ? options.exitsSince * 1000 : -Infinity;
+    this.read = request;
+  }
+
+  /** Reads the log run after run (with `exits`) until following this container ends; then it no longer counts as live. */
+  async follow(): Promise<void> {
+    try {
+      for (;;) {
+        await this.readRun();
+        if (!this.options.exits) return;
+        const next = await this.nextRun();
+        if (!next) return;
+        this.readAgainFrom(next);
+      }
+    } finally {
+      this.live?.stopped(this.c.id);
+    }
+  }
+
+  /**
+   * Reads the log once, as `read` asks, until it ends, `signal` aborts or (exits) a new run's start
+   * event cuts it short so that the next read shows that run. Lines shown by an earlier read are
+   * skipped (a re-read starts at the whole second of the last one shown).
+   */
+  private async readRun(): Promise<void> {
+    const skipUpTo = this.shownUpTo;
+    // The stream ends on Ctrl-C, or (exits) when a new run starts: then it is opened again.
+    const restarted = new AbortController();
+    const stop = () => restarted.abort();
+    this.options.signal?.addEventListener('abort', stop, { once: true });
+    if (this.options.signal?.aborted) stop();
+    let settle: ReturnType<typeof setTimeout> | undefined;
+    let unlisten: (() => void) | undefined;
+    this.after = this.lastRestartAt;
+    try {
+      const stream = await this.client.containerLogs(this.c.id, { ...this.read, signal: restarted.signal });
+      if (this.options.exits) await this.inspectOpenedRun();
+      unlisten = this.runs?.onStart(this.c.id, (atMs) => {
+        if (atMs <= this.after) return;
+        this.lastRestartAt = Math.max(this.lastRestartAt, atMs);
+        stop();
+      });
+      // A timer stays for a run that prints nothing (no first line places the ends before it): the
+      // backlog, which may still hold the previous run's last lines, comes at once; these ends follow it.
+      if (this.endsBefore !== undefined) settle = setTimeout((before: number) => this.showEndsBefore(before), 500, this.endsBefore);
+      await drain(stream, restarted.signal, (line) => this.showLine(line, skipUpTo));
+    } finally {
+      clearTimeout(settle);
+      unlisten?.();
+      this.options.signal?.removeEventListener('abort', stop);
+    }
+  }
+
+  /**
+   * Inspects the container once its log is open (exits): each run whose lines the backlog holds
+   * ended before the state it shows began, or is the one it shows. A container that restarted
+   * before it was followed needs the replayed die events of its earlier runs before its backlog is
+   * read, to place them among its lines; they are there once the events reached the start or end
+   * inspect shows (events come in time order). The start of the run just opened re-attaches no
+   * more: its event, logged late (a busy daemon), must not re-attach again and again.
+   */
+  private async inspectOpenedRun(): Promise<void> {
+    const opened = await runState(this.client, this.c.id);
+    const openedSince = opened && stateSince(opened);
+    if (this.runs && openedSince !== undefined) await this.runs.waitForEventsUpTo(this.c.id, openedSince, EVENT_WAIT_MS, this.options.signal);
+    if (opened?.startedAtMs !== undefined) this.after = Math.max(this.after, opened.startedAtMs + NEW_RUN_AFTER_MS);
+  }
+
+  /** Shows one log line, unless an earlier read showed it; with `exits`, after the ends of the runs before it. */
+  private showLine(line: LogLine, skipUpTo: string): void {
+    const key = sortKey(line.timestamp);
+    if (skipUpTo && key && key <= skipUpTo) return; // shown before the restart
+    if (this.options.exits) this.showEndsBefore(timestampMs(line.timestamp));
+    if (key) this.shownUpTo = key;
+    this.sink(toEvent(this.c, line, Boolean(this.options.timestamps)));
+  }
+
+  /** Says the run ends not said yet that happened before `ms` (daemon clock), in time order. */
+  private showEndsBefore(ms: number): void {
+    for (const end of this.runs?.endsOf(this.c.id) ?? []) {
+      if (end.atMs > this.endsShownUpTo && end.atMs < ms) {
+        this.sink(exitEvent(this.c, end.code));
+        this.endsShownUpTo = end.atMs;
       }
     }
-  };
+  }
+
   /** Says the end of the run a stopped `state` shows, once: its die event's code, else inspect's. */
-  const sayEndOf = async (state: RunState) => {
+  private async sayEndOf(state: RunState): Promise<void> {
     const finishedAt = state.finishedAtMs;
-    const saidBefore = endsShownUpTo;
+    const saidBefore = this.endsShownUpTo;
     if (finishedAt !== undefined && finishedAt <= saidBefore) return;
     const isThisEnd = (end: RunEnd) => (finishedAt === undefined ? end.atMs > saidBefore : end.atMs >= finishedAt - 1);
-    await runs?.waitForEnd(c.id, isThisEnd, EVENT_WAIT_MS, options.signal);
-    showEndsBefore(Infinity);
-    const said = finishedAt === undefined ? endsShownUpTo > saidBefore : endsShownUpTo >= finishedAt - 1;
+    await this.runs?.waitForEnd(this.c.id, isThisEnd, EVENT_WAIT_MS, this.options.signal);
+    this.showEndsBefore(Infinity);
+    const said = finishedAt === undefined ? this.endsShownUpTo > saidBefore : this.endsShownUpTo >= finishedAt - 1;
     // No die event (the events stalled, or following stopped meanwhile): inspect holds the code.
     if (!said && state.exitCode !== undefined) {
-      sink(exitEvent(c, state.exitCode));
+      this.sink(exitEvent(this.c, state.exitCode));
       // Its die event, should it come late, is the same end (logged within milliseconds of FinishedAt).
-      if (finishedAt !== undefined) endsShownUpTo = finishedAt + 50;
+      if (finishedAt !== undefined) this.endsShownUpTo = finishedAt + 50;
     }
-  };
-  let read = request;
-  // Ends of the runs before the one re-attached to: placed by that run's first line.
-  let endsBefore: number | undefined;
-  let lastRestartAt = -Infinity;
-  try {
-    for (;;) {
-      const skipUpTo = shownUpTo;
-      // The stream ends on Ctrl-C, or (exits) when a new run starts: then it is opened again.
-      const restarted = new AbortController();
-      const stop = () => restarted.abort();
-      options.signal?.addEventListener('abort', stop, { once: true });
-      if (options.signal?.aborted) stop();
-      let settle: ReturnType<typeof setTimeout> | undefined;
-      let unlisten: (() => void) | undefined;
-      // Starts up to this time (daemon clock, ms) do not re-attach.
-      let after = lastRestartAt;
-      try {
-        const stream = await client.containerLogs(c.id, { ...read, signal: restarted.signal });
-        // Inspected once the log is open: each run whose lines the backlog holds ended before this
-        // state began, or is the one it shows.
-        const opened = options.exits ? await runState(client, c.id) : undefined;
-        // A container that restarted before it was followed: the replayed die events of its earlier
-        // runs must be there before its backlog is read, to be placed among its lines. They are once
-        // the events reached the start or end inspect shows (events come in time order).
-        const openedSince = opened && stateSince(opened);
-        if (runs && openedSince !== undefined) await runs.waitForEventsUpTo(c.id, openedSince, EVENT_WAIT_MS, options.signal);
-        // A start re-attaches once: the event of the run just opened, logged late (a busy daemon), must
-        // not re-attach again and again.
-        if (opened?.startedAtMs !== undefined) after = Math.max(after, opened.startedAtMs + NEW_RUN_AFTER_MS);
-        unlisten = runs?.onStart(c.id, (atMs) => {
-          if (atMs <= after) return;
-          lastRestartAt = Math.max(lastRestartAt, atMs);
-          stop();
-        });
-        // A timer stays for a run that prints nothing (no first line places the ends before it): the
-        // backlog, which may still hold the previous run's last lines, comes at once; these ends follow it.
-        if (endsBefore !== undefined) settle = setTimeout((before: number) => showEndsBefore(before), 500, endsBefore);
-        await drain(stream, restarted.signal, (line) => {
-          const key = sortKey(line.timestamp);
-          if (skipUpTo && key && key <= skipUpTo) return; // shown before the restart
-          if (options.exits) showEndsBefore(timestampMs(line.timestamp));
-          if (key) shownUpTo = key;
-          sink(toEvent(c, line, Boolean(options.timestamps)));
-        });
-      } finally {
-        clearTimeout(settle);
-        unlisten?.();
-        options.signal?.removeEventListener('abort', stop);
-      }
-      if (!options.exits) return;
-      if (options.signal?.aborted) {
-        showEndsBefore(Infinity);
-        return;
-      }
-      let state = await runState(client, c.id);
-      if (!state) {
-        showEndsBefore(Infinity);
-        return;
-      }
-      if (state.running) {
-        // A new run: the runs before it ended (their die events say how), after lines not shown yet.
-        endsBefore = state.startedAtMs ?? Infinity;
-      } else if (!state.neverStarted) {
-        // Stopped or waiting to restart: inspect holds this run's end; its die event comes at or after it.
-        await sayEndOf(state);
-      }
-      while (state.restarting) {
-        if (await pause(250, options.signal)) return;
-        state = await runState(client, c.id);
-        if (!state) return;
-      }
-      if (!state.running) {
-        // Stopped: followed again if it starts while other followed containers still run.
-        if (!runs || !live) return;
-        const startedAt = await live.waitForStart(c.id, runs, Math.max(state.finishedAtMs ?? -Infinity, lastRestartAt, after), options.signal);
-        if (startedAt === undefined) return;
-        lastRestartAt = Math.max(lastRestartAt, startedAt);
-        state = await runState(client, c.id);
-        if (!state) return;
-        endsBefore = state.startedAtMs ?? startedAt;
-      }
-      // None shown yet (`--tail 0`): the runs before this one stay unshown.
-      if (!shownUpTo && state.startedAtMs !== undefined) shownUpTo = msKey(state.startedAtMs - 1);
-      const since = (shownUpTo ? wholeSecond(shownUpTo) : undefined) ?? request.since;
-      read = { ...request, tail: 'all', ...(since !== undefined ? { since } : {}) };
+  }
+
+  /**
+   * The log ended (exits): says how the run it showed ended, and finds the run to read next.
+   * Resolves with that run's state (running), or undefined when following this container ends
+   * (interrupted, removed, or stopped while no other followed container runs).
+   */
+  private async nextRun(): Promise<RunState | undefined> {
+    if (this.options.signal?.aborted) {
+      this.showEndsBefore(Infinity);
+      return undefined;
     }
-  } finally {
-    live?.stopped(c.id);
+    let state = await runState(this.client, this.c.id);
+    if (!state) {
+      this.showEndsBefore(Infinity);
+      return undefined;
+    }
+    if (state.running) {
+      // A new run: the runs before it ended (their die events say how), after lines not shown yet.
+      this.endsBefore = state.startedAtMs ?? Infinity;
+    } else if (!state.neverStarted) {
+      // Stopped or waiting to restart: inspect holds this run's end; its die event comes at or after it.
+      await this.sayEndOf(state);
+    }
+    while (state.restarting) {
+      if (await pause(250, this.options.signal)) return undefined;
+      state = await runState(this.client, this.c.id);
+      if (!state) return undefined;
+    }
+    // Stopped: followed again if it starts while other followed containers still run.
+    return state.running ? state : this.startAgain(state);
+  }
+
+  /** The container stopped: waits for its next start while others are live; resolves with the state of that run, or undefined. */
+  private async startAgain(stopped: RunState): Promise<RunState | undefined> {
+    if (!this.runs || !this.live) return undefined;
+    const afterMs = Math.max(stopped.finishedAtMs ?? -Infinity, this.lastRestartAt, this.after);
+    const startedAt = await this.live.waitForStart(this.c.id, this.runs, afterMs, this.options.signal);
+    if (startedAt === undefined) return undefined;
+    this.lastRestartAt = Math.max(this.lastRestartAt, startedAt);
+    const state = await runState(this.client, this.c.id);
+    if (!state) return undefined;
+    this.endsBefore = state.startedAtMs ?? startedAt;
+    return state;
+  }
+
+  /** The next read: the whole log from the second of the last line shown (`tail` and `since` applied to the first read only). */
+  private readAgainFrom(state: RunState): void {
+    // None shown yet (`--tail 0`): the runs before this one stay unshown.
+    if (!this.shownUpTo && state.startedAtMs !== undefined) this.shownUpTo = msKey(state.startedAtMs - 1);
+    const since = (this.shownUpTo ? wholeSecond(this.shownUpTo) : undefined) ?? this.request.since;
+    this.read = { ...this.request, tail: 'all', ...(since !== undefined ? { since } : {}) };
   }
 }
 
