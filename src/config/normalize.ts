@@ -54,44 +54,13 @@ const strMap = (v: unknown): Record<string, string> => {
   return out;
 };
 
+/**
+ * One merged, canonical service dict → the Service model. Each field has its own step below; they
+ * run in this order because the callbacks in `ctx` (problems, env and label files) report in it.
+ */
 export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceContext): Service {
-  const { problem } = ctx;
-  let platform = defaultPlatform(ctx.defaultOs);
-  const held = (v: unknown) => ctx.uninterpolated === true && typeof v === 'string' && v.includes('$');
-  if (held(raw.platform)) platform = { ...platform, raw: String(raw.platform) };
-  // An empty platform (`platform: ${DOCKER_PLATFORM:-}`) is no platform, as in compose: the default applies.
-  else if (raw.platform !== undefined && raw.platform !== null && raw.platform !== '') {
-    const parsed = parsePlatform(String(raw.platform));
-    if (typeof parsed === 'string') problem(parsed, ['platform']);
-    else platform = parsed;
-  }
-  const argv = (key: 'command' | 'entrypoint'): string[] | null | undefined => {
-    const v = raw[key];
-    if (v === undefined) return undefined;
-    if (v === null) return null;
-    if (Array.isArray(v)) return v.map((x) => String(x));
-    try {
-      return shellSplit(String(v));
-    } catch (error) {
-      if (!(error instanceof SyntaxIssue)) throw error;
-      problem(error.message, [key]);
-      return [String(v)];
-    }
-  };
-
-  // env_file first, then `environment` wins; bare keys take the value from the project environment.
-  const environment: Record<string, string | null> = {};
-  if (Array.isArray(raw.env_file)) {
-    raw.env_file.forEach((entry, i) => {
-      if (!isPlainMap(entry) || typeof entry.path !== 'string' || held(entry.path)) return;
-      const values = ctx.readEnvFile({ path: entry.path, required: entry.required !== false, ...(typeof entry.format === 'string' ? { format: entry.format } : {}) }, i);
-      if (values) Object.assign(environment, values);
-    });
-  }
-  if (isPlainMap(raw.environment)) {
-    for (const [k, v] of Object.entries(raw.environment)) environment[k] = v === null || v === undefined ? (ctx.lookup(k) ?? null) : String(v);
-  }
-
+  const platform = servicePlatform(raw, ctx);
+  const environment = serviceEnvironment(raw, ctx);
   // Strings left here are short syntax holding `${VAR}` (config --no-interpolate), printed as written.
   const ports: PortConfig[] = Array.isArray(raw.ports)
     ? raw.ports.flatMap((p) => (isPlainMap(p) ? [normalizePort(p)] : typeof p === 'string' ? [p as unknown as PortConfig] : []))
@@ -99,54 +68,13 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
   const volumes: ServiceVolume[] = Array.isArray(raw.volumes)
     ? (raw.volumes.filter((v) => isPlainMap(v) || typeof v === 'string') as unknown as ServiceVolume[])
     : [];
-
-  const depends_on: Record<string, DependsOn> = {};
-  if (isPlainMap(raw.depends_on)) {
-    for (const [dep, spec] of Object.entries(raw.depends_on)) {
-      const s = isPlainMap(spec) ? spec : {};
-      depends_on[dep] = {
-        condition: (str(s.condition) ?? 'service_started') as DependsOn['condition'],
-        required: s.required !== false,
-        restart: s.restart === true,
-      };
-    }
-  }
-  // Like compose v2: links, `service:` network/ipc/pid modes and volumes_from imply start order
-  // (volumes_from without restart, as compose-go's normalize does).
-  const implied = (dep: string | undefined, restart = true) => {
-    if (dep && dep !== name && !Object.prototype.hasOwnProperty.call(depends_on, dep)) depends_on[dep] = { condition: 'service_started', required: true, restart };
-  };
-  for (const link of strList(raw.links) ?? []) implied(link.split(':')[0]);
-  for (const key of ['network_mode', 'ipc', 'pid']) {
-    const v = str(raw[key]);
-    if (v?.startsWith('service:')) implied(v.slice(8));
-  }
-  for (const vf of strList(raw.volumes_from) ?? []) {
-    if (!vf.startsWith('container:')) implied(vf.replace(/^service:/, '').split(':')[0], false);
-  }
-
+  const depends_on = serviceDependsOn(name, raw);
   const network_mode = str(raw.network_mode);
-  let networks: Record<string, ServiceNetwork | null> = {};
-  if (isPlainMap(raw.networks)) {
-    for (const [n, spec] of Object.entries(raw.networks)) networks[n] = isPlainMap(spec) ? (spec as ServiceNetwork) : null;
-  } else if (network_mode === undefined) networks = { default: null };
-
-  // label_file entries in order, then `labels` wins, as in compose.
-  const labels: Record<string, string> = {};
-  if (Array.isArray(raw.label_file) && ctx.readLabelFile) {
-    raw.label_file.forEach((file, i) => {
-      if (typeof file !== 'string' || held(file)) return;
-      Object.assign(labels, ctx.readLabelFile!(file, i, labels) ?? {});
-    });
-  }
-  Object.assign(labels, strMap(raw.labels));
+  const networks = serviceNetworks(raw, network_mode);
+  const labels = serviceLabels(raw, ctx);
   const extra_hosts = strList(raw.extra_hosts) ?? [];
-  const command = argv('command');
-  const entrypoint = argv('entrypoint');
-
-  const refs = (key: 'secrets' | 'configs'): FileReference[] =>
-    Array.isArray(raw[key]) ? (raw[key] as unknown[]).filter(isPlainMap).map((r) => ({ ...(r as object) }) as FileReference) : [];
-
+  const command = serviceArgv(raw, 'command', ctx.problem);
+  const entrypoint = serviceArgv(raw, 'entrypoint', ctx.problem);
   const ext = isPlainMap(raw['x-mixcompose']) ? raw['x-mixcompose'] : {};
   const { references, problems } = collectAddressReferences({
     environment,
@@ -155,21 +83,10 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     extra_hosts,
     labels,
   }, ctx.serviceNames);
-  for (const p of problems) problem(p.message, p.path, p.severity);
-
-  const carried: Dict = {};
-  // An empty text value is an unset key (compose leaves it out), except for the argv keys.
-  for (const [k, v] of Object.entries(raw)) if (!CONSUMED.has(k) && !(v === '' && k !== 'command' && k !== 'entrypoint')) carried[k] = v;
-  // Numbers the Engine API takes as numbers (the value checks made sure they parse), as compose v2 does.
-  for (const key of NUMERIC_KEYS) {
-    const v = carried[key];
-    if (typeof v === 'string' && !held(v)) carried[key] = /^[-+]?(\d+\.?\d*|\.\d+)$/.test(v.trim()) ? Number(v) : (microseconds(v) ?? v);
-  }
-  if (isPlainMap(carried.deploy) && typeof carried.deploy.replicas === 'string' && /^\d+$/.test(carried.deploy.replicas.trim())) {
-    carried.deploy = { ...carried.deploy, replicas: Number(carried.deploy.replicas) };
-  }
+  for (const p of problems) ctx.problem(p.message, p.path, p.severity);
+  // The typed fields below override what is carried through; the key order is the printed one.
   const service: Service = {
-    ...carried,
+    ...carriedKeys(raw, ctx),
     name,
     platform,
     ...(raw.build !== undefined && isPlainMap(raw.build) ? { build: buildWithArgs(raw.build, ctx.lookup) } : {}),
@@ -185,13 +102,142 @@ export function normalizeService(name: string, raw: Dict, ctx: NormalizeServiceC
     labels,
     extra_hosts,
     ...(raw.healthcheck !== undefined ? { healthcheck: normalizeHealthcheck(raw.healthcheck) } : {}),
-    secrets: refs('secrets'),
-    configs: refs('configs'),
+    secrets: fileReferences(raw, 'secrets'),
+    configs: fileReferences(raw, 'configs'),
     addressReferences: references,
     extension: { ...(ext.lint !== undefined ? { lint: ext.lint !== false } : {}) },
   };
   if (service.platform !== platform) (service as { platform: unknown }).platform = platform;
   return service;
+}
+
+/** Whether a value still holds `${VAR}` because the files were not interpolated (config --no-interpolate). */
+function isHeld(ctx: NormalizeServiceContext, v: unknown): boolean {
+  return ctx.uninterpolated === true && typeof v === 'string' && v.includes('$');
+}
+
+/** The service's platform: the default for the project's OS unless `platform:` names one (reported when invalid). */
+function servicePlatform(raw: Dict, ctx: NormalizeServiceContext): Service['platform'] {
+  const platform = defaultPlatform(ctx.defaultOs);
+  if (isHeld(ctx, raw.platform)) return { ...platform, raw: String(raw.platform) };
+  // An empty platform (`platform: ${DOCKER_PLATFORM:-}`) is no platform, as in compose: the default applies.
+  if (raw.platform === undefined || raw.platform === null || raw.platform === '') return platform;
+  const parsed = parsePlatform(String(raw.platform));
+  if (typeof parsed !== 'string') return parsed;
+  ctx.problem(parsed, ['platform']);
+  return platform;
+}
+
+/** env_file entries first, in order, then `environment` wins; bare keys take the value from the project environment. */
+function serviceEnvironment(raw: Dict, ctx: NormalizeServiceContext): Record<string, string | null> {
+  const environment: Record<string, string | null> = {};
+  if (Array.isArray(raw.env_file)) {
+    raw.env_file.forEach((entry, i) => {
+      if (!isPlainMap(entry) || typeof entry.path !== 'string' || isHeld(ctx, entry.path)) return;
+      const values = ctx.readEnvFile({ path: entry.path, required: entry.required !== false, ...(typeof entry.format === 'string' ? { format: entry.format } : {}) }, i);
+      if (values) Object.assign(environment, values);
+    });
+  }
+  if (isPlainMap(raw.environment)) {
+    for (const [k, v] of Object.entries(raw.environment)) environment[k] = v === null || v === undefined ? (ctx.lookup(k) ?? null) : String(v);
+  }
+  return environment;
+}
+
+/**
+ * `depends_on` with defaults filled in, then the start order compose v2 implies: links, `service:`
+ * network/ipc/pid modes and volumes_from (volumes_from without restart, as compose-go's normalize does).
+ * An explicit entry always wins over an implied one.
+ */
+function serviceDependsOn(name: string, raw: Dict): Record<string, DependsOn> {
+  const depends_on: Record<string, DependsOn> = {};
+  if (isPlainMap(raw.depends_on)) {
+    for (const [dep, spec] of Object.entries(raw.depends_on)) {
+      const s = isPlainMap(spec) ? spec : {};
+      depends_on[dep] = {
+        condition: (str(s.condition) ?? 'service_started') as DependsOn['condition'],
+        required: s.required !== false,
+        restart: s.restart === true,
+      };
+    }
+  }
+  const implied = (dep: string | undefined, restart = true) => {
+    if (dep && dep !== name && !Object.prototype.hasOwnProperty.call(depends_on, dep)) depends_on[dep] = { condition: 'service_started', required: true, restart };
+  };
+  for (const link of strList(raw.links) ?? []) implied(link.split(':')[0]);
+  for (const key of ['network_mode', 'ipc', 'pid']) {
+    const v = str(raw[key]);
+    if (v?.startsWith('service:')) implied(v.slice(8));
+  }
+  for (const vf of strList(raw.volumes_from) ?? []) {
+    if (!vf.startsWith('container:')) implied(vf.replace(/^service:/, '').split(':')[0], false);
+  }
+  return depends_on;
+}
+
+/** The service's networks; with neither `networks` nor `network_mode` it joins the project's default network. */
+function serviceNetworks(raw: Dict, network_mode: string | undefined): Record<string, ServiceNetwork | null> {
+  if (isPlainMap(raw.networks)) {
+    const networks: Record<string, ServiceNetwork | null> = {};
+    for (const [n, spec] of Object.entries(raw.networks)) networks[n] = isPlainMap(spec) ? (spec as ServiceNetwork) : null;
+    return networks;
+  }
+  return network_mode === undefined ? { default: null } : {};
+}
+
+/** label_file entries in order (each sees the labels read before it), then `labels` wins, as in compose. */
+function serviceLabels(raw: Dict, ctx: NormalizeServiceContext): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (Array.isArray(raw.label_file) && ctx.readLabelFile) {
+    raw.label_file.forEach((file, i) => {
+      if (typeof file !== 'string' || isHeld(ctx, file)) return;
+      Object.assign(labels, ctx.readLabelFile!(file, i, labels) ?? {});
+    });
+  }
+  Object.assign(labels, strMap(raw.labels));
+  return labels;
+}
+
+/**
+ * `command` / `entrypoint` as an argv: a list as written, a string split like a shell would (an
+ * unsplittable one is reported and kept whole). null (an explicit reset) and undefined stay as they are.
+ */
+function serviceArgv(raw: Dict, key: 'command' | 'entrypoint', problem: ServiceProblem): string[] | null | undefined {
+  const v = raw[key];
+  if (v === undefined) return undefined;
+  if (v === null) return null;
+  if (Array.isArray(v)) return v.map((x) => String(x));
+  try {
+    return shellSplit(String(v));
+  } catch (error) {
+    if (!(error instanceof SyntaxIssue)) throw error;
+    problem(error.message, [key]);
+    return [String(v)];
+  }
+}
+
+/** The long-syntax `secrets` / `configs` references of a service (copies, so the model owns them). */
+function fileReferences(raw: Dict, key: 'secrets' | 'configs'): FileReference[] {
+  return Array.isArray(raw[key]) ? (raw[key] as unknown[]).filter(isPlainMap).map((r) => ({ ...(r as object) }) as FileReference) : [];
+}
+
+/**
+ * The keys with no typed step of their own, carried into the Service as they are, except that
+ * empty text is left out and the numbers the Engine API takes as numbers become numbers.
+ */
+function carriedKeys(raw: Dict, ctx: NormalizeServiceContext): Dict {
+  const carried: Dict = {};
+  // An empty text value is an unset key (compose leaves it out), except for the argv keys.
+  for (const [k, v] of Object.entries(raw)) if (!CONSUMED.has(k) && !(v === '' && k !== 'command' && k !== 'entrypoint')) carried[k] = v;
+  // Numbers the Engine API takes as numbers (the value checks made sure they parse), as compose v2 does.
+  for (const key of NUMERIC_KEYS) {
+    const v = carried[key];
+    if (typeof v === 'string' && !isHeld(ctx, v)) carried[key] = /^[-+]?(\d+\.?\d*|\.\d+)$/.test(v.trim()) ? Number(v) : (microseconds(v) ?? v);
+  }
+  if (isPlainMap(carried.deploy) && typeof carried.deploy.replicas === 'string' && /^\d+$/.test(carried.deploy.replicas.trim())) {
+    carried.deploy = { ...carried.deploy, replicas: Number(carried.deploy.replicas) };
+  }
+  return carried;
 }
 
 /** Keys whose interpolated text becomes a number; cpu_rt_* may also be durations (→ microseconds). */
