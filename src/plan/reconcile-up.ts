@@ -11,8 +11,8 @@ import { addressNetwork, containerName, createBody, networkName, serviceImage, s
 import { dependencyOrder, dependents, serviceDependencies, withDependencies } from './dependencies.js';
 import { LABEL_CONFIG_HASH, LABEL_NETWORK, LABEL_PROJECT, LABEL_VOLUME, containerLabels, projectLabels, LABEL_PLATFORM, LABEL_TEMPLATE_HASH } from './labels.js';
 import { materializedHash, templateHash } from './materialize.js';
-import type { ObservedContainer, ObservedState } from './observed-state.js';
-import type { ContainerRef, ContainerSpec, Operation, ReachDecision, ReplacedContainer, RuntimeIp, Substitution } from './plan.js';
+import type { ObservedContainer } from './observed-state.js';
+import type { ContainerRef, ContainerSpec, Operation, ReachDecision, ReplacedContainer, Substitution } from './plan.js';
 
 export { decideReach, reachFromEndpoints } from './reach.js';
 import { observedContainerFields, type PlanContext } from './plan-context.js';
@@ -38,7 +38,8 @@ import {
   unpublishedProviderWarnings,
 } from './resolver.js';
 import { primaryIp, projectUsesResolver, resolverAskedAt, resolverNetworkKey } from './resolver-dns.js';
-import { aliasProblems, entryState, hostsFileName, hostsFilesOf, hostsNames, planHostsCleanup, registrationReason } from './resolver-entries.js';
+import { aliasProblems, entryState, hostsFilesOf, planHostsCleanup, registrationReason } from './resolver-entries.js';
+import { planServiceWiring } from './service-wiring.js';
 import { byName } from '../graph/dependency-graph.js';
 import { planStaticAnswersCleanup, staticAnswersPlanner, type RegisterStaticNames } from './static-answers.js';
 import { hostGatewayEntry } from './host-gateway-entry.js';
@@ -46,7 +47,7 @@ import { hostGatewayEntry } from './host-gateway-entry.js';
 import { duplicateRemovalFor, keptNetwork, networkRecreateReason, planDuplicateNetworks, preferredReplica, wireDuplicateRemovals } from './duplicates.js';
 
 /** What a replica will be once the plan ran. */
-interface PlannedContainer {
+export interface PlannedContainer {
   readonly service: string;
   readonly number: number;
   readonly name: string;
@@ -471,7 +472,7 @@ function trackServices(ctx: PlanContext): ServiceTracker {
 }
 
 /** The steps' shared state. */
-interface UpSteps {
+export interface UpSteps {
   readonly ctx: PlanContext;
   readonly reach: Partial<Record<PlatformOs, SourcedReach>>;
   readonly infra: Infrastructure;
@@ -484,36 +485,61 @@ interface UpSteps {
  * their create bodies, and why each replica is kept, started, created or recreated.
  */
 function planServiceContainers(s: UpSteps, serviceName: string): PlannedContainer[] {
-  const { ctx, reach } = s;
-  const { project, observed, options } = ctx;
-  const { ensureNetwork, ensureVolume } = s.infra;
-  const { planned, plannedOf, providerIp } = s.tracker;
-  const { resolverDnsFor } = s.resolver;
-  const service = project.services[serviceName]!;
+  const { ctx } = s;
+  const service = ctx.project.services[serviceName]!;
   const daemon = ctx.daemonOf(service);
-  const facts = observed.daemons[daemon];
-  const image = serviceImage(project.name, service);
   const existing = ctx.containersOf(serviceName);
   const scale = ctx.scaleOf(service);
-  const deps = serviceDependencies(project, service);
-  const dependsOnLabel = Object.entries(service.depends_on ?? {})
-    .map(([name, d]) => `${name}:${d.condition}:${d.restart}`)
-    .sort(byName)
-    .join(',');
+  const waits = infrastructureWaits(s, serviceName, daemon);
+  // The pull or build of this service's image (plan/image-ops.ts): its creates wait for it, nothing else does.
+  const imageOp = imageOperationFor(ctx, serviceName);
+  if (imageOp) waits.push(imageOp);
+  const addresses = serviceAddresses(s, service);
+  waits.push(...addresses.resolverWaits);
+  const replicas: ServiceReplicas = { serviceName, service, daemon, existing, waits, imageOp, ...addresses, ...replicaBodyInputs(s, service, daemon) };
+  const results: PlannedContainer[] = [];
+  /** Old containers a conditional create may keep. */
+  const mayKeep: string[] = [];
+  for (let number = 1; number <= scale; number++) results.push(planReplica(ctx, replicas, number, mayKeep));
+  removeSurplusReplicas(ctx, existing, scale, results, mayKeep);
+  s.tracker.planned.set(serviceName, results);
+  return results;
+}
 
-  // Infrastructure this service's creates wait for.
-  const infra: string[] = [];
+/**
+ * What every create of a service waits for before its image and addresses: its networks and named
+ * volumes on its daemon (operations only when they are missing), and the creates of the containers
+ * whose namespace or volumes it shares.
+ */
+function infrastructureWaits(s: UpSteps, serviceName: string, daemon: PlatformOs): string[] {
+  const { project } = s.ctx;
+  const service = project.services[serviceName]!;
+  const { ensureNetwork, ensureVolume } = s.infra;
+  const waits: string[] = [];
   for (const key of serviceNetworkKeys(service)) {
     const id = ensureNetwork(daemon, key);
-    if (id) infra.push(id);
+    if (id) waits.push(id);
   }
   for (const v of service.volumes) {
     if (v.type === 'volume' && v.source && project.volumes[v.source]) {
       const id = ensureVolume(daemon, v.source);
-      if (id) infra.push(id);
+      if (id) waits.push(id);
     }
   }
-  for (const dep of deps) {
+  waits.push(...sharedContainerCreates(s, serviceName, daemon));
+  return waits;
+}
+
+/**
+ * The creates of the dependencies whose container this service joins (network_mode, ipc or pid
+ * `service:x`, volumes_from): a namespace is shared only on one daemon, so another daemon is an error.
+ */
+function sharedContainerCreates(s: UpSteps, serviceName: string, daemon: PlatformOs): string[] {
+  const { ctx } = s;
+  const { project } = ctx;
+  const service = project.services[serviceName]!;
+  const creates: string[] = [];
+  for (const dep of serviceDependencies(project, service)) {
     const providerService = project.services[dep]!;
     const sharesContainer =
       [service.network_mode, service.ipc, service.pid].includes(`service:${dep}`) || (service.volumes_from ?? []).some((v) => v.split(':')[0] === dep);
@@ -521,241 +547,181 @@ function planServiceContainers(s: UpSteps, serviceName: string): PlannedContaine
       if (ctx.daemonOf(providerService) !== daemon) {
         throw new PlanError(`service ${serviceName} shares a container with ${dep}, which runs on the other daemon`, serviceName);
       }
-      for (const p of plannedOf(dep)) if (p.createOp) infra.push(p.createOp);
+      for (const p of s.tracker.plannedOf(dep)) if (p.createOp) creates.push(p.createOp);
     }
   }
+  return creates;
+}
 
-  // The pull or build of this service's image (plan/image-ops.ts): its creates wait for it, nothing else does.
-  const imageOp = imageOperationFor(ctx, serviceName);
-  if (imageOp) infra.push(imageOp);
-
-  const addressSubs = resolveAddresses({ project, placement: ctx.placement, reach, providerIp }, service);
-  const dns = resolverDnsFor(service.platform.os);
-  if (dns) infra.push(...dns.waitFor);
+/**
+ * The addresses a service's bodies carry: the resolver as first DNS server (where its platform asks
+ * it) and its address references (known now, or only after a provider's start in this plan). The
+ * creates wait for those starts (`runtimeDeps`) and, where the resolver answers on a published
+ * address, for the resolver (`resolverWaits`).
+ */
+function serviceAddresses(s: UpSteps, service: Service) {
+  const { ctx, reach } = s;
+  const addressSubs = resolveAddresses({ project: ctx.project, placement: ctx.placement, reach, providerIp: s.tracker.providerIp }, service);
+  const dns = s.resolver.resolverDnsFor(service.platform.os);
   const substitutions = [...(dns ? [dns.substitution] : []), ...addressSubs];
-  const runtimeDeps = [...new Set(substitutions.flatMap((s) => (s.runtime ? [s.runtime.ipOf] : [])))];
+  const runtimeDeps = [...new Set(substitutions.flatMap((sub) => (sub.runtime ? [sub.runtime.ipOf] : [])))];
+  return { substitutions, runtimeDeps, resolverWaits: dns ? [...dns.waitFor] : [], resolverDns: dns !== undefined };
+}
 
+/** The create-body inputs that are the same for every replica of a service. */
+function replicaBodyInputs(s: UpSteps, service: Service, daemon: PlatformOs) {
+  const { ctx, reach } = s;
+  const { project, observed, options } = ctx;
+  const facts = observed.daemons[daemon];
+  const dependsOnLabel = Object.entries(service.depends_on ?? {})
+    .map(([name, d]) => `${name}:${d.condition}:${d.restart}`)
+    .sort(byName)
+    .join(',');
   // Without a project resolver (so no reach record container, reach-record.ts), the consumers across
   // the daemons record the probe's answer: their bodies depend on it anyway (plan/reach.ts, recordedReach).
   const record = !s.resolver.useResolver && consumesAcrossDaemons(project, ctx.placement, service) ? reachLabels(reach, options.probeFailed === true) : {};
-  const results: PlannedContainer[] = [];
-  /** Old containers a conditional create may keep. */
-  const mayKeep: string[] = [];
-  // The same for every replica.
-  const containerNameOf = (s: string) => containerName(project.name, project.services[s]!, 1);
-  const bindTarget = bindTargetFor(facts, project.extension.daemons[daemon], options.hostPlatform);
-  const sourceKinds = options.sourceKinds ?? observed.bindSourceKinds;
-  const platformQuery = facts ? createPlatformFor(facts) : undefined;
-  for (let number = 1; number <= scale; number++) {
-    const name = containerName(project.name, service, number);
-    const built = createBody({
-      project,
-      service,
-      number,
-      labels: Object.assign(containerLabels(project, serviceName, number, service.platform.os, dependsOnLabel || undefined), record),
-      image,
-      dnsFirst: dns ? [RESOLVER_IP_TEXT] : [],
-      containerNameOf,
-      defaultStopGracePeriod: project.extension.daemons[service.platform.os]?.stop_grace_period,
-      bindTarget,
-      sourceKind: (path) => sourceKinds?.[path],
-    });
-    if (number === 1) ctx.warnings.push(...built.warnings);
-    if (built.errors.length) throw new PlanError(built.errors.join('\n'), serviceName);
-    const spec: ContainerSpec = {
-      body: built.body,
-      substitutions,
-      connect: built.connect,
-      files: built.files,
-      ...(built.files.length ? { filesRoot: built.filesRoot } : {}),
-      ...(platformQuery ? { platformQuery } : {}),
-    };
-    const old = preferredReplica(existing, number); // i12b: of duplicates, a running one
-    // The config hash it would have, computed only to compare with an old container's (hashing is not free).
-    const known = old ? materializedHash(spec, () => undefined) : undefined;
-    const networkReason = old ? networkRecreateReason(ctx, old) : undefined; // i12b: its network goes, or went
-    let reason: string | undefined;
-    if (!old) reason = 'new';
-    else if (old.platform !== daemon) reason = 'platform changed';
-    else if (networkReason) reason = networkReason;
-    else if (options.noRecreate) reason = undefined;
-    else if (options.forceRecreate) reason = 'forced';
-    else if (imageChanged(ctx, old, image)) reason = 'image changed';
-    // Addresses known only at run time: certain already if more than the addresses changed.
-    else if (!known && old.labels[LABEL_TEMPLATE_HASH] !== undefined && old.labels[LABEL_TEMPLATE_HASH] !== templateHash(spec)) reason = 'config changed';
-    else if (!known) reason = 'if its addresses changed';
-    else if (old.configHash !== known) reason = 'config changed';
-    else if (imageOp) reason = IMAGE_CONDITIONAL_REASON;
+  return {
+    image: serviceImage(project.name, service),
+    dependsOnLabel,
+    record,
+    containerNameOf: (name: string) => containerName(project.name, project.services[name]!, 1),
+    bindTarget: bindTargetFor(facts, project.extension.daemons[daemon], options.hostPlatform),
+    sourceKinds: options.sourceKinds ?? observed.bindSourceKinds,
+    platformQuery: facts ? createPlatformFor(facts) : undefined,
+  };
+}
 
-    if (reason) {
-      // Runtime addresses (a provider this plan starts): keep the old container if they come out the same.
-      const conditional = old !== undefined && ((!known && reason === 'if its addresses changed') || reason === IMAGE_CONDITIONAL_REASON);
-      // The old container stays until its new image is there (a failed pull or build leaves it running).
-      const removal = old && !conditional ? [removeContainerOps(ctx, old, reason, imageOp ? [imageOp] : [])] : [];
-      if (conditional) mayKeep.push(old.id);
-      const createId = `create:${serviceName}:${number}`;
-      ctx.add({
-        kind: 'create-container',
-        id: createId,
-        deps: [...new Set([...infra, ...runtimeDeps, ...removal])].sort(byName),
-        daemon,
-        platform: service.platform.os,
-        service: serviceName,
-        number,
-        name,
-        spec,
-        reason,
-        ...(conditional ? { replaces: { ...replacedContainer(ctx, old!, service), ...imageComparison(imageOp, old!) } } : {}),
-      });
-      const startId = options.noStart ? undefined : `start:${serviceName}:${number}`;
-      results.push({ service: serviceName, number, name, daemon, ref: { createdBy: createId }, createOp: createId, ...(startId ? { startOp: startId } : {}), ips: {}, changed: true });
-    } else if (old!.status !== 'running' && !options.noStart) {
-      results.push({ service: serviceName, number, name: old!.name, daemon, ref: { id: old!.id }, startOp: `start:${serviceName}:${number}`, ips: {}, changed: true });
-    } else {
-      results.push({ service: serviceName, number, name: old!.name, daemon, ref: { id: old!.id }, ips: old!.status === 'running' ? old!.ips : {}, changed: false });
-    }
+/** What the replicas of one service share: where they run, what their creates wait for, their body inputs. */
+interface ServiceReplicas extends ReturnType<typeof serviceAddresses>, ReturnType<typeof replicaBodyInputs> {
+  readonly serviceName: string;
+  readonly service: Service;
+  readonly daemon: PlatformOs;
+  /** Its observed containers (with duplicates of a number). */
+  readonly existing: ObservedContainer[];
+  /** Networks, volumes, shared containers, the image and the resolver: every create waits for these. */
+  readonly waits: readonly string[];
+  /** The pull or build of its image, when this plan has one. */
+  readonly imageOp: string | undefined;
+}
+
+/**
+ * Replica `number`: created (or recreated, see replicaReason), started again, or kept as it runs.
+ * A conditional recreate records the old container in `mayKeep`.
+ */
+function planReplica(ctx: PlanContext, r: ServiceReplicas, number: number, mayKeep: string[]): PlannedContainer {
+  const { serviceName, daemon } = r;
+  const spec = replicaSpec(ctx, r, number);
+  const old = preferredReplica(r.existing, number); // i12b: of duplicates, a running one
+  const reason = replicaReason(ctx, r, old, spec);
+  if (reason) return planReplicaCreate(ctx, r, { number, spec, old, reason }, mayKeep);
+  if (old!.status !== 'running' && !ctx.options.noStart) {
+    return { service: serviceName, number, name: old!.name, daemon, ref: { id: old!.id }, startOp: `start:${serviceName}:${number}`, ips: {}, changed: true };
   }
-  // Replicas beyond the scale, and duplicates of a number, go.
+  return { service: serviceName, number, name: old!.name, daemon, ref: { id: old!.id }, ips: old!.status === 'running' ? old!.ips : {}, changed: false };
+}
+
+/**
+ * Replica `number`'s create body, with the addresses it gets at run time. The body's warnings are
+ * the service's, so only the first replica reports them; its errors stop the plan.
+ */
+function replicaSpec(ctx: PlanContext, r: ServiceReplicas, number: number): ContainerSpec {
+  const { project } = ctx;
+  const { service, serviceName } = r;
+  const built = createBody({
+    project,
+    service,
+    number,
+    labels: Object.assign(containerLabels(project, serviceName, number, service.platform.os, r.dependsOnLabel || undefined), r.record),
+    image: r.image,
+    dnsFirst: r.resolverDns ? [RESOLVER_IP_TEXT] : [],
+    containerNameOf: r.containerNameOf,
+    defaultStopGracePeriod: project.extension.daemons[service.platform.os]?.stop_grace_period,
+    bindTarget: r.bindTarget,
+    sourceKind: (path) => r.sourceKinds?.[path],
+  });
+  if (number === 1) ctx.warnings.push(...built.warnings);
+  if (built.errors.length) throw new PlanError(built.errors.join('\n'), serviceName);
+  return {
+    body: built.body,
+    substitutions: r.substitutions,
+    connect: built.connect,
+    files: built.files,
+    ...(built.files.length ? { filesRoot: built.filesRoot } : {}),
+    ...(r.platformQuery ? { platformQuery: r.platformQuery } : {}),
+  };
+}
+
+/**
+ * Why a replica is created, or undefined to keep `old`. The first that holds: new, on another daemon,
+ * its network gone, --no-recreate (keep), forced, a changed image, a changed config. When the config
+ * hash cannot be known now (addresses known only at run time), or an image is pulled or built, the
+ * reason is one the executor checks at run time (see planReplicaCreate).
+ */
+function replicaReason(ctx: PlanContext, r: ServiceReplicas, old: ObservedContainer | undefined, spec: ContainerSpec): string | undefined {
+  const { options } = ctx;
+  // The config hash it would have, computed only to compare with an old container's (hashing is not free).
+  const known = old ? materializedHash(spec, () => undefined) : undefined;
+  const networkReason = old ? networkRecreateReason(ctx, old) : undefined; // i12b: its network goes, or went
+  if (!old) return 'new';
+  if (old.platform !== r.daemon) return 'platform changed';
+  if (networkReason) return networkReason;
+  if (options.noRecreate) return undefined;
+  if (options.forceRecreate) return 'forced';
+  if (imageChanged(ctx, old, r.image)) return 'image changed';
+  // Addresses known only at run time: certain already if more than the addresses changed.
+  if (!known && old.labels[LABEL_TEMPLATE_HASH] !== undefined && old.labels[LABEL_TEMPLATE_HASH] !== templateHash(spec)) return 'config changed';
+  if (!known) return RUNTIME_ADDRESSES_REASON;
+  if (old.configHash !== known) return 'config changed';
+  if (r.imageOp) return IMAGE_CONDITIONAL_REASON;
+  return undefined;
+}
+
+/** The reason of a recreate decided at run time: when the addresses a body carries came out different. */
+const RUNTIME_ADDRESSES_REASON = 'if its addresses changed';
+
+/**
+ * The create of a replica (and its start unless --no-start). A recreate decided at run time
+ * (addresses, image) keeps the old container until then: the create replaces it only if needed.
+ * Otherwise the old container is removed first, after the new image is there (a failed pull or
+ * build leaves it running).
+ */
+function planReplicaCreate(
+  ctx: PlanContext,
+  r: ServiceReplicas,
+  replica: { number: number; spec: ContainerSpec; old: ObservedContainer | undefined; reason: string },
+  mayKeep: string[],
+): PlannedContainer {
+  const { serviceName, service, daemon, imageOp } = r;
+  const { number, spec, old, reason } = replica;
+  const name = containerName(ctx.project.name, service, number);
+  const conditional = old !== undefined && (reason === RUNTIME_ADDRESSES_REASON || reason === IMAGE_CONDITIONAL_REASON);
+  const removal = old && !conditional ? [removeContainerOps(ctx, old, reason, imageOp ? [imageOp] : [])] : [];
+  if (conditional) mayKeep.push(old.id);
+  const createId = `create:${serviceName}:${number}`;
+  ctx.add({
+    kind: 'create-container',
+    id: createId,
+    deps: [...new Set([...r.waits, ...r.runtimeDeps, ...removal])].sort(byName),
+    daemon,
+    platform: service.platform.os,
+    service: serviceName,
+    number,
+    name,
+    spec,
+    reason,
+    ...(conditional ? { replaces: { ...replacedContainer(ctx, old!, service), ...imageComparison(imageOp, old!) } } : {}),
+  });
+  const startId = ctx.options.noStart ? undefined : `start:${serviceName}:${number}`;
+  return { service: serviceName, number, name, daemon, ref: { createdBy: createId }, createOp: createId, ...(startId ? { startOp: startId } : {}), ips: {}, changed: true };
+}
+
+/** Replicas beyond the scale, and duplicates of a number, go; not the old containers a conditional create may keep. */
+function removeSurplusReplicas(ctx: PlanContext, existing: readonly ObservedContainer[], scale: number, results: readonly PlannedContainer[], mayKeep: readonly string[]): void {
   const kept = new Set([...results.flatMap((r) => ('id' in r.ref ? [r.ref.id] : [])), ...mayKeep]);
   for (const c of existing) {
     if (kept.has(c.id) || ctx.removed.has(c.id)) continue;
     removeContainerOps(ctx, c, c.number > scale ? 'scaled down' : 'duplicate');
   }
-  planned.set(serviceName, results);
-  return results;
-}
-
-/** hostsFilesOf, made once per observation (it is asked once per service: 200 services, 200 maps). */
-const hostsFilesMade = new WeakMap<object, ReturnType<typeof hostsFilesOf>>();
-function hostsFilesOnce(observed: ObservedState, resolverId: string): ReturnType<typeof hostsFilesOf> {
-  const key = observed.resolverHosts;
-  if (!key || key.container !== resolverId) return undefined;
-  if (!hostsFilesMade.has(key)) hostsFilesMade.set(key, hostsFilesOf(observed, resolverId));
-  return hostsFilesMade.get(key);
-}
-
-/** One service's starts (after what they wait for), `restart: true` restarts, and its names across daemons. */
-function planServiceWiring(s: UpSteps, serviceName: string, results: PlannedContainer[]): void {
-  const { ctx } = s;
-  const { project, observed, options } = ctx;
-  const { useResolver, resolverDaemon, resolverRef, resolverChanged, resolverDeps, registerStaticNames } = s.resolver;
-  const { plannedOf, dependencyTimeoutMs, waitOp } = s.tracker;
-  const service = project.services[serviceName]!;
-  const daemon = ctx.daemonOf(service);
-  // Starts, with what they wait for.
-  for (const r of results) {
-    if (!r.startOp) continue;
-    const startDeps = new Set<string>(r.createOp ? [r.createOp] : []);
-    for (const [providerName, d] of Object.entries(service.depends_on ?? {}).sort(([a], [b]) => byName(a, b))) {
-      if (!project.services[providerName]) continue;
-      const condition =
-        d.condition === 'service_healthy' ? 'healthy' : d.condition === 'service_completed_successfully' ? 'completed' : undefined;
-      if (condition) {
-        waitOp(providerName, condition, dependencyTimeoutMs, serviceName).forEach((id) => startDeps.add(id));
-      } else {
-        for (const p of plannedOf(providerName)) if (p.startOp) startDeps.add(p.startOp);
-      }
-      // Its name must resolve from here before this starts: only across daemons is that our registration.
-      for (const p of plannedOf(providerName)) if (p.hostsOp && p.daemon !== daemon) startDeps.add(p.hostsOp);
-    }
-    for (const ref of service.addressReferences ?? []) {
-      for (const p of plannedOf(ref.service)) {
-        if (p.startOp) startDeps.add(p.startOp);
-        if (p.hostsOp && p.daemon !== daemon) startDeps.add(p.hostsOp);
-      }
-    }
-    ctx.add({
-      kind: 'start-container',
-      id: r.startOp,
-      deps: [...startDeps].sort(byName),
-      daemon,
-      platform: service.platform.os,
-      service: serviceName,
-      number: r.number,
-      name: r.name,
-      container: r.ref,
-      inspect: true,
-    });
-  }
-
-  // `restart: true`: a kept, running dependant restarts when its dependency changed.
-  if (!options.noStart) {
-    for (const r of results) {
-      if (r.changed || r.startOp) continue;
-      const restartAfter: string[] = [];
-      for (const [providerName, d] of Object.entries(service.depends_on ?? {})) {
-        if (!d.restart || !project.services[providerName]) continue;
-        for (const p of plannedOf(providerName)) if (p.changed && p.startOp) restartAfter.push(p.startOp);
-      }
-      if (restartAfter.length) {
-        ctx.add({
-          kind: 'restart-container',
-          id: `restart:${serviceName}:${r.number}`,
-          deps: restartAfter.sort(byName),
-          daemon,
-          platform: service.platform.os,
-          service: serviceName,
-          number: r.number,
-          name: r.name,
-          container: r.ref,
-          ...ctx.boundedStop(service, service.platform.os, 'fail'),
-        });
-      }
-    }
-  }
-
-  // Names across daemons: containers away from the resolver's daemon are registered in it: the ones
-  // this plan starts or restarts, and kept ones whose entry is missing or stale (Docker restarted
-  // them by themselves and they came back with another address; see resolver-entries.ts).
-  // A container with no address of its own (network_mode host, service:x) has nothing to register.
-  const networkDaemonName = addressNetwork(project, service);
-  if (useResolver && daemon !== resolverDaemon && networkDaemonName) {
-    const entries = resolverChanged || !resolverRef || !('id' in resolverRef) ? undefined : hostsFilesOnce(observed, resolverRef.id);
-    for (const r of results) {
-      let ip: { value?: string; runtime?: RuntimeIp } | undefined;
-      let reason: string | undefined;
-      const deps: string[] = [...resolverDeps];
-      const names = hostsNames(service, serviceName, r.name);
-      const restartId = `restart:${serviceName}:${r.number}`;
-      if (r.startOp) {
-        ip = { runtime: { ipOf: r.startOp, network: networkDaemonName } };
-        deps.push(r.startOp);
-      } else if (ctx.has(restartId)) {
-        ip = { runtime: { ipOf: restartId, network: networkDaemonName } };
-        deps.push(restartId);
-      } else if (resolverChanged) {
-        const value = primaryIp(r.ips, networkDaemonName);
-        if (value) ip = { value };
-      } else if (entries) {
-        const value = primaryIp(r.ips, networkDaemonName);
-        const entry = entries.get(hostsFileName(serviceName, r.number));
-        const state = value ? entryState(entry, value, names) : 'fresh';
-        if (value && state !== 'fresh') {
-          ip = { value };
-          reason = registrationReason(entry, value);
-        }
-      }
-      if (!ip) continue;
-      const id = `hosts:${serviceName}:${r.number}`;
-      ctx.add({
-        kind: 'register-hosts',
-        id,
-        deps: deps.sort(byName),
-        daemon: resolverDaemon,
-        resolver: resolverRef!,
-        file: hostsFileName(serviceName, r.number),
-        names,
-        ip,
-        service: serviceName,
-        ...(reason ? { reason } : {}),
-        // A container that exited at once has no address: nothing to answer for it.
-        ifNoAddress: 'skip',
-      });
-      r.hostsOp = id;
-    }
-  }
-  // Names across daemons under published reach: this service's names → its daemon's address.
-  registerStaticNames(service, results);
 }
 
 
