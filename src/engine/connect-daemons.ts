@@ -262,17 +262,25 @@ function confirmer(
   };
 }
 
-export async function connectDaemons(project: Project, options: ConnectOptions): Promise<ConnectedDaemons> {
+/** How long to wait for a daemon's /version and /info: ConnectOptions.timeoutMs, else MIXCOMPOSE_CONNECT_TIMEOUT (seconds), else 20 s. */
+function connectTimeoutMs(options: ConnectOptions): number {
   const envTimeout = Number(options.env.MIXCOMPOSE_CONNECT_TIMEOUT);
-  const timeoutMs = options.timeoutMs ?? (Number.isFinite(envTimeout) && envTimeout > 0 ? envTimeout * 1000 : 20_000);
-  const required = [...new Set(options.platforms ?? projectPlatforms(project))].sort();
-  const optional = options.platforms ? [] : optionalPlatforms(project);
-  const isOptional = (p: PlatformOs) => optional.includes(p);
-  const notes: string[] = [];
-  const leaveOut = (platform: PlatformOs, why: string) => notes.push(leftOutNote(platform, why));
+  return options.timeoutMs ?? (Number.isFinite(envTimeout) && envTimeout > 0 ? envTimeout * 1000 : 20_000);
+}
 
+/**
+ * The endpoint of each platform from its x-mixcompose.daemons settings (or the defaults). A required
+ * platform's error is thrown; an optional one's leaves that platform out with a note (`leaveOut`).
+ */
+async function resolveEndpoints(
+  project: Project,
+  options: ConnectOptions,
+  platforms: readonly PlatformOs[],
+  isOptional: (platform: PlatformOs) => boolean,
+  leaveOut: (platform: PlatformOs, why: string) => void,
+): Promise<Partial<Record<PlatformOs, ResolvedEndpoint>>> {
   const endpoints: Partial<Record<PlatformOs, ResolvedEndpoint>> = {};
-  for (const platform of [...required, ...optional]) {
+  for (const platform of platforms) {
     const settings = project.extension.daemons[platform] ?? { platform, reach: 'auto', origin: 'default' as const };
     try {
       endpoints[platform] = await resolveEndpoint(settings, {
@@ -284,14 +292,21 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
       leaveOut(platform, shortReason(error));
     }
   }
-  const platforms = (Object.keys(endpoints) as PlatformOs[]).sort();
-  const securityWarnings = enforceEndpointSecurity(endpoints, options.insecureDaemon ?? options.env.MIXCOMPOSE_INSECURE_DAEMON === '1');
+  return endpoints;
+}
 
-  // One client per distinct endpoint: both platforms may name the same daemon.
+/**
+ * One client per distinct endpoint (both platforms may name the same daemon: one shared client,
+ * labelled with both), in the order of the sorted platforms. An endpoint is optional when all its platforms are.
+ */
+function openClients(
+  endpoints: Readonly<Partial<Record<PlatformOs, ResolvedEndpoint>>>,
+  isOptional: (platform: PlatformOs) => boolean,
+  createClient: ConnectOptions['createClient'],
+): Entry[] {
   const byKey = new Map<string, Entry>();
-  const factory =
-    options.createClient ?? ((endpoint: ResolvedEndpoint, label: string) => createDockerodeClient({ label, modem: endpoint.modem }));
-  for (const platform of platforms) {
+  const factory = createClient ?? ((endpoint: ResolvedEndpoint, label: string) => createDockerodeClient({ label, modem: endpoint.modem }));
+  for (const platform of (Object.keys(endpoints) as PlatformOs[]).sort()) {
     const key = endpoints[platform]!.key;
     const existing = byKey.get(key);
     if (existing) {
@@ -306,58 +321,114 @@ export async function connectDaemons(project: Project, options: ConnectOptions):
     const label = entry.platforms.length > 1 ? `${entry.platforms.join('+')} (${endpoint.label.replace(/^\w+ \(/, '').replace(/\)$/, '')})` : endpoint.label;
     entry.client = factory(endpoint, label);
   }
-  // The beside work starts now, with the required platforms' clients; a failed connect releases what it holds first.
-  const besideClients: Partial<Record<PlatformOs, DaemonClient>> = {};
-  for (const entry of byKey.values()) for (const platform of entry.platforms) if (!isOptional(platform)) besideClients[platform] = entry.client;
-  const beside = options.beside?.(besideClients);
-  beside?.catch(() => undefined); // awaited below
-  const closeAll = async (entries: Iterable<Entry>) => {
-    await beside?.then((held) => held?.release()).catch(() => undefined);
-    for (const entry of entries) entry.client.close?.();
-  };
+  return [...byKey.values()];
+}
 
-  // Ask every distinct daemon in parallel; report every unreachable daemon, first one thrown.
-  const trusted = options.factsCache?.trusted(besideClients) ?? false;
-  const answers = await Promise.allSettled(
-    [...byKey.values()].map(async (entry) => {
+/** The clients of the required platforms: what the `beside` work and FactsCacheUse.trusted get. */
+function requiredClients(entries: readonly Entry[], isOptional: (platform: PlatformOs) => boolean): Partial<Record<PlatformOs, DaemonClient>> {
+  const clients: Partial<Record<PlatformOs, DaemonClient>> = {};
+  for (const entry of entries) for (const platform of entry.platforms) if (!isOptional(platform)) clients[platform] = entry.client;
+  return clients;
+}
+
+/**
+ * Asks every distinct daemon about itself in parallel (askSelf), each within its time (an optional
+ * one's at most OPTIONAL_TIMEOUT_MS, so it cannot slow every command down). Settles for each entry, in order.
+ */
+function askDaemons(
+  entries: readonly Entry[],
+  endpoints: Readonly<Partial<Record<PlatformOs, ResolvedEndpoint>>>,
+  how: { readonly cache: DaemonFactsCache | undefined; readonly trusted: boolean; readonly timeoutMs: number },
+): Promise<PromiseSettledResult<AskedSelf & { readonly entry: Entry }>[]> {
+  return Promise.allSettled(
+    entries.map(async (entry) => {
       const endpoint = endpoints[entry.platforms[0]!]!.key;
-      const asked = askSelf(entry.client, endpoint, options.factsCache?.cache, trusted && !entry.optional);
+      const asked = askSelf(entry.client, endpoint, how.cache, how.trusted && !entry.optional);
       asked.catch(() => {}); // settled later by the race below, or abandoned after a timeout
-      const ms = entry.optional ? Math.min(timeoutMs, OPTIONAL_TIMEOUT_MS) : timeoutMs;
+      const ms = entry.optional ? Math.min(how.timeoutMs, OPTIONAL_TIMEOUT_MS) : how.timeoutMs;
       return { entry, ...(await withTimeout(asked, ms, () => unanswered(entry.client, ms))) };
     }),
   );
+}
+
+/**
+ * Sorts the answers: the daemons that answered, and the errors of the required ones that did not
+ * (with the Desktop hint where it applies). An optional daemon that did not answer is left out with
+ * a note; every client that did not answer is closed.
+ */
+function sortAnswers(
+  entries: readonly Entry[],
+  answers: readonly PromiseSettledResult<AskedSelf & { readonly entry: Entry }>[],
+  endpoints: Readonly<Partial<Record<PlatformOs, ResolvedEndpoint>>>,
+  leaveOut: (platform: PlatformOs, why: string) => void,
+): { answered: (AskedSelf & { readonly entry: Entry })[]; failures: unknown[] } {
   const failures: unknown[] = [];
-  [...byKey.values()].forEach((entry, i) => {
+  entries.forEach((entry, i) => {
     const answer = answers[i]!;
     if (answer.status === 'fulfilled') return;
     if (!entry.optional) failures.push(withDesktopHint(answer.reason, entry.client.label, endpoints[entry.platforms[0]!]!));
     else for (const platform of entry.platforms) leaveOut(platform, shortReason(answer.reason));
     entry.client.close?.();
   });
+  const answered = answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
+  return { answered, failures };
+}
+
+/** Waits for the `beside` work and answers what it holds; when it fails, every client is closed and its error thrown. */
+async function awaitBeside(beside: Promise<Releasable | undefined> | undefined, entries: readonly Entry[]): Promise<Releasable | undefined> {
+  try {
+    return await beside;
+  } catch (error) {
+    for (const entry of entries) entry.client.close?.();
+    throw error;
+  }
+}
+
+/**
+ * Connects to the project's daemons (see the note at the top): resolves their endpoints, opens one
+ * client per daemon, starts the `beside` work, asks each daemon about itself and checks its OS.
+ * A failure closes every client, after releasing what `beside` holds.
+ */
+export async function connectDaemons(project: Project, options: ConnectOptions): Promise<ConnectedDaemons> {
+  const timeoutMs = connectTimeoutMs(options);
+  const required = [...new Set(options.platforms ?? projectPlatforms(project))].sort();
+  const optional = options.platforms ? [] : optionalPlatforms(project);
+  const isOptional = (p: PlatformOs) => optional.includes(p);
+  const notes: string[] = [];
+  const leaveOut = (platform: PlatformOs, why: string) => notes.push(leftOutNote(platform, why));
+
+  const endpoints = await resolveEndpoints(project, options, [...required, ...optional], isOptional, leaveOut);
+  const securityWarnings = enforceEndpointSecurity(endpoints, options.insecureDaemon ?? options.env.MIXCOMPOSE_INSECURE_DAEMON === '1');
+  const entries = openClients(endpoints, isOptional, options.createClient);
+  // The beside work starts now, with the required platforms' clients; a failed connect releases what it holds first.
+  const besideClients = requiredClients(entries, isOptional);
+  const beside = options.beside?.(besideClients);
+  beside?.catch(() => undefined); // awaited below
+  const closeAll = async () => {
+    await beside?.then((held) => held?.release()).catch(() => undefined);
+    for (const entry of entries) entry.client.close?.();
+  };
+
+  // Ask every distinct daemon in parallel; report every unreachable daemon, first one thrown.
+  const trusted = options.factsCache?.trusted(besideClients) ?? false;
+  const answers = await askDaemons(entries, endpoints, { cache: options.factsCache?.cache, trusted, timeoutMs });
+  const { answered, failures } = sortAnswers(entries, answers, endpoints, leaveOut);
   if (failures.length) {
-    await closeAll(byKey.values());
+    await closeAll();
     throw failures[0];
   }
 
-  const answered = answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
   const made = factsOfAnswers(answered, endpoints, isOptional, options.allowOsMismatch);
   notes.push(...made.notes);
   for (const { entry } of answered) if (!entry.platforms.some((p) => made.clients[p] === entry.client)) entry.client.close?.();
   if (made.errors.length) {
-    await closeAll(byKey.values());
+    await closeAll();
     throw new PlanError(made.errors.join('\n'));
   }
   const warnings = [...securityWarnings, ...made.warnings];
   const cached = answered.filter((a) => a.cached && a.entry.platforms.some((p) => made.clients[p] === a.entry.client));
   const confirmFacts = cached.length ? confirmer(made, cached, { endpoints, isOptional, allowOsMismatch: options.allowOsMismatch, timeoutMs, cache: options.factsCache?.cache }) : undefined;
-  let held: Releasable | undefined;
-  try {
-    held = await beside;
-  } catch (error) {
-    for (const entry of byKey.values()) entry.client.close?.();
-    throw error;
-  }
+  const held = await awaitBeside(beside, entries);
   const { clients, facts, endpoints: connectedEndpoints } = made;
   return { clients, facts, endpoints: connectedEndpoints, warnings, notes, ...(held ? { beside: held } : {}), ...(confirmFacts ? { confirmFacts } : {}) };
 }

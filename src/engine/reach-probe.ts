@@ -35,7 +35,7 @@ import { RESOLVER_DEFAULT_IMAGE, resolverImage } from '../plan/resolver.js';
 import { encodePingRecord, hostsBatchAnswer } from '../plan/resolver-hosts-protocol.js';
 import type { DaemonClient, EngineBody } from './daemon-client.js';
 import { ensureResolverImage, resolverBase } from './helper-images.js';
-import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled, timeLimit } from './probe-support.js';
+import { bounded, ensureImage, execBounded, firstEndpoint, innermost, removeLabelled, timeLimit, type TimeLimit } from './probe-support.js';
 
 /** Probe image on a Windows daemon (has ping.exe); x-mixcompose.daemons.<p>.probe_image overrides. */
 export const DEFAULT_WINDOWS_PROBE_IMAGE = 'mcr.microsoft.com/windows/nanoserver:ltsc2022';
@@ -273,7 +273,7 @@ export async function probeReach(options: ReachProbeOptions): Promise<ReachProbe
   const started = Date.now();
   const { project, onEvent } = options;
   const stepId = PROBE_STEP_ID;
-  const step = (status: 'started' | 'done' | 'skipped', message: string, reach?: Record<PlatformOs, 'ip' | 'published'>) =>
+  const step: ProbeStep = (status, message, reach) =>
     onEvent?.({ type: 'step', id: stepId, resource: 'network', name: 'reach between daemons', action: 'probe', status, message, ...(reach ? { reach } : {}) });
   const failed = (reason: string): ReachProbeResult => {
     const ms = Date.now() - started;
@@ -296,99 +296,180 @@ export async function probeReach(options: ReachProbeOptions): Promise<ReachProbe
   }
 }
 
+/** Reports the probe's own step (PROBE_STEP_ID): started, done with the reach found, or skipped. */
+type ProbeStep = (status: 'started' | 'done' | 'skipped', message: string, reach?: Record<PlatformOs, 'ip' | 'published'>) => void;
+
+/** What the steps of one probe run share (probeWith and the steps it calls). */
+interface ProbeRun {
+  readonly options: ReachProbeOptions;
+  readonly sides: readonly ProbeSide[];
+  /** The plan's running containers that are ends instead of throw-away ones (ReachProbeOptions.peers). */
+  readonly peers: NonNullable<ReachProbeOptions['peers']>;
+  /** The sides that need a throw-away network and container (a peer is a running container of the plan). */
+  readonly own: readonly ProbeSide[];
+  /** What it is doing now: a failure's reason names it. */
+  stage: string;
+  /** Set once the probe has answered, failed or been interrupted: a pull that ends later starts nothing. */
+  over: boolean;
+}
+
+/** Who a platform's peer is in the step's messages: the resolver on linux, a service container on windows (plan/probe-plan.ts). */
+function peerText(platform: PlatformOs): string {
+  return platform === 'linux' ? 'the project resolver' : 'a service container';
+}
+
+/** The started step's message: what kind of ends the probe uses, and which on each daemon. */
+function probeStartMessage(run: ProbeRun): string {
+  const { sides, peers, own } = run;
+  const what = sides.map((s) => (peers[s.platform] ? `${s.platform}: ${peerText(s.platform)}` : `${s.platform}: ${s.image}`)).join(', ');
+  const kind = own.length === sides.length ? 'throw-away containers on both daemons' : own.length ? "a throw-away container beside the stack's own" : "the stack's own containers";
+  return `${kind} (${what})`;
+}
+
+/**
+ * The probe after the start: its own ends' images (an interrupt stops the wait), then the run within
+ * its time limit, then the removal of what it made and the answer. Each step is a function below.
+ */
 async function probeWith(
   options: ReachProbeOptions,
   sides: readonly ProbeSide[],
   started: number,
-  step: (status: 'started' | 'done' | 'skipped', message: string, reach?: Record<PlatformOs, 'ip' | 'published'>) => void,
+  step: ProbeStep,
   failed: (reason: string) => ReachProbeResult,
   interrupted: Promise<never>,
 ): Promise<ReachProbeResult> {
-  const { project } = options;
   const peers = options.peers ?? {};
-  // The sides that need a throw-away network and container (a peer is a running container of the plan).
-  const own = sides.filter((s) => !peers[s.platform]);
-  // The plan's peers: the resolver on linux, a service container on windows (plan/probe-plan.ts).
-  const peerText = (p: PlatformOs) => (p === 'linux' ? 'the project resolver' : 'a service container');
-  const what = sides.map((s) => (peers[s.platform] ? `${s.platform}: ${peerText(s.platform)}` : `${s.platform}: ${s.image}`)).join(', ');
-  const kind = own.length === sides.length ? 'throw-away containers on both daemons' : own.length ? "a throw-away container beside the stack's own" : "the stack's own containers";
-  step('started', `${kind} (${what})`);
+  const run: ProbeRun = { options, sides, peers, own: sides.filter((s) => !peers[s.platform]), stage: 'probe image', over: false };
+  step('started', probeStartMessage(run));
   const stopped = (): ReachProbeResult => {
     step('skipped', 'interrupted (the probe was removed)');
     return { ok: false, reason: 'interrupted', ms: Date.now() - started, interrupted: true };
   };
-
-  let stage = 'probe image';
   try {
-    await Promise.race([Promise.all(own.map((s) => probeImage(s, options))), interrupted]);
+    await Promise.race([Promise.all(run.own.map((s) => probeImage(s, options))), interrupted]);
   } catch (error) {
     if (error instanceof ReachProbeInterrupted) return stopped();
-    return failed(`${stage}: ${innermost(error)}`);
+    return failed(`${run.stage}: ${innermost(error)}`);
   }
   const clientList = sides.map((s) => s.client);
-  let running: Promise<Record<ProbeDirection, PingOutcome>> | undefined;
-  let pings: Record<ProbeDirection, PingOutcome> | undefined;
-  let failure: string | undefined;
-  // Its own work only: a pull of the fallback's image is not counted (limit.excluding).
-  const limit = timeLimit(options.limitSeconds ?? 20, 'the reach probe');
-  // Set once the probe has answered, failed or been interrupted: a pull that ends later starts nothing.
-  let over = false;
-  try {
-    const run = async () => {
-      // Only where it makes its own end: a peer may be an end another operation started (ProbeReachOp.side).
-      stage = 'removing an earlier probe';
-      await removeReachProbes(project.name, own.map((s) => s.client));
-      // Both networks at once: two daemons on one host can race in iptables when both create at once,
-      // and the adapter asks again for exactly that error (engine/docker/networks.ts, isIptablesRace),
-      // as it does for the project's own networks, which the plan makes on both daemons at once too.
-      stage = 'probe network';
-      const network = probeNetworkName(project.name);
-      await Promise.all(own.map((s) => createProbeNetwork(s, project, network)));
-      stage = 'probe container';
-      const [linux, windows] = await Promise.all(sides.map((s) => peers[s.platform] ?? startProbe(s, project, network)));
-      stage = 'ping';
-      const seconds = options.pingSeconds ?? 2;
-      const attempts = options.pingAttempts ?? 3;
-      const ends = [linux!, windows!];
-      const outcomes = await Promise.all(sides.map((s, i) => ping(s, ends[i]!.id, ends[1 - i]!.ip, seconds, attempts, peers[s.platform]?.pingBy)));
-      // A peer without ping (a service container): its throw-away end pings instead, on the network given.
-      for (const [i, s] of sides.entries()) {
-        const network = options.fallbackNetworks?.[s.platform];
-        if (!outcomes[i]!.cannotRun || !network || !peers[s.platform]) continue;
-        const why = `ping cannot run in ${peerText(s.platform)}`;
-        stage = `probe image (${why})`;
-        await limit.excluding(probeImage(s, options));
-        if (over) throw new Error('the probe ended while its image was pulled');
-        stage = `probe container (${why})`;
-        await removeReachProbes(project.name, [s.client]);
-        const end = await startProbe(s, project, network);
-        stage = 'ping';
-        // Both directions again, to and from the end: the peer may not run at all (a service that ended).
-        const other = sides[1 - i]!;
-        [outcomes[i], outcomes[1 - i]] = await Promise.all([
-          ping(s, end.id, ends[1 - i]!.ip, seconds, attempts),
-          ping(other, ends[1 - i]!.id, end.ip, seconds, attempts, peers[other.platform]?.pingBy),
-        ]);
-      }
-      return { 'linux->windows': outcomes[0]!, 'windows->linux': outcomes[1]! } as Record<ProbeDirection, PingOutcome>;
-    };
-    running = run();
-    pings = await Promise.race([running, limit.expired, interrupted]);
-  } catch (error) {
-    failure = error instanceof ReachProbeInterrupted ? 'interrupted' : `${stage}: ${innermost(error)}`;
-  } finally {
-    over = true;
-    limit.clear();
-  }
+  const { running, pings, failure } = await runWithinLimit(run, interrupted);
   // After a timeout or an interrupt the probe may still be creating things: let it settle (briefly)
   // before removing. With an answer, the removal goes on after it (ReachProbeResult.cleanup); without
   // one (failure, interrupt), everything is removed before it says so.
   const settled = running ? bounded(running, 5, 'the reach probe').catch(() => undefined) : Promise.resolve();
-  const cleanup = settled.then(() => removeReachProbes(project.name, clientList));
+  const cleanup = settled.then(() => removeReachProbes(options.project.name, clientList));
   if (!pings) await cleanup;
   if (failure === 'interrupted') return stopped();
   if (!pings) return failed(failure ?? 'no answer');
-  // The time reported is what the answer took (its removal goes on beside what follows).
+  return probeAnswer(pings, started, step, cleanup);
+}
+
+/** How one probe run ended: its pings, or why not; `running` is the run itself, still settling after a timeout or an interrupt. */
+interface ProbeRunEnd {
+  readonly running: Promise<Record<ProbeDirection, PingOutcome>> | undefined;
+  readonly pings: Record<ProbeDirection, PingOutcome> | undefined;
+  /** `interrupted`, or the stage that failed and why. */
+  readonly failure: string | undefined;
+}
+
+/**
+ * Runs the probe (runProbe) against its time limit and the user's interrupt, whichever comes first.
+ * The limit counts its own work only: a pull of the fallback's image is not counted (limit.excluding).
+ * Marks the run over when it ends, so a pull that ends later starts nothing.
+ */
+async function runWithinLimit(run: ProbeRun, interrupted: Promise<never>): Promise<ProbeRunEnd> {
+  let running: Promise<Record<ProbeDirection, PingOutcome>> | undefined;
+  const limit = timeLimit(run.options.limitSeconds ?? 20, 'the reach probe');
+  try {
+    running = runProbe(run, limit);
+    const pings = await Promise.race([running, limit.expired, interrupted]);
+    return { running, pings, failure: undefined };
+  } catch (error) {
+    const failure = error instanceof ReachProbeInterrupted ? 'interrupted' : `${run.stage}: ${innermost(error)}`;
+    return { running, pings: undefined, failure };
+  } finally {
+    run.over = true;
+    limit.clear();
+  }
+}
+
+/** Seconds each ping waits, and pings per direction (ReachProbeOptions.pingSeconds, pingAttempts). */
+function pingSettings(options: ReachProbeOptions): { seconds: number; attempts: number } {
+  return { seconds: options.pingSeconds ?? 2, attempts: options.pingAttempts ?? 3 };
+}
+
+/**
+ * The probe's own work: its ends (startEnds), a ping each way, and where a peer cannot ping, the
+ * same again from a throw-away end (pingFromFallbackEnd). Sets run.stage as it goes.
+ */
+async function runProbe(run: ProbeRun, limit: TimeLimit): Promise<Record<ProbeDirection, PingOutcome>> {
+  const { sides, peers } = run;
+  const ends = await startEnds(run);
+  run.stage = 'ping';
+  const { seconds, attempts } = pingSettings(run.options);
+  const outcomes = await Promise.all(sides.map((s, i) => ping(s, ends[i]!.id, ends[1 - i]!.ip, seconds, attempts, peers[s.platform]?.pingBy)));
+  for (const i of sides.keys()) await pingFromFallbackEnd(run, limit, i, ends, outcomes);
+  return { 'linux->windows': outcomes[0]!, 'windows->linux': outcomes[1]! } as Record<ProbeDirection, PingOutcome>;
+}
+
+/**
+ * The container at each end, in the order of run.sides: a peer as given, else a throw-away container
+ * on a throw-away network, after removing what an earlier probe left.
+ */
+async function startEnds(run: ProbeRun): Promise<{ id: string; ip: string }[]> {
+  const { project } = run.options;
+  // Only where it makes its own end: a peer may be an end another operation started (ProbeReachOp.side).
+  run.stage = 'removing an earlier probe';
+  await removeReachProbes(project.name, run.own.map((s) => s.client));
+  // Both networks at once: two daemons on one host can race in iptables when both create at once,
+  // and the adapter asks again for exactly that error (engine/docker/networks.ts, isIptablesRace),
+  // as it does for the project's own networks, which the plan makes on both daemons at once too.
+  run.stage = 'probe network';
+  const network = probeNetworkName(project.name);
+  await Promise.all(run.own.map((s) => createProbeNetwork(s, project, network)));
+  run.stage = 'probe container';
+  const [linux, windows] = await Promise.all(run.sides.map((s) => run.peers[s.platform] ?? startProbe(s, project, network)));
+  return [linux!, windows!];
+}
+
+/**
+ * Where side `i`'s peer could not run ping (a service container) and has a fallback network, starts
+ * a throw-away end there and pings both ways again, to and from it (the peer may not run at all: a
+ * service that ended), replacing both of `outcomes`. Its image's pull is outside the time limit; a
+ * pull that ends after the probe did starts nothing.
+ */
+async function pingFromFallbackEnd(
+  run: ProbeRun,
+  limit: TimeLimit,
+  i: number,
+  ends: readonly { id: string; ip: string }[],
+  outcomes: PingOutcome[],
+): Promise<void> {
+  const { sides, peers, options } = run;
+  const s = sides[i]!;
+  const network = options.fallbackNetworks?.[s.platform];
+  if (!outcomes[i]!.cannotRun || !network || !peers[s.platform]) return;
+  const why = `ping cannot run in ${peerText(s.platform)}`;
+  run.stage = `probe image (${why})`;
+  await limit.excluding(probeImage(s, options));
+  if (run.over) throw new Error('the probe ended while its image was pulled');
+  run.stage = `probe container (${why})`;
+  await removeReachProbes(options.project.name, [s.client]);
+  const end = await startProbe(s, options.project, network);
+  run.stage = 'ping';
+  const { seconds, attempts } = pingSettings(options);
+  const other = sides[1 - i]!;
+  [outcomes[i], outcomes[1 - i]] = await Promise.all([
+    ping(s, end.id, ends[1 - i]!.ip, seconds, attempts),
+    ping(other, ends[1 - i]!.id, end.ip, seconds, attempts, peers[other.platform]?.pingBy),
+  ]);
+}
+
+/**
+ * The answer from the pings: the reach per platform and a one-line summary (its step's `done`
+ * message). The time reported is what the answer took (its removal, `cleanup`, goes on beside what follows).
+ */
+function probeAnswer(pings: Record<ProbeDirection, PingOutcome>, started: number, step: ProbeStep, cleanup: Promise<void>): ReachProbeResult {
   const reach = reachFromProbe(pings);
   const ms = Date.now() - started;
   // A direction that did not answer says what it tried: the user may have expected `ip` there.
