@@ -369,16 +369,46 @@ function extraHost(entry: string): string {
   return eq >= 0 ? `${entry.slice(0, eq)}:${entry.slice(eq + 1)}` : entry;
 }
 
-/** Builds the create body and what goes with it for one container of a service. */
+/**
+ * Builds the create body and what goes with it for one container of a service. Each step below
+ * decides one group of fields; they are joined in a fixed order, so the body's key order (which the
+ * config hash and the golden renderings see) stays the same.
+ */
 export function createBody(ctx: CreateBodyContext): CreateBodyResult {
-  const { project, service } = ctx;
+  const { service } = ctx;
   const windows = service.platform.os === 'windows';
-  const warnings: string[] = [];
-  const errors: string[] = [];
-  const files: ContainerFile[] = [];
-  const host: Record<string, unknown> = {};
-  const body: Record<string, unknown> = { Image: ctx.image, Labels: { ...service.labels, ...ctx.labels } };
+  const { exposed, bindings } = ports(service);
+  const storage = storageConfig(ctx);
+  const extraHosts = extraHostsConfig(service, windows);
+  const networking = networkingConfig(ctx);
+  const host: Record<string, unknown> = {
+    ...(Object.keys(bindings).length ? { PortBindings: bindings } : {}),
+    ...storage.host,
+    ...runtimeHostConfig(service),
+    ...extraHosts.host,
+    ...dnsHostConfig(ctx),
+    ...kernelHostConfig(service),
+    ...sharedNamespacesConfig(ctx),
+    NetworkMode: networking.networkMode,
+  };
+  const body: Record<string, unknown> = {
+    ...processConfig(ctx, windows),
+    ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
+    ...(networking.networkingConfig ? { NetworkingConfig: networking.networkingConfig } : {}),
+    HostConfig: host,
+  };
+  const { files, errors } = storage;
+  return { body, connect: networking.connect, files, filesRoot: filesRoot(files), warnings: [...storage.warnings, ...extraHosts.warnings], errors };
+}
 
+/**
+ * The container's own config: image, labels (the service's, then the project's), identity, what it
+ * runs, its environment, healthcheck and how it stops. Windows has no signals, so a windows-declared
+ * service gets no StopSignal.
+ */
+function processConfig(ctx: CreateBodyContext, windows: boolean): Record<string, unknown> {
+  const { service } = ctx;
+  const body: Record<string, unknown> = { Image: ctx.image, Labels: { ...service.labels, ...ctx.labels } };
   if (service.hostname) body.Hostname = service.hostname;
   if (service.domainname) body.Domainname = service.domainname;
   if (service.user) body.User = service.user;
@@ -393,13 +423,21 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   if (service.stop_signal && !windows) body.StopSignal = service.stop_signal;
   const grace = service.stop_grace_period ?? ctx.defaultStopGracePeriod;
   if (grace) body.StopTimeout = durationSeconds(grace, 10);
+  return body;
+}
 
-  const { exposed, bindings } = ports(service);
-  if (Object.keys(exposed).length) body.ExposedPorts = exposed;
-  if (Object.keys(bindings).length) host.PortBindings = bindings;
-
+/**
+ * Storage: volumes as Binds or Mounts (translated for the receiving daemon), secrets and configs as
+ * read-only binds or copied-in files, and tmpfs. Secret and config paths follow what the daemon runs
+ * (it reports it), not the declared platform. Bad bind sources are errors, not warnings.
+ */
+function storageConfig(ctx: CreateBodyContext): { host: Record<string, unknown>; files: ContainerFile[]; warnings: string[]; errors: string[] } {
+  const { service } = ctx;
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  const files: ContainerFile[] = [];
+  const host: Record<string, unknown> = {};
   const { binds, mounts: mountList } = mounts(ctx, warnings, errors);
-  // Paths follow what the daemon runs (it reports it), not the declared platform.
   fileReferences(ctx, ctx.bindTarget?.kind === 'windows', binds, files, warnings);
   if (binds.length) host.Binds = binds;
   if (mountList.length) host.Mounts = mountList;
@@ -411,7 +449,12 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
       }),
     );
   }
+  return { host, files, warnings, errors };
+}
 
+/** How the container runs: restart policy, resources, init, privileges, read-only root and logging. */
+function runtimeHostConfig(service: Service): Record<string, unknown> {
+  const host: Record<string, unknown> = {};
   const restart = restartPolicy(service.restart);
   if (restart) host.RestartPolicy = restart;
   resources(service, host);
@@ -421,19 +464,38 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   if (service.logging?.driver || service.logging?.options) {
     host.LogConfig = { Type: service.logging.driver ?? '', Config: { ...(service.logging.options ?? {}) } };
   }
-  if (service.extra_hosts.length) {
-    if (windows) {
-      warnings.push(
-        `service ${service.name}: extra_hosts dropped: Windows containers ignore them (moby/moby#41165); names resolve through the project resolver`,
-      );
-    } else {
-      host.ExtraHosts = service.extra_hosts.map(extraHost);
-    }
+  return host;
+}
+
+/**
+ * extra_hosts in the Engine API form. Windows containers ignore them (moby/moby#41165), so a
+ * windows-declared service gets none and a warning instead: its names resolve through the resolver.
+ */
+function extraHostsConfig(service: Service, windows: boolean): { host: Record<string, unknown>; warnings: string[] } {
+  if (!service.extra_hosts.length) return { host: {}, warnings: [] };
+  if (windows) {
+    return {
+      host: {},
+      warnings: [`service ${service.name}: extra_hosts dropped: Windows containers ignore them (moby/moby#41165); names resolve through the project resolver`],
+    };
   }
+  return { host: { ExtraHosts: service.extra_hosts.map(extraHost) }, warnings: [] };
+}
+
+/** DNS: the servers put first (the project resolver's address placeholder), then the service's own; search and options. */
+function dnsHostConfig(ctx: CreateBodyContext): Record<string, unknown> {
+  const { service } = ctx;
+  const host: Record<string, unknown> = {};
   const dns = [...(ctx.dnsFirst ?? []), ...(service.dns ?? [])];
   if (dns.length) host.Dns = dns;
   if (service.dns_search?.length) host.DnsSearch = [...service.dns_search];
   if (service.dns_opt?.length) host.DnsOptions = [...service.dns_opt];
+  return host;
+}
+
+/** What the kernel grants: capabilities, devices, sysctls, ulimits, isolation and the 1:1 HostConfig keys. */
+function kernelHostConfig(service: Service): Record<string, unknown> {
+  const host: Record<string, unknown> = {};
   if (service.cap_add?.length) host.CapAdd = [...service.cap_add];
   if (service.cap_drop?.length) host.CapDrop = [...service.cap_drop];
   const devs = devices(service);
@@ -443,7 +505,16 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
   if (ul) host.Ulimits = ul;
   if (service.isolation) host.Isolation = service.isolation;
   passThrough(service, host);
-  // `service:x` names another service's container, as network_mode does (docker compose does the same).
+  return host;
+}
+
+/**
+ * Namespaces and volumes shared with other containers. `service:x` names another service's
+ * container, as network_mode does (docker compose does the same).
+ */
+function sharedNamespacesConfig(ctx: CreateBodyContext): Record<string, unknown> {
+  const { service } = ctx;
+  const host: Record<string, unknown> = {};
   if (service.ipc) host.IpcMode = sharedNamespaceMode(service.ipc, ctx.containerNameOf);
   if (service.pid) host.PidMode = sharedNamespaceMode(service.pid, ctx.containerNameOf);
   if (service.volumes_from?.length) {
@@ -453,23 +524,29 @@ export function createBody(ctx: CreateBodyContext): CreateBodyResult {
       return mode ? `${name}:${mode}` : name;
     });
   }
+  return host;
+}
 
-  const connect: { network: string; endpoint: EngineBody }[] = [];
+/**
+ * Networks: a network_mode as written (`service:x` → that container); else the primary network in
+ * the create (the only one a create may name), and the others as connects after it.
+ */
+function networkingConfig(ctx: CreateBodyContext): {
+  networkMode: string;
+  networkingConfig: EngineBody | undefined;
+  connect: { network: string; endpoint: EngineBody }[];
+} {
+  const { project, service } = ctx;
   if (service.network_mode) {
-    const mode = service.network_mode;
-    host.NetworkMode = sharedNamespaceMode(mode, ctx.containerNameOf);
-  } else {
-    const keys = serviceNetworkKeys(service);
-    const primary = keys[0]!;
-    const primaryName = networkName(project, primary);
-    host.NetworkMode = primaryName;
-    body.NetworkingConfig = {
-      EndpointsConfig: { [primaryName]: endpointConfig(service, service.networks?.[primary]) },
-    };
-    for (const key of keys.slice(1)) {
-      connect.push({ network: networkName(project, key), endpoint: endpointConfig(service, service.networks[key]) });
-    }
+    return { networkMode: sharedNamespaceMode(service.network_mode, ctx.containerNameOf), networkingConfig: undefined, connect: [] };
   }
-  body.HostConfig = host;
-  return { body, connect, files, filesRoot: filesRoot(files), warnings, errors };
+  const keys = serviceNetworkKeys(service);
+  const primary = keys[0]!;
+  const primaryName = networkName(project, primary);
+  const connect = keys.slice(1).map((key) => ({ network: networkName(project, key), endpoint: endpointConfig(service, service.networks[key]) }));
+  return {
+    networkMode: primaryName,
+    networkingConfig: { EndpointsConfig: { [primaryName]: endpointConfig(service, service.networks?.[primary]) } },
+    connect,
+  };
 }

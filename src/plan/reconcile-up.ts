@@ -289,11 +289,39 @@ interface ResolverPlan {
   readonly registerStaticNames: RegisterStaticNames;
 }
 
-/** The project resolver (when services span two daemons): kept, started, or (re)created; its DNS for each platform. */
+/**
+ * The project resolver (when services span two daemons): kept, started, or (re)created; its DNS for
+ * each platform; and the static answers of every service.
+ */
 function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, SourcedReach>>, infra: Infrastructure): ResolverPlan {
-  const { project, observed, options } = ctx;
-  const { ensureNetwork } = infra;
+  const { project } = ctx;
   const allServices = Object.values(project.services);
+  const { useResolver, layout } = resolverNeed(ctx, reach, allServices);
+  const resolverDaemon = ctx.placement.linux;
+  const oldResolvers = ctx.resolverContainers();
+  const container: ResolverContainer = useResolver
+    ? planResolverContainer(ctx, reach, infra, layout, oldResolvers)
+    : { resolverDns: undefined, resolverRef: undefined, resolverChanged: false, resolverDeps: [] };
+  if (!useResolver) for (const c of oldResolvers) removeContainerOps(ctx, c, 'resolver no longer needed');
+  const { resolverRef, resolverChanged, resolverDeps } = container;
+  const resolverDnsFor = resolverDnsPlanner(container, layout);
+  // Static answers (published reach): written with the resolver, the service's containers, or again when observed missing or changed.
+  const registerStaticNames = staticAnswersPlanner(ctx, { layout, daemon: resolverDaemon, ref: resolverRef, changed: resolverChanged, deps: resolverDeps });
+  for (const s of [...allServices].sort((a, b) => byName(a.name, b.name))) registerStaticNames(s);
+  return { useResolver, layout, resolverDaemon, resolverRef, resolverChanged, resolverDeps, resolverDnsFor, registerStaticNames };
+}
+
+/**
+ * Whether the project needs its resolver, and how it answers (its layout). Decided here because
+ * every later step depends on it; the alias problems and the warnings about providers a consumer on
+ * the other daemon cannot reach are reported once, with the decision.
+ */
+function resolverNeed(
+  ctx: PlanContext,
+  reach: Partial<Record<PlatformOs, SourcedReach>>,
+  allServices: readonly Service[],
+): { useResolver: boolean; layout: ResolverLayout | undefined } {
+  const { project, observed, options } = ctx;
   const spansTwo = spansTwoDaemons(
     ctx.placement,
     allServices.map((s) => s.platform.os),
@@ -305,86 +333,136 @@ function planResolver(ctx: PlanContext, reach: Partial<Record<PlatformOs, Source
   const reachOf = { linux: reach.linux?.reach ?? 'ip', windows: reach.windows?.reach ?? 'ip' } as const;
   const layout = useResolver ? resolverLayout(project, reachOf, options.addressIps ?? observed.addressIps) : undefined;
   if (spansTwo) ctx.warnings.push(...unpublishedProviderWarnings(allServices, (s) => ctx.daemonOf(s), reachOf, (n) => project.services[n]));
-  const resolverDaemon = ctx.placement.linux;
-  let resolverDns: Substitution | undefined;
-  let resolverRef: ContainerRef | undefined;
-  let resolverChanged = false;
-  const resolverDeps: string[] = [];
-  const oldResolvers = ctx.resolverContainers();
-  if (useResolver) {
-    const key = resolverNetworkKey(project, ctx.placement);
-    if (!key) throw new PlanError('the project resolver needs a network on the linux daemon; no linux service joins one');
-    const network = networkName(project, key);
-    const image = resolverImage(project, options.resolverImage);
-    const made = resolverBody(project, image, network, layout);
-    // a recorded answer is kept here (plan/reach.ts, recordedReach); a fresh probe's is recorded on
-    // the reach record container instead (made after its answer, reach-record.ts), so the resolver is
-    // the same under every answer and starts beside the probe (plan/probe-plan.ts).
-    const probing = options.probedReach !== undefined || options.probeFailed === true;
-    const body = probing ? made : { ...made, Labels: { ...(made.Labels as Record<string, string>), ...reachLabels(reach) } };
-    const resolverSpec: ContainerSpec = { body, substitutions: [], connect: [], files: [] };
-    const hash = materializedHash(resolverSpec, () => undefined)!;
-    const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash && !networkRecreateReason(ctx, c)); // i12b
-    const stale = oldResolvers.filter((c) => c !== current);
-    const removals = stale.map((c) => removeContainerOps(ctx, c, 'resolver changed'));
-    if (current && current.status === 'running') {
-      resolverRef = { id: current.id };
-      resolverDns = { text: RESOLVER_IP_TEXT, value: primaryIp(current.ips, network) };
-    } else {
-      // Under published reach the resolver publishes the linux address:53, which one container per
-      // IP can hold: refuse before anything starts, naming the holder (else the daemon's bare bind error).
-      const clashes = layout?.published && observed.dnsPortHolders ? dnsPortClashes(project.name, layout.published.address, observed.dnsPortHolders) : [];
-      if (layout?.published && clashes.length) throw new PlanError(dnsPortTakenMessage(layout.published.address, clashes));
-      resolverChanged = true;
-      const netOp = ensureNetwork(resolverDaemon, key);
-      let createId: string | undefined;
-      if (!current) {
-        createId = `create:${RESOLVER_SERVICE}:1`;
-        const imageOp = ensureResolverImage(ctx, resolverDaemon, image);
-        ctx.add({
-          kind: 'create-container',
-          id: createId,
-          deps: [...(netOp ? [netOp] : []), ...(imageOp ? [imageOp] : []), ...removals],
-          daemon: resolverDaemon,
-          platform: 'linux',
-          service: RESOLVER_SERVICE,
-          number: 1,
-          name: resolverContainerName(project.name),
-          spec: resolverSpec,
-          reason: oldResolvers.length ? 'config changed' : 'new',
-        });
-      }
-      resolverRef = current ? { id: current.id } : { createdBy: createId! };
-      ctx.add({
-        kind: 'start-container',
-        id: RESOLVER_START,
-        deps: createId ? [createId] : [],
-        daemon: resolverDaemon,
-        platform: 'linux',
-        service: RESOLVER_SERVICE,
-        number: 1,
-        name: resolverContainerName(project.name),
-        container: resolverRef,
-        inspect: true,
-        explainFailure: 'resolver-bind',
-      });
-      resolverDeps.push(RESOLVER_START);
-      resolverDns = { text: RESOLVER_IP_TEXT, runtime: { ipOf: RESOLVER_START, network } };
-    }
-  } else {
-    for (const c of oldResolvers) removeContainerOps(ctx, c, 'resolver no longer needed');
+  return { useResolver, layout };
+}
+
+/** The resolver container as this plan leaves it, and how the service steps reach it. */
+interface ResolverContainer {
+  /** Its address as a container's first DNS server: known now (kept running) or after its start. */
+  readonly resolverDns: Substitution | undefined;
+  readonly resolverRef: ContainerRef | undefined;
+  /** Started (and maybe created) by this plan: its registrations are written again. */
+  readonly resolverChanged: boolean;
+  /** The operations that make it answer (its start), which its users wait for. */
+  readonly resolverDeps: string[];
+}
+
+/**
+ * The resolver's create spec. A recorded reach answer is kept on it (plan/reach.ts, recordedReach);
+ * a fresh probe's is recorded on the reach record container instead (made after its answer,
+ * reach-record.ts), so the resolver is the same under every answer and starts beside the probe
+ * (plan/probe-plan.ts).
+ */
+function resolverSpecFor(ctx: PlanContext, reach: Partial<Record<PlatformOs, SourcedReach>>, image: string, network: string, layout: ResolverLayout | undefined): ContainerSpec {
+  const { project, options } = ctx;
+  const made = resolverBody(project, image, network, layout);
+  const probing = options.probedReach !== undefined || options.probeFailed === true;
+  const body = probing ? made : { ...made, Labels: { ...(made.Labels as Record<string, string>), ...reachLabels(reach) } };
+  return { body, substitutions: [], connect: [], files: [] };
+}
+
+/**
+ * The resolver container: an old one with the same config hash (and its network staying) is kept,
+ * every other old one removed. A kept one that runs is used as it is; otherwise it is started, after
+ * a create when none is kept.
+ */
+function planResolverContainer(
+  ctx: PlanContext,
+  reach: Partial<Record<PlatformOs, SourcedReach>>,
+  infra: Infrastructure,
+  layout: ResolverLayout | undefined,
+  oldResolvers: readonly ObservedContainer[],
+): ResolverContainer {
+  const { project, options } = ctx;
+  const key = resolverNetworkKey(project, ctx.placement);
+  if (!key) throw new PlanError('the project resolver needs a network on the linux daemon; no linux service joins one');
+  const network = networkName(project, key);
+  const image = resolverImage(project, options.resolverImage);
+  const resolverSpec = resolverSpecFor(ctx, reach, image, network, layout);
+  const hash = materializedHash(resolverSpec, () => undefined)!;
+  const current = oldResolvers.find((c) => c.labels[LABEL_CONFIG_HASH] === hash && !networkRecreateReason(ctx, c)); // i12b
+  const stale = oldResolvers.filter((c) => c !== current);
+  const removals = stale.map((c) => removeContainerOps(ctx, c, 'resolver changed'));
+  if (current && current.status === 'running') {
+    return { resolverRef: { id: current.id }, resolverDns: { text: RESOLVER_IP_TEXT, value: primaryIp(current.ips, network) }, resolverChanged: false, resolverDeps: [] };
   }
-  /** A container's first DNS server: the resolver's IP, or for windows containers its published address; and what the create waits for. */
-  const resolverDnsFor = (platform: PlatformOs): { substitution: Substitution; waitFor: string[] } | undefined => {
+  refuseTakenDnsPort(ctx, layout);
+  const netOp = infra.ensureNetwork(ctx.placement.linux, key);
+  const createId = current ? undefined : planResolverCreate(ctx, { image, resolverSpec, deps: [...(netOp ? [netOp] : [])], removals, replacing: oldResolvers.length > 0 });
+  const resolverRef: ContainerRef = current ? { id: current.id } : { createdBy: createId! };
+  planResolverStart(ctx, resolverRef, createId);
+  return { resolverRef, resolverDns: { text: RESOLVER_IP_TEXT, runtime: { ipOf: RESOLVER_START, network } }, resolverChanged: true, resolverDeps: [RESOLVER_START] };
+}
+
+/**
+ * Under published reach the resolver publishes the linux address:53, which one container per IP
+ * can hold: refuse before anything starts, naming the holder (else the daemon's bare bind error).
+ */
+function refuseTakenDnsPort(ctx: PlanContext, layout: ResolverLayout | undefined): void {
+  const { project, observed } = ctx;
+  const clashes = layout?.published && observed.dnsPortHolders ? dnsPortClashes(project.name, layout.published.address, observed.dnsPortHolders) : [];
+  if (layout?.published && clashes.length) throw new PlanError(dnsPortTakenMessage(layout.published.address, clashes));
+}
+
+/**
+ * The create of a new resolver container, after its network, its image (built when missing) and the
+ * removal of the old ones. Returns the create's id.
+ */
+function planResolverCreate(
+  ctx: PlanContext,
+  create: { image: string; resolverSpec: ContainerSpec; deps: string[]; removals: readonly string[]; replacing: boolean },
+): string {
+  const resolverDaemon = ctx.placement.linux;
+  const createId = `create:${RESOLVER_SERVICE}:1`;
+  const imageOp = ensureResolverImage(ctx, resolverDaemon, create.image);
+  ctx.add({
+    kind: 'create-container',
+    id: createId,
+    deps: [...create.deps, ...(imageOp ? [imageOp] : []), ...create.removals],
+    daemon: resolverDaemon,
+    platform: 'linux',
+    service: RESOLVER_SERVICE,
+    number: 1,
+    name: resolverContainerName(ctx.project.name),
+    spec: create.resolverSpec,
+    reason: create.replacing ? 'config changed' : 'new',
+  });
+  return createId;
+}
+
+/**
+ * The resolver's start (after its create, when there is one). It is inspected so its address can be
+ * written into the bodies of the containers that ask it; a failure is explained as a bind problem.
+ */
+function planResolverStart(ctx: PlanContext, resolverRef: ContainerRef, createId: string | undefined): void {
+  ctx.add({
+    kind: 'start-container',
+    id: RESOLVER_START,
+    deps: createId ? [createId] : [],
+    daemon: ctx.placement.linux,
+    platform: 'linux',
+    service: RESOLVER_SERVICE,
+    number: 1,
+    name: resolverContainerName(ctx.project.name),
+    container: resolverRef,
+    inspect: true,
+    explainFailure: 'resolver-bind',
+  });
+}
+
+/**
+ * A container's first DNS server: the resolver's IP, or for windows containers its published
+ * address; and what the create waits for (the resolver's start, only where the address is published
+ * and so not a runtime value the executor waits for anyway).
+ */
+function resolverDnsPlanner(container: ResolverContainer, layout: ResolverLayout | undefined): ResolverPlan['resolverDnsFor'] {
+  const { resolverDns, resolverDeps } = container;
+  return (platform) => {
     if (!resolverDns) return undefined;
     const asked = resolverAskedAt(platform, layout);
     if (asked !== 'container-ip') return { substitution: { text: RESOLVER_IP_TEXT, value: asked.published }, waitFor: resolverDeps };
     return { substitution: resolverDns, waitFor: [] };
   };
-  // Static answers (published reach): written with the resolver, the service's containers, or again when observed missing or changed.
-  const registerStaticNames = staticAnswersPlanner(ctx, { layout, daemon: resolverDaemon, ref: resolverRef, changed: resolverChanged, deps: resolverDeps });
-  for (const s of [...allServices].sort((a, b) => byName(a.name, b.name))) registerStaticNames(s);
-  return { useResolver, layout, resolverDaemon, resolverRef, resolverChanged, resolverDeps, resolverDnsFor, registerStaticNames };
 }
 
 /** What each service will be once the plan ran, and the waits on it (shared by the service steps). */
