@@ -99,16 +99,33 @@ export async function loadProjectFresh(options: LoadOptions): Promise<LoadResult
   }
 }
 
+/**
+ * One pass of the pipeline over `given`: which files, their environment, each file loaded and
+ * merged, then the Project built and checked. Every problem goes to `issues`; undefined when a
+ * step could not go on (the issues then say why).
+ */
 function loadInto(given: LoadOptions, issues: IssueList, schema: SchemaCheck): Project | undefined {
   const reads = given.variableReads;
   // Every variable read below is noted for the project cache (project-environment.ts, VariableReads).
   const options: LoadOptions = reads ? { ...given, environment: trackedEnvironment(given.environment, reads) } : given;
-  const fs = options.fileSystem ?? nodeFileSystem;
   const cwd = path.resolve(options.cwd);
-  const positions = new PositionIndex();
-  const ctx: LoadContext = {
-    fs,
-    positions,
+  const ctx = newLoadContext(options, issues, schema, cwd);
+
+  const files = composeFiles(ctx, cwd);
+  if (!files) return undefined;
+  const projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : path.dirname(files[0]!);
+  const where: ProjectFiles = { files, projectDir, cwd };
+  const env = interpolationEnvironment(ctx, given, where);
+  const merged = loadAndMerge(ctx, files, projectDir, env.lookup);
+  if (!merged) return undefined;
+  return buildProject(ctx, merged, where, env);
+}
+
+/** The shared state of one load, with file names shown relative to `cwd` when below it. */
+function newLoadContext(options: LoadOptions, issues: IssueList, schema: SchemaCheck, cwd: string): LoadContext {
+  return {
+    fs: options.fileSystem ?? nodeFileSystem,
+    positions: new PositionIndex(),
     issues,
     options,
     home: options.environment.HOME ?? options.environment.USERPROFILE,
@@ -120,8 +137,15 @@ function loadInto(given: LoadOptions, issues: IssueList, schema: SchemaCheck): P
       return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
     },
   };
+}
 
-  // 1. Which files.
+/**
+ * Step 1, which files: `-f` options, else COMPOSE_FILE, else the first candidate found from the
+ * project directory up. Undefined (with the problems reported) when none is found, or when one
+ * given is `-` or not a file: nothing later could say more.
+ */
+function composeFiles(ctx: LoadContext, cwd: string): string[] | undefined {
+  const { options, issues, fs } = ctx;
   let files = options.files.map((f) => (f === '-' ? f : path.resolve(cwd, f)));
   if (files.length === 0 && options.environment.COMPOSE_FILE) {
     const sep = options.environment.COMPOSE_PATH_SEPARATOR ?? (options.hostPlatform === 'win32' ? ';' : ':');
@@ -139,13 +163,35 @@ function loadInto(given: LoadOptions, issues: IssueList, schema: SchemaCheck): P
     if (f === '-') issues.error('reading the compose file from stdin (-f -) is not supported; pass a path');
     else if (fs.kind(f) !== 'file') issues.error(`compose file not found: ${ctx.display(f)}`);
   }
-  if (issues.hasErrors) return undefined;
-  const projectDir = options.projectDirectory ? path.resolve(cwd, options.projectDirectory) : path.dirname(files[0]!);
+  return issues.hasErrors ? undefined : files;
+}
 
-  // 2. Environment for interpolation: env files, then the process environment wins.
+/** Where the loaded files are and what the pipeline was started from. */
+interface ProjectFiles {
+  readonly files: string[];
+  readonly projectDir: string;
+  readonly cwd: string;
+}
+
+/** The variables interpolation sees, and how it looks one up. */
+interface InterpolationEnvironment {
+  /** The project's environment (env files, then the process environment), as the Project keeps it. */
+  readonly environment: Record<string, string>;
+  /** The same, with every read noted for the project cache when asked. */
+  readonly variables: Record<string, string>;
+  readonly lookup: VariableLookup;
+}
+
+/**
+ * Step 2, the environment for interpolation: env files, then the process environment wins. Read
+ * from `given` (not the tracked options): projectEnvironment notes its own reads.
+ */
+function interpolationEnvironment(ctx: LoadContext, given: LoadOptions, where: ProjectFiles): InterpolationEnvironment {
+  const { files, projectDir, cwd } = where;
+  const reads = given.variableReads;
   const environment = projectEnvironment(
-    { fs, environment: given.environment, envFiles: options.envFiles, projectDir, cwd, ...(reads ? { reads } : {}), display: ctx.display },
-    (message, at) => issues.error(message, at),
+    { fs: ctx.fs, environment: given.environment, envFiles: ctx.options.envFiles, projectDir, cwd, ...(reads ? { reads } : {}), display: ctx.display },
+    (message, at) => ctx.issues.error(message, at),
   );
   const variables = trackedEnvironment(environment, reads);
   // Like docker compose v2, `${COMPOSE_PROJECT_NAME}` is the project name even when not set.
@@ -154,8 +200,16 @@ function loadInto(given: LoadOptions, issues: IssueList, schema: SchemaCheck): P
     if (name !== 'COMPOSE_PROJECT_NAME') return variables[name];
     return (provisionalName ??= nameBeforeInterpolation(ctx, files, variables, projectDir));
   };
+  return { environment, variables, lookup };
+}
 
-  // 3. Each file, then merge in order.
+/**
+ * Step 3, each file loaded, then merged in order. Undefined when any file (at any depth) failed:
+ * the files that did load are then not merged, but their services' values are checked all the same.
+ * Interpolation, short-syntax and extends problems do not stop here: the semantic checks still run.
+ */
+function loadAndMerge(ctx: LoadContext, files: readonly string[], projectDir: string, lookup: VariableLookup): Record<string, unknown> | undefined {
+  const { positions } = ctx;
   let merged: Record<string, unknown> | undefined;
   const loadedFiles: LoadedFile[] = [];
   for (const file of files) {
@@ -164,44 +218,34 @@ function loadInto(given: LoadOptions, issues: IssueList, schema: SchemaCheck): P
     loadedFiles.push(loaded);
     merged = merged === undefined ? (loaded.tagged ? (stripTags(loaded.root, positions) as Record<string, unknown>) : loaded.root) : (mergeValues(merged, loaded.root, [], positions) as Record<string, unknown>);
   }
-  // Interpolation, short-syntax and extends problems do not stop here: the semantic checks still run.
   if (ctx.failedFiles.size > 0 || !merged) {
-    // The files that did load are not merged now, but their values are checked all the same.
-    for (const loaded of loadedFiles) checkServicesOf(loaded.root, positions, issues, options.interpolate === false);
+    for (const loaded of loadedFiles) checkServicesOf(loaded.root, positions, ctx.issues, ctx.options.interpolate === false);
     return undefined;
   }
+  return merged;
+}
 
-  // 4. Name.
-  const name = projectName(ctx, merged, variables, projectDir);
-  checkExternalResources(merged, (message, keyPath) => issues.error(message, positions.locate(merged!, keyPath), keyPath));
+/**
+ * Steps 4 and 5, the Project from the merged model: name, `x-mixcompose`, profiles, services
+ * normalized, resources; then the semantic rules. The object's keys keep this order (`config`
+ * prints it).
+ */
+function buildProject(ctx: LoadContext, merged: Record<string, unknown>, where: ProjectFiles, env: InterpolationEnvironment): Project {
+  const { options, positions, issues } = ctx;
+  const name = projectName(ctx, merged, env.variables, where.projectDir);
+  checkExternalResources(merged, (message, keyPath) => issues.error(message, positions.locate(merged, keyPath), keyPath));
 
-  // 5. Profiles, services.
   const extensionIssues = new IssueList();
   const extension = resolveExtension(merged, options, positions, extensionIssues);
   copyUnreported(extensionIssues, issues, ctx.extensionSchemaPaths);
-  const activeProfiles = [...new Set([...options.profiles, ...(variables.COMPOSE_PROFILES ?? '').split(',')].map((p) => p.trim()).filter(Boolean))];
-  const rawServices = isPlainMap(merged.services) ? merged.services : {};
-  const services: Record<string, Service> = {};
-  for (const [svcName, raw] of Object.entries(rawServices)) {
-    if (!isPlainMap(raw)) continue;
-    const problem = serviceProblem(merged, svcName, positions, issues);
-    checkServiceValues(raw, problem, options.interpolate === false);
-    services[svcName] = normalizeService(svcName, raw, {
-      defaultOs: extension.default_platform,
-      lookup,
-      problem,
-      serviceNames: Object.keys(rawServices),
-      uninterpolated: options.interpolate === false,
-      readEnvFile: (entry, i) => readServiceEnvFile(ctx, entry, lookup, ['services', svcName, 'env_file', i], merged!),
-      readLabelFile: (file, i, earlier) => readLabelFile(ctx, file, earlier, ['services', svcName, 'label_file', i], merged!),
-    });
-  }
+  const activeProfiles = [...new Set([...options.profiles, ...(env.variables.COMPOSE_PROFILES ?? '').split(',')].map((p) => p.trim()).filter(Boolean))];
+  const services = normalizeServices(ctx, merged, extension.default_platform, env.lookup);
   const { enabled, disabled } = selectByProfiles(services, activeProfiles, merged, positions, issues);
 
   const project: Project = {
     name,
-    workingDir: projectDir,
-    configFiles: files,
+    workingDir: where.projectDir,
+    configFiles: where.files,
     services: sortKeys(enabled),
     disabledServices: sortKeys(disabled),
     networks: withDefaultNetwork(normalizeResources(merged.networks, name), enabled, name),
@@ -211,12 +255,38 @@ function loadInto(given: LoadOptions, issues: IssueList, schema: SchemaCheck): P
     ...(isPlainMap(merged.models) ? { models: sortKeys(merged.models) } : {}),
     ...topLevelExtensions(merged),
     extension,
-    environment,
+    environment: env.environment,
     profiles: activeProfiles,
   };
-  checkProject(project, { root: merged, positions, issues, fs, ...(options.hostPlatform ? { hostPlatform: options.hostPlatform } : {}) });
+  checkProject(project, { root: merged, positions, issues, fs: ctx.fs, ...(options.hostPlatform ? { hostPlatform: options.hostPlatform } : {}) });
   checkDaemonAddresses(project, { root: merged, positions, issues });
   return project;
+}
+
+/**
+ * Every service of the merged model, value-checked then normalized (long syntax, defaults, env
+ * and label files read), in the model's order; entries that are not maps are left out (the
+ * schema has reported them).
+ */
+function normalizeServices(ctx: LoadContext, merged: Record<string, unknown>, defaultOs: Project['extension']['default_platform'], lookup: VariableLookup): Record<string, Service> {
+  const { options, positions, issues } = ctx;
+  const rawServices = isPlainMap(merged.services) ? merged.services : {};
+  const services: Record<string, Service> = {};
+  for (const [svcName, raw] of Object.entries(rawServices)) {
+    if (!isPlainMap(raw)) continue;
+    const problem = serviceProblem(merged, svcName, positions, issues);
+    checkServiceValues(raw, problem, options.interpolate === false);
+    services[svcName] = normalizeService(svcName, raw, {
+      defaultOs,
+      lookup,
+      problem,
+      serviceNames: Object.keys(rawServices),
+      uninterpolated: options.interpolate === false,
+      readEnvFile: (entry, i) => readServiceEnvFile(ctx, entry, lookup, ['services', svcName, 'env_file', i], merged),
+      readLabelFile: (file, i, earlier) => readLabelFile(ctx, file, earlier, ['services', svcName, 'label_file', i], merged),
+    });
+  }
+  return services;
 }
 
 /** Reports a problem of service `name` at a key path below it, located in `root`. */

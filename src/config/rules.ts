@@ -70,98 +70,141 @@ function healthcheckMissing(provider: Service): string | undefined {
   return undefined;
 }
 
+/** Reports a problem at a key path below service `service`. */
+type ServiceError = (service: string, path: KeyPath, message: string) => void;
+
+/** One enabled service as the per-service rules see it, with the project around it. */
+interface ServiceUnderCheck {
+  readonly name: string;
+  readonly service: Service;
+  /** The service as written in the merged model ({} when absent), for keys the Service drops. */
+  readonly raw: Record<string, unknown>;
+  readonly project: Project;
+  /** Every service, enabled or not: a reference to a disabled one is not to an undefined one. */
+  readonly all: Record<string, Service>;
+}
+
+/**
+ * Runs every semantic rule on the normalized project, reporting each problem at its key: first
+ * each enabled service's own rules (in the project's order), then container names, then cycles.
+ */
 export function checkProject(project: Project, ctx: RuleContext): void {
   const { root, positions, issues } = ctx;
   const all: Record<string, Service> = { ...project.disabledServices, ...project.services };
-  const err = (service: string, path: KeyPath, message: string) => {
+  const err: ServiceError = (service, path, message) => {
     const keyPath = ['services', service, ...path];
     issues.error(message, positions.locate(root, keyPath), keyPath);
   };
 
-  for (const [name, s] of Object.entries(project.services)) {
-    const os = s.platform.os;
-    const rawService = isPlainMap(root.services) && isPlainMap(own(root.services, name)) ? (own(root.services, name) as Record<string, unknown>) : {};
-    const explicitDeps = isPlainMap(rawService.depends_on) ? rawService.depends_on : {};
-    for (const dep of Object.keys(explicitDeps)) {
-      if (dep === name) err(name, ['depends_on', dep], `service "${name}" depends on itself`);
-      else if (!own(all, dep)) err(name, ['depends_on', dep], `service "${name}" depends on undefined service "${dep}"${didYouMean(dep, Object.keys(all))}`);
-      else if (own(s.depends_on, dep)?.condition === 'service_healthy') {
-        const provider = own(project.services, dep);
-        const missing = provider ? healthcheckMissing(provider) : undefined;
-        if (missing) {
-          err(name, ['depends_on', dep], `service "${name}" waits for "${dep}" to be healthy (condition service_healthy), but ${missing}; add a healthcheck to "${dep}" or use condition service_started`);
-        }
-      }
-    }
-    (s.links ?? []).forEach((link, i) => {
-      const target = link.split(':')[0]!;
-      if (!own(all, target)) err(name, ['links', i], `service "${name}" links to undefined service "${target}"${didYouMean(target, Object.keys(all))}`);
-    });
-
-    // Sharing namespaces or volumes needs both containers on one daemon.
-    const shared: { key: 'network_mode' | 'ipc' | 'pid' | 'volumes_from'; target: string; path: KeyPath; what: string }[] = [];
-    for (const key of ['network_mode', 'ipc', 'pid'] as const) {
-      const v = s[key];
-      if (typeof v === 'string' && v.startsWith('service:')) {
-        shared.push({ key, target: v.slice(8), path: [key], what: key === 'network_mode' ? 'network namespace' : `${key} namespace` });
-      }
-    }
-    (s.volumes_from ?? []).forEach((vf, i) => {
-      if (!vf.startsWith('container:')) shared.push({ key: 'volumes_from', target: vf.replace(/^service:/, '').split(':')[0]!, path: ['volumes_from', i], what: 'volumes' });
-    });
-    for (const ref of shared) {
-      const other = own(all, ref.target);
-      if (!other) {
-        err(name, ref.path, `${ref.key} of "${name}" refers to undefined service "${ref.target}"${didYouMean(ref.target, Object.keys(all))}`);
-      } else if (other.platform.os !== os) {
-        err(
-          name,
-          ref.path,
-          `${ref.key}: service:${ref.target} is impossible: "${name}" runs on the ${os} daemon and "${ref.target}" on the ${other.platform.os} daemon, and a container can only share the ${ref.what} of a container on the same daemon`,
-        );
-      }
-    }
-    if (s.network_mode && isSet(rawService.networks)) {
-      err(name, ['network_mode'], `"${name}" sets both network_mode and networks; use one of them`);
-    }
-
-    // Address references.
-    for (const ref of s.addressReferences) {
-      const target = own(all, ref.service);
-      if (!target) {
-        err(name, ref.path, `address reference ${ref.text} names undefined service "${ref.service}"${didYouMean(ref.service, Object.keys(all))}`);
-      } else if (!own(project.services, ref.service)) {
-        err(name, ref.path, `address reference ${ref.text} names service "${ref.service}", which is in an inactive profile`);
-      } else if (ref.kind === 'port' && !servicePortKnown(target, ref.port!)) {
-        const known = [...new Set([...target.ports.map((p) => String(p.target)), ...target.expose])];
-        err(
-          name,
-          ref.path,
-          `address reference ${ref.text}: service "${ref.service}" neither exposes nor publishes port ${ref.port}${known.length ? ` (its ports: ${known.join(', ')})` : ''}; add it to ${ref.service}'s expose or ports`,
-        );
-      }
-    }
-
-    // Resources.
-    for (const net of Object.keys(s.networks)) {
-      if (!own(project.networks, net)) err(name, ['networks', net], `service "${name}" refers to undefined network "${net}"${didYouMean(net, Object.keys(project.networks))}`);
-    }
-    s.volumes.forEach((v, i) => {
-      if (v.type === 'volume' && v.source && !own(project.volumes, v.source)) {
-        err(name, ['volumes', i], `service "${name}" refers to undefined volume "${v.source}"${didYouMean(v.source, Object.keys(project.volumes))}; declare it under top-level volumes:`);
-      }
-    });
-    for (const kind of ['secrets', 'configs'] as const) {
-      s[kind].forEach((r, i) => {
-        if (!own(project[kind], r.source)) err(name, [kind, i], `service "${name}" refers to undefined ${kind.slice(0, -1)} "${r.source}"`);
-      });
-    }
-
-    if (os === 'windows') checkWindowsService(name, s, rawService, ctx, err);
-    else checkLinuxBindSources(project, s, ctx);
+  for (const [name, service] of Object.entries(project.services)) {
+    const raw = isPlainMap(root.services) && isPlainMap(own(root.services, name)) ? (own(root.services, name) as Record<string, unknown>) : {};
+    const check: ServiceUnderCheck = { name, service, raw, project, all };
+    checkDependencies(check, err);
+    checkSharedNamespaces(check, err);
+    checkAddressReferences(check, err);
+    checkResourceReferences(check, err);
+    if (service.platform.os === 'windows') checkWindowsService(name, service, raw, ctx, err);
+    else checkLinuxBindSources(project, service, ctx);
   }
+  checkContainerNames(project, err);
+  checkDependencyCycle(project, err);
+}
 
-  // Container names are global on a daemon: one per service, and one container per name.
+/**
+ * `depends_on` (as written: the normalized one also holds implied dependencies) and `links` name
+ * a defined service other than itself; `service_healthy` waits on a service that can be healthy.
+ */
+function checkDependencies({ name, service: s, raw, project, all }: ServiceUnderCheck, err: ServiceError): void {
+  const explicitDeps = isPlainMap(raw.depends_on) ? raw.depends_on : {};
+  for (const dep of Object.keys(explicitDeps)) {
+    if (dep === name) err(name, ['depends_on', dep], `service "${name}" depends on itself`);
+    else if (!own(all, dep)) err(name, ['depends_on', dep], `service "${name}" depends on undefined service "${dep}"${didYouMean(dep, Object.keys(all))}`);
+    else if (own(s.depends_on, dep)?.condition === 'service_healthy') {
+      const provider = own(project.services, dep);
+      const missing = provider ? healthcheckMissing(provider) : undefined;
+      if (missing) {
+        err(name, ['depends_on', dep], `service "${name}" waits for "${dep}" to be healthy (condition service_healthy), but ${missing}; add a healthcheck to "${dep}" or use condition service_started`);
+      }
+    }
+  }
+  (s.links ?? []).forEach((link, i) => {
+    const target = link.split(':')[0]!;
+    if (!own(all, target)) err(name, ['links', i], `service "${name}" links to undefined service "${target}"${didYouMean(target, Object.keys(all))}`);
+  });
+}
+
+/**
+ * `network_mode`/`ipc`/`pid: service:x` and `volumes_from` name a defined service on the same
+ * daemon (sharing namespaces or volumes needs both containers on one daemon); and `network_mode`
+ * is not set beside `networks`.
+ */
+function checkSharedNamespaces({ name, service: s, raw, all }: ServiceUnderCheck, err: ServiceError): void {
+  const os = s.platform.os;
+  const shared: { key: 'network_mode' | 'ipc' | 'pid' | 'volumes_from'; target: string; path: KeyPath; what: string }[] = [];
+  for (const key of ['network_mode', 'ipc', 'pid'] as const) {
+    const v = s[key];
+    if (typeof v === 'string' && v.startsWith('service:')) {
+      shared.push({ key, target: v.slice(8), path: [key], what: key === 'network_mode' ? 'network namespace' : `${key} namespace` });
+    }
+  }
+  (s.volumes_from ?? []).forEach((vf, i) => {
+    if (!vf.startsWith('container:')) shared.push({ key: 'volumes_from', target: vf.replace(/^service:/, '').split(':')[0]!, path: ['volumes_from', i], what: 'volumes' });
+  });
+  for (const ref of shared) {
+    const other = own(all, ref.target);
+    if (!other) {
+      err(name, ref.path, `${ref.key} of "${name}" refers to undefined service "${ref.target}"${didYouMean(ref.target, Object.keys(all))}`);
+    } else if (other.platform.os !== os) {
+      err(
+        name,
+        ref.path,
+        `${ref.key}: service:${ref.target} is impossible: "${name}" runs on the ${os} daemon and "${ref.target}" on the ${other.platform.os} daemon, and a container can only share the ${ref.what} of a container on the same daemon`,
+      );
+    }
+  }
+  if (s.network_mode && isSet(raw.networks)) {
+    err(name, ['network_mode'], `"${name}" sets both network_mode and networks; use one of them`);
+  }
+}
+
+/** Each `{{ s… }}` address reference names an enabled service and, for `{{ s.port:N }}`, a port of it. */
+function checkAddressReferences({ name, service: s, project, all }: ServiceUnderCheck, err: ServiceError): void {
+  for (const ref of s.addressReferences) {
+    const target = own(all, ref.service);
+    if (!target) {
+      err(name, ref.path, `address reference ${ref.text} names undefined service "${ref.service}"${didYouMean(ref.service, Object.keys(all))}`);
+    } else if (!own(project.services, ref.service)) {
+      err(name, ref.path, `address reference ${ref.text} names service "${ref.service}", which is in an inactive profile`);
+    } else if (ref.kind === 'port' && !servicePortKnown(target, ref.port!)) {
+      const known = [...new Set([...target.ports.map((p) => String(p.target)), ...target.expose])];
+      err(
+        name,
+        ref.path,
+        `address reference ${ref.text}: service "${ref.service}" neither exposes nor publishes port ${ref.port}${known.length ? ` (its ports: ${known.join(', ')})` : ''}; add it to ${ref.service}'s expose or ports`,
+      );
+    }
+  }
+}
+
+/** The networks, named volumes, secrets and configs a service uses are declared at the top level. */
+function checkResourceReferences({ name, service: s, project }: ServiceUnderCheck, err: ServiceError): void {
+  for (const net of Object.keys(s.networks)) {
+    if (!own(project.networks, net)) err(name, ['networks', net], `service "${name}" refers to undefined network "${net}"${didYouMean(net, Object.keys(project.networks))}`);
+  }
+  s.volumes.forEach((v, i) => {
+    if (v.type === 'volume' && v.source && !own(project.volumes, v.source)) {
+      err(name, ['volumes', i], `service "${name}" refers to undefined volume "${v.source}"${didYouMean(v.source, Object.keys(project.volumes))}; declare it under top-level volumes:`);
+    }
+  });
+  for (const kind of ['secrets', 'configs'] as const) {
+    s[kind].forEach((r, i) => {
+      if (!own(project[kind], r.source)) err(name, [kind, i], `service "${name}" refers to undefined ${kind.slice(0, -1)} "${r.source}"`);
+    });
+  }
+}
+
+/** Container names are global on a daemon: one per service, and one container per name. */
+function checkContainerNames(project: Project, err: ServiceError): void {
   const byContainerName = new Map<string, string>();
   for (const [name, s] of Object.entries(project.services)) {
     if (!s.container_name) continue;
@@ -173,18 +216,22 @@ export function checkProject(project: Project, ctx: RuleContext): void {
     if (other) err(name, ['container_name'], `container name "${s.container_name}" is already used by service "${other}"`);
     else byContainerName.set(s.container_name, name);
   }
+}
 
-  // Cycles, over every kind of dependency, printed as a path.
+/**
+ * A dependency cycle, over every kind of dependency, printed as a path and reported at the key of
+ * its first edge.
+ */
+function checkDependencyCycle(project: Project, err: ServiceError): void {
   const graph = DependencyGraph.fromServices(project.services);
   const cycle = graph.findCycle();
-  if (cycle) {
-    const [first, second] = cycle as [string, string];
-    const edge = graph.edge(first, second);
-    const kind = edge?.kinds[0] ?? 'depends_on';
-    const where: KeyPath = kind === 'depends_on' ? ['depends_on', second] : kind === 'address' ? ['environment'] : [kind];
-    const ref = project.services[first]?.addressReferences.find((r) => r.service === second);
-    err(first, kind === 'address' && ref ? ref.path : where, `dependency cycle: ${cycle.join(' -> ')}`);
-  }
+  if (!cycle) return;
+  const [first, second] = cycle as [string, string];
+  const edge = graph.edge(first, second);
+  const kind = edge?.kinds[0] ?? 'depends_on';
+  const where: KeyPath = kind === 'depends_on' ? ['depends_on', second] : kind === 'address' ? ['environment'] : [kind];
+  const ref = project.services[first]?.addressReferences.find((r) => r.service === second);
+  err(first, kind === 'address' && ref ? ref.path : where, `dependency cycle: ${cycle.join(' -> ')}`);
 }
 
 function checkWindowsService(
@@ -192,7 +239,7 @@ function checkWindowsService(
   s: Service,
   raw: Record<string, unknown>,
   ctx: RuleContext,
-  err: (service: string, path: KeyPath, message: string) => void,
+  err: ServiceError,
 ): void {
   const why = `(service "${name}" runs on the windows daemon)`;
   for (const key of WINDOWS_UNSUPPORTED_KEYS) {
