@@ -501,41 +501,19 @@ interface ServiceTracker {
   waitOp(provider: string, condition: 'running' | 'healthy' | 'completed', timeoutMs: number, waiter?: string): string[];
 }
 
+/**
+ * The service tracker: what each service's replicas will be (seeded lazily from what is observed,
+ * then replaced by the service steps), their addresses, and the waits on them.
+ */
 function trackServices(ctx: PlanContext): ServiceTracker {
-  const { project, observed, options } = ctx;
+  const { project, options } = ctx;
   const planned = new Map<string, PlannedContainer[]>();
-  const observedPlanned = (service: Service): PlannedContainer[] =>
-    ctx.containersOf(service.name).map((c) => ({
-      service: service.name,
-      number: c.number,
-      name: c.name,
-      daemon: c.platform,
-      ref: { id: c.id },
-      ips: c.status === 'running' ? c.ips : {},
-      changed: false,
-    }));
   const plannedOf = (name: string): PlannedContainer[] => {
     const service = project.services[name]!;
-    if (!planned.has(name)) planned.set(name, observedPlanned(service));
+    if (!planned.has(name)) planned.set(name, observedPlanned(ctx, service));
     return planned.get(name)!;
   };
-  const providerIp = (name: string): ProviderIp => {
-    const service = project.services[name]!;
-    const first = plannedOf(name)[0];
-    const networkDaemonName = addressNetwork(project, service);
-    if (first?.startOp) {
-      if (!networkDaemonName) throw new PlanError(`service ${name} uses network_mode ${service.network_mode}, so it has no address of its own to wire in`, name);
-      return { runtime: { ipOf: first.startOp, network: networkDaemonName } };
-    }
-    const ip = first ? primaryIp(first.ips, networkDaemonName) : undefined;
-    if (!ip) {
-      const why = options.noStart
-        ? `up --no-start creates ${name} without starting it, and its address exists only once it runs; run up without --no-start`
-        : `start it too (leave out --no-deps)`;
-      throw new PlanError(`service ${name} is not running, so its address is unknown: ${why}`, name);
-    }
-    return { value: ip };
-  };
+  const providerIp = (name: string): ProviderIp => providerAddress(ctx, name, plannedOf(name)[0]);
   const dependencyTimeoutMs = options.dependencyTimeoutMs ?? DEFAULT_DEPENDENCY_TIMEOUT_MS;
   const waitOp = (
     provider: string,
@@ -544,36 +522,92 @@ function trackServices(ctx: PlanContext): ServiceTracker {
     waiter?: string,
   ): string[] => {
     const service = project.services[provider]!;
-    const hasHealthcheck = Boolean(service.healthcheck?.test && !service.healthcheck.disable);
-    if (condition === 'healthy' && !hasHealthcheck) {
-      throw new PlanError(
-        `service ${waiter} depends on ${provider} with condition service_healthy, but ${provider} has no healthcheck; add one or use service_started`,
-        waiter,
-      );
-    }
-    return plannedOf(provider).map((p) => {
-      const id = `wait:${provider}:${p.number}:${condition}`;
-      if (!ctx.has(id)) {
-        ctx.add({
-          kind: 'wait',
-          id,
-          deps: p.startOp ? [p.startOp] : [],
-          daemon: p.daemon,
-          platform: service.platform.os,
-          service: provider,
-          number: p.number,
-          name: p.name,
-          container: p.ref,
-          condition,
-          timeoutMs,
-          ...(waiter ? { waiter } : {}),
-        });
-      }
-      return id;
-    });
+    refuseHealthyWithoutHealthcheck(service, provider, condition, waiter);
+    return plannedOf(provider).map((p) => planWait(ctx, provider, service, p, condition, timeoutMs, waiter));
   };
 
   return { planned, plannedOf, providerIp, dependencyTimeoutMs, waitOp };
+}
+
+/** A service the plan has not touched (yet) is its observed containers, as they are; a stopped one has no IPs. */
+function observedPlanned(ctx: PlanContext, service: Service): PlannedContainer[] {
+  return ctx.containersOf(service.name).map((c) => ({
+    service: service.name,
+    number: c.number,
+    name: c.name,
+    daemon: c.platform,
+    ref: { id: c.id },
+    ips: c.status === 'running' ? c.ips : {},
+    changed: false,
+  }));
+}
+
+/**
+ * A provider's address as its consumers get it: known only after start when the plan starts it
+ * (a runtime substitution), else its current IP; refused where there is no address to wire in.
+ */
+function providerAddress(ctx: PlanContext, name: string, first: PlannedContainer | undefined): ProviderIp {
+  const { project, options } = ctx;
+  const service = project.services[name]!;
+  const networkDaemonName = addressNetwork(project, service);
+  if (first?.startOp) {
+    if (!networkDaemonName) throw new PlanError(`service ${name} uses network_mode ${service.network_mode}, so it has no address of its own to wire in`, name);
+    return { runtime: { ipOf: first.startOp, network: networkDaemonName } };
+  }
+  const ip = first ? primaryIp(first.ips, networkDaemonName) : undefined;
+  if (!ip) {
+    const why = options.noStart
+      ? `up --no-start creates ${name} without starting it, and its address exists only once it runs; run up without --no-start`
+      : `start it too (leave out --no-deps)`;
+    throw new PlanError(`service ${name} is not running, so its address is unknown: ${why}`, name);
+  }
+  return { value: ip };
+}
+
+/** service_healthy on a provider without an (enabled) healthcheck could never be met: refused at plan time. */
+function refuseHealthyWithoutHealthcheck(
+  service: Service,
+  provider: string,
+  condition: 'running' | 'healthy' | 'completed',
+  waiter: string | undefined,
+): void {
+  const hasHealthcheck = Boolean(service.healthcheck?.test && !service.healthcheck.disable);
+  if (condition === 'healthy' && !hasHealthcheck) {
+    throw new PlanError(
+      `service ${waiter} depends on ${provider} with condition service_healthy, but ${provider} has no healthcheck; add one or use service_started`,
+      waiter,
+    );
+  }
+}
+
+/** One wait per replica and condition, shared by every waiter (the first waiter's name is the one shown). */
+function planWait(
+  ctx: PlanContext,
+  provider: string,
+  service: Service,
+  p: PlannedContainer,
+  condition: 'running' | 'healthy' | 'completed',
+  timeoutMs: number,
+  waiter: string | undefined,
+): string {
+  const id = `wait:${provider}:${p.number}:${condition}`;
+  if (!ctx.has(id)) {
+    ctx.add({
+      kind: 'wait',
+      id,
+      deps: p.startOp ? [p.startOp] : [],
+      daemon: p.daemon,
+      platform: service.platform.os,
+      service: provider,
+      number: p.number,
+      name: p.name,
+      container: p.ref,
+      condition,
+      timeoutMs,
+      ...(waiter ? { waiter } : {}),
+    });
+  }
+  return id;
 }
 
 /** The steps' shared state. */
