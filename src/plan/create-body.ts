@@ -8,7 +8,7 @@
  * What a platform cannot do at all was refused by the loader.
  */
 import type { EngineBody } from '../model/engine-api.js';
-import type { FileObject, PlatformOs, Project, Service, ServiceNetwork } from '../model/project.js';
+import type { FileObject, PlatformOs, Project, Service, ServiceNetwork, ServiceVolume } from '../model/project.js';
 import type { ContainerFile } from './plan.js';
 import { bytes, durationNs, durationSeconds } from '../model/units.js';
 import { toEngineMount, translateHostPath, translateMount, type BindTarget, type SourceKind } from '../model/host-paths.js';
@@ -163,83 +163,114 @@ function resources(service: Service, host: Record<string, unknown>): void {
   if (shm !== undefined) host.ShmSize = shm;
 }
 
+/**
+ * Each service volume as the daemon takes it, in declared order: a `Binds` string (the host
+ * directory is made on demand) or a `Mount`. Bind and npipe sources are translated for the
+ * receiving daemon first; their issues go to warnings or errors in the same order.
+ */
 function mounts(ctx: CreateBodyContext, warnings: string[], errors: string[]): { binds: string[]; mounts: EngineBody[] } {
-  const { project, service } = ctx;
   const binds: string[] = [];
   const list: EngineBody[] = [];
-  const target: BindTarget = ctx.bindTarget ?? { kind: 'linux' };
-  for (const raw of service.volumes) {
-    let v = raw;
-    if (v.type === 'bind' || v.type === 'npipe') {
-      // Translate the source for the daemon that receives it (field engineer's path translation).
-      const original = v.source ? translateHostPath(v.source, project.workingDir, { kind: 'linux' }) : undefined;
-      const translated = translateMount(v, {
-        projectDir: project.workingDir,
-        target,
-        ...(ctx.sourceKind && original && 'path' in original ? { sourceKind: ctx.sourceKind(original.path) } : {}),
-      });
-      if (translated) {
-        for (const issue of translated.issues) {
-          (issue.severity === 'error' ? errors : warnings).push(`service ${service.name}: ${issue.message}`);
-        }
-        if (translated.type === 'npipe' || target.kind === 'windows') {
-          list.push(toEngineMount(translated, v));
-          continue;
-        }
-        v = { ...v, source: translated.source, read_only: translated.readOnly };
-      }
+  for (const raw of ctx.service.volumes) {
+    const translated = translateVolume(ctx, raw, warnings, errors);
+    if ('mount' in translated) {
+      list.push(translated.mount);
+      continue;
     }
-    switch (v.type) {
-      case 'bind': {
-        // create_host_path: false → a Mount, so a missing source is an error; otherwise Binds,
-        // which create the host directory (compose's default).
-        if (v.bind?.create_host_path === false) {
-          list.push({
-            Type: 'bind',
-            Source: v.source,
-            Target: v.target,
-            ReadOnly: Boolean(v.read_only),
-            ...(v.bind?.propagation ? { BindOptions: { Propagation: v.bind.propagation } } : {}),
-          });
-        } else {
-          const opts = [v.read_only ? 'ro' : 'rw', v.bind?.selinux, v.bind?.propagation].filter(Boolean);
-          binds.push(`${v.source}:${v.target}:${opts.join(',')}`);
-        }
-        break;
-      }
-      case 'volume': {
-        const source = v.source ? (project.volumes[v.source]?.name ?? v.source) : undefined;
-        list.push({
-          Type: 'volume',
-          ...(source ? { Source: source } : {}),
-          Target: v.target,
-          ReadOnly: Boolean(v.read_only),
-          ...(v.volume?.nocopy || v.volume?.subpath
-            ? { VolumeOptions: { ...(v.volume.nocopy ? { NoCopy: true } : {}), ...(v.volume.subpath ? { Subpath: v.volume.subpath } : {}) } }
-            : {}),
-        });
-        break;
-      }
-      case 'tmpfs': {
-        const size = bytes(v.tmpfs?.size);
-        list.push({
-          Type: 'tmpfs',
-          Target: v.target,
-          ...(size !== undefined || v.tmpfs?.mode !== undefined
-            ? { TmpfsOptions: { ...(size !== undefined ? { SizeBytes: size } : {}), ...(v.tmpfs?.mode !== undefined ? { Mode: v.tmpfs.mode } : {}) } }
-            : {}),
-        });
-        break;
-      }
-      case 'npipe':
-        // Named pipes are never read-only on Windows.
-        list.push({ Type: 'npipe', Source: v.source, Target: v.target });
-        break;
-      default:
-        list.push({ Type: v.type, Source: v.source, Target: v.target, ReadOnly: Boolean(v.read_only) });
-    }
+    const entry = volumeEntry(ctx.project, translated.volume);
+    if (typeof entry === 'string') binds.push(entry);
+    else list.push(entry);
   }
   return { binds, mounts: list };
+}
+
+/**
+ * Translates a bind or npipe source for the daemon that receives it (the field engineer's path
+ * translation). An npipe, or anything for a Windows daemon, is then a finished Mount; otherwise the
+ * volume goes on with the translated source. Other types pass through untouched.
+ */
+function translateVolume(
+  ctx: CreateBodyContext,
+  v: ServiceVolume,
+  warnings: string[],
+  errors: string[],
+): { volume: ServiceVolume } | { mount: EngineBody } {
+  if (v.type !== 'bind' && v.type !== 'npipe') return { volume: v };
+  const { project, service } = ctx;
+  const target: BindTarget = ctx.bindTarget ?? { kind: 'linux' };
+  const original = v.source ? translateHostPath(v.source, project.workingDir, { kind: 'linux' }) : undefined;
+  const translated = translateMount(v, {
+    projectDir: project.workingDir,
+    target,
+    ...(ctx.sourceKind && original && 'path' in original ? { sourceKind: ctx.sourceKind(original.path) } : {}),
+  });
+  if (!translated) return { volume: v };
+  for (const issue of translated.issues) {
+    (issue.severity === 'error' ? errors : warnings).push(`service ${service.name}: ${issue.message}`);
+  }
+  if (translated.type === 'npipe' || target.kind === 'windows') return { mount: toEngineMount(translated, v) };
+  return { volume: { ...v, source: translated.source, read_only: translated.readOnly } };
+}
+
+/** One (translated) service volume as a `Binds` string or an engine Mount, by its type. */
+function volumeEntry(project: Project, v: ServiceVolume): string | EngineBody {
+  switch (v.type) {
+    case 'bind':
+      return bindEntry(v);
+    case 'volume':
+      return namedVolumeMount(project, v);
+    case 'tmpfs':
+      return tmpfsMount(v);
+    case 'npipe':
+      // Named pipes are never read-only on Windows.
+      return { Type: 'npipe', Source: v.source, Target: v.target };
+    default:
+      return { Type: v.type, Source: v.source, Target: v.target, ReadOnly: Boolean(v.read_only) };
+  }
+}
+
+/**
+ * create_host_path: false → a Mount, so a missing source is an error; otherwise Binds, which
+ * create the host directory (compose's default).
+ */
+function bindEntry(v: ServiceVolume): string | EngineBody {
+  if (v.bind?.create_host_path === false) {
+    return {
+      Type: 'bind',
+      Source: v.source,
+      Target: v.target,
+      ReadOnly: Boolean(v.read_only),
+      ...(v.bind?.propagation ? { BindOptions: { Propagation: v.bind.propagation } } : {}),
+    };
+  }
+  const opts = [v.read_only ? 'ro' : 'rw', v.bind?.selinux, v.bind?.propagation].filter(Boolean);
+  return `${v.source}:${v.target}:${opts.join(',')}`;
+}
+
+/** A named volume mount: the project's volume key becomes its name on the daemon (an anonymous one has no source). */
+function namedVolumeMount(project: Project, v: ServiceVolume): EngineBody {
+  const source = v.source ? (project.volumes[v.source]?.name ?? v.source) : undefined;
+  return {
+    Type: 'volume',
+    ...(source ? { Source: source } : {}),
+    Target: v.target,
+    ReadOnly: Boolean(v.read_only),
+    ...(v.volume?.nocopy || v.volume?.subpath
+      ? { VolumeOptions: { ...(v.volume.nocopy ? { NoCopy: true } : {}), ...(v.volume.subpath ? { Subpath: v.volume.subpath } : {}) } }
+      : {}),
+  };
+}
+
+/** A tmpfs mount, with TmpfsOptions only when a size or mode is set. */
+function tmpfsMount(v: ServiceVolume): EngineBody {
+  const size = bytes(v.tmpfs?.size);
+  return {
+    Type: 'tmpfs',
+    Target: v.target,
+    ...(size !== undefined || v.tmpfs?.mode !== undefined
+      ? { TmpfsOptions: { ...(size !== undefined ? { SizeBytes: size } : {}), ...(v.tmpfs?.mode !== undefined ? { Mode: v.tmpfs.mode } : {}) } }
+      : {}),
+  };
 }
 
 /**

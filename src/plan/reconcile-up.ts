@@ -5,7 +5,7 @@
  * across daemons.
  */
 import { PlanError, formatIssue } from '../errors.js';
-import type { PlatformOs, Service } from '../model/project.js';
+import type { Network, PlatformOs, Service } from '../model/project.js';
 import { resolveAddresses, type ProviderIp } from './addresses.js';
 import { addressNetwork, containerName, createBody, networkName, serviceImage, serviceNetworkKeys } from './create-body.js';
 import { dependencyOrder, dependents, serviceDependencies, withDependencies } from './dependencies.js';
@@ -195,86 +195,113 @@ interface Infrastructure {
   ensureVolume(daemon: PlatformOs, key: string): string | undefined;
 }
 
+/**
+ * Networks and volumes are planned lazily, once per daemon and key: the first service that uses one
+ * decides its operation, later ones get the same answer (so each is created at most once).
+ */
 function planInfrastructure(ctx: PlanContext, reach: Partial<Record<PlatformOs, SourcedReach>>): Infrastructure {
-  const { project, observed, options } = ctx;
   const networkOps = new Map<string, string>(); // `${daemon}/${key}` → op id
-  const ensureNetwork = (daemon: PlatformOs, key: string): string | undefined => {
-    const mapKey = `${daemon}/${key}`;
-    if (networkOps.has(mapKey)) return networkOps.get(mapKey) || undefined;
-    const network = project.networks[key];
-    const name = networkName(project, key);
-    const exists = observed.networks.some((n) => n.platform === daemon && n.name === name);
-    if (network?.external || exists) {
-      // i12b: with duplicates of it, creates wait for their removal (a name that repeats is ambiguous).
-      const removal = network?.external ? undefined : duplicateRemovalFor(ctx, daemon, name);
-      networkOps.set(mapKey, removal ?? '');
-      return removal;
-    }
-    const facts = observed.daemons[daemon];
-    const servesWindows = ctx.placement.windows === daemon && facts?.osType === 'windows';
-    const driver =
-      network?.driver ?? (servesWindows && facts?.networkDrivers.includes('nat') ? 'nat' : 'bridge');
-    const body: Record<string, unknown> = {
-      Name: name,
-      Driver: driver,
-      CheckDuplicate: true,
-      Labels: {
-        ...(network?.labels ?? {}),
-        ...projectLabels(project),
-        [LABEL_NETWORK]: key,
-        [LABEL_PLATFORM]: daemon,
-
-      },
-    };
-    if (network?.driver_opts) body.Options = { ...network.driver_opts };
-    if (network?.internal) body.Internal = true;
-    if (network?.attachable) body.Attachable = true;
-    if (network?.enable_ipv6) body.EnableIPv6 = true;
-    if (network?.ipam) {
-      body.IPAM = {
-        Driver: network.ipam.driver ?? 'default',
-        Config: (network.ipam.config ?? []).map((c) => ({
-          ...(c.subnet ? { Subnet: c.subnet } : {}),
-          ...(c.gateway ? { Gateway: c.gateway } : {}),
-          ...(c.ip_range ? { IPRange: c.ip_range } : {}),
-        })),
-      };
-    }
-    const ifExists = {
-      // Made meanwhile by a concurrent run of this project: use it. Someone else's: never adopt it.
-      adoptWithLabels: { [LABEL_PROJECT]: project.name },
-      refusal: `network ${name} already exists on the ${daemon} daemon and does not belong to project ${project.name}; remove it, or declare it \`external: true\` to use it`,
-    };
-    const op = ctx.add({ kind: 'create-network', id: `network:${daemon}:${key}`, deps: [], daemon, name, key, body, ifExists });
-    networkOps.set(mapKey, op.id);
-    return op.id;
-  };
   const volumeOps = new Map<string, string>();
-  const ensureVolume = (daemon: PlatformOs, key: string): string | undefined => {
-    const mapKey = `${daemon}/${key}`;
-    if (volumeOps.has(mapKey)) return volumeOps.get(mapKey) || undefined;
-    const volume = project.volumes[key];
-    if (!volume || volume.external || observed.volumes.some((v) => v.platform === daemon && v.name === volume.name)) {
-      volumeOps.set(mapKey, '');
-      return undefined;
-    }
-    const op = ctx.add({
-      kind: 'create-volume',
-      id: `volume:${daemon}:${key}`,
-      deps: [],
-      daemon,
-      name: volume.name,
-      body: {
-        Name: volume.name,
-        Driver: volume.driver ?? 'local',
-        DriverOpts: { ...(volume.driver_opts ?? {}) },
-        Labels: { ...(volume.labels ?? {}), ...projectLabels(project), [LABEL_VOLUME]: key, [LABEL_PLATFORM]: daemon },
-      },
-    });
-    volumeOps.set(mapKey, op.id);
-    return op.id;
-  };
+  const ensureNetwork = (daemon: PlatformOs, key: string): string | undefined =>
+    oncePerDaemon(networkOps, daemon, key, () => planNetwork(ctx, daemon, key));
+  const ensureVolume = (daemon: PlatformOs, key: string): string | undefined =>
+    oncePerDaemon(volumeOps, daemon, key, () => planVolume(ctx, daemon, key));
   return { ensureNetwork, ensureVolume };
+}
+
+/**
+ * Plans an object once per daemon and key and remembers the operation to wait for; '' records
+ * "nothing to wait for", so an existing object is not looked at twice.
+ */
+function oncePerDaemon(ops: Map<string, string>, daemon: PlatformOs, key: string, plan: () => string | undefined): string | undefined {
+  const mapKey = `${daemon}/${key}`;
+  if (ops.has(mapKey)) return ops.get(mapKey) || undefined;
+  const opId = plan();
+  ops.set(mapKey, opId ?? '');
+  return opId;
+}
+
+/**
+ * A network the project uses on one daemon: external or already there means nothing to create
+ * (only, for an existing one, a wait for the removal of its duplicates); otherwise a create.
+ */
+function planNetwork(ctx: PlanContext, daemon: PlatformOs, key: string): string | undefined {
+  const { project, observed } = ctx;
+  const network: Network | undefined = project.networks[key];
+  const name = networkName(project, key);
+  const exists = observed.networks.some((n) => n.platform === daemon && n.name === name);
+  if (network?.external || exists) {
+    // i12b: with duplicates of it, creates wait for their removal (a name that repeats is ambiguous).
+    return network?.external ? undefined : duplicateRemovalFor(ctx, daemon, name);
+  }
+  const body = networkBody(ctx, daemon, key, name, network);
+  const ifExists = {
+    // Made meanwhile by a concurrent run of this project: use it. Someone else's: never adopt it.
+    adoptWithLabels: { [LABEL_PROJECT]: project.name },
+    refusal: `network ${name} already exists on the ${daemon} daemon and does not belong to project ${project.name}; remove it, or declare it \`external: true\` to use it`,
+  };
+  return ctx.add({ kind: 'create-network', id: `network:${daemon}:${key}`, deps: [], daemon, name, key, body, ifExists }).id;
+}
+
+/** The engine's create body for a network: the declared settings, with the project's labels added. */
+function networkBody(ctx: PlanContext, daemon: PlatformOs, key: string, name: string, network: Network | undefined): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    Name: name,
+    Driver: networkDriver(ctx, daemon, network),
+    CheckDuplicate: true,
+    Labels: {
+      ...(network?.labels ?? {}),
+      ...projectLabels(ctx.project),
+      [LABEL_NETWORK]: key,
+      [LABEL_PLATFORM]: daemon,
+    },
+  };
+  if (network?.driver_opts) body.Options = { ...network.driver_opts };
+  if (network?.internal) body.Internal = true;
+  if (network?.attachable) body.Attachable = true;
+  if (network?.enable_ipv6) body.EnableIPv6 = true;
+  if (network?.ipam) body.IPAM = networkIpam(network.ipam);
+  return body;
+}
+
+/** The declared driver; else `nat` where the Windows daemon offers it (it has no `bridge`), else `bridge`. */
+function networkDriver(ctx: PlanContext, daemon: PlatformOs, network: Network | undefined): string {
+  const facts = ctx.observed.daemons[daemon];
+  const servesWindows = ctx.placement.windows === daemon && facts?.osType === 'windows';
+  return network?.driver ?? (servesWindows && facts?.networkDrivers.includes('nat') ? 'nat' : 'bridge');
+}
+
+/** The compose `ipam` block in the engine's spelling, leaving out the fields not set. */
+function networkIpam(ipam: NonNullable<Network['ipam']>): Record<string, unknown> {
+  return {
+    Driver: ipam.driver ?? 'default',
+    Config: (ipam.config ?? []).map((c) => ({
+      ...(c.subnet ? { Subnet: c.subnet } : {}),
+      ...(c.gateway ? { Gateway: c.gateway } : {}),
+      ...(c.ip_range ? { IPRange: c.ip_range } : {}),
+    })),
+  };
+}
+
+/** A named volume on one daemon: created unless undeclared, external, or already there. */
+function planVolume(ctx: PlanContext, daemon: PlatformOs, key: string): string | undefined {
+  const { project, observed } = ctx;
+  const volume = project.volumes[key];
+  if (!volume || volume.external || observed.volumes.some((v) => v.platform === daemon && v.name === volume.name)) return undefined;
+  const op = ctx.add({
+    kind: 'create-volume',
+    id: `volume:${daemon}:${key}`,
+    deps: [],
+    daemon,
+    name: volume.name,
+    body: {
+      Name: volume.name,
+      Driver: volume.driver ?? 'local',
+      DriverOpts: { ...(volume.driver_opts ?? {}) },
+      Labels: { ...(volume.labels ?? {}), ...projectLabels(project), [LABEL_VOLUME]: key, [LABEL_PLATFORM]: daemon },
+    },
+  });
+  return op.id;
 }
 
 /** The project resolver as the service steps see it. */
@@ -474,41 +501,19 @@ interface ServiceTracker {
   waitOp(provider: string, condition: 'running' | 'healthy' | 'completed', timeoutMs: number, waiter?: string): string[];
 }
 
+/**
+ * The service tracker: what each service's replicas will be (seeded lazily from what is observed,
+ * then replaced by the service steps), their addresses, and the waits on them.
+ */
 function trackServices(ctx: PlanContext): ServiceTracker {
-  const { project, observed, options } = ctx;
+  const { project, options } = ctx;
   const planned = new Map<string, PlannedContainer[]>();
-  const observedPlanned = (service: Service): PlannedContainer[] =>
-    ctx.containersOf(service.name).map((c) => ({
-      service: service.name,
-      number: c.number,
-      name: c.name,
-      daemon: c.platform,
-      ref: { id: c.id },
-      ips: c.status === 'running' ? c.ips : {},
-      changed: false,
-    }));
   const plannedOf = (name: string): PlannedContainer[] => {
     const service = project.services[name]!;
-    if (!planned.has(name)) planned.set(name, observedPlanned(service));
+    if (!planned.has(name)) planned.set(name, observedPlanned(ctx, service));
     return planned.get(name)!;
   };
-  const providerIp = (name: string): ProviderIp => {
-    const service = project.services[name]!;
-    const first = plannedOf(name)[0];
-    const networkDaemonName = addressNetwork(project, service);
-    if (first?.startOp) {
-      if (!networkDaemonName) throw new PlanError(`service ${name} uses network_mode ${service.network_mode}, so it has no address of its own to wire in`, name);
-      return { runtime: { ipOf: first.startOp, network: networkDaemonName } };
-    }
-    const ip = first ? primaryIp(first.ips, networkDaemonName) : undefined;
-    if (!ip) {
-      const why = options.noStart
-        ? `up --no-start creates ${name} without starting it, and its address exists only once it runs; run up without --no-start`
-        : `start it too (leave out --no-deps)`;
-      throw new PlanError(`service ${name} is not running, so its address is unknown: ${why}`, name);
-    }
-    return { value: ip };
-  };
+  const providerIp = (name: string): ProviderIp => providerAddress(ctx, name, plannedOf(name)[0]);
   const dependencyTimeoutMs = options.dependencyTimeoutMs ?? DEFAULT_DEPENDENCY_TIMEOUT_MS;
   const waitOp = (
     provider: string,
@@ -517,36 +522,92 @@ function trackServices(ctx: PlanContext): ServiceTracker {
     waiter?: string,
   ): string[] => {
     const service = project.services[provider]!;
-    const hasHealthcheck = Boolean(service.healthcheck?.test && !service.healthcheck.disable);
-    if (condition === 'healthy' && !hasHealthcheck) {
-      throw new PlanError(
-        `service ${waiter} depends on ${provider} with condition service_healthy, but ${provider} has no healthcheck; add one or use service_started`,
-        waiter,
-      );
-    }
-    return plannedOf(provider).map((p) => {
-      const id = `wait:${provider}:${p.number}:${condition}`;
-      if (!ctx.has(id)) {
-        ctx.add({
-          kind: 'wait',
-          id,
-          deps: p.startOp ? [p.startOp] : [],
-          daemon: p.daemon,
-          platform: service.platform.os,
-          service: provider,
-          number: p.number,
-          name: p.name,
-          container: p.ref,
-          condition,
-          timeoutMs,
-          ...(waiter ? { waiter } : {}),
-        });
-      }
-      return id;
-    });
+    refuseHealthyWithoutHealthcheck(service, provider, condition, waiter);
+    return plannedOf(provider).map((p) => planWait(ctx, provider, service, p, condition, timeoutMs, waiter));
   };
 
   return { planned, plannedOf, providerIp, dependencyTimeoutMs, waitOp };
+}
+
+/** A service the plan has not touched (yet) is its observed containers, as they are; a stopped one has no IPs. */
+function observedPlanned(ctx: PlanContext, service: Service): PlannedContainer[] {
+  return ctx.containersOf(service.name).map((c) => ({
+    service: service.name,
+    number: c.number,
+    name: c.name,
+    daemon: c.platform,
+    ref: { id: c.id },
+    ips: c.status === 'running' ? c.ips : {},
+    changed: false,
+  }));
+}
+
+/**
+ * A provider's address as its consumers get it: known only after start when the plan starts it
+ * (a runtime substitution), else its current IP; refused where there is no address to wire in.
+ */
+function providerAddress(ctx: PlanContext, name: string, first: PlannedContainer | undefined): ProviderIp {
+  const { project, options } = ctx;
+  const service = project.services[name]!;
+  const networkDaemonName = addressNetwork(project, service);
+  if (first?.startOp) {
+    if (!networkDaemonName) throw new PlanError(`service ${name} uses network_mode ${service.network_mode}, so it has no address of its own to wire in`, name);
+    return { runtime: { ipOf: first.startOp, network: networkDaemonName } };
+  }
+  const ip = first ? primaryIp(first.ips, networkDaemonName) : undefined;
+  if (!ip) {
+    const why = options.noStart
+      ? `up --no-start creates ${name} without starting it, and its address exists only once it runs; run up without --no-start`
+      : `start it too (leave out --no-deps)`;
+    throw new PlanError(`service ${name} is not running, so its address is unknown: ${why}`, name);
+  }
+  return { value: ip };
+}
+
+/** service_healthy on a provider without an (enabled) healthcheck could never be met: refused at plan time. */
+function refuseHealthyWithoutHealthcheck(
+  service: Service,
+  provider: string,
+  condition: 'running' | 'healthy' | 'completed',
+  waiter: string | undefined,
+): void {
+  const hasHealthcheck = Boolean(service.healthcheck?.test && !service.healthcheck.disable);
+  if (condition === 'healthy' && !hasHealthcheck) {
+    throw new PlanError(
+      `service ${waiter} depends on ${provider} with condition service_healthy, but ${provider} has no healthcheck; add one or use service_started`,
+      waiter,
+    );
+  }
+}
+
+/** One wait per replica and condition, shared by every waiter (the first waiter's name is the one shown). */
+function planWait(
+  ctx: PlanContext,
+  provider: string,
+  service: Service,
+  p: PlannedContainer,
+  condition: 'running' | 'healthy' | 'completed',
+  timeoutMs: number,
+  waiter: string | undefined,
+): string {
+  const id = `wait:${provider}:${p.number}:${condition}`;
+  if (!ctx.has(id)) {
+    ctx.add({
+      kind: 'wait',
+      id,
+      deps: p.startOp ? [p.startOp] : [],
+      daemon: p.daemon,
+      platform: service.platform.os,
+      service: provider,
+      number: p.number,
+      name: p.name,
+      container: p.ref,
+      condition,
+      timeoutMs,
+      ...(waiter ? { waiter } : {}),
+    });
+  }
+  return id;
 }
 
 /** The steps' shared state. */
